@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libvfctl: the host's SR-IOV, IOMMU and VFIO state as the kernel reports it.
+ *
+ * Conventions: functions return >= 0 on success and -errno on failure; on failure
+ * vfctl_ctx_error() describes what failed (the path, netlink request and the kernel's
+ * extended-ack text). The library never prints and never exits.
+ *
+ * A snapshot (vfctl_host) is plain read-only data owned by the library: read its fields,
+ * never write or free them; vfctl_host_free() releases it. Fields a source could not provide
+ * are -1 (integers) or NULL (strings). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct vfctl_ctx vfctl_ctx;
+
+/* sys_root/proc_root/modules_root: NULL for /sys, /proc and /lib/modules. Netlink is used only
+ * when sys_root is the real /sys (a fake tree has no kernel behind it) unless forced. */
+typedef struct vfctl_ctx_opts {
+	const char *sys_root, *proc_root, *modules_root;
+	int netlink; /* -1 auto, 0 off, 1 on */
+	bool names;  /* resolve vendor/device names through pci.ids (libpci) */
+} vfctl_ctx_opts;
+
+int vfctl_ctx_new(const vfctl_ctx_opts *opts, vfctl_ctx **ret);
+vfctl_ctx *vfctl_ctx_free(vfctl_ctx *ctx);
+const char *vfctl_ctx_error(const vfctl_ctx *ctx);
+
+typedef enum vfctl_module_state {
+	VFCTL_MODULE_ABSENT,    /* not built for this kernel */
+	VFCTL_MODULE_AVAILABLE, /* a module file exists, not loaded */
+	VFCTL_MODULE_LOADED,
+	VFCTL_MODULE_BUILTIN,
+} vfctl_module_state;
+
+typedef struct vfctl_netdev {
+	char *name;
+	char *mac;       /* current address */
+	char *perm_mac;  /* IFLA_PERM_ADDRESS, NULL when unknown */
+	char *operstate; /* "up", "down", ... */
+	int ifindex;
+} vfctl_netdev;
+
+/* A VF's admin settings as the PF driver reports them over rtnetlink. Knobs a driver does not
+ * report are -1. valid is false when the kernel gave no settings for this VF. */
+typedef struct vfctl_vf_settings {
+	bool valid;
+	char mac[18];
+	int vlan, qos;
+	int vlan_proto; /* 0x8100 or 0x88a8 */
+	int spoofchk, trust, rss_query;
+	int link_state; /* IFLA_VF_LINK_STATE_*: 0 auto, 1 enable, 2 disable */
+	int64_t min_tx_rate, max_tx_rate; /* Mbit/s */
+} vfctl_vf_settings;
+
+typedef struct vfctl_vf {
+	unsigned index;
+	char *id;     /* PCI address; NULL for VFs without a device (netdevsim) */
+	char *driver; /* NULL: no driver bound */
+	char *netdev;
+	int iommu_group;
+	vfctl_vf_settings settings;
+} vfctl_vf;
+
+typedef struct vfctl_bar {
+	unsigned index;
+	bool declared; /* the function implements it */
+	bool assigned; /* the kernel gave it address space */
+	uint64_t start, size;
+} vfctl_bar;
+
+typedef struct vfctl_device {
+	char *id;      /* "0000:06:00.1"; for non-PCI PFs the device directory name */
+	char *bus;     /* "pci", "netdevsim", ... */
+	char *syspath; /* relative to the sysfs root, e.g. "bus/pci/devices/0000:06:00.1" */
+	int vendor_id, device_id, subsystem_vendor_id, subsystem_device_id;
+	int class_code; /* 24-bit class/subclass/prog-if */
+	char *vendor_name, *device_name;
+	char *driver;
+	int iommu_group;
+	int numa_node;
+	vfctl_netdev *netdevs;
+	size_t n_netdevs;
+
+	/* Interrupts */
+	int int_pin; /* 0 none, 1..4 INTA..INTD */
+	int irq;
+	bool has_msi, has_msix;
+	int msi_vectors, msix_vectors;
+	bool intx_disabled; /* command register bit 10 */
+
+	/* Config space */
+	int config_len; /* bytes readable: 64 for unprivileged readers, 256 or 4096 */
+	bool is_pcie, is_bridge;
+	int pcie_type;
+	bool has_acs, has_ari;
+	int acs_cap, acs_ctrl;
+
+	/* SR-IOV capability from config space (PF) */
+	bool has_sriov_cap;
+	int cap_total_vfs, cap_initial_vfs, cap_num_vfs, vf_offset, vf_stride, vf_device_id;
+	vfctl_bar vf_bars[6];
+
+	/* SR-IOV from sysfs (PF): -1 when the file is absent */
+	int total_vfs, num_vfs, autoprobe;
+	vfctl_vf *vfs;
+	size_t n_vfs;
+	bool vf_settings_known;   /* rtnetlink answered for this PF */
+	char *vf_settings_error;  /* why not, when !vf_settings_known */
+	int reported_num_vf;      /* IFLA_NUM_VF, -1 if not asked */
+	bool vf_list_truncated;   /* the kernel listed fewer VFs than IFLA_NUM_VF */
+
+	/* VF */
+	char *physfn; /* PF id, NULL for non-VFs */
+	int vf_index;
+} vfctl_device;
+
+typedef struct vfctl_host {
+	char *kernel_release;
+	char *cpu_vendor; /* "GenuineIntel", "AuthenticAMD", NULL */
+	char *cmdline;
+	/* IOMMU */
+	bool iommu_active;
+	char *iommu_kind; /* "intel-vt-d", "amd-vi", "other" or NULL */
+	size_t n_iommus;
+	int n_iommu_groups;
+	/* kernel arguments that matter, NULL when absent */
+	char *arg_intel_iommu, *arg_amd_iommu, *arg_iommu, *arg_pci, *arg_pcie_acs_override;
+	char *arg_vfio_pci_ids;
+	vfctl_module_state mod_vfio, mod_vfio_pci, mod_vfio_iommu_type1;
+	bool is_root;
+
+	vfctl_device *devices; /* PCI devices in address order, then non-PCI PFs */
+	size_t n_devices;
+} vfctl_host;
+
+int vfctl_host_scan(vfctl_ctx *ctx, vfctl_host **ret);
+vfctl_host *vfctl_host_free(vfctl_host *h);
+const vfctl_device *vfctl_host_find(const vfctl_host *h, const char *id);
+const char *vfctl_module_state_str(vfctl_module_state s);
+
+/* Resolves a user's DEVICE argument: PCI address (full or without domain), netdev name, or
+ * PF:vfN. ret_vf is -1 unless the argument named a VF by index. -ENODEV if nothing matches. */
+int vfctl_host_resolve(const vfctl_host *h, const char *arg, const vfctl_device **ret_dev, int *ret_vf);
+
+/* The devices sharing an IOMMU group with d (d excluded), as indexes into h->devices;
+ * the caller frees *ret. */
+int vfctl_host_group_peers(const vfctl_host *h, const vfctl_device *d, size_t **ret, size_t *ret_n);
+
+/* The snapshot as the JSON document of docs/json.md. select: one flag per h->devices entry
+ * (NULL: all); a selected PF brings its VFs. The caller frees *ret. */
+int vfctl_host_json(const vfctl_host *h, const bool *select, char **ret);
+
+/* "802.1Q"/"802.1ad", "auto"/"enable"/"disable": the words iproute2 uses. NULL when unknown. */
+const char *vfctl_vlan_proto_str(int proto);
+const char *vfctl_link_state_str(int state);
+
+/* doctor: every finding has a stable id (docs/doctor.md), the evidence it read and a fix
+ * written for this host. */
+typedef enum vfctl_severity {
+	VFCTL_SEV_OK,
+	VFCTL_SEV_INFO,
+	VFCTL_SEV_WARN,
+	VFCTL_SEV_ERROR,
+} vfctl_severity;
+
+typedef struct vfctl_finding {
+	char *id;       /* "iommu.inactive" */
+	vfctl_severity severity;
+	char *device;   /* NULL for host-wide findings */
+	char *summary;
+	char *evidence;
+	char *fix;      /* NULL when nothing needs doing */
+} vfctl_finding;
+
+typedef struct vfctl_report {
+	vfctl_finding *findings;
+	size_t n;
+} vfctl_report;
+
+typedef struct vfctl_doctor_opts {
+	const bool *select; /* per h->devices entry, NULL: every device */
+	bool probe_intx;    /* flip and restore the INTx-disable bit on idle devices */
+} vfctl_doctor_opts;
+
+int vfctl_doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_opts *opts, vfctl_report **ret);
+vfctl_report *vfctl_report_free(vfctl_report *r);
+vfctl_severity vfctl_report_worst(const vfctl_report *r);
+const char *vfctl_severity_str(vfctl_severity s);
+int vfctl_report_json(const vfctl_report *r, char **ret);
+
+/* The seed's check.sh, done safely: on a device no driver (or VM) uses, set PCI_COMMAND's
+ * INTx-disable bit, read it back and restore the original value. ret: 1 masking works, 0 it does
+ * not. Root only. -EBUSY if the device is in use. */
+int vfctl_intx_probe(vfctl_ctx *ctx, const vfctl_device *d, int *ret);

@@ -1,0 +1,25 @@
+#!/bin/bash
+# Installs the Debian packages that build, tests and the lab need. Root; idempotent.
+set -euo pipefail
+[ "$(id -u)" = 0 ] || { echo "deps: must run as root (apt-get)" >&2; exit 1; }
+export DEBIAN_FRONTEND=noninteractive
+
+# QEMU >= 8 (igb model) comes from bookworm-backports; plain bookworm has 7.2.
+if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	cat > /etc/apt/sources.list.d/vfctl-backports.sources <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+fi
+
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+	build-essential gcc clang meson ninja-build pkg-config \
+	libmnl-dev libpci-dev libjansson-dev libinih-dev \
+	pciutils pci.ids iproute2 kmod busybox-static cpio python3 time \
+	libelf-dev bc flex bison xz-utils >/dev/null
+apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-system-x86 >/dev/null
+echo "deps: ok ($(qemu-system-x86_64 --version | head -1))"

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "vfctl/vfctl.h"
+
+/* Exit codes: 0 fine, 1 a runtime failure (or doctor found an error), 2 usage or unknown device. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+typedef struct cli_global {
+	vfctl_ctx_opts ctx;
+	bool json;
+} cli_global;
+
+int cmd_status(const cli_global *g, int argc, char **argv);
+int cmd_doctor(const cli_global *g, int argc, char **argv);
+
+/* Opens the context and scans the host; prints the error and returns non-zero on failure. */
+int cli_scan(const cli_global *g, vfctl_ctx **ret_ctx, vfctl_host **ret_host);
+/* Marks the devices named by args (all when none); exit code 2 with a message on unknown ones. */
+int cli_select(const vfctl_host *h, char **args, int n, bool **ret);
+/* "0000:01:00.0" → "01:00.0", as lspci shows domain 0. */
+const char *cli_short_addr(const char *id);
+void cli_warn_not_root(const vfctl_host *h);

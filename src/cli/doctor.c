@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+static void print_finding(const vfctl_finding *f)
+{
+	static const char *const tag[] = {"  ok ", "info ", "WARN ", "ERROR"};
+	printf("%s %-26s %s%s%s\n", tag[f->severity], f->id, f->device ? cli_short_addr(f->device) : "",
+	       f->device ? ": " : "", f->summary);
+	if (f->evidence && f->severity != VFCTL_SEV_OK)
+		printf("      seen: %s\n", f->evidence);
+	if (f->fix)
+		printf("      fix:  %s\n", f->fix);
+}
+
+int cmd_doctor(const cli_global *g, int argc, char **argv)
+{
+	enum { OPT_PROBE_INTX = 256 };
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{"probe-intx", no_argument, NULL, OPT_PROBE_INTX},
+		{},
+	};
+	vfctl_doctor_opts dopts = {0};
+	bool json = g->json;
+	int c;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) >= 0) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			puts("Usage: vfctl doctor [--json] [--probe-intx] [DEVICE...]");
+			return EXIT_OK;
+		case OPT_PROBE_INTX:
+			dopts.probe_intx = true;
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (dopts.probe_intx && optind >= argc) {
+		fprintf(stderr, "vfctl: --probe-intx writes to config space: name the DEVICE(s) to probe\n");
+		return EXIT_USAGE;
+	}
+
+	vfctl_ctx *ctx;
+	vfctl_host *h;
+	vfctl_report *rep = NULL;
+	bool *sel = NULL;
+	int r = cli_scan(g, &ctx, &h);
+	if (r)
+		return r;
+	r = cli_select(h, argv + optind, argc - optind, &sel);
+	if (r)
+		goto out;
+	if (dopts.probe_intx && !h->is_root) {
+		fprintf(stderr, "vfctl: --probe-intx writes PCI config space: root only\n");
+		r = EXIT_FAIL;
+		goto out;
+	}
+	dopts.select = sel;
+	if (vfctl_doctor_run(ctx, h, &dopts, &rep) < 0) {
+		fprintf(stderr, "vfctl: doctor failed: out of memory\n");
+		r = EXIT_FAIL;
+		goto out;
+	}
+	if (json) {
+		char *s;
+		if (vfctl_report_json(rep, &s) < 0) {
+			r = EXIT_FAIL;
+			goto out;
+		}
+		puts(s);
+		free(s);
+	} else {
+		size_t count[4] = {0};
+		for (size_t i = 0; i < rep->n; i++) {
+			print_finding(&rep->findings[i]);
+			count[rep->findings[i].severity]++;
+		}
+		printf("\n%zu ok, %zu info, %zu warnings, %zu errors\n", count[0], count[1], count[2], count[3]);
+	}
+	r = vfctl_report_worst(rep) == VFCTL_SEV_ERROR ? EXIT_FAIL : EXIT_OK;
+out:
+	vfctl_report_free(rep);
+	free(sel);
+	vfctl_host_free(h);
+	vfctl_ctx_free(ctx);
+	return r;
+}

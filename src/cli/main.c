@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+	fputs("Usage: vfctl [OPTIONS] COMMAND [ARGS...]\n"
+	      "\n"
+	      "Commands:\n"
+	      "  status [DEVICE...]   host IOMMU/VFIO state, PCI devices, PFs and their VFs\n"
+	      "  doctor [DEVICE...]   check the host for SR-IOV / passthrough problems, with fixes\n"
+	      "                       (--probe-intx: test INTx masking on idle devices; root)\n"
+	      "\n"
+	      "DEVICE is a PCI address (0000:06:00.1 or 06:00.1), a netdev name, or PF:vfN.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -j, --json           machine-readable output (docs/json.md)\n"
+	      "      --no-netlink     do not ask the kernel for VF settings over rtnetlink\n"
+	      "      --sysfs DIR      read sysfs from DIR instead of /sys (tests, fixtures)\n"
+	      "      --procfs DIR     read procfs from DIR instead of /proc\n"
+	      "      --modules DIR    read module lists from DIR instead of /lib/modules\n"
+	      "  -h, --help           this text\n"
+	      "      --version        print the version\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_SYSFS = 256, OPT_PROCFS, OPT_MODULES, OPT_NO_NETLINK, OPT_VERSION };
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{"sysfs", required_argument, NULL, OPT_SYSFS},
+		{"procfs", required_argument, NULL, OPT_PROCFS},
+		{"modules", required_argument, NULL, OPT_MODULES},
+		{"no-netlink", no_argument, NULL, OPT_NO_NETLINK},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{},
+	};
+	cli_global g = {.ctx = {.netlink = -1, .names = true}};
+	int c;
+
+	g.ctx.sys_root = getenv("VFCTL_SYSFS");
+	g.ctx.proc_root = getenv("VFCTL_PROCFS");
+	g.ctx.modules_root = getenv("VFCTL_MODULES");
+	/* '+': stop at the command, whose own options follow it. */
+	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) >= 0) {
+		switch (c) {
+		case 'j':
+			g.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case OPT_SYSFS:
+			g.ctx.sys_root = optarg;
+			break;
+		case OPT_PROCFS:
+			g.ctx.proc_root = optarg;
+			break;
+		case OPT_MODULES:
+			g.ctx.modules_root = optarg;
+			break;
+		case OPT_NO_NETLINK:
+			g.ctx.netlink = 0;
+			break;
+		case OPT_VERSION:
+			puts("vfctl " VFCTL_VERSION);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[optind];
+	int sub_argc = argc - optind;
+	char **sub_argv = argv + optind;
+	optind = 1;
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(&g, sub_argc, sub_argv);
+	if (strcmp(cmd, "doctor") == 0)
+		return cmd_doctor(&g, sub_argc, sub_argv);
+	if (strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	fprintf(stderr, "vfctl: unknown command '%s' (see vfctl --help)\n", cmd);
+	return EXIT_USAGE;
+}

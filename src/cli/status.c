@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define WIDTH 80
+
+static void print_host(const vfctl_host *h)
+{
+	printf("host: Linux %s, %s; IOMMU %s", h->kernel_release ? h->kernel_release : "?",
+	       h->cpu_vendor ? h->cpu_vendor : "unknown CPU", h->iommu_active ? "on" : "OFF");
+	if (h->iommu_active)
+		printf(" (%s, %d groups)", h->iommu_kind ? h->iommu_kind : "?", h->n_iommu_groups);
+	printf("\n      args:");
+	const char *keys[] = {"intel_iommu", "amd_iommu", "iommu", "pci", "pcie_acs_override", "vfio-pci.ids"};
+	const char *vals[] = {h->arg_intel_iommu, h->arg_amd_iommu, h->arg_iommu,
+			      h->arg_pci,         h->arg_pcie_acs_override, h->arg_vfio_pci_ids};
+	bool any = false;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (vals[i]) {
+			printf(" %s%s%s", keys[i], *vals[i] ? "=" : "", vals[i]);
+			any = true;
+		}
+	printf("%s; vfio %s, vfio_pci %s, vfio_iommu_type1 %s\n\n", any ? "" : " (none)",
+	       vfctl_module_state_str(h->mod_vfio), vfctl_module_state_str(h->mod_vfio_pci),
+	       vfctl_module_state_str(h->mod_vfio_iommu_type1));
+}
+
+/* Prints at most WIDTH columns: the JSON output has everything a cut line loses. */
+static void print_clipped(const char *s)
+{
+	size_t n = strlen(s);
+	if (n > WIDTH)
+		printf("%.*s~\n", WIDTH - 1, s);
+	else
+		printf("%s\n", s);
+}
+
+static void print_device(const vfctl_device *d)
+{
+	char line[512], ids[16] = "-", nd[40] = "-", grp[12] = "-";
+	if (d->vendor_id >= 0)
+		snprintf(ids, sizeof(ids), "%04x:%04x", d->vendor_id, d->device_id);
+	if (d->n_netdevs)
+		snprintf(nd, sizeof(nd), "%s%s%s", d->netdevs[0].name, d->netdevs[0].operstate ? "/" : "",
+			 d->netdevs[0].operstate ? d->netdevs[0].operstate : "");
+	if (d->iommu_group >= 0)
+		snprintf(grp, sizeof(grp), "g%d", d->iommu_group);
+	const char *name = d->device_name ? d->device_name : d->bus;
+	snprintf(line, sizeof(line), "%-12s %-9s %-10s %-4s %-14s %s", cli_short_addr(d->id), ids,
+		 d->driver ? d->driver : "-", grp, nd, name ? name : "");
+	print_clipped(line);
+	for (size_t i = 1; i < d->n_netdevs; i++) {
+		snprintf(line, sizeof(line), "%-38s %s%s%s", "", d->netdevs[i].name, d->netdevs[i].operstate ? "/" : "",
+			 d->netdevs[i].operstate ? d->netdevs[i].operstate : "");
+		print_clipped(line);
+	}
+	if (d->total_vfs < 0 && d->num_vfs < 0 && !d->has_sriov_cap)
+		return;
+
+	int n = snprintf(line, sizeof(line), "  sr-iov: %d", d->num_vfs);
+	if (d->total_vfs >= 0)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "/%d", d->total_vfs);
+	n += snprintf(line + n, sizeof(line) - (size_t)n, " VFs");
+	if (d->autoprobe >= 0)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ", autoprobe %s", d->autoprobe ? "on" : "off");
+	if (d->has_sriov_cap)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ", VF id %04x, offset %d stride %d", d->vf_device_id,
+			      d->vf_offset, d->vf_stride);
+	for (int i = 0; i < 6; i++)
+		if (d->vf_bars[i].declared && !d->vf_bars[i].assigned) {
+			n += snprintf(line + n, sizeof(line) - (size_t)n, ", VF BARs UNASSIGNED");
+			break;
+		}
+	print_clipped(line);
+	if (d->n_vfs && !d->vf_settings_known && d->vf_settings_error) {
+		snprintf(line, sizeof(line), "  (VF settings unknown: %s)", d->vf_settings_error);
+		print_clipped(line);
+	}
+	if (d->vf_list_truncated) {
+		snprintf(line, sizeof(line), "  (kernel truncated the VF list: %d VFs, settings marked '?')",
+			 d->reported_num_vf);
+		print_clipped(line);
+	}
+
+	for (size_t i = 0; i < d->n_vfs; i++) {
+		const vfctl_vf *vf = &d->vfs[i];
+		const vfctl_vf_settings *s = &vf->settings;
+		char g[12] = "-";
+		if (vf->iommu_group >= 0)
+			snprintf(g, sizeof(g), "g%d", vf->iommu_group);
+		n = snprintf(line, sizeof(line), "  %s vf%-3u %-7s %-9s %-4s %-10s", i + 1 == d->n_vfs ? "`-" : "|-",
+			     vf->index, vf->id ? cli_short_addr(vf->id) : "-", vf->driver ? vf->driver : "-", g,
+			     vf->netdev ? vf->netdev : "-");
+		if (!s->valid)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " %s", d->vf_list_truncated ? "?" : "");
+		else {
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " %s", s->mac);
+			if (s->vlan > 0) {
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " vlan %d", s->vlan);
+				if (s->qos > 0)
+					n += snprintf(line + n, sizeof(line) - (size_t)n, "/%d", s->qos);
+				if (s->vlan_proto == 0x88a8)
+					n += snprintf(line + n, sizeof(line) - (size_t)n, " ad");
+			}
+			if (s->spoofchk == 0)
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " nospoof");
+			if (s->trust == 1)
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " trust");
+			if (s->link_state == 1 || s->link_state == 2)
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " link-%s",
+					      vfctl_link_state_str(s->link_state));
+			if (s->max_tx_rate > 0 || s->min_tx_rate > 0)
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " %lld-%lldM",
+					      (long long)s->min_tx_rate, (long long)s->max_tx_rate);
+		}
+		print_clipped(line);
+	}
+}
+
+int cmd_status(const cli_global *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	bool json = g->json;
+	int c;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) >= 0) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			puts("Usage: vfctl status [--json] [DEVICE...]");
+			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+
+	vfctl_ctx *ctx;
+	vfctl_host *h;
+	bool *sel = NULL;
+	int r = cli_scan(g, &ctx, &h);
+	if (r)
+		return r;
+	r = cli_select(h, argv + optind, argc - optind, &sel);
+	if (r)
+		goto out;
+	cli_warn_not_root(h);
+
+	if (json) {
+		char *s;
+		if (vfctl_host_json(h, sel, &s) < 0) {
+			fprintf(stderr, "vfctl: out of memory\n");
+			r = EXIT_FAIL;
+			goto out;
+		}
+		puts(s);
+		free(s);
+		goto out;
+	}
+	print_host(h);
+	printf("%-12s %-9s %-10s %-4s %-14s %s\n", "DEVICE", "ID", "DRIVER", "GRP", "NETDEV", "NAME");
+	for (size_t i = 0; i < h->n_devices; i++) {
+		const vfctl_device *d = &h->devices[i];
+		bool want = !sel || sel[i];
+		/* VFs are shown under their PF, unless asked for by name. */
+		if (!want || (d->physfn && !sel))
+			continue;
+		print_device(d);
+	}
+out:
+	free(sel);
+	vfctl_host_free(h);
+	vfctl_ctx_free(ctx);
+	return r;
+}

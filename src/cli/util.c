@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_scan(const cli_global *g, vfctl_ctx **ret_ctx, vfctl_host **ret_host)
+{
+	vfctl_ctx *ctx = NULL;
+	vfctl_host *h = NULL;
+	int r = vfctl_ctx_new(&g->ctx, &ctx);
+	if (r < 0) {
+		fprintf(stderr, "vfctl: %s\n", ctx ? vfctl_ctx_error(ctx) : strerror(-r));
+		vfctl_ctx_free(ctx);
+		return EXIT_FAIL;
+	}
+	r = vfctl_host_scan(ctx, &h);
+	if (r < 0) {
+		fprintf(stderr, "vfctl: scanning the host failed: %s\n", vfctl_ctx_error(ctx));
+		vfctl_ctx_free(ctx);
+		return EXIT_FAIL;
+	}
+	*ret_ctx = ctx;
+	*ret_host = h;
+	return 0;
+}
+
+int cli_select(const vfctl_host *h, char **args, int n, bool **ret)
+{
+	*ret = NULL;
+	if (n == 0)
+		return 0;
+	bool *sel = calloc(h->n_devices ? h->n_devices : 1, sizeof(bool));
+	if (!sel) {
+		fprintf(stderr, "vfctl: out of memory\n");
+		return EXIT_FAIL;
+	}
+	for (int i = 0; i < n; i++) {
+		const vfctl_device *d;
+		int vf;
+		int r = vfctl_host_resolve(h, args[i], &d, &vf);
+		if (r == -ERANGE) {
+			fprintf(stderr, "vfctl: %s: no such VF (the PF has fewer VFs)\n", args[i]);
+			free(sel);
+			return EXIT_USAGE;
+		}
+		if (r < 0) {
+			fprintf(stderr, "vfctl: %s: no such device (not a PCI address, netdev or PF:vfN on this host)\n",
+				args[i]);
+			free(sel);
+			return EXIT_USAGE;
+		}
+		sel[d - h->devices] = true;
+	}
+	*ret = sel;
+	return 0;
+}
+
+const char *cli_short_addr(const char *id)
+{
+	return id && strncmp(id, "0000:", 5) == 0 && strlen(id) == 12 ? id + 5 : id;
+}
+
+void cli_warn_not_root(const vfctl_host *h)
+{
+	if (!h->is_root)
+		fprintf(stderr, "vfctl: note: not root: PCI config space past 64 bytes is unreadable, so SR-IOV, "
+				"ACS and MSI details are missing; run as root for all of them\n");
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <linux/netlink.h>
+#include <pci/pci.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "ctx.h"
+
+int vfctl_ctx_new(const vfctl_ctx_opts *opts, vfctl_ctx **ret)
+{
+	vfctl_ctx_opts def = {.netlink = -1, .names = true};
+	vfctl_ctx *ctx;
+	int r;
+
+	if (!opts)
+		opts = &def;
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	r = sysfs_new(opts->sys_root, opts->proc_root, opts->modules_root, &ctx->fs);
+	if (r < 0) {
+		ctx_error(ctx, r, "cannot open %s", ctx->fs ? ctx->fs->err_path : "sysfs root");
+		*ret = ctx; /* so the caller can print the error; it must free ctx */
+		return r;
+	}
+	ctx->use_netlink = opts->netlink < 0 ? streq(ctx->fs->sys_root, "/sys") : opts->netlink > 0;
+	ctx->names = opts->names;
+	*ret = ctx;
+	return 0;
+}
+
+vfctl_ctx *vfctl_ctx_free(vfctl_ctx *ctx)
+{
+	if (!ctx)
+		return NULL;
+	sysfs_free(ctx->fs);
+	nl_close(ctx->rtnl);
+	if (ctx->pacc)
+		pci_cleanup(ctx->pacc);
+	free(ctx);
+	return NULL;
+}
+
+const char *vfctl_ctx_error(const vfctl_ctx *ctx) { return ctx->error; }
+
+int ctx_error(vfctl_ctx *ctx, int r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(ctx->error, sizeof(ctx->error), fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof(ctx->error))
+		snprintf(ctx->error + n, sizeof(ctx->error) - (size_t)n, ": %s", strerror(r < 0 ? -r : r));
+	return r;
+}
+
+int ctx_error_fs(vfctl_ctx *ctx, int r, const char *what)
+{
+	return ctx_error(ctx, r, "%s: %s", what, ctx->fs->err_path);
+}
+
+int ctx_rtnl(vfctl_ctx *ctx, nl_sock **ret)
+{
+	if (!ctx->rtnl) {
+		int r = nl_open(NETLINK_ROUTE, &ctx->rtnl);
+		if (r < 0)
+			return ctx_error(ctx, r, "cannot open rtnetlink socket");
+	}
+	*ret = ctx->rtnl;
+	return 0;
+}

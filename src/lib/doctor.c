@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "ctx.h"
+
+typedef struct checker {
+	vfctl_ctx *ctx;
+	const vfctl_host *h;
+	const vfctl_doctor_opts *opts;
+	vfctl_report *rep;
+	size_t alloc;
+	int error; /* first allocation failure */
+} checker;
+
+static char *vfmt(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+	if (!fmt)
+		return NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		return NULL;
+	return s;
+}
+
+static void add(checker *c, const char *id, vfctl_severity sev, const vfctl_device *d, const char *summary,
+		const char *evidence, const char *fix)
+{
+	if (c->error)
+		return;
+	if (GROW(c->rep->findings, c->alloc, c->rep->n + 1) < 0) {
+		c->error = -ENOMEM;
+		return;
+	}
+	vfctl_finding *f = &c->rep->findings[c->rep->n++];
+	f->id = strdup(id);
+	f->severity = sev;
+	f->device = d ? strdup(d->id) : NULL;
+	f->summary = strdup(summary);
+	f->evidence = strdup_or_null(evidence);
+	f->fix = strdup_or_null(fix);
+}
+
+/* A tiny string builder for evidence and fix texts. */
+typedef struct sbuf {
+	char *s;
+	size_t len;
+} sbuf;
+
+_printf_(2, 3) static void sb_add(sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *part = vfmt(fmt, ap);
+	va_end(ap);
+	if (!part)
+		return;
+	size_t n = strlen(part);
+	char *ns = realloc(b->s, b->len + n + 1);
+	if (ns) {
+		memcpy(ns + b->len, part, n + 1);
+		b->s = ns;
+		b->len += n;
+	}
+	free(part);
+}
+
+static const char *grub_hint(void)
+{
+	return "add it to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub and run update-grub (systemd-boot: "
+	       "/etc/kernel/cmdline and proxmox-boot-tool refresh), then reboot";
+}
+
+static bool is_amd(const vfctl_host *h) { return h->cpu_vendor && streq(h->cpu_vendor, "AuthenticAMD"); }
+
+static void check_iommu(checker *c)
+{
+	const vfctl_host *h = c->h;
+	_cleanup_free_ char *ev = NULL, *fix = NULL;
+
+	if (asprintf(&ev, "/sys/class/iommu: %zu unit(s); /sys/kernel/iommu_groups: %d group(s); cmdline: %s%s%s%s",
+		     h->n_iommus, h->n_iommu_groups, h->arg_intel_iommu ? "intel_iommu=" : "",
+		     h->arg_intel_iommu ? h->arg_intel_iommu : "", h->arg_amd_iommu ? " amd_iommu=" : "",
+		     h->arg_amd_iommu ? h->arg_amd_iommu : "") < 0)
+		ev = NULL;
+	if (h->iommu_active) {
+		add(c, "iommu.active", VFCTL_SEV_OK, NULL,
+		    h->iommu_kind && streq(h->iommu_kind, "intel-vt-d")   ? "IOMMU active (Intel VT-d)"
+		    : h->iommu_kind && streq(h->iommu_kind, "amd-vi") ? "IOMMU active (AMD-Vi)"
+								      : "IOMMU active",
+		    ev, NULL);
+	} else {
+		const char *arg = is_amd(h) ? "amd_iommu=on iommu=pt" : "intel_iommu=on iommu=pt";
+		bool arg_set = is_amd(h) ? true /* on by default on AMD */ : (h->arg_intel_iommu && streq(h->arg_intel_iommu, "on"));
+		if (arg_set)
+			fix = strdup(is_amd(h) ? "enable IOMMU / AMD-Vi (and SVM) in the firmware setup and reboot; "
+						 "check dmesg for AMD-Vi errors"
+					       : "intel_iommu=on is set but no IOMMU registered: enable VT-d in the "
+						 "firmware setup and reboot; check dmesg | grep -e DMAR -e IOMMU");
+		else if (asprintf(&fix, "add the kernel arguments \"%s\": %s; enable %s in the firmware setup", arg,
+				  grub_hint(), is_amd(h) ? "AMD-Vi/IOMMU" : "VT-d") < 0)
+			fix = NULL;
+		add(c, "iommu.inactive", VFCTL_SEV_ERROR, NULL,
+		    "IOMMU not active: no VFIO passthrough, no device isolation", ev, fix);
+	}
+
+	if (h->iommu_active && !(h->arg_iommu && streq(h->arg_iommu, "pt"))) {
+		_cleanup_free_ char *f = NULL;
+		if (asprintf(&f, "add the kernel argument \"iommu=pt\": %s", grub_hint()) < 0)
+			f = NULL;
+		add(c, "iommu.no-passthrough-mode", VFCTL_SEV_INFO, NULL,
+		    "host DMA goes through IOMMU translation (iommu=pt not set); pass-through mode keeps host "
+		    "devices at full speed and still isolates VFIO devices",
+		    h->cmdline, f);
+	}
+
+	if (h->arg_pcie_acs_override) {
+		_cleanup_free_ char *e = NULL;
+		if (asprintf(&e, "pcie_acs_override=%s on the kernel command line", h->arg_pcie_acs_override) < 0)
+			e = NULL;
+		add(c, "acs.override", VFCTL_SEV_WARN, NULL,
+		    "pcie_acs_override is in use: IOMMU groups are split without hardware isolation, a passed-through "
+		    "device can reach its former group peers by peer-to-peer DMA",
+		    e, "remove pcie_acs_override from the kernel command line; move the card to a slot whose root "
+		       "port has ACS, or pass the whole group to one VM");
+	}
+}
+
+static void check_modules(checker *c)
+{
+	const vfctl_host *h = c->h;
+	struct {
+		const char *name;
+		vfctl_module_state st;
+	} mods[] = {
+		{"vfio", h->mod_vfio},
+		{"vfio_pci", h->mod_vfio_pci},
+		{"vfio_iommu_type1", h->mod_vfio_iommu_type1},
+	};
+	sbuf ev = {0}, missing = {0}, unloaded = {0};
+	for (size_t i = 0; i < ELEMENTSOF(mods); i++) {
+		sb_add(&ev, "%s%s: %s", i ? ", " : "", mods[i].name, vfctl_module_state_str(mods[i].st));
+		if (mods[i].st == VFCTL_MODULE_ABSENT)
+			sb_add(&missing, " %s", mods[i].name);
+		else if (mods[i].st == VFCTL_MODULE_AVAILABLE)
+			sb_add(&unloaded, " %s", mods[i].name);
+	}
+	if (missing.s) {
+		_cleanup_free_ char *fix = NULL;
+		if (asprintf(&fix, "this kernel (%s) was built without%s: install a kernel with CONFIG_VFIO and "
+			     "CONFIG_VFIO_PCI (Debian's and Proxmox's stock kernels have them)",
+			     h->kernel_release ? h->kernel_release : "?", missing.s) < 0)
+			fix = NULL;
+		add(c, "vfio.modules-absent", VFCTL_SEV_ERROR, NULL, "VFIO modules missing from this kernel", ev.s, fix);
+	} else if (unloaded.s) {
+		_cleanup_free_ char *fix = NULL;
+		if (asprintf(&fix, "load now: modprobe -a%s; at boot: list them in /etc/modules-load.d/vfio.conf "
+			     "(Proxmox: /etc/modules)", unloaded.s) < 0)
+			fix = NULL;
+		add(c, "vfio.modules-not-loaded", VFCTL_SEV_WARN, NULL, "VFIO modules available but not loaded", ev.s,
+		    fix);
+	} else
+		add(c, "vfio.modules", VFCTL_SEV_OK, NULL, "VFIO modules loaded", ev.s, NULL);
+	free(ev.s);
+	free(missing.s);
+	free(unloaded.s);
+}
+
+static bool selected(const checker *c, const vfctl_device *d)
+{
+	return !c->opts->select || c->opts->select[d - c->h->devices];
+}
+
+/* Devices someone would pass to a VM: NICs, storage, GPUs, audio, USB controllers, and every
+ * SR-IOV function. Bridges and host chipset functions are not candidates by themselves. */
+static bool candidate(const checker *c, const vfctl_device *d)
+{
+	int cls = d->class_code >> 16;
+	if (d->is_bridge || !streq(d->bus, "pci"))
+		return false;
+	if (c->opts->select)
+		return true; /* the user asked about this device */
+	return d->physfn || d->total_vfs >= 0 || cls == 0x01 || cls == 0x02 || cls == 0x03 || cls == 0x04 ||
+	       (d->class_code >> 8) == 0x0c03;
+}
+
+static void check_group(checker *c, const vfctl_device *d)
+{
+	size_t *idx = NULL, n = 0;
+	sbuf ev = {0};
+	int others = 0;
+
+	if (d->iommu_group < 0 || vfctl_host_group_peers(c->h, d, &idx, &n) < 0)
+		return;
+	sb_add(&ev, "IOMMU group %d:", d->iommu_group);
+	for (size_t i = 0; i < n; i++) {
+		const vfctl_device *p = &c->h->devices[idx[i]];
+		sb_add(&ev, " %s%s%s%s", p->id, p->is_bridge ? " (bridge)" : "", p->driver ? " driver=" : "",
+		       p->driver ? p->driver : "");
+		if (!p->is_bridge)
+			others++;
+	}
+	if (others > 0) {
+		_cleanup_free_ char *fix = NULL, *sum = NULL;
+		if (asprintf(&fix, "pass every endpoint of group %d to the same VM (vfctl bind --group), or move the card "
+			     "to a slot behind a root port with ACS (a CPU-attached slot); pcie_acs_override only hides "
+			     "the sharing", d->iommu_group) < 0)
+			fix = NULL;
+		if (asprintf(&sum, "IOMMU group %d is shared with %d other endpoint(s): they can only be passed through "
+			     "together", d->iommu_group, others) < 0)
+			sum = NULL;
+		add(c, "iommu.group-shared", VFCTL_SEV_WARN, d, sum ? sum : "IOMMU group shared", ev.s, fix);
+	}
+	free(ev.s);
+	free(idx);
+}
+
+static bool is_mellanox_pf(const vfctl_device *d)
+{
+	int cls = d->class_code >> 16;
+	return d->vendor_id == 0x15b3 && !d->physfn && (cls == 0x02 || d->class_code >> 8 == 0x0207);
+}
+
+static void check_sriov(checker *c, const vfctl_device *d)
+{
+	_cleanup_free_ char *ev = NULL, *fix = NULL, *sum = NULL;
+
+	/* Mellanox ships SR-IOV disabled in firmware: the capability is then absent altogether. */
+	if (!d->has_sriov_cap && d->total_vfs < 0 && is_mellanox_pf(d) && d->config_len >= 4096) {
+		if (asprintf(&fix, "enable SR-IOV in the NIC firmware: mstconfig -d %s set SRIOV_EN=1 NUM_OF_VFS=8 "
+			     "(mlxconfig from MFT works the same), then reboot or mlxfwreset; mlx4 also needs "
+			     "num_vfs= in /etc/modprobe.d/mlx4.conf", d->id) < 0)
+			fix = NULL;
+		add(c, "sriov.firmware-disabled", VFCTL_SEV_WARN, d,
+		    "Mellanox NIC without an SR-IOV capability: SR-IOV is off in its firmware",
+		    "no SR-IOV extended capability in config space", fix);
+		return;
+	}
+	if (d->total_vfs < 0 && !d->has_sriov_cap)
+		return;
+
+	if (d->has_sriov_cap) {
+		sbuf bars = {0};
+		int unassigned = 0;
+		for (int i = 0; i < 6; i++) {
+			const vfctl_bar *b = &d->vf_bars[i];
+			if (!b->declared)
+				continue;
+			sb_add(&bars, "%sVF BAR%d %s", bars.s ? ", " : "", i, b->assigned ? "assigned" : "unassigned");
+			if (!b->assigned)
+				unassigned++;
+		}
+		if (unassigned) {
+			if (asprintf(&fix, "add the kernel argument \"pci=realloc\" (or pci=realloc=on): %s; enable "
+				     "\"Above 4G Decoding\" and SR-IOV in the firmware setup", grub_hint()) < 0)
+				fix = NULL;
+			add(c, "sriov.vf-bars-unassigned", VFCTL_SEV_ERROR, d,
+			    "VF BARs got no address space (\"not enough MMIO resources for SR-IOV\"): VFs cannot be "
+			    "created", bars.s, fix);
+			free(bars.s);
+			return;
+		}
+		free(bars.s);
+	}
+
+	if (d->total_vfs == 0) {
+		if (asprintf(&ev, "sriov_totalvfs 0; SR-IOV capability TotalVFs %d", d->cap_total_vfs) < 0)
+			ev = NULL;
+		add(c, "sriov.totalvfs-zero", VFCTL_SEV_ERROR, d, "SR-IOV capable device allows 0 VFs", ev,
+		    "enable SR-IOV in the firmware setup (and per device in the NIC's option ROM), add "
+		    "pci=realloc if dmesg shows \"not enough MMIO resources\"; for Mellanox set NUM_OF_VFS with "
+		    "mstconfig");
+		return;
+	}
+
+	if (asprintf(&ev, "sriov_numvfs %d of sriov_totalvfs %d, sriov_drivers_autoprobe %d", d->num_vfs, d->total_vfs,
+		     d->autoprobe) < 0)
+		ev = NULL;
+	if (d->total_vfs >= 0 && d->num_vfs > d->total_vfs)
+		add(c, "sriov.numvfs-over-total", VFCTL_SEV_ERROR, d, "more VFs enabled than TotalVFs", ev,
+		    "report this to the driver's maintainers; recreate VFs through 0");
+	else {
+		if (asprintf(&sum, "%d of %d VFs enabled", d->num_vfs, d->total_vfs) < 0)
+			sum = NULL;
+		add(c, "sriov.vf-count", d->num_vfs > 0 ? VFCTL_SEV_OK : VFCTL_SEV_INFO, d, sum ? sum : "VFs", ev,
+		    d->num_vfs > 0 ? NULL : "VFs are created by writing sriov_numvfs (vfctl apply, next release)");
+	}
+
+	if (d->num_vfs > 0 && d->autoprobe == 1) {
+		size_t bound = 0;
+		for (size_t i = 0; i < d->n_vfs; i++)
+			bound += d->vfs[i].driver && !streq(d->vfs[i].driver, "vfio-pci");
+		if (bound)
+			add(c, "sriov.autoprobe", VFCTL_SEV_INFO, d,
+			    "VFs bind to a host driver as soon as they are created (sriov_drivers_autoprobe=1)", ev,
+			    "for VFs meant for VMs, write 0 to sriov_drivers_autoprobe before creating VFs so MACs and "
+			    "VLANs are set before any driver binds");
+	}
+
+	for (size_t i = 0; d->num_vfs > 0 && i < d->n_netdevs; i++) {
+		const vfctl_netdev *nd = &d->netdevs[i];
+		if (!nd->operstate || (!streq(nd->operstate, "down") && !streq(nd->operstate, "lowerlayerdown")))
+			continue;
+		_cleanup_free_ char *e = NULL, *f = NULL;
+		if (asprintf(&e, "%s operstate %s with %d VFs", nd->name, nd->operstate, d->num_vfs) < 0)
+			e = NULL;
+		if (asprintf(&f, "bring the PF up (ip link set dev %s up) and check its cable; many PF drivers take "
+			     "their VFs' links down with it and reject VF rate limits", nd->name) < 0)
+			f = NULL;
+		add(c, "sriov.pf-link-down", VFCTL_SEV_WARN, d, "PF link is down while VFs exist", e, f);
+	}
+
+	if (d->vf_list_truncated) {
+		_cleanup_free_ char *e = NULL;
+		if (asprintf(&e, "IFLA_NUM_VF %d", d->reported_num_vf) < 0)
+			e = NULL;
+		add(c, "sriov.vf-list-truncated", VFCTL_SEV_WARN, d,
+		    "the kernel truncated the VF list: some VFs' settings are unknown", e,
+		    "upgrade the kernel; VFs past the cut are still listed from sysfs");
+	}
+}
+
+static void check_intx(checker *c, const vfctl_device *d)
+{
+	sbuf peers = {0};
+	if (d->int_pin == 0 || d->irq <= 0)
+		return;
+	for (size_t i = 0; i < c->h->n_devices; i++) {
+		const vfctl_device *p = &c->h->devices[i];
+		if (p == d || p->int_pin == 0 || p->irq != d->irq)
+			continue;
+		sb_add(&peers, "%s%s%s%s", peers.s ? ", " : "", p->id, p->driver ? " driver=" : "",
+		       p->driver ? p->driver : "");
+	}
+	if (!peers.s && !c->opts->probe_intx)
+		return;
+
+	int masking = -1;
+	_cleanup_free_ char *probe_err = NULL;
+	if (c->opts->probe_intx) {
+		int r = vfctl_intx_probe(c->ctx, d, &masking);
+		if (r < 0) {
+			probe_err = strdup(vfctl_ctx_error(c->ctx));
+			masking = -1;
+		}
+	}
+	_cleanup_free_ char *ev = NULL, *fix = NULL;
+	if (asprintf(&ev, "IRQ %d (INT%c)%s%s; MSI %s, MSI-X %s; INTx masking: %s%s%s", d->irq, 'A' + d->int_pin - 1,
+		     peers.s ? " shared with " : " not shared", peers.s ? peers.s : "", d->has_msi ? "yes" : "no",
+		     d->has_msix ? "yes" : "no",
+		     masking == 1 ? "works" : masking == 0 ? "NOT supported" : "not probed",
+		     probe_err ? " — " : "", probe_err ? probe_err : "") < 0)
+		ev = NULL;
+	if (c->opts->probe_intx && masking >= 0)
+		add(c, "intx.masking", masking ? VFCTL_SEV_OK : VFCTL_SEV_WARN, d,
+		    masking ? "INTx masking (DisINTx) works" : "INTx masking (DisINTx) is not supported", ev,
+		    masking ? NULL : "vfio-pci needs an IRQ line of its own for this device");
+	if (!peers.s)
+		return;
+	if (asprintf(&fix, "put the card in a slot on another interrupt line, pass the devices sharing IRQ %d to the "
+		     "same VM, or remove the other device before starting the VM (echo 1 > "
+		     "/sys/bus/pci/devices/<other>/remove); check masking with vfctl doctor --probe-intx %s",
+		     d->irq, d->id) < 0)
+		fix = NULL;
+	add(c, "intx.shared-irq", masking == 0 ? VFCTL_SEV_ERROR : masking == 1 ? VFCTL_SEV_INFO : VFCTL_SEV_WARN, d,
+	    masking == 1 ? "INTx line shared, but masking works: vfio-pci can share it"
+			 : "INTx line shared: vfio-pci may fail with \"VFIO_DEVICE_SET_IRQS failure: Device or "
+			   "resource busy\"",
+	    ev, masking == 1 ? NULL : fix);
+	free(peers.s);
+}
+
+int vfctl_doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_opts *opts, vfctl_report **ret)
+{
+	vfctl_doctor_opts def = {0};
+	checker c = {.ctx = ctx, .h = h, .opts = opts ? opts : &def};
+
+	c.rep = calloc(1, sizeof(*c.rep));
+	if (!c.rep)
+		return -ENOMEM;
+	if (!h->is_root)
+		add(&c, "host.not-root", VFCTL_SEV_INFO, NULL,
+		    "not running as root: config space beyond 64 bytes is unreadable, SR-IOV, ACS and MSI details "
+		    "are incomplete",
+		    NULL, "run vfctl doctor as root");
+	check_iommu(&c);
+	check_modules(&c);
+	for (size_t i = 0; i < h->n_devices; i++) {
+		const vfctl_device *d = &h->devices[i];
+		if (!selected(&c, d))
+			continue;
+		check_sriov(&c, d);
+		if (!candidate(&c, d))
+			continue;
+		if (h->iommu_active)
+			check_group(&c, d);
+		check_intx(&c, d);
+	}
+	if (c.error) {
+		vfctl_report_free(c.rep);
+		return c.error;
+	}
+	*ret = c.rep;
+	return 0;
+}
+
+vfctl_report *vfctl_report_free(vfctl_report *r)
+{
+	if (!r)
+		return NULL;
+	for (size_t i = 0; i < r->n; i++) {
+		vfctl_finding *f = &r->findings[i];
+		free(f->id);
+		free(f->device);
+		free(f->summary);
+		free(f->evidence);
+		free(f->fix);
+	}
+	free(r->findings);
+	free(r);
+	return NULL;
+}
+
+vfctl_severity vfctl_report_worst(const vfctl_report *r)
+{
+	vfctl_severity w = VFCTL_SEV_OK;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->findings[i].severity > w)
+			w = r->findings[i].severity;
+	return w;
+}
+
+const char *vfctl_severity_str(vfctl_severity s)
+{
+	static const char *const names[] = {"ok", "info", "warn", "error"};
+	return s <= VFCTL_SEV_ERROR ? names[s] : "?";
+}
+
+int vfctl_report_json(const vfctl_report *r, char **ret)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < r->n; i++) {
+		const vfctl_finding *f = &r->findings[i];
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:s, s:o, s:o}", "id", f->id, "severity",
+						     vfctl_severity_str(f->severity), "device",
+						     f->device ? json_string(f->device) : json_null(), "summary",
+						     f->summary, "evidence",
+						     f->evidence ? json_string(f->evidence) : json_null(), "fix",
+						     f->fix ? json_string(f->fix) : json_null()));
+	}
+	json_t *root = json_pack("{s:i, s:s, s:o}", "schema", 1, "worst", vfctl_severity_str(vfctl_report_worst(r)),
+				 "findings", arr);
+	char *s = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(root);
+	if (!s)
+		return -ENOMEM;
+	*ret = s;
+	return 0;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+
+#include "ctx.h"
+#include "pcicfg.h"
+
+/* Is /dev/vfio/<group> open in any process? A VM holds it for as long as it runs. */
+static int vfio_group_held(vfctl_ctx *ctx, int group, int *ret_pid)
+{
+	char **pids = NULL, want[32];
+	size_t n = 0;
+	int r = procfs_list(ctx->fs, ".", &pids, &n);
+	if (r < 0)
+		return r;
+	snprintf(want, sizeof(want), "/dev/vfio/%d", group);
+	*ret_pid = 0;
+	for (size_t i = 0; i < n && !*ret_pid; i++) {
+		char path[64], **fds = NULL;
+		size_t nfd = 0;
+		if (!isdigit((unsigned char)pids[i][0]))
+			continue;
+		snprintf(path, sizeof(path), "%s/fd", pids[i]);
+		if (procfs_list(ctx->fs, path, &fds, &nfd) < 0)
+			continue; /* exited, or not ours to read */
+		for (size_t j = 0; j < nfd; j++) {
+			char lp[96], *t = NULL;
+			snprintf(lp, sizeof(lp), "%s/fd/%s", pids[i], fds[j]);
+			if (procfs_link_target(ctx->fs, lp, &t) >= 0 && streq(t, want))
+				*ret_pid = atoi(pids[i]);
+			free(t);
+		}
+		strv_free_n(fds, nfd);
+	}
+	strv_free_n(pids, n);
+	return 0;
+}
+
+/* The seam reads from offset 0; the command word is at PCI_COMMAND. */
+static int read_cmd(vfctl_ctx *ctx, const char *cfg, uint16_t *ret)
+{
+	uint8_t b[PCI_COMMAND + 2];
+	size_t got;
+	int r = sysfs_read_bin(ctx->fs, cfg, b, sizeof(b), &got);
+	if (r >= 0 && got < sizeof(b))
+		r = -EIO;
+	if (r < 0)
+		return r;
+	*ret = (uint16_t)(b[PCI_COMMAND] | b[PCI_COMMAND + 1] << 8);
+	return 0;
+}
+
+static int write_cmd(vfctl_ctx *ctx, const char *cfg, uint16_t v)
+{
+	uint8_t b[2] = {(uint8_t)(v & 0xff), (uint8_t)(v >> 8)};
+	return sysfs_write_bin(ctx->fs, cfg, b, 2, PCI_COMMAND);
+}
+
+int vfctl_intx_probe(vfctl_ctx *ctx, const vfctl_device *d, int *ret)
+{
+	char cfg[PATH_MAX];
+	uint16_t orig, now, back;
+	int r, pid;
+
+	if (!streq(d->bus, "pci"))
+		return ctx_error(ctx, -EINVAL, "%s: not a PCI device", d->id);
+	if (d->driver && !streq(d->driver, "vfio-pci"))
+		return ctx_error(ctx, -EBUSY, "%s: in use by driver %s (unbind it to probe INTx masking)", d->id,
+				 d->driver);
+	if (d->driver && d->iommu_group >= 0) {
+		r = vfio_group_held(ctx, d->iommu_group, &pid);
+		if (r < 0)
+			return ctx_error_fs(ctx, r, "cannot scan processes");
+		if (pid > 0)
+			return ctx_error(ctx, -EBUSY, "%s: /dev/vfio/%d is open in process %d (a running VM?)",
+					 d->id, d->iommu_group, pid);
+	}
+	snprintf(cfg, sizeof(cfg), "%s/config", d->syspath);
+	r = read_cmd(ctx, cfg, &orig);
+	if (r < 0)
+		return ctx_error_fs(ctx, r, "cannot read config space");
+	if (orig & PCI_COMMAND_INTX_DISABLE) {
+		*ret = 1; /* already set: supported, and nothing to write */
+		return 0;
+	}
+	r = write_cmd(ctx, cfg, orig | PCI_COMMAND_INTX_DISABLE);
+	if (r < 0)
+		return ctx_error_fs(ctx, r, "cannot write config space (root only)");
+	if (read_cmd(ctx, cfg, &now) < 0)
+		now = orig;
+	/* Always restore, whatever the read-back said. */
+	int rr = write_cmd(ctx, cfg, orig);
+	if (read_cmd(ctx, cfg, &back) < 0)
+		back = (uint16_t)~orig;
+	if (rr < 0 || back != orig)
+		return ctx_error(ctx, rr < 0 ? rr : -EIO, "%s: restoring PCI_COMMAND to %#06x failed (now %#06x)",
+				 d->id, orig, back);
+	*ret = !!(now & PCI_COMMAND_INTX_DISABLE);
+	return 0;
+}

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <limits.h>
+#include <stdio.h>
+
+#include "iommu.h"
+#include "pci.h"
+
+char *cmdline_get(const char *cmdline, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = cmdline, *found = NULL;
+	size_t flen = 0;
+
+	while (p && *p) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		const char *w = p;
+		bool quoted = false;
+		while (*p && (quoted || (*p != ' ' && *p != '\t' && *p != '\n'))) {
+			if (*p == '"')
+				quoted = !quoted;
+			p++;
+		}
+		if ((size_t)(p - w) >= klen && strncmp(w, key, klen) == 0 && (w[klen] == '=' || w + klen == p)) {
+			found = w[klen] == '=' ? w + klen + 1 : w + klen;
+			flen = (size_t)(p - found);
+		}
+		if (w == p)
+			break;
+	}
+	if (!found)
+		return NULL;
+	if (flen >= 2 && found[0] == '"' && found[flen - 1] == '"') {
+		found++;
+		flen -= 2;
+	}
+	return strndup(found, flen);
+}
+
+static void name_variants(const char *name, char *us, char *dash, size_t n)
+{
+	snprintf(us, n, "%s", name);
+	snprintf(dash, n, "%s", name);
+	for (size_t i = 0; us[i]; i++) {
+		if (us[i] == '-')
+			us[i] = '_';
+		if (dash[i] == '_')
+			dash[i] = '-';
+	}
+}
+
+/* modules.dep lines start "kernel/.../NAME.ko[.xz|.zst|.gz]:"; modules.builtin lines are paths. */
+static bool listed(const char *list, const char *us, const char *dash)
+{
+	char pat[2][96];
+	if (!list)
+		return false;
+	snprintf(pat[0], sizeof(pat[0]), "/%s.ko", us);
+	snprintf(pat[1], sizeof(pat[1]), "/%s.ko", dash);
+	for (int i = 0; i < 2; i++)
+		for (const char *p = strstr(list, pat[i]); p; p = strstr(p + 1, pat[i])) {
+			char c = p[strlen(pat[i])];
+			if (c == ':' || c == '\n' || c == '.' || c == 0)
+				return true;
+		}
+	return false;
+}
+
+vfctl_module_state module_state(vfctl_ctx *ctx, const char *name, const char *dep, const char *builtin)
+{
+	char us[64], dash[64], path[PATH_MAX];
+	name_variants(name, us, dash, sizeof(us));
+	if (listed(builtin, us, dash))
+		return VFCTL_MODULE_BUILTIN;
+	/* initstate exists only for loadable modules that are loaded. */
+	snprintf(path, sizeof(path), "module/%s/initstate", us);
+	if (sysfs_exists(ctx->fs, path))
+		return VFCTL_MODULE_LOADED;
+	if (listed(dep, us, dash))
+		return VFCTL_MODULE_AVAILABLE;
+	return VFCTL_MODULE_ABSENT;
+}
+
+const char *vfctl_module_state_str(vfctl_module_state s)
+{
+	switch (s) {
+	case VFCTL_MODULE_LOADED:
+		return "loaded";
+	case VFCTL_MODULE_BUILTIN:
+		return "builtin";
+	case VFCTL_MODULE_AVAILABLE:
+		return "available";
+	default:
+		return "absent";
+	}
+}
+
+static char *cpu_vendor(vfctl_ctx *ctx)
+{
+	_cleanup_free_ char *ci = NULL;
+	if (procfs_read(ctx->fs, "cpuinfo", &ci) < 0)
+		return NULL;
+	const char *p = strstr(ci, "vendor_id");
+	if (!p || !(p = strchr(p, ':')))
+		return NULL;
+	p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return strndup(p, strcspn(p, "\n"));
+}
+
+int host_info_scan(vfctl_ctx *ctx, vfctl_host *h)
+{
+	char **v = NULL;
+	size_t n = 0;
+
+	h->is_root = geteuid() == 0;
+	(void)procfs_read(ctx->fs, "sys/kernel/osrelease", &h->kernel_release);
+	(void)procfs_read(ctx->fs, "cmdline", &h->cmdline);
+	h->cpu_vendor = cpu_vendor(ctx);
+
+	if (sysfs_list(ctx->fs, "class/iommu", NULL, &v, &n) >= 0) {
+		h->n_iommus = n;
+		if (n > 0)
+			h->iommu_kind = strdup(startswith(v[0], "dmar") ? "intel-vt-d"
+					       : startswith(v[0], "ivhd") ? "amd-vi"
+								  : "other");
+		strv_free_n(v, n);
+	}
+	n = 0;
+	h->n_iommu_groups = sysfs_list(ctx->fs, "kernel/iommu_groups", NULL, &v, &n) >= 0 ? (int)n : 0;
+	strv_free_n(v, n);
+	h->iommu_active = h->n_iommus > 0 && h->n_iommu_groups > 0;
+
+	if (h->cmdline) {
+		h->arg_intel_iommu = cmdline_get(h->cmdline, "intel_iommu");
+		h->arg_amd_iommu = cmdline_get(h->cmdline, "amd_iommu");
+		h->arg_iommu = cmdline_get(h->cmdline, "iommu");
+		h->arg_pci = cmdline_get(h->cmdline, "pci");
+		h->arg_pcie_acs_override = cmdline_get(h->cmdline, "pcie_acs_override");
+		h->arg_vfio_pci_ids = cmdline_get(h->cmdline, "vfio-pci.ids");
+	}
+
+	_cleanup_free_ char *dep = NULL, *builtin = NULL;
+	if (h->kernel_release) {
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/modules.dep", h->kernel_release);
+		(void)modfs_read(ctx->fs, path, &dep);
+		snprintf(path, sizeof(path), "%s/modules.builtin", h->kernel_release);
+		(void)modfs_read(ctx->fs, path, &builtin);
+	}
+	h->mod_vfio = module_state(ctx, "vfio", dep, builtin);
+	h->mod_vfio_pci = module_state(ctx, "vfio_pci", dep, builtin);
+	h->mod_vfio_iommu_type1 = module_state(ctx, "vfio_iommu_type1", dep, builtin);
+	return 0;
+}

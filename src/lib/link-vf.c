@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+
+#include "link-vf.h"
+#include "parse.h"
+
+void link_info_done(link_info *li)
+{
+	free(li->vfs);
+	li->vfs = NULL;
+}
+
+static void vf_settings_init(vfctl_vf_settings *s)
+{
+	*s = (vfctl_vf_settings){
+		.vlan = -1, .qos = -1, .vlan_proto = -1, .spoofchk = -1, .trust = -1,
+		.rss_query = -1, .link_state = -1, .min_tx_rate = -1, .max_tx_rate = -1,
+	};
+}
+
+/* The kernel reports "driver does not implement this" as (u32)-1. */
+static int knob(uint32_t v) { return v == UINT32_MAX ? -1 : (int)v; }
+
+/* Decodes one IFLA_VF_INFO nest; returns the VF number or -EINVAL. */
+static int decode_vf_info(const struct nlattr *info, vfctl_vf_settings *s)
+{
+	const struct nlattr *a;
+	int vf = -1;
+
+	vf_settings_init(s);
+	mnl_attr_for_each_nested(a, info) {
+		uint16_t t = mnl_attr_get_type(a);
+		const void *p = mnl_attr_get_payload(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+		switch (t) {
+		case IFLA_VF_MAC: {
+			const struct ifla_vf_mac *m = p;
+			if (len < sizeof(*m))
+				return -EINVAL;
+			vf = (int)m->vf;
+			format_mac(m->mac, s->mac);
+			break;
+		}
+		case IFLA_VF_VLAN: {
+			const struct ifla_vf_vlan *v = p;
+			if (len < sizeof(*v))
+				return -EINVAL;
+			s->vlan = (int)v->vlan;
+			s->qos = (int)v->qos;
+			if (s->vlan_proto < 0)
+				s->vlan_proto = 0x8100;
+			break;
+		}
+		case IFLA_VF_VLAN_LIST: {
+			const struct nlattr *vi;
+			/* The first entry is the VF's port VLAN; it carries the protocol. */
+			mnl_attr_for_each_nested(vi, a) {
+				const struct ifla_vf_vlan_info *v = mnl_attr_get_payload(vi);
+				if (mnl_attr_get_type(vi) != IFLA_VF_VLAN_INFO ||
+				    mnl_attr_get_payload_len(vi) < sizeof(*v))
+					continue;
+				s->vlan_proto = ntohs(v->vlan_proto);
+				break;
+			}
+			break;
+		}
+		case IFLA_VF_RATE: {
+			const struct ifla_vf_rate *r = p;
+			if (len < sizeof(*r))
+				return -EINVAL;
+			s->min_tx_rate = r->min_tx_rate;
+			s->max_tx_rate = r->max_tx_rate;
+			break;
+		}
+		case IFLA_VF_TX_RATE:
+			/* Superseded by IFLA_VF_RATE, which the kernel always sends alongside. */
+			break;
+		case IFLA_VF_SPOOFCHK:
+			if (len >= sizeof(struct ifla_vf_spoofchk))
+				s->spoofchk = knob(((const struct ifla_vf_spoofchk *)p)->setting);
+			break;
+		case IFLA_VF_TRUST:
+			if (len >= sizeof(struct ifla_vf_trust))
+				s->trust = knob(((const struct ifla_vf_trust *)p)->setting);
+			break;
+		case IFLA_VF_RSS_QUERY_EN:
+			if (len >= sizeof(struct ifla_vf_rss_query_en))
+				s->rss_query = knob(((const struct ifla_vf_rss_query_en *)p)->setting);
+			break;
+		case IFLA_VF_LINK_STATE:
+			if (len >= sizeof(struct ifla_vf_link_state))
+				s->link_state = knob(((const struct ifla_vf_link_state *)p)->link_state);
+			break;
+		default:
+			break; /* unknown is not an error */
+		}
+	}
+	if (vf < 0)
+		return -EINVAL;
+	s->valid = true;
+	return vf;
+}
+
+static bool attr_fits(const struct nlattr *a, const char *end)
+{
+	return (const char *)a + sizeof(*a) <= end && a->nla_len >= sizeof(*a) &&
+	       (const char *)a + a->nla_len <= end;
+}
+
+/* Walks IFLA_VF_INFO entries from the list's first entry. The nest length is 16 bits: past 64 KiB
+ * it wraps (iproute2 then prints "Truncated VF list"), though every byte was sent. So when the nest
+ * ends before IFLA_NUM_VF entries were seen, keep reading entries past its end while they are
+ * IFLA_VF_INFO nests for the next VF in order. Returns where the top-level walk resumes. */
+static const char *decode_vf_list(const struct nlattr *list, const char *msg_end, link_info *li)
+{
+	const char *nest_end = (const char *)list + MNL_ALIGN(list->nla_len);
+	const struct nlattr *a = mnl_attr_get_payload(list);
+	const char *resume = nest_end;
+
+	while (attr_fits(a, msg_end)) {
+		bool inside = (const char *)a + a->nla_len <= nest_end;
+		if (!inside && (li->num_vf < 0 || li->n_listed >= li->num_vf))
+			break;
+		if (mnl_attr_get_type(a) != IFLA_VF_INFO)
+			break;
+		vfctl_vf_settings s;
+		int vf = decode_vf_info(a, &s);
+		if (vf < 0 || (!inside && vf != li->n_listed))
+			break;
+		if (!inside)
+			li->len_wrapped = true;
+		if (vf < li->num_vf)
+			li->vfs[vf] = s;
+		li->n_listed++;
+		a = (const struct nlattr *)((const char *)a + MNL_ALIGN(a->nla_len));
+		if ((const char *)a > resume)
+			resume = (const char *)a;
+	}
+	return resume;
+}
+
+int link_vf_decode(const struct nlmsghdr *nlh, link_info *ret)
+{
+	link_info li = {.num_vf = -1};
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const char *end = (const char *)nlh + nlh->nlmsg_len;
+	const struct nlattr *list = NULL;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)))
+		return -EBADMSG;
+	li.ifindex = ifi->ifi_index;
+
+	/* IFLA_NUM_VF precedes the list in the kernel's fill order, but do not rely on it:
+	 * find it in a first pass so the list can be sized and bounded. */
+	const struct nlattr *a = mnl_nlmsg_get_payload_offset(nlh, sizeof(*ifi));
+	for (; attr_fits(a, end); a = (const struct nlattr *)((const char *)a + MNL_ALIGN(a->nla_len))) {
+		uint16_t t = mnl_attr_get_type(a);
+		if (t == IFLA_NUM_VF && mnl_attr_get_payload_len(a) >= 4)
+			li.num_vf = (int)mnl_attr_get_u32(a);
+		else if (t == IFLA_VFINFO_LIST) {
+			list = a;
+			break; /* what follows may be the wrapped rest of the list */
+		}
+	}
+	if (li.num_vf > 0) {
+		li.vfs = calloc((size_t)li.num_vf, sizeof(*li.vfs));
+		if (!li.vfs)
+			return -ENOMEM;
+		for (int i = 0; i < li.num_vf; i++)
+			vf_settings_init(&li.vfs[i]);
+	}
+
+	a = mnl_nlmsg_get_payload_offset(nlh, sizeof(*ifi));
+	while (attr_fits(a, end)) {
+		uint16_t t = mnl_attr_get_type(a);
+		const char *next = (const char *)a + MNL_ALIGN(a->nla_len);
+		if (a == list)
+			next = decode_vf_list(a, end, &li);
+		else if (t == IFLA_IFNAME && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+			snprintf(li.ifname, sizeof(li.ifname), "%s", mnl_attr_get_str(a));
+		else if (t == IFLA_PERM_ADDRESS && mnl_attr_get_payload_len(a) == 6)
+			format_mac(mnl_attr_get_payload(a), li.perm_mac);
+		a = (const struct nlattr *)next;
+	}
+	*ret = li;
+	return 0;
+}
+
+struct nlmsghdr *link_vf_build_getlink(char *buf, const char *ifname)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS);
+	return nlh;
+}
+
+static int getlink_cb(const struct nlmsghdr *nlh, void *data)
+{
+	link_info *li = data;
+	link_info_done(li);
+	int r = link_vf_decode(nlh, li);
+	if (r < 0) {
+		errno = -r;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+int link_vf_get(vfctl_ctx *ctx, const char *ifname, link_info *ret)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	link_info li = {.num_vf = -1};
+	nl_sock *nl;
+	int r;
+
+	r = ctx_rtnl(ctx, &nl);
+	if (r < 0)
+		return r;
+	r = nl_transact(nl, link_vf_build_getlink(buf, ifname), getlink_cb, &li);
+	if (r < 0) {
+		link_info_done(&li);
+		return ctx_error(ctx, r, "RTM_GETLINK %s%s%s", ifname, nl->ext_ack[0] ? ": " : "", nl->ext_ack);
+	}
+	*ret = li;
+	return 0;
+}
+
+struct dump_state {
+	int (*cb)(const link_info *li, void *data);
+	void *data;
+};
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_state *st = data;
+	link_info li;
+	if (link_vf_decode(nlh, &li) < 0)
+		return MNL_CB_OK; /* one odd link must not hide the others */
+	int r = st->cb(&li, st->data);
+	link_info_done(&li);
+	return r < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+int link_dump(vfctl_ctx *ctx, int (*cb)(const link_info *li, void *data), void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct dump_state st = {cb, data};
+	nl_sock *nl;
+	int r = ctx_rtnl(ctx, &nl);
+	if (r < 0)
+		return r;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	r = nl_transact(nl, nlh, dump_cb, &st);
+	return r < 0 ? ctx_error(ctx, r, "RTM_GETLINK dump") : 0;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <linux/netlink.h>
+#include <net/if.h>
+
+#include "ctx.h"
+
+/* One RTM_NEWLINK as far as vfctl needs it. */
+typedef struct link_info {
+	int ifindex;
+	char ifname[IF_NAMESIZE];
+	char perm_mac[18]; /* "" when the kernel gave none */
+	int num_vf;        /* IFLA_NUM_VF, -1 if absent */
+	vfctl_vf_settings *vfs; /* indexed by VF number, num_vf entries, .valid where listed */
+	int n_listed;      /* how many IFLA_VF_INFO entries decoded */
+	bool len_wrapped;  /* the list outgrew its 16-bit nest length and was recovered */
+} link_info;
+
+void link_info_done(link_info *li);
+
+/* Pure decoder of an RTM_NEWLINK; unknown attributes are skipped. */
+int link_vf_decode(const struct nlmsghdr *nlh, link_info *ret);
+
+/* RTM_GETLINK for one interface with IFLA_EXT_MASK RTEXT_FILTER_VF|RTEXT_FILTER_SKIP_STATS:
+ * stats are what overflows the VF list's 16-bit nest length first (~78 VFs with stats,
+ * 300+ without). */
+int link_vf_get(vfctl_ctx *ctx, const char *ifname, link_info *ret);
+
+/* Builds the request into buf (at least MNL_SOCKET_BUFFER_SIZE); exposed for tests. */
+struct nlmsghdr *link_vf_build_getlink(char *buf, const char *ifname);
+
+/* One RTM_GETLINK dump of every link without VF info or stats; cb sees each decoded link. */
+int link_dump(vfctl_ctx *ctx, int (*cb)(const link_info *li, void *data), void *data);

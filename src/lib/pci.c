@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <limits.h>
+#include <pci/pci.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "parse.h"
+#include "pci.h"
+#include "pcicfg.h"
+
+int sysfs_int(vfctl_ctx *ctx, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	_cleanup_free_ char *v = NULL;
+	va_list ap;
+	uint32_t u;
+	int i;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(path) || sysfs_read(ctx->fs, path, &v) < 0)
+		return -1;
+	if (startswith(v, "0x"))
+		return parse_hex_u32(v, &u) < 0 || u > INT_MAX ? -1 : (int)u;
+	return parse_int(v, &i) < 0 ? -1 : i;
+}
+
+static char *link_name(vfctl_ctx *ctx, const char *dev, const char *link)
+{
+	char path[PATH_MAX];
+	char *v = NULL;
+	snprintf(path, sizeof(path), "%s/%s", dev, link);
+	if (sysfs_link_name(ctx->fs, path, &v) < 0)
+		return NULL;
+	return v;
+}
+
+void vfctl_device_done(vfctl_device *d)
+{
+	free(d->id);
+	free(d->bus);
+	free(d->syspath);
+	free(d->vendor_name);
+	free(d->device_name);
+	free(d->driver);
+	for (size_t i = 0; i < d->n_netdevs; i++) {
+		free(d->netdevs[i].name);
+		free(d->netdevs[i].mac);
+		free(d->netdevs[i].perm_mac);
+		free(d->netdevs[i].operstate);
+	}
+	free(d->netdevs);
+	for (size_t i = 0; i < d->n_vfs; i++) {
+		free(d->vfs[i].id);
+		free(d->vfs[i].driver);
+		free(d->vfs[i].netdev);
+	}
+	free(d->vfs);
+	free(d->vf_settings_error);
+	free(d->physfn);
+}
+
+int netdevs_scan(vfctl_ctx *ctx, const char *devpath, vfctl_netdev **ret, size_t *ret_n)
+{
+	char path[PATH_MAX];
+	char **names = NULL;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/net", devpath);
+	/* No net/ directory is the common case (not a NIC, or netdev in another namespace). */
+	if (sysfs_list(ctx->fs, path, NULL, &names, &n) < 0 || n == 0) {
+		strv_free_n(names, n);
+		*ret = NULL;
+		*ret_n = 0;
+		return 0;
+	}
+	vfctl_netdev *nd = calloc(n, sizeof(*nd));
+	if (!nd) {
+		strv_free_n(names, n);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		nd[i].name = names[i];
+		snprintf(path, sizeof(path), "%s/net/%s/address", devpath, names[i]);
+		(void)sysfs_read(ctx->fs, path, &nd[i].mac);
+		snprintf(path, sizeof(path), "%s/net/%s/operstate", devpath, names[i]);
+		(void)sysfs_read(ctx->fs, path, &nd[i].operstate);
+		nd[i].ifindex = sysfs_int(ctx, "%s/net/%s/ifindex", devpath, names[i]);
+	}
+	free(names); /* the strings now belong to nd */
+	*ret = nd;
+	*ret_n = n;
+	return 0;
+}
+
+/* SR-IOV BARs are resources 7..12 in the "resource" file (PCI_IOV_RESOURCES). A BAR the
+ * device declares but whose start is 0 got no address space: the kernel's
+ * "not enough MMIO resources for SR-IOV". */
+static void scan_vf_bars(vfctl_ctx *ctx, vfctl_device *d, const pci_config *cfg)
+{
+	_cleanup_free_ char *res = NULL;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/resource", d->syspath);
+	(void)sysfs_read(ctx->fs, path, &res);
+
+	uint64_t start[6] = {0}, end[6] = {0}, flags[6] = {0};
+	char *line = res;
+	for (int i = 0; line && i < 13; i++) {
+		char *nl = strchr(line, '\n');
+		if (i >= 7) {
+			unsigned long long s, e, f;
+			if (sscanf(line, "%llx %llx %llx", &s, &e, &f) == 3) {
+				start[i - 7] = s;
+				end[i - 7] = e;
+				flags[i - 7] = f;
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	for (unsigned i = 0; i < 6; i++) {
+		vfctl_bar *b = &d->vf_bars[i];
+		b->index = i;
+		b->declared = flags[i] != 0 || pci_sriov_bar_declared(cfg->sriov.bar[i]);
+		b->assigned = start[i] != 0;
+		b->start = start[i];
+		b->size = end[i] > start[i] ? end[i] - start[i] + 1 : 0;
+		/* The upper half of a 64-bit BAR is not a BAR of its own. */
+		if (i > 0 && (cfg->sriov.bar[i - 1] & 0x7) == 0x4 && d->vf_bars[i - 1].declared)
+			b->declared = false;
+	}
+}
+
+static void apply_config(vfctl_device *d, const pci_config *c)
+{
+	d->config_len = (int)c->len;
+	d->int_pin = c->int_pin;
+	d->intx_disabled = c->command & PCI_COMMAND_INTX_DISABLE;
+	d->is_bridge = c->header_type == 1;
+	d->has_msi = c->has_msi;
+	d->has_msix = c->has_msix;
+	d->msi_vectors = c->has_msi ? (int)pci_msi_vectors(c) : -1;
+	d->msix_vectors = c->has_msix ? (int)pci_msix_vectors(c) : -1;
+	d->is_pcie = c->has_pcie;
+	d->pcie_type = c->has_pcie ? c->pcie_type : -1;
+	d->has_acs = c->has_acs;
+	d->acs_cap = c->has_acs ? c->acs_cap : -1;
+	d->acs_ctrl = c->has_acs ? c->acs_ctrl : -1;
+	d->has_ari = c->has_ari;
+	d->has_sriov_cap = c->has_sriov;
+	if (c->has_sriov) {
+		d->cap_total_vfs = c->sriov.total_vfs;
+		d->cap_initial_vfs = c->sriov.initial_vfs;
+		d->cap_num_vfs = c->sriov.num_vfs;
+		d->vf_offset = c->sriov.vf_offset;
+		d->vf_stride = c->sriov.vf_stride;
+		d->vf_device_id = c->sriov.vf_device;
+	}
+}
+
+static void lookup_names(vfctl_ctx *ctx, vfctl_device *d)
+{
+	char buf[256];
+	if (!ctx->names || d->vendor_id < 0)
+		return;
+	if (!ctx->pacc) {
+		ctx->pacc = pci_alloc();
+		if (!ctx->pacc) {
+			ctx->names = false;
+			return;
+		}
+		pci_init(ctx->pacc);
+	}
+	if (pci_lookup_name(ctx->pacc, buf, sizeof(buf), PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS, d->vendor_id))
+		d->vendor_name = strdup(buf);
+	if (d->device_id >= 0 &&
+	    pci_lookup_name(ctx->pacc, buf, sizeof(buf), PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, d->vendor_id,
+			    d->device_id))
+		d->device_name = strdup(buf);
+}
+
+int pci_device_scan(vfctl_ctx *ctx, const char *name, vfctl_device *d)
+{
+	char path[PATH_MAX];
+	uint8_t cfgbuf[PCI_CFG_SPACE_EXP_SIZE];
+	size_t cfglen = 0;
+	int r;
+
+	*d = (vfctl_device){
+		.iommu_group = -1, .numa_node = -1, .irq = -1, .msi_vectors = -1, .msix_vectors = -1,
+		.pcie_type = -1, .acs_cap = -1, .acs_ctrl = -1, .cap_total_vfs = -1, .cap_initial_vfs = -1,
+		.cap_num_vfs = -1, .vf_offset = -1, .vf_stride = -1, .vf_device_id = -1, .total_vfs = -1,
+		.num_vfs = -1, .autoprobe = -1, .reported_num_vf = -1, .vf_index = -1,
+	};
+	d->id = strdup(name);
+	d->bus = strdup("pci");
+	snprintf(path, sizeof(path), "bus/pci/devices/%s", name);
+	d->syspath = strdup(path);
+	if (!d->id || !d->bus || !d->syspath)
+		return -ENOMEM;
+
+	/* A device that vanished mid-scan (hot unplug, VFs removed) has no vendor file. */
+	d->vendor_id = sysfs_int(ctx, "%s/vendor", path);
+	if (d->vendor_id < 0)
+		return ctx_error_fs(ctx, -ENODEV, name);
+	d->device_id = sysfs_int(ctx, "%s/device", path);
+	d->subsystem_vendor_id = sysfs_int(ctx, "%s/subsystem_vendor", path);
+	d->subsystem_device_id = sysfs_int(ctx, "%s/subsystem_device", path);
+	d->class_code = sysfs_int(ctx, "%s/class", path);
+	d->numa_node = sysfs_int(ctx, "%s/numa_node", path);
+	d->irq = sysfs_int(ctx, "%s/irq", path);
+	d->driver = link_name(ctx, path, "driver");
+	_cleanup_free_ char *grp = link_name(ctx, path, "iommu_group");
+	if (grp && parse_int(grp, &r) >= 0)
+		d->iommu_group = r;
+	d->physfn = link_name(ctx, path, "physfn");
+
+	snprintf(path, sizeof(path), "bus/pci/devices/%s/config", name);
+	if (sysfs_read_bin(ctx->fs, path, cfgbuf, sizeof(cfgbuf), &cfglen) >= 0) {
+		pci_config cfg;
+		if (pci_config_decode(cfgbuf, cfglen, &cfg) >= 0) {
+			apply_config(d, &cfg);
+			if (cfg.has_sriov)
+				scan_vf_bars(ctx, d, &cfg);
+		}
+	}
+
+	d->total_vfs = sysfs_int(ctx, "%s/sriov_totalvfs", d->syspath);
+	if (d->total_vfs >= 0) {
+		d->num_vfs = sysfs_int(ctx, "%s/sriov_numvfs", d->syspath);
+		d->autoprobe = sysfs_int(ctx, "%s/sriov_drivers_autoprobe", d->syspath);
+	}
+	r = netdevs_scan(ctx, d->syspath, &d->netdevs, &d->n_netdevs);
+	if (r < 0)
+		return r;
+	lookup_names(ctx, d);
+	return 0;
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "ctx.h"
+
+/* Fills d from bus/pci/devices/<name>: ids, driver, IOMMU group, NUMA node, netdevs, interrupts,
+ * config-space capabilities and the PF's SR-IOV files. VF lists are linked later (host.c). */
+int pci_device_scan(vfctl_ctx *ctx, const char *name, vfctl_device *d);
+/* The netdevs below <devpath>/net. */
+int netdevs_scan(vfctl_ctx *ctx, const char *devpath, vfctl_netdev **ret, size_t *ret_n);
+void vfctl_device_done(vfctl_device *d);
+/* Reads an integer sysfs attribute (decimal, or hex with 0x); -1 when absent or malformed. */
+int sysfs_int(vfctl_ctx *ctx, const char *fmt, ...) _printf_(2, 3);

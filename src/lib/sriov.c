@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <limits.h>
+#include <stdio.h>
+
+#include "link-vf.h"
+#include "parse.h"
+#include "pci.h"
+#include "sriov.h"
+
+static vfctl_device *find_dev(vfctl_host *h, const char *id)
+{
+	return (vfctl_device *)vfctl_host_find(h, id);
+}
+
+static int alloc_vfs(vfctl_device *pf, size_t n)
+{
+	pf->vfs = n ? calloc(n, sizeof(*pf->vfs)) : NULL;
+	if (n && !pf->vfs)
+		return -ENOMEM;
+	pf->n_vfs = n;
+	for (size_t i = 0; i < n; i++) {
+		pf->vfs[i].index = (unsigned)i;
+		pf->vfs[i].iommu_group = -1;
+		pf->vfs[i].settings = (vfctl_vf_settings){
+			.vlan = -1, .qos = -1, .vlan_proto = -1, .spoofchk = -1, .trust = -1,
+			.rss_query = -1, .link_state = -1, .min_tx_rate = -1, .max_tx_rate = -1,
+		};
+	}
+	return 0;
+}
+
+static int link_pci_pf(vfctl_ctx *ctx, vfctl_host *h, vfctl_device *pf)
+{
+	char **links = NULL;
+	size_t n = 0, max = 0;
+	int r;
+
+	/* No virtfn links just means no VFs enabled. */
+	if (sysfs_list(ctx->fs, pf->syspath, "virtfn", &links, &n) < 0)
+		n = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t idx;
+		if (parse_u32(links[i] + strlen("virtfn"), &idx) >= 0 && idx + 1 > max)
+			max = idx + 1;
+	}
+	/* A VF whose link is missing still counts: sriov_numvfs says how many exist. */
+	if (pf->num_vfs > 0 && (size_t)pf->num_vfs > max)
+		max = (size_t)pf->num_vfs;
+	r = alloc_vfs(pf, max);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		uint32_t idx;
+		char path[PATH_MAX];
+		if (parse_u32(links[i] + strlen("virtfn"), &idx) < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pf->syspath, links[i]);
+		vfctl_vf *vf = &pf->vfs[idx];
+		if (sysfs_link_name(ctx->fs, path, &vf->id) < 0)
+			continue;
+		vfctl_device *vd = find_dev(h, vf->id);
+		if (!vd)
+			continue; /* vanished between the listing and now */
+		vd->vf_index = (int)idx;
+		if (!vd->physfn)
+			vd->physfn = strdup(pf->id);
+		vf->driver = strdup_or_null(vd->driver);
+		vf->netdev = vd->n_netdevs ? strdup(vd->netdevs[0].name) : NULL;
+		vf->iommu_group = vd->iommu_group;
+	}
+	strv_free_n(links, n);
+	return r;
+}
+
+int sriov_link_vfs(vfctl_ctx *ctx, vfctl_host *h)
+{
+	for (size_t i = 0; i < h->n_devices; i++) {
+		vfctl_device *d = &h->devices[i];
+		int r;
+		if (d->total_vfs < 0 && d->num_vfs < 0)
+			continue;
+		if (streq(d->bus, "pci"))
+			r = link_pci_pf(ctx, h, d);
+		else
+			r = alloc_vfs(d, d->num_vfs > 0 ? (size_t)d->num_vfs : 0);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int sriov_scan_nonpci(vfctl_ctx *ctx, vfctl_host *h)
+{
+	char **names = NULL;
+	size_t n = 0, alloc = h->n_devices;
+	int r = 0;
+
+	if (sysfs_list(ctx->fs, "class/net", NULL, &names, &n) < 0)
+		return 0; /* no net class: nothing to find */
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "class/net/%s/device/sriov_numvfs", names[i]);
+		if (!sysfs_exists(ctx->fs, path))
+			continue;
+		snprintf(path, sizeof(path), "class/net/%s/device/subsystem", names[i]);
+		_cleanup_free_ char *bus = NULL, *devname = NULL;
+		if (sysfs_link_name(ctx->fs, path, &bus) < 0 || streq(bus, "pci"))
+			continue;
+		snprintf(path, sizeof(path), "class/net/%s/device", names[i]);
+		if (sysfs_link_name(ctx->fs, path, &devname) < 0 || vfctl_host_find(h, devname))
+			continue; /* a second port of a device already found */
+
+		if ((r = GROW(h->devices, alloc, h->n_devices + 1)) < 0)
+			break;
+		vfctl_device *d = &h->devices[h->n_devices++];
+		*d = (vfctl_device){
+			.vendor_id = -1, .device_id = -1, .subsystem_vendor_id = -1, .subsystem_device_id = -1,
+			.class_code = -1, .iommu_group = -1, .numa_node = -1, .irq = -1, .msi_vectors = -1,
+			.msix_vectors = -1, .pcie_type = -1, .acs_cap = -1, .acs_ctrl = -1, .cap_total_vfs = -1,
+			.cap_initial_vfs = -1, .cap_num_vfs = -1, .vf_offset = -1, .vf_stride = -1,
+			.vf_device_id = -1, .total_vfs = -1, .autoprobe = -1, .reported_num_vf = -1, .vf_index = -1,
+		};
+		d->id = TAKE_PTR(devname);
+		d->bus = TAKE_PTR(bus);
+		d->syspath = strdup(path);
+		if (!d->id || !d->bus || !d->syspath) {
+			r = -ENOMEM;
+			break;
+		}
+		d->driver = NULL;
+		snprintf(path, sizeof(path), "class/net/%s/device/driver", names[i]);
+		(void)sysfs_link_name(ctx->fs, path, &d->driver);
+		d->num_vfs = sysfs_int(ctx, "%s/sriov_numvfs", d->syspath);
+		d->total_vfs = sysfs_int(ctx, "%s/sriov_totalvfs", d->syspath);
+		d->autoprobe = sysfs_int(ctx, "%s/sriov_drivers_autoprobe", d->syspath);
+		r = netdevs_scan(ctx, d->syspath, &d->netdevs, &d->n_netdevs);
+	}
+	strv_free_n(names, n);
+	return r;
+}
+
+static int perm_cb(const link_info *li, void *data)
+{
+	vfctl_host *h = data;
+	for (size_t i = 0; li->perm_mac[0] && i < h->n_devices; i++)
+		for (size_t j = 0; j < h->devices[i].n_netdevs; j++) {
+			vfctl_netdev *nd = &h->devices[i].netdevs[j];
+			if (nd->ifindex == li->ifindex && !nd->perm_mac)
+				nd->perm_mac = strdup(li->perm_mac);
+		}
+	return 0;
+}
+
+static void pf_settings(vfctl_ctx *ctx, vfctl_device *pf)
+{
+	link_info li = {.num_vf = -1};
+	int r = -ENODEV;
+
+	if (pf->n_netdevs == 0) {
+		pf->vf_settings_error = strdup("PF has no netdev in this network namespace");
+		return;
+	}
+	/* Dual-port PFs (mlx4) report VFs on each port: the first that answers is enough. */
+	for (size_t i = 0; i < pf->n_netdevs; i++) {
+		link_info_done(&li);
+		r = link_vf_get(ctx, pf->netdevs[i].name, &li);
+		if (r >= 0 && li.num_vf > 0)
+			break;
+	}
+	if (r < 0) {
+		pf->vf_settings_error = strdup(vfctl_ctx_error(ctx));
+		return;
+	}
+	pf->vf_settings_known = true;
+	pf->reported_num_vf = li.num_vf;
+	pf->vf_list_truncated = li.num_vf >= 0 && li.n_listed < li.num_vf;
+	for (size_t i = 0; i < pf->n_vfs && (int)i < li.num_vf; i++)
+		pf->vfs[i].settings = li.vfs[i];
+	link_info_done(&li);
+}
+
+int sriov_read_settings(vfctl_ctx *ctx, vfctl_host *h)
+{
+	if (!ctx->use_netlink)
+		return 0;
+	(void)link_dump(ctx, perm_cb, h); /* permanent MACs are best effort */
+	for (size_t i = 0; i < h->n_devices; i++)
+		if (h->devices[i].n_vfs > 0)
+			pf_settings(ctx, &h->devices[i]);
+	return 0;
+}

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <linux/netlink.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "nl.h"
+#include "util.h"
+
+int nl_open(int bus, nl_sock **ret)
+{
+	nl_sock *s = calloc(1, sizeof(*s));
+	int one = 1;
+	if (!s)
+		return -ENOMEM;
+	s->mnl = mnl_socket_open2(bus, SOCK_CLOEXEC);
+	if (!s->mnl) {
+		int r = -errno;
+		free(s);
+		return r;
+	}
+	if (mnl_socket_bind(s->mnl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int r = -errno;
+		nl_close(s);
+		return r;
+	}
+	/* Both are best effort: old kernels lack them and errors then carry no text. */
+	(void)mnl_socket_setsockopt(s->mnl, NETLINK_EXT_ACK, &one, sizeof(one));
+	(void)mnl_socket_setsockopt(s->mnl, NETLINK_CAP_ACK, &one, sizeof(one));
+	s->portid = mnl_socket_get_portid(s->mnl);
+	s->seq = (uint32_t)time(NULL);
+	*ret = s;
+	return 0;
+}
+
+nl_sock *nl_close(nl_sock *s)
+{
+	if (!s)
+		return NULL;
+	mnl_socket_close(s->mnl);
+	free(s);
+	return NULL;
+}
+
+static int ext_ack_attr_cb(const struct nlattr *a, void *data)
+{
+	nl_sock *s = data;
+	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+		snprintf(s->ext_ack, sizeof(s->ext_ack), "%s", mnl_attr_get_str(a));
+	return MNL_CB_OK;
+}
+
+static int error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	nl_sock *s = data;
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+		return MNL_CB_ERROR;
+	if (e->error == 0)
+		return MNL_CB_STOP;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		/* With NETLINK_CAP_ACK the request is not echoed back; else skip its copy. */
+		size_t off = sizeof(*e);
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+		off = MNL_ALIGN(off);
+		if (mnl_nlmsg_size(off) <= nlh->nlmsg_len)
+			mnl_attr_parse(nlh, (unsigned)off, ext_ack_attr_cb, s);
+	}
+	errno = -e->error;
+	return MNL_CB_ERROR;
+}
+
+/* Peek at the next datagram's size so the buffer always fits it whole. */
+static ssize_t recv_sized(nl_sock *s, char **buf, size_t *alloc)
+{
+	int fd = mnl_socket_get_fd(s->mnl);
+	for (;;) {
+		ssize_t n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if ((size_t)n > *alloc) {
+			char *nb = realloc(*buf, (size_t)n);
+			if (!nb)
+				return -ENOMEM;
+			*buf = nb;
+			*alloc = (size_t)n;
+		}
+		n = recv(fd, *buf, *alloc, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		return n < 0 ? -errno : n;
+	}
+}
+
+int nl_transact(nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t alloc = 0;
+	int r;
+
+	s->ext_ack[0] = 0;
+	nlh->nlmsg_seq = ++s->seq;
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	if (mnl_socket_sendto(s->mnl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+
+	for (;;) {
+		ssize_t n = recv_sized(s, &buf, &alloc);
+		if (n < 0)
+			return (int)n;
+		/* error_cb needs the socket for the ext-ack text, the data callback its own data;
+		 * libmnl passes one pointer to both, so route NLMSG_ERROR ourselves. */
+		const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+		int left = (int)n;
+		for (; mnl_nlmsg_ok(h, left); h = mnl_nlmsg_next(h, &left)) {
+			if (!mnl_nlmsg_seq_ok(h, s->seq) || !mnl_nlmsg_portid_ok(h, s->portid))
+				return -EPROTO;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				errno = 0;
+				r = error_cb(h, s);
+				if (r == MNL_CB_STOP)
+					return 0;
+				return -(errno ? errno : EPROTO);
+			}
+			if (h->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (h->nlmsg_type < NLMSG_MIN_TYPE)
+				continue; /* NLMSG_NOOP, NLMSG_OVERRUN: nothing to decode */
+			if (cb) {
+				r = cb(h, data);
+				if (r == MNL_CB_ERROR)
+					return -(errno ? errno : EPROTO);
+				if (r == MNL_CB_STOP)
+					return 0;
+			}
+		}
+	}
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <libmnl/libmnl.h>
+#include <stdint.h>
+
+/* The only code that owns netlink sockets. Requests are built by the caller in a buffer from
+ * nl_msg_new(); replies are received into a buffer sized from the pending message (MSG_PEEK |
+ * MSG_TRUNC), so a 60 KB RTM_NEWLINK with 300 VFs is never cut by a fixed buffer. */
+typedef struct nl_sock {
+	struct mnl_socket *mnl;
+	uint32_t portid, seq;
+	char ext_ack[256]; /* the kernel's extended-ack text of the last failure, or "" */
+} nl_sock;
+
+int nl_open(int bus, nl_sock **ret);
+nl_sock *nl_close(nl_sock *s);
+
+/* Sends nlh and runs cb for every reply message until the ack / NLMSG_DONE.
+ * Returns the kernel's -errno on NLMSG_ERROR (with s->ext_ack filled), or cb's negative value. */
+int nl_transact(nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);

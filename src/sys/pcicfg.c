@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <string.h>
+
+#include "pcicfg.h"
+
+static uint16_t rd16(const uint8_t *b, size_t o) { return (uint16_t)(b[o] | b[o + 1] << 8); }
+static uint32_t rd32(const uint8_t *b, size_t o)
+{
+	return (uint32_t)b[o] | (uint32_t)b[o + 1] << 8 | (uint32_t)b[o + 2] << 16 | (uint32_t)b[o + 3] << 24;
+}
+
+static void decode_sriov(const uint8_t *b, uint16_t o, pci_sriov_cap *s)
+{
+	s->offset = o;
+	s->cap = rd32(b, o + 0x04);
+	s->ctrl = rd16(b, o + 0x08);
+	s->status = rd16(b, o + 0x0a);
+	s->initial_vfs = rd16(b, o + 0x0c);
+	s->total_vfs = rd16(b, o + 0x0e);
+	s->num_vfs = rd16(b, o + 0x10);
+	s->func_dep_link = b[o + 0x12];
+	s->vf_offset = rd16(b, o + 0x14);
+	s->vf_stride = rd16(b, o + 0x16);
+	s->vf_device = rd16(b, o + 0x1a);
+	s->supported_page_sizes = rd32(b, o + 0x1c);
+	s->system_page_size = rd32(b, o + 0x20);
+	for (int i = 0; i < PCI_SRIOV_NUM_BARS; i++)
+		s->bar[i] = rd32(b, o + 0x24 + 4 * (size_t)i);
+}
+
+int pci_config_decode(const uint8_t *b, size_t len, pci_config *ret)
+{
+	pci_config c = {.len = len};
+
+	if (len < 64)
+		return -EINVAL;
+	c.vendor = rd16(b, 0x00);
+	c.device = rd16(b, 0x02);
+	c.command = rd16(b, PCI_COMMAND);
+	c.status = rd16(b, PCI_STATUS);
+	c.header_type = b[PCI_HEADER_TYPE] & 0x7f;
+	c.int_line = b[PCI_INTERRUPT_LINE];
+	c.int_pin = b[PCI_INTERRUPT_PIN];
+
+	/* Standard list: at most 48 entries fit in 192 bytes, a longer walk is a loop. */
+	if ((c.status & PCI_STATUS_CAP_LIST) && len >= PCI_CFG_SPACE_SIZE) {
+		uint8_t pos = b[PCI_CAPABILITY_LIST] & ~3u;
+		for (int ttl = 48; pos >= 0x40; ttl--) {
+			if (ttl == 0) {
+				c.caps_loop = true;
+				break;
+			}
+			uint8_t id = b[pos];
+			switch (id) {
+			case PCI_CAP_ID_MSI:
+				c.has_msi = true;
+				c.msi_ctrl = rd16(b, pos + 2u);
+				break;
+			case PCI_CAP_ID_MSIX:
+				c.has_msix = true;
+				c.msix_ctrl = rd16(b, pos + 2u);
+				break;
+			case PCI_CAP_ID_EXP:
+				c.has_pcie = true;
+				c.pcie_type = (b[pos + 2u] >> 4) & 0xf;
+				break;
+			}
+			pos = b[pos + 1u] & ~3u;
+		}
+	}
+
+	/* Extended list: only PCIe devices have one; 4 KiB holds at most 960 headers. */
+	if (c.has_pcie && len >= PCI_CFG_SPACE_EXP_SIZE) {
+		uint16_t pos = 0x100;
+		for (int ttl = (PCI_CFG_SPACE_EXP_SIZE - PCI_CFG_SPACE_SIZE) / 8; pos >= 0x100; ttl--) {
+			if (ttl == 0) {
+				c.caps_loop = true;
+				break;
+			}
+			if (pos > PCI_CFG_SPACE_EXP_SIZE - 0x40)
+				break;
+			uint32_t h = rd32(b, pos);
+			if (h == 0 || h == 0xffffffff)
+				break;
+			switch (h & 0xffff) {
+			case PCI_EXT_CAP_ID_SRIOV:
+				c.has_sriov = true;
+				decode_sriov(b, pos, &c.sriov);
+				break;
+			case PCI_EXT_CAP_ID_ACS:
+				c.has_acs = true;
+				c.acs_cap = rd16(b, pos + 4u);
+				c.acs_ctrl = rd16(b, pos + 6u);
+				break;
+			case PCI_EXT_CAP_ID_ARI:
+				c.has_ari = true;
+				break;
+			}
+			pos = (uint16_t)((h >> 20) & 0xffc);
+		}
+	}
+	*ret = c;
+	return 0;
+}

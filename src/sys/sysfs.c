@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "sysfs.h"
+#include "util.h"
+
+static int open_root(const char *path, int *ret_fd)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*ret_fd = fd;
+	return 0;
+}
+
+int sysfs_new(const char *sys_root, const char *proc_root, const char *modules_root, sysfs **ret)
+{
+	sysfs *s = calloc(1, sizeof(*s));
+	int r;
+	if (!s)
+		return -ENOMEM;
+	s->sys_fd = s->proc_fd = -EBADF;
+	s->sys_root = strdup(sys_root ? sys_root : "/sys");
+	s->proc_root = strdup(proc_root ? proc_root : "/proc");
+	s->modules_root = strdup(modules_root ? modules_root : "/lib/modules");
+	if (!s->sys_root || !s->proc_root || !s->modules_root) {
+		sysfs_free(s);
+		return -ENOMEM;
+	}
+	r = open_root(s->sys_root, &s->sys_fd);
+	if (r >= 0)
+		r = open_root(s->proc_root, &s->proc_fd);
+	if (r < 0) {
+		snprintf(s->err_path, sizeof(s->err_path), "%s", s->sys_fd < 0 ? s->sys_root : s->proc_root);
+		*ret = s; /* handed back so the caller can report err_path; caller frees */
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+sysfs *sysfs_free(sysfs *s)
+{
+	if (!s)
+		return NULL;
+	if (s->sys_fd >= 0)
+		close(s->sys_fd);
+	if (s->proc_fd >= 0)
+		close(s->proc_fd);
+	free(s->sys_root);
+	free(s->proc_root);
+	free(s->modules_root);
+	free(s);
+	return NULL;
+}
+
+static int fail(sysfs *s, int dirfd, const char *rel, int r)
+{
+	if (dirfd == AT_FDCWD)
+		snprintf(s->err_path, sizeof(s->err_path), "%s", rel);
+	else
+		snprintf(s->err_path, sizeof(s->err_path), "%s/%s", dirfd == s->proc_fd ? s->proc_root : s->sys_root, rel);
+	return r;
+}
+
+/* sysfs files report size 4096 whatever they hold: read until EOF into a growing buffer. */
+static int read_text_at(sysfs *s, int dirfd, const char *rel, char **ret)
+{
+	_cleanup_close_ int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return fail(s, dirfd, rel, -errno);
+	size_t alloc = 256, len = 0;
+	_cleanup_free_ char *buf = malloc(alloc);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (alloc - len < 2) {
+			char *n = realloc(buf, alloc * 2);
+			if (!n)
+				return -ENOMEM;
+			buf = n;
+			alloc *= 2;
+		}
+		ssize_t k = read(fd, buf + len, alloc - len - 1);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return fail(s, dirfd, rel, -errno);
+		}
+		if (k == 0)
+			break;
+		len += (size_t)k;
+	}
+	buf[len] = 0;
+	strstrip_end(buf);
+	*ret = TAKE_PTR(buf);
+	return 0;
+}
+
+int sysfs_read(sysfs *s, const char *rel, char **ret) { return read_text_at(s, s->sys_fd, rel, ret); }
+
+int sysfs_readf(sysfs *s, char **ret, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	return sysfs_read(s, path, ret);
+}
+
+int procfs_read(sysfs *s, const char *rel, char **ret) { return read_text_at(s, s->proc_fd, rel, ret); }
+
+int modfs_read(sysfs *s, const char *rel, char **ret)
+{
+	char path[PATH_MAX];
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", s->modules_root, rel) >= sizeof(path))
+		return -ENAMETOOLONG;
+	/* The modules tree is optional (a fake root, a kernel without modules): open it lazily. */
+	return read_text_at(s, AT_FDCWD, path, ret);
+}
+
+int sysfs_read_bin(sysfs *s, const char *rel, void *buf, size_t max, size_t *ret_len)
+{
+	_cleanup_close_ int fd = openat(s->sys_fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	size_t len = 0;
+	if (fd < 0)
+		return fail(s, s->sys_fd, rel, -errno);
+	while (len < max) {
+		ssize_t k = pread(fd, (char *)buf + len, max - len, (off_t)len);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return fail(s, s->sys_fd, rel, -errno);
+		}
+		if (k == 0)
+			break;
+		len += (size_t)k;
+	}
+	*ret_len = len;
+	return 0;
+}
+
+int sysfs_write_bin(sysfs *s, const char *rel, const void *buf, size_t len, size_t off)
+{
+	_cleanup_close_ int fd = openat(s->sys_fd, rel, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return fail(s, s->sys_fd, rel, -errno);
+	ssize_t k = pwrite(fd, buf, len, (off_t)off);
+	if (k < 0)
+		return fail(s, s->sys_fd, rel, -errno);
+	return (size_t)k == len ? 0 : fail(s, s->sys_fd, rel, -EIO);
+}
+
+int sysfs_link_name(sysfs *s, const char *rel, char **ret)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlinkat(s->sys_fd, rel, target, sizeof(target) - 1);
+	if (n < 0)
+		return fail(s, s->sys_fd, rel, -errno);
+	target[n] = 0;
+	const char *base = strrchr(target, '/');
+	char *r = strdup(base ? base + 1 : target);
+	if (!r)
+		return -ENOMEM;
+	*ret = r;
+	return 0;
+}
+
+bool sysfs_exists(sysfs *s, const char *rel)
+{
+	return faccessat(s->sys_fd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+void strv_free_n(char **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int list_at(sysfs *s, int dirfd, const char *rel, const char *prefix, char ***ret, size_t *ret_n)
+{
+	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(s, dirfd, rel, -errno);
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int r = -errno;
+		close(fd);
+		return fail(s, dirfd, rel, r);
+	}
+	char **v = NULL;
+	size_t n = 0, alloc = 0;
+	struct dirent *de;
+	int r = 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		if (prefix && !startswith(de->d_name, prefix))
+			continue;
+		if ((r = GROW(v, alloc, n + 1)) < 0)
+			break;
+		if (!(v[n] = strdup(de->d_name))) {
+			r = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (r < 0) {
+		strv_free_n(v, n);
+		return r;
+	}
+	if (n)
+		qsort(v, n, sizeof(char *), cmp_str);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int sysfs_list(sysfs *s, const char *rel, const char *prefix, char ***ret, size_t *ret_n)
+{
+	return list_at(s, s->sys_fd, rel, prefix, ret, ret_n);
+}
+
+int procfs_list(sysfs *s, const char *rel, char ***ret, size_t *ret_n)
+{
+	return list_at(s, s->proc_fd, rel, NULL, ret, ret_n);
+}
+
+int procfs_link_target(sysfs *s, const char *rel, char **ret)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlinkat(s->proc_fd, rel, target, sizeof(target) - 1);
+	if (n < 0)
+		return fail(s, s->proc_fd, rel, -errno);
+	target[n] = 0;
+	char *r = strdup(target);
+	if (!r)
+		return -ENOMEM;
+	*ret = r;
+	return 0;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The one seam between vfctl and the host's files: every path is relative to a sysfs or procfs
+ * root directory (default /sys and /proc), so tests point the library at a fake tree. */
+typedef struct sysfs {
+	int sys_fd, proc_fd;
+	char *sys_root, *proc_root, *modules_root;
+	char err_path[PATH_MAX]; /* the path of the last failed access, for error messages */
+} sysfs;
+
+int sysfs_new(const char *sys_root, const char *proc_root, const char *modules_root, sysfs **ret);
+sysfs *sysfs_free(sysfs *s);
+
+/* Whole text file, trailing whitespace stripped. -ENOENT if absent. */
+int sysfs_read(sysfs *s, const char *rel, char **ret);
+int sysfs_readf(sysfs *s, char **ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Binary read of up to max bytes (config space); *ret_len is what the kernel gave. */
+int sysfs_read_bin(sysfs *s, const char *rel, void *buf, size_t max, size_t *ret_len);
+/* Writes len bytes at off (config space); a short write is -EIO. */
+int sysfs_write_bin(sysfs *s, const char *rel, const void *buf, size_t len, size_t off);
+/* Last component of a symlink's target ("driver" → "igb"). */
+int sysfs_link_name(sysfs *s, const char *rel, char **ret);
+bool sysfs_exists(sysfs *s, const char *rel);
+/* Directory entries except . and .., sorted; optional prefix filter. */
+int sysfs_list(sysfs *s, const char *rel, const char *prefix, char ***ret, size_t *ret_n);
+void strv_free_n(char **v, size_t n);
+
+int procfs_read(sysfs *s, const char *rel, char **ret);
+int procfs_list(sysfs *s, const char *rel, char ***ret, size_t *ret_n);
+/* Full target of a /proc symlink (PID/fd/N → "/dev/vfio/12"). */
+int procfs_link_target(sysfs *s, const char *rel, char **ret);
+/* A file below the modules root (default /lib/modules): modules.dep, modules.builtin. */
+int modfs_read(sysfs *s, const char *rel, char **ret);
