@@ -77,7 +77,7 @@ typedef struct vfctl_device {
 	char *syspath; /* relative to the sysfs root, e.g. "bus/pci/devices/0000:06:00.1" */
 	int vendor_id, device_id, subsystem_vendor_id, subsystem_device_id;
 	int class_code; /* 24-bit class/subclass/prog-if */
-	char *vendor_name, *device_name;
+	char *vendor_name, *device_name, *class_name;
 	char *driver;
 	int iommu_group;
 	int numa_node;

@@ -49,7 +49,7 @@ static void print_device(const vfctl_device *d)
 			 d->netdevs[0].operstate ? d->netdevs[0].operstate : "");
 	if (d->iommu_group >= 0)
 		snprintf(grp, sizeof(grp), "g%d", d->iommu_group);
-	const char *name = d->device_name ? d->device_name : d->bus;
+	const char *name = d->device_name ? d->device_name : d->class_name ? d->class_name : d->bus;
 	snprintf(line, sizeof(line), "%-12s %-9s %-10s %-4s %-14s %s", cli_short_addr(d->id), ids,
 		 d->driver ? d->driver : "-", grp, nd, name ? name : "");
 	print_clipped(line);

@@ -139,6 +139,7 @@ static json_t *device_json(const vfctl_host *h, const vfctl_device *d)
 			json_array_append_new(peers, json_string(h->devices[idx[i]].id));
 	free(idx);
 	json_object_set_new(o, "iommu_group_peers", peers);
+	json_object_set_new(o, "class_name", jstr(d->class_name));
 
 	json_t *nds = json_array();
 	for (size_t i = 0; i < d->n_netdevs; i++) {

@@ -44,6 +44,7 @@ void vfctl_device_done(vfctl_device *d)
 	free(d->syspath);
 	free(d->vendor_name);
 	free(d->device_name);
+	free(d->class_name);
 	free(d->driver);
 	for (size_t i = 0; i < d->n_netdevs; i++) {
 		free(d->netdevs[i].name);
@@ -178,6 +179,9 @@ static void lookup_names(vfctl_ctx *ctx, vfctl_device *d)
 	    pci_lookup_name(ctx->pacc, buf, sizeof(buf), PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, d->vendor_id,
 			    d->device_id))
 		d->device_name = strdup(buf);
+	if (d->class_code >= 0 &&
+	    pci_lookup_name(ctx->pacc, buf, sizeof(buf), PCI_LOOKUP_CLASS | PCI_LOOKUP_NO_NUMBERS, d->class_code >> 8))
+		d->class_name = strdup(buf);
 }
 
 int pci_device_scan(vfctl_ctx *ctx, const char *name, vfctl_device *d)
