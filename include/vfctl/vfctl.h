@@ -88,6 +88,7 @@ typedef struct vfctl_device {
 	int int_pin; /* 0 none, 1..4 INTA..INTD */
 	int irq;
 	bool has_msi, has_msix;
+	bool msi_enabled, msix_enabled; /* a driver switched them on: the INTx line is then unused */
 	int msi_vectors, msix_vectors;
 	bool intx_disabled; /* command register bit 10 */
 

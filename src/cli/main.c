@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 	const char *cmd = argv[optind];
 	int sub_argc = argc - optind;
 	char **sub_argv = argv + optind;
-	optind = 1;
+	optind = 0; /* 0, not 1: makes glibc's getopt start over, permuting again */
 	if (strcmp(cmd, "status") == 0)
 		return cmd_status(&g, sub_argc, sub_argv);
 	if (strcmp(cmd, "doctor") == 0)

@@ -24,7 +24,7 @@ static void print_host(const vfctl_host *h)
 			printf(" %s%s%s", keys[i], *vals[i] ? "=" : "", vals[i]);
 			any = true;
 		}
-	printf("%s; vfio %s, vfio_pci %s, vfio_iommu_type1 %s\n\n", any ? "" : " (none)",
+	printf("%s\n      vfio %s, vfio_pci %s, vfio_iommu_type1 %s\n\n", any ? "" : " (none)",
 	       vfctl_module_state_str(h->mod_vfio), vfctl_module_state_str(h->mod_vfio_pci),
 	       vfctl_module_state_str(h->mod_vfio_iommu_type1));
 }

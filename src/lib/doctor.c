@@ -321,6 +321,10 @@ static void check_sriov(checker *c, const vfctl_device *d)
 	}
 }
 
+/* QEMU's vfio-pci requests a device's INTx line when the VM starts, MSI-X or not. It shares the
+ * line only if the device can mask INTx (DisINTx); otherwise any other holder of the line makes it
+ * fail with EBUSY. A peer holds the line when a driver (vfio-pci included) is bound and has not
+ * switched the device to MSI/MSI-X. */
 static void check_intx(checker *c, const vfctl_device *d)
 {
 	sbuf peers = {0};
@@ -328,7 +332,7 @@ static void check_intx(checker *c, const vfctl_device *d)
 		return;
 	for (size_t i = 0; i < c->h->n_devices; i++) {
 		const vfctl_device *p = &c->h->devices[i];
-		if (p == d || p->int_pin == 0 || p->irq != d->irq)
+		if (p == d || p->int_pin == 0 || p->irq != d->irq || !p->driver || p->msi_enabled || p->msix_enabled)
 			continue;
 		sb_add(&peers, "%s%s%s%s", peers.s ? ", " : "", p->id, p->driver ? " driver=" : "",
 		       p->driver ? p->driver : "");

@@ -152,11 +152,12 @@ static json_t *device_json(const vfctl_host *h, const vfctl_device *d)
 
 	char pin[2] = {(char)('A' + d->int_pin - 1), 0};
 	json_object_set_new(o, "interrupts",
-			    json_pack("{s:o, s:o, s:b, s:o, s:b, s:o, s:b}", "pin",
+			    json_pack("{s:o, s:o, s:b, s:b, s:o, s:b, s:b, s:o, s:b}", "pin",
 				      d->int_pin >= 1 && d->int_pin <= 4 ? json_string(pin) : json_null(), "irq",
-				      jint(d->irq > 0 ? d->irq : -1), "msi", d->has_msi, "msi_vectors",
-				      jint(d->msi_vectors), "msix", d->has_msix, "msix_vectors", jint(d->msix_vectors),
-				      "intx_disabled", d->intx_disabled));
+				      jint(d->irq > 0 ? d->irq : -1), "msi", d->has_msi, "msi_enabled", d->msi_enabled,
+				      "msi_vectors", jint(d->msi_vectors), "msix", d->has_msix, "msix_enabled",
+				      d->msix_enabled, "msix_vectors", jint(d->msix_vectors), "intx_disabled",
+				      d->intx_disabled));
 	json_object_set_new(o, "config_len", jint(d->config_len ? d->config_len : -1));
 	json_object_set_new(o, "pcie", json_boolean(d->is_pcie));
 	json_object_set_new(o, "bridge", json_boolean(d->is_bridge));

@@ -141,6 +141,8 @@ static void apply_config(vfctl_device *d, const pci_config *c)
 	d->is_bridge = c->header_type == 1;
 	d->has_msi = c->has_msi;
 	d->has_msix = c->has_msix;
+	d->msi_enabled = c->has_msi && (c->msi_ctrl & 0x0001);    /* PCI_MSI_FLAGS_ENABLE */
+	d->msix_enabled = c->has_msix && (c->msix_ctrl & 0x8000); /* PCI_MSIX_FLAGS_ENABLE */
 	d->msi_vectors = c->has_msi ? (int)pci_msi_vectors(c) : -1;
 	d->msix_vectors = c->has_msix ? (int)pci_msix_vectors(c) : -1;
 	d->is_pcie = c->has_pcie;

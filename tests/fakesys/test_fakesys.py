@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""Fake-sysfs tier: the seeds' hosts built by fakesys.py, read by the real vfctl binary."""
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.dirname(__file__))
+import fakesys  # noqa: E402
+from harness import Suite, vfctl, vfctl_json  # noqa: E402
+
+FIX = os.path.join(os.path.dirname(__file__), "fixtures")
+TMP = tempfile.mkdtemp(prefix="vfctl-fakesys-")
+
+REQUIRED_DEVICE_KEYS = {"id", "bus", "vendor_id", "device_id", "driver", "iommu_group", "netdevs", "physfn",
+                        "vf_index", "sriov", "vfs"}
+REQUIRED_VF_KEYS = {"index", "id", "driver", "netdev", "mac", "vlan", "qos", "vlan_proto", "spoofchk", "trust",
+                    "link_state", "min_tx_rate", "max_tx_rate", "attrs_truncated"}
+
+
+def tree(name, nonroot=False):
+    root = os.path.join(TMP, name + ("-nonroot" if nonroot else ""))
+    shutil.rmtree(root, ignore_errors=True)
+    fakesys.build(os.path.join(FIX, name + ".sys"), root, nonroot=nonroot)
+    return ["--sysfs", root + "/sys", "--procfs", root + "/proc", "--modules", root + "/modules"]
+
+
+def devmap(doc):
+    return {d["id"]: d for d in doc["devices"]}
+
+
+def findings(doc, fid=None, dev=None):
+    return [f for f in doc["findings"] if (fid is None or f["id"] == fid) and (dev is None or f["device"] == dev)]
+
+
+def test_cx4lx(s):
+    t = tree("cx4lx-8vfs")
+    rc, doc, _ = vfctl_json(*t, "status")
+    s.eq("cx4lx: status exit code", rc, 0)
+    h = doc["host"]
+    s.eq("cx4lx: IOMMU active", h["iommu"]["active"], True)
+    s.eq("cx4lx: IOMMU kind", h["iommu"]["kind"], "intel-vt-d")
+    s.eq("cx4lx: kernel args", (h["kernel_args"]["intel_iommu"], h["kernel_args"]["iommu"]), ("on", "pt"))
+    s.eq("cx4lx: kernel release from procfs", h["kernel"], "6.1.0-18-amd64")
+    s.eq("cx4lx: vfio_pci state", h["modules"]["vfio_pci"], "loaded")
+    d = devmap(doc)
+    s.eq("cx4lx: device count (bridge, 2 PFs, 8 VFs)", len(d), 11)
+    for dev in doc["devices"]:
+        missing = REQUIRED_DEVICE_KEYS - dev.keys()
+        if missing:
+            s.check("cx4lx: %s has every required key" % dev["id"], False, missing)
+            break
+    else:
+        s.check("cx4lx: every device has the required keys", True)
+    pf = d["0000:06:00.1"]
+    s.eq("cx4lx: PF ids", (pf["vendor_id"], pf["device_id"], pf["bus"]), ("15b3", "1015", "pci"))
+    s.check("cx4lx: vendor name from pci.ids", "Mellanox" in (pf["vendor_name"] or ""), pf["vendor_name"])
+    s.eq("cx4lx: PF driver, group, NUMA", (pf["driver"], pf["iommu_group"], pf["numa_node"]), ("mlx5_core", 32, 0))
+    s.eq("cx4lx: PF netdev", [(n["name"], n["mac"], n["operstate"]) for n in pf["netdevs"]],
+         [("enp6s0f1np1", "b8:59:9f:a0:00:11", "up")])
+    sr = pf["sriov"]
+    s.eq("cx4lx: sriov sysfs", (sr["total_vfs"], sr["num_vfs"], sr["autoprobe"]), (8, 8, True))
+    cap = sr["capability"]
+    s.eq("cx4lx: SR-IOV capability from config space",
+         (cap["total_vfs"], cap["num_vfs"], cap["vf_offset"], cap["vf_stride"], cap["vf_device_id"]),
+         (8, 8, 9, 1, "1016"))
+    s.eq("cx4lx: VF BAR0 declared and assigned", [(b["index"], b["assigned"]) for b in cap["vf_bars"]], [(0, True)])
+    s.eq("cx4lx: ARI and ACS", (pf["ari"], pf["acs"]), (True, None))
+    s.check("cx4lx: root port ACS decoded", d["0000:00:03.0"]["acs"] is not None and d["0000:00:03.0"]["bridge"])
+    s.eq("cx4lx: MSI-X", (pf["interrupts"]["msix"], pf["interrupts"]["msix_vectors"],
+                          pf["interrupts"]["msix_enabled"]), (True, 64, True))
+    want = ["0000:06:01.2", "0000:06:01.3", "0000:06:01.4", "0000:06:01.5", "0000:06:01.6", "0000:06:01.7",
+            "0000:06:02.0", "0000:06:02.1"]
+    s.eq("cx4lx: VF addresses 06:01.2-06:02.1", [v["id"] for v in pf["vfs"]], want)
+    s.eq("cx4lx: VF indexes", [v["index"] for v in pf["vfs"]], list(range(8)))
+    s.eq("cx4lx: VF drivers", {v["driver"] for v in pf["vfs"]}, {"mlx5_core"})
+    s.eq("cx4lx: VF netdevs", [v["netdev"] for v in pf["vfs"]], ["enp6s0f1v%d" % i for i in range(8)])
+    s.eq("cx4lx: VF groups", [v["iommu_group"] for v in pf["vfs"]], list(range(40, 48)))
+    s.check("cx4lx: VF entries have every required key", all(REQUIRED_VF_KEYS <= v.keys() for v in pf["vfs"]))
+    s.eq("cx4lx: no netlink in a fake tree: settings unknown, not truncated",
+         {(v["settings_known"], v["attrs_truncated"], v["mac"]) for v in pf["vfs"]}, {(False, False, None)})
+    vf3 = d["0000:06:01.5"]
+    s.eq("cx4lx: VF device knows its PF and index", (vf3["physfn"], vf3["vf_index"]), ("0000:06:00.1", 3))
+    s.eq("cx4lx: VF vendor/device from sysfs (config reads ffff)", (vf3["vendor_id"], vf3["device_id"]),
+         ("15b3", "1016"))
+    s.eq("cx4lx: port 0 PF with no VFs", (d["0000:06:00.0"]["sriov"]["num_vfs"], d["0000:06:00.0"]["vfs"]), (0, []))
+
+    # Selecting devices
+    for arg in ("06:00.1", "0000:06:00.1", "enp6s0f1np1"):
+        rc, doc2, _ = vfctl_json(*t, "status", arg)
+        s.eq("cx4lx: status %s selects the PF and its VFs" % arg, sorted(x["id"] for x in doc2["devices"]),
+             ["0000:06:00.1"] + want)
+    rc, doc2, _ = vfctl_json(*t, "status", "enp6s0f1np1:vf3")
+    s.eq("cx4lx: status PF:vf3 selects that VF", [x["id"] for x in doc2["devices"]], ["0000:06:01.5"])
+    rc, out, err = vfctl(*t, "status", "enp6s0f1np1:vf8")
+    s.check("cx4lx: PF:vf8 is a usage error naming the argument", rc == 2 and "enp6s0f1np1:vf8" in err, (rc, err))
+    rc, out, err = vfctl(*t, "status", "eth99")
+    s.check("cx4lx: unknown device exits 2 with its name", rc == 2 and "eth99" in err and not out, (rc, err))
+
+    rc, out, _ = vfctl(*t, "status")
+    lines = out.splitlines()
+    s.check("cx4lx: text status fits 80 columns", all(len(line) <= 80 for line in lines),
+            max(lines, key=len))
+    s.check("cx4lx: text tree shows the last VF", any("vf7" in ln and "06:02.1" in ln and "`-" in ln for ln in lines))
+    rc1, a, _ = vfctl(*t, "status", "--json")
+    rc2, b, _ = vfctl(*t, "--json", "status")
+    s.check("cx4lx: --json before or after the command, same output", a == b and rc1 == rc2 == 0)
+
+    rc, doc, _ = vfctl_json(*t, "doctor")
+    s.eq("cx4lx: doctor exit 0 on a healthy host", rc, 0)
+    s.eq("cx4lx: doctor worst", doc["worst"], "info")
+    s.check("cx4lx: iommu.active ok", findings(doc, "iommu.active")[0]["severity"] == "ok")
+    s.check("cx4lx: every finding has id, severity, summary", all(f["id"] and f["severity"] and f["summary"]
+                                                                   for f in doc["findings"]))
+
+
+def test_cx3pro(s):
+    t = tree("cx3pro-mlx4")
+    _, doc, _ = vfctl_json(*t, "status")
+    pf = devmap(doc)["0000:81:00.0"]
+    s.eq("cx3pro: VFs 81:00.1-81:01.4", [v["id"] for v in pf["vfs"]],
+         ["0000:81:00.%d" % i for i in range(1, 8)] + ["0000:81:01.%d" % i for i in range(0, 5)])
+    s.eq("cx3pro: VFs on vfio-pci", {v["driver"] for v in pf["vfs"]}, {"vfio-pci"})
+    s.eq("cx3pro: both mlx4 ports listed", [n["name"] for n in pf["netdevs"]], ["ens1", "ens1d1"])
+    s.eq("cx3pro: 12 of 16", (pf["sriov"]["num_vfs"], pf["sriov"]["total_vfs"]), (12, 16))
+    _, doc, _ = vfctl_json(*t, "doctor", "ens1")
+    s.check("cx3pro: doctor on a netdev name checks that PF only",
+            {f["device"] for f in doc["findings"]} <= {None, "0000:81:00.0"}, doc["findings"])
+    s.eq("cx3pro: PF port 2 down with VFs", [f["evidence"] for f in findings(doc, "sriov.pf-link-down")],
+         ["ens1d1 operstate down with 12 VFs"])
+
+
+def test_82599_amd(s):
+    t = tree("intel-82599")
+    _, doc, _ = vfctl_json(*t, "status")
+    pf = devmap(doc)["0000:41:00.0"]
+    s.eq("82599: AMD IOMMU", doc["host"]["iommu"]["kind"], "amd-vi")
+    s.eq("82599: VF offset 128 stride 2", [v["id"] for v in pf["vfs"]],
+         ["0000:41:10.0", "0000:41:10.2", "0000:41:10.4", "0000:41:10.6"])
+    rc, doc, _ = vfctl_json(*t, "doctor")
+    f = findings(doc, "vfio.modules-not-loaded")
+    s.check("82599: vfio_pci not loaded: warn with the modprobe fix",
+            len(f) == 1 and f[0]["severity"] == "warn" and "modprobe -a vfio_pci" in f[0]["fix"], f)
+    s.check("82599: PF link down with VFs", len(findings(doc, "sriov.pf-link-down", "0000:41:00.0")) == 1)
+    s.eq("82599: iommu=pt set, no advice", findings(doc, "iommu.no-passthrough-mode"), [])
+
+
+def test_intx(s):
+    t = tree("intx-shared-irq16")
+    rc, doc, _ = vfctl_json(*t, "doctor")
+    for a, b in (("0000:01:00.0", "0000:04:00.0"), ("0000:04:00.0", "0000:01:00.0")):
+        f = findings(doc, "intx.shared-irq", a)
+        s.check("intx: %s flagged sharing IRQ 16 with %s" % (a, b),
+                len(f) == 1 and "IRQ 16" in f[0]["evidence"] and b in f[0]["evidence"] and
+                "--probe-intx" in f[0]["fix"], f)
+        s.check("intx: root ports on MSI are not counted as holders of the line",
+                f and "00:1c" not in f[0]["evidence"], f)
+    rc, out, err = vfctl(*t, "doctor", "--probe-intx")
+    s.check("intx: --probe-intx without a device is refused", rc == 2 and "DEVICE" in err, (rc, err))
+
+
+def test_shared_group(s):
+    t = tree("shared-group")
+    rc, doc, _ = vfctl_json(*t, "doctor")
+    f = findings(doc, "iommu.group-shared", "0000:05:01.0")
+    s.check("group: e1000 sharing group 12 lists the other NIC and the bridge",
+            len(f) == 1 and "0000:05:02.0" in f[0]["evidence"] and "0000:00:1e.0 (bridge)" in f[0]["evidence"], f)
+    s.check("group: bridge is not counted as an endpoint", f and "1 other endpoint" in f[0]["summary"], f)
+    f = findings(doc, "acs.override")
+    s.check("group: pcie_acs_override warned", len(f) == 1 and f[0]["severity"] == "warn", f)
+    s.check("group: SATA controller and NIC share group 13",
+            findings(doc, "iommu.group-shared", "0000:00:1f.6") != [])
+    _, st, _ = vfctl_json(*t, "status", "05:01.0")
+    s.eq("group: iommu_group_peers in status", st["devices"][0]["iommu_group_peers"], ["0000:00:1e.0", "0000:05:02.0"])
+
+
+def test_iommu_off(s):
+    t = tree("iommu-off")
+    _, doc, _ = vfctl_json(*t, "status")
+    s.eq("iommu-off: inactive, no groups", (doc["host"]["iommu"]["active"], doc["host"]["iommu"]["groups"]),
+         (False, 0))
+    s.eq("iommu-off: device group null", doc["devices"][0]["iommu_group"], None)
+    rc, doc, _ = vfctl_json(*t, "doctor")
+    s.eq("iommu-off: doctor exits 1", rc, 1)
+    f = findings(doc, "iommu.inactive")
+    s.check("iommu-off: error with the exact kernel arguments for Intel",
+            len(f) == 1 and f[0]["severity"] == "error" and "intel_iommu=on iommu=pt" in f[0]["fix"], f)
+    f = findings(doc, "vfio.modules-absent")
+    s.check("iommu-off: vfio modules absent is an error", len(f) == 1 and f[0]["severity"] == "error", f)
+    rc, out, _ = vfctl(*t, "doctor")
+    s.check("iommu-off: text doctor prints the fix", "fix:" in out and "ERROR" in out and rc == 1)
+
+
+def test_trouble(s):
+    t = tree("sriov-trouble")
+    rc, doc, _ = vfctl_json(*t, "doctor")
+    s.eq("trouble: doctor exits 1", rc, 1)
+    f = findings(doc, "sriov.vf-bars-unassigned", "0000:02:00.0")
+    s.check("trouble: unassigned VF BARs: pci=realloc and Above 4G",
+            len(f) == 1 and "pci=realloc" in f[0]["fix"] and "Above 4G" in f[0]["fix"], f)
+    f = findings(doc, "sriov.firmware-disabled", "0000:03:00.0")
+    s.check("trouble: Mellanox firmware SR-IOV off: mstconfig for this device",
+            len(f) == 1 and "-d 0000:03:00.0 set SRIOV_EN=1" in f[0]["fix"], f)
+    s.check("trouble: totalvfs 0", len(findings(doc, "sriov.totalvfs-zero", "0000:04:00.0")) == 1)
+    s.check("trouble: iommu=pt missing is advice", findings(doc, "iommu.no-passthrough-mode")[0]["severity"] == "info")
+    _, st, _ = vfctl_json(*t, "status", "02:00.0")
+    bars = st["devices"][0]["sriov"]["capability"]["vf_bars"]
+    s.eq("trouble: status shows the VF BAR unassigned", [(b["index"], b["assigned"]) for b in bars], [(0, False)])
+
+
+def test_netdevsim(s):
+    t = tree("netdevsim")
+    _, doc, _ = vfctl_json(*t, "status")
+    d = devmap(doc).get("netdevsim10")
+    s.check("netdevsim: non-PCI PF found", d is not None, list(devmap(doc)))
+    if not d:
+        return
+    s.eq("netdevsim: bus and counts", (d["bus"], d["sriov"]["num_vfs"], d["sriov"]["total_vfs"], len(d["vfs"])),
+         ("netdevsim", 4, None, 4))
+    s.eq("netdevsim: VFs have no PCI address", {v["id"] for v in d["vfs"]}, {None})
+    rc, doc, _ = vfctl_json(*t, "status", "eni10np1")
+    s.eq("netdevsim: resolve by netdev", [x["id"] for x in doc["devices"]], ["netdevsim10"])
+
+
+def test_nonroot_config(s):
+    t = tree("cx4lx-8vfs", nonroot=True)
+    rc, doc, _ = vfctl_json(*t, "status")
+    pf = devmap(doc)["0000:06:00.1"]
+    s.eq("nonroot: 64-byte config space reported", pf["config_len"], 64)
+    s.eq("nonroot: sysfs SR-IOV still there, capability unknown", (pf["sriov"]["num_vfs"], pf["sriov"]["capability"]),
+         (8, None))
+    s.eq("nonroot: VFs still linked", len(pf["vfs"]), 8)
+
+
+def test_bad_input(s):
+    rc, out, err = vfctl("--sysfs", "/nonexistent/sys", "status")
+    s.check("bad: missing sysfs root is a clear error", rc == 1 and "/nonexistent/sys" in err and
+            "No such file" in err, (rc, err))
+    rc, out, err = vfctl("frobnicate")
+    s.check("bad: unknown command exits 2", rc == 2 and "frobnicate" in err, (rc, err))
+    rc, out, err = vfctl("status", "--bogus")
+    s.eq("bad: unknown option exits 2", rc, 2)
+
+    # A VF that vanished after its PF listed it (VFs being removed): listed, no crash.
+    t = tree("cx4lx-8vfs")
+    root = t[1][:-4]
+    shutil.rmtree(os.path.realpath(os.path.join(root, "sys/bus/pci/devices/0000:06:02.1")))
+    os.unlink(os.path.join(root, "sys/bus/pci/devices/0000:06:02.1"))
+    rc, doc, err = vfctl_json(*t, "status")
+    pf = devmap(doc)["0000:06:00.1"]
+    s.check("bad: vanished VF still listed from its PF's virtfn link",
+            rc == 0 and len(pf["vfs"]) == 8 and pf["vfs"][7]["driver"] is None, (rc, err))
+    # Unreadable config (device removed mid-read) must not take the others down.
+    os.unlink(os.path.realpath(os.path.join(root, "sys/bus/pci/devices/0000:06:00.0/config")))
+    rc, doc, err = vfctl_json(*t, "status")
+    s.check("bad: a device without config space is still listed", rc == 0 and "0000:06:00.0" in devmap(doc))
+
+
+def main():
+    s = Suite("fakesys")
+    for fn in (test_cx4lx, test_cx3pro, test_82599_amd, test_intx, test_shared_group, test_iommu_off, test_trouble,
+               test_netdevsim, test_nonroot_config, test_bad_input):
+        s.run(fn)
+    shutil.rmtree(TMP, ignore_errors=True)
+    s.finish()
+
+
+if __name__ == "__main__":
+    main()
