@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* rtnetlink VF info: messages encoded the way the kernel's rtnl_fill_vfinfo() lays them out,
+ * decoded by link_vf_decode(). */
+#include <arpa/inet.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
+
+#include "link-vf.h"
+#include "tap.h"
+
+static void put_vf(struct nlmsghdr *nlh, uint32_t vf, bool stats)
+{
+	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_VF_INFO);
+	struct ifla_vf_mac mac = {.vf = vf, .mac = {0x02, 0, 0, 0, (uint8_t)(vf >> 8), (uint8_t)vf}};
+	struct ifla_vf_vlan vlan = {.vf = vf, .vlan = vf % 4095, .qos = vf % 8};
+	struct ifla_vf_vlan_info vi = {.vf = vf, .vlan = vf % 4095, .qos = vf % 8,
+				       .vlan_proto = htons(vf % 2 ? 0x88a8 : 0x8100)};
+	struct ifla_vf_tx_rate txr = {.vf = vf, .rate = 1000};
+	struct ifla_vf_rate rate = {.vf = vf, .min_tx_rate = vf, .max_tx_rate = 1000 + vf};
+	struct ifla_vf_spoofchk sp = {.vf = vf, .setting = vf % 3 == 2 ? UINT32_MAX : vf % 2};
+	struct ifla_vf_link_state ls = {.vf = vf, .link_state = vf % 3};
+	struct ifla_vf_rss_query_en rss = {.vf = vf, .setting = UINT32_MAX};
+	struct ifla_vf_trust tr = {.vf = vf, .setting = 1};
+
+	mnl_attr_put(nlh, IFLA_VF_MAC, sizeof(mac), &mac);
+	mnl_attr_put(nlh, IFLA_VF_VLAN, sizeof(vlan), &vlan);
+	struct nlattr *vl = mnl_attr_nest_start(nlh, IFLA_VF_VLAN_LIST);
+	mnl_attr_put(nlh, IFLA_VF_VLAN_INFO, sizeof(vi), &vi);
+	mnl_attr_nest_end(nlh, vl);
+	mnl_attr_put(nlh, IFLA_VF_TX_RATE, sizeof(txr), &txr);
+	mnl_attr_put(nlh, IFLA_VF_RATE, sizeof(rate), &rate);
+	mnl_attr_put(nlh, IFLA_VF_SPOOFCHK, sizeof(sp), &sp);
+	mnl_attr_put(nlh, IFLA_VF_LINK_STATE, sizeof(ls), &ls);
+	mnl_attr_put(nlh, IFLA_VF_RSS_QUERY_EN, sizeof(rss), &rss);
+	mnl_attr_put(nlh, IFLA_VF_TRUST, sizeof(tr), &tr);
+	mnl_attr_put_u32(nlh, 200, 7); /* an attribute from a future kernel */
+	if (stats) {
+		struct nlattr *st = mnl_attr_nest_start(nlh, IFLA_VF_STATS);
+		for (int i = IFLA_VF_STATS_RX_PACKETS; i <= IFLA_VF_STATS_TX_DROPPED; i++)
+			if (i != IFLA_VF_STATS_PAD)
+				mnl_attr_put_u64(nlh, (uint16_t)i, 12345);
+		mnl_attr_nest_end(nlh, st);
+	}
+	mnl_attr_nest_end(nlh, info);
+}
+
+/* num_vf announced, listed entries, stats on; the kernel's nla_nest_end() stores the length in
+ * 16 bits, and so does libmnl's: past 64 KiB it wraps exactly as on a real host. */
+static struct nlmsghdr *build(char *buf, uint32_t num_vf, uint32_t listed, bool stats)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_index = 7;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth3");
+	uint8_t addr[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, addr);
+	mnl_attr_put_u32(nlh, IFLA_NUM_VF, num_vf);
+	struct nlattr *list = mnl_attr_nest_start(nlh, IFLA_VFINFO_LIST);
+	for (uint32_t i = 0; i < listed; i++)
+		put_vf(nlh, i, stats);
+	mnl_attr_nest_end(nlh, list);
+	uint8_t perm[6] = {0xb8, 0x59, 0x9f, 0xa0, 0, 0x11};
+	mnl_attr_put(nlh, IFLA_PERM_ADDRESS, 6, perm);
+	return nlh;
+}
+
+static void test_roundtrip(void)
+{
+	static char buf[1 << 20];
+	link_info li;
+	struct nlmsghdr *nlh = build(buf, 4, 4, false);
+
+	CHECK(link_vf_decode(nlh, &li) == 0, "decode");
+	CHECK_EQ_INT(li.ifindex, 7);
+	CHECK_STREQ(li.ifname, "eth3");
+	CHECK_STREQ(li.perm_mac, "b8:59:9f:a0:00:11");
+	CHECK_EQ_INT(li.num_vf, 4);
+	CHECK_EQ_INT(li.n_listed, 4);
+	CHECK(!li.len_wrapped, "no wrap");
+	const vfctl_vf_settings *v = &li.vfs[3];
+	CHECK(v->valid, "valid");
+	CHECK_STREQ(v->mac, "02:00:00:00:00:03");
+	CHECK_EQ_INT(v->vlan, 3);
+	CHECK_EQ_INT(v->qos, 3);
+	CHECK_EQ_INT(v->vlan_proto, 0x88a8);
+	CHECK_EQ_INT(li.vfs[2].vlan_proto, 0x8100);
+	CHECK_EQ_INT(v->min_tx_rate, 3);
+	CHECK_EQ_INT(v->max_tx_rate, 1003);
+	CHECK_EQ_INT(v->spoofchk, 1);
+	CHECK_EQ_INT(li.vfs[2].spoofchk, -1); /* (u32)-1: the driver does not report it */
+	CHECK_EQ_INT(v->link_state, 0);
+	CHECK_EQ_INT(li.vfs[2].link_state, 2);
+	CHECK_EQ_INT(v->rss_query, -1);
+	CHECK_EQ_INT(v->trust, 1);
+	link_info_done(&li);
+}
+
+static void test_wrapped_list(void)
+{
+	static char buf[1 << 20];
+	link_info li;
+	/* 300 VFs with stats: ~100 KB of list, more than a 16-bit nest length holds. */
+	struct nlmsghdr *nlh = build(buf, 300, 300, true);
+	const struct nlattr *a;
+	size_t list_len = 0;
+	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) if (mnl_attr_get_type(a) == IFLA_VFINFO_LIST)
+		list_len = a->nla_len;
+	CHECK(nlh->nlmsg_len > 65535 && list_len < nlh->nlmsg_len - 65535, "the nest length wrapped (%zu)", list_len);
+
+	CHECK(link_vf_decode(nlh, &li) == 0, "decode");
+	CHECK_EQ_INT(li.n_listed, 300);
+	CHECK(li.len_wrapped, "wrap detected");
+	bool all = true;
+	for (int i = 0; i < 300; i++) {
+		char want[18];
+		snprintf(want, sizeof(want), "02:00:00:00:%02x:%02x", i >> 8, i & 0xff);
+		if (!li.vfs[i].valid || strcmp(li.vfs[i].mac, want) != 0 || li.vfs[i].max_tx_rate != 1000 + i)
+			all = false;
+	}
+	CHECK(all, "all 300 VFs decoded with their own settings");
+	CHECK_STREQ(li.perm_mac, "b8:59:9f:a0:00:11"); /* the attribute after the list is found again */
+	link_info_done(&li);
+
+	/* Without stats (RTEXT_FILTER_SKIP_STATS) the same 300 VFs fit. */
+	nlh = build(buf, 300, 300, false);
+	CHECK(link_vf_decode(nlh, &li) == 0 && li.n_listed == 300 && !li.len_wrapped, "300 VFs fit without stats");
+	link_info_done(&li);
+}
+
+static void test_truncated(void)
+{
+	static char buf[1 << 16];
+	link_info li;
+	/* The kernel announces 5 VFs but lists 3: the rest stay marked unknown. */
+	struct nlmsghdr *nlh = build(buf, 5, 3, false);
+	CHECK(link_vf_decode(nlh, &li) == 0, "decode");
+	CHECK_EQ_INT(li.n_listed, 3);
+	CHECK(li.vfs[2].valid && !li.vfs[3].valid && !li.vfs[4].valid, "unlisted VFs are not valid");
+	CHECK_EQ_INT(li.vfs[4].vlan, -1);
+	link_info_done(&li);
+
+	/* A link without VFs: no list, num_vf 0. */
+	nlh = build(buf, 0, 0, false);
+	CHECK(link_vf_decode(nlh, &li) == 0 && li.num_vf == 0 && li.n_listed == 0 && !li.vfs, "no VFs");
+	link_info_done(&li);
+
+	/* Not an RTM_NEWLINK */
+	nlh->nlmsg_type = RTM_NEWADDR;
+	CHECK(link_vf_decode(nlh, &li) == -EBADMSG, "wrong type");
+}
+
+static void test_request(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = link_vf_build_getlink(buf, "enp6s0f1np1");
+	const struct nlattr *a;
+	uint32_t mask = 0;
+	const char *name = NULL;
+	CHECK_EQ_INT(nlh->nlmsg_type, RTM_GETLINK);
+	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg))
+	{
+		if (mnl_attr_get_type(a) == IFLA_EXT_MASK)
+			mask = mnl_attr_get_u32(a);
+		if (mnl_attr_get_type(a) == IFLA_IFNAME)
+			name = mnl_attr_get_str(a);
+	}
+	CHECK_EQ_INT(mask, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS);
+	CHECK_STREQ(name, "enp6s0f1np1");
+}
+
+int main(void)
+{
+	test_roundtrip();
+	test_wrapped_list();
+	test_truncated();
+	test_request();
+	return tap_finish("test-link-vf");
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "iommu.h"
+#include "parse.h"
+#include "tap.h"
+
+static void test_pci_addr(void)
+{
+	pci_addr a;
+	char buf[PCI_ADDR_STRLEN];
+
+	CHECK(parse_pci_addr("0000:06:00.1", &a) == 0, "full form");
+	CHECK_STREQ(format_pci_addr(&a, buf), "0000:06:00.1");
+	CHECK(parse_pci_addr("06:01.2", &a) == 0, "short form");
+	CHECK_EQ_INT(a.domain, 0);
+	CHECK_EQ_INT(a.bus, 6);
+	CHECK_EQ_INT(a.dev, 1);
+	CHECK_EQ_INT(a.fn, 2);
+	CHECK(parse_pci_addr("ABCD:FF:1F.7", &a) == 0, "upper case, maxima");
+	CHECK_STREQ(format_pci_addr(&a, buf), "abcd:ff:1f.7");
+	const char *bad[] = {"", "06:00", "06:00.8", "06:20.0", "100:00.0", "0000:06:00.1x", "g6:00.0",
+			     "0000:0000:06:00.0", "06:00.", ":06:00.0", "enp6s0f1"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(parse_pci_addr(bad[i], &a) == -EINVAL, "rejects \"%s\"", bad[i]);
+
+	pci_addr x = {0, 6, 0, 1}, y = {0, 6, 1, 0}, z = {1, 0, 0, 0};
+	CHECK(pci_addr_cmp(&x, &y) < 0 && pci_addr_cmp(&y, &z) < 0 && pci_addr_cmp(&x, &x) == 0, "ordering");
+}
+
+static void test_mac(void)
+{
+	uint8_t m[6];
+	char buf[MAC_STRLEN];
+	CHECK(parse_mac("00:80:00:00:00:0A", m) == 0, "colon form");
+	CHECK_STREQ(format_mac(m, buf), "00:80:00:00:00:0a");
+	CHECK(parse_mac("b8-59-9f-a0-00-11", m) == 0 && m[0] == 0xb8 && m[5] == 0x11, "dash form");
+	CHECK(parse_mac("00:80:00:00:00", m) == -EINVAL, "short");
+	CHECK(parse_mac("00:80:00:00:00:0a:", m) == -EINVAL, "trailing");
+	CHECK(parse_mac("0:80:00:00:00:0a", m) == -EINVAL, "one digit");
+	uint8_t z[6] = {0};
+	CHECK(mac_is_zero(z) && !mac_is_zero(m), "zero");
+}
+
+static void test_numbers(void)
+{
+	uint32_t u;
+	uint64_t v;
+	int i;
+	CHECK(parse_u32("4294967295", &u) == 0 && u == UINT32_MAX, "u32 max");
+	CHECK(parse_u32("4294967296", &u) == -ERANGE, "u32 overflow");
+	CHECK(parse_u32("010", &u) == 0 && u == 10, "leading zero is decimal, not octal");
+	CHECK(parse_u32("-1", &u) == -EINVAL && parse_u32(" 1", &u) == -EINVAL && parse_u32("1 ", &u) == -EINVAL,
+	      "sign and spaces");
+	CHECK(parse_u64("", &v) == -EINVAL, "empty");
+	CHECK(parse_hex_u32("0x15b3", &u) == 0 && u == 0x15b3, "hex with 0x");
+	CHECK(parse_hex_u32("020000", &u) == 0 && u == 0x20000, "hex without 0x");
+	CHECK(parse_int("-1", &i) == 0 && i == -1, "negative int (numa_node)");
+}
+
+static void test_pf_vf(void)
+{
+	char *pf = NULL;
+	unsigned vf;
+	CHECK(parse_pf_vf("enp6s0f1np1:vf3", &pf, &vf) == 0 && vf == 3, "PF:vf3");
+	CHECK_STREQ(pf, "enp6s0f1np1");
+	free(pf);
+	pf = NULL;
+	CHECK(parse_pf_vf("0000:06:00.1:vf12", &pf, &vf) == 0 && vf == 12, "PCI address PF");
+	CHECK_STREQ(pf, "0000:06:00.1");
+	free(pf);
+	CHECK(parse_pf_vf("eth0:vf", &pf, &vf) == -EINVAL, "no number");
+	CHECK(parse_pf_vf("eth0:vf0x1", &pf, &vf) == -EINVAL, "hex index");
+	CHECK(parse_pf_vf(":vf1", &pf, &vf) == -EINVAL, "no PF");
+	CHECK(parse_pf_vf("0000:06:00.1", &pf, &vf) == -EINVAL, "plain address is not PF:vfN");
+}
+
+static void test_cmdline(void)
+{
+	const char *c = "BOOT_IMAGE=/vmlinuz root=UUID=1 ro quiet intel_iommu=on iommu=pt "
+			"pcie_acs_override=downstream,multifunction vfio-pci.ids=15b3:1007 intel_iommu=off "
+			"foo=\"a b\" pci";
+	char *v;
+	CHECK_STREQ(v = cmdline_get(c, "intel_iommu"), "off"); /* the last one wins, as in the kernel */
+	free(v);
+	CHECK_STREQ(v = cmdline_get(c, "iommu"), "pt");
+	free(v);
+	CHECK_STREQ(v = cmdline_get(c, "pcie_acs_override"), "downstream,multifunction");
+	free(v);
+	CHECK_STREQ(v = cmdline_get(c, "vfio-pci.ids"), "15b3:1007");
+	free(v);
+	CHECK_STREQ(v = cmdline_get(c, "foo"), "a b");
+	free(v);
+	CHECK_STREQ(v = cmdline_get(c, "pci"), ""); /* bare flag */
+	free(v);
+	CHECK(cmdline_get(c, "amd_iommu") == NULL, "absent");
+	CHECK(cmdline_get(c, "iommu_x") == NULL, "no prefix match");
+}
+
+int main(void)
+{
+	test_pci_addr();
+	test_mac();
+	test_numbers();
+	test_pf_vf();
+	test_cmdline();
+	return tap_finish("test-parse");
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Config-space dumps taken in the lab from QEMU's emulated hardware (od -tx1 of sysfs config). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcicfg.h"
+#include "tap.h"
+
+static size_t load_hex(const char *name, uint8_t *buf, size_t max)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", getenv("DATA_DIR") ? getenv("DATA_DIR") : "tests/unit/data", name);
+	FILE *f = fopen(path, "re");
+	size_t n = 0;
+	unsigned v;
+	if (!f) {
+		printf("FAIL cannot open %s\n", path);
+		tap_failed++;
+		return 0;
+	}
+	while (n < max && fscanf(f, "%x", &v) == 1)
+		buf[n++] = (uint8_t)v;
+	fclose(f);
+	return n;
+}
+
+static void test_igb(void)
+{
+	uint8_t b[4096];
+	pci_config c;
+	size_t n = load_hex("igb-82576-pf.hex", b, sizeof(b));
+	CHECK_EQ_INT(n, 4096);
+	CHECK(pci_config_decode(b, n, &c) == 0, "decode");
+	CHECK_EQ_INT(c.vendor, 0x8086);
+	CHECK_EQ_INT(c.device, 0x10c9);
+	CHECK(c.has_pcie && c.pcie_type == 0, "PCIe endpoint");
+	CHECK(c.has_msi && c.has_msix, "MSI and MSI-X");
+	CHECK_EQ_INT(pci_msix_vectors(&c), 10);
+	CHECK(c.has_sriov, "SR-IOV capability");
+	/* The capability says 8; the igb driver caps sriov_totalvfs at 7 (sysfs, not config space). */
+	CHECK_EQ_INT(c.sriov.total_vfs, 8);
+	CHECK_EQ_INT(c.sriov.initial_vfs, 8);
+	CHECK_EQ_INT(c.sriov.num_vfs, 0);
+	CHECK_EQ_INT(c.sriov.vf_offset, 0x80);
+	CHECK_EQ_INT(c.sriov.vf_stride, 2);
+	CHECK_EQ_INT(c.sriov.vf_device, 0x10ca);
+	CHECK(pci_sriov_bar_declared(c.sriov.bar[0]) && pci_sriov_bar_declared(c.sriov.bar[3]), "VF BAR0 and BAR3");
+	CHECK(c.has_ari, "ARI");
+	CHECK(!c.caps_loop, "no loop");
+
+	/* A non-root reader sees 64 bytes: the header decodes, capabilities are unknown. */
+	CHECK(pci_config_decode(b, 64, &c) == 0 && c.vendor == 0x8086 && !c.has_msix && !c.has_sriov, "64 bytes");
+	/* 256 bytes: standard capabilities, no extended ones. */
+	CHECK(pci_config_decode(b, 256, &c) == 0 && c.has_msix && !c.has_sriov, "256 bytes");
+	CHECK(pci_config_decode(b, 63, &c) == -EINVAL, "too short");
+}
+
+static void test_nvme(void)
+{
+	uint8_t b[4096];
+	pci_config c;
+	size_t n = load_hex("qemu-nvme-sriov.hex", b, sizeof(b));
+	CHECK(pci_config_decode(b, n, &c) == 0 && c.has_sriov, "NVMe SR-IOV");
+	CHECK_EQ_INT(c.sriov.total_vfs, 3);
+	CHECK_EQ_INT(c.sriov.vf_offset, 1);
+	CHECK_EQ_INT(c.sriov.vf_stride, 1);
+	CHECK(c.has_msix && !c.has_msi, "MSI-X only");
+}
+
+static void test_e1000_and_port(void)
+{
+	uint8_t b[4096];
+	pci_config c;
+	size_t n = load_hex("e1000-intx.hex", b, sizeof(b));
+	CHECK_EQ_INT(n, 256);
+	CHECK(pci_config_decode(b, n, &c) == 0, "e1000");
+	CHECK(!c.has_pcie && !c.has_msi && !c.has_msix && !c.has_sriov, "conventional PCI, INTx only");
+	CHECK_EQ_INT(c.int_pin, 1);
+
+	n = load_hex("pcie-root-port.hex", b, sizeof(b));
+	CHECK(pci_config_decode(b, n, &c) == 0 && c.header_type == 1 && c.has_pcie && c.pcie_type == 4,
+	      "root port: type 1 header, PCIe type %d", c.pcie_type);
+}
+
+static void test_loops(void)
+{
+	uint8_t b[4096] = {0};
+	pci_config c;
+	/* A standard list that points to itself, and an extended list that does. */
+	b[PCI_STATUS] = PCI_STATUS_CAP_LIST;
+	b[PCI_CAPABILITY_LIST] = 0x40;
+	b[0x40] = PCI_CAP_ID_EXP;
+	b[0x41] = 0x40;
+	b[0x100] = PCI_EXT_CAP_ID_ARI;
+	b[0x102] = 0x01;
+	b[0x103] = 0x10; /* next = 0x100 */
+	CHECK(pci_config_decode(b, sizeof(b), &c) == 0, "decodes");
+	CHECK(c.caps_loop && c.has_pcie && c.has_ari, "loop cut, capabilities kept");
+	/* An extended capability pointing past the end of config space stops the walk. */
+	memset(b + 0x100, 0, 4);
+	b[0x100] = PCI_EXT_CAP_ID_SRIOV;
+	b[0x103] = 0xff;
+	CHECK(pci_config_decode(b, sizeof(b), &c) == 0 && c.has_sriov, "past the end");
+	/* All-ones (device gone) reads as nothing. */
+	memset(b, 0xff, sizeof(b));
+	CHECK(pci_config_decode(b, sizeof(b), &c) == 0 && !c.has_sriov && c.vendor == 0xffff, "gone device");
+}
+
+int main(void)
+{
+	test_igb();
+	test_nvme();
+	test_e1000_and_port();
+	test_loops();
+	return tap_finish("test-pcicfg");
+}
