@@ -14,16 +14,6 @@ typedef struct checker {
 	int error; /* first allocation failure */
 } checker;
 
-static char *vfmt(const char *fmt, va_list ap)
-{
-	char *s = NULL;
-	if (!fmt)
-		return NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		return NULL;
-	return s;
-}
-
 static void add(checker *c, const char *id, vfctl_severity sev, const vfctl_device *d, const char *summary,
 		const char *evidence, const char *fix)
 {
@@ -51,10 +41,11 @@ typedef struct sbuf {
 _printf_(2, 3) static void sb_add(sbuf *b, const char *fmt, ...)
 {
 	va_list ap;
+	char *part = NULL;
 	va_start(ap, fmt);
-	char *part = vfmt(fmt, ap);
+	int r = vasprintf(&part, fmt, ap);
 	va_end(ap);
-	if (!part)
+	if (r < 0)
 		return;
 	size_t n = strlen(part);
 	char *ns = realloc(b->s, b->len + n + 1);

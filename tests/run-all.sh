@@ -1,0 +1,87 @@
+#!/bin/bash
+# make check: every tier, each ending in "N passed, N failed"; the sums close the run. A tier that
+# cannot run (lab without QEMU, a failed build) says why and counts as a failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+tally() { # tier name, then reads the tier's output
+	local line p f
+	line=$(grep -E '(^|: )[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "check: tier $1 ran no test (see above): counted as 1 failure"
+		failed=$((failed + 1))
+		return
+	fi
+	p=$(sed -E 's/.*(^|: )([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
+	f=$(sed -E 's/.*(^|: )([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "check: tier $1 exited $2 with no failed test: counted as 1 failure"
+		failed=$((failed + 1))
+	fi
+}
+
+echo "== unit"
+: >"$log"
+units=$(find "$BUILD/tests/unit" -maxdepth 1 -type f -name 'test-*' -perm -u+x | sort)
+for t in $units; do
+	DATA_DIR=tests/unit/data "$t" | tee -a "$log" | grep -v '^ok'
+done
+# Sum the unit binaries' own lines into one.
+n=$(wc -w <<<"$units")
+awk -v n="$n" '/: [0-9]+ passed, [0-9]+ failed/ { p += $(NF-3); f += $(NF-1); k++ }
+	END { if (k < n || n == 0) f++; printf "unit: %d passed, %d failed\n", p, f }' "$log" | tee "$log.sum"
+mv "$log.sum" "$log"
+tally unit 0
+
+echo "== clang -Werror build"
+: >"$log"
+if CC=clang meson setup --reconfigure "$BUILD-clang" >/dev/null 2>&1 || CC=clang meson setup "$BUILD-clang" >/dev/null 2>&1; then
+	if ninja -C "$BUILD-clang" >"$log.out" 2>&1; then
+		echo "clang: 1 passed, 0 failed" | tee "$log"
+	else
+		tail -n 30 "$log.out"
+		echo "clang: 0 passed, 1 failed" | tee "$log"
+	fi
+else
+	echo "clang: 0 passed, 1 failed (meson setup with CC=clang failed)" | tee "$log"
+fi
+rm -f "$log.out"
+tally clang 0
+
+echo "== fake sysfs"
+VFCTL="$PWD/$BUILD/vfctl" python3 tests/fakesys/test_fakesys.py >"$log" 2>&1
+rc=$?
+grep -v '^ok' "$log"
+tally fakesys $rc
+
+echo "== lab (real kernel, QEMU TCG)"
+out="$BUILD/lab-out"
+rm -rf "$out"
+if ! lab/fetch-kernel.sh >"$log" 2>&1; then
+	cat "$log"
+	echo "lab: 0 passed, 1 failed (could not fetch the lab kernel)" | tee "$log"
+	rc=1
+else
+	t0=$(date +%s)
+	lab/run-vm.sh tests/lab/guest.sh "$out" >"$out.console" 2>&1
+	rc=$?
+	if [ -s "$out/lab.log" ]; then
+		cp "$out/lab.log" "$log"
+		grep -v '^ok' "$log"
+		echo "lab: VM run took $(($(date +%s) - t0)) s"
+	else
+		tail -n 40 "$out.console"
+		echo "lab: 0 passed, 1 failed (the VM produced no results: console above)" | tee "$log"
+	fi
+fi
+tally lab $rc
+
+echo "check: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
