@@ -75,7 +75,7 @@ int cmd_doctor(const cli_global *g, int argc, char **argv)
 			r = EXIT_FAIL;
 			goto out;
 		}
-		puts(s);
+		fputs(s, stdout);
 		free(s);
 	} else {
 		size_t count[4] = {0};

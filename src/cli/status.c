@@ -161,7 +161,7 @@ int cmd_status(const cli_global *g, int argc, char **argv)
 			r = EXIT_FAIL;
 			goto out;
 		}
-		puts(s);
+		fputs(s, stdout);
 		free(s);
 		goto out;
 	}

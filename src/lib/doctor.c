@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "ctx.h"
+#include "json-writer.h"
 
 typedef struct checker {
 	vfctl_ctx *ctx;
@@ -434,22 +434,23 @@ const char *vfctl_severity_str(vfctl_severity s)
 
 int vfctl_report_json(const vfctl_report *r, char **ret)
 {
-	json_t *arr = json_array();
+	json_writer w = {0};
+	json_open_object(&w, NULL);
+	json_int(&w, "schema", 1);
+	json_string(&w, "worst", vfctl_severity_str(vfctl_report_worst(r)));
+	json_open_array(&w, "findings");
 	for (size_t i = 0; i < r->n; i++) {
 		const vfctl_finding *f = &r->findings[i];
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:s, s:o, s:o}", "id", f->id, "severity",
-						     vfctl_severity_str(f->severity), "device",
-						     f->device ? json_string(f->device) : json_null(), "summary",
-						     f->summary, "evidence",
-						     f->evidence ? json_string(f->evidence) : json_null(), "fix",
-						     f->fix ? json_string(f->fix) : json_null()));
+		json_open_object(&w, NULL);
+		json_string(&w, "id", f->id);
+		json_string(&w, "severity", vfctl_severity_str(f->severity));
+		json_string(&w, "device", f->device);
+		json_string(&w, "summary", f->summary);
+		json_string(&w, "evidence", f->evidence);
+		json_string(&w, "fix", f->fix);
+		json_close_object(&w);
 	}
-	json_t *root = json_pack("{s:i, s:s, s:o}", "schema", 1, "worst", vfctl_severity_str(vfctl_report_worst(r)),
-				 "findings", arr);
-	char *s = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-	json_decref(root);
-	if (!s)
-		return -ENOMEM;
-	*ret = s;
-	return 0;
+	json_close_array(&w);
+	json_close_object(&w);
+	return json_finish(&w, ret);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <jansson.h>
 #include <stdio.h>
 
+#include "json-writer.h"
 #include "util.h"
 #include "vfctl/vfctl.h"
 
@@ -45,146 +45,179 @@ int vfctl_host_group_peers(const vfctl_host *h, const vfctl_device *d, size_t **
 	return 0;
 }
 
-static json_t *jint(int v) { return v < 0 ? json_null() : json_integer(v); }
-static json_t *jint64(int64_t v) { return v < 0 ? json_null() : json_integer(v); }
-static json_t *jstr(const char *s) { return s ? json_string(s) : json_null(); }
-static json_t *jtri(int v) { return v < 0 ? json_null() : json_boolean(v); }
-static json_t *jhex(int v, int width)
+static void host_json(json_writer *w, const vfctl_host *h)
 {
-	char buf[16];
-	if (v < 0)
-		return json_null();
-	snprintf(buf, sizeof(buf), "%0*x", width, (unsigned)v);
-	return json_string(buf);
+	json_open_object(w, "host");
+	json_string(w, "kernel", h->kernel_release);
+	json_string(w, "cpu_vendor", h->cpu_vendor);
+	json_bool(w, "root", h->is_root);
+	json_open_object(w, "iommu");
+	json_bool(w, "active", h->iommu_active);
+	json_string(w, "kind", h->iommu_kind);
+	json_int(w, "units", (int64_t)h->n_iommus);
+	json_int(w, "groups", h->n_iommu_groups);
+	json_close_object(w);
+	json_string(w, "cmdline", h->cmdline);
+	json_open_object(w, "kernel_args");
+	json_string(w, "intel_iommu", h->arg_intel_iommu);
+	json_string(w, "amd_iommu", h->arg_amd_iommu);
+	json_string(w, "iommu", h->arg_iommu);
+	json_string(w, "pci", h->arg_pci);
+	json_string(w, "pcie_acs_override", h->arg_pcie_acs_override);
+	json_string(w, "vfio-pci.ids", h->arg_vfio_pci_ids);
+	json_close_object(w);
+	json_open_object(w, "modules");
+	json_string(w, "vfio", vfctl_module_state_str(h->mod_vfio));
+	json_string(w, "vfio_pci", vfctl_module_state_str(h->mod_vfio_pci));
+	json_string(w, "vfio_iommu_type1", vfctl_module_state_str(h->mod_vfio_iommu_type1));
+	json_close_object(w);
+	json_close_object(w);
 }
 
-static json_t *host_json(const vfctl_host *h)
-{
-	return json_pack("{s:o, s:o, s:b, s:{s:b, s:o, s:I, s:i}, s:o, s:{s:o, s:o, s:o, s:o, s:o, s:o}, s:{s:s, s:s, s:s}}",
-			 "kernel", jstr(h->kernel_release), "cpu_vendor", jstr(h->cpu_vendor), "root", h->is_root,
-			 "iommu", "active", h->iommu_active, "kind", jstr(h->iommu_kind), "units", (json_int_t)h->n_iommus,
-			 "groups", h->n_iommu_groups, "cmdline", jstr(h->cmdline), "kernel_args", "intel_iommu",
-			 jstr(h->arg_intel_iommu), "amd_iommu", jstr(h->arg_amd_iommu), "iommu", jstr(h->arg_iommu),
-			 "pci", jstr(h->arg_pci), "pcie_acs_override", jstr(h->arg_pcie_acs_override), "vfio-pci.ids",
-			 jstr(h->arg_vfio_pci_ids), "modules", "vfio", vfctl_module_state_str(h->mod_vfio), "vfio_pci",
-			 vfctl_module_state_str(h->mod_vfio_pci), "vfio_iommu_type1",
-			 vfctl_module_state_str(h->mod_vfio_iommu_type1));
-}
-
-static json_t *vf_json(const vfctl_device *pf, const vfctl_vf *vf)
+static void vf_json(json_writer *w, const vfctl_device *pf, const vfctl_vf *vf)
 {
 	const vfctl_vf_settings *s = &vf->settings;
-	bool have = s->valid;
-	json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:o}", "index", (json_int_t)vf->index, "id", jstr(vf->id),
-			      "driver", jstr(vf->driver), "netdev", jstr(vf->netdev), "iommu_group",
-			      jint(vf->iommu_group));
-	json_object_set_new(o, "mac", have ? jstr(s->mac) : json_null());
-	json_object_set_new(o, "vlan", jint(s->vlan));
-	json_object_set_new(o, "qos", jint(s->qos));
-	json_object_set_new(o, "vlan_proto", jstr(vfctl_vlan_proto_str(s->vlan_proto)));
-	json_object_set_new(o, "spoofchk", jtri(s->spoofchk));
-	json_object_set_new(o, "trust", jtri(s->trust));
-	json_object_set_new(o, "link_state", jstr(vfctl_link_state_str(s->link_state)));
-	json_object_set_new(o, "min_tx_rate", jint64(s->min_tx_rate));
-	json_object_set_new(o, "max_tx_rate", jint64(s->max_tx_rate));
-	json_object_set_new(o, "query_rss", jtri(s->rss_query));
-	json_object_set_new(o, "settings_known", json_boolean(have));
+	json_open_object(w, NULL);
+	json_int(w, "index", vf->index);
+	json_string(w, "id", vf->id);
+	json_string(w, "driver", vf->driver);
+	json_string(w, "netdev", vf->netdev);
+	json_int_or_null(w, "iommu_group", vf->iommu_group);
+	json_string(w, "mac", s->valid ? s->mac : NULL);
+	json_int_or_null(w, "vlan", s->vlan);
+	json_int_or_null(w, "qos", s->qos);
+	json_string(w, "vlan_proto", vfctl_vlan_proto_str(s->vlan_proto));
+	json_tristate(w, "spoofchk", s->spoofchk);
+	json_tristate(w, "trust", s->trust);
+	json_string(w, "link_state", vfctl_link_state_str(s->link_state));
+	json_int_or_null(w, "min_tx_rate", s->min_tx_rate);
+	json_int_or_null(w, "max_tx_rate", s->max_tx_rate);
+	json_tristate(w, "query_rss", s->rss_query);
+	json_bool(w, "settings_known", s->valid);
 	/* Distinguishes "the kernel cut the list" from "vfctl did not ask" (no netlink). */
-	json_object_set_new(o, "attrs_truncated", json_boolean(!have && pf->vf_list_truncated));
-	return o;
+	json_bool(w, "attrs_truncated", !s->valid && pf->vf_list_truncated);
+	json_close_object(w);
 }
 
-static json_t *sriov_json(const vfctl_device *d)
+static void sriov_json(json_writer *w, const vfctl_device *d)
 {
-	if (d->total_vfs < 0 && d->num_vfs < 0 && !d->has_sriov_cap)
-		return json_null();
-	json_t *o = json_pack("{s:o, s:o, s:o}", "total_vfs", jint(d->total_vfs), "num_vfs", jint(d->num_vfs),
-			      "autoprobe", jtri(d->autoprobe));
-	json_object_set_new(o, "vf_settings_known", json_boolean(d->vf_settings_known));
-	json_object_set_new(o, "vf_settings_error", jstr(d->vf_settings_error));
-	json_object_set_new(o, "reported_num_vf", jint(d->reported_num_vf));
-	json_object_set_new(o, "vf_list_truncated", json_boolean(d->vf_list_truncated));
+	if (d->total_vfs < 0 && d->num_vfs < 0 && !d->has_sriov_cap) {
+		json_null(w, "sriov");
+		return;
+	}
+	json_open_object(w, "sriov");
+	json_int_or_null(w, "total_vfs", d->total_vfs);
+	json_int_or_null(w, "num_vfs", d->num_vfs);
+	json_tristate(w, "autoprobe", d->autoprobe);
+	json_bool(w, "vf_settings_known", d->vf_settings_known);
+	json_string(w, "vf_settings_error", d->vf_settings_error);
+	json_int_or_null(w, "reported_num_vf", d->reported_num_vf);
+	json_bool(w, "vf_list_truncated", d->vf_list_truncated);
 	if (d->has_sriov_cap) {
-		json_t *bars = json_array();
+		json_open_object(w, "capability");
+		json_int(w, "total_vfs", d->cap_total_vfs);
+		json_int(w, "initial_vfs", d->cap_initial_vfs);
+		json_int(w, "num_vfs", d->cap_num_vfs);
+		json_int(w, "vf_offset", d->vf_offset);
+		json_int(w, "vf_stride", d->vf_stride);
+		json_hex(w, "vf_device_id", d->vf_device_id, 4);
+		json_open_array(w, "vf_bars");
 		for (int i = 0; i < 6; i++) {
 			const vfctl_bar *b = &d->vf_bars[i];
-			if (b->declared)
-				json_array_append_new(bars, json_pack("{s:i, s:b, s:I, s:I}", "index", i, "assigned",
-								      b->assigned, "start", (json_int_t)b->start,
-								      "size", (json_int_t)b->size));
+			if (!b->declared)
+				continue;
+			json_open_object(w, NULL);
+			json_int(w, "index", i);
+			json_bool(w, "assigned", b->assigned);
+			json_int(w, "start", (int64_t)b->start);
+			json_int(w, "size", (int64_t)b->size);
+			json_close_object(w);
 		}
-		json_object_set_new(o, "capability",
-				    json_pack("{s:i, s:i, s:i, s:i, s:i, s:o, s:o}", "total_vfs", d->cap_total_vfs,
-					      "initial_vfs", d->cap_initial_vfs, "num_vfs", d->cap_num_vfs, "vf_offset",
-					      d->vf_offset, "vf_stride", d->vf_stride, "vf_device_id",
-					      jhex(d->vf_device_id, 4), "vf_bars", bars));
+		json_close_array(w);
+		json_close_object(w);
 	} else
-		json_object_set_new(o, "capability", json_null());
-	return o;
+		json_null(w, "capability");
+	json_close_object(w);
 }
 
-static json_t *device_json(const vfctl_host *h, const vfctl_device *d)
+static void device_json(json_writer *w, const vfctl_host *h, const vfctl_device *d)
 {
-	json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", d->id, "bus",
-			      d->bus, "vendor_id", jhex(d->vendor_id, 4), "device_id", jhex(d->device_id, 4),
-			      "subsystem_vendor_id", jhex(d->subsystem_vendor_id, 4), "subsystem_device_id",
-			      jhex(d->subsystem_device_id, 4), "class", jhex(d->class_code, 6), "vendor_name",
-			      jstr(d->vendor_name), "device_name", jstr(d->device_name), "driver", jstr(d->driver),
-			      "iommu_group", jint(d->iommu_group), "numa_node", jint(d->numa_node));
+	json_open_object(w, NULL);
+	json_string(w, "id", d->id);
+	json_string(w, "bus", d->bus);
+	json_hex(w, "vendor_id", d->vendor_id, 4);
+	json_hex(w, "device_id", d->device_id, 4);
+	json_hex(w, "subsystem_vendor_id", d->subsystem_vendor_id, 4);
+	json_hex(w, "subsystem_device_id", d->subsystem_device_id, 4);
+	json_hex(w, "class", d->class_code, 6);
+	json_string(w, "vendor_name", d->vendor_name);
+	json_string(w, "device_name", d->device_name);
+	json_string(w, "class_name", d->class_name);
+	json_string(w, "driver", d->driver);
+	json_int_or_null(w, "iommu_group", d->iommu_group);
 
-	json_t *peers = json_array();
+	json_open_array(w, "iommu_group_peers");
 	size_t *idx = NULL, n = 0;
 	if (vfctl_host_group_peers(h, d, &idx, &n) >= 0)
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(peers, json_string(h->devices[idx[i]].id));
+			json_string(w, NULL, h->devices[idx[i]].id);
 	free(idx);
-	json_object_set_new(o, "iommu_group_peers", peers);
-	json_object_set_new(o, "class_name", jstr(d->class_name));
+	json_close_array(w);
+	json_int_or_null(w, "numa_node", d->numa_node);
 
-	json_t *nds = json_array();
+	json_open_array(w, "netdevs");
 	for (size_t i = 0; i < d->n_netdevs; i++) {
 		const vfctl_netdev *nd = &d->netdevs[i];
-		json_array_append_new(nds, json_pack("{s:s, s:o, s:o, s:o, s:o}", "name", nd->name, "mac",
-						     jstr(nd->mac), "perm_mac", jstr(nd->perm_mac), "operstate",
-						     jstr(nd->operstate), "ifindex", jint(nd->ifindex)));
+		json_open_object(w, NULL);
+		json_string(w, "name", nd->name);
+		json_string(w, "mac", nd->mac);
+		json_string(w, "perm_mac", nd->perm_mac);
+		json_string(w, "operstate", nd->operstate);
+		json_int_or_null(w, "ifindex", nd->ifindex);
+		json_close_object(w);
 	}
-	json_object_set_new(o, "netdevs", nds);
+	json_close_array(w);
 
 	char pin[2] = {(char)('A' + d->int_pin - 1), 0};
-	json_object_set_new(o, "interrupts",
-			    json_pack("{s:o, s:o, s:b, s:b, s:o, s:b, s:b, s:o, s:b}", "pin",
-				      d->int_pin >= 1 && d->int_pin <= 4 ? json_string(pin) : json_null(), "irq",
-				      jint(d->irq > 0 ? d->irq : -1), "msi", d->has_msi, "msi_enabled", d->msi_enabled,
-				      "msi_vectors", jint(d->msi_vectors), "msix", d->has_msix, "msix_enabled",
-				      d->msix_enabled, "msix_vectors", jint(d->msix_vectors), "intx_disabled",
-				      d->intx_disabled));
-	json_object_set_new(o, "config_len", jint(d->config_len ? d->config_len : -1));
-	json_object_set_new(o, "pcie", json_boolean(d->is_pcie));
-	json_object_set_new(o, "bridge", json_boolean(d->is_bridge));
-	json_object_set_new(o, "acs", d->has_acs ? json_pack("{s:o, s:o}", "cap", jhex(d->acs_cap, 4), "ctrl",
-							     jhex(d->acs_ctrl, 4))
-						 : json_null());
-	json_object_set_new(o, "ari", json_boolean(d->has_ari));
-	json_object_set_new(o, "physfn", jstr(d->physfn));
-	json_object_set_new(o, "vf_index", jint(d->vf_index));
-	json_object_set_new(o, "sriov", sriov_json(d));
-
-	json_t *vfs = json_array();
+	json_open_object(w, "interrupts");
+	json_string(w, "pin", d->int_pin >= 1 && d->int_pin <= 4 ? pin : NULL);
+	json_int_or_null(w, "irq", d->irq > 0 ? d->irq : -1);
+	json_bool(w, "msi", d->has_msi);
+	json_bool(w, "msi_enabled", d->msi_enabled);
+	json_int_or_null(w, "msi_vectors", d->msi_vectors);
+	json_bool(w, "msix", d->has_msix);
+	json_bool(w, "msix_enabled", d->msix_enabled);
+	json_int_or_null(w, "msix_vectors", d->msix_vectors);
+	json_bool(w, "intx_disabled", d->intx_disabled);
+	json_close_object(w);
+	json_int_or_null(w, "config_len", d->config_len ? d->config_len : -1);
+	json_bool(w, "pcie", d->is_pcie);
+	json_bool(w, "bridge", d->is_bridge);
+	if (d->has_acs) {
+		json_open_object(w, "acs");
+		json_hex(w, "cap", d->acs_cap, 4);
+		json_hex(w, "ctrl", d->acs_ctrl, 4);
+		json_close_object(w);
+	} else
+		json_null(w, "acs");
+	json_bool(w, "ari", d->has_ari);
+	json_string(w, "physfn", d->physfn);
+	json_int_or_null(w, "vf_index", d->vf_index);
+	sriov_json(w, d);
+	json_open_array(w, "vfs");
 	for (size_t i = 0; i < d->n_vfs; i++)
-		json_array_append_new(vfs, vf_json(d, &d->vfs[i]));
-	json_object_set_new(o, "vfs", vfs);
-	return o;
+		vf_json(w, d, &d->vfs[i]);
+	json_close_array(w);
+	json_close_object(w);
 }
 
 int vfctl_host_json(const vfctl_host *h, const bool *select, char **ret)
 {
-	json_t *root = json_pack("{s:i, s:o}", "schema", VFCTL_JSON_SCHEMA, "host", host_json(h));
-	json_t *devs = json_array();
-	if (!root || !devs) {
-		json_decref(root);
-		json_decref(devs);
-		return -ENOMEM;
-	}
+	json_writer w = {0};
+	json_open_object(&w, NULL);
+	json_int(&w, "schema", VFCTL_JSON_SCHEMA);
+	host_json(&w, h);
+	json_open_array(&w, "devices");
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_device *d = &h->devices[i];
 		bool want = !select || select[i];
@@ -194,13 +227,9 @@ int vfctl_host_json(const vfctl_host *h, const bool *select, char **ret)
 			want = pf && select[pf - h->devices];
 		}
 		if (want)
-			json_array_append_new(devs, device_json(h, d));
+			device_json(&w, h, d);
 	}
-	json_object_set_new(root, "devices", devs);
-	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	if (!s)
-		return -ENOMEM;
-	*ret = s;
-	return 0;
+	json_close_array(&w);
+	json_close_object(&w);
+	return json_finish(&w, ret);
 }

@@ -88,7 +88,7 @@ int netdevs_scan(vfctl_ctx *ctx, const char *devpath, vfctl_netdev **ret, size_t
 		(void)sysfs_read(ctx->fs, path, &nd[i].mac);
 		snprintf(path, sizeof(path), "%s/net/%s/operstate", devpath, names[i]);
 		(void)sysfs_read(ctx->fs, path, &nd[i].operstate);
-		nd[i].ifindex = sysfs_int(ctx, "%s/net/%s/ifindex", devpath, names[i]);
+		nd[i].ifindex = -1; /* from the rtnetlink dump, with the permanent MAC */
 	}
 	free(names); /* the strings now belong to nd */
 	*ret = nd;
@@ -186,18 +186,43 @@ static void lookup_names(vfctl_ctx *ctx, vfctl_device *d)
 		d->class_name = strdup(buf);
 }
 
+/* uevent carries, in one read, what five attribute files and the driver link would: the kernel's
+ * own dev->vendor/device/class/subsystem ids (quirks applied) and the bound driver. */
+static bool parse_uevent(const char *ue, vfctl_device *d)
+{
+	unsigned v, dv, sv, sd, cls;
+	bool ids = false;
+	for (const char *l = ue; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (sscanf(l, "PCI_ID=%x:%x", &v, &dv) == 2) {
+			d->vendor_id = (int)v;
+			d->device_id = (int)dv;
+			ids = true;
+		} else if (sscanf(l, "PCI_SUBSYS_ID=%x:%x", &sv, &sd) == 2) {
+			d->subsystem_vendor_id = (int)sv;
+			d->subsystem_device_id = (int)sd;
+		} else if (sscanf(l, "PCI_CLASS=%x", &cls) == 1)
+			d->class_code = (int)cls;
+		else if (startswith(l, "DRIVER="))
+			d->driver = strndup(l + 7, strcspn(l + 7, "\n"));
+	}
+	return ids && d->class_code >= 0;
+}
+
 int pci_device_scan(vfctl_ctx *ctx, const char *name, vfctl_device *d)
 {
 	char path[PATH_MAX];
 	uint8_t cfgbuf[PCI_CFG_SPACE_EXP_SIZE];
 	size_t cfglen = 0;
+	pci_config cfg;
+	bool have_cfg = false;
 	int r;
 
 	*d = (vfctl_device){
-		.iommu_group = -1, .numa_node = -1, .irq = -1, .msi_vectors = -1, .msix_vectors = -1,
-		.pcie_type = -1, .acs_cap = -1, .acs_ctrl = -1, .cap_total_vfs = -1, .cap_initial_vfs = -1,
-		.cap_num_vfs = -1, .vf_offset = -1, .vf_stride = -1, .vf_device_id = -1, .total_vfs = -1,
-		.num_vfs = -1, .autoprobe = -1, .reported_num_vf = -1, .vf_index = -1,
+		.vendor_id = -1, .device_id = -1, .subsystem_vendor_id = -1, .subsystem_device_id = -1,
+		.class_code = -1, .iommu_group = -1, .numa_node = -1, .irq = -1, .msi_vectors = -1,
+		.msix_vectors = -1, .pcie_type = -1, .acs_cap = -1, .acs_ctrl = -1, .cap_total_vfs = -1,
+		.cap_initial_vfs = -1, .cap_num_vfs = -1, .vf_offset = -1, .vf_stride = -1, .vf_device_id = -1,
+		.total_vfs = -1, .num_vfs = -1, .autoprobe = -1, .reported_num_vf = -1, .vf_index = -1,
 	};
 	d->id = strdup(name);
 	d->bus = strdup("pci");
@@ -206,36 +231,49 @@ int pci_device_scan(vfctl_ctx *ctx, const char *name, vfctl_device *d)
 	if (!d->id || !d->bus || !d->syspath)
 		return -ENOMEM;
 
-	/* A device that vanished mid-scan (hot unplug, VFs removed) has no vendor file. */
-	d->vendor_id = sysfs_int(ctx, "%s/vendor", path);
-	if (d->vendor_id < 0)
+	_cleanup_free_ char *ue = NULL;
+	snprintf(path, sizeof(path), "%s/uevent", d->syspath);
+	r = sysfs_read(ctx->fs, path, &ue);
+	/* A device that vanished mid-scan (hot unplug, VFs removed) has no uevent either. */
+	if (r == -ENOENT && !sysfs_exists(ctx->fs, d->syspath))
 		return ctx_error_fs(ctx, -ENODEV, name);
-	d->device_id = sysfs_int(ctx, "%s/device", path);
-	d->subsystem_vendor_id = sysfs_int(ctx, "%s/subsystem_vendor", path);
-	d->subsystem_device_id = sysfs_int(ctx, "%s/subsystem_device", path);
-	d->class_code = sysfs_int(ctx, "%s/class", path);
-	d->numa_node = sysfs_int(ctx, "%s/numa_node", path);
-	d->irq = sysfs_int(ctx, "%s/irq", path);
-	d->driver = link_name(ctx, path, "driver");
-	_cleanup_free_ char *grp = link_name(ctx, path, "iommu_group");
+	if (r < 0 || !parse_uevent(ue, d)) {
+		free(d->driver);
+		d->vendor_id = sysfs_int(ctx, "%s/vendor", d->syspath);
+		if (d->vendor_id < 0)
+			return ctx_error_fs(ctx, -ENODEV, name);
+		d->device_id = sysfs_int(ctx, "%s/device", d->syspath);
+		d->subsystem_vendor_id = sysfs_int(ctx, "%s/subsystem_vendor", d->syspath);
+		d->subsystem_device_id = sysfs_int(ctx, "%s/subsystem_device", d->syspath);
+		d->class_code = sysfs_int(ctx, "%s/class", d->syspath);
+		d->driver = link_name(ctx, d->syspath, "driver");
+	}
+	d->numa_node = sysfs_int(ctx, "%s/numa_node", d->syspath);
+	_cleanup_free_ char *grp = link_name(ctx, d->syspath, "iommu_group");
 	if (grp && parse_int(grp, &r) >= 0)
 		d->iommu_group = r;
-	d->physfn = link_name(ctx, path, "physfn");
 
-	snprintf(path, sizeof(path), "bus/pci/devices/%s/config", name);
-	if (sysfs_read_bin(ctx->fs, path, cfgbuf, sizeof(cfgbuf), &cfglen) >= 0) {
-		pci_config cfg;
-		if (pci_config_decode(cfgbuf, cfglen, &cfg) >= 0) {
-			apply_config(d, &cfg);
-			if (cfg.has_sriov)
-				scan_vf_bars(ctx, d, &cfg);
-		}
+	snprintf(path, sizeof(path), "%s/config", d->syspath);
+	if (sysfs_read_bin(ctx->fs, path, cfgbuf, sizeof(cfgbuf), &cfglen) >= 0 &&
+	    pci_config_decode(cfgbuf, cfglen, &cfg) >= 0) {
+		have_cfg = true;
+		apply_config(d, &cfg);
 	}
-
-	d->total_vfs = sysfs_int(ctx, "%s/sriov_totalvfs", d->syspath);
-	if (d->total_vfs >= 0) {
-		d->num_vfs = sysfs_int(ctx, "%s/sriov_numvfs", d->syspath);
-		d->autoprobe = sysfs_int(ctx, "%s/sriov_drivers_autoprobe", d->syspath);
+	/* Config space tells which of the remaining files can exist: skip the ones that cannot
+	 * (thousands of VFs make every avoided open count). Without it, read them all. */
+	bool full_cfg = have_cfg && cfg.len >= PCI_CFG_SPACE_EXP_SIZE;
+	if (!have_cfg || cfg.int_pin)
+		d->irq = sysfs_int(ctx, "%s/irq", d->syspath);
+	/* physfn is not read here: the PF's virtfnN links name its VFs, and sriov_link_vfs() sets
+	 * physfn from them (one readlink per VF instead of two). */
+	if (!full_cfg || cfg.has_sriov) {
+		if (have_cfg && cfg.has_sriov)
+			scan_vf_bars(ctx, d, &cfg);
+		d->total_vfs = sysfs_int(ctx, "%s/sriov_totalvfs", d->syspath);
+		if (d->total_vfs >= 0) {
+			d->num_vfs = sysfs_int(ctx, "%s/sriov_numvfs", d->syspath);
+			d->autoprobe = sysfs_int(ctx, "%s/sriov_drivers_autoprobe", d->syspath);
+		}
 	}
 	r = netdevs_scan(ctx, d->syspath, &d->netdevs, &d->n_netdevs);
 	if (r < 0)

@@ -87,16 +87,37 @@ int sriov_link_vfs(vfctl_ctx *ctx, vfctl_host *h)
 	return 0;
 }
 
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
 int sriov_scan_nonpci(vfctl_ctx *ctx, vfctl_host *h)
 {
 	char **names = NULL;
-	size_t n = 0, alloc = h->n_devices;
+	const char **known = NULL;
+	size_t n = 0, nk = 0, alloc = h->n_devices;
 	int r = 0;
 
 	if (sysfs_list(ctx->fs, "class/net", NULL, &names, &n) < 0)
 		return 0; /* no net class: nothing to find */
+	/* Netdevs of PCI devices are known already: only the rest can be non-PCI PFs. */
+	for (size_t i = 0; i < h->n_devices; i++)
+		nk += h->devices[i].n_netdevs;
+	known = nk ? malloc(nk * sizeof(*known)) : NULL;
+	if (nk && !known) {
+		strv_free_n(names, n);
+		return -ENOMEM;
+	}
+	nk = 0;
+	for (size_t i = 0; i < h->n_devices; i++)
+		for (size_t j = 0; j < h->devices[i].n_netdevs; j++)
+			known[nk++] = h->devices[i].netdevs[j].name;
+	if (nk)
+		qsort(known, nk, sizeof(*known), cmp_str);
+
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		char path[PATH_MAX];
+		const char *key = names[i];
+		if (nk && bsearch(&key, known, nk, sizeof(*known), cmp_str))
+			continue;
 		snprintf(path, sizeof(path), "class/net/%s/device/sriov_numvfs", names[i]);
 		if (!sysfs_exists(ctx->fs, path))
 			continue;
@@ -133,6 +154,7 @@ int sriov_scan_nonpci(vfctl_ctx *ctx, vfctl_host *h)
 		d->autoprobe = sysfs_int(ctx, "%s/sriov_drivers_autoprobe", d->syspath);
 		r = netdevs_scan(ctx, d->syspath, &d->netdevs, &d->n_netdevs);
 	}
+	free(known);
 	strv_free_n(names, n);
 	return r;
 }
@@ -140,10 +162,13 @@ int sriov_scan_nonpci(vfctl_ctx *ctx, vfctl_host *h)
 static int perm_cb(const link_info *li, void *data)
 {
 	vfctl_host *h = data;
-	for (size_t i = 0; li->perm_mac[0] && i < h->n_devices; i++)
+	for (size_t i = 0; i < h->n_devices; i++)
 		for (size_t j = 0; j < h->devices[i].n_netdevs; j++) {
 			vfctl_netdev *nd = &h->devices[i].netdevs[j];
-			if (nd->ifindex == li->ifindex && !nd->perm_mac)
+			if (!streq(nd->name, li->ifname))
+				continue;
+			nd->ifindex = li->ifindex;
+			if (!nd->perm_mac && li->perm_mac[0])
 				nd->perm_mac = strdup(li->perm_mac);
 		}
 	return 0;

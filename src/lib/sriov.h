@@ -8,5 +8,6 @@
 int sriov_link_vfs(vfctl_ctx *ctx, vfctl_host *h);
 /* Non-PCI PFs: net devices whose device directory has sriov_numvfs (netdevsim). Appended. */
 int sriov_scan_nonpci(vfctl_ctx *ctx, vfctl_host *h);
-/* Fills each PF's VF settings from one RTM_GETLINK per PF, and every netdev's permanent MAC. */
+/* Fills each PF's VF settings from one RTM_GETLINK per PF, and every netdev's ifindex and
+ * permanent MAC from one RTM_GETLINK dump. */
 int sriov_read_settings(vfctl_ctx *ctx, vfctl_host *h);

@@ -23,7 +23,7 @@ int sysfs_new(const char *sys_root, const char *proc_root, const char *modules_r
 	int r;
 	if (!s)
 		return -ENOMEM;
-	s->sys_fd = s->proc_fd = -EBADF;
+	s->sys_fd = s->proc_fd = s->dir_fd = -EBADF;
 	s->sys_root = strdup(sys_root ? sys_root : "/sys");
 	s->proc_root = strdup(proc_root ? proc_root : "/proc");
 	s->modules_root = strdup(modules_root ? modules_root : "/lib/modules");
@@ -51,11 +51,40 @@ sysfs *sysfs_free(sysfs *s)
 		close(s->sys_fd);
 	if (s->proc_fd >= 0)
 		close(s->proc_fd);
+	if (s->dir_fd >= 0)
+		close(s->dir_fd);
 	free(s->sys_root);
 	free(s->proc_root);
 	free(s->modules_root);
 	free(s);
 	return NULL;
+}
+
+/* Splits a sysfs-relative path into a directory fd and the last component, reusing the cached
+ * directory when it matches. Paths outside sysfs, or whose directory cannot be opened, resolve
+ * against the root, so the error is reported for the full path. */
+static const char *at(sysfs *s, int dirfd, const char *rel, int *ret_fd)
+{
+	const char *slash = strrchr(rel, '/');
+	size_t n = slash ? (size_t)(slash - rel) : 0;
+
+	*ret_fd = dirfd;
+	if (dirfd != s->sys_fd || !slash || n >= sizeof(s->dir_rel))
+		return rel;
+	if (s->dir_fd < 0 || strncmp(s->dir_rel, rel, n) != 0 || s->dir_rel[n] != 0) {
+		char d[PATH_MAX];
+		memcpy(d, rel, n);
+		d[n] = 0;
+		int fd = openat(s->sys_fd, d, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return rel;
+		if (s->dir_fd >= 0)
+			close(s->dir_fd);
+		s->dir_fd = fd;
+		memcpy(s->dir_rel, d, n + 1);
+	}
+	*ret_fd = s->dir_fd;
+	return slash + 1;
 }
 
 static int fail(sysfs *s, int dirfd, const char *rel, int r)
@@ -67,13 +96,10 @@ static int fail(sysfs *s, int dirfd, const char *rel, int r)
 	return r;
 }
 
-/* sysfs files report size 4096 whatever they hold: read until EOF into a growing buffer. */
-static int read_text_at(sysfs *s, int dirfd, const char *rel, char **ret)
+/* Reads to EOF into a growing buffer: procfs seq_files may return short reads mid-file. */
+static int read_all(int fd, char **ret)
 {
-	_cleanup_close_ int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return fail(s, dirfd, rel, -errno);
-	size_t alloc = 256, len = 0;
+	size_t alloc = 4096, len = 0;
 	_cleanup_free_ char *buf = malloc(alloc);
 	if (!buf)
 		return -ENOMEM;
@@ -89,15 +115,51 @@ static int read_text_at(sysfs *s, int dirfd, const char *rel, char **ret)
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
-			return fail(s, dirfd, rel, -errno);
+			return -errno;
 		}
 		if (k == 0)
 			break;
 		len += (size_t)k;
 	}
 	buf[len] = 0;
-	strstrip_end(buf);
 	*ret = TAKE_PTR(buf);
+	return 0;
+}
+
+static int read_text_at(sysfs *s, int dirfd, const char *rel, char **ret)
+{
+	int d;
+	const char *name = at(s, dirfd, rel, &d);
+	_cleanup_close_ int fd = openat(d, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	char *buf = NULL;
+	int r;
+
+	if (fd < 0)
+		return fail(s, dirfd, rel, -errno);
+	/* A sysfs attribute is produced whole by one show() call of at most a page: one read that
+	 * comes back short is all of it, which saves the EOF read on thousands of files. */
+	if (dirfd == s->sys_fd) {
+		char page[4096];
+		ssize_t k;
+		do
+			k = read(fd, page, sizeof(page));
+		while (k < 0 && errno == EINTR);
+		if (k < 0)
+			return fail(s, dirfd, rel, -errno);
+		if ((size_t)k < sizeof(page)) {
+			buf = strndup(page, (size_t)k);
+			if (!buf)
+				return -ENOMEM;
+			*ret = strstrip_end(buf);
+			return 0;
+		}
+		if (lseek(fd, 0, SEEK_SET) < 0)
+			return fail(s, dirfd, rel, -errno);
+	}
+	r = read_all(fd, &buf);
+	if (r < 0)
+		return fail(s, dirfd, rel, r);
+	*ret = strstrip_end(buf);
 	return 0;
 }
 
@@ -128,7 +190,9 @@ int modfs_read(sysfs *s, const char *rel, char **ret)
 
 int sysfs_read_bin(sysfs *s, const char *rel, void *buf, size_t max, size_t *ret_len)
 {
-	_cleanup_close_ int fd = openat(s->sys_fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int d;
+	const char *name = at(s, s->sys_fd, rel, &d);
+	_cleanup_close_ int fd = openat(d, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	size_t len = 0;
 	if (fd < 0)
 		return fail(s, s->sys_fd, rel, -errno);
@@ -149,7 +213,9 @@ int sysfs_read_bin(sysfs *s, const char *rel, void *buf, size_t max, size_t *ret
 
 int sysfs_write_bin(sysfs *s, const char *rel, const void *buf, size_t len, size_t off)
 {
-	_cleanup_close_ int fd = openat(s->sys_fd, rel, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	int d;
+	const char *name = at(s, s->sys_fd, rel, &d);
+	_cleanup_close_ int fd = openat(d, name, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return fail(s, s->sys_fd, rel, -errno);
 	ssize_t k = pwrite(fd, buf, len, (off_t)off);
@@ -161,7 +227,9 @@ int sysfs_write_bin(sysfs *s, const char *rel, const void *buf, size_t len, size
 int sysfs_link_name(sysfs *s, const char *rel, char **ret)
 {
 	char target[PATH_MAX];
-	ssize_t n = readlinkat(s->sys_fd, rel, target, sizeof(target) - 1);
+	int d;
+	const char *name = at(s, s->sys_fd, rel, &d);
+	ssize_t n = readlinkat(d, name, target, sizeof(target) - 1);
 	if (n < 0)
 		return fail(s, s->sys_fd, rel, -errno);
 	target[n] = 0;
@@ -175,7 +243,9 @@ int sysfs_link_name(sysfs *s, const char *rel, char **ret)
 
 bool sysfs_exists(sysfs *s, const char *rel)
 {
-	return faccessat(s->sys_fd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	int d;
+	const char *name = at(s, s->sys_fd, rel, &d);
+	return faccessat(d, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 void strv_free_n(char **v, size_t n)
@@ -191,33 +261,47 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 
 static int list_at(sysfs *s, int dirfd, const char *rel, const char *prefix, char ***ret, size_t *ret_n)
 {
-	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return fail(s, dirfd, rel, -errno);
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		int r = -errno;
-		close(fd);
-		return fail(s, dirfd, rel, r);
-	}
+	int d;
+	const char *name = at(s, dirfd, rel, &d);
+	_cleanup_close_ int fd = openat(d, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	char **v = NULL;
 	size_t n = 0, alloc = 0;
-	struct dirent *de;
 	int r = 0;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
-			continue;
-		if (prefix && !startswith(de->d_name, prefix))
-			continue;
-		if ((r = GROW(v, alloc, n + 1)) < 0)
-			break;
-		if (!(v[n] = strdup(de->d_name))) {
-			r = -ENOMEM;
+	union {
+		char buf[16384];
+		struct dirent64 align;
+	} u;
+
+	if (fd < 0)
+		return fail(s, dirfd, rel, -errno);
+	/* getdents64 straight: opendir() would cost an fcntl per directory, and vfctl lists one
+	 * net/ directory per VF. */
+	for (;;) {
+		ssize_t k = getdents64(fd, u.buf, sizeof(u.buf));
+		if (k < 0) {
+			r = fail(s, dirfd, rel, -errno);
 			break;
 		}
-		n++;
+		if (k == 0)
+			break;
+		for (ssize_t off = 0; off < k;) {
+			struct dirent64 *de = (struct dirent64 *)(u.buf + off);
+			off += de->d_reclen;
+			if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+				continue;
+			if (prefix && !startswith(de->d_name, prefix))
+				continue;
+			if ((r = GROW(v, alloc, n + 1)) < 0)
+				break;
+			if (!(v[n] = strdup(de->d_name))) {
+				r = -ENOMEM;
+				break;
+			}
+			n++;
+		}
+		if (r < 0)
+			break;
 	}
-	closedir(d);
 	if (r < 0) {
 		strv_free_n(v, n);
 		return r;

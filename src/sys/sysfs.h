@@ -12,6 +12,10 @@ typedef struct sysfs {
 	int sys_fd, proc_fd;
 	char *sys_root, *proc_root, *modules_root;
 	char err_path[PATH_MAX]; /* the path of the last failed access, for error messages */
+	/* The directory of the last sysfs path, kept open: a scan reads a dozen files per device,
+	 * and re-walking "bus/pci/devices/X" (a symlink) for each costs more than the read. */
+	int dir_fd;
+	char dir_rel[PATH_MAX];
 } sysfs;
 
 int sysfs_new(const char *sys_root, const char *proc_root, const char *modules_root, sysfs **ret);

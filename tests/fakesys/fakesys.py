@@ -192,6 +192,13 @@ class Tree:
         self.write(os.path.join(d, "subsystem_vendor"), "0x%s\n" % sv)
         self.write(os.path.join(d, "subsystem_device"), "0x%s\n" % sd)
         self.write(os.path.join(d, "class"), "0x%s\n" % o.get("class", "020000"))
+        cls = int(o.get("class", "020000"), 16)
+        self.write(os.path.join(d, "uevent"), "".join([
+            "DRIVER=%s\n" % o["driver"] if "driver" in o else "",
+            "PCI_CLASS=%X\n" % cls, "PCI_ID=%04X:%04X\n" % (vid, did),
+            "PCI_SUBSYS_ID=%s:%s\n" % (sv.upper(), sd.upper()), "PCI_SLOT_NAME=%s\n" % name,
+            "MODALIAS=pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n" % (
+                vid, did, int(sv, 16), int(sd, 16), cls >> 16, (cls >> 8) & 0xFF, cls & 0xFF)]))
         self.write(os.path.join(d, "numa_node"), "%s\n" % o.get("numa", -1))
         self.write(os.path.join(d, "irq"), "%s\n" % o.get("irq", 0))
         self.write(os.path.join(d, "config"), self.config(o), "wb")

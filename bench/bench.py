@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""make bench: vfctl against the tools an admin would otherwise run, as ratios in one run.
+A report, never a pass/fail test.
+
+1. Fake sysfs, 8 PFs x 256 VFs: `vfctl status --json` against `lspci -vvv -A linux-sysfs` on the same
+   tree — median wall time and peak RSS.
+2. Lab (real 6.12 kernel under TCG): `vfctl status --json` with 300 netdevsim VFs against
+   `ip -d link show PF` + `lspci -vvv`, guest time.
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "fakesys"))
+
+
+def measure(cmd, runs, check_out=None):
+    """Median wall seconds and peak RSS (KiB) over runs of cmd. RSS comes from GNU time: a child
+    forked from this Python process would count Python's own pages until it execs."""
+    times, rss = [], 0
+    rss_file = tempfile.mktemp(prefix="vfctl-bench-rss-")
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss_file, *cmd], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t0)
+        if p.returncode != 0:
+            raise SystemExit("bench: %s failed" % " ".join(cmd))
+        with open(rss_file) as f:
+            rss = max(rss, int(f.read().split()[-1]))
+        if check_out:
+            check_out(p.stdout)
+    os.unlink(rss_file)
+    return statistics.median(times), rss
+
+
+def fake_sysfs(vfctl, runs):
+    import fakesys
+    # On tmpfs, like sysfs an in-memory file system: the disk's page cache and atime updates
+    # would be measured otherwise.
+    root = tempfile.mkdtemp(prefix="vfctl-bench-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    try:
+        fakesys.bench_tree(root, 8, 256)
+
+        def complete(out):
+            doc = json.loads(out)
+            n = sum(len(d["vfs"]) for d in doc["devices"])
+            if n != 8 * 256:
+                raise SystemExit("bench: vfctl listed %d VFs, want 2048" % n)
+
+        v = measure([vfctl, "--sysfs", root + "/sys", "--procfs", root + "/proc", "--modules", root + "/modules",
+                     "status", "--json"], runs, complete)
+        lspci = shutil.which("lspci")
+        lp = measure([lspci, "-vvv", "-A", "linux-sysfs", "-O", "sysfs.path=%s/sys/bus/pci" % root], runs) \
+            if lspci else None
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    print("fake sysfs, 8 PFs x 256 VFs (2056 PCI functions), median of %d runs:" % runs)
+    print("  vfctl status --json          %7.1f ms  %6.1f MiB peak RSS" % (v[0] * 1e3, v[1] / 1024))
+    if lp:
+        print("  lspci -vvv -A linux-sysfs    %7.1f ms  %6.1f MiB peak RSS" % (lp[0] * 1e3, lp[1] / 1024))
+        print("  ratio: vfctl is %.1fx faster than lspci, uses %.2fx its memory" % (lp[0] / v[0], v[1] / lp[1]))
+    print("  targets: <= 50 ms (%s), <= 16 MiB (%s), faster than lspci (%s)" % (
+        "met" if v[0] <= 0.050 else "MISSED", "met" if v[1] <= 16 * 1024 else "MISSED",
+        "met" if lp and v[0] < lp[0] else "MISSED"))
+
+
+def lab(build):
+    out = tempfile.mkdtemp(prefix="vfctl-bench-lab-")
+    try:
+        subprocess.run(["bash", os.path.join(HERE, "..", "lab", "fetch-kernel.sh")], check=True,
+                       stdout=subprocess.DEVNULL)
+        p = subprocess.run(["bash", os.path.join(HERE, "..", "lab", "run-vm.sh"), os.path.join(HERE, "lab-guest.sh"),
+                            out], capture_output=True, text=True)
+        try:
+            r = json.load(open(os.path.join(out, "bench.json")))
+        except OSError:
+            print(p.stdout[-3000:])
+            raise SystemExit("bench: the lab VM produced no results")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    print("lab, 300 netdevsim VFs, real 6.12 kernel under TCG, guest time, median of %d runs:" % r["runs"])
+    print("  vfctl status --json (whole host)      %7.1f ms, %d of 300 VFs with settings" %
+          (r["vfctl"] * 1e3, r["vfctl_vfs"]))
+    print("  ip -d link show PF + lspci -vvv       %7.1f ms, ip shows %d of 300 VFs" %
+          (r["ip_lspci"] * 1e3, r["ip_vfs"]))
+    print("  ratio: %.1fx; target < 1 s with all 300 VFs (%s)" % (
+        r["ip_lspci"] / r["vfctl"], "met" if r["vfctl"] < 1 and r["vfctl_vfs"] == 300 else "MISSED"))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--skip-lab", action="store_true")
+    a = ap.parse_args()
+    vfctl = os.path.abspath(os.path.join(a.build, "vfctl"))
+    fake_sysfs(vfctl, a.runs)
+    if not a.skip_lab:
+        print()
+        lab(a.build)
+
+
+if __name__ == "__main__":
+    main()
