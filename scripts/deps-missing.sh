@@ -1,10 +1,10 @@
 #!/bin/bash
 # Exits 0 when everything `make deps` installs is present, 1 (naming what is missing) otherwise.
 missing=()
-for c in meson ninja pkg-config gcc clang python3 qemu-system-x86_64 lspci ip cpio xz setpriv; do
+for c in meson ninja pkg-config gcc clang python3 qemu-system-x86_64 lspci ip cpio xz setpriv /usr/bin/time; do
 	command -v "$c" >/dev/null 2>&1 || missing+=("$c")
 done
-for p in libmnl libpci jansson; do
+for p in libmnl libpci; do
 	pkg-config --exists "$p" 2>/dev/null || missing+=("$p")
 done
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx switch_root || missing+=(busybox-static)

@@ -257,10 +257,21 @@ def test_bad_input(s):
     s.check("bad: a device without config space is still listed", rc == 0 and "0000:06:00.0" in devmap(doc))
 
 
+def test_docs_list_every_check(s):
+    """docs/doctor.md documents every check id the code can emit, and no others."""
+    import re
+    top = os.path.join(os.path.dirname(__file__), "..", "..")
+    code = open(os.path.join(top, "src/lib/doctor.c")).read()
+    ids = set(re.findall(r'add\(&?c, "([a-z0-9.-]+)"', code))
+    doc = set(re.findall(r"^\| `([a-z0-9.-]+)` \|", open(os.path.join(top, "docs/doctor.md")).read(), re.M))
+    s.check("docs: doctor.c emits checks", len(ids) >= 15, ids)
+    s.eq("docs: docs/doctor.md lists exactly the checks doctor.c emits", sorted(doc), sorted(ids))
+
+
 def main():
     s = Suite("fakesys")
     for fn in (test_cx4lx, test_cx3pro, test_82599_amd, test_intx, test_shared_group, test_iommu_off, test_trouble,
-               test_netdevsim, test_nonroot_config, test_bad_input):
+               test_netdevsim, test_nonroot_config, test_bad_input, test_docs_list_every_check):
         s.run(fn)
     shutil.rmtree(TMP, ignore_errors=True)
     s.finish()
