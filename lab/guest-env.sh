@@ -3,7 +3,8 @@
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export KVER=$vfctl_kver
-mount -t tmpfs tmpfs /tmp
+# / is already a tmpfs overlay: /tmp stays as the host has it, since the checkout under test may
+# live there (CI clones anywhere). /run gets a fresh tmpfs: the host's sockets mean nothing here.
 mount -t tmpfs tmpfs /run
 mkdir -p /run/netns /out
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out /out
