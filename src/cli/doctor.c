@@ -2,18 +2,52 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+
+/* Word-wraps text at 80 columns, the first line after label, the rest under it. */
+static void print_wrapped(const char *label, const char *text)
+{
+	const int width = 80, indent = 12;
+	int col = printf("      %-6s", label);
+	const char *p = text;
+	while (*p) {
+		size_t word = strcspn(p, " ");
+		if (col > indent && col + 1 + (int)word > width) {
+			printf("\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			putchar(' ');
+			col++;
+		}
+		col += printf("%.*s", (int)word, p);
+		p += word;
+		while (*p == ' ')
+			p++;
+	}
+	putchar('\n');
+}
 
 static void print_finding(const vfctl_finding *f)
 {
 	static const char *const tag[] = {"  ok ", "info ", "WARN ", "ERROR"};
-	printf("%s %-26s %s%s%s\n", tag[f->severity], f->id, f->device ? cli_short_addr(f->device) : "",
-	       f->device ? ": " : "", f->summary);
+	char head[128];
+	snprintf(head, sizeof(head), "%s %-26s %s", tag[f->severity], f->id,
+		 f->device ? cli_short_addr(f->device) : "");
+	for (size_t n = strlen(head); n > 0 && head[n - 1] == ' ';)
+		head[--n] = 0;
+	/* Short findings stay on one line; long summaries wrap below the header. */
+	if (strlen(head) + 1 + strlen(f->summary) <= 80)
+		printf("%s%s%s\n", head, f->device ? " " : "", f->summary);
+	else {
+		printf("%s\n", head);
+		print_wrapped("", f->summary);
+	}
 	if (f->evidence && f->severity != VFCTL_SEV_OK)
-		printf("      seen: %s\n", f->evidence);
+		print_wrapped("seen:", f->evidence);
 	if (f->fix)
-		printf("      fix:  %s\n", f->fix);
+		print_wrapped("fix:", f->fix);
 }
 
 int cmd_doctor(const cli_global *g, int argc, char **argv)

@@ -219,9 +219,9 @@ static void check_sriov(checker *c, const vfctl_device *d)
 
 	/* Mellanox ships SR-IOV disabled in firmware: the capability is then absent altogether. */
 	if (!d->has_sriov_cap && d->total_vfs < 0 && is_mellanox_pf(d) && d->config_len >= 4096) {
-		if (asprintf(&fix, "enable SR-IOV in the NIC firmware: mstconfig -d %s set SRIOV_EN=1 NUM_OF_VFS=8 "
-			     "(mlxconfig from MFT works the same), then reboot or mlxfwreset; mlx4 also needs "
-			     "num_vfs= in /etc/modprobe.d/mlx4.conf", d->id) < 0)
+		if (asprintf(&fix, "enable SR-IOV in the NIC firmware: mlxconfig -d %s set SRIOV_EN=1 NUM_OF_VFS=8 "
+			     "(or mstconfig, Debian's mstflint package, same arguments), then reboot or mlxfwreset; "
+			     "mlx4 also needs num_vfs= in /etc/modprobe.d/mlx4.conf", d->id) < 0)
 			fix = NULL;
 		add(c, "sriov.firmware-disabled", VFCTL_SEV_WARN, d,
 		    "Mellanox NIC without an SR-IOV capability: SR-IOV is off in its firmware",
@@ -261,7 +261,7 @@ static void check_sriov(checker *c, const vfctl_device *d)
 		add(c, "sriov.totalvfs-zero", VFCTL_SEV_ERROR, d, "SR-IOV capable device allows 0 VFs", ev,
 		    "enable SR-IOV in the firmware setup (and per device in the NIC's option ROM), add "
 		    "pci=realloc if dmesg shows \"not enough MMIO resources\"; for Mellanox set NUM_OF_VFS with "
-		    "mstconfig");
+		    "mlxconfig");
 		return;
 	}
 

@@ -13,7 +13,7 @@ void link_info_done(link_info *li)
 	li->vfs = NULL;
 }
 
-static void vf_settings_init(vfctl_vf_settings *s)
+void vf_settings_init(vfctl_vf_settings *s)
 {
 	*s = (vfctl_vf_settings){
 		.vlan = -1, .qos = -1, .vlan_proto = -1, .spoofchk = -1, .trust = -1,

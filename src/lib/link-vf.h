@@ -18,6 +18,8 @@ typedef struct link_info {
 } link_info;
 
 void link_info_done(link_info *li);
+/* Every knob unknown (-1), not valid. */
+void vf_settings_init(vfctl_vf_settings *s);
 
 /* Pure decoder of an RTM_NEWLINK; unknown attributes are skipped. */
 int link_vf_decode(const struct nlmsghdr *nlh, link_info *ret);

@@ -37,6 +37,17 @@ static char *link_name(vfctl_ctx *ctx, const char *dev, const char *link)
 	return v;
 }
 
+void vfctl_device_init(vfctl_device *d)
+{
+	*d = (vfctl_device){
+		.vendor_id = -1, .device_id = -1, .subsystem_vendor_id = -1, .subsystem_device_id = -1,
+		.class_code = -1, .iommu_group = -1, .numa_node = -1, .irq = -1, .msi_vectors = -1,
+		.msix_vectors = -1, .pcie_type = -1, .acs_cap = -1, .acs_ctrl = -1, .cap_total_vfs = -1,
+		.cap_initial_vfs = -1, .cap_num_vfs = -1, .vf_offset = -1, .vf_stride = -1, .vf_device_id = -1,
+		.total_vfs = -1, .num_vfs = -1, .autoprobe = -1, .reported_num_vf = -1, .vf_index = -1,
+	};
+}
+
 void vfctl_device_done(vfctl_device *d)
 {
 	free(d->id);
@@ -217,13 +228,7 @@ int pci_device_scan(vfctl_ctx *ctx, const char *name, vfctl_device *d)
 	bool have_cfg = false;
 	int r;
 
-	*d = (vfctl_device){
-		.vendor_id = -1, .device_id = -1, .subsystem_vendor_id = -1, .subsystem_device_id = -1,
-		.class_code = -1, .iommu_group = -1, .numa_node = -1, .irq = -1, .msi_vectors = -1,
-		.msix_vectors = -1, .pcie_type = -1, .acs_cap = -1, .acs_ctrl = -1, .cap_total_vfs = -1,
-		.cap_initial_vfs = -1, .cap_num_vfs = -1, .vf_offset = -1, .vf_stride = -1, .vf_device_id = -1,
-		.total_vfs = -1, .num_vfs = -1, .autoprobe = -1, .reported_num_vf = -1, .vf_index = -1,
-	};
+	vfctl_device_init(d);
 	d->id = strdup(name);
 	d->bus = strdup("pci");
 	snprintf(path, sizeof(path), "bus/pci/devices/%s", name);

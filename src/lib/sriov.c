@@ -21,10 +21,7 @@ static int alloc_vfs(vfctl_device *pf, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		pf->vfs[i].index = (unsigned)i;
 		pf->vfs[i].iommu_group = -1;
-		pf->vfs[i].settings = (vfctl_vf_settings){
-			.vlan = -1, .qos = -1, .vlan_proto = -1, .spoofchk = -1, .trust = -1,
-			.rss_query = -1, .link_state = -1, .min_tx_rate = -1, .max_tx_rate = -1,
-		};
+		vf_settings_init(&pf->vfs[i].settings);
 	}
 	return 0;
 }
@@ -132,13 +129,7 @@ int sriov_scan_nonpci(vfctl_ctx *ctx, vfctl_host *h)
 		if ((r = GROW(h->devices, alloc, h->n_devices + 1)) < 0)
 			break;
 		vfctl_device *d = &h->devices[h->n_devices++];
-		*d = (vfctl_device){
-			.vendor_id = -1, .device_id = -1, .subsystem_vendor_id = -1, .subsystem_device_id = -1,
-			.class_code = -1, .iommu_group = -1, .numa_node = -1, .irq = -1, .msi_vectors = -1,
-			.msix_vectors = -1, .pcie_type = -1, .acs_cap = -1, .acs_ctrl = -1, .cap_total_vfs = -1,
-			.cap_initial_vfs = -1, .cap_num_vfs = -1, .vf_offset = -1, .vf_stride = -1,
-			.vf_device_id = -1, .total_vfs = -1, .autoprobe = -1, .reported_num_vf = -1, .vf_index = -1,
-		};
+		vfctl_device_init(d);
 		d->id = TAKE_PTR(devname);
 		d->bus = TAKE_PTR(bus);
 		d->syspath = strdup(path);
@@ -146,7 +137,6 @@ int sriov_scan_nonpci(vfctl_ctx *ctx, vfctl_host *h)
 			r = -ENOMEM;
 			break;
 		}
-		d->driver = NULL;
 		snprintf(path, sizeof(path), "class/net/%s/device/driver", names[i]);
 		(void)sysfs_link_name(ctx->fs, path, &d->driver);
 		d->num_vfs = sysfs_int(ctx, "%s/sriov_numvfs", d->syspath);

@@ -104,7 +104,9 @@ int nl_transact(nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 
 	s->ext_ack[0] = 0;
 	nlh->nlmsg_seq = ++s->seq;
-	nlh->nlmsg_flags |= NLM_F_ACK;
+	/* A dump ends with NLMSG_DONE; asking for an ACK as well would leave one queued. */
+	if ((nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
+		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(s->mnl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 
@@ -117,7 +119,10 @@ int nl_transact(nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 		const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
 		int left = (int)n;
 		for (; mnl_nlmsg_ok(h, left); h = mnl_nlmsg_next(h, &left)) {
-			if (!mnl_nlmsg_seq_ok(h, s->seq) || !mnl_nlmsg_portid_ok(h, s->portid))
+			/* A late answer to an earlier request (one that failed mid-dump) is not ours. */
+			if (!mnl_nlmsg_seq_ok(h, s->seq))
+				continue;
+			if (!mnl_nlmsg_portid_ok(h, s->portid))
 				return -EPROTO;
 			if (h->nlmsg_type == NLMSG_ERROR) {
 				errno = 0;

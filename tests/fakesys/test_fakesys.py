@@ -200,10 +200,16 @@ def test_trouble(s):
     s.check("trouble: unassigned VF BARs: pci=realloc and Above 4G",
             len(f) == 1 and "pci=realloc" in f[0]["fix"] and "Above 4G" in f[0]["fix"], f)
     f = findings(doc, "sriov.firmware-disabled", "0000:03:00.0")
-    s.check("trouble: Mellanox firmware SR-IOV off: mstconfig for this device",
+    s.check("trouble: Mellanox firmware SR-IOV off: mlxconfig for this device",
             len(f) == 1 and "-d 0000:03:00.0 set SRIOV_EN=1" in f[0]["fix"], f)
     s.check("trouble: totalvfs 0", len(findings(doc, "sriov.totalvfs-zero", "0000:04:00.0")) == 1)
     s.check("trouble: iommu=pt missing is advice", findings(doc, "iommu.no-passthrough-mode")[0]["severity"] == "info")
+    rc, out, _ = vfctl(*t, "doctor")
+    s.check("trouble: text doctor wraps at 80 columns", all(len(x) <= 80 for x in out.splitlines()),
+            [x for x in out.splitlines() if len(x) > 80])
+    s.check("trouble: text doctor names the device and the fix",
+            any(x.startswith("ERROR sriov.vf-bars-unassigned") and "02:00.0" in x for x in out.splitlines()) and
+            "pci=realloc" in out)
     _, st, _ = vfctl_json(*t, "status", "02:00.0")
     bars = st["devices"][0]["sriov"]["capability"]["vf_bars"]
     s.eq("trouble: status shows the VF BAR unassigned", [(b["index"], b["assigned"]) for b in bars], [(0, False)])
