@@ -20,7 +20,7 @@ vfctl_host *vfctl_host_free(vfctl_host *h)
 	if (!h)
 		return NULL;
 	for (size_t i = 0; i < h->n_devices; i++)
-		vfctl_device_done(&h->devices[i]);
+		pci_device_done(&h->devices[i]);
 	free(h->devices);
 	free(h->kernel_release);
 	free(h->cpu_vendor);
@@ -54,7 +54,7 @@ static int scan_pci(vfctl_ctx *ctx, vfctl_host *h)
 		r = pci_device_scan(ctx, names[i], d);
 		if (r == -ENODEV) {
 			/* Vanished between listing and reading (VFs being removed): not an error. */
-			vfctl_device_done(d);
+			pci_device_done(d);
 			r = 0;
 			continue;
 		}

@@ -37,7 +37,7 @@ static char *link_name(vfctl_ctx *ctx, const char *dev, const char *link)
 	return v;
 }
 
-void vfctl_device_init(vfctl_device *d)
+void pci_device_init(vfctl_device *d)
 {
 	*d = (vfctl_device){
 		.vendor_id = -1, .device_id = -1, .subsystem_vendor_id = -1, .subsystem_device_id = -1,
@@ -48,7 +48,7 @@ void vfctl_device_init(vfctl_device *d)
 	};
 }
 
-void vfctl_device_done(vfctl_device *d)
+void pci_device_done(vfctl_device *d)
 {
 	free(d->id);
 	free(d->bus);
@@ -228,7 +228,7 @@ int pci_device_scan(vfctl_ctx *ctx, const char *name, vfctl_device *d)
 	bool have_cfg = false;
 	int r;
 
-	vfctl_device_init(d);
+	pci_device_init(d);
 	d->id = strdup(name);
 	d->bus = strdup("pci");
 	snprintf(path, sizeof(path), "bus/pci/devices/%s", name);

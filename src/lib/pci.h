@@ -9,7 +9,7 @@ int pci_device_scan(vfctl_ctx *ctx, const char *name, vfctl_device *d);
 /* The netdevs below <devpath>/net. */
 int netdevs_scan(vfctl_ctx *ctx, const char *devpath, vfctl_netdev **ret, size_t *ret_n);
 /* Every field unknown (-1 / NULL), as the snapshot's conventions want. */
-void vfctl_device_init(vfctl_device *d);
-void vfctl_device_done(vfctl_device *d);
+void pci_device_init(vfctl_device *d);
+void pci_device_done(vfctl_device *d);
 /* Reads an integer sysfs attribute (decimal, or hex with 0x); -1 when absent or malformed. */
 int sysfs_int(vfctl_ctx *ctx, const char *fmt, ...) _printf_(2, 3);

@@ -129,7 +129,7 @@ int sriov_scan_nonpci(vfctl_ctx *ctx, vfctl_host *h)
 		if ((r = GROW(h->devices, alloc, h->n_devices + 1)) < 0)
 			break;
 		vfctl_device *d = &h->devices[h->n_devices++];
-		vfctl_device_init(d);
+		pci_device_init(d);
 		d->id = TAKE_PTR(devname);
 		d->bus = TAKE_PTR(bus);
 		d->syspath = strdup(path);

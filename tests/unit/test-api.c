@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A consumer of the installed API: only <vfctl/vfctl.h>, linked against the shared library, on
+ * this machine's own /sys. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <vfctl/vfctl.h>
+
+#include "tap.h"
+
+static size_t count_pci(void)
+{
+	DIR *d = opendir("/sys/bus/pci/devices");
+	struct dirent *de;
+	size_t n = 0;
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+int main(void)
+{
+	vfctl_ctx_opts o = {.netlink = 0, .names = false};
+	vfctl_ctx *ctx = NULL;
+	vfctl_host *h = NULL;
+	char *json = NULL;
+
+	CHECK(vfctl_ctx_new(&o, &ctx) == 0, "context on /sys");
+	CHECK(vfctl_host_scan(ctx, &h) == 0, "scan: %s", vfctl_ctx_error(ctx));
+	if (h) {
+		size_t pci = 0;
+		for (size_t i = 0; i < h->n_devices; i++)
+			pci += strcmp(h->devices[i].bus, "pci") == 0;
+		CHECK_EQ_INT(pci, count_pci());
+		CHECK(h->kernel_release && *h->kernel_release, "kernel release");
+		CHECK(vfctl_host_json(h, NULL, &json) == 0 && json && strstr(json, "\"devices\""), "JSON");
+		const vfctl_device *d;
+		int vf;
+		CHECK(vfctl_host_resolve(h, "nosuch0", &d, &vf) == -ENODEV, "unknown device");
+		if (h->n_devices) {
+			CHECK(vfctl_host_resolve(h, h->devices[0].id, &d, &vf) == 0 && d == &h->devices[0] && vf == -1,
+			      "resolve by address");
+		}
+	}
+	free(json);
+	vfctl_host_free(h);
+	vfctl_ctx_free(ctx);
+
+	o.sys_root = "/nonexistent";
+	CHECK(vfctl_ctx_new(&o, &ctx) == -ENOENT, "missing root");
+	CHECK(ctx && strstr(vfctl_ctx_error(ctx), "/nonexistent"), "error names the path");
+	vfctl_ctx_free(ctx);
+	return tap_finish("test-api");
+}
