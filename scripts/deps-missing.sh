@@ -4,7 +4,7 @@ missing=()
 for c in meson ninja pkg-config gcc clang python3 qemu-system-x86_64 lspci ip cpio xz setpriv /usr/bin/time; do
 	command -v "$c" >/dev/null 2>&1 || missing+=("$c")
 done
-for p in libmnl libpci; do
+for p in libmnl libpci inih libkmod; do
 	pkg-config --exists "$p" 2>/dev/null || missing+=("$p")
 done
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx switch_root || missing+=(busybox-static)

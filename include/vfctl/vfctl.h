@@ -196,3 +196,40 @@ int vfctl_report_json(const vfctl_report *r, char **ret);
  * INTx-disable bit, read it back and restore the original value. ret: 1 masking works, 0 it does
  * not. Root only. -EBUSY if the device is in use. */
 int vfctl_intx_probe(vfctl_ctx *ctx, const vfctl_device *d, int *ret);
+
+/* Declarative configuration (vfctl.conf(5)): parse, validate against the host, plan, apply. */
+typedef struct vfctl_config vfctl_config;
+
+/* path: a .conf file or a directory of them (NULL: /etc/vfctl). Syntax errors are collected,
+ * not returned: see vfctl_config_errors(). -errno only when nothing could be read. */
+int vfctl_config_load(vfctl_ctx *ctx, const char *path, vfctl_config **ret);
+vfctl_config *vfctl_config_free(vfctl_config *c);
+/* Resolves Match= against the host and checks every value against what the device can do.
+ * Returns -EINVAL when any error (parse or validation) exists. */
+int vfctl_config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h);
+/* All errors so far, "FILE:LINE: message", in file order. */
+size_t vfctl_config_errors(const vfctl_config *c, const char *const **ret);
+
+typedef struct vfctl_plan vfctl_plan;
+
+/* The ordered steps that bring the host to a validated configuration; none when it matches.
+ * only: restrict to the unit whose device is this (PCI address or netdev), NULL for all. */
+int vfctl_plan_build(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, const char *only, vfctl_plan **ret);
+vfctl_plan *vfctl_plan_free(vfctl_plan *p);
+size_t vfctl_plan_n_steps(const vfctl_plan *p);
+const char *vfctl_plan_step_text(const vfctl_plan *p, size_t i);
+int vfctl_plan_json(const vfctl_plan *p, char **ret);
+
+typedef struct vfctl_apply_opts {
+	const char *only; /* as for vfctl_plan_build */
+	bool force;       /* go ahead although a VF is in use (VM, namespace, addresses) */
+	bool boot;        /* every unit on its own: go on past a failing one */
+	/* Progress and results, one line each; the library never prints. */
+	void (*report)(void *userdata, const char *line);
+	void *userdata;
+} vfctl_apply_opts;
+
+/* Validates, plans and applies, step by step; on a failure rolls the unit (boot mode) or the
+ * whole run back to the state journaled before it. Returns 0 when every unit converged,
+ * -EINVAL for an invalid configuration (nothing touched), another -errno when a unit failed. */
+int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts);

@@ -15,6 +15,10 @@ typedef struct cli_global {
 
 int cmd_status(const cli_global *g, int argc, char **argv);
 int cmd_doctor(const cli_global *g, int argc, char **argv);
+int cmd_plan(const cli_global *g, int argc, char **argv);
+int cmd_apply(const cli_global *g, int argc, char **argv);
+/* Loads and validates; prints every error as FILE:LINE: message and returns 2 on any. */
+int cli_load_config(const char *path, vfctl_ctx *ctx, const vfctl_host *h, vfctl_config **ret);
 
 /* Opens the context and scans the host; prints the error and returns non-zero on failure. */
 int cli_scan(const cli_global *g, vfctl_ctx **ret_ctx, vfctl_host **ret_host);

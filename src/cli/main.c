@@ -14,6 +14,9 @@ static void usage(FILE *f)
 	      "  status [DEVICE...]   host IOMMU/VFIO state, PCI devices, PFs and their VFs\n"
 	      "  doctor [DEVICE...]   check the host for SR-IOV / passthrough problems, with fixes\n"
 	      "                       (--probe-intx: test INTx masking on idle devices; root)\n"
+	      "  plan [DEVICE]        the steps that would bring the host to its configuration\n"
+	      "  apply [DEVICE]       carry them out, with rollback on failure (root)\n"
+	      "                       (-c FILE|DIR, default /etc/vfctl; --force, --boot)\n"
 	      "\n"
 	      "DEVICE is a PCI address (0000:06:00.1 or 06:00.1), a netdev name, or PF:vfN.\n"
 	      "\n"
@@ -88,6 +91,10 @@ int main(int argc, char **argv)
 		return cmd_status(&g, sub_argc, sub_argv);
 	if (strcmp(cmd, "doctor") == 0)
 		return cmd_doctor(&g, sub_argc, sub_argv);
+	if (strcmp(cmd, "plan") == 0)
+		return cmd_plan(&g, sub_argc, sub_argv);
+	if (strcmp(cmd, "apply") == 0)
+		return cmd_apply(&g, sub_argc, sub_argv);
 	if (strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return EXIT_OK;

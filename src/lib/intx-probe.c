@@ -4,38 +4,8 @@
 #include <stdio.h>
 
 #include "ctx.h"
+#include "holders.h"
 #include "pcicfg.h"
-
-/* Is /dev/vfio/<group> open in any process? A VM holds it for as long as it runs. */
-static int vfio_group_held(vfctl_ctx *ctx, int group, int *ret_pid)
-{
-	char **pids = NULL, want[32];
-	size_t n = 0;
-	int r = procfs_list(ctx->fs, ".", &pids, &n);
-	if (r < 0)
-		return r;
-	snprintf(want, sizeof(want), "/dev/vfio/%d", group);
-	*ret_pid = 0;
-	for (size_t i = 0; i < n && !*ret_pid; i++) {
-		char path[64], **fds = NULL;
-		size_t nfd = 0;
-		if (!isdigit((unsigned char)pids[i][0]))
-			continue;
-		snprintf(path, sizeof(path), "%s/fd", pids[i]);
-		if (procfs_list(ctx->fs, path, &fds, &nfd) < 0)
-			continue; /* exited, or not ours to read */
-		for (size_t j = 0; j < nfd; j++) {
-			char lp[96], *t = NULL;
-			snprintf(lp, sizeof(lp), "%s/fd/%s", pids[i], fds[j]);
-			if (procfs_link_target(ctx->fs, lp, &t) >= 0 && streq(t, want))
-				*ret_pid = atoi(pids[i]);
-			free(t);
-		}
-		strv_free_n(fds, nfd);
-	}
-	strv_free_n(pids, n);
-	return 0;
-}
 
 /* The seam reads from offset 0; the command word is at PCI_COMMAND. */
 static int read_cmd(vfctl_ctx *ctx, const char *cfg, uint16_t *ret)
@@ -69,7 +39,7 @@ int vfctl_intx_probe(vfctl_ctx *ctx, const vfctl_device *d, int *ret)
 		return ctx_error(ctx, -EBUSY, "%s: in use by driver %s (unbind it to probe INTx masking)", d->id,
 				 d->driver);
 	if (d->driver && d->iommu_group >= 0) {
-		r = vfio_group_held(ctx, d->iommu_group, &pid);
+		r = vfio_group_holder(ctx, d->iommu_group, &pid, NULL);
 		if (r < 0)
 			return ctx_error_fs(ctx, r, "cannot scan processes");
 		if (pid > 0)

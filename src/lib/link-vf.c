@@ -265,3 +265,81 @@ int link_dump(vfctl_ctx *ctx, int (*cb)(const link_info *li, void *data), void *
 	r = nl_transact(nl, nlh, dump_cb, &st);
 	return r < 0 ? ctx_error(ctx, r, "RTM_GETLINK dump") : 0;
 }
+
+struct nlmsghdr *link_vf_build_set(char *buf, int ifindex, uint16_t type, const void *payload, size_t len)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_SETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	struct nlattr *list = mnl_attr_nest_start(nlh, IFLA_VFINFO_LIST);
+	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_VF_INFO);
+	if (type == IFLA_VF_VLAN_LIST) {
+		struct nlattr *vl = mnl_attr_nest_start(nlh, IFLA_VF_VLAN_LIST);
+		mnl_attr_put(nlh, IFLA_VF_VLAN_INFO, len, payload);
+		mnl_attr_nest_end(nlh, vl);
+	} else
+		mnl_attr_put(nlh, type, len, payload);
+	mnl_attr_nest_end(nlh, info);
+	mnl_attr_nest_end(nlh, list);
+	return nlh;
+}
+
+static int setlink(vfctl_ctx *ctx, struct nlmsghdr *nlh, const char *what, int ifindex)
+{
+	nl_sock *nl;
+	int r = ctx_rtnl(ctx, &nl);
+	if (r < 0)
+		return r;
+	r = nl_transact(nl, nlh, NULL, NULL);
+	if (r < 0) {
+		char name[IF_NAMESIZE] = "?";
+		if_indextoname((unsigned)ifindex, name);
+		return ctx_error(ctx, r, "RTM_SETLINK %s %s%s%s", name, what, nl->ext_ack[0] ? ": " : "", nl->ext_ack);
+	}
+	return 0;
+}
+
+int link_vf_set(vfctl_ctx *ctx, int ifindex, uint16_t type, const void *payload, size_t len)
+{
+	static const char *const names[] = {
+		[IFLA_VF_MAC] = "IFLA_VF_MAC", [IFLA_VF_VLAN] = "IFLA_VF_VLAN", [IFLA_VF_VLAN_LIST] = "IFLA_VF_VLAN_LIST",
+		[IFLA_VF_RATE] = "IFLA_VF_RATE", [IFLA_VF_SPOOFCHK] = "IFLA_VF_SPOOFCHK", [IFLA_VF_TRUST] = "IFLA_VF_TRUST",
+		[IFLA_VF_LINK_STATE] = "IFLA_VF_LINK_STATE", [IFLA_VF_RSS_QUERY_EN] = "IFLA_VF_RSS_QUERY_EN",
+	};
+	char buf[MNL_SOCKET_BUFFER_SIZE], what[64];
+	uint32_t vf;
+	memcpy(&vf, payload, sizeof(vf)); /* every IFLA_VF_* struct starts with the VF number */
+	snprintf(what, sizeof(what), "vf %u %s", vf, type < ELEMENTSOF(names) && names[type] ? names[type] : "?");
+	return setlink(ctx, link_vf_build_set(buf, ifindex, type, payload, len), what, ifindex);
+}
+
+int link_set_up(vfctl_ctx *ctx, int ifindex, bool up)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_change = IFF_UP;
+	ifi->ifi_flags = up ? IFF_UP : 0;
+	return setlink(ctx, nlh, up ? "up" : "down", ifindex);
+}
+
+int link_set_mtu(vfctl_ctx *ctx, int ifindex, uint32_t mtu)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], what[32];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	snprintf(what, sizeof(what), "mtu %u", mtu);
+	return setlink(ctx, nlh, what, ifindex);
+}

@@ -34,3 +34,13 @@ struct nlmsghdr *link_vf_build_getlink(char *buf, const char *ifname);
 
 /* One RTM_GETLINK dump of every link without VF info or stats; cb sees each decoded link. */
 int link_dump(vfctl_ctx *ctx, int (*cb)(const link_info *li, void *data), void *data);
+
+/* One IFLA_VF_* attribute in its own RTM_SETLINK on the PF (ifindex), so a knob the driver lacks
+ * fails alone. payload is the attribute's struct (ifla_vf_mac, ifla_vf_rate, ...). For
+ * IFLA_VF_VLAN_LIST, payload is one ifla_vf_vlan_info, nested as the kernel wants it. */
+int link_vf_set(vfctl_ctx *ctx, int ifindex, uint16_t type, const void *payload, size_t len);
+/* RTM_SETLINK of the link itself: IFF_UP on or off, or the MTU. */
+int link_set_up(vfctl_ctx *ctx, int ifindex, bool up);
+int link_set_mtu(vfctl_ctx *ctx, int ifindex, uint32_t mtu);
+/* Builds the RTM_SETLINK for link_vf_set into buf; exposed for tests. */
+struct nlmsghdr *link_vf_build_set(char *buf, int ifindex, uint16_t type, const void *payload, size_t len);

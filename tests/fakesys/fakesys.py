@@ -173,6 +173,9 @@ class Tree:
         nd = os.path.join(devdir, "net", name)
         self.write(os.path.join(nd, "address"), mac + "\n")
         self.write(os.path.join(nd, "operstate"), state + "\n")
+        # IFF_UP | IFF_BROADCAST | IFF_MULTICAST, as ip link shows an admin-up Ethernet port
+        self.write(os.path.join(nd, "flags"), "0x%x\n" % (0x1003 if state == "up" else 0x1002))
+        self.write(os.path.join(nd, "mtu"), "1500\n")
         self.write(os.path.join(nd, "ifindex"), "%d\n" % self.ifindex)
         self.ifindex += 1
         self.link(nd, os.path.join(self.sys, "class/net", name))

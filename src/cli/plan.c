@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+int cli_load_config(const char *path, vfctl_ctx *ctx, const vfctl_host *h, vfctl_config **ret)
+{
+	vfctl_config *c = NULL;
+	const char *const *errs;
+	int r = vfctl_config_load(ctx, path, &c);
+	if (r < 0) {
+		fprintf(stderr, "vfctl: %s\n", vfctl_ctx_error(ctx));
+		return EXIT_USAGE;
+	}
+	r = vfctl_config_validate(ctx, c, h);
+	size_t n = vfctl_config_errors(c, &errs);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s\n", errs[i]);
+	if (r < 0) {
+		if (n == 0)
+			fprintf(stderr, "vfctl: %s\n", vfctl_ctx_error(ctx));
+		else
+			fprintf(stderr, "vfctl: %zu error%s in the configuration; nothing was changed\n", n, n == 1 ? "" : "s");
+		vfctl_config_free(c);
+		return EXIT_USAGE;
+	}
+	*ret = c;
+	return 0;
+}
+
+int cmd_plan(const cli_global *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"config", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	const char *config = NULL;
+	bool json = g->json;
+	int c;
+	while ((c = getopt_long(argc, argv, "jc:h", opts, NULL)) >= 0) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 'h':
+			puts("Usage: vfctl plan [--json] [-c FILE|DIR] [DEVICE]");
+			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "vfctl: plan takes at most one DEVICE\n");
+		return EXIT_USAGE;
+	}
+	const char *only = optind < argc ? argv[optind] : NULL;
+
+	vfctl_ctx *ctx;
+	vfctl_host *h;
+	vfctl_config *conf = NULL;
+	vfctl_plan *p = NULL;
+	int r = cli_scan(g, &ctx, &h);
+	if (r)
+		return r;
+	const vfctl_device *d;
+	int vf;
+	if (only && vfctl_host_resolve(h, only, &d, &vf) < 0) {
+		fprintf(stderr, "vfctl: %s: no such device\n", only);
+		r = EXIT_USAGE;
+		goto out;
+	}
+	r = cli_load_config(config, ctx, h, &conf);
+	if (r)
+		goto out;
+	if (vfctl_plan_build(ctx, conf, h, only, &p) < 0) {
+		fprintf(stderr, "vfctl: planning failed: %s\n", vfctl_ctx_error(ctx));
+		r = EXIT_FAIL;
+		goto out;
+	}
+	if (json) {
+		char *s;
+		if (vfctl_plan_json(p, &s) < 0) {
+			r = EXIT_FAIL;
+			goto out;
+		}
+		fputs(s, stdout);
+		free(s);
+	} else if (vfctl_plan_n_steps(p) == 0)
+		puts("nothing to do: the host matches the configuration");
+	else
+		for (size_t i = 0; i < vfctl_plan_n_steps(p); i++)
+			printf("%3zu. %s\n", i + 1, vfctl_plan_step_text(p, i));
+out:
+	vfctl_plan_free(p);
+	vfctl_config_free(conf);
+	vfctl_host_free(h);
+	vfctl_ctx_free(ctx);
+	return r;
+}

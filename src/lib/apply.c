@@ -1,0 +1,545 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* apply: one host-wide lock, a journal of the prior state under /run/vfctl, each step one kernel
+ * change, a re-plan after the last step (verify), and on any failure a rollback that plans from
+ * the host as it is back to the journaled state. */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/if_link.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "driver.h"
+#include "holders.h"
+#include "json-writer.h"
+#include "link-vf.h"
+#include "pci.h"
+#include "plan.h"
+
+typedef struct applier {
+	vfctl_ctx *ctx;
+	const vfctl_apply_opts *o;
+	const char *rundir;
+	int fail_at; /* VFCTL_TEST_FAIL_STEP: the test-only fault hook, 0 off */
+	int counter; /* steps run so far (rollback steps not counted) */
+} applier;
+
+_printf_(2, 3) static void say(applier *a, const char *fmt, ...)
+{
+	char *line = NULL;
+	va_list ap;
+	if (!a->o->report)
+		return;
+	va_start(ap, fmt);
+	int r = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (r >= 0)
+		a->o->report(a->o->userdata, line);
+	free(line);
+}
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* --- lock and journal ------------------------------------------------------------------------ */
+
+static int take_lock(applier *a, int *ret_fd)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/vfctl.lock", a->rundir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return ctx_error(a->ctx, -errno, "cannot open %s", path);
+	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited++) {
+		if (errno != EWOULDBLOCK || waited >= 600) {
+			int r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+			close(fd);
+			return ctx_error(a->ctx, r, "%s: another vfctl run holds it", path);
+		}
+		if (waited % 50 == 0) {
+			char pid[32] = "";
+			ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+			pid[n > 0 ? n : 0] = 0;
+			say(a, "waiting for another vfctl run (pid %s) to finish", strstrip_end(pid));
+		}
+		usleep(100 * 1000);
+	}
+	char pid[32];
+	int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) < 0) {
+		/* the pid is only a courtesy for whoever waits */
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+static void journal_path(applier *a, const char *dev, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/vfctl/journal/%s.json", a->rundir, dev);
+}
+
+/* The prior state of a unit, written before its first change: what a rollback restores, and what
+ * an admin can read if vfctl itself dies mid-way. */
+static int journal_write(applier *a, const conf_unit *prior)
+{
+	char dir[PATH_MAX], path[PATH_MAX], *doc = NULL;
+	json_writer w = {0};
+	snprintf(dir, sizeof(dir), "%s/vfctl", a->rundir);
+	(void)mkdir(dir, 0700);
+	snprintf(dir, sizeof(dir), "%s/vfctl/journal", a->rundir);
+	(void)mkdir(dir, 0700);
+	journal_path(a, prior->dev_id, path, sizeof(path));
+
+	json_open_object(&w, NULL);
+	json_string(&w, "device", prior->dev_id);
+	json_int_or_null(&w, "num_vfs", prior->num_vfs);
+	json_tristate(&w, "autoprobe", prior->autoprobe);
+	json_tristate(&w, "up", prior->up);
+	json_int_or_null(&w, "mtu", prior->mtu);
+	json_string(&w, "driver", prior->driver);
+	json_open_array(&w, "vfs");
+	for (size_t i = 0; i < prior->n_vfs; i++) {
+		const vf_target *v = &prior->vfs[i];
+		json_open_object(&w, NULL);
+		json_string(&w, "mac", v->mac[0] ? v->mac : NULL);
+		json_int_or_null(&w, "vlan", v->vlan);
+		json_int_or_null(&w, "qos", v->qos);
+		json_tristate(&w, "spoofchk", v->spoofchk);
+		json_tristate(&w, "trust", v->trust);
+		json_int_or_null(&w, "link_state", v->link_state);
+		json_int_or_null(&w, "min_tx_rate", v->min_tx_rate);
+		json_int_or_null(&w, "max_tx_rate", v->max_tx_rate);
+		json_string(&w, "driver", v->driver);
+		json_close_object(&w);
+	}
+	json_close_array(&w);
+	json_close_object(&w);
+	int r = json_finish(&w, &doc);
+	if (r < 0)
+		return r;
+	FILE *f = fopen(path, "we");
+	if (!f || fputs(doc, f) < 0 || fclose(f) != 0) {
+		r = -errno;
+		free(doc);
+		return ctx_error(a->ctx, r ? r : -EIO, "cannot write the journal %s", path);
+	}
+	free(doc);
+	return 0;
+}
+
+static void journal_remove(applier *a, const char *dev)
+{
+	char path[PATH_MAX];
+	journal_path(a, dev, path, sizeof(path));
+	(void)unlink(path);
+}
+
+/* --- executing one step ---------------------------------------------------------------------- */
+
+static int pf_ifindex(applier *a, const vfctl_device *pf)
+{
+	if (!pf->n_netdevs)
+		return ctx_error(a->ctx, -ENODEV, "%s has no netdev in this network namespace", pf->id);
+	int i = sysfs_int(a->ctx, "class/net/%s/ifindex", pf->netdevs[0].name);
+	return i > 0 ? i : ctx_error(a->ctx, -ENODEV, "%s: netdev %s is gone", pf->id, pf->netdevs[0].name);
+}
+
+static int vf_address(applier *a, const vfctl_device *pf, int vf, char **ret)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/virtfn%d", pf->syspath, vf);
+	int r = sysfs_link_name(a->ctx->fs, path, ret);
+	return r < 0 ? ctx_error_fs(a->ctx, r, "VF not found") : 0;
+}
+
+static void tick(void *userdata, unsigned secs)
+{
+	say(userdata, "      ... the kernel is still working (%u s)", secs);
+}
+
+static int wait_vfs(applier *a, const vfctl_device *pf, int n)
+{
+	char path[PATH_MAX];
+	if (!streq(pf->bus, "pci"))
+		return 0;
+	for (int waited = 0;; waited += 50) {
+		snprintf(path, sizeof(path), "%s/virtfn%d", pf->syspath, n - 1);
+		if (n == 0 || sysfs_exists(a->ctx->fs, path))
+			return 0;
+		if (waited >= 30000)
+			return ctx_error(a->ctx, -ETIMEDOUT, "%s: VF %d did not appear within 30 s", pf->id, n - 1);
+		usleep(50 * 1000);
+	}
+}
+
+static int vf_netdev_ifindex(applier *a, const char *vf)
+{
+	char path[PATH_MAX], **names = NULL;
+	size_t n = 0;
+	snprintf(path, sizeof(path), "bus/pci/devices/%s/net", vf);
+	for (int waited = 0; waited < 5000; waited += 50) {
+		if (sysfs_list(a->ctx->fs, path, NULL, &names, &n) >= 0 && n > 0) {
+			int i = sysfs_int(a->ctx, "class/net/%s/ifindex", names[0]);
+			strv_free_n(names, n);
+			return i > 0 ? i : -ENODEV;
+		}
+		strv_free_n(names, n);
+		names = NULL;
+		usleep(50 * 1000);
+	}
+	return ctx_error(a->ctx, -ENODEV, "%s: no netdev (is its driver a network driver?)", vf);
+}
+
+static int exec_vf_attr(applier *a, int ifindex, const plan_step *s)
+{
+	uint32_t vf = (uint32_t)s->vf;
+	switch (s->kind) {
+	case STEP_VF_MAC: {
+		struct ifla_vf_mac m = {.vf = vf};
+		uint8_t mac[6];
+		if (sscanf(s->mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2], &mac[3], &mac[4],
+			   &mac[5]) != 6)
+			return -EINVAL;
+		memcpy(m.mac, mac, 6);
+		return link_vf_set(a->ctx, ifindex, IFLA_VF_MAC, &m, sizeof(m));
+	}
+	case STEP_VF_VLAN:
+		if (s->v[2] == 0x88a8) {
+			/* Only the list form carries the protocol (iproute2 does the same). */
+			struct ifla_vf_vlan_info v = {.vf = vf, .vlan = (uint32_t)s->v[0], .qos = (uint32_t)s->v[1],
+						      .vlan_proto = htons(0x88a8)};
+			return link_vf_set(a->ctx, ifindex, IFLA_VF_VLAN_LIST, &v, sizeof(v));
+		} else {
+			struct ifla_vf_vlan v = {.vf = vf, .vlan = (uint32_t)s->v[0], .qos = (uint32_t)s->v[1]};
+			return link_vf_set(a->ctx, ifindex, IFLA_VF_VLAN, &v, sizeof(v));
+		}
+	case STEP_VF_RATE: {
+		struct ifla_vf_rate v = {.vf = vf, .min_tx_rate = (uint32_t)s->v[0], .max_tx_rate = (uint32_t)s->v[1]};
+		return link_vf_set(a->ctx, ifindex, IFLA_VF_RATE, &v, sizeof(v));
+	}
+	case STEP_VF_SPOOFCHK: {
+		struct ifla_vf_spoofchk v = {.vf = vf, .setting = (uint32_t)s->v[0]};
+		return link_vf_set(a->ctx, ifindex, IFLA_VF_SPOOFCHK, &v, sizeof(v));
+	}
+	case STEP_VF_TRUST: {
+		struct ifla_vf_trust v = {.vf = vf, .setting = (uint32_t)s->v[0]};
+		return link_vf_set(a->ctx, ifindex, IFLA_VF_TRUST, &v, sizeof(v));
+	}
+	case STEP_VF_LINK_STATE: {
+		struct ifla_vf_link_state v = {.vf = vf, .link_state = (uint32_t)s->v[0]};
+		return link_vf_set(a->ctx, ifindex, IFLA_VF_LINK_STATE, &v, sizeof(v));
+	}
+	case STEP_VF_RSS_QUERY: {
+		struct ifla_vf_rss_query_en v = {.vf = vf, .setting = (uint32_t)s->v[0]};
+		return link_vf_set(a->ctx, ifindex, IFLA_VF_RSS_QUERY_EN, &v, sizeof(v));
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+static int exec_step(applier *a, const vfctl_host *h, const plan_step *s)
+{
+	const vfctl_device *pf = vfctl_host_find(h, s->dev);
+	_cleanup_free_ char *vf = NULL;
+	char path[PATH_MAX], val[32];
+	int r;
+
+	if (!pf)
+		return ctx_error(a->ctx, -ENODEV, "%s: gone", s->dev);
+	switch (s->kind) {
+	case STEP_PF_MTU:
+		return (r = pf_ifindex(a, pf)) < 0 ? r : link_set_mtu(a->ctx, r, (uint32_t)s->v[0]);
+	case STEP_PF_UP:
+	case STEP_PF_DOWN:
+		return (r = pf_ifindex(a, pf)) < 0 ? r : link_set_up(a->ctx, r, s->kind == STEP_PF_UP);
+	case STEP_AUTOPROBE:
+		snprintf(path, sizeof(path), "%s/sriov_drivers_autoprobe", pf->syspath);
+		snprintf(val, sizeof(val), "%lld", (long long)s->v[0]);
+		return sysfs_write_bounded(a->ctx, path, val, 5000);
+	case STEP_NUMVFS:
+		snprintf(path, sizeof(path), "%s/sriov_numvfs", pf->syspath);
+		snprintf(val, sizeof(val), "%lld", (long long)s->v[0]);
+		/* i40e and ixgbe take up to a minute for this write: wait, and say so. */
+		r = sysfs_write_progress(a->ctx, path, val, 180000, tick, a);
+		return r < 0 ? r : wait_vfs(a, pf, (int)s->v[0]);
+	case STEP_VF_MAC:
+	case STEP_VF_VLAN:
+	case STEP_VF_RATE:
+	case STEP_VF_SPOOFCHK:
+	case STEP_VF_TRUST:
+	case STEP_VF_LINK_STATE:
+	case STEP_VF_RSS_QUERY:
+		return (r = pf_ifindex(a, pf)) < 0 ? r : exec_vf_attr(a, r, s);
+	default:
+		break;
+	}
+
+	/* Driver steps act on a VF (by index) or on a device function (target). */
+	if (s->target)
+		vf = strdup(s->target);
+	else if ((r = vf_address(a, pf, s->vf, &vf)) < 0)
+		return r;
+	if (!vf)
+		return -ENOMEM;
+	switch (s->kind) {
+	case STEP_UNBIND:
+		r = pci_unbind(a->ctx, vf);
+		if (r >= 0) {
+			snprintf(path, sizeof(path), "bus/pci/devices/%s/driver_override", vf);
+			r = sysfs_write_bounded(a->ctx, path, "\n", 5000);
+		}
+		return r;
+	case STEP_BIND: {
+		_cleanup_free_ char *drv = strdup(s->driver);
+		if (drv && streq(drv, "auto")) {
+			free(drv);
+			drv = default_driver(a->ctx, h, pf, vf);
+			if (!drv)
+				return ctx_error(a->ctx, -ENOENT, "%s: no driver in modules.alias for this VF (Driver=auto)", vf);
+		}
+		if (!drv)
+			return -ENOMEM;
+		if ((r = module_load(a->ctx, h->kernel_release, drv)) < 0)
+			return r;
+		return pci_bind(a->ctx, vf, drv, s->v[0] == 0);
+	}
+	case STEP_PROBE:
+		return pci_probe(a->ctx, vf);
+	case STEP_VF_MTU:
+		return (r = vf_netdev_ifindex(a, vf)) < 0 ? r : link_set_mtu(a->ctx, r, (uint32_t)s->v[0]);
+	default:
+		return ctx_error(a->ctx, -EINVAL, "unknown step");
+	}
+}
+
+/* --- holders --------------------------------------------------------------------------------- */
+
+/* Before a step destroys or unbinds VFs, whoever uses them must be named. */
+static int check_holders(applier *a, const vfctl_host *h, const vfctl_plan *p, char **ret)
+{
+	_cleanup_free_ int *addrs = NULL;
+	size_t n_addrs = 0;
+	bool any = false;
+	*ret = NULL;
+	for (size_t i = 0; i < p->n; i++)
+		any |= p->steps[i].disruptive;
+	if (!any)
+		return 0;
+	(void)holders_addresses(a->ctx, &addrs, &n_addrs); /* without it, addresses are not checked */
+	for (size_t i = 0; i < p->n && !*ret; i++) {
+		const plan_step *s = &p->steps[i];
+		const vfctl_device *pf = vfctl_host_find(h, s->dev);
+		if (!s->disruptive || !pf)
+			continue;
+		for (size_t k = 0; k < pf->n_vfs && !*ret; k++) {
+			/* numvfs → 0 destroys every VF; an unbind touches one VF or one function. */
+			if (s->kind == STEP_UNBIND && !s->target && (int)k != s->vf)
+				continue;
+			if (s->target)
+				break;
+			const vfctl_device *vd = pf->vfs[k].id ? vfctl_host_find(h, pf->vfs[k].id) : NULL;
+			int r = vd ? device_holder(a->ctx, vd, addrs, n_addrs, ret) : 0;
+			if (r < 0)
+				return r;
+		}
+		if (s->target) {
+			const vfctl_device *d = vfctl_host_find(h, s->target);
+			int r = d ? device_holder(a->ctx, d, addrs, n_addrs, ret) : 0;
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* --- units ------------------------------------------------------------------------------------ */
+
+static int rescan(applier *a, vfctl_host **h)
+{
+	vfctl_host_free(*h);
+	*h = NULL;
+	return vfctl_host_scan(a->ctx, h);
+}
+
+/* Runs a plan; counts steps for the fault hook unless rolling back. Returns the first error. */
+static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, bool rollback)
+{
+	int first = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const plan_step *s = &p->steps[i];
+		double t0 = now();
+		int r;
+		say(a, "%s[%zu/%zu] %s", rollback ? "  undo " : "", i + 1, p->n, s->text);
+		if (!rollback && ++a->counter == a->fail_at)
+			r = ctx_error(a->ctx, -EIO, "injected failure at step %d (VFCTL_TEST_FAIL_STEP)", a->counter);
+		else
+			r = exec_step(a, h, s);
+		double dt = now() - t0;
+		if (r < 0) {
+			say(a, "      failed: %s", vfctl_ctx_error(a->ctx));
+			if (!rollback)
+				return r;
+			if (!first)
+				first = r;
+			continue; /* a rollback goes as far as it can */
+		}
+		if (dt >= 0.5)
+			say(a, "      done in %.1f s", dt);
+	}
+	return first;
+}
+
+/* Brings a unit back to its journaled state: a plan from the host as it is now. */
+static int rollback(applier *a, conf_unit *prior)
+{
+	vfctl_config one = {.units = prior, .n_units = 1};
+	vfctl_plan p = {0};
+	vfctl_host *h = NULL;
+	int r = rescan(a, &h);
+	if (r >= 0)
+		r = plan_unit(a->ctx, &one, 0, h, &p);
+	if (r >= 0) {
+		say(a, "%s: rolling back (%zu step%s)", prior->dev_id, p.n, p.n == 1 ? "" : "s");
+		r = run_steps(a, h, &p, true);
+		plan_clear(&p);
+	}
+	if (r >= 0 && (r = rescan(a, &h)) >= 0 && (r = plan_unit(a->ctx, &one, 0, h, &p)) >= 0) {
+		if (p.n) {
+			say(a, "%s: rollback incomplete, %zu difference%s remain (journal kept):", prior->dev_id, p.n,
+			    p.n == 1 ? "" : "s");
+			for (size_t i = 0; i < p.n; i++)
+				say(a, "      %s", p.steps[i].text);
+			r = -EIO;
+		} else {
+			say(a, "%s: restored to its state before this run", prior->dev_id);
+			journal_remove(a, prior->dev_id);
+		}
+		plan_clear(&p);
+	}
+	vfctl_host_free(h);
+	return r;
+}
+
+static int apply_unit(applier *a, vfctl_config *c, size_t ui, conf_unit *ret_prior, bool *ret_changed)
+{
+	conf_unit *u = &c->units[ui];
+	vfctl_plan p = {0};
+	vfctl_host *h = NULL;
+	_cleanup_free_ char *holder = NULL;
+	int r;
+
+	*ret_changed = false;
+	if ((r = rescan(a, &h)) < 0 || (r = plan_unit(a->ctx, c, ui, h, &p)) < 0)
+		goto out;
+	if (p.n == 0) {
+		say(a, "%s: up to date", u->dev_id);
+		goto out;
+	}
+	if ((r = check_holders(a, h, &p, &holder)) < 0)
+		goto out;
+	if (holder && !a->o->force) {
+		r = ctx_error(a->ctx, -EBUSY, "refusing to change %s: %s (use --force to go ahead anyway)", u->dev_id,
+			      holder);
+		say(a, "%s", vfctl_ctx_error(a->ctx));
+		goto out;
+	}
+	if (holder)
+		say(a, "%s: in use, going ahead (--force): %s", u->dev_id, holder);
+	if ((r = unit_from_host(a->ctx, u, h, ret_prior)) < 0 || (r = journal_write(a, ret_prior)) < 0)
+		goto out;
+	say(a, "%s: %zu step%s", u->dev_id, p.n, p.n == 1 ? "" : "s");
+	*ret_changed = true;
+	r = run_steps(a, h, &p, false);
+	if (r >= 0) {
+		/* Verify: the host, read again, must need nothing more. */
+		plan_clear(&p);
+		if ((r = rescan(a, &h)) >= 0 && (r = plan_unit(a->ctx, c, ui, h, &p)) >= 0 && p.n) {
+			for (size_t i = 0; i < p.n; i++)
+				say(a, "      still differs: %s", p.steps[i].text);
+			r = ctx_error(a->ctx, -EIO, "%s did not reach its configuration (%zu difference%s after apply)",
+				      u->dev_id, p.n, p.n == 1 ? "" : "s");
+		}
+	}
+	if (r >= 0) {
+		say(a, "%s: done", u->dev_id);
+		journal_remove(a, u->dev_id);
+	}
+out:
+	plan_clear(&p);
+	vfctl_host_free(h);
+	return r;
+}
+
+int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
+{
+	vfctl_apply_opts def = {0};
+	applier a = {.ctx = ctx, .o = opts ? opts : &def};
+	vfctl_host *h = NULL;
+	conf_unit *priors = NULL;
+	size_t n_done = 0;
+	int lock = -1, r, result = 0;
+	const char *f = getenv("VFCTL_TEST_FAIL_STEP");
+
+	a.rundir = getenv("VFCTL_RUNDIR") ? getenv("VFCTL_RUNDIR") : "/run";
+	a.fail_at = f ? atoi(f) : 0;
+	if (!ctx->use_netlink)
+		return ctx_error(ctx, -EOPNOTSUPP, "apply needs the running kernel (sysfs at /sys and rtnetlink)");
+	if ((r = take_lock(&a, &lock)) < 0)
+		return r;
+	r = vfctl_host_scan(ctx, &h);
+	if (r >= 0 && (r = config_validate(ctx, c, h)) >= 0 && c->n_errors)
+		r = -EINVAL;
+	vfctl_host_free(h);
+	h = NULL;
+	if (r < 0)
+		goto out;
+	priors = calloc(c->n_units ? c->n_units : 1, sizeof(*priors));
+	if (!priors) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < c->n_units; i++) {
+		vfctl_host *sel = NULL;
+		bool want = true, changed;
+		if (a.o->only) {
+			if ((r = vfctl_host_scan(ctx, &sel)) < 0)
+				goto out;
+			want = unit_selected(&c->units[i], sel, a.o->only);
+			vfctl_host_free(sel);
+		}
+		if (!want)
+			continue;
+		conf_unit *prior = &priors[n_done];
+		r = apply_unit(&a, c, i, prior, &changed);
+		if (changed)
+			n_done++;
+		if (r >= 0)
+			continue;
+		say(&a, "%s: failed: %s", c->units[i].dev_id, vfctl_ctx_error(ctx));
+		if (!result)
+			result = r;
+		if (changed)
+			(void)rollback(&a, prior);
+		if (a.o->boot)
+			continue; /* at boot every PF on its own */
+		/* Otherwise the whole run is one change: undo the units already done, newest first. */
+		for (size_t k = n_done - (changed ? 1 : 0); k-- > 0;)
+			(void)rollback(&a, &priors[k]);
+		break;
+	}
+	r = result;
+out:
+	for (size_t i = 0; priors && i < c->n_units; i++)
+		unit_done(&priors[i]);
+	free(priors);
+	if (lock >= 0)
+		close(lock);
+	return r;
+}

@@ -1,0 +1,560 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vfctl.conf(5): systemd-style INI files, one per PF, parsed with inih. Values are checked for
+ * form here; against the device in config-validate.c. */
+#include <ctype.h>
+#include <dirent.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "parse.h"
+
+void vf_target_init(vf_target *t)
+{
+	*t = (vf_target){
+		.vlan = -1, .qos = -1, .vlan_proto = -1, .spoofchk = -1, .trust = -1, .link_state = -1,
+		.rss_query = -1, .min_tx_rate = -1, .max_tx_rate = -1, .mtu = -1,
+	};
+}
+
+void vf_target_done(vf_target *t)
+{
+	free(t->driver);
+	t->driver = NULL;
+}
+
+int vf_target_merge(vf_target *d, const vf_target *s)
+{
+#define MERGE(f)                                                                                   \
+	if (s->l_##f.line) {                                                                       \
+		d->f = s->f;                                                                       \
+		d->l_##f = s->l_##f;                                                               \
+	}
+	if (s->l_mac.line) {
+		memcpy(d->mac, s->mac, sizeof(d->mac));
+		d->l_mac = s->l_mac;
+	}
+	MERGE(vlan) MERGE(qos) MERGE(vlan_proto) MERGE(spoofchk) MERGE(trust) MERGE(link_state)
+	MERGE(rss_query) MERGE(min_tx_rate) MERGE(max_tx_rate) MERGE(mtu)
+#undef MERGE
+	if (s->l_driver.line) {
+		char *n = strdup(s->driver);
+		if (!n)
+			return -ENOMEM;
+		free(d->driver);
+		d->driver = n;
+		d->l_driver = s->l_driver;
+	}
+	return 0;
+}
+
+int config_error(vfctl_config *c, conf_loc loc, const char *fmt, ...)
+{
+	char *msg = NULL, *line = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	if (loc.line)
+		r = asprintf(&line, "%s:%u: %s", loc.file, loc.line, msg);
+	else
+		r = asprintf(&line, "%s: %s", loc.file ? loc.file : "vfctl", msg);
+	free(msg);
+	if (r < 0)
+		return -ENOMEM;
+	char **n = realloc(c->errors, (c->n_errors + 1) * sizeof(*n));
+	if (!n) {
+		free(line);
+		return -ENOMEM;
+	}
+	c->errors = n;
+	c->errors[c->n_errors++] = line;
+	return 0;
+}
+
+/* --- value parsers: 0 on success, -EINVAL with *why set --------------------------------------- */
+
+static int parse_bool(const char *v, int *ret)
+{
+	static const char *const yes[] = {"1", "yes", "true", "on"}, *const no[] = {"0", "no", "false", "off"};
+	for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+		if (strcasecmp(v, yes[i]) == 0) {
+			*ret = 1;
+			return 0;
+		}
+		if (strcasecmp(v, no[i]) == 0) {
+			*ret = 0;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int parse_range(const char *v, int64_t lo, int64_t hi, int64_t *ret)
+{
+	uint64_t u;
+	if (parse_u64(v, &u) < 0 || (int64_t)u < lo || u > (uint64_t)hi)
+		return -EINVAL;
+	*ret = (int64_t)u;
+	return 0;
+}
+
+static bool valid_driver_name(const char *v)
+{
+	if (!*v || strlen(v) > 64)
+		return false;
+	for (const char *p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			return false;
+	return true;
+}
+
+/* --- parser state ------------------------------------------------------------------------------ */
+
+typedef struct parser {
+	vfctl_config *c;
+	const char *file; /* stored copy */
+	FILE *f;
+	unsigned line, section_line, entered_line;
+	char section[64];
+	ssize_t pf;          /* this file's [PF] unit, -1 none */
+	ssize_t unit;        /* the unit the current section fills, -1 none */
+	ssize_t vf_section;  /* index in vf[], -1 none */
+	bool section_bad;    /* an unknown section: its keys are not reported again */
+	vf_section *vf;      /* this file's [VF...] sections, attached to its [PF] at the end */
+	size_t n_vf;
+	int error;
+} parser;
+
+static char *reader(char *str, int num, void *stream)
+{
+	parser *p = stream;
+	char *r = fgets(str, num, p->f);
+	if (!r)
+		return NULL;
+	p->line++;
+	size_t n = strlen(str);
+	if (n == (size_t)num - 1 && str[n - 1] != '\n' && !feof(p->f)) {
+		conf_loc loc = {p->file, p->line};
+		config_error(p->c, loc, "line longer than %d characters", num - 2);
+		int ch;
+		while ((ch = fgetc(p->f)) != EOF && ch != '\n')
+			;
+	}
+	const char *s = str;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '[')
+		p->section_line = p->line;
+	return r;
+}
+
+static ssize_t new_unit(parser *p, unit_kind kind)
+{
+	conf_unit *n = realloc(p->c->units, (p->c->n_units + 1) * sizeof(*n));
+	if (!n) {
+		p->error = -ENOMEM;
+		return -1;
+	}
+	p->c->units = n;
+	n[p->c->n_units] = (conf_unit){.kind = kind, .loc = {p->file, p->section_line}, .num_vfs = -1,
+				       .autoprobe = -1, .up = -1, .mtu = -1, .all_functions = -1};
+	return (ssize_t)p->c->n_units++;
+}
+
+/* "VF", "VF:3", "VF:0-7" → range; -EINVAL for anything else. */
+static int parse_vf_section(const char *name, int *lo, int *hi)
+{
+	uint32_t a, b;
+	if (streq(name, "VF")) {
+		*lo = *hi = -1;
+		return 0;
+	}
+	if (!startswith(name, "VF:"))
+		return -EINVAL;
+	const char *r = name + 3, *dash = strchr(r, '-');
+	if (!dash) {
+		if (parse_u32(r, &a) < 0 || a > 65535)
+			return -EINVAL;
+		*lo = *hi = (int)a;
+		return 0;
+	}
+	char first[16];
+	if ((size_t)(dash - r) >= sizeof(first))
+		return -EINVAL;
+	memcpy(first, r, (size_t)(dash - r));
+	first[dash - r] = 0;
+	if (parse_u32(first, &a) < 0 || parse_u32(dash + 1, &b) < 0 || a > b || b > 65535)
+		return -EINVAL;
+	*lo = (int)a;
+	*hi = (int)b;
+	return 0;
+}
+
+static void enter_section(parser *p, const char *section)
+{
+	conf_loc loc = {p->file, p->section_line};
+	int lo, hi;
+
+	snprintf(p->section, sizeof(p->section), "%s", section);
+	p->entered_line = p->section_line;
+	p->unit = p->vf_section = -1;
+	p->section_bad = false;
+	if (streq(section, "PF")) {
+		if (p->pf >= 0) {
+			config_error(p->c, loc, "a second [PF] section: one PF per file");
+			p->section_bad = true;
+			return;
+		}
+		p->pf = p->unit = new_unit(p, UNIT_PF);
+	} else if (streq(section, "Device"))
+		p->unit = new_unit(p, UNIT_DEVICE);
+	else if (parse_vf_section(section, &lo, &hi) >= 0) {
+		vf_section *a = realloc(p->vf, (p->n_vf + 1) * sizeof(*a));
+		if (!a) {
+			p->error = -ENOMEM;
+			return;
+		}
+		p->vf = a;
+		a[p->n_vf] = (vf_section){.lo = lo, .hi = hi, .loc = loc};
+		vf_target_init(&a[p->n_vf].t);
+		p->vf_section = (ssize_t)p->n_vf++;
+	} else {
+		config_error(p->c, loc, "unknown section [%s] (expected [PF], [VF], [VF:N], [VF:N-M] or [Device])",
+			     section);
+		p->section_bad = true;
+	}
+}
+
+static int vf_key(parser *p, vf_target *t, const char *name, const char *v, conf_loc loc)
+{
+	int64_t n;
+	int b;
+	if (streq(name, "MACAddress")) {
+		uint8_t m[6];
+		if (parse_mac(v, m) < 0)
+			return config_error(p->c, loc, "MACAddress=%s: not a MAC address", v);
+		if (m[0] & 1)
+			return config_error(p->c, loc, "MACAddress=%s: a multicast address cannot be a VF's MAC", v);
+		if (mac_is_zero(m))
+			return config_error(p->c, loc, "MACAddress=%s: the all-zero MAC is rejected by many PF drivers; "
+					    "leave MACAddress= out to keep the driver's",
+					    v);
+		format_mac(m, t->mac);
+		t->l_mac = loc;
+	} else if (streq(name, "VLANId")) {
+		if (parse_range(v, 0, 4095, &n) < 0)
+			return config_error(p->c, loc, "VLANId=%s: must be 0..4095", v);
+		t->vlan = (int)n;
+		t->l_vlan = loc;
+	} else if (streq(name, "QualityOfService")) {
+		if (parse_range(v, 0, 7, &n) < 0)
+			return config_error(p->c, loc, "QualityOfService=%s: must be 0..7", v);
+		t->qos = (int)n;
+		t->l_qos = loc;
+	} else if (streq(name, "VLANProtocol")) {
+		if (strcasecmp(v, "802.1Q") == 0)
+			t->vlan_proto = 0x8100;
+		else if (strcasecmp(v, "802.1ad") == 0)
+			t->vlan_proto = 0x88a8;
+		else
+			return config_error(p->c, loc, "VLANProtocol=%s: must be 802.1Q or 802.1ad", v);
+		t->l_vlan_proto = loc;
+	} else if (streq(name, "MACSpoofCheck") || streq(name, "Trust") || streq(name, "QueryReceiveSideScaling")) {
+		if (parse_bool(v, &b) < 0)
+			return config_error(p->c, loc, "%s=%s: not a boolean (yes/no)", name, v);
+		if (streq(name, "MACSpoofCheck"))
+			t->spoofchk = b, t->l_spoofchk = loc;
+		else if (streq(name, "Trust"))
+			t->trust = b, t->l_trust = loc;
+		else
+			t->rss_query = b, t->l_rss_query = loc;
+	} else if (streq(name, "LinkState")) {
+		/* auto follows the uplink; yes/no force the VF's link up/down (IFLA_VF_LINK_STATE_*). */
+		if (strcasecmp(v, "auto") == 0)
+			t->link_state = 0;
+		else if (parse_bool(v, &b) >= 0)
+			t->link_state = b ? 1 : 2;
+		else
+			return config_error(p->c, loc, "LinkState=%s: must be auto, yes or no", v);
+		t->l_link_state = loc;
+	} else if (streq(name, "MinTxRate") || streq(name, "MaxTxRate")) {
+		if (parse_range(v, 0, UINT32_MAX, &n) < 0)
+			return config_error(p->c, loc, "%s=%s: Mbit/s, a whole number", name, v);
+		if (streq(name, "MinTxRate"))
+			t->min_tx_rate = n, t->l_min_tx_rate = loc;
+		else
+			t->max_tx_rate = n, t->l_max_tx_rate = loc;
+	} else if (streq(name, "MTU")) {
+		if (parse_range(v, 68, 65535, &n) < 0)
+			return config_error(p->c, loc, "MTU=%s: must be 68..65535", v);
+		t->mtu = (int)n;
+		t->l_mtu = loc;
+	} else if (streq(name, "Driver")) {
+		if (!valid_driver_name(v))
+			return config_error(p->c, loc, "Driver=%s: auto, none, vfio-pci or a driver name", v);
+		free(t->driver);
+		if (!(t->driver = strdup(v)))
+			return -ENOMEM;
+		t->l_driver = loc;
+	} else
+		return config_error(p->c, loc, "unknown key %s= in [%s]", name, p->section);
+	return 0;
+}
+
+static int match_key(parser *p, conf_unit *u, const char *v, conf_loc loc)
+{
+	static const char *const kinds[] = {"pci", "name", "mac", "id", "path"};
+	const char *colon = strchr(v, ':');
+	size_t k;
+	for (k = 0; colon && k < ELEMENTSOF(kinds); k++)
+		if (strlen(kinds[k]) == (size_t)(colon - v) && strncmp(v, kinds[k], (size_t)(colon - v)) == 0)
+			break;
+	if (!colon || k == ELEMENTSOF(kinds) || !colon[1])
+		return config_error(p->c, loc, "Match=%s: expected pci:ADDRESS, name:IFNAME, mac:MAC, "
+				    "id:VENDOR:DEVICE[#N] or path:PCI-PATH", v);
+	const char *val = colon + 1;
+	pci_addr a;
+	uint8_t m[6];
+	unsigned vd, dd, nth;
+	char tail;
+	if (k == 0 && parse_pci_addr(val, &a) < 0)
+		return config_error(p->c, loc, "Match=%s: not a PCI address", v);
+	if (k == 2 && parse_mac(val, m) < 0)
+		return config_error(p->c, loc, "Match=%s: not a MAC address", v);
+	if (k == 3 && !(sscanf(val, "%4x:%4x%c", &vd, &dd, &tail) == 2 ||
+			(sscanf(val, "%4x:%4x#%u%c", &vd, &dd, &nth, &tail) == 3)))
+		return config_error(p->c, loc, "Match=%s: expected id:VENDOR:DEVICE or id:VENDOR:DEVICE#N (hex ids)", v);
+	match_rule *n = realloc(u->match, (u->n_match + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	u->match = n;
+	n[u->n_match] = (match_rule){.kind = strdup(kinds[k]), .value = strdup(val), .loc = loc};
+	if (!n[u->n_match].kind || !n[u->n_match].value)
+		return -ENOMEM;
+	u->n_match++;
+	return 0;
+}
+
+static int unit_key(parser *p, conf_unit *u, const char *name, const char *v, conf_loc loc)
+{
+	int64_t n;
+	int b;
+	bool pf = u->kind == UNIT_PF;
+
+	if (streq(name, "Match"))
+		return match_key(p, u, v, loc);
+	if (pf && streq(name, "NumVFs")) {
+		if (parse_range(v, 0, 65535, &n) < 0)
+			return config_error(p->c, loc, "NumVFs=%s: a whole number", v);
+		u->num_vfs = (int)n;
+		u->l_num_vfs = loc;
+	} else if ((pf && (streq(name, "AutoProbe") || streq(name, "Up"))) || (!pf && streq(name, "AllFunctions"))) {
+		if (parse_bool(v, &b) < 0)
+			return config_error(p->c, loc, "%s=%s: not a boolean (yes/no)", name, v);
+		if (streq(name, "AutoProbe"))
+			u->autoprobe = b, u->l_autoprobe = loc;
+		else if (streq(name, "Up"))
+			u->up = b, u->l_up = loc;
+		else
+			u->all_functions = b, u->l_all_functions = loc;
+	} else if (pf && streq(name, "MTU")) {
+		if (parse_range(v, 68, 65535, &n) < 0)
+			return config_error(p->c, loc, "MTU=%s: must be 68..65535", v);
+		u->mtu = (int)n;
+		u->l_mtu = loc;
+	} else if (pf && streq(name, "EswitchMode")) {
+		if (!streq(v, "legacy") && !streq(v, "switchdev"))
+			return config_error(p->c, loc, "EswitchMode=%s: must be legacy or switchdev", v);
+		free(u->eswitch_mode);
+		u->eswitch_mode = strdup(v);
+		u->l_eswitch_mode = loc;
+	} else if (!pf && streq(name, "Driver")) {
+		if (!valid_driver_name(v) || streq(v, "auto"))
+			return config_error(p->c, loc, "Driver=%s: vfio-pci, none or a driver name", v);
+		free(u->driver);
+		u->driver = strdup(v);
+		u->l_driver = loc;
+	} else
+		return config_error(p->c, loc, "unknown key %s= in [%s]", name, p->section);
+	return 0;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	parser *p = user;
+	conf_loc loc = {p->file, p->line};
+	int r = 0;
+
+	if (p->error || !name)
+		return 1;
+	/* A new header line, even one repeating the last name, starts a new section. */
+	if (p->section_line != p->entered_line || !streq(section, p->section))
+		enter_section(p, section);
+	if (p->section_bad)
+		return 1;
+	if (!*section)
+		r = config_error(p->c, loc, "%s= before any section", name);
+	else if (p->vf_section >= 0)
+		r = vf_key(p, &p->vf[p->vf_section].t, name, value, loc);
+	else if (p->unit >= 0)
+		r = unit_key(p, &p->c->units[p->unit], name, value, loc);
+	if (r < 0)
+		p->error = r;
+	return 1;
+}
+
+static int check_owner(vfctl_config *c, const char *file, int fd)
+{
+	struct stat st;
+	conf_loc loc = {file, 0};
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	/* vfctl runs these as root at boot: a file others can change is a way to root. */
+	if (st.st_uid != 0 || (st.st_mode & 022))
+		return config_error(c, loc, "writable by a user other than root (owner uid %u, mode %04o): "
+				    "chown root and chmod go-w",
+				    (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+static int parse_file(vfctl_config *c, const char *path)
+{
+	char **files = realloc(c->files, (c->n_files + 1) * sizeof(*files));
+	if (!files)
+		return -ENOMEM;
+	c->files = files;
+	if (!(files[c->n_files] = strdup(path)))
+		return -ENOMEM;
+	parser p = {.c = c, .file = files[c->n_files++], .pf = -1, .unit = -1, .vf_section = -1};
+	p.f = fopen(path, "re");
+	if (!p.f) {
+		int r = -errno;
+		config_error(c, (conf_loc){p.file, 0}, "cannot read: %s", strerror(-r));
+		return 0;
+	}
+	int r = check_owner(c, p.file, fileno(p.f));
+	if (r >= 0) {
+		r = ini_parse_stream(reader, &p, handler, &p);
+		if (r > 0)
+			config_error(c, (conf_loc){p.file, (unsigned)r},
+				     "syntax error: expected [Section], Key=Value or a comment");
+		r = p.error;
+	}
+	fclose(p.f);
+	if (r < 0)
+		goto out;
+	if (p.n_vf && p.pf < 0)
+		r = config_error(c, p.vf[0].loc, "[%s] without a [PF] section in this file",
+				 p.vf[0].lo < 0 ? "VF" : "VF:N");
+	else if (p.n_vf) {
+		conf_unit *u = &c->units[p.pf];
+		u->vf_sections = TAKE_PTR(p.vf);
+		u->n_vf_sections = p.n_vf;
+		p.n_vf = 0;
+	}
+out:
+	for (size_t i = 0; i < p.n_vf; i++)
+		vf_target_done(&p.vf[i].t);
+	free(p.vf);
+	return r;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int vfctl_config_load(vfctl_ctx *ctx, const char *path, vfctl_config **ret)
+{
+	struct stat st;
+	vfctl_config *c = calloc(1, sizeof(*c));
+	int r = 0;
+
+	if (!c)
+		return -ENOMEM;
+	if (!path)
+		path = "/etc/vfctl";
+	if (stat(path, &st) < 0) {
+		r = -errno;
+		/* No configuration directory is an empty configuration, not an error. */
+		if (r == -ENOENT && streq(path, "/etc/vfctl")) {
+			*ret = c;
+			return 0;
+		}
+		vfctl_config_free(c);
+		return ctx_error(ctx, r, "%s", path);
+	}
+	if (!S_ISDIR(st.st_mode))
+		r = parse_file(c, path);
+	else {
+		DIR *d = opendir(path);
+		char **names = NULL;
+		size_t n = 0;
+		struct dirent *de;
+		if (!d) {
+			vfctl_config_free(c);
+			return ctx_error(ctx, -errno, "%s", path);
+		}
+		while ((de = readdir(d))) {
+			size_t l = strlen(de->d_name);
+			if (l < 6 || strcmp(de->d_name + l - 5, ".conf") != 0 || de->d_name[0] == '.')
+				continue;
+			char **nn = realloc(names, (n + 1) * sizeof(*nn));
+			if (!nn || asprintf(&nn[n], "%s/%s", path, de->d_name) < 0) {
+				names = nn ? nn : names;
+				r = -ENOMEM;
+				break;
+			}
+			names = nn;
+			n++;
+		}
+		closedir(d);
+		if (n)
+			qsort(names, n, sizeof(*names), cmp_str);
+		for (size_t i = 0; i < n && r >= 0; i++)
+			r = parse_file(c, names[i]);
+		strv_free_n(names, n);
+	}
+	if (r < 0) {
+		vfctl_config_free(c);
+		return ctx_error(ctx, r, "reading %s", path);
+	}
+	*ret = c;
+	return 0;
+}
+
+vfctl_config *vfctl_config_free(vfctl_config *c)
+{
+	if (!c)
+		return NULL;
+	for (size_t i = 0; i < c->n_units; i++) {
+		conf_unit *u = &c->units[i];
+		for (size_t j = 0; j < u->n_match; j++) {
+			free(u->match[j].kind);
+			free(u->match[j].value);
+		}
+		free(u->match);
+		free(u->eswitch_mode);
+		free(u->driver);
+		for (size_t j = 0; j < u->n_vf_sections; j++)
+			vf_target_done(&u->vf_sections[j].t);
+		free(u->vf_sections);
+		free(u->dev_id);
+		for (size_t j = 0; j < u->n_vfs; j++)
+			vf_target_done(&u->vfs[j]);
+		free(u->vfs);
+	}
+	free(c->units);
+	strv_free_n(c->files, c->n_files);
+	strv_free_n(c->errors, c->n_errors);
+	free(c);
+	return NULL;
+}
+
+size_t vfctl_config_errors(const vfctl_config *c, const char *const **ret)
+{
+	*ret = (const char *const *)c->errors;
+	return c->n_errors;
+}

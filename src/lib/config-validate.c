@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Everything checked before anything is touched: Match= resolves to exactly one device, values
+ * fit what that device reports it can do, MACs are unique across all files. */
+#include <stdio.h>
+
+#include "config.h"
+#include "parse.h"
+
+/* Knobs a PF driver is known to refuse, with the kernel's answer. Where a driver is not listed,
+ * vfctl cannot know in advance and the kernel's error reaches the user at apply time. */
+static const struct driver_limit {
+	const char *driver, *key, *why;
+} limits[] = {
+	{"igb", "LinkState", "igb has no ndo_set_vf_link_state: the kernel answers EOPNOTSUPP"},
+	{"igb", "QueryReceiveSideScaling", "igb has no ndo_set_vf_rss_query_en: the kernel answers EOPNOTSUPP"},
+	{"igb", "MinTxRate", "igb supports only a maximum rate: a MinTxRate above 0 gets EINVAL"},
+	{"igb", "VLANProtocol", "igb supports only 802.1Q VLANs: 802.1ad gets EPROTONOSUPPORT"},
+};
+
+static const char *limit_of(const char *driver, const char *key)
+{
+	for (size_t i = 0; driver && i < ELEMENTSOF(limits); i++)
+		if (streq(limits[i].driver, driver) && streq(limits[i].key, key))
+			return limits[i].why;
+	return NULL;
+}
+
+/* The same message from a [VF] section applied to 300 VFs is said once. */
+static int error_once(vfctl_config *c, conf_loc loc, const char *msg)
+{
+	char *line = NULL;
+	if (asprintf(&line, "%s:%u: %s", loc.file, loc.line, msg) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_errors; i++)
+		if (streq(c->errors[i], line)) {
+			free(line);
+			return 0;
+		}
+	free(line);
+	return config_error(c, loc, "%s", msg);
+}
+
+static bool rule_matches(const vfctl_device *d, const match_rule *m, const vfctl_host *h)
+{
+	if (streq(m->kind, "pci")) {
+		pci_addr a, b;
+		return parse_pci_addr(m->value, &a) >= 0 && parse_pci_addr(d->id, &b) >= 0 && pci_addr_cmp(&a, &b) == 0;
+	}
+	if (streq(m->kind, "path")) {
+		/* udev's ID_PATH of a PCI device: "pci-0000:06:00.1" */
+		return startswith(m->value, "pci-") && streq(d->bus, "pci") && streq(m->value + 4, d->id);
+	}
+	if (streq(m->kind, "name")) {
+		for (size_t i = 0; i < d->n_netdevs; i++)
+			if (streq(d->netdevs[i].name, m->value))
+				return true;
+		return false;
+	}
+	if (streq(m->kind, "mac")) {
+		uint8_t want[6], have[6];
+		if (parse_mac(m->value, want) < 0)
+			return false;
+		for (size_t i = 0; i < d->n_netdevs; i++) {
+			const char *mac = d->netdevs[i].perm_mac ? d->netdevs[i].perm_mac : d->netdevs[i].mac;
+			if (mac && parse_mac(mac, have) >= 0 && memcmp(want, have, 6) == 0)
+				return true;
+		}
+		return false;
+	}
+	if (streq(m->kind, "id")) {
+		unsigned v, dv, nth = 0;
+		char tail;
+		bool indexed = sscanf(m->value, "%x:%x#%u%c", &v, &dv, &nth, &tail) == 3;
+		if (d->vendor_id != (int)v || d->device_id != (int)dv)
+			return false;
+		if (!indexed)
+			return true;
+		/* #N: the Nth such device (0-based) in PCI address order. */
+		unsigned k = 0;
+		for (size_t i = 0; i < h->n_devices; i++) {
+			const vfctl_device *o = &h->devices[i];
+			if (o->physfn || o->vendor_id != (int)v || o->device_id != (int)dv)
+				continue;
+			if (o == d)
+				return k == nth;
+			k++;
+		}
+	}
+	return false;
+}
+
+static int resolve(vfctl_config *c, conf_unit *u, const vfctl_host *h, const vfctl_device **ret)
+{
+	const vfctl_device *found = NULL;
+	char others[256] = "";
+	size_t n = 0;
+
+	if (u->n_match == 0)
+		return config_error(c, u->loc, "[%s] without Match=: say which device this is (pci:, name:, mac:, id:, path:)",
+				    u->kind == UNIT_PF ? "PF" : "Device");
+	for (size_t i = 0; i < h->n_devices; i++) {
+		const vfctl_device *d = &h->devices[i];
+		bool all = !d->physfn; /* VFs are configured through their PF, never matched */
+		for (size_t j = 0; all && j < u->n_match; j++)
+			all = rule_matches(d, &u->match[j], h);
+		if (!all)
+			continue;
+		if (n++ == 0)
+			found = d;
+		size_t l = strlen(others);
+		snprintf(others + l, sizeof(others) - l, "%s%s", l ? ", " : "", d->id);
+	}
+	if (n == 0)
+		return config_error(c, u->match[0].loc, "Match= matches no device on this host");
+	if (n > 1)
+		return config_error(c, u->match[0].loc, "Match= matches %zu devices (%s): add a Match= line to pick one",
+				    n, others);
+	*ret = found;
+	return 0;
+}
+
+static int check_vf(vfctl_config *c, const vfctl_device *pf, unsigned i, const vf_target *t)
+{
+	char msg[512];
+	int r = 0;
+	struct {
+		const char *key;
+		conf_loc loc;
+		bool set;
+	} knobs[] = {
+		{"LinkState", t->l_link_state, t->link_state >= 0},
+		{"QueryReceiveSideScaling", t->l_rss_query, t->rss_query >= 0},
+		{"MinTxRate", t->l_min_tx_rate, t->min_tx_rate > 0},
+		{"VLANProtocol", t->l_vlan_proto, t->vlan_proto == 0x88a8},
+	};
+	for (size_t k = 0; k < ELEMENTSOF(knobs) && r >= 0; k++) {
+		const char *why = knobs[k].set ? limit_of(pf->driver, knobs[k].key) : NULL;
+		if (why) {
+			snprintf(msg, sizeof(msg), "%s= cannot be set on %s (driver %s): %s", knobs[k].key, pf->id,
+				 pf->driver, why);
+			r = error_once(c, knobs[k].loc, msg);
+		}
+	}
+	if (r >= 0 && t->min_tx_rate >= 0 && t->max_tx_rate > 0 && t->min_tx_rate > t->max_tx_rate) {
+		snprintf(msg, sizeof(msg), "MinTxRate=%lld is above MaxTxRate=%lld (VF %u)", (long long)t->min_tx_rate,
+			 (long long)t->max_tx_rate, i);
+		r = error_once(c, t->l_min_tx_rate, msg);
+	}
+	if (r >= 0 && t->qos > 0 && t->vlan <= 0 && t->l_qos.line) {
+		snprintf(msg, sizeof(msg), "QualityOfService= needs a VLANId= above 0 (VF %u)", i);
+		r = error_once(c, t->l_qos, msg);
+	}
+	if (r >= 0 && t->mtu >= 0 && t->driver && (streq(t->driver, "vfio-pci") || streq(t->driver, "none"))) {
+		snprintf(msg, sizeof(msg), "MTU= needs the VF's netdev, but Driver=%s gives it none (VF %u)", t->driver, i);
+		r = error_once(c, t->l_mtu, msg);
+	}
+	return r;
+}
+
+static int build_vfs(vfctl_config *c, conf_unit *u, const vfctl_device *pf)
+{
+	int n = u->num_vfs >= 0 ? u->num_vfs : pf->num_vfs > 0 ? pf->num_vfs : 0;
+	int r = 0;
+
+	for (size_t s = 0; s < u->n_vf_sections; s++) {
+		const vf_section *sec = &u->vf_sections[s];
+		if (sec->hi >= n) {
+			char msg[160];
+			if (sec->hi != sec->lo)
+				snprintf(msg, sizeof(msg), "[VF:%d-%d] is beyond the VFs of %s: %s%d gives VFs 0..%d",
+					 sec->lo, sec->hi, pf->id, u->num_vfs >= 0 ? "NumVFs=" : "sriov_numvfs ", n,
+					 n - 1);
+			else
+				snprintf(msg, sizeof(msg), "[VF:%d] is beyond the VFs of %s: %s%d gives VFs 0..%d", sec->lo,
+					 pf->id, u->num_vfs >= 0 ? "NumVFs=" : "sriov_numvfs ", n, n - 1);
+			r = config_error(c, sec->loc, "%s", msg);
+		}
+	}
+	if (r < 0)
+		return r;
+	u->vfs = n ? calloc((size_t)n, sizeof(*u->vfs)) : NULL;
+	if (n && !u->vfs)
+		return -ENOMEM;
+	u->n_vfs = (size_t)n;
+	for (int i = 0; i < n && r >= 0; i++) {
+		vf_target_init(&u->vfs[i]);
+		for (size_t s = 0; s < u->n_vf_sections && r >= 0; s++) {
+			const vf_section *sec = &u->vf_sections[s];
+			if (sec->lo < 0 || (i >= sec->lo && i <= sec->hi))
+				r = vf_target_merge(&u->vfs[i], &sec->t);
+		}
+		if (r >= 0)
+			r = check_vf(c, pf, (unsigned)i, &u->vfs[i]);
+	}
+	return r;
+}
+
+static int check_pf(vfctl_config *c, conf_unit *u, const vfctl_device *d)
+{
+	if (d->total_vfs < 0 && d->num_vfs < 0)
+		return config_error(c, u->match[0].loc, "%s is not an SR-IOV PF (no sriov_numvfs): use [Device] to pass "
+				    "the whole device through", d->id);
+	if (u->num_vfs >= 0 && d->total_vfs >= 0 && u->num_vfs > d->total_vfs)
+		return config_error(c, u->l_num_vfs, "NumVFs=%d exceeds sriov_totalvfs %d of %s", u->num_vfs,
+				    d->total_vfs, d->id);
+	if ((u->up >= 0 || u->mtu >= 0) && d->n_netdevs == 0)
+		return config_error(c, u->up >= 0 ? u->l_up : u->l_mtu,
+				    "%s= needs the PF's netdev, and %s has none in this network namespace",
+				    u->up >= 0 ? "Up" : "MTU", d->id);
+	return build_vfs(c, u, d);
+}
+
+static int check_macs(vfctl_config *c)
+{
+	for (size_t a = 0; a < c->n_units; a++)
+		for (size_t i = 0; i < c->units[a].n_vfs; i++) {
+			const vf_target *x = &c->units[a].vfs[i];
+			if (!x->l_mac.line)
+				continue;
+			for (size_t b = a; b < c->n_units; b++)
+				for (size_t j = b == a ? i + 1 : 0; j < c->units[b].n_vfs; j++) {
+					const vf_target *y = &c->units[b].vfs[j];
+					if (!y->l_mac.line || !streq(x->mac, y->mac))
+						continue;
+					char msg[256];
+					snprintf(msg, sizeof(msg), "MACAddress=%s for VF %zu of %s is already VF %zu's (%s:%u)",
+						 y->mac, j, c->units[b].dev_id, i, x->l_mac.file, x->l_mac.line);
+					int r = error_once(c, y->l_mac, msg);
+					if (r < 0)
+						return r;
+				}
+		}
+	return 0;
+}
+
+int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h)
+{
+	int r = 0;
+	for (size_t i = 0; i < c->n_units && r >= 0; i++) {
+		conf_unit *u = &c->units[i];
+		const vfctl_device *d = NULL;
+		size_t before = c->n_errors;
+		r = resolve(c, u, h, &d);
+		if (r < 0 || c->n_errors > before)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			if (c->units[j].dev_id && streq(c->units[j].dev_id, d->id)) {
+				r = config_error(c, u->match[0].loc, "%s is configured twice (also %s:%u)", d->id,
+						 c->units[j].loc.file, c->units[j].loc.line);
+				d = NULL;
+				break;
+			}
+		if (!d)
+			continue;
+		if (!(u->dev_id = strdup(d->id)))
+			return -ENOMEM;
+		if (u->kind == UNIT_PF)
+			r = check_pf(c, u, d);
+		else if (!u->driver)
+			r = config_error(c, u->loc, "[Device] without Driver=: say which driver %s should have", d->id);
+	}
+	if (r >= 0)
+		r = check_macs(c);
+	(void)ctx;
+	return r;
+}
+
+int vfctl_config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h)
+{
+	int r = config_validate(ctx, c, h);
+	if (r < 0)
+		return ctx_error(ctx, r, "validating the configuration");
+	return c->n_errors ? -EINVAL : 0;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "ctx.h"
+
+/* Where a value came from, for FILE:LINE messages. file points into vfctl_config.files. */
+typedef struct conf_loc {
+	const char *file;
+	unsigned line;
+} conf_loc;
+
+/* What a VF should look like. -1 / NULL: not given, so never touched. */
+typedef struct vf_target {
+	char mac[18];
+	int vlan, qos, vlan_proto;
+	int spoofchk, trust, link_state, rss_query;
+	int64_t min_tx_rate, max_tx_rate;
+	int mtu;
+	char *driver; /* "auto", "none", or a driver name */
+	/* where each was set (line 0: not set) */
+	conf_loc l_mac, l_vlan, l_qos, l_vlan_proto, l_spoofchk, l_trust, l_link_state, l_rss_query, l_min_tx_rate,
+		l_max_tx_rate, l_mtu, l_driver;
+} vf_target;
+
+/* One [VF], [VF:N] or [VF:N-M] section; all VFs when lo == -1. */
+typedef struct vf_section {
+	int lo, hi;
+	conf_loc loc;
+	vf_target t;
+} vf_section;
+
+typedef enum unit_kind { UNIT_PF, UNIT_DEVICE } unit_kind;
+
+typedef struct match_rule {
+	char *kind, *value; /* "pci", "0000:06:00.1" */
+	conf_loc loc;
+} match_rule;
+
+/* One [PF] (with its VF sections) or one [Device]. */
+typedef struct conf_unit {
+	unit_kind kind;
+	conf_loc loc;
+	match_rule *match;
+	size_t n_match;
+	int num_vfs, autoprobe, up, mtu;
+	char *eswitch_mode;
+	char *driver; /* [Device] */
+	int all_functions;
+	conf_loc l_num_vfs, l_autoprobe, l_up, l_mtu, l_eswitch_mode, l_driver, l_all_functions;
+	vf_section *vf_sections;
+	size_t n_vf_sections;
+
+	/* Filled by validation: */
+	char *dev_id;       /* the matched device */
+	vf_target *vfs;     /* effective per-VF targets, n_vfs of them */
+	size_t n_vfs;
+} conf_unit;
+
+struct vfctl_config {
+	char **files;
+	size_t n_files;
+	conf_unit *units;
+	size_t n_units;
+	char **errors; /* "FILE:LINE: message" */
+	size_t n_errors;
+};
+
+void vf_target_init(vf_target *t);
+void vf_target_done(vf_target *t);
+/* Applies the keys set in src over dst, key by key. */
+int vf_target_merge(vf_target *dst, const vf_target *src);
+
+int config_error(vfctl_config *c, conf_loc loc, const char *fmt, ...) _printf_(3, 4);
+/* Resolves Match= rules, computes per-VF targets and checks them against the host. */
+int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h);

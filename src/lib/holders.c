@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "holders.h"
+
+int vfio_group_holder(vfctl_ctx *ctx, int group, int *ret_pid, char **ret_comm)
+{
+	char **pids = NULL, want[32];
+	size_t n = 0;
+	int r = procfs_list(ctx->fs, ".", &pids, &n);
+	if (r < 0)
+		return r;
+	snprintf(want, sizeof(want), "/dev/vfio/%d", group);
+	*ret_pid = 0;
+	for (size_t i = 0; i < n && !*ret_pid; i++) {
+		char path[64], **fds = NULL;
+		size_t nfd = 0;
+		if (!isdigit((unsigned char)pids[i][0]))
+			continue;
+		snprintf(path, sizeof(path), "%s/fd", pids[i]);
+		if (procfs_list(ctx->fs, path, &fds, &nfd) < 0)
+			continue; /* exited, or not ours to read */
+		for (size_t j = 0; j < nfd && !*ret_pid; j++) {
+			char lp[96], *t = NULL;
+			snprintf(lp, sizeof(lp), "%s/fd/%s", pids[i], fds[j]);
+			if (procfs_link_target(ctx->fs, lp, &t) >= 0 && streq(t, want)) {
+				*ret_pid = atoi(pids[i]);
+				if (ret_comm) {
+					snprintf(lp, sizeof(lp), "%s/comm", pids[i]);
+					if (procfs_read(ctx->fs, lp, ret_comm) < 0)
+						*ret_comm = NULL;
+				}
+			}
+			free(t);
+		}
+		strv_free_n(fds, nfd);
+	}
+	strv_free_n(pids, n);
+	return 0;
+}
+
+struct addr_state {
+	int *v;
+	size_t n, alloc;
+};
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr_state *st = data;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
+		return MNL_CB_OK;
+	/* IPv6 link-local addresses come with every up interface: they hold nothing. */
+	if (ifa->ifa_scope == RT_SCOPE_LINK)
+		return MNL_CB_OK;
+	if (GROW(st->v, st->alloc, st->n + 1) < 0)
+		return MNL_CB_ERROR;
+	st->v[st->n++] = (int)ifa->ifa_index;
+	return MNL_CB_OK;
+}
+
+int holders_addresses(vfctl_ctx *ctx, int **ret, size_t *ret_n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct addr_state st = {0};
+	nl_sock *nl;
+	int r = ctx_rtnl(ctx, &nl);
+	if (r < 0)
+		return r;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_UNSPEC;
+	r = nl_transact(nl, nlh, addr_cb, &st);
+	if (r < 0) {
+		free(st.v);
+		return ctx_error(ctx, r, "RTM_GETADDR dump");
+	}
+	*ret = st.v;
+	*ret_n = st.n;
+	return 0;
+}
+
+int device_holder(vfctl_ctx *ctx, const vfctl_device *d, const int *addrs, size_t n_addrs, char **ret)
+{
+	*ret = NULL;
+	if (d->driver && streq(d->driver, "vfio-pci") && d->iommu_group >= 0) {
+		int pid;
+		char *comm = NULL;
+		int r = vfio_group_holder(ctx, d->iommu_group, &pid, &comm);
+		if (r < 0)
+			return ctx_error_fs(ctx, r, "cannot scan processes");
+		if (pid > 0) {
+			r = asprintf(ret, "%s: /dev/vfio/%d is open in process %d (%s)", d->id, d->iommu_group, pid,
+				     comm ? comm : "?");
+			free(comm);
+			return r < 0 ? -ENOMEM : 0;
+		}
+	}
+	/* A network driver bound, but no netdev here: it was moved to another namespace (a
+	 * container or a VM's netns). */
+	if (d->driver && (d->class_code >> 16) == 0x02 && d->n_netdevs == 0 && !streq(d->driver, "vfio-pci") &&
+	    !streq(d->driver, "pci-stub"))
+		return asprintf(ret, "%s: its netdev (driver %s) is in another network namespace", d->id, d->driver) < 0
+			       ? -ENOMEM
+			       : 0;
+	for (size_t i = 0; i < d->n_netdevs; i++) {
+		const vfctl_netdev *nd = &d->netdevs[i];
+		if (!nd->operstate || streq(nd->operstate, "down"))
+			continue;
+		for (size_t k = 0; k < n_addrs; k++)
+			if (addrs[k] == nd->ifindex)
+				return asprintf(ret, "%s: its netdev %s is up with addresses", d->id, nd->name) < 0 ? -ENOMEM : 0;
+	}
+	return 0;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "json-writer.h"
+#include "plan.h"
+
+bool unit_selected(const conf_unit *u, const vfctl_host *h, const char *only)
+{
+	const vfctl_device *d, *want;
+	int vf;
+	if (!only)
+		return true;
+	if (!u->dev_id || !(d = vfctl_host_find(h, u->dev_id)))
+		return false;
+	return vfctl_host_resolve(h, only, &want, &vf) >= 0 && want == d;
+}
+
+int vfctl_plan_build(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, const char *only, vfctl_plan **ret)
+{
+	vfctl_plan *p = calloc(1, sizeof(*p));
+	int r = 0;
+	if (!p)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_units && r >= 0; i++)
+		if (unit_selected(&c->units[i], h, only))
+			r = plan_unit(ctx, c, i, h, p);
+	if (r < 0) {
+		vfctl_plan_free(p);
+		return r;
+	}
+	*ret = p;
+	return 0;
+}
+
+vfctl_plan *vfctl_plan_free(vfctl_plan *p)
+{
+	if (!p)
+		return NULL;
+	plan_clear(p);
+	free(p);
+	return NULL;
+}
+
+size_t vfctl_plan_n_steps(const vfctl_plan *p) { return p->n; }
+
+const char *vfctl_plan_step_text(const vfctl_plan *p, size_t i) { return i < p->n ? p->steps[i].text : NULL; }
+
+int vfctl_plan_json(const vfctl_plan *p, char **ret)
+{
+	json_writer w = {0};
+	json_open_object(&w, NULL);
+	json_int(&w, "schema", 1);
+	json_open_array(&w, "steps");
+	for (size_t i = 0; i < p->n; i++) {
+		const plan_step *s = &p->steps[i];
+		json_open_object(&w, NULL);
+		json_string(&w, "action", step_kind_str(s->kind));
+		json_string(&w, "device", s->target ? s->target : s->dev);
+		json_int_or_null(&w, "vf", s->vf);
+		json_bool(&w, "disruptive", s->disruptive);
+		json_string(&w, "text", s->text);
+		json_close_object(&w);
+	}
+	json_close_array(&w);
+	json_close_object(&w);
+	return json_finish(&w, ret);
+}
