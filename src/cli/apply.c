@@ -75,9 +75,10 @@ int cmd_apply(const cli_global *g, int argc, char **argv)
 	vfctl_host_free(h);
 	h = NULL;
 	int k = vfctl_apply(ctx, conf, &ao);
-	if (k == -EINVAL) {
-		const char *const *errs;
-		size_t n = vfctl_config_errors(conf, &errs);
+	const char *const *errs;
+	size_t n = vfctl_config_errors(conf, &errs);
+	if (k < 0 && n) {
+		/* The host changed between validation here and in apply: report as a config error. */
 		for (size_t i = 0; i < n; i++)
 			fprintf(stderr, "%s\n", errs[i]);
 		r = EXIT_USAGE;

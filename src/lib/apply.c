@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/if_link.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/file.h>
@@ -196,6 +197,17 @@ static int vf_netdev_ifindex(applier *a, const char *vf)
 	return ctx_error(a->ctx, -ENODEV, "%s: no netdev (is its driver a network driver?)", vf);
 }
 
+/* Drivers refuse VF rates until the link has carrier (igb: EINVAL); autonegotiation takes a few
+ * seconds. No carrier after 10 s (no cable) is not an error: the step that needs it will say. */
+static void wait_carrier(applier *a, const vfctl_device *pf)
+{
+	for (int waited = 0; waited < 10000; waited += 100) {
+		if (sysfs_int(a->ctx, "class/net/%s/carrier", pf->netdevs[0].name) == 1)
+			return;
+		usleep(100 * 1000);
+	}
+}
+
 static int exec_vf_attr(applier *a, int ifindex, const plan_step *s)
 {
 	uint32_t vf = (uint32_t)s->vf;
@@ -257,8 +269,12 @@ static int exec_step(applier *a, const vfctl_host *h, const plan_step *s)
 	case STEP_PF_MTU:
 		return (r = pf_ifindex(a, pf)) < 0 ? r : link_set_mtu(a->ctx, r, (uint32_t)s->v[0]);
 	case STEP_PF_UP:
+		if ((r = pf_ifindex(a, pf)) < 0 || (r = link_set_up(a->ctx, r, true)) < 0)
+			return r;
+		wait_carrier(a, pf);
+		return 0;
 	case STEP_PF_DOWN:
-		return (r = pf_ifindex(a, pf)) < 0 ? r : link_set_up(a->ctx, r, s->kind == STEP_PF_UP);
+		return (r = pf_ifindex(a, pf)) < 0 ? r : link_set_up(a->ctx, r, false);
 	case STEP_AUTOPROBE:
 		snprintf(path, sizeof(path), "%s/sriov_drivers_autoprobe", pf->syspath);
 		snprintf(val, sizeof(val), "%lld", (long long)s->v[0]);
@@ -268,7 +284,12 @@ static int exec_step(applier *a, const vfctl_host *h, const plan_step *s)
 		snprintf(val, sizeof(val), "%lld", (long long)s->v[0]);
 		/* i40e and ixgbe take up to a minute for this write: wait, and say so. */
 		r = sysfs_write_progress(a->ctx, path, val, 180000, tick, a);
-		return r < 0 ? r : wait_vfs(a, pf, (int)s->v[0]);
+		if (r < 0 || (r = wait_vfs(a, pf, (int)s->v[0])) < 0)
+			return r;
+		/* Enabling SR-IOV resets some PFs (igb re-initialises the port): the link retrains. */
+		if (pf->n_netdevs && sysfs_int(a->ctx, "class/net/%s/flags", pf->netdevs[0].name) & IFF_UP)
+			wait_carrier(a, pf);
+		return 0;
 	case STEP_VF_MAC:
 	case STEP_VF_VLAN:
 	case STEP_VF_RATE:

@@ -265,9 +265,38 @@ int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h)
 	return r;
 }
 
+static void error_key(const vfctl_config *c, const char *e, size_t *file, unsigned long *line)
+{
+	for (size_t i = 0; i < c->n_files; i++) {
+		size_t n = strlen(c->files[i]);
+		if (strncmp(e, c->files[i], n) == 0 && e[n] == ':') {
+			*file = i;
+			*line = strtoul(e + n + 1, NULL, 10);
+			return;
+		}
+	}
+	*file = SIZE_MAX;
+	*line = 0;
+}
+
+static int cmp_error(const void *a, const void *b, void *c)
+{
+	size_t fa, fb;
+	unsigned long la, lb;
+	error_key(c, *(char *const *)a, &fa, &la);
+	error_key(c, *(char *const *)b, &fb, &lb);
+	if (fa != fb)
+		return fa < fb ? -1 : 1;
+	return la < lb ? -1 : la > lb;
+}
+
 int vfctl_config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h)
 {
 	int r = config_validate(ctx, c, h);
+	/* Parse and validation errors together, in the order an editor shows them. qsort is not
+	 * stable: equal keys are different messages on one line, any order is right. */
+	if (c->n_errors > 1)
+		qsort_r(c->errors, c->n_errors, sizeof(*c->errors), cmp_error, c);
 	if (r < 0)
 		return ctx_error(ctx, r, "validating the configuration");
 	return c->n_errors ? -EINVAL : 0;

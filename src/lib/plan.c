@@ -126,7 +126,8 @@ static int plan_vf_settings(vfctl_plan *p, size_t unit, const vfctl_device *pf, 
 	if (cur && !cur->valid)
 		cur = NULL;
 	if (t->mac[0] && !(cur && str_eq_ci(cur->mac, t->mac))) {
-		if (!(s = add(p, STEP_VF_MAC, unit, pf->id, "%s vf %d: mac %s -> %s", ifn, i, cur ? cur->mac : "?", t->mac)))
+		if (!(s = cur ? add(p, STEP_VF_MAC, unit, pf->id, "%s vf %d: mac %s -> %s", ifn, i, cur->mac, t->mac)
+			      : add(p, STEP_VF_MAC, unit, pf->id, "%s vf %d: mac %s", ifn, i, t->mac)))
 			return -ENOMEM;
 		s->vf = i;
 		memcpy(s->mac, t->mac, sizeof(s->mac));
@@ -213,7 +214,7 @@ static int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl
 
 	if (recreate) {
 		/* No driver may bind a new VF before its MAC and VLAN are set. */
-		if (want_n > 0 && autoprobe != 0) {
+		if (want_n > 0 && autoprobe == 1) { /* -1: the PF has no such file (netdevsim) */
 			if (!(s = add(p, STEP_AUTOPROBE, ui, pf->id, "%s: sriov_drivers_autoprobe %d -> 0 (until the VFs are set up)",
 				      pf->id, autoprobe)))
 				return -ENOMEM;
@@ -285,7 +286,7 @@ static int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl
 			s->v[0] = u->vfs[i].mtu;
 		}
 
-	if (final_autoprobe >= 0 && final_autoprobe != autoprobe) {
+	if (final_autoprobe >= 0 && autoprobe >= 0 && final_autoprobe != autoprobe) {
 		if (!(s = add(p, STEP_AUTOPROBE, ui, pf->id, "%s: sriov_drivers_autoprobe %d -> %d%s", pf->id, autoprobe,
 			      final_autoprobe, u->autoprobe >= 0 ? "" : " (as it was)")))
 			return -ENOMEM;
@@ -391,21 +392,34 @@ int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf
 		unit_done(&t);
 		return -ENOMEM;
 	}
+	/* A knob is restored when this run may change it (the config sets it) or when its prior
+	 * value is not what a new VF starts with (a re-created VF would lose it). Restoring the others
+	 * would ask drivers for knobs they may not have (igb and link state). */
 	for (size_t i = 0; i < t.n_vfs; i++) {
 		vf_target *v = &t.vfs[i];
 		const vfctl_vf_settings *s = &d->vfs[i].settings;
+		const vf_target *c = i < u->n_vfs ? &u->vfs[i] : NULL;
 		vf_target_init(v);
 		if (s->valid) {
-			memcpy(v->mac, s->mac, sizeof(v->mac));
-			v->vlan = s->vlan;
-			v->qos = s->qos;
-			v->vlan_proto = s->vlan > 0 ? s->vlan_proto : -1;
-			v->spoofchk = s->spoofchk;
-			v->trust = s->trust;
-			v->link_state = s->link_state;
-			v->rss_query = s->rss_query;
-			v->min_tx_rate = s->min_tx_rate;
-			v->max_tx_rate = s->max_tx_rate;
+			if ((c && c->mac[0]) || strcmp(s->mac, "00:00:00:00:00:00") != 0)
+				memcpy(v->mac, s->mac, sizeof(v->mac));
+			if ((c && (c->vlan >= 0 || c->qos >= 0 || c->vlan_proto >= 0)) || s->vlan > 0 || s->qos > 0) {
+				v->vlan = s->vlan;
+				v->qos = s->qos;
+				v->vlan_proto = s->vlan > 0 ? s->vlan_proto : -1;
+			}
+			if ((c && c->spoofchk >= 0) || s->spoofchk == 0)
+				v->spoofchk = s->spoofchk;
+			if ((c && c->trust >= 0) || s->trust == 1)
+				v->trust = s->trust;
+			if ((c && c->link_state >= 0) || s->link_state > 0)
+				v->link_state = s->link_state;
+			if ((c && c->rss_query >= 0) || s->rss_query == 1)
+				v->rss_query = s->rss_query;
+			if ((c && (c->min_tx_rate >= 0 || c->max_tx_rate >= 0)) || s->min_tx_rate > 0 || s->max_tx_rate > 0) {
+				v->min_tx_rate = s->min_tx_rate;
+				v->max_tx_rate = s->max_tx_rate;
+			}
 		}
 		v->driver = strdup(d->vfs[i].driver ? d->vfs[i].driver : "none");
 		if (!v->driver) {

@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""Lab tier, apply: vfctl.conf files applied to a real kernel (igb 82576, netdevsim), checked
+against sysfs and `ip -j -d link`; idempotence, count changes through 0, driver reload with the
+udev rule's command, a VF held by a VFIO user, an injected failure rolled back, the lock."""
+import fcntl
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import Suite, vfctl, vfctl_json  # noqa: E402
+from test_lab import SYS, find_pci, link_base, netdev_of, read, sh, wait_for, write  # noqa: E402
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+TMP = tempfile.mkdtemp(prefix="vfctl-apply-")
+
+
+def conf(name, text):
+    path = os.path.join(TMP, name)
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o644)
+    return path
+
+
+LAB_CONF = os.path.join(TOP, "examples", "lab.conf")
+
+
+def apply(*args, env=None):
+    e = dict(os.environ, **(env or {}))
+    return vfctl("apply", *args, env=e)
+
+
+def igb_state(igb):
+    """Everything a run may touch on the igb PF, read from the kernel itself."""
+    pf = netdev_of(igb)
+    st = {"numvfs": read("%s/%s/sriov_numvfs" % (SYS, igb)), "autoprobe": read("%s/%s/sriov_drivers_autoprobe" % (SYS, igb)),
+          "pf_flags_up": int(read("/sys/class/net/%s/flags" % pf), 16) & 1 if pf else None}
+    n = int(st["numvfs"])
+    st["drivers"] = [link_base("%s/%s/virtfn%d/driver" % (SYS, igb, i)) for i in range(n)]
+    if pf:
+        ipj = json.loads(sh("ip", "-j", "-d", "link", "show", pf).stdout)[0]
+        st["vfs"] = [(v["address"], v.get("vlan_list", [{}])[0].get("vlan", 0), v.get("vlan_list", [{}])[0].get("qos", 0),
+                      v.get("spoofchk"), v.get("trust"), v["rate"]["max_tx"]) for v in ipj.get("vfinfo_list", [])]
+    return st
+
+
+def check_lab_conf(s, igb, what):
+    """examples/lab.conf, as the kernel reports it."""
+    pf = netdev_of(igb)
+    st = igb_state(igb)
+    s.eq("%s: sriov_numvfs 3" % what, st["numvfs"], "3")
+    s.eq("%s: autoprobe back as it was" % what, st["autoprobe"], "1")
+    s.eq("%s: PF up" % what, st["pf_flags_up"], 1)
+    s.eq("%s: VF drivers (auto = igbvf, vfio-pci)" % what, st["drivers"], ["igbvf", "vfio-pci", "igbvf"])
+    want = [("02:00:00:00:00:10", 10, 3, True, False), ("02:00:00:00:00:11", 0, 0, False, False),
+            ("02:00:00:00:00:12", 0, 0, True, True)]
+    s.eq("%s: VF MAC/VLAN/QoS/spoofchk/trust per `ip -j -d link`" % what, [v[:5] for v in st["vfs"]], want)
+    s.eq("%s: VF 2 max_tx_rate 100" % what, st["vfs"][2][5] if len(st["vfs"]) > 2 else None, 100)
+    vfs = [link_base("%s/%s/virtfn%d" % (SYS, igb, i)) for i in range(3)]
+    s.eq("%s: igbvf netdevs carry the configured MACs (set before the driver bound)" % what,
+         [read("/sys/class/net/%s/address" % netdev_of(vfs[i])) if netdev_of(vfs[i]) else None for i in (0, 2)],
+         ["02:00:00:00:00:10", "02:00:00:00:00:12"])
+    return pf
+
+
+def test_apply_igb(s, igb):
+    rc, out, err = vfctl("plan", "-c", LAB_CONF)
+    s.check("plan lists the steps, autoprobe off before numvfs", rc == 0 and
+            out.find("sriov_drivers_autoprobe 1 -> 0") < out.find("sriov_numvfs 0 -> 3") and "bind vfio-pci" in out,
+            out + err)
+    t0 = time.monotonic()
+    rc, out, err = apply("-c", LAB_CONF)
+    print("note apply of examples/lab.conf: %.2f s" % (time.monotonic() - t0))
+    s.check("apply examples/lab.conf exits 0", rc == 0, out + err)
+    s.check("apply prints each step as it goes", "[1/" in out and "done" in out, out)
+    check_lab_conf(s, igb, "lab.conf")
+    rc, out, err = vfctl("plan", "-c", LAB_CONF)
+    s.check("plan after apply: nothing to do", rc == 0 and "nothing to do" in out, out + err)
+    before = igb_state(igb)
+    rc, out, err = apply("-c", LAB_CONF)
+    s.check("second apply changes nothing and says so", rc == 0 and "up to date" in out and "[1/" not in out, out)
+    s.eq("second apply: host identical", igb_state(igb), before)
+    rc, doc, _ = vfctl_json("plan", "-c", LAB_CONF)
+    s.eq("plan --json: empty list when the host matches", doc["steps"], [])
+
+
+def test_counts(s, igb):
+    five = conf("five.conf", open(LAB_CONF).read().replace("NumVFs=3", "NumVFs=5"))
+    rc, out, err = apply("-c", five)
+    st = igb_state(igb)
+    s.check("3 -> 5 goes through 0", rc == 0 and "sriov_numvfs 3 -> 0" in out and "sriov_numvfs 0 -> 5" in out, out + err)
+    s.eq("3 -> 5: five VFs", st["numvfs"], "5")
+    s.eq("3 -> 5: VFs 0-2 configured again after the re-creation", [v[0] for v in st["vfs"][:3]],
+         ["02:00:00:00:00:10", "02:00:00:00:00:11", "02:00:00:00:00:12"])
+    s.eq("3 -> 5: unconfigured VFs 3, 4 get the kernel's driver (autoprobe on)", st["drivers"][3:], ["igbvf", "igbvf"])
+    zero = conf("zero.conf", "[PF]\nMatch=id:8086:10c9\nNumVFs=0\n")
+    rc, out, err = apply("-c", zero)
+    s.check("5 -> 0", rc == 0 and igb_state(igb)["numvfs"] == "0", out + err)
+
+
+def test_driver_reload(s, igb):
+    """rmmod/modprobe igb destroys the VFs; the udev rule's command brings them back."""
+    os.makedirs("/etc/vfctl", exist_ok=True)
+    sh("cp", LAB_CONF, "/etc/vfctl/lab.conf")
+    os.chmod("/etc/vfctl/lab.conf", 0o644)
+    rc, out, err = apply()
+    s.check("apply from /etc/vfctl", rc == 0, out + err)
+    rules = open(os.path.join(TOP, "build", "90-vfctl.rules")).read()
+    rule = [x for x in rules.splitlines() if x.startswith("ACTION")][0]
+    test_path = re.search(r'TEST=="([^"]+)"', rule).group(1)
+    unit = re.search(r"start (\S+)@\$kernel\.service", rule).group(1)
+    execstart = [x.split("=", 1)[1] for x in open(os.path.join(TOP, "build", unit + "@.service")).read().splitlines()
+                 if x.startswith("ExecStart=")][0]
+
+    sh("rmmod", "igb")
+    sh("modprobe", "igb")
+    wait_for(lambda: netdev_of(igb))
+    pf = netdev_of(igb)
+    s.eq("reload: the VFs are gone", read("%s/%s/sriov_numvfs" % (SYS, igb)), "0")
+    s.check("reload: the rule's TEST matches the PF's netdev", os.path.exists("/sys/class/net/%s/%s" % (pf, test_path)))
+    cmd = shlex.split(execstart.replace("%I", pf))
+    cmd[0] = os.environ["VFCTL"]  # the unit names the installed path; the lab runs the build
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    s.check("reload: %s runs" % " ".join(cmd[1:]), p.returncode == 0, p.stdout + p.stderr)
+    check_lab_conf(s, igb, "after reload")
+    vf = link_base("%s/%s/virtfn0" % (SYS, igb))
+    s.check("the rule's TEST does not match a VF's netdev",
+            not os.path.exists("/sys/class/net/%s/%s" % (netdev_of(vf), test_path)))
+    os.unlink("/etc/vfctl/lab.conf")
+
+
+def test_vfio_holder(s, igb):
+    vf1 = link_base("%s/%s/virtfn1" % (SYS, igb))
+    group = link_base("%s/%s/iommu_group" % (SYS, vf1))
+    fd = os.open("/dev/vfio/%s" % group, os.O_RDWR)
+    try:
+        before = igb_state(igb)
+        four = conf("four.conf", open(LAB_CONF).read().replace("NumVFs=3", "NumVFs=4"))
+        rc, out, err = apply("-c", four)
+        s.check("a VF held open through /dev/vfio/%s blocks the count change" % group, rc == 1 and
+                "/dev/vfio/%s is open in process %d (python3)" % (group, os.getpid()) in out + err and
+                "--force" in out + err, out + err)
+        s.eq("held: nothing changed", igb_state(igb), before)
+    finally:
+        os.close(fd)
+
+
+def test_injected_failure(s, igb):
+    before = igb_state(igb)
+    changed = conf("changed.conf", open(LAB_CONF).read().replace("NumVFs=3", "NumVFs=4")
+                   .replace("02:00:00:00:00:1", "02:00:00:00:00:2").replace("VLANId=10", "VLANId=20"))
+    rc, doc, _ = vfctl_json("plan", "-c", changed)
+    n = len(doc["steps"])
+    k = n // 2 + 1
+    rc, out, err = apply("-c", changed, env={"VFCTL_TEST_FAIL_STEP": str(k)})
+    s.check("injected failure at step %d of %d: exit 1, reported, rolled back" % (k, n), rc == 1 and
+            "injected failure" in out and "restored to its state before this run" in out, out + err)
+    s.eq("injected failure: host exactly as before", igb_state(igb), before)
+    s.check("injected failure: journal removed after a complete rollback",
+            not os.path.exists("/run/vfctl/journal/%s.json" % igb))
+
+
+def test_invalid_changes_nothing(s, igb):
+    before = igb_state(igb)
+    bad = conf("bad.conf", open(LAB_CONF).read().replace("NumVFs=3", "NumVFs=9").replace("VLANId=10", "VLANId=5000"))
+    rc, out, err = apply("-c", bad)
+    s.check("invalid config: exit 2, every error with FILE:LINE", rc == 2 and "%s:4: NumVFs=9 exceeds sriov_totalvfs 7" % bad in err
+            and "%s:12: VLANId=5000: must be 0..4095" % bad in err
+            and err.index(":4: NumVFs") < err.index(":12: VLANId"), err)
+    s.eq("invalid config: host unchanged", igb_state(igb), before)
+    lc = conf("linkstate.conf", open(LAB_CONF).read().replace("Trust=yes", "Trust=yes\nLinkState=no"))
+    rc, out, err = apply("-c", lc)
+    s.check("LinkState= on igb refused before anything is touched", rc == 2 and "LinkState= cannot be set" in err and
+            "EOPNOTSUPP" in err, err)
+
+
+def test_lock(s, igb):
+    fd = os.open("/run/vfctl.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    threading.Timer(1.5, lambda: os.close(fd)).start()
+    t0 = time.monotonic()
+    rc, out, err = apply("-c", LAB_CONF)
+    s.check("a second vfctl waits for the lock, then runs", rc == 0 and "waiting for another vfctl run" in out and
+            time.monotonic() - t0 >= 1.4, out + err)
+
+
+def test_nonroot(s, igb):
+    p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", os.environ["VFCTL"], "apply",
+                        "-c", LAB_CONF], capture_output=True, text=True)
+    s.check("apply as a user: refused, root only", p.returncode == 1 and "root only" in p.stderr, p.stderr)
+
+
+def test_netdevsim_300(s):
+    for m in ("psample", "udp_tunnel", "ip6_udp_tunnel", "netdevsim"):
+        sh("modprobe", m)
+    write("/sys/bus/netdevsim/new_device", "10 1")
+    wait_for(lambda: os.path.isdir("/sys/bus/netdevsim/devices/netdevsim10/net"))
+    write("/sys/kernel/debug/netdevsim/netdevsim10/max_vfs", "300")
+    nsim = sorted(os.listdir("/sys/bus/netdevsim/devices/netdevsim10/net"))[0]
+    text = "[PF]\nMatch=name:%s\nNumVFs=300\n" % nsim
+    text += "".join("[VF:%d]\nMACAddress=02:30:00:00:%02x:%02x\n" % (i, i >> 8, i & 0xff) for i in range(300))
+    path = conf("nsim.conf", text)
+    t0 = time.monotonic()
+    rc, out, err = apply("-c", path)
+    dt = time.monotonic() - t0
+    print("note netdevsim: apply of 300 VFs with MACs: %.2f s" % dt)
+    s.check("netdevsim: 300 VFs with distinct MACs applied", rc == 0, (out + err)[-2000:])
+    _, doc, _ = vfctl_json("status", "netdevsim10")
+    vfs = doc["devices"][0]["vfs"]
+    s.eq("netdevsim: 300 VFs", len(vfs), 300)
+    s.eq("netdevsim: every MAC as configured", [v["mac"] for v in vfs],
+         ["02:30:00:00:%02x:%02x" % (i >> 8, i & 0xff) for i in range(300)])
+    rc, out, err = apply("-c", path)
+    s.check("netdevsim: re-apply is a no-op", rc == 0 and "up to date" in out, out)
+
+
+def main():
+    s = Suite("lab-apply")
+    for m in ("igb", "e1000", "vfio-pci"):
+        sh("modprobe", m)
+    igb = find_pci("0x8086", "0x10c9")[0]
+    wait_for(lambda: netdev_of(igb))
+    for fn in (test_apply_igb, test_counts, test_driver_reload, test_vfio_holder, test_injected_failure,
+               test_invalid_changes_nothing, test_lock, test_nonroot):
+        s.run(fn, igb)
+    s.run(test_netdevsim_300)
+    s.finish()
+
+
+if __name__ == "__main__":
+    main()
