@@ -32,15 +32,15 @@ static void print_wrapped(const char *label, const char *text)
 static void print_finding(const vfctl_finding *f)
 {
 	static const char *const tag[] = {"  ok ", "info ", "WARN ", "ERROR"};
-	char head[128];
-	snprintf(head, sizeof(head), "%s %-26s %s", tag[f->severity], f->id,
-		 f->device ? cli_short_addr(f->device) : "");
-	for (size_t n = strlen(head); n > 0 && head[n - 1] == ' ';)
-		head[--n] = 0;
+	char head[160];
+	const char *dev = f->device ? cli_short_addr(f->device) : "";
 	/* Short findings stay on one line; long summaries wrap below the header. */
-	if (strlen(head) + 1 + strlen(f->summary) <= 80)
-		printf("%s%s%s\n", head, f->device ? " " : "", f->summary);
+	snprintf(head, sizeof(head), "%s %-26s %s%s", tag[f->severity], f->id, dev, *dev ? " " : "");
+	if (strlen(head) + strlen(f->summary) <= 80)
+		printf("%s%s\n", head, f->summary);
 	else {
+		for (size_t n = strlen(head); n > 0 && head[n - 1] == ' ';)
+			head[--n] = 0;
 		printf("%s\n", head);
 		print_wrapped("", f->summary);
 	}

@@ -119,7 +119,8 @@ static int resolve(vfctl_config *c, conf_unit *u, const vfctl_host *h, const vfc
 	return 0;
 }
 
-static int check_vf(vfctl_config *c, const vfctl_device *pf, unsigned i, const vf_target *t)
+/* Messages name the key's line, not the VF: a [VF] section's mistake is one mistake. */
+static int check_vf(vfctl_config *c, const vfctl_device *pf, const vf_target *t)
 {
 	char msg[512];
 	int r = 0;
@@ -142,16 +143,16 @@ static int check_vf(vfctl_config *c, const vfctl_device *pf, unsigned i, const v
 		}
 	}
 	if (r >= 0 && t->min_tx_rate >= 0 && t->max_tx_rate > 0 && t->min_tx_rate > t->max_tx_rate) {
-		snprintf(msg, sizeof(msg), "MinTxRate=%lld is above MaxTxRate=%lld (VF %u)", (long long)t->min_tx_rate,
-			 (long long)t->max_tx_rate, i);
+		snprintf(msg, sizeof(msg), "MinTxRate=%lld is above MaxTxRate=%lld", (long long)t->min_tx_rate,
+			 (long long)t->max_tx_rate);
 		r = error_once(c, t->l_min_tx_rate, msg);
 	}
 	if (r >= 0 && t->qos > 0 && t->vlan <= 0 && t->l_qos.line) {
-		snprintf(msg, sizeof(msg), "QualityOfService= needs a VLANId= above 0 (VF %u)", i);
+		snprintf(msg, sizeof(msg), "QualityOfService= needs a VLANId= above 0");
 		r = error_once(c, t->l_qos, msg);
 	}
 	if (r >= 0 && t->mtu >= 0 && t->driver && (streq(t->driver, "vfio-pci") || streq(t->driver, "none"))) {
-		snprintf(msg, sizeof(msg), "MTU= needs the VF's netdev, but Driver=%s gives it none (VF %u)", t->driver, i);
+		snprintf(msg, sizeof(msg), "MTU= needs the VF's netdev, but Driver=%s gives it none", t->driver);
 		r = error_once(c, t->l_mtu, msg);
 	}
 	return r;
@@ -190,7 +191,7 @@ static int build_vfs(vfctl_config *c, conf_unit *u, const vfctl_device *pf)
 				r = vf_target_merge(&u->vfs[i], &sec->t);
 		}
 		if (r >= 0)
-			r = check_vf(c, pf, (unsigned)i, &u->vfs[i]);
+			r = check_vf(c, pf, &u->vfs[i]);
 	}
 	return r;
 }
@@ -200,14 +201,16 @@ static int check_pf(vfctl_config *c, conf_unit *u, const vfctl_device *d)
 	if (d->total_vfs < 0 && d->num_vfs < 0)
 		return config_error(c, u->match[0].loc, "%s is not an SR-IOV PF (no sriov_numvfs): use [Device] to pass "
 				    "the whole device through", d->id);
+	int r = 0;
+	/* Every finding is reported, not just the first: the admin fixes them all in one edit. */
 	if (u->num_vfs >= 0 && d->total_vfs >= 0 && u->num_vfs > d->total_vfs)
-		return config_error(c, u->l_num_vfs, "NumVFs=%d exceeds sriov_totalvfs %d of %s", u->num_vfs,
-				    d->total_vfs, d->id);
-	if ((u->up >= 0 || u->mtu >= 0) && d->n_netdevs == 0)
-		return config_error(c, u->up >= 0 ? u->l_up : u->l_mtu,
-				    "%s= needs the PF's netdev, and %s has none in this network namespace",
-				    u->up >= 0 ? "Up" : "MTU", d->id);
-	return build_vfs(c, u, d);
+		r = config_error(c, u->l_num_vfs, "NumVFs=%d exceeds sriov_totalvfs %d of %s", u->num_vfs, d->total_vfs,
+				 d->id);
+	if (r >= 0 && (u->up >= 0 || u->mtu >= 0) && d->n_netdevs == 0)
+		r = config_error(c, u->up >= 0 ? u->l_up : u->l_mtu,
+				 "%s= needs the PF's netdev, and %s has none in this network namespace",
+				 u->up >= 0 ? "Up" : "MTU", d->id);
+	return r < 0 ? r : build_vfs(c, u, d);
 }
 
 static int check_macs(vfctl_config *c)

@@ -275,7 +275,7 @@ static void check_sriov(checker *c, const vfctl_device *d)
 		if (asprintf(&sum, "%d of %d VFs enabled", d->num_vfs, d->total_vfs) < 0)
 			sum = NULL;
 		add(c, "sriov.vf-count", d->num_vfs > 0 ? VFCTL_SEV_OK : VFCTL_SEV_INFO, d, sum ? sum : "VFs", ev,
-		    d->num_vfs > 0 ? NULL : "VFs are created by writing sriov_numvfs (vfctl apply, next release)");
+		    d->num_vfs > 0 ? NULL : "declare NumVFs= for this PF in /etc/vfctl/*.conf and run vfctl apply (vfctl.conf(5))");
 	}
 
 	if (d->num_vfs > 0 && d->autoprobe == 1) {
