@@ -93,6 +93,18 @@ def lab(build):
           (r["ip_lspci"] * 1e3, r["ip_vfs"]))
     print("  ratio: %.1fx; target < 1 s with all 300 VFs (%s)" % (
         r["ip_lspci"] / r["vfctl"], "met" if r["vfctl"] < 1 and r["vfctl_vfs"] == 300 else "MISSED"))
+    print()
+    print("lab, per-VF MACs on 300 netdevsim VFs (300 kernel changes each), guest time:")
+    print("  shell loop of `ip link set PF vf N mac ...` (seed 003's unit)  %7.2f s" % r["ip_loop"])
+    print("  vfctl apply (scan, plan, 300 RTM_SETLINK, verify)             %7.2f s%s" % (
+        r["apply"], "" if r["apply_ok"] else "  (FAILED)"))
+    print("  ratio: vfctl is %.1fx faster; target >= 10x (%s)" % (
+        r["ip_loop"] / r["apply"], "met" if r["ip_loop"] / r["apply"] >= 10 and r["apply_ok"] else "MISSED"))
+    print()
+    print("lab, igb NumVFs 0 -> 7, guest time:")
+    print("  the kernel's sysfs write alone   %7.2f s" % r["kernel_numvfs"])
+    print("  vfctl apply NumVFs=7             %7.2f s%s (%.2f s on top: scan, plan, autoprobe, verify)" % (
+        r["vfctl_numvfs"], "" if r["numvfs_ok"] else " (FAILED)", r["vfctl_numvfs"] - r["kernel_numvfs"]))
 
 
 def main():
