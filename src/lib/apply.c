@@ -449,6 +449,7 @@ static int rollback(applier *a, conf_unit *prior)
 }
 
 static int apply_unit(applier *a, vfctl_config *c, size_t ui, conf_unit *ret_prior, bool *ret_changed)
+
 {
 	conf_unit *u = &c->units[ui];
 	vfctl_plan p = {0};
@@ -526,6 +527,7 @@ int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 		r = -ENOMEM;
 		goto out;
 	}
+	size_t n_ok = 0, n_same = 0, n_failed = 0;
 	for (size_t i = 0; i < c->n_units; i++) {
 		vfctl_host *sel = NULL;
 		bool want = true, changed;
@@ -541,8 +543,14 @@ int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 		r = apply_unit(&a, c, i, prior, &changed);
 		if (changed)
 			n_done++;
-		if (r >= 0)
+		if (r >= 0) {
+			if (changed)
+				n_ok++;
+			else
+				n_same++;
 			continue;
+		}
+		n_failed++;
 		say(&a, "%s: failed: %s", c->units[i].dev_id, vfctl_ctx_error(ctx));
 		if (!result)
 			result = r;
@@ -553,8 +561,12 @@ int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 		/* Otherwise the whole run is one change: undo the units already done, newest first. */
 		for (size_t k = n_done - (changed ? 1 : 0); k-- > 0;)
 			(void)rollback(&a, &priors[k]);
+		n_ok = 0;
 		break;
 	}
+	if (c->n_units)
+		say(&a, "summary: %zu changed, %zu up to date, %zu failed%s", n_ok, n_same, n_failed,
+		    n_failed && !a.o->boot ? " (the run was rolled back)" : "");
 	r = result;
 out:
 	for (size_t i = 0; priors && i < c->n_units; i++)

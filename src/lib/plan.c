@@ -77,7 +77,6 @@ static char *module_to_driver(const char *mod)
 char *default_driver(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_device *pf, const char *vf_id)
 {
 	char alias[128], dir[PATH_MAX];
-	_cleanup_free_ char *ue = NULL;
 	const vfctl_device *vf = vf_id ? vfctl_host_find(h, vf_id) : NULL;
 	char *ret = NULL;
 

@@ -222,6 +222,38 @@ def test_netdevsim_300(s):
     s.check("netdevsim: re-apply is a no-op", rc == 0 and "up to date" in out, out)
 
 
+def test_boot_and_atomic_runs(s, igb):
+    """--boot: each PF on its own, a failing one does not stop the next. Without it the run is one
+    change: a failure in the second PF undoes the first."""
+    nsim = sorted(os.listdir("/sys/bus/netdevsim/devices/netdevsim10/net"))[0]
+    d = tempfile.mkdtemp(prefix="vfctl-boot-", dir=TMP)
+    os.chmod(d, 0o755)
+    for name, text in (("a-igb.conf", open(LAB_CONF).read().replace("NumVFs=3", "NumVFs=2").replace("[VF:2]", "#")
+                                      .replace("MACAddress=02:00:00:00:00:12", "").replace("Trust=yes", "")
+                                      .replace("MaxTxRate=100", "")),
+                       ("b-nsim.conf", "[PF]\nMatch=name:%s\nNumVFs=10\n[VF:0]\nMACAddress=02:40:00:00:00:01\n" % nsim)):
+        with open(os.path.join(d, name), "w") as f:
+            f.write(text)
+        os.chmod(os.path.join(d, name), 0o644)
+    igb_before = igb_state(igb)
+    rc, doc, _ = vfctl_json("plan", "-c", d)
+    n_igb = sum(1 for x in doc["steps"] if x["device"] == igb or x["device"].startswith(igb[:-1]))
+
+    rc, out, err = apply("-c", d, "--boot", env={"VFCTL_TEST_FAIL_STEP": "1"})
+    s.check("--boot: the igb PF fails, exit 1, and is rolled back", rc == 1 and "%s: failed" % igb in out and
+            igb_state(igb) == igb_before, out + err)
+    s.check("--boot: the netdevsim PF is applied all the same",
+            read("/sys/bus/netdevsim/devices/netdevsim10/sriov_numvfs") == "10" and "summary: 1 changed" in out, out)
+
+    # Back to 300 netdevsim VFs, then a failure in the second unit of a normal run.
+    apply("-c", conf("nsim300.conf", "[PF]\nMatch=name:%s\nNumVFs=300\n" % nsim))
+    rc, out, err = apply("-c", d, env={"VFCTL_TEST_FAIL_STEP": str(n_igb + 2)})
+    s.check("one run: a failure in the second PF rolls back the first too", rc == 1 and
+            "(the run was rolled back)" in out and igb_state(igb) == igb_before and
+            read("/sys/bus/netdevsim/devices/netdevsim10/sriov_numvfs") == "300", out + err)
+    s.eq("one run: netdevsim count as before", read("/sys/bus/netdevsim/devices/netdevsim10/sriov_numvfs"), "300")
+
+
 def main():
     s = Suite("lab-apply")
     for m in ("igb", "e1000", "vfio-pci"):
@@ -232,6 +264,7 @@ def main():
                test_invalid_changes_nothing, test_lock, test_nonroot):
         s.run(fn, igb)
     s.run(test_netdevsim_300)
+    s.run(test_boot_and_atomic_runs, igb)
     s.finish()
 
 
