@@ -170,8 +170,53 @@ static void test_request(void)
 	CHECK_STREQ(name, "enp6s0f1np1");
 }
 
+/* RTM_SETLINK as the kernel's do_setvfinfo() reads it: one IFLA_VF_INFO with one attribute. */
+static void test_set_request(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifla_vf_mac m = {.vf = 7, .mac = {0x02, 0, 0, 0, 0, 0x10}};
+	struct nlmsghdr *nlh = link_vf_build_set(buf, 42, IFLA_VF_MAC, &m, sizeof(m));
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a, *list = NULL;
+	CHECK_EQ_INT(nlh->nlmsg_type, RTM_SETLINK);
+	CHECK_EQ_INT(ifi->ifi_index, 42);
+	mnl_attr_for_each(a, nlh, sizeof(*ifi)) if (mnl_attr_get_type(a) == IFLA_VFINFO_LIST) list = a;
+	CHECK(list != NULL, "IFLA_VFINFO_LIST");
+	int infos = 0, attrs = 0;
+	const struct ifla_vf_mac *got = NULL;
+	mnl_attr_for_each_nested(a, list)
+	{
+		const struct nlattr *b;
+		infos += mnl_attr_get_type(a) == IFLA_VF_INFO;
+		mnl_attr_for_each_nested(b, a)
+		{
+			attrs++;
+			if (mnl_attr_get_type(b) == IFLA_VF_MAC)
+				got = mnl_attr_get_payload(b);
+		}
+	}
+	CHECK(infos == 1 && attrs == 1, "one IFLA_VF_INFO with one attribute (%d, %d)", infos, attrs);
+	CHECK(got && got->vf == 7 && got->mac[5] == 0x10, "the MAC and VF number");
+
+	/* 802.1ad goes as IFLA_VF_VLAN_LIST { IFLA_VF_VLAN_INFO }, protocol in network order. */
+	struct ifla_vf_vlan_info vi = {.vf = 3, .vlan = 100, .qos = 2, .vlan_proto = htons(0x88a8)};
+	nlh = link_vf_build_set(buf, 42, IFLA_VF_VLAN_LIST, &vi, sizeof(vi));
+	const struct ifla_vf_vlan_info *vg = NULL;
+	mnl_attr_for_each(a, nlh, sizeof(*ifi)) if (mnl_attr_get_type(a) == IFLA_VFINFO_LIST)
+	{
+		const struct nlattr *info, *vl, *v;
+		mnl_attr_for_each_nested(info, a) mnl_attr_for_each_nested(vl, info) if (mnl_attr_get_type(vl) ==
+											  IFLA_VF_VLAN_LIST)
+			mnl_attr_for_each_nested(v, vl) if (mnl_attr_get_type(v) == IFLA_VF_VLAN_INFO) vg =
+				mnl_attr_get_payload(v);
+	}
+	CHECK(vg && vg->vf == 3 && vg->vlan == 100 && vg->qos == 2 && ntohs(vg->vlan_proto) == 0x88a8,
+	      "IFLA_VF_VLAN_LIST carries VLAN 100, QoS 2, 802.1ad");
+}
+
 int main(void)
 {
+	test_set_request();
 	test_roundtrip();
 	test_wrapped_list();
 	test_truncated();
