@@ -189,13 +189,23 @@ int link_vf_decode(const struct nlmsghdr *nlh, link_info *ret)
 	return 0;
 }
 
-struct nlmsghdr *link_vf_build_getlink(char *buf, const char *ifname)
+/* nlmsghdr + ifinfomsg for one link (ifindex 0: all, or named by IFLA_IFNAME). */
+static struct nlmsghdr *link_msg(char *buf, uint16_t type, uint16_t flags, int ifindex, struct ifinfomsg **ret_ifi)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	if (ret_ifi)
+		*ret_ifi = ifi;
+	return nlh;
+}
+
+struct nlmsghdr *link_vf_build_getlink(char *buf, const char *ifname)
+{
+	struct nlmsghdr *nlh = link_msg(buf, RTM_GETLINK, 0, 0, NULL);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS);
 	return nlh;
@@ -256,11 +266,7 @@ int link_dump(vfctl_ctx *ctx, int (*cb)(const link_info *li, void *data), void *
 	int r = ctx_rtnl(ctx, &nl);
 	if (r < 0)
 		return r;
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_GETLINK, NLM_F_DUMP, 0, NULL);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	r = nl_transact(nl, nlh, dump_cb, &st);
 	return r < 0 ? ctx_error(ctx, r, "RTM_GETLINK dump") : 0;
@@ -268,12 +274,7 @@ int link_dump(vfctl_ctx *ctx, int (*cb)(const link_info *li, void *data), void *
 
 struct nlmsghdr *link_vf_build_set(char *buf, int ifindex, uint16_t type, const void *payload, size_t len)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_SETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_SETLINK, 0, ifindex, NULL);
 	struct nlattr *list = mnl_attr_nest_start(nlh, IFLA_VFINFO_LIST);
 	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_VF_INFO);
 	if (type == IFLA_VF_VLAN_LIST) {
@@ -319,12 +320,8 @@ int link_vf_set(vfctl_ctx *ctx, int ifindex, uint16_t type, const void *payload,
 int link_set_up(vfctl_ctx *ctx, int ifindex, bool up)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, ifindex, &ifi);
 	ifi->ifi_change = IFF_UP;
 	ifi->ifi_flags = up ? IFF_UP : 0;
 	return setlink(ctx, nlh, up ? "up" : "down", ifindex);
@@ -333,12 +330,7 @@ int link_set_up(vfctl_ctx *ctx, int ifindex, bool up)
 int link_set_mtu(vfctl_ctx *ctx, int ifindex, uint32_t mtu)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE], what[32];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, ifindex, NULL);
 	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	snprintf(what, sizeof(what), "mtu %u", mtu);
 	return setlink(ctx, nlh, what, ifindex);

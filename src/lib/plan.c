@@ -323,8 +323,14 @@ static int plan_device(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const v
 			    b.dev != a.dev)
 				continue;
 		}
-		bool none = streq(u->driver, "none");
-		if (none ? !f->driver : streq_ptr(f->driver, u->driver))
+		/* A rollback target lists each function's own prior driver (a GPU and its audio function
+		 * have different ones); a configuration names one for all. */
+		pci_addr fa;
+		const char *want = u->driver;
+		if (u->n_vfs == 8 && parse_pci_addr(f->id, &fa) >= 0 && u->vfs[fa.fn].driver)
+			want = u->vfs[fa.fn].driver;
+		bool none = streq(want, "none");
+		if (none ? !f->driver : streq_ptr(f->driver, want))
 			continue;
 		plan_step *s;
 		if (f->driver) {
@@ -335,10 +341,10 @@ static int plan_device(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const v
 		}
 		if (none)
 			continue;
-		if (!(s = add(p, STEP_BIND, ui, d->id, "%s: bind %s", f->id, u->driver)))
+		if (!(s = add(p, STEP_BIND, ui, d->id, "%s: bind %s", f->id, want)))
 			return -ENOMEM;
 		s->target = strdup(f->id);
-		s->driver = strdup(u->driver);
+		s->driver = strdup(want);
 	}
 	return 0;
 }
@@ -371,11 +377,32 @@ int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf
 	if (!t.dev_id)
 		return -ENOMEM;
 	if (u->kind == UNIT_DEVICE) {
-		/* AllFunctions restores each function to the main function's prior driver; good enough
-		 * for the cards that need it, whose functions share one driver. */
 		t.driver = strdup(d->driver ? d->driver : "none");
+		if (!t.driver)
+			return -ENOMEM;
+		/* With AllFunctions, each function's own driver, indexed by function number. */
+		pci_addr a, b;
+		if (u->all_functions == 1 && parse_pci_addr(d->id, &a) >= 0) {
+			t.vfs = calloc(8, sizeof(*t.vfs));
+			if (!t.vfs) {
+				unit_done(&t);
+				return -ENOMEM;
+			}
+			t.n_vfs = 8;
+			for (size_t i = 0; i < 8; i++)
+				vf_target_init(&t.vfs[i]);
+			for (size_t i = 0; i < h->n_devices; i++) {
+				const vfctl_device *f = &h->devices[i];
+				if (parse_pci_addr(f->id, &b) < 0 || b.domain != a.domain || b.bus != a.bus || b.dev != a.dev)
+					continue;
+				if (!(t.vfs[b.fn].driver = strdup(f->driver ? f->driver : "none"))) {
+					unit_done(&t);
+					return -ENOMEM;
+				}
+			}
+		}
 		*ret = t;
-		return t.driver ? 0 : -ENOMEM;
+		return 0;
 	}
 	const char *ifn = d->n_netdevs ? d->netdevs[0].name : NULL;
 	t.num_vfs = d->num_vfs > 0 ? d->num_vfs : 0;

@@ -192,6 +192,23 @@ def test_lock(s, igb):
             time.monotonic() - t0 >= 1.4, out + err)
 
 
+def test_device_section(s, igb):
+    """[Device]: a whole function handed to vfio-pci and back (the second e1000 behind the bridge)."""
+    e1000 = find_pci("0x8086", "0x100e")[1]
+    to_vfio = conf("dev-vfio.conf", "[Device]\nMatch=pci:%s\nDriver=vfio-pci\n" % e1000)
+    rc, out, err = apply("-c", to_vfio)
+    s.check("[Device] Driver=vfio-pci: unbind e1000, bind vfio-pci", rc == 0 and "unbind e1000" in out and
+            link_base("%s/%s/driver" % (SYS, e1000)) == "vfio-pci", out + err)
+    s.eq("[Device]: driver_override keeps vfio-pci (a reset or reprobe does not hand it back)",
+         read("%s/%s/driver_override" % (SYS, e1000)), "vfio-pci")
+    rc, out, err = apply("-c", to_vfio)
+    s.check("[Device]: second apply is a no-op", rc == 0 and "up to date" in out, out)
+    back = conf("dev-e1000.conf", "[Device]\nMatch=pci:%s\nDriver=e1000\n" % e1000)
+    rc, out, err = apply("-c", back)
+    s.check("[Device] Driver=e1000: back to its driver", rc == 0 and link_base("%s/%s/driver" % (SYS, e1000)) == "e1000",
+            out + err)
+
+
 def test_nonroot(s, igb):
     p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", os.environ["VFCTL"], "apply",
                         "-c", LAB_CONF], capture_output=True, text=True)
@@ -261,7 +278,7 @@ def main():
     igb = find_pci("0x8086", "0x10c9")[0]
     wait_for(lambda: netdev_of(igb))
     for fn in (test_apply_igb, test_counts, test_driver_reload, test_vfio_holder, test_injected_failure,
-               test_invalid_changes_nothing, test_lock, test_nonroot):
+               test_invalid_changes_nothing, test_lock, test_device_section, test_nonroot):
         s.run(fn, igb)
     s.run(test_netdevsim_300)
     s.run(test_boot_and_atomic_runs, igb)
