@@ -153,6 +153,29 @@ def test_vfio_holder(s, igb):
         os.close(fd)
 
 
+def test_netdev_holders(s, igb):
+    """A VF netdev up with an address, or moved to another namespace, blocks a count change."""
+    vf0 = link_base("%s/%s/virtfn0" % (SYS, igb))
+    nd = netdev_of(vf0)
+    four = conf("four-nd.conf", open(LAB_CONF).read().replace("NumVFs=3", "NumVFs=4"))
+    before = igb_state(igb)
+    sh("ip", "link", "set", nd, "up")
+    sh("ip", "addr", "add", "192.0.2.10/24", "dev", nd)
+    rc, out, err = apply("-c", four)
+    s.check("a VF netdev up with an address blocks the count change", rc == 1 and
+            "its netdev %s is up with addresses" % nd in out + err, out + err)
+    sh("ip", "addr", "flush", "dev", nd)
+    sh("ip", "link", "set", nd, "down")
+    sh("ip", "netns", "add", "vfctl-held")
+    sh("ip", "link", "set", nd, "netns", "vfctl-held")
+    rc, out, err = apply("-c", four)
+    s.check("a VF netdev in another namespace blocks the count change", rc == 1 and
+            "is in another network namespace" in out + err, out + err)
+    s.eq("holders: nothing changed", igb_state(igb), before)
+    sh("ip", "netns", "exec", "vfctl-held", "ip", "link", "set", nd, "netns", "1")
+    sh("ip", "netns", "del", "vfctl-held")
+
+
 def test_injected_failure(s, igb):
     before = igb_state(igb)
     changed = conf("changed.conf", open(LAB_CONF).read().replace("NumVFs=3", "NumVFs=4")
@@ -277,7 +300,8 @@ def main():
         sh("modprobe", m)
     igb = find_pci("0x8086", "0x10c9")[0]
     wait_for(lambda: netdev_of(igb))
-    for fn in (test_apply_igb, test_counts, test_driver_reload, test_vfio_holder, test_injected_failure,
+    for fn in (test_apply_igb, test_counts, test_driver_reload, test_vfio_holder, test_netdev_holders,
+               test_injected_failure,
                test_invalid_changes_nothing, test_lock, test_device_section, test_nonroot):
         s.run(fn, igb)
     s.run(test_netdevsim_300)
