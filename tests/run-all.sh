@@ -86,6 +86,7 @@ lab_tier() { # name, guest script
 }
 lab_tier lab tests/lab/guest.sh
 lab_tier lab-apply tests/lab/guest-apply.sh
+lab_tier lab-vfio tests/lab/guest-vfio.sh
 
 echo "check: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -233,3 +233,27 @@ typedef struct vfctl_apply_opts {
  * whole run back to the state journaled before it. Returns 0 when every unit converged,
  * -EINVAL for an invalid configuration (nothing touched), another -errno when a unit failed. */
 int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts);
+
+/* VFIO passthrough: bind, unbind, restore. The original driver (and a VF's settings) are recorded
+ * under /run/vfctl/bind/ the first time vfctl takes a device, so restore can put them back. */
+typedef struct vfctl_bind_opts {
+	const char *driver;  /* NULL: vfio-pci */
+	bool group;          /* bind every endpoint of the devices' IOMMU groups */
+	bool all_functions;  /* every function of the devices' slots */
+	bool force;          /* although the device is in use (netdev with addresses, VM, netns) */
+	int owner, group_id; /* /dev/vfio/N ownership after binding vfio-pci, -1 untouched */
+	void (*report)(void *userdata, const char *line);
+	void *userdata;
+} vfctl_bind_opts;
+
+int vfctl_bind(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o);
+int vfctl_unbind(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o);
+/* n == 0: every device vfctl has a record of. */
+int vfctl_restore(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o);
+
+/* QEMU's VFIO open sequence on each selected device, without a VM: one finding per step. */
+int vfctl_vfio_check(vfctl_ctx *ctx, const vfctl_host *h, const bool *select, vfctl_report **ret);
+
+typedef enum vfctl_emit_kind { VFCTL_EMIT_QEMU, VFCTL_EMIT_LIBVIRT, VFCTL_EMIT_PROXMOX } vfctl_emit_kind;
+/* Hand-off text for the selected devices (in address order). */
+int vfctl_emit(const vfctl_host *h, const bool *select, vfctl_emit_kind kind, char **ret);

@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 
+#include "util.h"
+
 #include "vfctl/vfctl.h"
 
 /* Exit codes: 0 fine, 1 a runtime failure (or doctor found an error), 2 usage or unknown device. */
@@ -17,6 +19,11 @@ int cmd_status(const cli_global *g, int argc, char **argv);
 int cmd_doctor(const cli_global *g, int argc, char **argv);
 int cmd_plan(const cli_global *g, int argc, char **argv);
 int cmd_apply(const cli_global *g, int argc, char **argv);
+int cmd_bind(const cli_global *g, int argc, char **argv); /* bind, unbind, restore */
+int cmd_vfio_check(const cli_global *g, int argc, char **argv);
+int cmd_emit(const cli_global *g, int argc, char **argv);
+/* doctor's and vfio-check's output: text wrapped at 80 columns, or JSON. */
+void cli_print_report(const vfctl_report *rep, bool json);
 /* Loads and validates; prints every error as FILE:LINE: message and returns 2 on any. */
 int cli_load_config(const char *path, vfctl_ctx *ctx, const vfctl_host *h, vfctl_config **ret);
 

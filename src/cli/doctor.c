@@ -29,6 +29,7 @@ static void print_wrapped(const char *label, const char *text)
 	putchar('\n');
 }
 
+
 static void print_finding(const vfctl_finding *f)
 {
 	static const char *const tag[] = {"  ok ", "info ", "WARN ", "ERROR"};
@@ -48,6 +49,24 @@ static void print_finding(const vfctl_finding *f)
 		print_wrapped("seen:", f->evidence);
 	if (f->fix)
 		print_wrapped("fix:", f->fix);
+}
+
+void cli_print_report(const vfctl_report *rep, bool json)
+{
+	if (json) {
+		char *s;
+		if (vfctl_report_json(rep, &s) >= 0) {
+			fputs(s, stdout);
+			free(s);
+		}
+		return;
+	}
+	size_t count[4] = {0};
+	for (size_t i = 0; i < rep->n; i++) {
+		print_finding(&rep->findings[i]);
+		count[rep->findings[i].severity]++;
+	}
+	printf("\n%zu ok, %zu info, %zu warnings, %zu errors\n", count[0], count[1], count[2], count[3]);
 }
 
 int cmd_doctor(const cli_global *g, int argc, char **argv)
@@ -103,22 +122,7 @@ int cmd_doctor(const cli_global *g, int argc, char **argv)
 		r = EXIT_FAIL;
 		goto out;
 	}
-	if (json) {
-		char *s;
-		if (vfctl_report_json(rep, &s) < 0) {
-			r = EXIT_FAIL;
-			goto out;
-		}
-		fputs(s, stdout);
-		free(s);
-	} else {
-		size_t count[4] = {0};
-		for (size_t i = 0; i < rep->n; i++) {
-			print_finding(&rep->findings[i]);
-			count[rep->findings[i].severity]++;
-		}
-		printf("\n%zu ok, %zu info, %zu warnings, %zu errors\n", count[0], count[1], count[2], count[3]);
-	}
+	cli_print_report(rep, json);
 	r = vfctl_report_worst(rep) == VFCTL_SEV_ERROR ? EXIT_FAIL : EXIT_OK;
 out:
 	vfctl_report_free(rep);

@@ -17,6 +17,11 @@ static void usage(FILE *f)
 	      "  plan [DEVICE]        the steps that would bring the host to its configuration\n"
 	      "  apply [DEVICE]       carry them out, with rollback on failure (root)\n"
 	      "                       (-c FILE|DIR, default /etc/vfctl; --force, --boot)\n"
+	      "  bind DEVICE [DRIVER] hand a device to vfio-pci (or DRIVER), group-aware (root)\n"
+	      "  unbind DEVICE...     take devices from their driver (root)\n"
+	      "  restore [DEVICE...]  give devices back to the drivers they had (root)\n"
+	      "  vfio-check DEVICE... QEMU's VFIO open sequence, without a VM\n"
+	      "  emit qemu|libvirt|proxmox DEVICE...  the VM side of the hand-off\n"
 	      "\n"
 	      "DEVICE is a PCI address (0000:06:00.1 or 06:00.1), a netdev name, or PF:vfN.\n"
 	      "\n"
@@ -95,6 +100,12 @@ int main(int argc, char **argv)
 		return cmd_plan(&g, sub_argc, sub_argv);
 	if (strcmp(cmd, "apply") == 0)
 		return cmd_apply(&g, sub_argc, sub_argv);
+	if (strcmp(cmd, "bind") == 0 || strcmp(cmd, "unbind") == 0 || strcmp(cmd, "restore") == 0)
+		return cmd_bind(&g, sub_argc, sub_argv);
+	if (strcmp(cmd, "vfio-check") == 0)
+		return cmd_vfio_check(&g, sub_argc, sub_argv);
+	if (strcmp(cmd, "emit") == 0)
+		return cmd_emit(&g, sub_argc, sub_argv);
 	if (strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return EXIT_OK;

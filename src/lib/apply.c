@@ -15,6 +15,7 @@
 #include "driver.h"
 #include "holders.h"
 #include "json-writer.h"
+#include "lock.h"
 #include "link-vf.h"
 #include "pci.h"
 #include "plan.h"
@@ -49,36 +50,6 @@ static double now(void)
 }
 
 /* --- lock and journal ------------------------------------------------------------------------ */
-
-static int take_lock(applier *a, int *ret_fd)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/vfctl.lock", a->rundir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return ctx_error(a->ctx, -errno, "cannot open %s", path);
-	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited++) {
-		if (errno != EWOULDBLOCK || waited >= 600) {
-			int r = errno == EWOULDBLOCK ? -EBUSY : -errno;
-			close(fd);
-			return ctx_error(a->ctx, r, "%s: another vfctl run holds it", path);
-		}
-		if (waited % 50 == 0) {
-			char pid[32] = "";
-			ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
-			pid[n > 0 ? n : 0] = 0;
-			say(a, "waiting for another vfctl run (pid %s) to finish", strstrip_end(pid));
-		}
-		usleep(100 * 1000);
-	}
-	char pid[32];
-	int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) < 0) {
-		/* the pid is only a courtesy for whoever waits */
-	}
-	*ret_fd = fd;
-	return 0;
-}
 
 static void journal_path(applier *a, const char *dev, char *buf, size_t n)
 {
@@ -509,12 +480,12 @@ int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 	int lock = -1, r, result = 0;
 	const char *f = getenv("VFCTL_TEST_FAIL_STEP");
 
-	a.rundir = getenv("VFCTL_RUNDIR") ? getenv("VFCTL_RUNDIR") : "/run";
+	a.rundir = run_dir();
 	a.fail_at = f ? atoi(f) : 0;
 	if (!ctx->use_netlink)
 		return ctx_error(ctx, -EOPNOTSUPP, "apply needs the running kernel (sysfs at /sys and rtnetlink)");
-	if ((r = take_lock(&a, &lock)) < 0)
-		return r;
+	if ((lock = run_lock(ctx, a.rundir, a.o->report, a.o->userdata)) < 0)
+		return lock;
 	r = vfctl_host_scan(ctx, &h);
 	if (r >= 0 && (r = config_validate(ctx, c, h)) >= 0 && c->n_errors)
 		r = -EINVAL;

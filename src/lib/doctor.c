@@ -3,33 +3,21 @@
 #include <stdio.h>
 
 #include "ctx.h"
-#include "json-writer.h"
+#include "report.h"
 
 typedef struct checker {
 	vfctl_ctx *ctx;
 	const vfctl_host *h;
 	const vfctl_doctor_opts *opts;
 	vfctl_report *rep;
-	size_t alloc;
 	int error; /* first allocation failure */
 } checker;
 
 static void add(checker *c, const char *id, vfctl_severity sev, const vfctl_device *d, const char *summary,
 		const char *evidence, const char *fix)
 {
-	if (c->error)
-		return;
-	if (GROW(c->rep->findings, c->alloc, c->rep->n + 1) < 0) {
-		c->error = -ENOMEM;
-		return;
-	}
-	vfctl_finding *f = &c->rep->findings[c->rep->n++];
-	f->id = strdup(id);
-	f->severity = sev;
-	f->device = d ? strdup(d->id) : NULL;
-	f->summary = strdup(summary);
-	f->evidence = strdup_or_null(evidence);
-	f->fix = strdup_or_null(fix);
+	if (!c->error)
+		c->error = report_add(c->rep, id, sev, d ? d->id : NULL, summary, evidence, fix);
 }
 
 /* A tiny string builder for evidence and fix texts. */
@@ -366,6 +354,76 @@ static void check_intx(checker *c, const vfctl_device *d)
 	free(peers.s);
 }
 
+/* For a device meant for a VM (named, or on vfio-pci already): can QEMU take it? */
+static void check_passthrough(checker *c, const vfctl_device *d, bool named)
+{
+	bool on_vfio = d->driver && streq(d->driver, "vfio-pci");
+	_cleanup_free_ char *fix = NULL, *rm = NULL;
+	if (named && !on_vfio && d->physfn == NULL && d->n_vfs == 0 && !d->is_bridge) {
+		if (asprintf(&fix, "vfctl bind %s (or let libvirt's managed='yes' do it)", d->id) < 0)
+			fix = NULL;
+		add(c, "passthrough.not-vfio", VFCTL_SEV_INFO, d, "not bound to vfio-pci yet",
+		    d->driver ? d->driver : "no driver", fix);
+	} else if (named && !on_vfio && d->physfn) {
+		if (asprintf(&fix, "vfctl bind %s", d->id) < 0)
+			fix = NULL;
+		add(c, "passthrough.not-vfio", VFCTL_SEV_INFO, d, "VF not bound to vfio-pci yet",
+		    d->driver ? d->driver : "no driver", fix);
+	}
+	if (on_vfio && d->iommu_group >= 0) {
+		size_t *idx = NULL, n = 0;
+		sbuf others = {0};
+		if (vfctl_host_group_peers(c->h, d, &idx, &n) >= 0)
+			for (size_t i = 0; i < n; i++) {
+				const vfctl_device *p = &c->h->devices[idx[i]];
+				if (!p->is_bridge && p->driver && !streq(p->driver, "vfio-pci"))
+					sb_add(&others, "%s%s (%s)", others.s ? ", " : "", p->id, p->driver);
+			}
+		free(idx);
+		if (others.s) {
+			_cleanup_free_ char *f = NULL;
+			if (asprintf(&f, "vfctl bind --group %s", d->id) < 0)
+				f = NULL;
+			add(c, "passthrough.group-not-viable", VFCTL_SEV_ERROR, d,
+			    "its IOMMU group is not viable: QEMU cannot open it while other members have host drivers",
+			    others.s, f);
+			free(others.s);
+		}
+	}
+	/* reset_method (5.15+) lists how the kernel can reset the device between VMs; empty: none. */
+	if ((named || on_vfio) && sysfs_readf(c->ctx->fs, &rm, "%s/reset_method", d->syspath) >= 0 && !*rm)
+		add(c, "passthrough.no-reset", VFCTL_SEV_WARN, d,
+		    "no reset method: the device cannot be reset between VMs (a VM may inherit the last one's state)",
+		    "reset_method is empty",
+		    "expect to power-cycle the host to reset it; prefer a device or slot with FLR or a bus reset");
+}
+
+/* VFIO pins all guest memory (seed 001): an unprivileged QEMU needs a locked-memory limit of at
+ * least its RAM. libvirt raises it itself; a hand-started QEMU inherits the shell's. */
+static void check_memlock(checker *c)
+{
+	_cleanup_free_ char *lim = NULL;
+	if (procfs_read(c->ctx->fs, "self/limits", &lim) < 0)
+		return;
+	const char *l = strstr(lim, "Max locked memory");
+	char soft[32];
+	if (!l || sscanf(l, "Max locked memory %31s", soft) != 1)
+		return;
+	if (streq(soft, "unlimited"))
+		return;
+	unsigned long long v = strtoull(soft, NULL, 10);
+	if (v >= (1ULL << 30))
+		return;
+	_cleanup_free_ char *ev = NULL;
+	if (asprintf(&ev, "RLIMIT_MEMLOCK %llu KiB for this session", v >> 10) < 0)
+		ev = NULL;
+	add(c, "passthrough.memlock", VFCTL_SEV_INFO, NULL,
+	    "locked-memory limit below 1 GiB: a QEMU started from this session by a non-root user cannot pin a "
+	    "VM's memory for VFIO",
+	    ev, "libvirt and Proxmox raise it for their QEMU; for a hand-started one: ulimit -l (or LimitMEMLOCK= in its "
+		"unit) at least the VM's RAM");
+}
+
 int vfctl_doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_opts *opts, vfctl_report **ret)
 {
 	vfctl_doctor_opts def = {0};
@@ -391,7 +449,14 @@ int vfctl_doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_opt
 		if (h->iommu_active)
 			check_group(&c, d);
 		check_intx(&c, d);
+		if (streq(d->bus, "pci"))
+			check_passthrough(&c, d, opts && opts->select);
 	}
+	bool vfio_used = false;
+	for (size_t i = 0; i < h->n_devices; i++)
+		vfio_used |= h->devices[i].driver && streq(h->devices[i].driver, "vfio-pci");
+	if (vfio_used || (opts && opts->select))
+		check_memlock(&c);
 	if (c.error) {
 		vfctl_report_free(c.rep);
 		return c.error;
@@ -400,57 +465,3 @@ int vfctl_doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_opt
 	return 0;
 }
 
-vfctl_report *vfctl_report_free(vfctl_report *r)
-{
-	if (!r)
-		return NULL;
-	for (size_t i = 0; i < r->n; i++) {
-		vfctl_finding *f = &r->findings[i];
-		free(f->id);
-		free(f->device);
-		free(f->summary);
-		free(f->evidence);
-		free(f->fix);
-	}
-	free(r->findings);
-	free(r);
-	return NULL;
-}
-
-vfctl_severity vfctl_report_worst(const vfctl_report *r)
-{
-	vfctl_severity w = VFCTL_SEV_OK;
-	for (size_t i = 0; i < r->n; i++)
-		if (r->findings[i].severity > w)
-			w = r->findings[i].severity;
-	return w;
-}
-
-const char *vfctl_severity_str(vfctl_severity s)
-{
-	static const char *const names[] = {"ok", "info", "warn", "error"};
-	return s <= VFCTL_SEV_ERROR ? names[s] : "?";
-}
-
-int vfctl_report_json(const vfctl_report *r, char **ret)
-{
-	json_writer w = {0};
-	json_open_object(&w, NULL);
-	json_int(&w, "schema", 1);
-	json_string(&w, "worst", vfctl_severity_str(vfctl_report_worst(r)));
-	json_open_array(&w, "findings");
-	for (size_t i = 0; i < r->n; i++) {
-		const vfctl_finding *f = &r->findings[i];
-		json_open_object(&w, NULL);
-		json_string(&w, "id", f->id);
-		json_string(&w, "severity", vfctl_severity_str(f->severity));
-		json_string(&w, "device", f->device);
-		json_string(&w, "summary", f->summary);
-		json_string(&w, "evidence", f->evidence);
-		json_string(&w, "fix", f->fix);
-		json_close_object(&w);
-	}
-	json_close_array(&w);
-	json_close_object(&w);
-	return json_finish(&w, ret);
-}

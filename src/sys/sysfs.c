@@ -241,6 +241,20 @@ int sysfs_link_name(sysfs *s, const char *rel, char **ret)
 	return 0;
 }
 
+int sysfs_link_target(sysfs *s, const char *rel, char **ret)
+{
+	char target[PATH_MAX];
+	int d;
+	const char *name = at(s, s->sys_fd, rel, &d);
+	ssize_t n = readlinkat(d, name, target, sizeof(target) - 1);
+	if (n < 0)
+		return fail(s, s->sys_fd, rel, -errno);
+	target[n] = 0;
+	if (!(*ret = strdup(target)))
+		return -ENOMEM;
+	return 0;
+}
+
 bool sysfs_exists(sysfs *s, const char *rel)
 {
 	int d;

@@ -30,6 +30,8 @@ int sysfs_read_bin(sysfs *s, const char *rel, void *buf, size_t max, size_t *ret
 int sysfs_write_bin(sysfs *s, const char *rel, const void *buf, size_t len, size_t off);
 /* Last component of a symlink's target ("driver" → "igb"). */
 int sysfs_link_name(sysfs *s, const char *rel, char **ret);
+/* The whole target of a symlink ("../../devices/pci0000:00/0000:00:1f.2/ata1/..."). */
+int sysfs_link_target(sysfs *s, const char *rel, char **ret);
 bool sysfs_exists(sysfs *s, const char *rel);
 /* Directory entries except . and .., sorted; optional prefix filter. */
 int sysfs_list(sysfs *s, const char *rel, const char *prefix, char ***ret, size_t *ret_n);

@@ -1,0 +1,516 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vfctl bind / unbind / restore: driver_override + unbind + drivers_probe (never new_id), group
+ * rules first, the original driver recorded so restore can put it back. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/if_link.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "driver.h"
+#include "holders.h"
+#include "link-vf.h"
+#include "lock.h"
+#include "parse.h"
+#include "pci.h"
+
+typedef struct binder {
+	vfctl_ctx *ctx;
+	const vfctl_bind_opts *o;
+	vfctl_host *h;
+	const vfctl_device **set;
+	size_t n;
+} binder;
+
+_printf_(2, 3) static void say(binder *b, const char *fmt, ...)
+{
+	char *line = NULL;
+	va_list ap;
+	if (!b->o->report)
+		return;
+	va_start(ap, fmt);
+	int r = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (r >= 0)
+		b->o->report(b->o->userdata, line);
+	free(line);
+}
+
+/* --- records ----------------------------------------------------------------------------------- */
+
+typedef struct bind_record {
+	char driver[64];   /* "" for none */
+	char override[64]; /* driver_override before vfctl, "" for none */
+	char pf[32];       /* for VFs: the PF and the VF's settings on it */
+	int vf;
+	vfctl_vf_settings s;
+} bind_record;
+
+static void record_path(const char *dev, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/vfctl/bind/%s", run_dir(), dev);
+}
+
+static int record_read(const char *dev, bind_record *r)
+{
+	char path[PATH_MAX], line[256];
+	record_path(dev, path, sizeof(path));
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	*r = (bind_record){.vf = -1};
+	vf_settings_init(&r->s);
+	while (fgets(line, sizeof(line), f)) {
+		char *v = strchr(line, '=');
+		if (!v)
+			continue;
+		*v++ = 0;
+		strstrip_end(v);
+		if (streq(line, "driver"))
+			snprintf(r->driver, sizeof(r->driver), "%s", v);
+		else if (streq(line, "override"))
+			snprintf(r->override, sizeof(r->override), "%s", v);
+		else if (streq(line, "pf"))
+			snprintf(r->pf, sizeof(r->pf), "%s", v);
+		else if (streq(line, "vf"))
+			r->vf = atoi(v);
+		else if (streq(line, "mac")) {
+			snprintf(r->s.mac, sizeof(r->s.mac), "%s", v);
+			r->s.valid = true;
+		} else if (streq(line, "vlan"))
+			r->s.vlan = atoi(v);
+		else if (streq(line, "qos"))
+			r->s.qos = atoi(v);
+		else if (streq(line, "spoofchk"))
+			r->s.spoofchk = atoi(v);
+		else if (streq(line, "trust"))
+			r->s.trust = atoi(v);
+	}
+	fclose(f);
+	return 0;
+}
+
+/* Written once: a second bind must not overwrite what the device had before vfctl took it. */
+static int record_write(binder *b, const vfctl_device *d)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+	bind_record old;
+	if (record_read(d->id, &old) == 0)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s/vfctl", run_dir());
+	(void)mkdir(dir, 0700);
+	snprintf(dir, sizeof(dir), "%s/vfctl/bind", run_dir());
+	(void)mkdir(dir, 0700);
+	record_path(d->id, path, sizeof(path));
+	FILE *f = fopen(path, "we");
+	if (!f)
+		return ctx_error(b->ctx, -errno, "cannot write %s", path);
+	_cleanup_free_ char *ov = NULL;
+	(void)sysfs_readf(b->ctx->fs, &ov, "%s/driver_override", d->syspath);
+	fprintf(f, "driver=%s\noverride=%s\n", d->driver ? d->driver : "", ov && !streq(ov, "(null)") ? ov : "");
+	const vfctl_device *pf = d->physfn ? vfctl_host_find(b->h, d->physfn) : NULL;
+	if (pf && d->vf_index >= 0 && (size_t)d->vf_index < pf->n_vfs) {
+		const vfctl_vf_settings *s = &pf->vfs[d->vf_index].settings;
+		fprintf(f, "pf=%s\nvf=%d\n", pf->id, d->vf_index);
+		if (s->valid)
+			fprintf(f, "mac=%s\nvlan=%d\nqos=%d\nspoofchk=%d\ntrust=%d\n", s->mac, s->vlan, s->qos, s->spoofchk,
+				s->trust);
+	}
+	if (fclose(f) != 0)
+		return ctx_error(b->ctx, -errno, "cannot write %s", path);
+	return 0;
+}
+
+/* --- who must not be taken from the host ------------------------------------------------------- */
+
+static bool path_has_device(const char *path, const char *id)
+{
+	char pat[40];
+	snprintf(pat, sizeof(pat), "/%s/", id);
+	return strstr(path, pat) != NULL;
+}
+
+/* Does the block device maj:min (or a device it is built on: dm, md) sit behind PCI device id? */
+static bool block_behind(vfctl_ctx *ctx, const char *rel, const char *id, int depth)
+{
+	_cleanup_free_ char *t = NULL;
+	char path[PATH_MAX], **slaves = NULL;
+	size_t n = 0;
+	bool hit = false;
+	if (depth > 4 || sysfs_link_target(ctx->fs, rel, &t) < 0)
+		return false;
+	if (path_has_device(t, id))
+		return true;
+	snprintf(path, sizeof(path), "%s/slaves", rel);
+	if (sysfs_list(ctx->fs, path, NULL, &slaves, &n) < 0)
+		return false;
+	for (size_t i = 0; i < n && !hit; i++) {
+		snprintf(path, sizeof(path), "class/block/%s", slaves[i]);
+		hit = block_behind(ctx, path, id, depth + 1);
+	}
+	strv_free_n(slaves, n);
+	return hit;
+}
+
+static char *mounted_behind(vfctl_ctx *ctx, const vfctl_device *d)
+{
+	_cleanup_free_ char *mi = NULL;
+	if (procfs_read(ctx->fs, "self/mountinfo", &mi) < 0)
+		return NULL;
+	for (char *l = mi; l && *l;) {
+		char *next = strchr(l, '\n');
+		if (next)
+			*next++ = 0;
+		unsigned maj, min;
+		char mnt[512];
+		/* id parent maj:min root mountpoint ... */
+		if (sscanf(l, "%*u %*u %u:%u %*s %511s", &maj, &min, mnt) == 3 && maj != 0) {
+			char rel[64];
+			snprintf(rel, sizeof(rel), "dev/block/%u:%u", maj, min);
+			if (block_behind(ctx, rel, d->id, 0))
+				return strdup(mnt);
+		}
+		l = next;
+	}
+	return NULL;
+}
+
+/* Is netdev name, or a device below it (bridge port, bond slave, VLAN lower), one of d's? */
+static bool netdev_on(vfctl_ctx *ctx, const vfctl_device *d, const char *name, int depth)
+{
+	char path[PATH_MAX], **low = NULL;
+	size_t n = 0;
+	bool hit = false;
+	for (size_t i = 0; i < d->n_netdevs; i++)
+		if (streq(d->netdevs[i].name, name))
+			return true;
+	if (depth > 4)
+		return false;
+	snprintf(path, sizeof(path), "class/net/%s", name);
+	if (sysfs_list(ctx->fs, path, "lower_", &low, &n) < 0)
+		return false;
+	for (size_t i = 0; i < n && !hit; i++)
+		hit = netdev_on(ctx, d, low[i] + strlen("lower_"), depth + 1);
+	strv_free_n(low, n);
+	return hit;
+}
+
+static char *default_route_on(vfctl_ctx *ctx, const vfctl_device *d)
+{
+	_cleanup_free_ char *r4 = NULL, *r6 = NULL;
+	char ifname[64], dst[64], mask[64];
+	if (procfs_read(ctx->fs, "net/route", &r4) >= 0)
+		for (char *l = strchr(r4, '\n'); l && *++l; l = strchr(l, '\n'))
+			if (sscanf(l, "%63s %63s %*s %*s %*s %*s %*s %63s", ifname, dst, mask) == 3 && streq(dst, "00000000") &&
+			    streq(mask, "00000000") && netdev_on(ctx, d, ifname, 0))
+				return strdup(ifname);
+	if (procfs_read(ctx->fs, "net/ipv6_route", &r6) >= 0)
+		for (char *l = r6; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+			char plen[8];
+			/* dst plen src splen nexthop metric refcnt use flags iface */
+			if (sscanf(l, "%63s %7s %*s %*s %*s %*s %*s %*s %*s %63s", dst, plen, ifname) == 3 &&
+			    strspn(dst, "0") == 32 && streq(plen, "00") && !streq(ifname, "lo") && netdev_on(ctx, d, ifname, 0))
+				return strdup(ifname);
+		}
+	return NULL;
+}
+
+/* A device the host needs: refused even with --group and --force. */
+static int host_needs(binder *b, const vfctl_device *d, char **ret)
+{
+	_cleanup_free_ char *mnt = NULL, *rt = NULL;
+	*ret = NULL;
+	for (size_t i = 0; i < d->n_vfs; i++)
+		if (d->vfs[i].driver)
+			return asprintf(ret, "%s is a PF whose VFs are in use (VF %zu is bound to %s)", d->id, i,
+					d->vfs[i].driver) < 0
+				       ? -ENOMEM
+				       : 0;
+	if ((mnt = mounted_behind(b->ctx, d)))
+		return asprintf(ret, "%s controls the disk of the mounted file system %s", d->id, mnt) < 0 ? -ENOMEM : 0;
+	if ((rt = default_route_on(b->ctx, d)))
+		return asprintf(ret, "%s carries the default route (via %s)", d->id, rt) < 0 ? -ENOMEM : 0;
+	return 0;
+}
+
+/* --- the set of devices ------------------------------------------------------------------------ */
+
+static bool in_set(binder *b, const vfctl_device *d)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->set[i] == d)
+			return true;
+	return false;
+}
+
+static int set_add(binder *b, const vfctl_device *d)
+{
+	if (in_set(b, d))
+		return 0;
+	const vfctl_device **n = realloc(b->set, (b->n + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	b->set = n;
+	n[b->n++] = d;
+	return 0;
+}
+
+static int resolve_set(binder *b, char *const *devices, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const vfctl_device *d;
+		int vf, r = vfctl_host_resolve(b->h, devices[i], &d, &vf);
+		if (r < 0 || vf >= 0 || !streq(d->bus, "pci"))
+			return ctx_error(b->ctx, -ENODEV, "%s: no such PCI device", devices[i]);
+		if ((r = set_add(b, d)) < 0)
+			return r;
+	}
+	if (b->o->all_functions)
+		for (size_t i = 0, n0 = b->n; i < n0; i++) {
+			pci_addr a, x;
+			parse_pci_addr(b->set[i]->id, &a);
+			for (size_t k = 0; k < b->h->n_devices; k++) {
+				const vfctl_device *f = &b->h->devices[k];
+				if (parse_pci_addr(f->id, &x) >= 0 && x.domain == a.domain && x.bus == a.bus && x.dev == a.dev)
+					if (set_add(b, f) < 0)
+						return -ENOMEM;
+			}
+		}
+	return 0;
+}
+
+/* Every endpoint of each device's IOMMU group is in the set, or --group adds it; bridges stay. */
+static int check_groups(binder *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const vfctl_device *d = b->set[i];
+		size_t *idx = NULL, np = 0;
+		char others[512] = "";
+		if (d->iommu_group < 0)
+			return ctx_error(b->ctx, -ENXIO, "%s has no IOMMU group: the IOMMU is off (vfctl doctor says how "
+					 "to turn it on); vfctl never falls back to no-IOMMU mode",
+					 d->id);
+		if (vfctl_host_group_peers(b->h, d, &idx, &np) < 0)
+			return -ENOMEM;
+		for (size_t k = 0; k < np; k++) {
+			const vfctl_device *p = &b->h->devices[idx[k]];
+			if (p->is_bridge || in_set(b, p))
+				continue;
+			if (b->o->group) {
+				if (set_add(b, p) < 0) {
+					free(idx);
+					return -ENOMEM;
+				}
+				continue;
+			}
+			size_t l = strlen(others);
+			snprintf(others + l, sizeof(others) - l, "%s%s (%s)", l ? ", " : "", p->id, p->driver ? p->driver : "no driver");
+		}
+		free(idx);
+		if (others[0])
+			return ctx_error(b->ctx, -EPERM, "%s shares IOMMU group %d with %s: VFIO takes a group whole; "
+					 "bind them too with --group, or move the card to a slot with its own group",
+					 d->id, d->iommu_group, others);
+	}
+	return 0;
+}
+
+static int check_safety(binder *b)
+{
+	_cleanup_free_ int *addrs = NULL;
+	size_t n_addrs = 0;
+	(void)holders_addresses(b->ctx, &addrs, &n_addrs);
+	for (size_t i = 0; i < b->n; i++) {
+		_cleanup_free_ char *why = NULL;
+		int r = host_needs(b, b->set[i], &why);
+		if (r < 0)
+			return r;
+		if (why)
+			return ctx_error(b->ctx, -EPERM, "refusing: %s", why);
+		if ((r = device_holder(b->ctx, b->set[i], addrs, n_addrs, &why)) < 0)
+			return r;
+		if (why && !b->o->force)
+			return ctx_error(b->ctx, -EBUSY, "refusing: %s (use --force to go ahead anyway)", why);
+		if (why)
+			say(b, "%s: in use, going ahead (--force): %s", b->set[i]->id, why);
+	}
+	return 0;
+}
+
+/* --- operations -------------------------------------------------------------------------------- */
+
+static int chown_group(binder *b, const vfctl_device *d)
+{
+	char path[64];
+	if (b->o->owner < 0 && b->o->group_id < 0)
+		return 0;
+	snprintf(path, sizeof(path), "/dev/vfio/%d", d->iommu_group);
+	if (chown(path, (uid_t)b->o->owner, (gid_t)b->o->group_id) < 0)
+		return ctx_error(b->ctx, -errno, "chown %s", path);
+	say(b, "%s: %s owned by %d:%d", d->id, path, b->o->owner, b->o->group_id);
+	return 0;
+}
+
+static int load_host(binder *b)
+{
+	return vfctl_host_scan(b->ctx, &b->h);
+}
+
+/* Puts one device back as its record says. */
+static int restore_one(binder *b, const char *id)
+{
+	bind_record rec;
+	char path[PATH_MAX];
+	int r = record_read(id, &rec);
+	if (r < 0)
+		return ctx_error(b->ctx, r, "%s: vfctl has no record of it (it did not bind it)", id);
+	_cleanup_free_ char *cur = pci_driver_of(b->ctx, id);
+	if (!streq_ptr(cur, rec.driver[0] ? rec.driver : NULL)) {
+		if (cur && (r = pci_unbind(b->ctx, id)) < 0)
+			return r;
+		snprintf(path, sizeof(path), "bus/pci/devices/%s/driver_override", id);
+		if (rec.driver[0]) {
+			if ((r = module_load(b->ctx, b->h->kernel_release, rec.driver)) < 0 ||
+			    (r = pci_bind(b->ctx, id, rec.driver, false)) < 0)
+				return r;
+		}
+	}
+	snprintf(path, sizeof(path), "bus/pci/devices/%s/driver_override", id);
+	if ((r = sysfs_write_bounded(b->ctx, path, rec.override[0] ? rec.override : "\n", 5000)) < 0)
+		return r;
+	/* A VF comes back with the settings it had before a VM got it: a trusted guest may have
+	 * changed its MAC. */
+	const vfctl_device *pf = rec.pf[0] ? vfctl_host_find(b->h, rec.pf) : NULL;
+	if (pf && rec.s.valid && rec.vf >= 0 && pf->n_netdevs) {
+		int ifindex = sysfs_int(b->ctx, "class/net/%s/ifindex", pf->netdevs[0].name);
+		const vfctl_vf_settings *now = (size_t)rec.vf < pf->n_vfs ? &pf->vfs[rec.vf].settings : NULL;
+		if (now && now->valid && !streq(now->mac, rec.s.mac)) {
+			struct ifla_vf_mac m = {.vf = (uint32_t)rec.vf};
+			if (parse_mac(rec.s.mac, m.mac) >= 0 && (r = link_vf_set(b->ctx, ifindex, IFLA_VF_MAC, &m, sizeof(m))) < 0)
+				return r;
+			say(b, "%s: VF MAC back to %s", id, rec.s.mac);
+		}
+		if (now && now->valid && rec.s.trust >= 0 && now->trust != rec.s.trust) {
+			struct ifla_vf_trust t = {.vf = (uint32_t)rec.vf, .setting = (uint32_t)rec.s.trust};
+			if ((r = link_vf_set(b->ctx, ifindex, IFLA_VF_TRUST, &t, sizeof(t))) < 0)
+				return r;
+		}
+		if (now && now->valid && rec.s.spoofchk >= 0 && now->spoofchk != rec.s.spoofchk) {
+			struct ifla_vf_spoofchk t = {.vf = (uint32_t)rec.vf, .setting = (uint32_t)rec.s.spoofchk};
+			if ((r = link_vf_set(b->ctx, ifindex, IFLA_VF_SPOOFCHK, &t, sizeof(t))) < 0)
+				return r;
+		}
+	}
+	record_path(id, path, sizeof(path));
+	(void)unlink(path);
+	say(b, "%s: restored to %s", id, rec.driver[0] ? rec.driver : "no driver");
+	return 0;
+}
+
+static int do_bind(binder *b, bool unbind_only)
+{
+	const char *drv = b->o->driver ? b->o->driver : "vfio-pci";
+	size_t done = 0;
+	int r = 0;
+	for (; done < b->n && r >= 0; done++) {
+		const vfctl_device *d = b->set[done];
+		if (unbind_only ? !d->driver : streq_ptr(d->driver, drv)) {
+			say(b, "%s: already %s%s", d->id, unbind_only ? "unbound" : "bound to ", unbind_only ? "" : drv);
+			continue;
+		}
+		if ((r = record_write(b, d)) < 0)
+			break;
+		if (d->driver && (r = pci_unbind(b->ctx, d->id)) < 0)
+			break;
+		if (unbind_only) {
+			say(b, "%s: unbound from %s", d->id, d->driver);
+			continue;
+		}
+		if ((r = module_load(b->ctx, b->h->kernel_release, drv)) < 0 || (r = pci_bind(b->ctx, d->id, drv, true)) < 0)
+			break;
+		say(b, "%s: %s -> %s", d->id, d->driver ? d->driver : "no driver", drv);
+		if (streq(drv, "vfio-pci") && (r = chown_group(b, d)) < 0)
+			break;
+	}
+	if (r < 0) {
+		/* Never leave a group half taken: what this run bound goes back. */
+		say(b, "failed: %s; putting back what this run changed", vfctl_ctx_error(b->ctx));
+		char err[sizeof(b->ctx->error)];
+		snprintf(err, sizeof(err), "%s", b->ctx->error);
+		for (size_t i = done + 1; i-- > 0;)
+			(void)restore_one(b, b->set[i]->id);
+		snprintf(b->ctx->error, sizeof(b->ctx->error), "%s", err);
+	}
+	return r;
+}
+
+static int run(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o, int op)
+{
+	vfctl_bind_opts def = {.owner = -1, .group_id = -1};
+	binder b = {.ctx = ctx, .o = o ? o : &def};
+	int lock = run_lock(ctx, run_dir(), b.o->report, b.o->userdata), r;
+	if (lock < 0)
+		return lock;
+	if ((r = load_host(&b)) < 0)
+		goto out;
+	if (op == 2) { /* restore */
+		char **all = NULL;
+		size_t na = 0;
+		char dir[PATH_MAX];
+		if (n == 0) {
+			snprintf(dir, sizeof(dir), "%s/vfctl/bind", run_dir());
+			DIR *dd = opendir(dir);
+			struct dirent *de;
+			while (dd && (de = readdir(dd)))
+				if (de->d_name[0] != '.') {
+					char **nn = realloc(all, (na + 1) * sizeof(*nn));
+					if (!nn || !(nn[na] = strdup(de->d_name))) {
+						all = nn ? nn : all;
+						r = -ENOMEM;
+						break;
+					}
+					all = nn;
+					na++;
+				}
+			if (dd)
+				closedir(dd);
+			if (na == 0 && r >= 0)
+				say(&b, "nothing to restore: vfctl holds no device");
+		}
+		for (size_t i = 0; r >= 0 && i < (n ? n : na); i++) {
+			const vfctl_device *d;
+			int vf;
+			const char *arg = n ? devices[i] : all[i];
+			if (vfctl_host_resolve(b.h, arg, &d, &vf) < 0 || vf >= 0)
+				r = ctx_error(ctx, -ENODEV, "%s: no such PCI device", arg);
+			else
+				r = restore_one(&b, d->id);
+		}
+		strv_free_n(all, na);
+		goto out;
+	}
+	if ((r = resolve_set(&b, devices, n)) < 0 || (r = check_groups(&b)) < 0 || (r = check_safety(&b)) < 0)
+		goto out;
+	r = do_bind(&b, op == 1);
+out:
+	free(b.set);
+	vfctl_host_free(b.h);
+	close(lock);
+	return r;
+}
+
+int vfctl_bind(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o)
+{
+	return run(ctx, devices, n, o, 0);
+}
+
+int vfctl_unbind(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o)
+{
+	return run(ctx, devices, n, o, 1);
+}
+
+int vfctl_restore(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o)
+{
+	return run(ctx, devices, n, o, 2);
+}

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Hand-off to what starts the VM: QEMU arguments, libvirt XML, Proxmox config lines. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "parse.h"
+#include "util.h"
+#include "vfctl/vfctl.h"
+
+typedef struct out {
+	char *s;
+	size_t len;
+	int error;
+} out;
+
+_printf_(2, 3) static void put(out *o, const char *fmt, ...)
+{
+	char *part = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&part, fmt, ap);
+	va_end(ap);
+	if (n < 0 || o->error) {
+		o->error = -ENOMEM;
+		free(part);
+		return;
+	}
+	char *ns = realloc(o->s, o->len + (size_t)n + 1);
+	if (!ns) {
+		o->error = -ENOMEM;
+		free(part);
+		return;
+	}
+	memcpy(ns + o->len, part, (size_t)n + 1);
+	o->s = ns;
+	o->len += (size_t)n;
+	free(part);
+}
+
+/* The selected functions of the slot of device i, as a bitmask of function numbers. */
+static unsigned slot_functions(const vfctl_host *h, const bool *sel, size_t i)
+{
+	pci_addr a, b;
+	unsigned mask = 0;
+	parse_pci_addr(h->devices[i].id, &a);
+	for (size_t k = 0; k < h->n_devices; k++)
+		if ((!sel || sel[k]) && parse_pci_addr(h->devices[k].id, &b) >= 0 && b.domain == a.domain && b.bus == a.bus &&
+		    b.dev == a.dev)
+			mask |= 1u << b.fn;
+	return mask;
+}
+
+static void emit_qemu(out *o, const vfctl_host *h, const bool *sel)
+{
+	int port = 0;
+	for (size_t i = 0; i < h->n_devices; i++) {
+		pci_addr a;
+		if ((sel && !sel[i]) || parse_pci_addr(h->devices[i].id, &a) < 0)
+			continue;
+		unsigned fns = slot_functions(h, sel, i);
+		bool multi = fns & (fns - 1);
+		/* One PCIe root port per slot (q35): the device sees a PCIe link as on the host; the
+		 * functions of one slot stay one multifunction device. */
+		if (!multi || (fns & ((1u << a.fn) - 1)) == 0) {
+			put(o, "-device pcie-root-port,id=vfctl-rp%d,chassis=%d,slot=0\n", port, 100 + port);
+			port++;
+		}
+		put(o, "-device vfio-pci,host=%s,bus=vfctl-rp%d", h->devices[i].id, port - 1);
+		if (multi)
+			put(o, ",addr=0.%u%s", a.fn, (fns & ((1u << a.fn) - 1)) == 0 ? ",multifunction=on" : "");
+		put(o, "\n");
+	}
+}
+
+static void emit_libvirt(out *o, const vfctl_host *h, const bool *sel)
+{
+	for (size_t i = 0; i < h->n_devices; i++) {
+		const vfctl_device *d = &h->devices[i];
+		pci_addr a;
+		if ((sel && !sel[i]) || parse_pci_addr(d->id, &a) < 0)
+			continue;
+		const vfctl_device *pf = d->physfn ? vfctl_host_find(h, d->physfn) : NULL;
+		const vfctl_vf_settings *s =
+			pf && d->vf_index >= 0 && (size_t)d->vf_index < pf->n_vfs ? &pf->vfs[d->vf_index].settings : NULL;
+		char addr[128];
+		snprintf(addr, sizeof(addr), "domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'", a.domain, a.bus,
+			 a.dev, a.fn);
+		/* A VF whose PF holds a MAC or VLAN for it: libvirt's <interface type='hostdev'> sets them
+		 * (again) through the PF when the VM starts and keeps them across restarts. */
+		if (s && s->valid && (strcmp(s->mac, "00:00:00:00:00:00") != 0 || s->vlan > 0)) {
+			put(o, "<interface type='hostdev' managed='yes'>\n");
+			if (strcmp(s->mac, "00:00:00:00:00:00") != 0)
+				put(o, "  <mac address='%s'/>\n", s->mac);
+			put(o, "  <source>\n    <address type='pci' %s/>\n  </source>\n", addr);
+			if (s->vlan > 0)
+				put(o, "  <vlan>\n    <tag id='%d'/>\n  </vlan>\n", s->vlan);
+			put(o, "</interface>\n");
+		} else
+			put(o, "<hostdev mode='subsystem' type='pci' managed='yes'>\n  <source>\n    <address %s/>\n"
+			       "  </source>\n</hostdev>\n",
+			    addr);
+	}
+}
+
+static void emit_proxmox(out *o, const vfctl_host *h, const bool *sel)
+{
+	int n = 0;
+	put(o, "# /etc/pve/qemu-server/VMID.conf; pcie=1 needs \"machine: q35\"\n");
+	for (size_t i = 0; i < h->n_devices; i++) {
+		pci_addr a;
+		if ((sel && !sel[i]) || parse_pci_addr(h->devices[i].id, &a) < 0)
+			continue;
+		unsigned fns = slot_functions(h, sel, i);
+		if (fns & (fns - 1)) {
+			/* Several functions of one slot: Proxmox's "All functions", written as the slot. */
+			if ((fns & ((1u << a.fn) - 1)) == 0)
+				put(o, "hostpci%d: %04x:%02x:%02x,pcie=1\n", n++, a.domain, a.bus, a.dev);
+			continue;
+		}
+		put(o, "hostpci%d: %s,pcie=1\n", n++, h->devices[i].id);
+	}
+}
+
+int vfctl_emit(const vfctl_host *h, const bool *select, vfctl_emit_kind kind, char **ret)
+{
+	out o = {0};
+	put(&o, "%s", "");
+	if (kind == VFCTL_EMIT_QEMU)
+		emit_qemu(&o, h, select);
+	else if (kind == VFCTL_EMIT_LIBVIRT)
+		emit_libvirt(&o, h, select);
+	else
+		emit_proxmox(&o, h, select);
+	if (o.error) {
+		free(o.s);
+		return o.error;
+	}
+	*ret = o.s;
+	return 0;
+}
