@@ -306,6 +306,17 @@ static int exec_step(applier *a, const vfctl_host *h, const plan_step *s)
 		return pci_probe(a->ctx, vf);
 	case STEP_VF_MTU:
 		return (r = vf_netdev_ifindex(a, vf)) < 0 ? r : link_set_mtu(a->ctx, r, (uint32_t)s->v[0]);
+	case STEP_VFIO_OWNER: {
+		/* The group node appears when vfio-pci binds: read the group now, not at plan time. */
+		_cleanup_free_ char *grp = NULL;
+		snprintf(path, sizeof(path), "bus/pci/devices/%s/iommu_group", vf);
+		if ((r = sysfs_link_name(a->ctx->fs, path, &grp)) < 0)
+			return ctx_error_fs(a->ctx, r, "no IOMMU group");
+		snprintf(path, sizeof(path), "/dev/vfio/%s", grp);
+		if (chown(path, (uid_t)s->v[0], (gid_t)s->v[1]) < 0)
+			return ctx_error(a->ctx, -errno, "chown %s", path);
+		return 0;
+	}
 	default:
 		return ctx_error(a->ctx, -EINVAL, "unknown step");
 	}

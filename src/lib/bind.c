@@ -449,6 +449,8 @@ static int run(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_
 {
 	vfctl_bind_opts def = {.owner = -1, .group_id = -1};
 	binder b = {.ctx = ctx, .o = o ? o : &def};
+	if (!ctx->use_netlink)
+		return ctx_error(ctx, -EOPNOTSUPP, "bind, unbind and restore need the running kernel (sysfs at /sys)");
 	int lock = run_lock(ctx, run_dir(), b.o->report, b.o->userdata), r;
 	if (lock < 0)
 		return lock;

@@ -3,7 +3,9 @@
  * form here; against the device in config-validate.c. */
 #include <ctype.h>
 #include <dirent.h>
+#include <grp.h>
 #include <ini.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -15,7 +17,7 @@ void vf_target_init(vf_target *t)
 {
 	*t = (vf_target){
 		.vlan = -1, .qos = -1, .vlan_proto = -1, .spoofchk = -1, .trust = -1, .link_state = -1,
-		.rss_query = -1, .min_tx_rate = -1, .max_tx_rate = -1, .mtu = -1,
+		.rss_query = -1, .min_tx_rate = -1, .max_tx_rate = -1, .mtu = -1, .owner = -1, .group = -1,
 	};
 }
 
@@ -37,7 +39,7 @@ int vf_target_merge(vf_target *d, const vf_target *s)
 		d->l_mac = s->l_mac;
 	}
 	MERGE(vlan) MERGE(qos) MERGE(vlan_proto) MERGE(spoofchk) MERGE(trust) MERGE(link_state)
-	MERGE(rss_query) MERGE(min_tx_rate) MERGE(max_tx_rate) MERGE(mtu)
+	MERGE(rss_query) MERGE(min_tx_rate) MERGE(max_tx_rate) MERGE(mtu) MERGE(owner) MERGE(group)
 #undef MERGE
 	if (s->l_driver.line) {
 		char *n = strdup(s->driver);
@@ -103,6 +105,28 @@ static int parse_range(const char *v, int64_t lo, int64_t hi, int64_t *ret)
 	return 0;
 }
 
+/* A user or group by name or number; resolved now, so a typo is a FILE:LINE error. */
+static int parse_owner(const char *v, bool group, int *ret)
+{
+	uint32_t n;
+	if (parse_u32(v, &n) >= 0 && n < INT32_MAX) {
+		*ret = (int)n;
+		return 0;
+	}
+	if (group) {
+		struct group *g = getgrnam(v);
+		if (!g)
+			return -ENOENT;
+		*ret = (int)g->gr_gid;
+	} else {
+		struct passwd *pw = getpwnam(v);
+		if (!pw)
+			return -ENOENT;
+		*ret = (int)pw->pw_uid;
+	}
+	return 0;
+}
+
 static bool valid_driver_name(const char *v)
 {
 	if (!*v || strlen(v) > 64)
@@ -162,7 +186,8 @@ static ssize_t new_unit(parser *p, unit_kind kind)
 	}
 	p->c->units = n;
 	n[p->c->n_units] = (conf_unit){.kind = kind, .loc = {p->file, p->section_line}, .num_vfs = -1,
-				       .autoprobe = -1, .up = -1, .mtu = -1, .all_functions = -1};
+				       .autoprobe = -1, .up = -1, .mtu = -1, .all_functions = -1, .owner = -1,
+				       .group = -1};
 	return (ssize_t)p->c->n_units++;
 }
 
@@ -294,6 +319,14 @@ static int vf_key(parser *p, vf_target *t, const char *name, const char *v, conf
 			return config_error(p->c, loc, "MTU=%s: must be 68..65535", v);
 		t->mtu = (int)n;
 		t->l_mtu = loc;
+	} else if (streq(name, "Owner") || streq(name, "Group")) {
+		bool g = streq(name, "Group");
+		if (parse_owner(v, g, g ? &t->group : &t->owner) < 0)
+			return config_error(p->c, loc, "%s=%s: no such %s", name, v, g ? "group" : "user");
+		if (g)
+			t->l_group = loc;
+		else
+			t->l_owner = loc;
 	} else if (streq(name, "Driver")) {
 		if (!valid_driver_name(v))
 			return config_error(p->c, loc, "Driver=%s: auto, none, vfio-pci or a driver name", v);
@@ -373,6 +406,14 @@ static int unit_key(parser *p, conf_unit *u, const char *name, const char *v, co
 		free(u->eswitch_mode);
 		u->eswitch_mode = strdup(v);
 		u->l_eswitch_mode = loc;
+	} else if (!pf && (streq(name, "Owner") || streq(name, "Group"))) {
+		bool g = streq(name, "Group");
+		if (parse_owner(v, g, g ? &u->group : &u->owner) < 0)
+			return config_error(p->c, loc, "%s=%s: no such %s", name, v, g ? "group" : "user");
+		if (g)
+			u->l_group = loc;
+		else
+			u->l_owner = loc;
 	} else if (!pf && streq(name, "Driver")) {
 		if (!valid_driver_name(v) || streq(v, "auto"))
 			return config_error(p->c, loc, "Driver=%s: vfio-pci, none or a driver name", v);

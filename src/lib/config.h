@@ -17,9 +17,10 @@ typedef struct vf_target {
 	int64_t min_tx_rate, max_tx_rate;
 	int mtu;
 	char *driver; /* "auto", "none", or a driver name */
+	int owner, group; /* /dev/vfio/N ownership with Driver=vfio-pci, -1 untouched */
 	/* where each was set (line 0: not set) */
 	conf_loc l_mac, l_vlan, l_qos, l_vlan_proto, l_spoofchk, l_trust, l_link_state, l_rss_query, l_min_tx_rate,
-		l_max_tx_rate, l_mtu, l_driver;
+		l_max_tx_rate, l_mtu, l_driver, l_owner, l_group;
 } vf_target;
 
 /* One [VF], [VF:N] or [VF:N-M] section; all VFs when lo == -1. */
@@ -46,7 +47,8 @@ typedef struct conf_unit {
 	char *eswitch_mode;
 	char *driver; /* [Device] */
 	int all_functions;
-	conf_loc l_num_vfs, l_autoprobe, l_up, l_mtu, l_eswitch_mode, l_driver, l_all_functions;
+	int owner, group; /* [Device] with Driver=vfio-pci: /dev/vfio/N ownership, -1 untouched */
+	conf_loc l_num_vfs, l_autoprobe, l_up, l_mtu, l_eswitch_mode, l_driver, l_all_functions, l_owner, l_group;
 	vf_section *vf_sections;
 	size_t n_vf_sections;
 

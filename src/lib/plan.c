@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "link-vf.h"
 #include "parse.h"
@@ -21,7 +22,8 @@ const char *step_kind_str(step_kind k)
 		[STEP_VF_TRUST] = "vf-trust",     [STEP_VF_LINK_STATE] = "vf-link-state",
 		[STEP_VF_RSS_QUERY] = "vf-query-rss", [STEP_UNBIND] = "unbind",
 		[STEP_BIND] = "bind",             [STEP_PROBE] = "probe",
-		[STEP_VF_MTU] = "vf-mtu",         [STEP_PF_DOWN] = "pf-down",
+		[STEP_VF_MTU] = "vf-mtu",         [STEP_VFIO_OWNER] = "vfio-owner",
+		[STEP_PF_DOWN] = "pf-down",
 	};
 	return k <= STEP_PF_DOWN ? names[k] : "?";
 }
@@ -59,6 +61,17 @@ _printf_(5, 6) static plan_step *add(vfctl_plan *p, step_kind kind, size_t unit,
 	}
 	p->n++;
 	return s;
+}
+
+/* Is /dev/vfio/<group> already owned as asked (-1: that half not asked)? */
+static bool vfio_owned(int group, int uid, int gid)
+{
+	char path[64];
+	struct stat st;
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+	if (stat(path, &st) < 0)
+		return false;
+	return (uid < 0 || st.st_uid == (uid_t)uid) && (gid < 0 || st.st_gid == (gid_t)gid);
 }
 
 static int netdev_attr(vfctl_ctx *ctx, const char *ifname, const char *attr)
@@ -285,6 +298,23 @@ static int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl
 			s->v[0] = u->vfs[i].mtu;
 		}
 
+	for (int i = 0; i < want_n && (size_t)i < u->n_vfs; i++) {
+		const vf_target *t = &u->vfs[i];
+		if (t->owner < 0 && t->group < 0)
+			continue;
+		const vfctl_device *vd = !recreate && (size_t)i < pf->n_vfs && pf->vfs[i].id
+						 ? vfctl_host_find(h, pf->vfs[i].id)
+						 : NULL;
+		if (vd && vd->iommu_group >= 0 && vfio_owned(vd->iommu_group, t->owner, t->group))
+			continue;
+		if (!(s = add(p, STEP_VFIO_OWNER, ui, pf->id, "%s vf %d: /dev/vfio/N owner %d group %d", pf->id, i,
+			      t->owner, t->group)))
+			return -ENOMEM;
+		s->vf = i;
+		s->v[0] = t->owner;
+		s->v[1] = t->group;
+	}
+
 	if (final_autoprobe >= 0 && autoprobe >= 0 && final_autoprobe != autoprobe) {
 		if (!(s = add(p, STEP_AUTOPROBE, ui, pf->id, "%s: sriov_drivers_autoprobe %d -> %d%s", pf->id, autoprobe,
 			      final_autoprobe, u->autoprobe >= 0 ? "" : " (as it was)")))
@@ -345,6 +375,15 @@ static int plan_device(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const v
 			return -ENOMEM;
 		s->target = strdup(f->id);
 		s->driver = strdup(want);
+	}
+	if ((u->owner >= 0 || u->group >= 0) && !(d->iommu_group >= 0 && vfio_owned(d->iommu_group, u->owner, u->group))) {
+		plan_step *s = add(p, STEP_VFIO_OWNER, ui, d->id, "%s: /dev/vfio/N owner %d group %d", d->id, u->owner,
+				   u->group);
+		if (!s)
+			return -ENOMEM;
+		s->target = strdup(d->id);
+		s->v[0] = u->owner;
+		s->v[1] = u->group;
 	}
 	return 0;
 }

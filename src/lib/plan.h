@@ -19,6 +19,7 @@ typedef enum step_kind {
 	STEP_BIND,  /* driver_override + drivers_probe, loading the module first */
 	STEP_PROBE, /* drivers_probe without override: the kernel's own choice (autoprobe on) */
 	STEP_VF_MTU,
+	STEP_VFIO_OWNER, /* chown /dev/vfio/N: v[0] uid, v[1] gid (-1 untouched) */
 	STEP_PF_DOWN,
 } step_kind;
 

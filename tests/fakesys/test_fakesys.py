@@ -323,6 +323,37 @@ def test_examples_validate(s):
          ["numvfs"])
 
 
+def test_emit(s):
+    """The hand-off text for the seed host: QEMU arguments, Proxmox lines, libvirt XML that
+    libvirt's own schema accepts."""
+    import subprocess
+    t = tree("cx4lx-8vfs")
+    rc, out, err = vfctl(*t, "emit", "qemu", "06:00.0", "06:00.1", "enp6s0f1np1:vf2")
+    s.eq("emit qemu: one root port per slot, the two ports as one multifunction device", out.splitlines(), [
+        "-device pcie-root-port,id=vfctl-rp0,chassis=100,slot=0",
+        "-device vfio-pci,host=0000:06:00.0,bus=vfctl-rp0,addr=0.0,multifunction=on",
+        "-device vfio-pci,host=0000:06:00.1,bus=vfctl-rp0,addr=0.1",
+        "-device pcie-root-port,id=vfctl-rp1,chassis=101,slot=0",
+        "-device vfio-pci,host=0000:06:01.4,bus=vfctl-rp1"])
+    s.check("emit: a note when the device is not on vfio-pci yet", "bound to mlx5_core, not vfio-pci" in err, err)
+    rc, out, err = vfctl(*t, "emit", "proxmox", "06:00.0", "06:00.1", "06:01.3")
+    s.eq("emit proxmox: the slot for all functions, pcie=1", out.splitlines()[1:],
+         ["hostpci0: 0000:06:00,pcie=1", "hostpci1: 0000:06:01.3,pcie=1"])
+    rc, out, err = vfctl(*t, "emit", "libvirt", "06:01.2", "06:00.0")
+    s.check("emit libvirt: <hostdev> with the source address", out.count("<hostdev mode='subsystem' type='pci' "
+            "managed='yes'>") == 2 and "bus='0x06' slot='0x01' function='0x2'" in out, out)
+    path = os.path.join(TMP, "domain.xml")
+    with open(path, "w") as f:
+        f.write("<domain type='kvm'><name>t</name><memory>131072</memory><os><type arch='x86_64' machine='q35'>hvm"
+                "</type></os><devices>%s</devices></domain>\n" % out)
+    v = subprocess.run(["virt-xml-validate", path, "domain"], capture_output=True, text=True)
+    s.check("emit libvirt: valid per virt-xml-validate", v.returncode == 0, v.stdout + v.stderr)
+    rc, out, err = vfctl(*t, "emit", "vmware", "06:00.0")
+    s.check("emit: an unknown target is a usage error", rc == 2 and "qemu, libvirt or proxmox" in err, err)
+    rc, out, err = vfctl(*t, "bind", "06:01.2")
+    s.check("bind on a fake tree: refused, the tree untouched", rc == 1 and "running kernel" in err, err)
+
+
 def test_docs_list_every_check(s):
     """docs/doctor.md documents every check id the code can emit, and no others."""
     import re
@@ -338,7 +369,7 @@ def main():
     s = Suite("fakesys")
     for fn in (test_cx4lx, test_cx3pro, test_82599_amd, test_intx, test_shared_group, test_iommu_off, test_trouble,
                test_netdevsim, test_nonroot_config, test_bad_input, test_docs_list_every_check, test_configs,
-               test_examples_validate):
+               test_examples_validate, test_emit):
         s.run(fn)
     shutil.rmtree(TMP, ignore_errors=True)
     s.finish()

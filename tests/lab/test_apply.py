@@ -92,6 +92,19 @@ def test_apply_igb(s, igb):
     s.eq("plan --json: empty list when the host matches", doc["steps"], [])
 
 
+def test_vfio_owner(s, igb):
+    """Owner=/Group= on a vfio-pci VF: the /dev/vfio/N node an unprivileged QEMU opens."""
+    owned = conf("owned.conf", open(LAB_CONF).read().replace("Driver=vfio-pci", "Driver=vfio-pci\nOwner=nobody\nGroup=nogroup"))
+    rc, out, err = apply("-c", owned)
+    vf1 = link_base("%s/%s/virtfn1" % (SYS, igb))
+    grp = link_base("%s/%s/iommu_group" % (SYS, vf1))
+    st = os.stat("/dev/vfio/%s" % grp)
+    s.check("Owner=nobody Group=nogroup: /dev/vfio/%s is 65534:65534" % grp, rc == 0 and (st.st_uid, st.st_gid) ==
+            (65534, 65534), out + err)
+    rc, out, err = apply("-c", owned)
+    s.check("Owner=: a second apply is a no-op", rc == 0 and "up to date" in out, out)
+
+
 def test_counts(s, igb):
     five = conf("five.conf", open(LAB_CONF).read().replace("NumVFs=3", "NumVFs=5"))
     rc, out, err = apply("-c", five)
@@ -300,7 +313,7 @@ def main():
         sh("modprobe", m)
     igb = find_pci("0x8086", "0x10c9")[0]
     wait_for(lambda: netdev_of(igb))
-    for fn in (test_apply_igb, test_counts, test_driver_reload, test_vfio_holder, test_netdev_holders,
+    for fn in (test_apply_igb, test_vfio_owner, test_counts, test_driver_reload, test_vfio_holder, test_netdev_holders,
                test_injected_failure,
                test_invalid_changes_nothing, test_lock, test_device_section, test_nonroot):
         s.run(fn, igb)
