@@ -62,6 +62,7 @@ typedef struct vfctl_vf {
 	char *netdev;
 	int iommu_group;
 	vfctl_vf_settings settings;
+	char *representor; /* its eswitch port's netdev in switchdev mode (devlink), NULL otherwise */
 } vfctl_vf;
 
 typedef struct vfctl_bar {
@@ -112,6 +113,8 @@ typedef struct vfctl_device {
 	char *vf_settings_error;  /* why not, when !vf_settings_known */
 	int reported_num_vf;      /* IFLA_NUM_VF, -1 if not asked */
 	bool vf_list_truncated;   /* the kernel listed fewer VFs than IFLA_NUM_VF */
+	/* devlink eswitch, -1 where the driver has none: mode 0 legacy, 1 switchdev */
+	int eswitch_mode, eswitch_inline_mode, eswitch_encap_mode;
 
 	/* VF */
 	char *physfn; /* PF id, NULL for non-VFs */
@@ -204,6 +207,8 @@ typedef struct vfctl_config vfctl_config;
  * not returned: see vfctl_config_errors(). -errno only when nothing could be read. */
 int vfctl_config_load(vfctl_ctx *ctx, const char *path, vfctl_config **ret);
 vfctl_config *vfctl_config_free(vfctl_config *c);
+/* The same from text (a command line's implied configuration); name stands for the file. */
+int vfctl_config_parse_string(vfctl_ctx *ctx, const char *name, const char *text, vfctl_config **ret);
 /* Resolves Match= against the host and checks every value against what the device can do.
  * Returns -EINVAL when any error (parse or validation) exists. */
 int vfctl_config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h);

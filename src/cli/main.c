@@ -22,6 +22,7 @@ static void usage(FILE *f)
 	      "  restore [DEVICE...]  give devices back to the drivers they had (root)\n"
 	      "  vfio-check DEVICE... QEMU's VFIO open sequence, without a VM\n"
 	      "  emit qemu|libvirt|proxmox DEVICE...  the VM side of the hand-off\n"
+	      "  eswitch PF [MODE]    show or set legacy/switchdev, with VF representors\n"
 	      "\n"
 	      "DEVICE is a PCI address (0000:06:00.1 or 06:00.1), a netdev name, or PF:vfN.\n"
 	      "\n"
@@ -106,6 +107,8 @@ int main(int argc, char **argv)
 		return cmd_vfio_check(&g, sub_argc, sub_argv);
 	if (strcmp(cmd, "emit") == 0)
 		return cmd_emit(&g, sub_argc, sub_argv);
+	if (strcmp(cmd, "eswitch") == 0)
+		return cmd_eswitch(&g, sub_argc, sub_argv);
 	if (strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return EXIT_OK;

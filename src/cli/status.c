@@ -67,6 +67,8 @@ static void print_device(const vfctl_device *d)
 	n += snprintf(line + n, sizeof(line) - (size_t)n, " VFs");
 	if (d->autoprobe >= 0)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, ", autoprobe %s", d->autoprobe ? "on" : "off");
+	if (d->eswitch_mode >= 0)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ", eswitch %s", d->eswitch_mode == 1 ? "switchdev" : "legacy");
 	if (d->has_sriov_cap)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, ", VF id %04x, offset %d stride %d", d->vf_device_id,
 			      d->vf_offset, d->vf_stride);
@@ -117,6 +119,8 @@ static void print_device(const vfctl_device *d)
 				n += snprintf(line + n, sizeof(line) - (size_t)n, " %lld-%lldM",
 					      (long long)s->min_tx_rate, (long long)s->max_tx_rate);
 		}
+		if (vf->representor)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " rep %s", vf->representor);
 		print_clipped(line);
 	}
 }

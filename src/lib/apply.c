@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <linux/devlink.h>
+
+#include "devlink.h"
 #include "driver.h"
 #include "holders.h"
 #include "json-writer.h"
@@ -168,6 +171,40 @@ static int vf_netdev_ifindex(applier *a, const char *vf)
 	return ctx_error(a->ctx, -ENODEV, "%s: no netdev (is its driver a network driver?)", vf);
 }
 
+/* The netdev of VF vf's representor, from the devlink ports (never guessed from names). */
+static char *representor_of(applier *a, const vfctl_device *pf, int vf)
+{
+	devlink_port *ports = NULL;
+	size_t n = 0;
+	char *rep = NULL;
+	const char *bus, *dev;
+	devlink_handle(pf, &bus, &dev);
+	if (devlink_ports(a->ctx, &ports, &n) < 0)
+		return NULL;
+	for (size_t i = 0; i < n && !rep; i++)
+		if (ports[i].flavour == DEVLINK_PORT_FLAVOUR_PCI_VF && !ports[i].external && ports[i].vfnum == vf &&
+		    streq(ports[i].bus, bus) && streq(ports[i].dev, dev) && ports[i].netdev[0])
+			rep = strdup(ports[i].netdev);
+	free(ports);
+	return rep;
+}
+
+/* After the switch to switchdev, each VF's representor netdev appears (asynchronously for some
+ * drivers): wait for all of them, 10 s at most. */
+static int wait_representors(applier *a, const vfctl_device *pf)
+{
+	int n = sysfs_int(a->ctx, "%s/sriov_numvfs", pf->syspath);
+	for (int waited = 0; n > 0; waited += 100) {
+		_cleanup_free_ char *last = representor_of(a, pf, n - 1);
+		if (last)
+			return 0;
+		if (waited >= 10000)
+			return ctx_error(a->ctx, -ETIMEDOUT, "%s: VF representors did not appear within 10 s", pf->id);
+		usleep(100 * 1000);
+	}
+	return 0;
+}
+
 /* Drivers refuse VF rates until the link has carrier (igb: EINVAL); autonegotiation takes a few
  * seconds. No carrier after 10 s (no cable) is not an error: the step that needs it will say. */
 static void wait_carrier(applier *a, const vfctl_device *pf)
@@ -261,6 +298,20 @@ static int exec_step(applier *a, const vfctl_host *h, const plan_step *s)
 		if (pf->n_netdevs && sysfs_int(a->ctx, "class/net/%s/flags", pf->netdevs[0].name) & IFF_UP)
 			wait_carrier(a, pf);
 		return 0;
+	case STEP_ESWITCH: {
+		const char *bus, *dev;
+		devlink_handle(pf, &bus, &dev);
+		if ((r = devlink_eswitch_set(a->ctx, bus, dev, (int)s->v[0])) < 0)
+			return r;
+		return s->v[0] == 1 ? wait_representors(a, pf) : 0;
+	}
+	case STEP_REP_ALTNAME: {
+		_cleanup_free_ char *rep = representor_of(a, pf, s->vf);
+		if (!rep)
+			return ctx_error(a->ctx, -ENODEV, "%s vf %d has no representor (eswitch not in switchdev mode?)", pf->id,
+					 s->vf);
+		return link_add_altname(a->ctx, rep, s->driver);
+	}
 	case STEP_VF_MAC:
 	case STEP_VF_VLAN:
 	case STEP_VF_RATE:
@@ -347,6 +398,14 @@ static int check_holders(applier *a, const vfctl_host *h, const vfctl_plan *p, c
 				continue;
 			if (s->target)
 				break;
+			/* An eswitch change destroys or creates the representors: one carrying traffic holds. */
+			if (s->kind == STEP_ESWITCH && pf->vfs[k].representor) {
+				int r = representor_holder(a->ctx, pf->vfs[k].representor, addrs, n_addrs, ret);
+				if (r < 0)
+					return r;
+				if (*ret)
+					break;
+			}
 			const vfctl_device *vd = pf->vfs[k].id ? vfctl_host_find(h, pf->vfs[k].id) : NULL;
 			int r = vd ? device_holder(a->ctx, vd, addrs, n_addrs, ret) : 0;
 			if (r < 0)

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "parse.h"
+#include "plan.h"
 
 void vf_target_init(vf_target *t)
 {
@@ -406,6 +407,14 @@ static int unit_key(parser *p, conf_unit *u, const char *name, const char *v, co
 		free(u->eswitch_mode);
 		u->eswitch_mode = strdup(v);
 		u->l_eswitch_mode = loc;
+	} else if (pf && streq(name, "RepresentorAltName")) {
+		char probe[64];
+		if (altname_expand(v, "pf0", 0, probe, sizeof(probe)) < 0 || !strstr(v, "%n"))
+			return config_error(p->c, loc, "RepresentorAltName=%s: a pattern with %%n (the VF number) and "
+					    "optionally %%p (the PF's netdev), at most 127 characters once expanded", v);
+		free(u->rep_altname);
+		u->rep_altname = strdup(v);
+		u->l_rep_altname = loc;
 	} else if (!pf && (streq(name, "Owner") || streq(name, "Group"))) {
 		bool g = streq(name, "Group");
 		if (parse_owner(v, g, g ? &u->group : &u->owner) < 0)
@@ -463,22 +472,17 @@ static int check_owner(vfctl_config *c, const char *file, int fd)
 	return 0;
 }
 
-static int parse_file(vfctl_config *c, const char *path)
+/* f: an open stream (a file, or text given on the command line); owner_fd >= 0 is checked. */
+static int parse_stream(vfctl_config *c, const char *name, FILE *f, bool check)
 {
 	char **files = realloc(c->files, (c->n_files + 1) * sizeof(*files));
 	if (!files)
 		return -ENOMEM;
 	c->files = files;
-	if (!(files[c->n_files] = strdup(path)))
+	if (!(files[c->n_files] = strdup(name)))
 		return -ENOMEM;
-	parser p = {.c = c, .file = files[c->n_files++], .pf = -1, .unit = -1, .vf_section = -1};
-	p.f = fopen(path, "re");
-	if (!p.f) {
-		int r = -errno;
-		config_error(c, (conf_loc){p.file, 0}, "cannot read: %s", strerror(-r));
-		return 0;
-	}
-	int r = check_owner(c, p.file, fileno(p.f));
+	parser p = {.c = c, .file = files[c->n_files++], .pf = -1, .unit = -1, .vf_section = -1, .f = f};
+	int r = check ? check_owner(c, p.file, fileno(f)) : 0;
 	if (r >= 0) {
 		r = ini_parse_stream(reader, &p, handler, &p);
 		if (r > 0)
@@ -486,7 +490,6 @@ static int parse_file(vfctl_config *c, const char *path)
 				     "syntax error: expected [Section], Key=Value or a comment");
 		r = p.error;
 	}
-	fclose(p.f);
 	if (r < 0)
 		goto out;
 	if (p.n_vf && p.pf < 0)
@@ -503,6 +506,38 @@ out:
 		vf_target_done(&p.vf[i].t);
 	free(p.vf);
 	return r;
+}
+
+static int parse_file(vfctl_config *c, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		int r = -errno;
+		char **files = realloc(c->files, (c->n_files + 1) * sizeof(*files));
+		if (!files || !(files[c->n_files] = strdup(path)))
+			return -ENOMEM;
+		c->files = files;
+		config_error(c, (conf_loc){files[c->n_files++], 0}, "cannot read: %s", strerror(-r));
+		return 0;
+	}
+	int r = parse_stream(c, path, f, true);
+	fclose(f);
+	return r;
+}
+
+int vfctl_config_parse_string(vfctl_ctx *ctx, const char *name, const char *text, vfctl_config **ret)
+{
+	vfctl_config *c = calloc(1, sizeof(*c));
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int r = !c || !f ? -ENOMEM : parse_stream(c, name, f, false);
+	if (f)
+		fclose(f);
+	if (r < 0) {
+		vfctl_config_free(c);
+		return ctx_error(ctx, r, "parsing %s", name);
+	}
+	*ret = c;
+	return 0;
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -578,6 +613,7 @@ vfctl_config *vfctl_config_free(vfctl_config *c)
 		}
 		free(u->match);
 		free(u->eswitch_mode);
+		free(u->rep_altname);
 		free(u->driver);
 		for (size_t j = 0; j < u->n_vf_sections; j++)
 			vf_target_done(&u->vf_sections[j].t);

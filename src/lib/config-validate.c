@@ -201,7 +201,7 @@ static int build_vfs(vfctl_config *c, conf_unit *u, const vfctl_device *pf)
 	return r;
 }
 
-static int check_pf(vfctl_config *c, conf_unit *u, const vfctl_device *d)
+static int check_pf(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const vfctl_device *d)
 {
 	if (d->total_vfs < 0 && d->num_vfs < 0)
 		return config_error(c, u->match[0].loc, "%s is not an SR-IOV PF (no sriov_numvfs): use [Device] to pass "
@@ -211,6 +211,15 @@ static int check_pf(vfctl_config *c, conf_unit *u, const vfctl_device *d)
 	if (u->num_vfs >= 0 && d->total_vfs >= 0 && u->num_vfs > d->total_vfs)
 		r = config_error(c, u->l_num_vfs, "NumVFs=%d exceeds sriov_totalvfs %d of %s", u->num_vfs, d->total_vfs,
 				 d->id);
+	/* Only the running kernel can say whether the driver has an eswitch (devlink): on a fake tree
+	 * the mode is unknown and the key passes. */
+	if (r >= 0 && u->eswitch_mode && d->eswitch_mode < 0 && ctx->use_netlink)
+		r = config_error(c, u->l_eswitch_mode, "EswitchMode=%s: %s (driver %s) has no devlink eswitch", u->eswitch_mode,
+				 d->id, d->driver ? d->driver : "none");
+	if (r >= 0 && u->rep_altname && !(u->eswitch_mode && streq(u->eswitch_mode, "switchdev")) &&
+	    d->eswitch_mode != 1)
+		r = config_error(c, u->l_rep_altname, "RepresentorAltName= needs EswitchMode=switchdev: VFs have "
+				 "representors only then");
 	if (r >= 0 && (u->up >= 0 || u->mtu >= 0) && d->n_netdevs == 0)
 		r = config_error(c, u->up >= 0 ? u->l_up : u->l_mtu,
 				 "%s= needs the PF's netdev, and %s has none in this network namespace",
@@ -263,7 +272,7 @@ int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h)
 		if (!(u->dev_id = strdup(d->id)))
 			return -ENOMEM;
 		if (u->kind == UNIT_PF)
-			r = check_pf(c, u, d);
+			r = check_pf(ctx, c, u, d);
 		else if (!u->driver)
 			r = config_error(c, u->loc, "[Device] without Driver=: say which driver %s should have", d->id);
 		else if ((u->owner >= 0 || u->group >= 0) && !streq(u->driver, "vfio-pci"))
@@ -273,7 +282,6 @@ int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h)
 	}
 	if (r >= 0)
 		r = check_macs(c);
-	(void)ctx;
 	return r;
 }
 

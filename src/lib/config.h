@@ -45,10 +45,12 @@ typedef struct conf_unit {
 	size_t n_match;
 	int num_vfs, autoprobe, up, mtu;
 	char *eswitch_mode;
+	char *rep_altname; /* RepresentorAltName= pattern */
 	char *driver; /* [Device] */
 	int all_functions;
 	int owner, group; /* [Device] with Driver=vfio-pci: /dev/vfio/N ownership, -1 untouched */
-	conf_loc l_num_vfs, l_autoprobe, l_up, l_mtu, l_eswitch_mode, l_driver, l_all_functions, l_owner, l_group;
+	conf_loc l_num_vfs, l_autoprobe, l_up, l_mtu, l_eswitch_mode, l_driver, l_all_functions, l_owner, l_group,
+		l_rep_altname;
 	vf_section *vf_sections;
 	size_t n_vf_sections;
 

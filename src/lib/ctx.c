@@ -35,6 +35,7 @@ vfctl_ctx *vfctl_ctx_free(vfctl_ctx *ctx)
 		return NULL;
 	sysfs_free(ctx->fs);
 	nl_close(ctx->rtnl);
+	nl_close(ctx->genl);
 	if (ctx->pacc)
 		pci_cleanup(ctx->pacc);
 	free(ctx);

@@ -12,6 +12,8 @@ struct vfctl_ctx {
 	sysfs *fs;
 	bool use_netlink, names;
 	nl_sock *rtnl; /* opened on first use */
+	nl_sock *genl; /* generic netlink: devlink, vdpa */
+	uint16_t devlink_family, vdpa_family;
 	struct pci_access *pacc;
 	char error[1024];
 };

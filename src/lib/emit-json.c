@@ -93,6 +93,7 @@ static void vf_json(json_writer *w, const vfctl_device *pf, const vfctl_vf *vf)
 	json_int_or_null(w, "min_tx_rate", s->min_tx_rate);
 	json_int_or_null(w, "max_tx_rate", s->max_tx_rate);
 	json_tristate(w, "query_rss", s->rss_query);
+	json_string(w, "representor", vf->representor);
 	json_bool(w, "settings_known", s->valid);
 	/* Distinguishes "the kernel cut the list" from "vfctl did not ask" (no netlink). */
 	json_bool(w, "attrs_truncated", !s->valid && pf->vf_list_truncated);
@@ -113,6 +114,17 @@ static void sriov_json(json_writer *w, const vfctl_device *d)
 	json_string(w, "vf_settings_error", d->vf_settings_error);
 	json_int_or_null(w, "reported_num_vf", d->reported_num_vf);
 	json_bool(w, "vf_list_truncated", d->vf_list_truncated);
+	if (d->eswitch_mode >= 0) {
+		static const char *const inl[] = {"none", "link", "network", "transport"};
+		json_open_object(w, "eswitch");
+		json_string(w, "mode", d->eswitch_mode == 1 ? "switchdev" : d->eswitch_mode == 0 ? "legacy" : "other");
+		json_string(w, "inline_mode", d->eswitch_inline_mode >= 0 && d->eswitch_inline_mode < 4
+						      ? inl[d->eswitch_inline_mode]
+						      : NULL);
+		json_string(w, "encap_mode", d->eswitch_encap_mode == 0 ? "none" : d->eswitch_encap_mode == 1 ? "basic" : NULL);
+		json_close_object(w);
+	} else
+		json_null(w, "eswitch");
 	if (d->has_sriov_cap) {
 		json_open_object(w, "capability");
 		json_int(w, "total_vfs", d->cap_total_vfs);

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "holders.h"
+#include "pci.h"
 
 int vfio_group_holder(vfctl_ctx *ctx, int group, int *ret_pid, char **ret_comm)
 {
@@ -116,5 +117,20 @@ int device_holder(vfctl_ctx *ctx, const vfctl_device *d, const int *addrs, size_
 			if (addrs[k] == nd->ifindex)
 				return asprintf(ret, "%s: its netdev %s is up with addresses", d->id, nd->name) < 0 ? -ENOMEM : 0;
 	}
+	return 0;
+}
+
+int representor_holder(vfctl_ctx *ctx, const char *rep, const int *addrs, size_t n_addrs, char **ret)
+{
+	char path[PATH_MAX];
+	_cleanup_free_ char *master = NULL;
+	*ret = NULL;
+	snprintf(path, sizeof(path), "class/net/%s/master", rep);
+	if (sysfs_link_name(ctx->fs, path, &master) >= 0)
+		return asprintf(ret, "representor %s is a port of %s", rep, master) < 0 ? -ENOMEM : 0;
+	int ifindex = sysfs_int(ctx, "class/net/%s/ifindex", rep);
+	for (size_t k = 0; ifindex > 0 && k < n_addrs; k++)
+		if (addrs[k] == ifindex)
+			return asprintf(ret, "representor %s is up with addresses", rep) < 0 ? -ENOMEM : 0;
 	return 0;
 }

@@ -183,6 +183,13 @@ int link_vf_decode(const struct nlmsghdr *nlh, link_info *ret)
 			snprintf(li.ifname, sizeof(li.ifname), "%s", mnl_attr_get_str(a));
 		else if (t == IFLA_PERM_ADDRESS && mnl_attr_get_payload_len(a) == 6)
 			format_mac(mnl_attr_get_payload(a), li.perm_mac);
+		else if (t == IFLA_PROP_LIST) {
+			const struct nlattr *p;
+			mnl_attr_for_each_nested(p, a) if (mnl_attr_get_type(p) == IFLA_ALT_IFNAME &&
+							   mnl_attr_validate(p, MNL_TYPE_NUL_STRING) >= 0 &&
+							   li.n_altnames < ELEMENTSOF(li.altnames))
+				snprintf(li.altnames[li.n_altnames++], sizeof(li.altnames[0]), "%s", mnl_attr_get_str(p));
+		}
 		a = (const struct nlattr *)next;
 	}
 	*ret = li;
@@ -334,4 +341,16 @@ int link_set_mtu(vfctl_ctx *ctx, int ifindex, uint32_t mtu)
 	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	snprintf(what, sizeof(what), "mtu %u", mtu);
 	return setlink(ctx, nlh, what, ifindex);
+}
+
+int link_add_altname(vfctl_ctx *ctx, const char *ifname, const char *alt)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], what[160];
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINKPROP, NLM_F_CREATE | NLM_F_EXCL, 0, NULL);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	struct nlattr *list = mnl_attr_nest_start(nlh, IFLA_PROP_LIST);
+	mnl_attr_put_strz(nlh, IFLA_ALT_IFNAME, alt);
+	mnl_attr_nest_end(nlh, list);
+	snprintf(what, sizeof(what), "altname %s", alt);
+	return setlink(ctx, nlh, what, (int)if_nametoindex(ifname));
 }

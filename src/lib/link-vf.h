@@ -15,6 +15,8 @@ typedef struct link_info {
 	vfctl_vf_settings *vfs; /* indexed by VF number, num_vf entries, .valid where listed */
 	int n_listed;      /* how many IFLA_VF_INFO entries decoded */
 	bool len_wrapped;  /* the list outgrew its 16-bit nest length and was recovered */
+	char altnames[8][128]; /* IFLA_PROP_LIST / IFLA_ALT_IFNAME, the first 8 */
+	size_t n_altnames;
 } link_info;
 
 void link_info_done(link_info *li);
@@ -44,3 +46,6 @@ int link_set_up(vfctl_ctx *ctx, int ifindex, bool up);
 int link_set_mtu(vfctl_ctx *ctx, int ifindex, uint32_t mtu);
 /* Builds the RTM_SETLINK for link_vf_set into buf; exposed for tests. */
 struct nlmsghdr *link_vf_build_set(char *buf, int ifindex, uint16_t type, const void *payload, size_t len);
+
+/* RTM_NEWLINKPROP: adds an alternative name (IFLA_ALT_IFNAME); the netdev keeps its name. */
+int link_add_altname(vfctl_ctx *ctx, const char *ifname, const char *alt);

@@ -45,6 +45,7 @@ void pci_device_init(vfctl_device *d)
 		.msix_vectors = -1, .pcie_type = -1, .acs_cap = -1, .acs_ctrl = -1, .cap_total_vfs = -1,
 		.cap_initial_vfs = -1, .cap_num_vfs = -1, .vf_offset = -1, .vf_stride = -1, .vf_device_id = -1,
 		.total_vfs = -1, .num_vfs = -1, .autoprobe = -1, .reported_num_vf = -1, .vf_index = -1,
+		.eswitch_mode = -1, .eswitch_inline_mode = -1, .eswitch_encap_mode = -1,
 	};
 }
 
@@ -68,6 +69,7 @@ void pci_device_done(vfctl_device *d)
 		free(d->vfs[i].id);
 		free(d->vfs[i].driver);
 		free(d->vfs[i].netdev);
+		free(d->vfs[i].representor);
 	}
 	free(d->vfs);
 	free(d->vf_settings_error);

@@ -63,6 +63,19 @@ _printf_(5, 6) static plan_step *add(vfctl_plan *p, step_kind kind, size_t unit,
 	return s;
 }
 
+/* Does netdev name answer to alt already (IFLA_PROP_LIST)? */
+static bool netdev_has_altname(vfctl_ctx *ctx, const char *name, const char *alt)
+{
+	link_info li;
+	if (!ctx->use_netlink || link_vf_get(ctx, name, &li) < 0)
+		return false;
+	bool has = false;
+	for (size_t i = 0; i < li.n_altnames; i++)
+		has |= streq(li.altnames[i], alt);
+	link_info_done(&li);
+	return has;
+}
+
 /* Is /dev/vfio/<group> already owned as asked (-1: that half not asked)? */
 static bool vfio_owned(int group, int uid, int gid)
 {
@@ -72,6 +85,49 @@ static bool vfio_owned(int group, int uid, int gid)
 	if (stat(path, &st) < 0)
 		return false;
 	return (uid < 0 || st.st_uid == (uid_t)uid) && (gid < 0 || st.st_gid == (gid_t)gid);
+}
+
+eswitch_order eswitch_order_of(const char *driver)
+{
+	static const struct {
+		const char *driver;
+		eswitch_order order;
+	} table[] = {
+		{"mlx5_core", ESWITCH_VFS_FIRST},
+		/* ice refuses the change while VFs exist */
+		{"ice", ESWITCH_THROUGH_ZERO},
+		/* some bnxt firmware needs the VFs to exist when switching */
+		{"bnxt_en", ESWITCH_VFS_FIRST},
+	};
+	for (size_t i = 0; driver && i < ELEMENTSOF(table); i++)
+		if (streq(table[i].driver, driver))
+			return table[i].order;
+	return ESWITCH_VFS_FIRST;
+}
+
+int altname_expand(const char *pattern, const char *pf, int vf, char *buf, size_t n)
+{
+	size_t k = 0;
+	for (const char *p = pattern; *p; p++) {
+		char part[64];
+		if (*p == '%' && p[1] == 'n')
+			snprintf(part, sizeof(part), "%d", vf), p++;
+		else if (*p == '%' && p[1] == 'p')
+			snprintf(part, sizeof(part), "%s", pf), p++;
+		else if (*p == '%' && p[1] == '%')
+			snprintf(part, sizeof(part), "%%"), p++;
+		else if (*p == '%' || *p == '/' || *p == ' ')
+			return -EINVAL;
+		else
+			snprintf(part, sizeof(part), "%c", *p);
+		size_t l = strlen(part);
+		if (k + l >= n || k + l > 127) /* ALTIFNAMSIZ 128 */
+			return -ENAMETOOLONG;
+		memcpy(buf + k, part, l);
+		k += l;
+	}
+	buf[k] = 0;
+	return k ? 0 : -EINVAL;
 }
 
 static int netdev_attr(vfctl_ctx *ctx, const char *ifname, const char *attr)
@@ -206,7 +262,12 @@ static int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl
 		return ctx_error(ctx, -ENODEV, "%s: gone", u->dev_id);
 	int cur_n = pf->num_vfs > 0 ? pf->num_vfs : 0;
 	int want_n = u->num_vfs >= 0 ? u->num_vfs : cur_n;
-	bool recreate = want_n != cur_n;
+	int want_esw = u->eswitch_mode ? streq(u->eswitch_mode, "switchdev") : -1;
+	bool esw_change = want_esw >= 0 && pf->eswitch_mode >= 0 && want_esw != pf->eswitch_mode;
+	eswitch_order order = eswitch_order_of(pf->driver);
+	/* ice: the mode changes only without VFs, so they are re-created around it. */
+	bool recreate = want_n != cur_n || (esw_change && order == ESWITCH_THROUGH_ZERO && cur_n > 0);
+	bool esw_done = false;
 	int autoprobe = pf->autoprobe;
 	int flags = ifn ? netdev_attr(ctx, ifn, "flags") : -1;
 	bool admin_up = flags >= 0 && (flags & IFF_UP);
@@ -235,10 +296,18 @@ static int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl
 		}
 		if (cur_n > 0) {
 			if (!(s = add(p, STEP_NUMVFS, ui, pf->id, "%s: sriov_numvfs %d -> 0%s", pf->id, cur_n,
-				      want_n ? " (the kernel changes the count only through 0)" : "")))
+				      esw_change && order == ESWITCH_THROUGH_ZERO ? " (its driver switches eswitch mode only without VFs)"
+				      : want_n ? " (the kernel changes the count only through 0)" : "")))
 				return -ENOMEM;
 			s->v[0] = 0;
 			s->disruptive = true;
+		}
+		if (esw_change && order == ESWITCH_THROUGH_ZERO) {
+			if (!(s = add(p, STEP_ESWITCH, ui, pf->id, "%s: eswitch mode %s", pf->id, u->eswitch_mode)))
+				return -ENOMEM;
+			s->v[0] = want_esw;
+			s->disruptive = true;
+			esw_done = true;
 		}
 		if (want_n > 0) {
 			if (!(s = add(p, STEP_NUMVFS, ui, pf->id, "%s: sriov_numvfs 0 -> %d", pf->id, want_n)))
@@ -252,6 +321,44 @@ static int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl
 		int r = plan_vf_settings(p, ui, pf, ifn ? ifn : pf->id, i, &u->vfs[i], cur);
 		if (r < 0)
 			return r;
+	}
+
+	/* mlx5 and the generic order: the VFs exist; no VF driver may be bound across the switch
+	 * (seed 004: unbind, switch, rebind). */
+	if (esw_change && !esw_done) {
+		for (int i = 0; !recreate && i < cur_n && (size_t)i < pf->n_vfs; i++)
+			if (pf->vfs[i].driver) {
+				if (!(s = add(p, STEP_UNBIND, ui, pf->id, "%s vf %d: unbind %s (across the eswitch change)", pf->id,
+					      i, pf->vfs[i].driver)))
+					return -ENOMEM;
+				s->vf = i;
+				s->disruptive = true;
+			}
+		if (!(s = add(p, STEP_ESWITCH, ui, pf->id, "%s: eswitch mode %s", pf->id, u->eswitch_mode)))
+			return -ENOMEM;
+		s->v[0] = want_esw;
+		s->disruptive = true;
+		for (int i = 0; !recreate && i < cur_n && (size_t)i < pf->n_vfs; i++)
+			if (pf->vfs[i].driver) {
+				if (!(s = add(p, STEP_BIND, ui, pf->id, "%s vf %d: bind %s again", pf->id, i, pf->vfs[i].driver)))
+					return -ENOMEM;
+				s->vf = i;
+				s->driver = strdup(pf->vfs[i].driver);
+			}
+	}
+	if (u->rep_altname && want_esw != 0) {
+		for (int i = 0; i < want_n; i++) {
+			const char *rep = !recreate && !esw_change && (size_t)i < pf->n_vfs ? pf->vfs[i].representor : NULL;
+			char alt[128];
+			if (altname_expand(u->rep_altname, ifn ? ifn : pf->id, i, alt, sizeof(alt)) < 0)
+				continue;
+			if (rep && netdev_has_altname(ctx, rep, alt))
+				continue;
+			if (!(s = add(p, STEP_REP_ALTNAME, ui, pf->id, "%s vf %d: representor altname %s", pf->id, i, alt)))
+				return -ENOMEM;
+			s->vf = i;
+			s->driver = strdup(alt); /* the name to add */
+		}
 	}
 
 	/* Drivers: configured ones bound explicitly; unconfigured new VFs get what the kernel would
@@ -398,6 +505,7 @@ int plan_unit(vfctl_ctx *ctx, const vfctl_config *c, size_t u, const vfctl_host 
 void unit_done(conf_unit *u)
 {
 	free(u->dev_id);
+	free(u->eswitch_mode);
 	free(u->driver);
 	for (size_t i = 0; i < u->n_vfs; i++)
 		vf_target_done(&u->vfs[i]);
@@ -446,6 +554,10 @@ int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf
 	const char *ifn = d->n_netdevs ? d->netdevs[0].name : NULL;
 	t.num_vfs = d->num_vfs > 0 ? d->num_vfs : 0;
 	t.autoprobe = d->autoprobe;
+	if (u->eswitch_mode && d->eswitch_mode >= 0 && !(t.eswitch_mode = strdup(d->eswitch_mode ? "switchdev" : "legacy"))) {
+		unit_done(&t);
+		return -ENOMEM;
+	}
 	if (ifn) {
 		int flags = netdev_attr(ctx, ifn, "flags");
 		t.up = flags >= 0 ? !!(flags & IFF_UP) : -1;

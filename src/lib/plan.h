@@ -20,6 +20,8 @@ typedef enum step_kind {
 	STEP_PROBE, /* drivers_probe without override: the kernel's own choice (autoprobe on) */
 	STEP_VF_MTU,
 	STEP_VFIO_OWNER, /* chown /dev/vfio/N: v[0] uid, v[1] gid (-1 untouched) */
+	STEP_ESWITCH,    /* devlink eswitch mode v[0] (0 legacy, 1 switchdev) */
+	STEP_REP_ALTNAME, /* altname for VF vf's representor: driver holds the name */
 	STEP_PF_DOWN,
 } step_kind;
 
@@ -50,5 +52,14 @@ void unit_done(conf_unit *u);
 const char *step_kind_str(step_kind k);
 /* Does unit u's device answer to `only` (PCI address, device id or one of its netdevs)? */
 bool unit_selected(const conf_unit *u, const vfctl_host *h, const char *only);
+/* How a PF driver wants its eswitch mode changed (seed 004 and field reports). */
+typedef enum eswitch_order {
+	ESWITCH_VFS_FIRST,    /* mlx5, and the generic order: VFs exist, unbind them, switch, rebind */
+	ESWITCH_THROUGH_ZERO, /* ice: VFs to 0, switch, VFs back */
+} eswitch_order;
+eswitch_order eswitch_order_of(const char *driver);
+/* RepresentorAltName= pattern: %p the PF's netdev, %n the VF number, %% a %. */
+int altname_expand(const char *pattern, const char *pf, int vf, char *buf, size_t n);
+
 /* The kernel's default driver for a PCI device's modalias (libkmod), or NULL. */
 char *default_driver(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_device *pf, const char *vf_id);

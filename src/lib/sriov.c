@@ -2,6 +2,9 @@
 #include <limits.h>
 #include <stdio.h>
 
+#include <linux/devlink.h>
+
+#include "devlink.h"
 #include "link-vf.h"
 #include "parse.h"
 #include "pci.h"
@@ -192,6 +195,48 @@ static void pf_settings(vfctl_ctx *ctx, vfctl_device *pf)
 	link_info_done(&li);
 }
 
+/* Eswitch mode per PF, and in switchdev mode each VF's representor from the devlink ports:
+ * flavour pcivf, this PF's instance, its own controller, vfnum = the VF index. Never by name. */
+static void read_eswitch(vfctl_ctx *ctx, vfctl_host *h)
+{
+	devlink_port *ports = NULL;
+	size_t np = 0;
+	bool any = false;
+	for (size_t i = 0; i < h->n_devices; i++) {
+		vfctl_device *d = &h->devices[i];
+		devlink_eswitch e;
+		if (d->total_vfs < 0 && d->num_vfs < 0)
+			continue;
+		const char *bus, *dev;
+		devlink_handle(d, &bus, &dev);
+		/* Drivers without an eswitch (igb) answer EOPNOTSUPP: mode stays unknown. */
+		if (devlink_eswitch_get(ctx, bus, dev, &e) < 0)
+			continue;
+		d->eswitch_mode = e.mode;
+		d->eswitch_inline_mode = e.inline_mode;
+		d->eswitch_encap_mode = e.encap_mode;
+		any |= e.mode == DEVLINK_ESWITCH_MODE_SWITCHDEV;
+	}
+	if (!any || devlink_ports(ctx, &ports, &np) < 0)
+		return;
+	for (size_t i = 0; i < h->n_devices; i++) {
+		vfctl_device *d = &h->devices[i];
+		const char *bus, *dev;
+		if (d->eswitch_mode != DEVLINK_ESWITCH_MODE_SWITCHDEV)
+			continue;
+		devlink_handle(d, &bus, &dev);
+		for (size_t k = 0; k < np; k++) {
+			const devlink_port *p = &ports[k];
+			if (p->flavour != DEVLINK_PORT_FLAVOUR_PCI_VF || p->external || !streq(p->bus, bus) ||
+			    !streq(p->dev, dev) || p->vfnum < 0 || (size_t)p->vfnum >= d->n_vfs || !p->netdev[0])
+				continue;
+			free(d->vfs[p->vfnum].representor);
+			d->vfs[p->vfnum].representor = strdup(p->netdev);
+		}
+	}
+	free(ports);
+}
+
 int sriov_read_settings(vfctl_ctx *ctx, vfctl_host *h)
 {
 	if (!ctx->use_netlink)
@@ -200,5 +245,6 @@ int sriov_read_settings(vfctl_ctx *ctx, vfctl_host *h)
 	for (size_t i = 0; i < h->n_devices; i++)
 		if (h->devices[i].n_vfs > 0)
 			pf_settings(ctx, &h->devices[i]);
+	read_eswitch(ctx, h);
 	return 0;
 }

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vfctl eswitch DEVICE [legacy|switchdev]: show, or change through apply (ordering, holders,
+ * rollback and verify included). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static void report(void *userdata, const char *line)
+{
+	(void)userdata;
+	puts(line);
+	fflush(stdout);
+}
+
+int cmd_eswitch(const cli_global *g, int argc, char **argv)
+{
+	enum { OPT_FORCE = 256 };
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"force", no_argument, NULL, OPT_FORCE},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	bool json = g->json, force = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) >= 0) {
+		if (c == 'j')
+			json = true;
+		else if (c == OPT_FORCE)
+			force = true;
+		else if (c == 'h') {
+			puts("Usage: vfctl eswitch [--json] DEVICE\n       vfctl eswitch [--force] DEVICE legacy|switchdev");
+			return EXIT_OK;
+		} else
+			return EXIT_USAGE;
+	}
+	if (argc - optind < 1 || argc - optind > 2) {
+		fprintf(stderr, "vfctl: eswitch takes DEVICE and an optional mode\n");
+		return EXIT_USAGE;
+	}
+	const char *mode = argc - optind == 2 ? argv[optind + 1] : NULL;
+	if (mode && !streq(mode, "legacy") && !streq(mode, "switchdev")) {
+		fprintf(stderr, "vfctl: eswitch mode %s: legacy or switchdev\n", mode);
+		return EXIT_USAGE;
+	}
+	vfctl_ctx *ctx;
+	vfctl_host *h;
+	const vfctl_device *d;
+	int vf, r = cli_scan(g, &ctx, &h);
+	if (r)
+		return r;
+	if (vfctl_host_resolve(h, argv[optind], &d, &vf) < 0 || vf >= 0 || (d->total_vfs < 0 && d->num_vfs < 0)) {
+		fprintf(stderr, "vfctl: %s: not an SR-IOV PF on this host\n", argv[optind]);
+		r = EXIT_USAGE;
+		goto out;
+	}
+	if (!mode) {
+		if (json) {
+			bool *sel = calloc(h->n_devices, sizeof(bool));
+			char *s = NULL;
+			if (sel) {
+				sel[d - h->devices] = true;
+				if (vfctl_host_json(h, sel, &s) >= 0)
+					fputs(s, stdout);
+			}
+			free(s);
+			free(sel);
+		} else if (d->eswitch_mode < 0)
+			printf("%s: no devlink eswitch (driver %s)\n", d->id, d->driver ? d->driver : "none");
+		else {
+			printf("%s: eswitch mode %s\n", d->id, d->eswitch_mode == 1 ? "switchdev" : "legacy");
+			for (size_t i = 0; i < d->n_vfs; i++)
+				printf("  vf%-3zu %-12s representor %s\n", i, d->vfs[i].id ? d->vfs[i].id : "-",
+				       d->vfs[i].representor ? d->vfs[i].representor : "-");
+		}
+		goto out;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "vfctl: changing the eswitch mode: root only\n");
+		r = EXIT_FAIL;
+		goto out;
+	}
+	/* The same path as a file with EswitchMode=: one ordering, one set of safety checks. */
+	char text[256];
+	if (streq(d->bus, "pci"))
+		snprintf(text, sizeof(text), "[PF]\nMatch=pci:%s\nEswitchMode=%s\n", d->id, mode);
+	else if (d->n_netdevs)
+		snprintf(text, sizeof(text), "[PF]\nMatch=name:%s\nEswitchMode=%s\n", d->netdevs[0].name, mode);
+	else {
+		fprintf(stderr, "vfctl: %s has no netdev to name it by\n", d->id);
+		r = EXIT_FAIL;
+		goto out;
+	}
+	vfctl_config *conf = NULL;
+	vfctl_apply_opts ao = {.force = force, .report = report};
+	if (vfctl_config_parse_string(ctx, "(command line)", text, &conf) < 0 || vfctl_apply(ctx, conf, &ao) < 0) {
+		const char *const *errs;
+		size_t n = conf ? vfctl_config_errors(conf, &errs) : 0;
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "%s\n", errs[i]);
+		if (!n)
+			fprintf(stderr, "vfctl: %s\n", vfctl_ctx_error(ctx));
+		r = n ? EXIT_USAGE : EXIT_FAIL;
+	}
+	vfctl_config_free(conf);
+out:
+	vfctl_host_free(h);
+	vfctl_ctx_free(ctx);
+	return r;
+}
