@@ -138,6 +138,7 @@ typedef struct vfctl_host {
 
 	vfctl_device *devices; /* PCI devices in address order, then non-PCI PFs */
 	size_t n_devices;
+	struct vfctl_vdpa *vdpa; /* NULL without netlink */
 } vfctl_host;
 
 int vfctl_host_scan(vfctl_ctx *ctx, vfctl_host **ret);
@@ -259,6 +260,32 @@ int vfctl_restore(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bi
 /* QEMU's VFIO open sequence on each selected device, without a VM: one finding per step. */
 int vfctl_vfio_check(vfctl_ctx *ctx, const vfctl_host *h, const bool *select, vfctl_report **ret);
 
-typedef enum vfctl_emit_kind { VFCTL_EMIT_QEMU, VFCTL_EMIT_LIBVIRT, VFCTL_EMIT_PROXMOX } vfctl_emit_kind;
+typedef enum vfctl_emit_kind { VFCTL_EMIT_QEMU, VFCTL_EMIT_LIBVIRT, VFCTL_EMIT_PROXMOX, VFCTL_EMIT_OVS } vfctl_emit_kind;
 /* Hand-off text for the selected devices (in address order). */
 int vfctl_emit(const vfctl_host *h, const bool *select, vfctl_emit_kind kind, char **ret);
+/* The same for vDPA devices by name (QEMU: -netdev vhost-vdpa; libvirt: <interface type='vdpa'>). */
+int vfctl_emit_vdpa(const vfctl_host *h, char *const *names, size_t n, vfctl_emit_kind kind, char **ret);
+
+/* vDPA (filled by vfctl_host_scan when netlink is on). */
+typedef struct vfctl_vdpa_mgmtdev {
+	char *name;      /* "pci/0000:06:00.2" or "vdpasim_net" */
+	uint64_t classes; /* bit N: virtio device id N (1 net, 2 block) */
+	int max_vqs;
+	uint64_t features;
+} vfctl_vdpa_mgmtdev;
+
+typedef struct vfctl_vdpa_dev {
+	char *name, *mgmtdev;
+	int device_id;    /* virtio device id: 1 net */
+	char *driver;     /* vhost_vdpa, virtio_vdpa or NULL */
+	char *vhost;      /* "/dev/vhost-vdpa-0" with vhost_vdpa */
+	char *netdev;     /* the virtio_net netdev with virtio_vdpa */
+} vfctl_vdpa_dev;
+
+typedef struct vfctl_vdpa {
+	vfctl_vdpa_mgmtdev *mgmtdevs;
+	size_t n_mgmtdevs;
+	vfctl_vdpa_dev *devs;
+	size_t n_devs;
+	bool available; /* the kernel has the vdpa netlink family */
+} vfctl_vdpa;

@@ -179,6 +179,19 @@ int cmd_status(const cli_global *g, int argc, char **argv)
 			continue;
 		print_device(d);
 	}
+	if (!sel && h->vdpa && (h->vdpa->n_mgmtdevs || h->vdpa->n_devs)) {
+		printf("\nvDPA\n");
+		for (size_t i = 0; i < h->vdpa->n_mgmtdevs; i++)
+			printf("  mgmtdev %-24s%s%s\n", h->vdpa->mgmtdevs[i].name,
+			       h->vdpa->mgmtdevs[i].classes & 2 ? " net" : "", h->vdpa->mgmtdevs[i].classes & 4 ? " block" : "");
+		for (size_t i = 0; i < h->vdpa->n_devs; i++) {
+			const vfctl_vdpa_dev *v = &h->vdpa->devs[i];
+			char line[256];
+			snprintf(line, sizeof(line), "  device  %-12s on %-16s %s %s", v->name, v->mgmtdev,
+				 v->driver ? v->driver : "(no driver)", v->vhost ? v->vhost : v->netdev ? v->netdev : "");
+			print_clipped(line);
+		}
+	}
 out:
 	free(sel);
 	vfctl_host_free(h);

@@ -21,7 +21,9 @@
 #include "lock.h"
 #include "link-vf.h"
 #include "pci.h"
+#include "parse.h"
 #include "plan.h"
+#include "vdpa.h"
 
 typedef struct applier {
 	vfctl_ctx *ctx;
@@ -264,6 +266,32 @@ static int exec_vf_attr(applier *a, int ifindex, const plan_step *s)
 	}
 }
 
+static int exec_vdpa(applier *a, const vfctl_host *h, const plan_step *s)
+{
+	switch (s->kind) {
+	case STEP_VDPA_ADD: {
+		char mgmt[80];
+		vdpa_new n = {.name = s->target, .mgmtdev = s->driver, .mtu = (int)s->v[0], .max_vqp = (int)s->v[1]};
+		if (s->vf >= 0) {
+			/* VDPA= on a VF: its management device is the VF's own PCI function. */
+			const vfctl_device *pf = vfctl_host_find(h, s->dev);
+			_cleanup_free_ char *vf = NULL;
+			int r = pf ? vf_address(a, pf, s->vf, &vf) : -ENODEV;
+			if (r < 0)
+				return r;
+			snprintf(mgmt, sizeof(mgmt), "pci/%s", vf);
+			n.mgmtdev = mgmt;
+		}
+		n.has_mac = s->mac[0] && parse_mac(s->mac, n.mac) >= 0;
+		return vdpa_dev_add(a->ctx, &n);
+	}
+	case STEP_VDPA_BIND:
+		return vdpa_bind(a->ctx, s->target, s->driver);
+	default:
+		return vdpa_dev_del(a->ctx, s->target);
+	}
+}
+
 static int exec_step(applier *a, const vfctl_host *h, const plan_step *s)
 {
 	const vfctl_device *pf = vfctl_host_find(h, s->dev);
@@ -271,6 +299,8 @@ static int exec_step(applier *a, const vfctl_host *h, const plan_step *s)
 	char path[PATH_MAX], val[32];
 	int r;
 
+	if (s->kind == STEP_VDPA_ADD || s->kind == STEP_VDPA_BIND || s->kind == STEP_VDPA_DEL)
+		return exec_vdpa(a, h, s);
 	if (!pf)
 		return ctx_error(a->ctx, -ENODEV, "%s: gone", s->dev);
 	switch (s->kind) {
@@ -390,6 +420,16 @@ static int check_holders(applier *a, const vfctl_host *h, const vfctl_plan *p, c
 	for (size_t i = 0; i < p->n && !*ret; i++) {
 		const plan_step *s = &p->steps[i];
 		const vfctl_device *pf = vfctl_host_find(h, s->dev);
+		if (s->disruptive && s->kind == STEP_VDPA_DEL) {
+			/* A vhost-vdpa device open in a process is a running VM's NIC. */
+			const vfctl_vdpa_dev *vd = vdpa_find(h, s->target);
+			int pid = 0;
+			_cleanup_free_ char *comm = NULL;
+			if (vd && vd->vhost && fd_holder(a->ctx, vd->vhost, &pid, &comm) >= 0 && pid > 0 &&
+			    asprintf(ret, "%s: %s is open in process %d (%s)", vd->name, vd->vhost, pid, comm ? comm : "?") < 0)
+				return -ENOMEM;
+			continue;
+		}
 		if (!s->disruptive || !pf)
 			continue;
 		for (size_t k = 0; k < pf->n_vfs && !*ret; k++) {

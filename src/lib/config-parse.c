@@ -25,7 +25,8 @@ void vf_target_init(vf_target *t)
 void vf_target_done(vf_target *t)
 {
 	free(t->driver);
-	t->driver = NULL;
+	free(t->vdpa);
+	t->driver = t->vdpa = NULL;
 }
 
 int vf_target_merge(vf_target *d, const vf_target *s)
@@ -42,6 +43,14 @@ int vf_target_merge(vf_target *d, const vf_target *s)
 	MERGE(vlan) MERGE(qos) MERGE(vlan_proto) MERGE(spoofchk) MERGE(trust) MERGE(link_state)
 	MERGE(rss_query) MERGE(min_tx_rate) MERGE(max_tx_rate) MERGE(mtu) MERGE(owner) MERGE(group)
 #undef MERGE
+	if (s->l_vdpa.line) {
+		char *n = strdup(s->vdpa);
+		if (!n)
+			return -ENOMEM;
+		free(d->vdpa);
+		d->vdpa = n;
+		d->l_vdpa = s->l_vdpa;
+	}
 	if (s->l_driver.line) {
 		char *n = strdup(s->driver);
 		if (!n)
@@ -188,7 +197,7 @@ static ssize_t new_unit(parser *p, unit_kind kind)
 	p->c->units = n;
 	n[p->c->n_units] = (conf_unit){.kind = kind, .loc = {p->file, p->section_line}, .num_vfs = -1,
 				       .autoprobe = -1, .up = -1, .mtu = -1, .all_functions = -1, .owner = -1,
-				       .group = -1};
+				       .group = -1, .vdpa_mtu = -1, .vdpa_vqp = -1, .present = 1};
 	return (ssize_t)p->c->n_units++;
 }
 
@@ -239,6 +248,8 @@ static void enter_section(parser *p, const char *section)
 		p->pf = p->unit = new_unit(p, UNIT_PF);
 	} else if (streq(section, "Device"))
 		p->unit = new_unit(p, UNIT_DEVICE);
+	else if (streq(section, "VDPA"))
+		p->unit = new_unit(p, UNIT_VDPA);
 	else if (parse_vf_section(section, &lo, &hi) >= 0) {
 		vf_section *a = realloc(p->vf, (p->n_vf + 1) * sizeof(*a));
 		if (!a) {
@@ -250,7 +261,7 @@ static void enter_section(parser *p, const char *section)
 		vf_target_init(&a[p->n_vf].t);
 		p->vf_section = (ssize_t)p->n_vf++;
 	} else {
-		config_error(p->c, loc, "unknown section [%s] (expected [PF], [VF], [VF:N], [VF:N-M] or [Device])",
+		config_error(p->c, loc, "unknown section [%s] (expected [PF], [VF], [VF:N], [VF:N-M], [Device] or [VDPA])",
 			     section);
 		p->section_bad = true;
 	}
@@ -320,6 +331,14 @@ static int vf_key(parser *p, vf_target *t, const char *name, const char *v, conf
 			return config_error(p->c, loc, "MTU=%s: must be 68..65535", v);
 		t->mtu = (int)n;
 		t->l_mtu = loc;
+	} else if (streq(name, "VDPA")) {
+		const char *drv = streq(v, "vhost") ? "vhost_vdpa" : streq(v, "virtio") ? "virtio_vdpa" : NULL;
+		if (!drv)
+			return config_error(p->c, loc, "VDPA=%s: vhost (a /dev/vhost-vdpa-N for QEMU) or virtio (a host "
+					    "netdev)", v);
+		free(t->vdpa);
+		t->vdpa = strdup(drv);
+		t->l_vdpa = loc;
 	} else if (streq(name, "Owner") || streq(name, "Group")) {
 		bool g = streq(name, "Group");
 		if (parse_owner(v, g, g ? &t->group : &t->owner) < 0)
@@ -374,11 +393,63 @@ static int match_key(parser *p, conf_unit *u, const char *v, conf_loc loc)
 	return 0;
 }
 
+static int vdpa_key(parser *p, conf_unit *u, const char *name, const char *v, conf_loc loc)
+{
+	int64_t n;
+	int b;
+	if (streq(name, "Name")) {
+		if (!*v || strlen(v) > 31 || strchr(v, '/') || strchr(v, ' '))
+			return config_error(p->c, loc, "Name=%s: a vDPA device name, 1..31 characters, no / or space", v);
+		free(u->vdpa_name);
+		u->vdpa_name = strdup(v);
+		u->l_vdpa_name = loc;
+	} else if (streq(name, "MgmtDev")) {
+		/* "vdpasim_net", "pci/0000:06:00.2", and pci:ADDRESS as elsewhere in vfctl.conf */
+		char buf[64];
+		pci_addr a;
+		if (startswith(v, "pci:") && parse_pci_addr(v + 4, &a) >= 0)
+			snprintf(buf, sizeof(buf), "pci/%s", format_pci_addr(&a, (char[PCI_ADDR_STRLEN]){0}));
+		else
+			snprintf(buf, sizeof(buf), "%s", v);
+		free(u->vdpa_mgmtdev);
+		u->vdpa_mgmtdev = strdup(buf);
+		u->l_vdpa_mgmtdev = loc;
+	} else if (streq(name, "Driver")) {
+		const char *drv = streq(v, "vhost") ? "vhost_vdpa" : streq(v, "virtio") ? "virtio_vdpa" : NULL;
+		if (!drv)
+			return config_error(p->c, loc, "Driver=%s: vhost or virtio", v);
+		free(u->vdpa_driver);
+		u->vdpa_driver = strdup(drv);
+	} else if (streq(name, "MACAddress")) {
+		uint8_t m[6];
+		if (parse_mac(v, m) < 0 || (m[0] & 1) || mac_is_zero(m))
+			return config_error(p->c, loc, "MACAddress=%s: a unicast, non-zero MAC", v);
+		format_mac(m, u->vdpa_mac);
+	} else if (streq(name, "MTU")) {
+		if (parse_range(v, 68, 65535, &n) < 0)
+			return config_error(p->c, loc, "MTU=%s: must be 68..65535", v);
+		u->vdpa_mtu = (int)n;
+	} else if (streq(name, "MaxQueuePairs")) {
+		if (parse_range(v, 1, 0x8000, &n) < 0)
+			return config_error(p->c, loc, "MaxQueuePairs=%s: must be 1..32768", v);
+		u->vdpa_vqp = (int)n;
+	} else if (streq(name, "Present")) {
+		if (parse_bool(v, &b) < 0)
+			return config_error(p->c, loc, "Present=%s: not a boolean (yes/no)", v);
+		u->present = b;
+	} else
+		return config_error(p->c, loc, "unknown key %s= in [VDPA]", name);
+	return 0;
+}
+
 static int unit_key(parser *p, conf_unit *u, const char *name, const char *v, conf_loc loc)
 {
 	int64_t n;
 	int b;
 	bool pf = u->kind == UNIT_PF;
+
+	if (u->kind == UNIT_VDPA)
+		return vdpa_key(p, u, name, v, loc);
 
 	if (streq(name, "Match"))
 		return match_key(p, u, v, loc);
@@ -614,6 +685,9 @@ vfctl_config *vfctl_config_free(vfctl_config *c)
 		free(u->match);
 		free(u->eswitch_mode);
 		free(u->rep_altname);
+		free(u->vdpa_name);
+		free(u->vdpa_mgmtdev);
+		free(u->vdpa_driver);
 		free(u->driver);
 		for (size_t j = 0; j < u->n_vf_sections; j++)
 			vf_target_done(&u->vf_sections[j].t);

@@ -250,6 +250,64 @@ static int check_macs(vfctl_config *c)
 	return 0;
 }
 
+static const vfctl_vdpa_mgmtdev *find_mgmtdev(const vfctl_host *h, const char *name)
+{
+	for (size_t i = 0; h->vdpa && i < h->vdpa->n_mgmtdevs; i++)
+		if (streq(h->vdpa->mgmtdevs[i].name, name))
+			return &h->vdpa->mgmtdevs[i];
+	return NULL;
+}
+
+static int check_vdpa_unit(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const vfctl_host *h)
+{
+	if (!u->vdpa_name)
+		return config_error(c, u->loc, "[VDPA] without Name=");
+	if (u->present && !u->vdpa_mgmtdev)
+		return config_error(c, u->loc, "[VDPA] without MgmtDev=: which management device creates it "
+				    "(vdpa mgmtdev show; vfctl status --json: .vdpa.mgmtdevs)");
+	for (size_t i = 0; i < c->n_units; i++)
+		if (&c->units[i] != u && c->units[i].kind == UNIT_VDPA && streq_ptr(c->units[i].vdpa_name, u->vdpa_name) &&
+		    &c->units[i] < u)
+			return config_error(c, u->l_vdpa_name, "vDPA device %s is declared twice", u->vdpa_name);
+	/* Only the running kernel knows its management devices. */
+	if (u->present && ctx->use_netlink) {
+		const vfctl_vdpa_mgmtdev *m = find_mgmtdev(h, u->vdpa_mgmtdev);
+		if (!m)
+			return config_error(c, u->l_vdpa_mgmtdev, "MgmtDev=%s: no such vDPA management device on this host%s",
+					    u->vdpa_mgmtdev,
+					    h->vdpa && h->vdpa->available ? "" : " (the kernel has no vdpa netlink family: modprobe vdpa)");
+		if (!(m->classes & (1u << 1)))
+			return config_error(c, u->l_vdpa_mgmtdev, "MgmtDev=%s makes no virtio-net devices", u->vdpa_mgmtdev);
+	}
+	if (!u->vdpa_driver && !(u->vdpa_driver = strdup("vhost_vdpa")))
+		return -ENOMEM;
+	return (u->dev_id = strdup(u->vdpa_name)) ? 0 : -ENOMEM;
+}
+
+/* VDPA= on VFs: their management devices appear when the vendor's vDPA driver takes the VFs
+ * (mlx5_vdpa); a PF none of whose VFs has one, with a driver that never makes one, is an error. */
+static int check_vf_vdpa(vfctl_ctx *ctx, vfctl_config *c, const conf_unit *u, const vfctl_device *pf, const vfctl_host *h)
+{
+	static const char *const capable[] = {"mlx5_core"};
+	conf_loc at = {0};
+	for (size_t i = 0; i < u->n_vfs && !at.line; i++)
+		if (u->vfs[i].vdpa)
+			at = u->vfs[i].l_vdpa;
+	if (!at.line || !ctx->use_netlink)
+		return 0;
+	for (size_t i = 0; i < pf->n_vfs; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "pci/%s", pf->vfs[i].id ? pf->vfs[i].id : "");
+		if (find_mgmtdev(h, name))
+			return 0;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(capable); i++)
+		if (streq_ptr(pf->driver, capable[i]))
+			return 0;
+	return config_error(c, at, "VDPA= on VFs of %s: no vDPA management device for them (driver %s makes none)",
+			    pf->id, pf->driver ? pf->driver : "none");
+}
+
 int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h)
 {
 	int r = 0;
@@ -257,6 +315,10 @@ int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h)
 		conf_unit *u = &c->units[i];
 		const vfctl_device *d = NULL;
 		size_t before = c->n_errors;
+		if (u->kind == UNIT_VDPA) {
+			r = check_vdpa_unit(ctx, c, u, h);
+			continue;
+		}
 		r = resolve(c, u, h, &d);
 		if (r < 0 || c->n_errors > before)
 			continue;
@@ -271,8 +333,8 @@ int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h)
 			continue;
 		if (!(u->dev_id = strdup(d->id)))
 			return -ENOMEM;
-		if (u->kind == UNIT_PF)
-			r = check_pf(ctx, c, u, d);
+		if (u->kind == UNIT_PF && (r = check_pf(ctx, c, u, d)) >= 0)
+			r = check_vf_vdpa(ctx, c, u, d, h);
 		else if (!u->driver)
 			r = config_error(c, u->loc, "[Device] without Driver=: say which driver %s should have", d->id);
 		else if ((u->owner >= 0 || u->group >= 0) && !streq(u->driver, "vfio-pci"))

@@ -17,6 +17,8 @@ typedef struct vf_target {
 	int64_t min_tx_rate, max_tx_rate;
 	int mtu;
 	char *driver; /* "auto", "none", or a driver name */
+	char *vdpa;   /* VDPA=: "vhost_vdpa" or "virtio_vdpa" on this VF's vDPA management device */
+	conf_loc l_vdpa;
 	int owner, group; /* /dev/vfio/N ownership with Driver=vfio-pci, -1 untouched */
 	/* where each was set (line 0: not set) */
 	conf_loc l_mac, l_vlan, l_qos, l_vlan_proto, l_spoofchk, l_trust, l_link_state, l_rss_query, l_min_tx_rate,
@@ -30,7 +32,7 @@ typedef struct vf_section {
 	vf_target t;
 } vf_section;
 
-typedef enum unit_kind { UNIT_PF, UNIT_DEVICE } unit_kind;
+typedef enum unit_kind { UNIT_PF, UNIT_DEVICE, UNIT_VDPA } unit_kind;
 
 typedef struct match_rule {
 	char *kind, *value; /* "pci", "0000:06:00.1" */
@@ -49,6 +51,11 @@ typedef struct conf_unit {
 	char *driver; /* [Device] */
 	int all_functions;
 	int owner, group; /* [Device] with Driver=vfio-pci: /dev/vfio/N ownership, -1 untouched */
+	/* [VDPA] */
+	char *vdpa_name, *vdpa_mgmtdev, *vdpa_driver; /* driver: vhost_vdpa or virtio_vdpa */
+	char vdpa_mac[18];
+	int vdpa_mtu, vdpa_vqp, present;
+	conf_loc l_vdpa_name, l_vdpa_mgmtdev;
 	conf_loc l_num_vfs, l_autoprobe, l_up, l_mtu, l_eswitch_mode, l_driver, l_all_functions, l_owner, l_group,
 		l_rep_altname;
 	vf_section *vf_sections;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "ctx.h"
+#include "iommu.h"
 #include "report.h"
 
 typedef struct checker {
@@ -52,6 +53,24 @@ static const char *grub_hint(void)
 }
 
 static bool is_amd(const vfctl_host *h) { return h->cpu_vendor && streq(h->cpu_vendor, "AuthenticAMD"); }
+
+#define OVSDB_PATH "/etc/openvswitch/conf.db"
+
+static char *ovsdb_text(void)
+{
+	const char *path = getenv("VFCTL_OVSDB") ? getenv("VFCTL_OVSDB") : OVSDB_PATH;
+	FILE *f = fopen(path, "re");
+	char *s = NULL;
+	size_t n = 0;
+	if (!f)
+		return NULL;
+	if (getdelim(&s, &n, 0, f) < 0) {
+		free(s);
+		s = NULL;
+	}
+	fclose(f);
+	return s;
+}
 
 static void check_iommu(checker *c)
 {
@@ -424,6 +443,103 @@ static void check_memlock(checker *c)
 		"unit) at least the VM's RAM");
 }
 
+/* ConnectX parts whose VFs can do vDPA through mlx5_vdpa (seed 004: ConnectX-6 Dx). */
+static bool is_connectx_vdpa(const vfctl_device *d)
+{
+	static const int ids[] = {0x1017, 0x1019, 0x101b, 0x101d, 0x101f, 0x1021, 0x1023};
+	for (size_t i = 0; d->vendor_id == 0x15b3 && !d->physfn && i < ELEMENTSOF(ids); i++)
+		if (d->device_id == ids[i])
+			return true;
+	return false;
+}
+
+static void check_vdpa(checker *c)
+{
+	const vfctl_host *h = c->h;
+	bool cx = false, wanted = h->vdpa && (h->vdpa->n_mgmtdevs || h->vdpa->n_devs);
+	for (size_t i = 0; i < h->n_devices; i++)
+		cx |= is_connectx_vdpa(&h->devices[i]) && h->devices[i].num_vfs > 0;
+	if (!wanted && !cx)
+		return;
+	_cleanup_free_ char *dep = NULL, *builtin = NULL;
+	char path[PATH_MAX];
+	if (h->kernel_release) {
+		snprintf(path, sizeof(path), "%s/modules.dep", h->kernel_release);
+		(void)modfs_read(c->ctx->fs, path, &dep);
+		snprintf(path, sizeof(path), "%s/modules.builtin", h->kernel_release);
+		(void)modfs_read(c->ctx->fs, path, &builtin);
+	}
+	vfctl_module_state vh = module_state(c->ctx, "vhost_vdpa", dep, builtin),
+			   vi = module_state(c->ctx, "virtio_vdpa", dep, builtin);
+	_cleanup_free_ char *ev = NULL;
+	if (asprintf(&ev, "vhost_vdpa: %s, virtio_vdpa: %s; %zu management device(s), %zu vDPA device(s)",
+		     vfctl_module_state_str(vh), vfctl_module_state_str(vi), h->vdpa ? h->vdpa->n_mgmtdevs : 0,
+		     h->vdpa ? h->vdpa->n_devs : 0) < 0)
+		ev = NULL;
+	if (vh == VFCTL_MODULE_ABSENT)
+		add(c, "vdpa.modules", VFCTL_SEV_WARN, NULL, "vhost_vdpa is not in this kernel: no vDPA device for QEMU",
+		    ev, "a kernel with CONFIG_VHOST_VDPA (Debian's has it)");
+	else if (vh == VFCTL_MODULE_AVAILABLE)
+		add(c, "vdpa.modules", VFCTL_SEV_INFO, NULL, "vhost_vdpa is not loaded (vfctl loads it when it binds a "
+		    "vDPA device)", ev, "modprobe vhost_vdpa");
+	else
+		add(c, "vdpa.modules", VFCTL_SEV_OK, NULL, "vDPA modules present", ev, NULL);
+	/* A ConnectX with VFs but no management device for them: mlx5_vdpa missing, or the
+	 * firmware's DevX (UCTX_EN) off, as seed 004 sets it. */
+	for (size_t i = 0; i < h->n_devices; i++) {
+		const vfctl_device *d = &h->devices[i];
+		if (!is_connectx_vdpa(d) || d->num_vfs <= 0)
+			continue;
+		bool any = false;
+		for (size_t k = 0; h->vdpa && k < d->n_vfs; k++) {
+			char name[64];
+			snprintf(name, sizeof(name), "pci/%s", d->vfs[k].id ? d->vfs[k].id : "");
+			for (size_t m = 0; m < h->vdpa->n_mgmtdevs; m++)
+				any |= streq(h->vdpa->mgmtdevs[m].name, name);
+		}
+		if (any)
+			continue;
+		_cleanup_free_ char *fix = NULL;
+		if (asprintf(&fix, "modprobe mlx5_vdpa; if the VFs still have no management device, enable DevX in the "
+			     "firmware: mlxconfig -d %s set UCTX_EN=1, then reboot", d->id) < 0)
+			fix = NULL;
+		add(c, "vdpa.mlx5-no-mgmtdev", VFCTL_SEV_INFO, d,
+		    "ConnectX VFs without a vDPA management device: VDPA= cannot use them", NULL, fix);
+	}
+}
+
+/* Open vSwitch with a PF in switchdev mode: flows stay in software unless hw-offload=true. */
+static void check_ovs(checker *c)
+{
+	const vfctl_device *sw = NULL;
+	for (size_t i = 0; i < c->h->n_devices && !sw; i++)
+		if (c->h->devices[i].eswitch_mode == 1)
+			sw = &c->h->devices[i];
+	_cleanup_free_ char *db = NULL;
+	if (!sw || !(db = ovsdb_text()))
+		return;
+	/* conf.db is an OVSDB log of JSON records: the last other_config of Open_vSwitch wins. */
+	const char *last = NULL;
+	for (const char *p = strstr(db, "\"other_config\""); p; p = strstr(p + 1, "\"other_config\""))
+		last = p;
+	bool on = false;
+	if (last) {
+		/* one record per line: the key must be in the same record */
+		const char *eol = strchr(last, '\n');
+		const char *hw = strstr(last, "\"hw-offload\"");
+		on = hw && (!eol || hw < eol) && strncmp(hw + strlen("\"hw-offload\""), ",\"true\"", 7) == 0;
+	}
+	if (on)
+		add(c, "ovs.hw-offload", VFCTL_SEV_OK, sw, "Open vSwitch offloads flows to the NIC (hw-offload=true)", NULL,
+		    NULL);
+	else
+		add(c, "ovs.hw-offload", VFCTL_SEV_WARN, sw,
+		    "Open vSwitch is installed and this PF is in switchdev mode, but hw-offload is off: flows stay in "
+		    "software", OVSDB_PATH " has no other_config:hw-offload=true",
+		    "ovs-vsctl set Open_vSwitch . other_config:hw-offload=true; systemctl restart openvswitch-switch "
+		    "(vfctl emit ovs PF prints the whole setup)");
+}
+
 int vfctl_doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_opts *opts, vfctl_report **ret)
 {
 	vfctl_doctor_opts def = {0};
@@ -457,6 +573,8 @@ int vfctl_doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_opt
 		vfio_used |= h->devices[i].driver && streq(h->devices[i].driver, "vfio-pci");
 	if (vfio_used || (opts && opts->select))
 		check_memlock(&c);
+	check_vdpa(&c);
+	check_ovs(&c);
 	if (c.error) {
 		vfctl_report_free(c.rep);
 		return c.error;

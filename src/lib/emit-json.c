@@ -242,6 +242,41 @@ int vfctl_host_json(const vfctl_host *h, const bool *select, char **ret)
 			device_json(&w, h, d);
 	}
 	json_close_array(&w);
+	if (h->vdpa) {
+		json_open_object(&w, "vdpa");
+		json_bool(&w, "available", h->vdpa->available);
+		json_open_array(&w, "mgmtdevs");
+		for (size_t i = 0; i < h->vdpa->n_mgmtdevs; i++) {
+			const vfctl_vdpa_mgmtdev *m = &h->vdpa->mgmtdevs[i];
+			json_open_object(&w, NULL);
+			json_string(&w, "name", m->name);
+			json_open_array(&w, "classes");
+			if (m->classes & (1u << 1))
+				json_string(&w, NULL, "net");
+			if (m->classes & (1u << 2))
+				json_string(&w, NULL, "block");
+			json_close_array(&w);
+			json_int_or_null(&w, "max_vqs", m->max_vqs);
+			json_int(&w, "supported_features", (int64_t)m->features);
+			json_close_object(&w);
+		}
+		json_close_array(&w);
+		json_open_array(&w, "devices");
+		for (size_t i = 0; i < h->vdpa->n_devs; i++) {
+			const vfctl_vdpa_dev *d = &h->vdpa->devs[i];
+			json_open_object(&w, NULL);
+			json_string(&w, "name", d->name);
+			json_string(&w, "mgmtdev", d->mgmtdev);
+			json_int_or_null(&w, "device_id", d->device_id);
+			json_string(&w, "driver", d->driver);
+			json_string(&w, "vhost", d->vhost);
+			json_string(&w, "netdev", d->netdev);
+			json_close_object(&w);
+		}
+		json_close_array(&w);
+		json_close_object(&w);
+	} else
+		json_null(&w, "vdpa");
 	json_close_object(&w);
 	return json_finish(&w, ret);
 }

@@ -121,6 +121,67 @@ static void emit_proxmox(out *o, const vfctl_host *h, const bool *sel)
 	}
 }
 
+/* Seed 004's OVS setup for a PF in switchdev mode: one bridge, the uplink and every representor,
+ * hardware offload on. */
+static void emit_ovs(out *o, const vfctl_host *h, const bool *sel)
+{
+	for (size_t i = 0; i < h->n_devices; i++) {
+		const vfctl_device *d = &h->devices[i];
+		if ((sel && !sel[i]) || d->n_vfs == 0)
+			continue;
+		if (d->eswitch_mode != 1) {
+			o->error = -EINVAL;
+			return;
+		}
+		const char *up = d->n_netdevs ? d->netdevs[0].name : d->id;
+		put(o, "# %s in switchdev mode: uplink %s and its VF representors, offloaded to the NIC\n", d->id, up);
+		put(o, "ovs-vsctl --may-exist add-br ovs-sriov\n");
+		put(o, "ovs-vsctl set Open_vSwitch . other_config:hw-offload=true\n");
+		put(o, "ovs-vsctl --may-exist add-port ovs-sriov %s\n", up);
+		for (size_t k = 0; k < d->n_vfs; k++)
+			if (d->vfs[k].representor)
+				put(o, "ovs-vsctl --may-exist add-port ovs-sriov %s\n", d->vfs[k].representor);
+		put(o, "# hw-offload takes effect when ovs-vswitchd restarts:\n");
+		put(o, "systemctl restart openvswitch-switch\n");
+		put(o, "ip link set dev %s up\n", up);
+		for (size_t k = 0; k < d->n_vfs; k++)
+			if (d->vfs[k].representor)
+				put(o, "ip link set dev %s up\n", d->vfs[k].representor);
+	}
+}
+
+int vfctl_emit_vdpa(const vfctl_host *h, char *const *names, size_t n, vfctl_emit_kind kind, char **ret)
+{
+	out o = {0};
+	put(&o, "%s", "");
+	for (size_t i = 0; i < n; i++) {
+		const vfctl_vdpa_dev *d = NULL;
+		for (size_t k = 0; h->vdpa && k < h->vdpa->n_devs; k++)
+			if (streq(h->vdpa->devs[k].name, names[i]))
+				d = &h->vdpa->devs[k];
+		if (!d || !d->vhost) {
+			/* Only a vhost-vdpa device is handed to a VM; virtio_vdpa makes a host netdev. */
+			free(o.s);
+			return d ? -EMEDIUMTYPE : -ENODEV;
+		}
+		if (kind == VFCTL_EMIT_QEMU)
+			put(&o, "-netdev vhost-vdpa,vhostdev=%s,id=%s\n-device virtio-net-pci,netdev=%s\n", d->vhost, d->name,
+			    d->name);
+		else if (kind == VFCTL_EMIT_LIBVIRT)
+			put(&o, "<interface type='vdpa'>\n  <source dev='%s'/>\n</interface>\n", d->vhost);
+		else {
+			free(o.s);
+			return -EOPNOTSUPP;
+		}
+	}
+	if (o.error) {
+		free(o.s);
+		return o.error;
+	}
+	*ret = o.s;
+	return 0;
+}
+
 int vfctl_emit(const vfctl_host *h, const bool *select, vfctl_emit_kind kind, char **ret)
 {
 	out o = {0};
@@ -129,6 +190,8 @@ int vfctl_emit(const vfctl_host *h, const bool *select, vfctl_emit_kind kind, ch
 		emit_qemu(&o, h, select);
 	else if (kind == VFCTL_EMIT_LIBVIRT)
 		emit_libvirt(&o, h, select);
+	else if (kind == VFCTL_EMIT_OVS)
+		emit_ovs(&o, h, select);
 	else
 		emit_proxmox(&o, h, select);
 	if (o.error) {

@@ -9,12 +9,18 @@
 
 int vfio_group_holder(vfctl_ctx *ctx, int group, int *ret_pid, char **ret_comm)
 {
-	char **pids = NULL, want[32];
+	char want[32];
+	snprintf(want, sizeof(want), "/dev/vfio/%d", group);
+	return fd_holder(ctx, want, ret_pid, ret_comm);
+}
+
+int fd_holder(vfctl_ctx *ctx, const char *want, int *ret_pid, char **ret_comm)
+{
+	char **pids = NULL;
 	size_t n = 0;
 	int r = procfs_list(ctx->fs, ".", &pids, &n);
 	if (r < 0)
 		return r;
-	snprintf(want, sizeof(want), "/dev/vfio/%d", group);
 	*ret_pid = 0;
 	for (size_t i = 0; i < n && !*ret_pid; i++) {
 		char path[64], **fds = NULL;

@@ -5,6 +5,8 @@
 
 /* The first process holding /dev/vfio/<group> open (a VM), 0 if none; ret_comm gets its name. */
 int vfio_group_holder(vfctl_ctx *ctx, int group, int *ret_pid, char **ret_comm);
+/* The same for any device node (/dev/vhost-vdpa-0). */
+int fd_holder(vfctl_ctx *ctx, const char *path, int *ret_pid, char **ret_comm);
 
 /* Who uses device d so that destroying or unbinding it would hurt: a process holding its VFIO
  * group, its netdev in another network namespace, its netdev up with addresses. 0 and *ret NULL

@@ -5,6 +5,7 @@
 #include "parse.h"
 #include "pci.h"
 #include "sriov.h"
+#include "vdpa.h"
 
 static int cmp_dev(const void *a, const void *b)
 {
@@ -32,6 +33,21 @@ vfctl_host *vfctl_host_free(vfctl_host *h)
 	free(h->arg_pci);
 	free(h->arg_pcie_acs_override);
 	free(h->arg_vfio_pci_ids);
+	if (h->vdpa) {
+		for (size_t i = 0; i < h->vdpa->n_mgmtdevs; i++)
+			free(h->vdpa->mgmtdevs[i].name);
+		for (size_t i = 0; i < h->vdpa->n_devs; i++) {
+			vfctl_vdpa_dev *d = &h->vdpa->devs[i];
+			free(d->name);
+			free(d->mgmtdev);
+			free(d->driver);
+			free(d->vhost);
+			free(d->netdev);
+		}
+		free(h->vdpa->mgmtdevs);
+		free(h->vdpa->devs);
+		free(h->vdpa);
+	}
 	free(h);
 	return NULL;
 }
@@ -85,6 +101,8 @@ int vfctl_host_scan(vfctl_ctx *ctx, vfctl_host **ret)
 		r = sriov_link_vfs(ctx, h);
 	if (r >= 0)
 		r = sriov_read_settings(ctx, h);
+	if (r >= 0 && ctx->use_netlink)
+		r = vdpa_scan(ctx, h);
 	if (r < 0) {
 		vfctl_host_free(h);
 		return r;

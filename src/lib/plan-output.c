@@ -8,6 +8,8 @@ bool unit_selected(const conf_unit *u, const vfctl_host *h, const char *only)
 	int vf;
 	if (!only)
 		return true;
+	if (u->kind == UNIT_VDPA)
+		return u->dev_id && streq(u->dev_id, only);
 	if (!u->dev_id || !(d = vfctl_host_find(h, u->dev_id)))
 		return false;
 	return vfctl_host_resolve(h, only, &want, &vf) >= 0 && want == d;

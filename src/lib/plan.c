@@ -23,9 +23,11 @@ const char *step_kind_str(step_kind k)
 		[STEP_VF_RSS_QUERY] = "vf-query-rss", [STEP_UNBIND] = "unbind",
 		[STEP_BIND] = "bind",             [STEP_PROBE] = "probe",
 		[STEP_VF_MTU] = "vf-mtu",         [STEP_VFIO_OWNER] = "vfio-owner",
-		[STEP_PF_DOWN] = "pf-down",
+		[STEP_PF_DOWN] = "pf-down",       [STEP_ESWITCH] = "eswitch",
+		[STEP_REP_ALTNAME] = "representor-altname", [STEP_VDPA_ADD] = "vdpa-add",
+		[STEP_VDPA_BIND] = "vdpa-bind",   [STEP_VDPA_DEL] = "vdpa-del",
 	};
-	return k <= STEP_PF_DOWN ? names[k] : "?";
+	return k < ELEMENTSOF(names) && names[k] ? names[k] : "?";
 }
 
 void plan_clear(vfctl_plan *p)
@@ -40,6 +42,9 @@ void plan_clear(vfctl_plan *p)
 	p->steps = NULL;
 	p->n = 0;
 }
+
+static int add_vdpa_steps(vfctl_plan *p, size_t ui, const char *owner, const char *name, const char *mgmtdev, int vf,
+			  const char *mac, int mtu, int vqp, const char *driver, const vfctl_vdpa_dev *cur);
 
 _printf_(5, 6) static plan_step *add(vfctl_plan *p, step_kind kind, size_t unit, const char *dev, const char *fmt,
 				      ...)
@@ -406,6 +411,16 @@ static int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl
 		}
 
 	for (int i = 0; i < want_n && (size_t)i < u->n_vfs; i++) {
+		char name[64];
+		if (!u->vfs[i].vdpa)
+			continue;
+		vf_vdpa_name(pf, i, name, sizeof(name));
+		int r = add_vdpa_steps(p, ui, pf->id, name, NULL, i, u->vfs[i].mac, -1, -1, u->vfs[i].vdpa,
+				       recreate ? NULL : vdpa_find(h, name));
+		if (r < 0)
+			return r;
+	}
+	for (int i = 0; i < want_n && (size_t)i < u->n_vfs; i++) {
 		const vf_target *t = &u->vfs[i];
 		if (t->owner < 0 && t->group < 0)
 			continue;
@@ -495,17 +510,90 @@ static int plan_device(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const v
 	return 0;
 }
 
+const vfctl_vdpa_dev *vdpa_find(const vfctl_host *h, const char *name)
+{
+	for (size_t i = 0; h->vdpa && i < h->vdpa->n_devs; i++)
+		if (streq(h->vdpa->devs[i].name, name))
+			return &h->vdpa->devs[i];
+	return NULL;
+}
+
+static int add_vdpa_steps(vfctl_plan *p, size_t ui, const char *owner, const char *name, const char *mgmtdev, int vf,
+			  const char *mac, int mtu, int vqp, const char *driver, const vfctl_vdpa_dev *cur)
+{
+	plan_step *s;
+	if (cur && mgmtdev && !streq(cur->mgmtdev, mgmtdev)) {
+		if (!(s = add(p, STEP_VDPA_DEL, ui, owner, "vdpa %s: delete (it is on %s, not %s)", name, cur->mgmtdev, mgmtdev)))
+			return -ENOMEM;
+		s->target = strdup(name);
+		s->disruptive = true;
+		cur = NULL;
+	}
+	if (!cur) {
+		if (!(s = add(p, STEP_VDPA_ADD, ui, owner, "vdpa %s: create on %s%s%s", name, mgmtdev ? mgmtdev : "the VF's",
+			      mac && *mac ? " mac " : "", mac && *mac ? mac : "")))
+			return -ENOMEM;
+		s->target = strdup(name);
+		s->driver = strdup_or_null(mgmtdev);
+		s->vf = vf;
+		if (mac)
+			snprintf(s->mac, sizeof(s->mac), "%s", mac);
+		s->v[0] = mtu;
+		s->v[1] = vqp;
+	}
+	if (!cur || !streq_ptr(cur->driver, driver)) {
+		if (!(s = add(p, STEP_VDPA_BIND, ui, owner, "vdpa %s: bind %s", name, driver)))
+			return -ENOMEM;
+		s->target = strdup(name);
+		s->driver = strdup(driver);
+	}
+	return 0;
+}
+
+static int plan_vdpa(const vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_plan *p)
+{
+	const conf_unit *u = &c->units[ui];
+	const vfctl_vdpa_dev *cur = vdpa_find(h, u->vdpa_name);
+	if (!u->present) {
+		if (cur) {
+			plan_step *s = add(p, STEP_VDPA_DEL, ui, u->vdpa_name, "vdpa %s: delete", u->vdpa_name);
+			if (!s)
+				return -ENOMEM;
+			s->target = strdup(u->vdpa_name);
+			s->disruptive = true;
+		}
+		return 0;
+	}
+	return add_vdpa_steps(p, ui, u->vdpa_name, u->vdpa_name, u->vdpa_mgmtdev, -1, u->vdpa_mac, u->vdpa_mtu, u->vdpa_vqp,
+			      u->vdpa_driver, cur);
+}
+
+void vf_vdpa_name(const vfctl_device *pf, int vf, char *buf, size_t n)
+{
+	snprintf(buf, n, "vdpa-%s-%d", pf->n_netdevs ? pf->netdevs[0].name : pf->id, vf);
+}
+
 int plan_unit(vfctl_ctx *ctx, const vfctl_config *c, size_t u, const vfctl_host *h, vfctl_plan *p)
 {
 	if (!c->units[u].dev_id)
 		return ctx_error(ctx, -EINVAL, "unit %zu was not validated", u);
-	return c->units[u].kind == UNIT_PF ? plan_pf(ctx, c, u, h, p) : plan_device(ctx, c, u, h, p);
+	switch (c->units[u].kind) {
+	case UNIT_PF:
+		return plan_pf(ctx, c, u, h, p);
+	case UNIT_DEVICE:
+		return plan_device(ctx, c, u, h, p);
+	default:
+		return plan_vdpa(c, u, h, p);
+	}
 }
 
 void unit_done(conf_unit *u)
 {
 	free(u->dev_id);
 	free(u->eswitch_mode);
+	free(u->vdpa_name);
+	free(u->vdpa_mgmtdev);
+	free(u->vdpa_driver);
 	free(u->driver);
 	for (size_t i = 0; i < u->n_vfs; i++)
 		vf_target_done(&u->vfs[i]);
@@ -517,14 +605,27 @@ int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf
 {
 	const vfctl_device *d = vfctl_host_find(h, u->dev_id);
 	conf_unit t = {.kind = u->kind, .loc = u->loc, .num_vfs = -1, .autoprobe = -1, .up = -1, .mtu = -1,
-		       .all_functions = u->all_functions};
+		       .all_functions = u->all_functions, .owner = -1, .group = -1, .vdpa_mtu = -1, .vdpa_vqp = -1};
+	if (u->kind == UNIT_VDPA) {
+		/* Back to what was: the device as it was, or no device. */
+		const vfctl_vdpa_dev *cur = vdpa_find(h, u->vdpa_name);
+		t.dev_id = strdup(u->dev_id);
+		t.vdpa_name = strdup(u->vdpa_name);
+		t.present = cur != NULL;
+		if (cur) {
+			t.vdpa_mgmtdev = strdup(cur->mgmtdev);
+			t.vdpa_driver = strdup(cur->driver ? cur->driver : "vhost_vdpa");
+		}
+		*ret = t;
+		return t.dev_id && t.vdpa_name ? 0 : -ENOMEM;
+	}
 	if (!d)
 		return ctx_error(ctx, -ENODEV, "%s: gone", u->dev_id);
 	t.dev_id = strdup(d->id);
 	if (!t.dev_id)
 		return -ENOMEM;
 	if (u->kind == UNIT_DEVICE) {
-		t.driver = strdup(d->driver ? d->driver : "none");
+		t.driver = strdup(d ? (d->driver ? d->driver : "none") : "none");
 		if (!t.driver)
 			return -ENOMEM;
 		/* With AllFunctions, each function's own driver, indexed by function number. */

@@ -22,6 +22,9 @@ typedef enum step_kind {
 	STEP_VFIO_OWNER, /* chown /dev/vfio/N: v[0] uid, v[1] gid (-1 untouched) */
 	STEP_ESWITCH,    /* devlink eswitch mode v[0] (0 legacy, 1 switchdev) */
 	STEP_REP_ALTNAME, /* altname for VF vf's representor: driver holds the name */
+	STEP_VDPA_ADD,    /* dev = vDPA name, target = mgmtdev (or vf >= 0: the VF's), mac, v[0] mtu, v[1] vqp */
+	STEP_VDPA_BIND,   /* driver = vhost_vdpa / virtio_vdpa */
+	STEP_VDPA_DEL,
 	STEP_PF_DOWN,
 } step_kind;
 
@@ -60,6 +63,10 @@ typedef enum eswitch_order {
 eswitch_order eswitch_order_of(const char *driver);
 /* RepresentorAltName= pattern: %p the PF's netdev, %n the VF number, %% a %. */
 int altname_expand(const char *pattern, const char *pf, int vf, char *buf, size_t n);
+
+const vfctl_vdpa_dev *vdpa_find(const vfctl_host *h, const char *name);
+/* The name vfctl gives the vDPA device of VDPA= on VF vf: "vdpa-<PF netdev>-<vf>". */
+void vf_vdpa_name(const vfctl_device *pf, int vf, char *buf, size_t n);
 
 /* The kernel's default driver for a PCI device's modalias (libkmod), or NULL. */
 char *default_driver(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_device *pf, const char *vf_id);

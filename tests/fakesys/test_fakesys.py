@@ -349,7 +349,7 @@ def test_emit(s):
     v = subprocess.run(["virt-xml-validate", path, "domain"], capture_output=True, text=True)
     s.check("emit libvirt: valid per virt-xml-validate", v.returncode == 0, v.stdout + v.stderr)
     rc, out, err = vfctl(*t, "emit", "vmware", "06:00.0")
-    s.check("emit: an unknown target is a usage error", rc == 2 and "qemu, libvirt or proxmox" in err, err)
+    s.check("emit: an unknown target is a usage error", rc == 2 and "qemu, libvirt, proxmox or ovs" in err, err)
     rc, out, err = vfctl(*t, "bind", "06:01.2")
     s.check("bind on a fake tree: refused, the tree untouched", rc == 1 and "running kernel" in err, err)
 

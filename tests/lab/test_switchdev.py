@@ -87,6 +87,106 @@ def test_held_mode_change(s, pf, reps):
             "representor" in out, out)
 
 
+def test_ovs(s, pf):
+    reps = devlink_reps()
+    rc, out, err = vfctl("emit", "ovs", pf)
+    s.check("emit ovs: bridge, hw-offload, uplink and every representor as ports", rc == 0 and
+            "other_config:hw-offload=true" in out and "add-port ovs-sriov %s\n" % pf in out and
+            all("add-port ovs-sriov %s\n" % r in out for r in reps.values()), out + err)
+    # An OVSDB log as ovsdb-server writes it: a header line, then one JSON record per line.
+    os.makedirs("/etc/openvswitch", exist_ok=True)
+    rec = '{"Open_vSwitch":{"5b9c":{"other_config":["map",[["dpdk-init","false"]]]}},"_date":1}'
+    with open("/etc/openvswitch/conf.db", "w") as f:
+        f.write("OVSDB JSON %d 0\n%s\n" % (len(rec), rec))
+    _, doc, _ = vfctl_json("doctor")
+    f = [x for x in doc["findings"] if x["id"] == "ovs.hw-offload"]
+    s.check("doctor: OVS installed, PF in switchdev, hw-offload off: warned", f and f[0]["severity"] == "warn", f)
+    rec2 = '{"Open_vSwitch":{"5b9c":{"other_config":["map",[["dpdk-init","false"],["hw-offload","true"]]]}},"_date":2}'
+    with open("/etc/openvswitch/conf.db", "a") as f:
+        f.write("OVSDB JSON %d 0\n%s\n" % (len(rec2), rec2))
+    _, doc, _ = vfctl_json("doctor")
+    f = [x for x in doc["findings"] if x["id"] == "ovs.hw-offload"]
+    s.check("doctor: after other_config:hw-offload=true: ok", f and f[0]["severity"] == "ok", f)
+    os.unlink("/etc/openvswitch/conf.db")
+
+
+def qmp(sock_path, *cmds):
+    import socket
+    import time
+    sk = socket.socket(socket.AF_UNIX)
+    for _ in range(100):
+        try:
+            sk.connect(sock_path)
+            break
+        except OSError:
+            time.sleep(0.1)
+    f = sk.makefile("rw")
+    json.loads(f.readline())
+    out = []
+    for c in ("qmp_capabilities",) + cmds:
+        f.write(json.dumps({"execute": c}) + "\n")
+        f.flush()
+        while True:
+            msg = json.loads(f.readline())
+            if "return" in msg or "error" in msg:
+                out.append(msg)
+                break
+    sk.close()
+    return out[1:]
+
+
+def test_vdpa(s):
+    for m in ("vdpa", "vhost_vdpa", "virtio_vdpa", "vdpa_sim", "vdpa_sim_net"):
+        sh("modprobe", m)
+    _, doc, _ = vfctl_json("status")
+    mg = [m for m in doc["host"]["vdpa"]["mgmtdevs"]] if doc["host"].get("vdpa") else doc["vdpa"]["mgmtdevs"]
+    s.check("status lists the vdpa_sim_net management device with class net",
+            any(m["name"] == "vdpasim_net" and "net" in m["classes"] for m in mg), mg)
+    c = conf("vdpa.conf", "[VDPA]\nName=vdpa0\nMgmtDev=vdpasim_net\nDriver=vhost\nMACAddress=02:00:00:00:be:ef\n")
+    rc, out, err = vfctl("apply", "-c", c)
+    s.check("apply [VDPA]: created and bound to vhost_vdpa", rc == 0 and "vdpa vdpa0: create on vdpasim_net" in out and
+            os.path.realpath("/sys/bus/vdpa/devices/vdpa0/driver").endswith("vhost_vdpa"), out + err)
+    vh = [x for x in os.listdir("/sys/bus/vdpa/devices/vdpa0") if x.startswith("vhost-vdpa-")]
+    s.check("/dev/%s exists" % (vh[0] if vh else "vhost-vdpa-?"), vh and os.path.exists("/dev/" + vh[0]), vh)
+    rc, out, err = vfctl("apply", "-c", c)
+    s.check("[VDPA]: re-apply up to date", rc == 0 and "up to date" in out, out)
+    _, doc, _ = vfctl_json("status")
+    dev = [d for d in doc["vdpa"]["devices"] if d["name"] == "vdpa0"]
+    s.check("status: vdpa0 on vdpasim_net, vhost_vdpa, its /dev node", dev and dev[0]["driver"] == "vhost_vdpa" and
+            dev[0]["vhost"] == "/dev/" + vh[0], dev)
+    rc, args, err = vfctl("emit", "qemu", "vdpa0")
+    s.check("emit qemu vdpa0: -netdev vhost-vdpa and virtio-net-pci", rc == 0 and
+            "-netdev vhost-vdpa,vhostdev=/dev/%s,id=vdpa0" % vh[0] in args, args + err)
+    sock = os.path.join(TMP, "qmp-vdpa.sock")
+    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-M", "q35", "-m", "128", "-nodefaults", "-display", "none", "-S",
+           "-qmp", "unix:%s,server=on,wait=off" % sock]
+    for line in args.split("\n"):
+        cmd += line.split(" ", 1) if line else []
+    q = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        res = qmp(sock, "query-pci", "quit")
+        ids = [(d["id"]["vendor"], d["id"]["device"]) for bus in res[0]["return"] for d in bus["devices"]]
+        s.check("nested QEMU with emit's arguments lists a virtio-net device", (0x1af4, 0x1000) in ids or
+                (0x1af4, 0x1041) in ids, ids)
+        s.eq("nested QEMU quits cleanly", q.wait(timeout=60), 0)
+    except Exception as e:
+        q.kill()
+        s.check("nested QEMU with vhost-vdpa ran", False, "%s %s" % (e, q.communicate()[1][-1500:]))
+    rc, xml, _ = vfctl("emit", "libvirt", "vdpa0")
+    s.check("emit libvirt vdpa0: <interface type='vdpa'>", "<interface type='vdpa'>" in xml and
+            "<source dev='/dev/%s'/>" % vh[0] in xml, xml)
+    virt = conf("vdpa-virtio.conf", "[VDPA]\nName=vdpa1\nMgmtDev=vdpasim_net\nDriver=virtio\n")
+    rc, out, err = vfctl("apply", "-c", virt)
+    _, doc, _ = vfctl_json("status")
+    dev = [d for d in doc["vdpa"]["devices"] if d["name"] == "vdpa1"]
+    s.check("Driver=virtio: virtio_vdpa gives a host netdev", rc == 0 and dev and dev[0]["driver"] == "virtio_vdpa" and
+            dev[0]["netdev"], (out + err, dev))
+    gone = conf("vdpa-gone.conf", "[VDPA]\nName=vdpa0\nPresent=no\n[VDPA]\nName=vdpa1\nPresent=no\n")
+    rc, out, err = vfctl("apply", "-c", gone)
+    s.check("Present=no: both deleted, nothing left behind", rc == 0 and os.listdir("/sys/bus/vdpa/devices") == [] and
+            not [x for x in os.listdir("/dev") if x.startswith("vhost-vdpa")], out + err)
+
+
 def test_invalid(s, pf):
     igb = find_pci("0x8086", "0x10c9")[0]
     before = read("%s/%s/sriov_numvfs" % (SYS, igb))
@@ -94,6 +194,12 @@ def test_invalid(s, pf):
     rc, out, err = vfctl("apply", "-c", bad)
     s.check("EswitchMode=switchdev on igb: FILE:LINE, nothing changed", rc == 2 and
             "%s:4: EswitchMode=switchdev: %s (driver igb) has no devlink eswitch" % (bad, igb) in err and
+            read("%s/%s/sriov_numvfs" % (SYS, igb)) == before, err)
+    bad = conf("bad-vdpa.conf", "[PF]\nMatch=pci:%s\nNumVFs=2\n[VF:0]\nVDPA=vhost\n[VDPA]\nName=x\nMgmtDev=nosuch\n" % igb)
+    rc, out, err = vfctl("apply", "-c", bad)
+    s.check("VDPA= on igb VFs and an unknown MgmtDev=: both FILE:LINE, nothing changed", rc == 2 and
+            "%s:5: VDPA= on VFs of %s: no vDPA management device for them (driver igb makes none)" % (bad, igb) in err and
+            "%s:8: MgmtDev=nosuch: no such vDPA management device on this host" % bad in err and
             read("%s/%s/sriov_numvfs" % (SYS, igb)) == before, err)
 
 
@@ -106,7 +212,9 @@ def main():
     except Exception as e:
         s.check("switchdev tests ran", False, e)
     if reps:
+        s.run(test_ovs, pf)
         s.run(test_held_mode_change, pf, reps)
+    s.run(test_vdpa)
     s.run(test_invalid, pf)
     s.finish()
 
