@@ -23,6 +23,8 @@ static void usage(FILE *f)
 	      "  vfio-check DEVICE... QEMU's VFIO open sequence, without a VM\n"
 	      "  emit qemu|libvirt|proxmox DEVICE...  the VM side of the hand-off\n"
 	      "  eswitch PF [MODE]    show or set legacy/switchdev, with VF representors\n"
+	      "  vdpa list|add|del    vDPA management devices and devices (vhost or virtio)\n"
+	      "  emit ovs PF          the Open vSwitch offload setup for a switchdev PF\n"
 	      "\n"
 	      "DEVICE is a PCI address (0000:06:00.1 or 06:00.1), a netdev name, or PF:vfN.\n"
 	      "\n"
@@ -109,6 +111,8 @@ int main(int argc, char **argv)
 		return cmd_emit(&g, sub_argc, sub_argv);
 	if (strcmp(cmd, "eswitch") == 0)
 		return cmd_eswitch(&g, sub_argc, sub_argv);
+	if (strcmp(cmd, "vdpa") == 0)
+		return cmd_vdpa(&g, sub_argc, sub_argv);
 	if (strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return EXIT_OK;

@@ -181,6 +181,11 @@ def test_vdpa(s):
     dev = [d for d in doc["vdpa"]["devices"] if d["name"] == "vdpa1"]
     s.check("Driver=virtio: virtio_vdpa gives a host netdev", rc == 0 and dev and dev[0]["driver"] == "virtio_vdpa" and
             dev[0]["netdev"], (out + err, dev))
+    rc, out, err = vfctl("vdpa", "add", "vdpa2", "vdpasim_net", "vhost")
+    rc2, lst, _ = vfctl("vdpa", "list")
+    s.check("vfctl vdpa add / list", rc == 0 and "device vdpa2 on vdpasim_net: vhost_vdpa /dev/vhost-vdpa-" in lst, out + err + lst)
+    rc, out, err = vfctl("vdpa", "del", "vdpa2")
+    s.check("vfctl vdpa del", rc == 0 and not os.path.exists("/sys/bus/vdpa/devices/vdpa2"), out + err)
     gone = conf("vdpa-gone.conf", "[VDPA]\nName=vdpa0\nPresent=no\n[VDPA]\nName=vdpa1\nPresent=no\n")
     rc, out, err = vfctl("apply", "-c", gone)
     s.check("Present=no: both deleted, nothing left behind", rc == 0 and os.listdir("/sys/bus/vdpa/devices") == [] and
