@@ -7,13 +7,6 @@
 
 #include "cli.h"
 
-static void report(void *userdata, const char *line)
-{
-	(void)userdata;
-	puts(line);
-	fflush(stdout); /* progress is only progress if it shows as it happens */
-}
-
 int cmd_apply(const cli_global *g, int argc, char **argv)
 {
 	enum { OPT_FORCE = 256, OPT_BOOT };
@@ -24,7 +17,7 @@ int cmd_apply(const cli_global *g, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
-	vfctl_apply_opts ao = {.report = report};
+	vfctl_apply_opts ao = {.report = cli_report_line};
 	const char *config = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) >= 0) {

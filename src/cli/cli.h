@@ -36,3 +36,7 @@ int cli_select(const vfctl_host *h, char **args, int n, bool **ret);
 /* "0000:01:00.0" → "01:00.0", as lspci shows domain 0. */
 const char *cli_short_addr(const char *id);
 void cli_warn_not_root(const vfctl_host *h);
+/* The report callback of apply, bind and friends: one line, flushed. */
+void cli_report_line(void *userdata, const char *line);
+/* Applies a configuration given as text (what a command line implies): exit code. */
+int cli_apply_text(vfctl_ctx *ctx, const char *text, bool force);

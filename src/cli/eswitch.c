@@ -8,13 +8,6 @@
 
 #include "cli.h"
 
-static void report(void *userdata, const char *line)
-{
-	(void)userdata;
-	puts(line);
-	fflush(stdout);
-}
-
 int cmd_eswitch(const cli_global *g, int argc, char **argv)
 {
 	enum { OPT_FORCE = 256 };
@@ -94,18 +87,7 @@ int cmd_eswitch(const cli_global *g, int argc, char **argv)
 		r = EXIT_FAIL;
 		goto out;
 	}
-	vfctl_config *conf = NULL;
-	vfctl_apply_opts ao = {.force = force, .report = report};
-	if (vfctl_config_parse_string(ctx, "(command line)", text, &conf) < 0 || vfctl_apply(ctx, conf, &ao) < 0) {
-		const char *const *errs;
-		size_t n = conf ? vfctl_config_errors(conf, &errs) : 0;
-		for (size_t i = 0; i < n; i++)
-			fprintf(stderr, "%s\n", errs[i]);
-		if (!n)
-			fprintf(stderr, "vfctl: %s\n", vfctl_ctx_error(ctx));
-		r = n ? EXIT_USAGE : EXIT_FAIL;
-	}
-	vfctl_config_free(conf);
+	r = cli_apply_text(ctx, text, force);
 out:
 	vfctl_host_free(h);
 	vfctl_ctx_free(ctx);
@@ -156,18 +138,7 @@ int cmd_vdpa(const cli_global *g, int argc, char **argv)
 		r = EXIT_FAIL;
 		goto out;
 	}
-	vfctl_config *conf = NULL;
-	vfctl_apply_opts ao = {.report = report};
-	if (vfctl_config_parse_string(ctx, "(command line)", text, &conf) < 0 || vfctl_apply(ctx, conf, &ao) < 0) {
-		const char *const *errs;
-		size_t n = conf ? vfctl_config_errors(conf, &errs) : 0;
-		for (size_t i = 0; i < n; i++)
-			fprintf(stderr, "%s\n", errs[i]);
-		if (!n)
-			fprintf(stderr, "vfctl: %s\n", vfctl_ctx_error(ctx));
-		r = n ? EXIT_USAGE : EXIT_FAIL;
-	}
-	vfctl_config_free(conf);
+	r = cli_apply_text(ctx, text, false);
 out:
 	vfctl_host_free(h);
 	vfctl_ctx_free(ctx);

@@ -11,13 +11,6 @@
 
 #include "cli.h"
 
-static void report(void *userdata, const char *line)
-{
-	(void)userdata;
-	puts(line);
-	fflush(stdout);
-}
-
 static int parse_owner(const char *s, bool group, int *ret)
 {
 	char *end;
@@ -57,7 +50,7 @@ int cmd_bind(const cli_global *g, int argc, char **argv)
 		{},
 	};
 	const char *op = argv[0];
-	vfctl_bind_opts o = {.owner = -1, .group_id = -1, .report = report};
+	vfctl_bind_opts o = {.owner = -1, .group_id = -1, .report = cli_report_line};
 	int c, r;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
 		switch (c) {

@@ -69,3 +69,28 @@ void cli_warn_not_root(const vfctl_host *h)
 		fprintf(stderr, "vfctl: note: not root: PCI config space past 64 bytes is unreadable, so SR-IOV, "
 				"ACS and MSI details are missing; run as root for all of them\n");
 }
+
+void cli_report_line(void *userdata, const char *line)
+{
+	(void)userdata;
+	puts(line);
+	fflush(stdout); /* progress is only progress if it shows as it happens */
+}
+
+int cli_apply_text(vfctl_ctx *ctx, const char *text, bool force)
+{
+	vfctl_config *conf = NULL;
+	vfctl_apply_opts ao = {.force = force, .report = cli_report_line};
+	int r = 0;
+	if (vfctl_config_parse_string(ctx, "(command line)", text, &conf) < 0 || vfctl_apply(ctx, conf, &ao) < 0) {
+		const char *const *errs;
+		size_t n = conf ? vfctl_config_errors(conf, &errs) : 0;
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "%s\n", errs[i]);
+		if (!n)
+			fprintf(stderr, "vfctl: %s\n", vfctl_ctx_error(ctx));
+		r = n ? EXIT_USAGE : EXIT_FAIL;
+	}
+	vfctl_config_free(conf);
+	return r;
+}

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "ctx.h"
+#include "genl.h"
 
 int vfctl_ctx_new(const vfctl_ctx_opts *opts, vfctl_ctx **ret)
 {
@@ -68,5 +69,17 @@ int ctx_rtnl(vfctl_ctx *ctx, nl_sock **ret)
 			return ctx_error(ctx, r, "cannot open rtnetlink socket");
 	}
 	*ret = ctx->rtnl;
+	return 0;
+}
+
+int ctx_genl(vfctl_ctx *ctx, const char *family, uint16_t *cache, nl_sock **ret, uint16_t *ret_family)
+{
+	int r;
+	if (!ctx->genl && (r = nl_open(NETLINK_GENERIC, &ctx->genl)) < 0)
+		return ctx_error(ctx, r, "cannot open a generic netlink socket");
+	if (!*cache && (r = genl_family(ctx->genl, family, cache)) < 0)
+		return ctx_error(ctx, r, "the kernel has no %s netlink family", family);
+	*ret = ctx->genl;
+	*ret_family = *cache;
 	return 0;
 }

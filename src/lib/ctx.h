@@ -24,3 +24,5 @@ int ctx_error(vfctl_ctx *ctx, int r, const char *fmt, ...) _printf_(3, 4);
 /* The same, naming the sysfs path that failed. */
 int ctx_error_fs(vfctl_ctx *ctx, int r, const char *what);
 int ctx_rtnl(vfctl_ctx *ctx, nl_sock **ret);
+/* The generic netlink socket and the id of family, looked up once into *cache. */
+int ctx_genl(vfctl_ctx *ctx, const char *family, uint16_t *cache, nl_sock **ret, uint16_t *ret_family);

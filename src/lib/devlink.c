@@ -8,20 +8,7 @@
 
 static int devlink_sock(vfctl_ctx *ctx, nl_sock **ret, uint16_t *family)
 {
-	int r;
-	if (!ctx->genl) {
-		r = nl_open(NETLINK_GENERIC, &ctx->genl);
-		if (r < 0)
-			return ctx_error(ctx, r, "cannot open a generic netlink socket");
-	}
-	if (!ctx->devlink_family) {
-		r = genl_family(ctx->genl, DEVLINK_GENL_NAME, &ctx->devlink_family);
-		if (r < 0)
-			return ctx_error(ctx, r, "the kernel has no devlink netlink family");
-	}
-	*ret = ctx->genl;
-	*family = ctx->devlink_family;
-	return 0;
+	return ctx_genl(ctx, DEVLINK_GENL_NAME, &ctx->devlink_family, ret, family);
 }
 
 void devlink_handle(const vfctl_device *d, const char **bus, const char **dev)

@@ -9,14 +9,7 @@
 
 static int vdpa_sock(vfctl_ctx *ctx, nl_sock **ret, uint16_t *family)
 {
-	int r;
-	if (!ctx->genl && (r = nl_open(NETLINK_GENERIC, &ctx->genl)) < 0)
-		return ctx_error(ctx, r, "cannot open a generic netlink socket");
-	if (!ctx->vdpa_family && (r = genl_family(ctx->genl, VDPA_GENL_NAME, &ctx->vdpa_family)) < 0)
-		return ctx_error(ctx, r, "the kernel has no vdpa netlink family (modprobe vdpa)");
-	*ret = ctx->genl;
-	*family = ctx->vdpa_family;
-	return 0;
+	return ctx_genl(ctx, VDPA_GENL_NAME, &ctx->vdpa_family, ret, family);
 }
 
 static char *mgmt_name(const char *bus, const char *dev)

@@ -16,18 +16,14 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import Suite, vfctl, vfctl_json  # noqa: E402
-from test_lab import SYS, find_pci, link_base, netdev_of, read, sh, wait_for, write  # noqa: E402
+from test_lab import SYS, find_pci, link_base, netdev_of, read, sh, wait_for, write, write_conf  # noqa: E402
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TMP = tempfile.mkdtemp(prefix="vfctl-apply-")
 
 
 def conf(name, text):
-    path = os.path.join(TMP, name)
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, 0o644)
-    return path
+    return write_conf(TMP, name, text)
 
 
 LAB_CONF = os.path.join(TOP, "examples", "lab.conf")

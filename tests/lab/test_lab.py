@@ -35,6 +35,40 @@ def read(path):
         return None
 
 
+def write_conf(directory, name, text):
+    """A vfctl.conf as vfctl wants it: owned by root, not writable by others."""
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o644)
+    return path
+
+
+def qmp(sock_path, *cmds):
+    """One QMP session: capabilities, then each command; returns their answers."""
+    import socket
+    sk = socket.socket(socket.AF_UNIX)
+    for _ in range(100):
+        try:
+            sk.connect(sock_path)
+            break
+        except OSError:
+            time.sleep(0.1)
+    f = sk.makefile("rw")
+    json.loads(f.readline())  # greeting
+    out = []
+    for c in ("qmp_capabilities",) + cmds:
+        f.write(json.dumps({"execute": c}) + "\n")
+        f.flush()
+        while True:
+            msg = json.loads(f.readline())
+            if "return" in msg or "error" in msg:
+                out.append(msg)
+                break
+    sk.close()
+    return out[1:]
+
+
 def link_base(path):
     return os.path.basename(os.readlink(path)) if os.path.islink(path) else None
 

@@ -10,17 +10,13 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import Suite, vfctl, vfctl_json  # noqa: E402
-from test_lab import SYS, find_pci, read, sh, wait_for, write  # noqa: E402
+from test_lab import SYS, find_pci, qmp, read, sh, wait_for, write, write_conf  # noqa: E402
 
 TMP = tempfile.mkdtemp(prefix="vfctl-sw-")
 
 
 def conf(name, text):
-    path = os.path.join(TMP, name)
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, 0o644)
-    return path
+    return write_conf(TMP, name, text)
 
 
 def nsim_setup():
@@ -108,31 +104,6 @@ def test_ovs(s, pf):
     f = [x for x in doc["findings"] if x["id"] == "ovs.hw-offload"]
     s.check("doctor: after other_config:hw-offload=true: ok", f and f[0]["severity"] == "ok", f)
     os.unlink("/etc/openvswitch/conf.db")
-
-
-def qmp(sock_path, *cmds):
-    import socket
-    import time
-    sk = socket.socket(socket.AF_UNIX)
-    for _ in range(100):
-        try:
-            sk.connect(sock_path)
-            break
-        except OSError:
-            time.sleep(0.1)
-    f = sk.makefile("rw")
-    json.loads(f.readline())
-    out = []
-    for c in ("qmp_capabilities",) + cmds:
-        f.write(json.dumps({"execute": c}) + "\n")
-        f.flush()
-        while True:
-            msg = json.loads(f.readline())
-            if "return" in msg or "error" in msg:
-                out.append(msg)
-                break
-    sk.close()
-    return out[1:]
 
 
 def test_vdpa(s):

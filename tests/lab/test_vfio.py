@@ -3,7 +3,6 @@
 hand-off proven by a nested QEMU that lists the VF."""
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -12,7 +11,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import Suite, vfctl, vfctl_json  # noqa: E402
-from test_lab import SYS, find_pci, link_base, netdev_of, read, sh, wait_for, write  # noqa: E402
+from test_lab import SYS, find_pci, link_base, netdev_of, qmp, read, sh, wait_for, write  # noqa: E402
 
 TMP = tempfile.mkdtemp(prefix="vfctl-vfio-")
 
@@ -68,29 +67,6 @@ def test_vf_bind_restore(s, lab):
     vf1 = st["devices"][0]["vfs"][1]
     s.eq("restore: the PF's settings for the VF intact", (vf1["mac"], vf1["vlan"]), ("02:00:00:00:00:51", 51))
     s.check("restore: record removed", not os.path.exists("/run/vfctl/bind/%s" % lab.vf))
-
-
-def qmp(sock_path, *cmds):
-    s = socket.socket(socket.AF_UNIX)
-    for _ in range(100):
-        try:
-            s.connect(sock_path)
-            break
-        except OSError:
-            time.sleep(0.1)
-    f = s.makefile("rw")
-    json.loads(f.readline())  # greeting
-    out = []
-    for c in ("qmp_capabilities",) + cmds:
-        f.write(json.dumps({"execute": c}) + "\n")
-        f.flush()
-        while True:
-            msg = json.loads(f.readline())
-            if "return" in msg or "error" in msg:
-                out.append(msg)
-                break
-    s.close()
-    return out[1:]
 
 
 def test_nested_qemu(s, lab):
