@@ -33,4 +33,4 @@ install: all
 	DESTDIR=$(DESTDIR) meson install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-clang
+	rm -rf $(BUILD) $(BUILD)-clang $(BUILD)-asan

@@ -55,6 +55,27 @@ fi
 rm -f "$log.out"
 tally clang 0
 
+echo "== address and undefined-behaviour sanitizers (unit + fake sysfs)"
+: >"$log"
+if { meson setup --reconfigure "$BUILD-asan" -Db_sanitize=address,undefined -Db_lundef=false >/dev/null 2>&1 ||
+	meson setup "$BUILD-asan" -Db_sanitize=address,undefined -Db_lundef=false >/dev/null 2>&1; } &&
+	ninja -C "$BUILD-asan" >"$log.out" 2>&1; then
+	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1
+	bad=0
+	for t in $(find "$BUILD-asan/tests/unit" -maxdepth 1 -type f -name 'test-*' -perm -u+x | sort); do
+		DATA_DIR=tests/unit/data "$t" >"$log.out" 2>&1 || { bad=1; tail -n 30 "$log.out"; }
+	done
+	VFCTL="$PWD/$BUILD-asan/vfctl" python3 tests/fakesys/test_fakesys.py >"$log.out" 2>&1 || { bad=1; grep -v '^ok' "$log.out" | tail -n 40; }
+	grep -q 'ERROR: \(Address\|Leak\)Sanitizer\|runtime error:' "$log.out" && bad=1
+	unset UBSAN_OPTIONS ASAN_OPTIONS
+	if [ $bad = 0 ]; then echo "sanitizers: 1 passed, 0 failed" | tee "$log"; else echo "sanitizers: 0 passed, 1 failed" | tee "$log"; fi
+else
+	tail -n 20 "$log.out"
+	echo "sanitizers: 0 passed, 1 failed (build failed)" | tee "$log"
+fi
+rm -f "$log.out"
+tally sanitizers 0
+
 echo "== fake sysfs"
 VFCTL="$PWD/$BUILD/vfctl" python3 tests/fakesys/test_fakesys.py >"$log" 2>&1
 rc=$?

@@ -81,17 +81,23 @@ static void test_cmdline(void)
 			"pcie_acs_override=downstream,multifunction vfio-pci.ids=15b3:1007 intel_iommu=off "
 			"foo=\"a b\" pci";
 	char *v;
-	CHECK_STREQ(v = cmdline_get(c, "intel_iommu"), "off"); /* the last one wins, as in the kernel */
+	v = cmdline_get(c, "intel_iommu");
+	CHECK_STREQ(v, "off"); /* the last one wins, as in the kernel */
 	free(v);
-	CHECK_STREQ(v = cmdline_get(c, "iommu"), "pt");
+	v = cmdline_get(c, "iommu");
+	CHECK_STREQ(v, "pt");
 	free(v);
-	CHECK_STREQ(v = cmdline_get(c, "pcie_acs_override"), "downstream,multifunction");
+	v = cmdline_get(c, "pcie_acs_override");
+	CHECK_STREQ(v, "downstream,multifunction");
 	free(v);
-	CHECK_STREQ(v = cmdline_get(c, "vfio-pci.ids"), "15b3:1007");
+	v = cmdline_get(c, "vfio-pci.ids");
+	CHECK_STREQ(v, "15b3:1007");
 	free(v);
-	CHECK_STREQ(v = cmdline_get(c, "foo"), "a b");
+	v = cmdline_get(c, "foo");
+	CHECK_STREQ(v, "a b");
 	free(v);
-	CHECK_STREQ(v = cmdline_get(c, "pci"), ""); /* bare flag */
+	v = cmdline_get(c, "pci");
+	CHECK_STREQ(v, ""); /* bare flag */
 	free(v);
 	CHECK(cmdline_get(c, "amd_iommu") == NULL, "absent");
 	CHECK(cmdline_get(c, "iommu_x") == NULL, "no prefix match");
