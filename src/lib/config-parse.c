@@ -607,6 +607,7 @@ int vfctl_config_parse_string(vfctl_ctx *ctx, const char *name, const char *text
 		vfctl_config_free(c);
 		return ctx_error(ctx, r, "parsing %s", name);
 	}
+	c->n_parse_errors = c->n_errors;
 	*ret = c;
 	return 0;
 }
@@ -668,6 +669,7 @@ int vfctl_config_load(vfctl_ctx *ctx, const char *path, vfctl_config **ret)
 		vfctl_config_free(c);
 		return ctx_error(ctx, r, "reading %s", path);
 	}
+	c->n_parse_errors = c->n_errors;
 	*ret = c;
 	return 0;
 }

@@ -311,6 +311,21 @@ static int check_vf_vdpa(vfctl_ctx *ctx, vfctl_config *c, const conf_unit *u, co
 int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h)
 {
 	int r = 0;
+	/* Validating again (apply re-checks against the host as it is when it starts) starts over:
+	 * earlier validation errors and derived state go, parse errors stay. */
+	for (size_t i = c->n_parse_errors; i < c->n_errors; i++)
+		free(c->errors[i]);
+	c->n_errors = c->n_parse_errors;
+	for (size_t i = 0; i < c->n_units; i++) {
+		conf_unit *u = &c->units[i];
+		free(u->dev_id);
+		u->dev_id = NULL;
+		for (size_t j = 0; j < u->n_vfs; j++)
+			vf_target_done(&u->vfs[j]);
+		free(u->vfs);
+		u->vfs = NULL;
+		u->n_vfs = 0;
+	}
 	for (size_t i = 0; i < c->n_units && r >= 0; i++) {
 		conf_unit *u = &c->units[i];
 		const vfctl_device *d = NULL;

@@ -74,6 +74,7 @@ struct vfctl_config {
 	size_t n_units;
 	char **errors; /* "FILE:LINE: message" */
 	size_t n_errors;
+	size_t n_parse_errors; /* the first ones, from reading the files; validation adds the rest */
 };
 
 void vf_target_init(vf_target *t);
