@@ -109,6 +109,7 @@ lab_tier lab tests/lab/guest.sh
 lab_tier lab-apply tests/lab/guest-apply.sh
 lab_tier lab-vfio tests/lab/guest-vfio.sh
 lab_tier lab-switchdev tests/lab/guest-switchdev.sh
+lab_tier lab-asan tests/lab/guest-asan.sh
 
 echo "check: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
