@@ -122,8 +122,9 @@ int vdpa_scan(vfctl_ctx *ctx, vfctl_host *h)
 	if (!v)
 		return -ENOMEM;
 	h->vdpa = v;
-	/* No vdpa family: no vDPA on this host, which is not an error of the scan. */
-	if (vdpa_sock(ctx, &nl, &fam) < 0)
+	/* Without the vdpa bus there is nothing to list; asking genetlink for an unknown family would
+	 * make the kernel run modprobe for it on every scan. No vdpa family is not an error either. */
+	if (!sysfs_exists(ctx->fs, "bus/vdpa") || vdpa_sock(ctx, &nl, &fam) < 0)
 		return 0;
 	v->available = true;
 	(void)nl_transact(nl, genl_msg(buf, fam, VDPA_CMD_MGMTDEV_GET, NLM_F_DUMP), mgmt_cb, v);
