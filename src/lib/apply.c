@@ -8,14 +8,13 @@
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include <linux/devlink.h>
 
 #include "devlink.h"
 #include "driver.h"
+#include "files.h"
 #include "holders.h"
 #include "json-writer.h"
 #include "lock.h"
@@ -65,12 +64,8 @@ static void journal_path(applier *a, const char *dev, char *buf, size_t n)
  * an admin can read if vfctl itself dies mid-way. */
 static int journal_write(applier *a, const conf_unit *prior)
 {
-	char dir[PATH_MAX], path[PATH_MAX], *doc = NULL;
+	char path[PATH_MAX], *doc = NULL;
 	json_writer w = {0};
-	snprintf(dir, sizeof(dir), "%s/vfctl", a->rundir);
-	(void)mkdir(dir, 0700);
-	snprintf(dir, sizeof(dir), "%s/vfctl/journal", a->rundir);
-	(void)mkdir(dir, 0700);
 	journal_path(a, prior->dev_id, path, sizeof(path));
 
 	json_open_object(&w, NULL);
@@ -100,21 +95,16 @@ static int journal_write(applier *a, const conf_unit *prior)
 	int r = json_finish(&w, &doc);
 	if (r < 0)
 		return r;
-	FILE *f = fopen(path, "we");
-	if (!f || fputs(doc, f) < 0 || fclose(f) != 0) {
-		r = -errno;
-		free(doc);
-		return ctx_error(a->ctx, r ? r : -EIO, "cannot write the journal %s", path);
-	}
+	r = file_write_text(path, doc);
 	free(doc);
-	return 0;
+	return r < 0 ? ctx_error(a->ctx, r, "cannot write the journal %s", path) : 0;
 }
 
 static void journal_remove(applier *a, const char *dev)
 {
 	char path[PATH_MAX];
 	journal_path(a, dev, path, sizeof(path));
-	(void)unlink(path);
+	(void)file_remove(path);
 }
 
 /* --- executing one step ---------------------------------------------------------------------- */
@@ -394,9 +384,7 @@ static int exec_step(applier *a, const vfctl_host *h, const plan_step *s)
 		if ((r = sysfs_link_name(a->ctx->fs, path, &grp)) < 0)
 			return ctx_error_fs(a->ctx, r, "no IOMMU group");
 		snprintf(path, sizeof(path), "/dev/vfio/%s", grp);
-		if (chown(path, (uid_t)s->v[0], (gid_t)s->v[1]) < 0)
-			return ctx_error(a->ctx, -errno, "chown %s", path);
-		return 0;
+		return (r = file_chown(path, (int)s->v[0], (int)s->v[1])) < 0 ? ctx_error(a->ctx, r, "chown %s", path) : 0;
 	}
 	default:
 		return ctx_error(a->ctx, -EINVAL, "unknown step");

@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vfctl bind / unbind / restore: driver_override + unbind + drivers_probe (never new_id), group
  * rules first, the original driver recorded so restore can put it back. */
-#include <dirent.h>
-#include <fcntl.h>
 #include <linux/if_link.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <sys/stat.h>
 
 #include "driver.h"
+#include "files.h"
 #include "holders.h"
 #include "link-vf.h"
 #include "lock.h"
@@ -54,14 +52,15 @@ static void record_path(const char *dev, char *buf, size_t n)
 
 static int record_read(const char *dev, bind_record *r)
 {
-	char path[PATH_MAX], line[256];
+	char path[PATH_MAX];
+	_cleanup_free_ char *text = NULL;
 	record_path(dev, path, sizeof(path));
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -errno;
+	int k = file_read_text(path, &text);
+	if (k < 0)
+		return k;
 	*r = (bind_record){.vf = -1};
 	vf_settings_init(&r->s);
-	while (fgets(line, sizeof(line), f)) {
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
 		char *v = strchr(line, '=');
 		if (!v)
 			continue;
@@ -87,39 +86,33 @@ static int record_read(const char *dev, bind_record *r)
 		else if (streq(line, "trust"))
 			r->s.trust = atoi(v);
 	}
-	fclose(f);
 	return 0;
 }
 
 /* Written once: a second bind must not overwrite what the device had before vfctl took it. */
 static int record_write(binder *b, const vfctl_device *d)
 {
-	char path[PATH_MAX], dir[PATH_MAX];
+	char path[PATH_MAX];
 	bind_record old;
+	_cleanup_free_ char *ov = NULL, *text = NULL, *vf = NULL;
 	if (record_read(d->id, &old) == 0)
 		return 0;
-	snprintf(dir, sizeof(dir), "%s/vfctl", run_dir());
-	(void)mkdir(dir, 0700);
-	snprintf(dir, sizeof(dir), "%s/vfctl/bind", run_dir());
-	(void)mkdir(dir, 0700);
 	record_path(d->id, path, sizeof(path));
-	FILE *f = fopen(path, "we");
-	if (!f)
-		return ctx_error(b->ctx, -errno, "cannot write %s", path);
-	_cleanup_free_ char *ov = NULL;
 	(void)sysfs_readf(b->ctx->fs, &ov, "%s/driver_override", d->syspath);
-	fprintf(f, "driver=%s\noverride=%s\n", d->driver ? d->driver : "", ov && !streq(ov, "(null)") ? ov : "");
 	const vfctl_device *pf = d->physfn ? vfctl_host_find(b->h, d->physfn) : NULL;
 	if (pf && d->vf_index >= 0 && (size_t)d->vf_index < pf->n_vfs) {
 		const vfctl_vf_settings *s = &pf->vfs[d->vf_index].settings;
-		fprintf(f, "pf=%s\nvf=%d\n", pf->id, d->vf_index);
-		if (s->valid)
-			fprintf(f, "mac=%s\nvlan=%d\nqos=%d\nspoofchk=%d\ntrust=%d\n", s->mac, s->vlan, s->qos, s->spoofchk,
-				s->trust);
+		int k = s->valid ? asprintf(&vf, "pf=%s\nvf=%d\nmac=%s\nvlan=%d\nqos=%d\nspoofchk=%d\ntrust=%d\n", pf->id,
+					    d->vf_index, s->mac, s->vlan, s->qos, s->spoofchk, s->trust)
+				 : asprintf(&vf, "pf=%s\nvf=%d\n", pf->id, d->vf_index);
+		if (k < 0)
+			return -ENOMEM;
 	}
-	if (fclose(f) != 0)
-		return ctx_error(b->ctx, -errno, "cannot write %s", path);
-	return 0;
+	if (asprintf(&text, "driver=%s\noverride=%s\n%s", d->driver ? d->driver : "",
+		     ov && !streq(ov, "(null)") ? ov : "", vf ? vf : "") < 0)
+		return -ENOMEM;
+	int r = file_write_text(path, text);
+	return r < 0 ? ctx_error(b->ctx, r, "cannot write %s", path) : 0;
 }
 
 /* --- who must not be taken from the host ------------------------------------------------------- */
@@ -346,8 +339,9 @@ static int chown_group(binder *b, const vfctl_device *d)
 	if (b->o->owner < 0 && b->o->group_id < 0)
 		return 0;
 	snprintf(path, sizeof(path), "/dev/vfio/%d", d->iommu_group);
-	if (chown(path, (uid_t)b->o->owner, (gid_t)b->o->group_id) < 0)
-		return ctx_error(b->ctx, -errno, "chown %s", path);
+	int r = file_chown(path, b->o->owner, b->o->group_id);
+	if (r < 0)
+		return ctx_error(b->ctx, r, "chown %s", path);
 	say(b, "%s: %s owned by %d:%d", d->id, path, b->o->owner, b->o->group_id);
 	return 0;
 }
@@ -403,7 +397,7 @@ static int restore_one(binder *b, const char *id)
 		}
 	}
 	record_path(id, path, sizeof(path));
-	(void)unlink(path);
+	(void)file_remove(path);
 	say(b, "%s: restored to %s", id, rec.driver[0] ? rec.driver : "no driver");
 	return 0;
 }
@@ -462,21 +456,9 @@ static int run(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_
 		char dir[PATH_MAX];
 		if (n == 0) {
 			snprintf(dir, sizeof(dir), "%s/vfctl/bind", run_dir());
-			DIR *dd = opendir(dir);
-			struct dirent *de;
-			while (dd && (de = readdir(dd)))
-				if (de->d_name[0] != '.') {
-					char **nn = realloc(all, (na + 1) * sizeof(*nn));
-					if (!nn || !(nn[na] = strdup(de->d_name))) {
-						all = nn ? nn : all;
-						r = -ENOMEM;
-						break;
-					}
-					all = nn;
-					na++;
-				}
-			if (dd)
-				closedir(dd);
+			int k = dir_list(dir, NULL, &all, &na);
+			if (k < 0 && k != -ENOENT)
+				r = ctx_error(ctx, k, "cannot list %s", dir);
 			if (na == 0 && r >= 0)
 				say(&b, "nothing to restore: vfctl holds no device");
 		}

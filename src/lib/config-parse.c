@@ -2,15 +2,14 @@
 /* vfctl.conf(5): systemd-style INI files, one per PF, parsed with inih. Values are checked for
  * form here; against the device in config-validate.c. */
 #include <ctype.h>
-#include <dirent.h>
 #include <grp.h>
 #include <ini.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <sys/stat.h>
 
 #include "config.h"
+#include "files.h"
 #include "parse.h"
 #include "plan.h"
 
@@ -529,22 +528,20 @@ static int handler(void *user, const char *section, const char *name, const char
 	return 1;
 }
 
-static int check_owner(vfctl_config *c, const char *file, int fd)
+static int check_owner(vfctl_config *c, const char *file, uid_t uid, mode_t mode)
 {
-	struct stat st;
 	conf_loc loc = {file, 0};
-	if (fstat(fd, &st) < 0)
-		return -errno;
 	/* vfctl runs these as root at boot: a file others can change is a way to root. */
-	if (st.st_uid != 0 || (st.st_mode & 022))
+	if (uid != 0 || (mode & 022))
 		return config_error(c, loc, "writable by a user other than root (owner uid %u, mode %04o): "
 				    "chown root and chmod go-w",
-				    (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+				    (unsigned)uid, (unsigned)(mode & 07777));
 	return 0;
 }
 
-/* f: an open stream (a file, or text given on the command line); owner_fd >= 0 is checked. */
-static int parse_stream(vfctl_config *c, const char *name, FILE *f, bool check)
+/* f: an open stream (a file, or text given on the command line); a file's owner and mode are
+ * checked (owner: the file's uid, or (uid_t)-1 for text). */
+static int parse_stream(vfctl_config *c, const char *name, FILE *f, uid_t owner, mode_t mode)
 {
 	char **files = realloc(c->files, (c->n_files + 1) * sizeof(*files));
 	if (!files)
@@ -553,7 +550,7 @@ static int parse_stream(vfctl_config *c, const char *name, FILE *f, bool check)
 	if (!(files[c->n_files] = strdup(name)))
 		return -ENOMEM;
 	parser p = {.c = c, .file = files[c->n_files++], .pf = -1, .unit = -1, .vf_section = -1, .f = f};
-	int r = check ? check_owner(c, p.file, fileno(f)) : 0;
+	int r = owner != (uid_t)-1 ? check_owner(c, p.file, owner, mode) : 0;
 	if (r >= 0) {
 		r = ini_parse_stream(reader, &p, handler, &p);
 		if (r > 0)
@@ -581,9 +578,11 @@ out:
 
 static int parse_file(vfctl_config *c, const char *path)
 {
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		int r = -errno;
+	FILE *f = NULL;
+	uid_t uid;
+	mode_t mode;
+	int r = file_open_config(path, &f, &uid, &mode);
+	if (r < 0) {
 		char **files = realloc(c->files, (c->n_files + 1) * sizeof(*files));
 		if (!files || !(files[c->n_files] = strdup(path)))
 			return -ENOMEM;
@@ -591,7 +590,7 @@ static int parse_file(vfctl_config *c, const char *path)
 		config_error(c, (conf_loc){files[c->n_files++], 0}, "cannot read: %s", strerror(-r));
 		return 0;
 	}
-	int r = parse_stream(c, path, f, true);
+	r = parse_stream(c, path, f, uid, mode);
 	fclose(f);
 	return r;
 }
@@ -600,7 +599,7 @@ int vfctl_config_parse_string(vfctl_ctx *ctx, const char *name, const char *text
 {
 	vfctl_config *c = calloc(1, sizeof(*c));
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
-	int r = !c || !f ? -ENOMEM : parse_stream(c, name, f, false);
+	int r = !c || !f ? -ENOMEM : parse_stream(c, name, f, (uid_t)-1, 0);
 	if (f)
 		fclose(f);
 	if (r < 0) {
@@ -612,20 +611,18 @@ int vfctl_config_parse_string(vfctl_ctx *ctx, const char *name, const char *text
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
 int vfctl_config_load(vfctl_ctx *ctx, const char *path, vfctl_config **ret)
 {
-	struct stat st;
 	vfctl_config *c = calloc(1, sizeof(*c));
+	char **names = NULL;
+	size_t n = 0;
 	int r = 0;
 
 	if (!c)
 		return -ENOMEM;
 	if (!path)
 		path = "/etc/vfctl";
-	if (stat(path, &st) < 0) {
-		r = -errno;
+	if ((r = file_exists(path)) < 0) {
 		/* No configuration directory is an empty configuration, not an error. */
 		if (r == -ENOENT && streq(path, "/etc/vfctl")) {
 			*ret = c;
@@ -634,37 +631,15 @@ int vfctl_config_load(vfctl_ctx *ctx, const char *path, vfctl_config **ret)
 		vfctl_config_free(c);
 		return ctx_error(ctx, r, "%s", path);
 	}
-	if (!S_ISDIR(st.st_mode))
+	if (!file_is_dir(path))
 		r = parse_file(c, path);
-	else {
-		DIR *d = opendir(path);
-		char **names = NULL;
-		size_t n = 0;
-		struct dirent *de;
-		if (!d) {
-			vfctl_config_free(c);
-			return ctx_error(ctx, -errno, "%s", path);
+	else if ((r = dir_list(path, ".conf", &names, &n)) >= 0)
+		for (size_t i = 0; i < n && r >= 0; i++) {
+			char full[PATH_MAX];
+			snprintf(full, sizeof(full), "%s/%s", path, names[i]);
+			r = parse_file(c, full);
 		}
-		while ((de = readdir(d))) {
-			size_t l = strlen(de->d_name);
-			if (l < 6 || strcmp(de->d_name + l - 5, ".conf") != 0 || de->d_name[0] == '.')
-				continue;
-			char **nn = realloc(names, (n + 1) * sizeof(*nn));
-			if (!nn || asprintf(&nn[n], "%s/%s", path, de->d_name) < 0) {
-				names = nn ? nn : names;
-				r = -ENOMEM;
-				break;
-			}
-			names = nn;
-			n++;
-		}
-		closedir(d);
-		if (n)
-			qsort(names, n, sizeof(*names), cmp_str);
-		for (size_t i = 0; i < n && r >= 0; i++)
-			r = parse_file(c, names[i]);
-		strv_free_n(names, n);
-	}
+	strv_free_n(names, n);
 	if (r < 0) {
 		vfctl_config_free(c);
 		return ctx_error(ctx, r, "reading %s", path);

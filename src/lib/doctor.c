@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "ctx.h"
+#include "files.h"
 #include "iommu.h"
 #include "report.h"
 
@@ -59,17 +60,8 @@ static bool is_amd(const vfctl_host *h) { return h->cpu_vendor && streq(h->cpu_v
 static char *ovsdb_text(void)
 {
 	const char *path = getenv("VFCTL_OVSDB") ? getenv("VFCTL_OVSDB") : OVSDB_PATH;
-	FILE *f = fopen(path, "re");
 	char *s = NULL;
-	size_t n = 0;
-	if (!f)
-		return NULL;
-	if (getdelim(&s, &n, 0, f) < 0) {
-		free(s);
-		s = NULL;
-	}
-	fclose(f);
-	return s;
+	return file_read_text(path, &s) < 0 ? NULL : s;
 }
 
 static void check_iommu(checker *c)

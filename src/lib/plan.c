@@ -5,8 +5,8 @@
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <sys/stat.h>
 
+#include "files.h"
 #include "link-vf.h"
 #include "parse.h"
 #include "pci.h"
@@ -85,11 +85,13 @@ static bool netdev_has_altname(vfctl_ctx *ctx, const char *name, const char *alt
 static bool vfio_owned(int group, int uid, int gid)
 {
 	char path[64];
-	struct stat st;
+	uid_t u;
+	gid_t g;
+	mode_t m;
 	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
-	if (stat(path, &st) < 0)
+	if (file_owner(path, &u, &g, &m) < 0)
 		return false;
-	return (uid < 0 || st.st_uid == (uid_t)uid) && (gid < 0 || st.st_gid == (gid_t)gid);
+	return (uid < 0 || u == (uid_t)uid) && (gid < 0 || g == (gid_t)gid);
 }
 
 eswitch_order eswitch_order_of(const char *driver)

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "files.h"
+#include "util.h"
+
+int file_read_text(const char *path, char **ret)
+{
+	FILE *f = fopen(path, "re");
+	char *s = NULL;
+	size_t n = 0;
+	if (!f)
+		return -errno;
+	ssize_t k = getdelim(&s, &n, 0, f);
+	int r = k < 0 && ferror(f) ? -EIO : 0;
+	fclose(f);
+	if (r < 0 || (k < 0 && !(s = strdup("")))) {
+		free(s);
+		return r < 0 ? r : -ENOMEM;
+	}
+	*ret = s;
+	return 0;
+}
+
+static void make_parents(const char *path)
+{
+	char d[PATH_MAX];
+	snprintf(d, sizeof(d), "%s", path);
+	for (char *p = d + 1; (p = strchr(p, '/')); p++) {
+		*p = 0;
+		(void)mkdir(d, 0700); /* EEXIST is the common case */
+		*p = '/';
+	}
+}
+
+int file_write_text(const char *path, const char *text)
+{
+	make_parents(path);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	size_t len = strlen(text);
+	for (size_t off = 0; off < len;) {
+		ssize_t k = write(fd, text + off, len - off);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		off += (size_t)k;
+	}
+	return 0;
+}
+
+int file_remove(const char *path) { return unlink(path) < 0 && errno != ENOENT ? -errno : 0; }
+
+bool file_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int file_exists(const char *path) { return access(path, F_OK) < 0 ? -errno : 0; }
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int dir_list(const char *path, const char *suffix, char ***ret, size_t *ret_n)
+{
+	DIR *d = opendir(path);
+	char **v = NULL;
+	size_t n = 0, alloc = 0;
+	struct dirent *de;
+	int r = 0;
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name), sl = suffix ? strlen(suffix) : 0;
+		if (de->d_name[0] == '.' || l <= sl || (suffix && strcmp(de->d_name + l - sl, suffix) != 0))
+			continue;
+		if ((r = GROW(v, alloc, n + 1)) < 0 || !(v[n] = strdup(de->d_name))) {
+			r = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (r < 0) {
+		for (size_t i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		return r;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_str);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int file_chown(const char *path, int uid, int gid)
+{
+	return chown(path, (uid_t)uid, (gid_t)gid) < 0 ? -errno : 0;
+}
+
+int file_owner(const char *path, uid_t *ret_uid, gid_t *ret_gid, mode_t *ret_mode)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -errno;
+	*ret_uid = st.st_uid;
+	*ret_gid = st.st_gid;
+	*ret_mode = st.st_mode;
+	return 0;
+}
+
+int file_open_config(const char *path, FILE **ret, uid_t *ret_uid, mode_t *ret_mode)
+{
+	struct stat st;
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	if (fstat(fileno(f), &st) < 0) {
+		int r = -errno;
+		fclose(f);
+		return r;
+	}
+	*ret = f;
+	*ret_uid = st.st_uid;
+	*ret_mode = st.st_mode;
+	return 0;
+}
+
+int file_lock(const char *path, int *ret_holder_pid)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int r = -errno;
+		char pid[32] = "";
+		ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = 0;
+		*ret_holder_pid = atoi(pid);
+		close(fd);
+		return r;
+	}
+	char pid[32];
+	int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	/* The pid is only a courtesy for whoever waits: a failure to write it changes nothing. */
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) < 0)
+		(void)0;
+	return fd;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/* Files outside sysfs and procfs: configuration files, vfctl's own state under the run directory,
+ * device nodes. Like the sysfs seam, the only code that opens them. All fds O_CLOEXEC. */
+
+int file_read_text(const char *path, char **ret);
+/* Creates the parent directories (0700) and writes text, mode 0600, replacing the file. */
+int file_write_text(const char *path, const char *text);
+int file_remove(const char *path);
+bool file_is_dir(const char *path);
+/* 0 if path exists, else -errno. */
+int file_exists(const char *path);
+/* Entries of a directory ending in suffix (NULL: all), dotfiles skipped, sorted. */
+int dir_list(const char *path, const char *suffix, char ***ret, size_t *ret_n);
+int file_chown(const char *path, int uid, int gid);
+int file_owner(const char *path, uid_t *ret_uid, gid_t *ret_gid, mode_t *ret_mode);
+/* A configuration file for reading, with its owner and mode (from the open file, no race). */
+int file_open_config(const char *path, FILE **ret, uid_t *ret_uid, mode_t *ret_mode);
+/* flock(LOCK_EX|LOCK_NB) on path (created 0600): the fd, or -EWOULDBLOCK while another holds it
+ * (then *ret_holder_pid is what it wrote, 0 if unknown). The holder's pid is written on success. */
+int file_lock(const char *path, int *ret_holder_pid);
