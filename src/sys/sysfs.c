@@ -226,18 +226,15 @@ int sysfs_write_bin(sysfs *s, const char *rel, const void *buf, size_t len, size
 
 int sysfs_link_name(sysfs *s, const char *rel, char **ret)
 {
-	char target[PATH_MAX];
-	int d;
-	const char *name = at(s, s->sys_fd, rel, &d);
-	ssize_t n = readlinkat(d, name, target, sizeof(target) - 1);
-	if (n < 0)
-		return fail(s, s->sys_fd, rel, -errno);
-	target[n] = 0;
+	_cleanup_free_ char *target = NULL;
+	int r = sysfs_link_target(s, rel, &target);
+	if (r < 0)
+		return r;
 	const char *base = strrchr(target, '/');
-	char *r = strdup(base ? base + 1 : target);
-	if (!r)
+	char *name = strdup(base ? base + 1 : target);
+	if (!name)
 		return -ENOMEM;
-	*ret = r;
+	*ret = name;
 	return 0;
 }
 
