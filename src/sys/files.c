@@ -151,7 +151,9 @@ int file_lock(const char *path, int *ret_holder_pid)
 	char pid[32];
 	int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
 	/* The pid is only a courtesy for whoever waits: a failure to write it changes nothing. */
-	if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) < 0)
-		(void)0;
+	if (ftruncate(fd, 0) == 0) {
+		ssize_t k = pwrite(fd, pid, (size_t)n, 0);
+		(void)k;
+	}
 	return fd;
 }
