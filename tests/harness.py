@@ -35,6 +35,18 @@ class Suite:
             self.failed += 1
             print("FAIL %s raised:\n%s" % (fn.__name__, traceback.format_exc()))
 
+    def run_lab(self, lab, tests):
+        """lab.setup(), then each test with lab; a failed setup is one failure and ends the run."""
+        try:
+            lab.setup()
+        except Exception as e:
+            print("FAIL lab setup: %s" % e)
+            self.failed += 1
+            self.finish()
+        for fn in tests:
+            self.run(fn, lab)
+        self.finish()
+
     def finish(self):
         print("%s: %d passed, %d failed" % (self.name, self.passed, self.failed))
         sys.exit(1 if self.failed or not self.passed else 0)

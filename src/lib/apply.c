@@ -574,6 +574,7 @@ int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 	applier a = {.ctx = ctx, .o = opts ? opts : &def};
 	vfctl_host *h = NULL;
 	conf_unit *priors = NULL;
+	bool *selected = NULL;
 	size_t n_done = 0;
 	int lock = -1, r, result = 0;
 	const char *f = getenv("VFCTL_TEST_FAIL_STEP");
@@ -587,26 +588,21 @@ int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 	r = vfctl_host_scan(ctx, &h);
 	if (r >= 0 && (r = config_validate(ctx, c, h)) >= 0 && c->n_errors)
 		r = -EINVAL;
+	priors = calloc(c->n_units ? c->n_units : 1, sizeof(*priors));
+	selected = calloc(c->n_units ? c->n_units : 1, sizeof(*selected));
+	if (r >= 0 && (!priors || !selected))
+		r = -ENOMEM;
+	/* Which units a DEVICE argument names, decided once on the host as validated. */
+	for (size_t i = 0; r >= 0 && i < c->n_units; i++)
+		selected[i] = unit_selected(&c->units[i], h, a.o->only);
 	vfctl_host_free(h);
 	h = NULL;
 	if (r < 0)
 		goto out;
-	priors = calloc(c->n_units ? c->n_units : 1, sizeof(*priors));
-	if (!priors) {
-		r = -ENOMEM;
-		goto out;
-	}
 	size_t n_ok = 0, n_same = 0, n_failed = 0;
 	for (size_t i = 0; i < c->n_units; i++) {
-		vfctl_host *sel = NULL;
-		bool want = true, changed;
-		if (a.o->only) {
-			if ((r = vfctl_host_scan(ctx, &sel)) < 0)
-				goto out;
-			want = unit_selected(&c->units[i], sel, a.o->only);
-			vfctl_host_free(sel);
-		}
-		if (!want)
+		bool changed;
+		if (!selected[i])
 			continue;
 		conf_unit *prior = &priors[n_done];
 		r = apply_unit(&a, c, i, prior, &changed);
@@ -641,6 +637,7 @@ out:
 	for (size_t i = 0; priors && i < c->n_units; i++)
 		unit_done(&priors[i]);
 	free(priors);
+	free(selected);
 	if (lock >= 0)
 		close(lock);
 	return r;

@@ -11,6 +11,15 @@ static int devlink_sock(vfctl_ctx *ctx, nl_sock **ret, uint16_t *family)
 	return ctx_genl(ctx, DEVLINK_GENL_NAME, &ctx->devlink_family, ret, family);
 }
 
+/* A request addressed to one devlink instance. */
+static struct nlmsghdr *devlink_msg(char *buf, uint16_t fam, uint8_t cmd, const char *bus, const char *dev)
+{
+	struct nlmsghdr *nlh = genl_msg(buf, fam, cmd, 0);
+	mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, bus);
+	mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, dev);
+	return nlh;
+}
+
 void devlink_handle(const vfctl_device *d, const char **bus, const char **dev)
 {
 	*bus = d->bus;
@@ -47,10 +56,7 @@ int devlink_eswitch_get(vfctl_ctx *ctx, const char *bus, const char *dev, devlin
 	int r = devlink_sock(ctx, &nl, &fam);
 	if (r < 0)
 		return r;
-	struct nlmsghdr *nlh = genl_msg(buf, fam, DEVLINK_CMD_ESWITCH_GET, 0);
-	mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, bus);
-	mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, dev);
-	r = nl_transact(nl, nlh, eswitch_cb, &e);
+	r = nl_transact(nl, devlink_msg(buf, fam, DEVLINK_CMD_ESWITCH_GET, bus, dev), eswitch_cb, &e);
 	if (r < 0)
 		return ctx_error(ctx, r, "devlink eswitch show %s/%s%s%s", bus, dev, nl->ext_ack[0] ? ": " : "",
 				 nl->ext_ack);
@@ -66,9 +72,7 @@ int devlink_eswitch_set(vfctl_ctx *ctx, const char *bus, const char *dev, int mo
 	int r = devlink_sock(ctx, &nl, &fam);
 	if (r < 0)
 		return r;
-	struct nlmsghdr *nlh = genl_msg(buf, fam, DEVLINK_CMD_ESWITCH_SET, 0);
-	mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, bus);
-	mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, dev);
+	struct nlmsghdr *nlh = devlink_msg(buf, fam, DEVLINK_CMD_ESWITCH_SET, bus, dev);
 	mnl_attr_put_u16(nlh, DEVLINK_ATTR_ESWITCH_MODE, (uint16_t)mode);
 	r = nl_transact(nl, nlh, NULL, NULL);
 	if (r < 0)

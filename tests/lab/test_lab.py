@@ -366,18 +366,8 @@ def test_netns(s, lab):
 
 
 def main():
-    s = Suite("lab")
-    lab = Lab()
-    try:
-        lab.setup()
-    except Exception as e:
-        print("FAIL lab setup: %s" % e)
-        s.failed += 1
-        s.finish()
-    for fn in (test_host, test_pci_vs_sysfs, test_igb, test_netdevsim_300, test_nvme, test_doctor, test_probe_intx,
-               test_nonroot, test_bad_input, test_netns):
-        s.run(fn, lab)
-    s.finish()
+    Suite("lab").run_lab(Lab(), (test_host, test_pci_vs_sysfs, test_igb, test_netdevsim_300, test_nvme, test_doctor, test_probe_intx,
+               test_nonroot, test_bad_input, test_netns))
 
 
 if __name__ == "__main__":

@@ -179,18 +179,8 @@ def test_restore_all(s, lab):
 
 
 def main():
-    s = Suite("lab-vfio")
-    lab = Lab()
-    try:
-        lab.setup()
-    except Exception as e:
-        print("FAIL lab setup: %s" % e)
-        s.failed += 1
-        s.finish()
-    for fn in (test_vf_bind_restore, test_nested_qemu, test_libvirt_xml, test_group_rules, test_doctor_passthrough,
-               test_restore_all):
-        s.run(fn, lab)
-    s.finish()
+    Suite("lab-vfio").run_lab(Lab(), (test_vf_bind_restore, test_nested_qemu, test_libvirt_xml, test_group_rules, test_doctor_passthrough,
+               test_restore_all))
 
 
 if __name__ == "__main__":
