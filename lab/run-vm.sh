@@ -19,7 +19,7 @@ initrd=$("$here/mkinitramfs.sh")
 
 # This machine's /dev/kvm cannot run guests: TCG, with split irqchip for the IOMMU's interrupt remapping.
 timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 \
-	-M q35,accel=tcg,kernel-irqchip=split -cpu max -smp 2 -m 2048 \
+	-M q35,accel=tcg,kernel-irqchip=split -cpu max -smp 1 -m 2048 \
 	-nographic -vga none -no-reboot -serial mon:stdio -display none \
 	-device intel-iommu,intremap=on,caching-mode=on \
 	-kernel "$CACHE/root/boot/vmlinuz-$kver" -initrd "$initrd" \

@@ -93,8 +93,17 @@ lab_tier() { # name, guest script
 		return
 	fi
 	t0=$(date +%s)
-	lab/run-vm.sh "$2" "$out" >"$out.console" 2>&1
+	VFCTL_LAB_TIMEOUT=420 lab/run-vm.sh "$2" "$out" >"$out.console" 2>&1
 	rc=$?
+	# A guest that never reported back (emulator hang: no status file) gets one more boot; a
+	# guest that reported failures does not.
+	if [ ! -s "$out/status" ]; then
+		echo "$1: the VM gave no result (console tail below); booting it once more"
+		tail -n 5 "$out.console"
+		rm -rf "$out"
+		VFCTL_LAB_TIMEOUT=420 lab/run-vm.sh "$2" "$out" >"$out.console" 2>&1
+		rc=$?
+	fi
 	if [ -s "$out/lab.log" ]; then
 		cp "$out/lab.log" "$log"
 		grep -v '^ok' "$log"
