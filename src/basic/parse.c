@@ -203,3 +203,35 @@ int parse_pf_vf(const char *s, char **ret_pf, unsigned *ret_vf)
 	*ret_vf = n;
 	return 0;
 }
+
+char *cmdline_get(const char *cmdline, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = cmdline, *found = NULL;
+	size_t flen = 0;
+
+	while (p && *p) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		const char *w = p;
+		bool quoted = false;
+		while (*p && (quoted || (*p != ' ' && *p != '\t' && *p != '\n'))) {
+			if (*p == '"')
+				quoted = !quoted;
+			p++;
+		}
+		if ((size_t)(p - w) >= klen && strncmp(w, key, klen) == 0 && (w[klen] == '=' || w + klen == p)) {
+			found = w[klen] == '=' ? w + klen + 1 : w + klen;
+			flen = (size_t)(p - found);
+		}
+		if (w == p)
+			break;
+	}
+	if (!found)
+		return NULL;
+	if (flen >= 2 && found[0] == '"' && found[flen - 1] == '"') {
+		found++;
+		flen -= 2;
+	}
+	return strndup(found, flen);
+}

@@ -32,3 +32,7 @@ int parse_int(const char *s, int *ret);
 
 /* "PF:vfN" → PF name and N. Returns -EINVAL if s has no ":vf<digits>" suffix. */
 int parse_pf_vf(const char *s, char **ret_pf, unsigned *ret_vf);
+
+/* The value of a kernel argument ("" for a bare flag), NULL if absent; the last one wins, as in
+ * the kernel. */
+char *cmdline_get(const char *cmdline, const char *key);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "sysfs.h"
+#include "parse.h"
 #include "util.h"
 
 static int open_root(const char *path, int *ret_fd)
@@ -346,4 +347,22 @@ int procfs_link_target(sysfs *s, const char *rel, char **ret)
 		return -ENOMEM;
 	*ret = r;
 	return 0;
+}
+
+int sysfs_int(sysfs *s, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	_cleanup_free_ char *v = NULL;
+	va_list ap;
+	uint32_t u;
+	int i;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(path) || sysfs_read(s, path, &v) < 0)
+		return -1;
+	if (startswith(v, "0x"))
+		return parse_hex_u32(v, &u) < 0 || u > INT_MAX ? -1 : (int)u;
+	return parse_int(v, &i) < 0 ? -1 : i;
 }

@@ -43,3 +43,6 @@ int procfs_list(sysfs *s, const char *rel, char ***ret, size_t *ret_n);
 int procfs_link_target(sysfs *s, const char *rel, char **ret);
 /* A file below the modules root (default /lib/modules): modules.dep, modules.builtin. */
 int modfs_read(sysfs *s, const char *rel, char **ret);
+
+/* Reads an integer sysfs attribute (decimal, or hex with 0x); -1 when absent or malformed. */
+int sysfs_int(sysfs *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

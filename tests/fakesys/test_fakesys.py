@@ -358,7 +358,7 @@ def test_docs_list_every_check(s):
     """docs/doctor.md documents every check id the code can emit, and no others."""
     import re
     top = os.path.join(os.path.dirname(__file__), "..", "..")
-    code = open(os.path.join(top, "src/lib/doctor.c")).read()
+    code = open(os.path.join(top, "src/lib/doctor/doctor.c")).read()
     ids = set(re.findall(r'add\(&?c, "([a-z0-9.-]+)"', code))
     doc = set(re.findall(r"^\| `([a-z0-9.-]+)` \|", open(os.path.join(top, "docs/doctor.md")).read(), re.M))
     s.check("docs: doctor.c emits checks", len(ids) >= 15, ids)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "iommu.h"
+#include "parse.h"
 #include "parse.h"
 #include "tap.h"
 

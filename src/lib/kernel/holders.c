@@ -134,7 +134,7 @@ int representor_holder(vfctl_ctx *ctx, const char *rep, const int *addrs, size_t
 	snprintf(path, sizeof(path), "class/net/%s/master", rep);
 	if (sysfs_link_name(ctx->fs, path, &master) >= 0)
 		return asprintf(ret, "representor %s is a port of %s", rep, master) < 0 ? -ENOMEM : 0;
-	int ifindex = sysfs_int(ctx, "class/net/%s/ifindex", rep);
+	int ifindex = sysfs_int(ctx->fs, "class/net/%s/ifindex", rep);
 	for (size_t k = 0; ifindex > 0 && k < n_addrs; k++)
 		if (addrs[k] == ifindex)
 			return asprintf(ret, "representor %s is up with addresses", rep) < 0 ? -ENOMEM : 0;

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "files.h"
-#include "link-vf.h"
+#include "link.h"
 #include "parse.h"
 #include "pci.h"
 #include "plan.h"
@@ -112,34 +112,9 @@ eswitch_order eswitch_order_of(const char *driver)
 	return ESWITCH_VFS_FIRST;
 }
 
-int altname_expand(const char *pattern, const char *pf, int vf, char *buf, size_t n)
-{
-	size_t k = 0;
-	for (const char *p = pattern; *p; p++) {
-		char part[64];
-		if (*p == '%' && p[1] == 'n')
-			snprintf(part, sizeof(part), "%d", vf), p++;
-		else if (*p == '%' && p[1] == 'p')
-			snprintf(part, sizeof(part), "%s", pf), p++;
-		else if (*p == '%' && p[1] == '%')
-			snprintf(part, sizeof(part), "%%"), p++;
-		else if (*p == '%' || *p == '/' || *p == ' ')
-			return -EINVAL;
-		else
-			snprintf(part, sizeof(part), "%c", *p);
-		size_t l = strlen(part);
-		if (k + l >= n || k + l > 127) /* ALTIFNAMSIZ 128 */
-			return -ENAMETOOLONG;
-		memcpy(buf + k, part, l);
-		k += l;
-	}
-	buf[k] = 0;
-	return k ? 0 : -EINVAL;
-}
-
 static int netdev_attr(vfctl_ctx *ctx, const char *ifname, const char *attr)
 {
-	return sysfs_int(ctx, "class/net/%s/%s", ifname, attr);
+	return sysfs_int(ctx->fs, "class/net/%s/%s", ifname, attr);
 }
 
 static char *module_to_driver(const char *mod)
@@ -589,20 +564,6 @@ int plan_unit(vfctl_ctx *ctx, const vfctl_config *c, size_t u, const vfctl_host 
 	}
 }
 
-void unit_done(conf_unit *u)
-{
-	free(u->dev_id);
-	free(u->eswitch_mode);
-	free(u->vdpa_name);
-	free(u->vdpa_mgmtdev);
-	free(u->vdpa_driver);
-	free(u->driver);
-	for (size_t i = 0; i < u->n_vfs; i++)
-		vf_target_done(&u->vfs[i]);
-	free(u->vfs);
-	*u = (conf_unit){0};
-}
-
 int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf_unit *ret)
 {
 	const vfctl_device *d = vfctl_host_find(h, u->dev_id);
@@ -635,7 +596,7 @@ int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf
 		if (u->all_functions == 1 && parse_pci_addr(d->id, &a) >= 0) {
 			t.vfs = calloc(8, sizeof(*t.vfs));
 			if (!t.vfs) {
-				unit_done(&t);
+				conf_unit_done(&t);
 				return -ENOMEM;
 			}
 			t.n_vfs = 8;
@@ -646,7 +607,7 @@ int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf
 				if (parse_pci_addr(f->id, &b) < 0 || b.domain != a.domain || b.bus != a.bus || b.dev != a.dev)
 					continue;
 				if (!(t.vfs[b.fn].driver = strdup(f->driver ? f->driver : "none"))) {
-					unit_done(&t);
+					conf_unit_done(&t);
 					return -ENOMEM;
 				}
 			}
@@ -658,7 +619,7 @@ int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf
 	t.num_vfs = d->num_vfs > 0 ? d->num_vfs : 0;
 	t.autoprobe = d->autoprobe;
 	if (u->eswitch_mode && d->eswitch_mode >= 0 && !(t.eswitch_mode = strdup(d->eswitch_mode ? "switchdev" : "legacy"))) {
-		unit_done(&t);
+		conf_unit_done(&t);
 		return -ENOMEM;
 	}
 	if (ifn) {
@@ -669,7 +630,7 @@ int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf
 	t.n_vfs = d->n_vfs;
 	t.vfs = t.n_vfs ? calloc(t.n_vfs, sizeof(*t.vfs)) : NULL;
 	if (t.n_vfs && !t.vfs) {
-		unit_done(&t);
+		conf_unit_done(&t);
 		return -ENOMEM;
 	}
 	/* A knob is restored when this run may change it (the config sets it) or when its prior
@@ -703,7 +664,7 @@ int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf
 		}
 		v->driver = strdup(d->vfs[i].driver ? d->vfs[i].driver : "none");
 		if (!v->driver) {
-			unit_done(&t);
+			conf_unit_done(&t);
 			return -ENOMEM;
 		}
 	}

@@ -51,7 +51,6 @@ int plan_unit(vfctl_ctx *ctx, const vfctl_config *c, size_t u, const vfctl_host 
 void plan_clear(vfctl_plan *p);
 /* The unit's current state as a target: what a rollback restores. */
 int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf_unit *ret);
-void unit_done(conf_unit *u);
 const char *step_kind_str(step_kind k);
 /* Does unit u's device answer to `only` (PCI address, device id or one of its netdevs)? */
 bool unit_selected(const conf_unit *u, const vfctl_host *h, const char *only);
@@ -61,8 +60,6 @@ typedef enum eswitch_order {
 	ESWITCH_THROUGH_ZERO, /* ice: VFs to 0, switch, VFs back */
 } eswitch_order;
 eswitch_order eswitch_order_of(const char *driver);
-/* RepresentorAltName= pattern: %p the PF's netdev, %n the VF number, %% a %. */
-int altname_expand(const char *pattern, const char *pf, int vf, char *buf, size_t n);
 
 const vfctl_vdpa_dev *vdpa_find(const vfctl_host *h, const char *name);
 /* The name vfctl gives the vDPA device of VDPA= on VF vf: "vdpa-<PF netdev>-<vf>". */

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* RTM_*LINK messages as vfctl needs them: the VF list decoder and the requests, without sockets. */
 #include <arpa/inet.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <stdio.h>
 
-#include "link-vf.h"
 #include "parse.h"
+#include "rtnl-link.h"
 
 void link_info_done(link_info *li)
 {
@@ -197,7 +199,7 @@ int link_vf_decode(const struct nlmsghdr *nlh, link_info *ret)
 }
 
 /* nlmsghdr + ifinfomsg for one link (ifindex 0: all, or named by IFLA_IFNAME). */
-static struct nlmsghdr *link_msg(char *buf, uint16_t type, uint16_t flags, int ifindex, struct ifinfomsg **ret_ifi)
+struct nlmsghdr *link_msg(char *buf, uint16_t type, uint16_t flags, int ifindex, struct ifinfomsg **ret_ifi)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
@@ -218,67 +220,6 @@ struct nlmsghdr *link_vf_build_getlink(char *buf, const char *ifname)
 	return nlh;
 }
 
-static int getlink_cb(const struct nlmsghdr *nlh, void *data)
-{
-	link_info *li = data;
-	link_info_done(li);
-	int r = link_vf_decode(nlh, li);
-	if (r < 0) {
-		errno = -r;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
-}
-
-int link_vf_get(vfctl_ctx *ctx, const char *ifname, link_info *ret)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	link_info li = {.num_vf = -1};
-	nl_sock *nl;
-	int r;
-
-	r = ctx_rtnl(ctx, &nl);
-	if (r < 0)
-		return r;
-	r = nl_transact(nl, link_vf_build_getlink(buf, ifname), getlink_cb, &li);
-	if (r < 0) {
-		link_info_done(&li);
-		return ctx_error(ctx, r, "RTM_GETLINK %s%s%s", ifname, nl->ext_ack[0] ? ": " : "", nl->ext_ack);
-	}
-	*ret = li;
-	return 0;
-}
-
-struct dump_state {
-	int (*cb)(const link_info *li, void *data);
-	void *data;
-};
-
-static int dump_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct dump_state *st = data;
-	link_info li;
-	if (link_vf_decode(nlh, &li) < 0)
-		return MNL_CB_OK; /* one odd link must not hide the others */
-	int r = st->cb(&li, st->data);
-	link_info_done(&li);
-	return r < 0 ? MNL_CB_ERROR : MNL_CB_OK;
-}
-
-int link_dump(vfctl_ctx *ctx, int (*cb)(const link_info *li, void *data), void *data)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct dump_state st = {cb, data};
-	nl_sock *nl;
-	int r = ctx_rtnl(ctx, &nl);
-	if (r < 0)
-		return r;
-	struct nlmsghdr *nlh = link_msg(buf, RTM_GETLINK, NLM_F_DUMP, 0, NULL);
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	r = nl_transact(nl, nlh, dump_cb, &st);
-	return r < 0 ? ctx_error(ctx, r, "RTM_GETLINK dump") : 0;
-}
-
 struct nlmsghdr *link_vf_build_set(char *buf, int ifindex, uint16_t type, const void *payload, size_t len)
 {
 	struct nlmsghdr *nlh = link_msg(buf, RTM_SETLINK, 0, ifindex, NULL);
@@ -295,62 +236,28 @@ struct nlmsghdr *link_vf_build_set(char *buf, int ifindex, uint16_t type, const 
 	return nlh;
 }
 
-static int setlink(vfctl_ctx *ctx, struct nlmsghdr *nlh, const char *what, int ifindex)
+struct nlmsghdr *link_build_up(char *buf, int ifindex, bool up)
 {
-	nl_sock *nl;
-	int r = ctx_rtnl(ctx, &nl);
-	if (r < 0)
-		return r;
-	r = nl_transact(nl, nlh, NULL, NULL);
-	if (r < 0) {
-		char name[IF_NAMESIZE] = "?";
-		if_indextoname((unsigned)ifindex, name);
-		return ctx_error(ctx, r, "RTM_SETLINK %s %s%s%s", name, what, nl->ext_ack[0] ? ": " : "", nl->ext_ack);
-	}
-	return 0;
-}
-
-int link_vf_set(vfctl_ctx *ctx, int ifindex, uint16_t type, const void *payload, size_t len)
-{
-	static const char *const names[] = {
-		[IFLA_VF_MAC] = "IFLA_VF_MAC", [IFLA_VF_VLAN] = "IFLA_VF_VLAN", [IFLA_VF_VLAN_LIST] = "IFLA_VF_VLAN_LIST",
-		[IFLA_VF_RATE] = "IFLA_VF_RATE", [IFLA_VF_SPOOFCHK] = "IFLA_VF_SPOOFCHK", [IFLA_VF_TRUST] = "IFLA_VF_TRUST",
-		[IFLA_VF_LINK_STATE] = "IFLA_VF_LINK_STATE", [IFLA_VF_RSS_QUERY_EN] = "IFLA_VF_RSS_QUERY_EN",
-	};
-	char buf[MNL_SOCKET_BUFFER_SIZE], what[64];
-	uint32_t vf;
-	memcpy(&vf, payload, sizeof(vf)); /* every IFLA_VF_* struct starts with the VF number */
-	snprintf(what, sizeof(what), "vf %u %s", vf, type < ELEMENTSOF(names) && names[type] ? names[type] : "?");
-	return setlink(ctx, link_vf_build_set(buf, ifindex, type, payload, len), what, ifindex);
-}
-
-int link_set_up(vfctl_ctx *ctx, int ifindex, bool up)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct ifinfomsg *ifi;
 	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, ifindex, &ifi);
 	ifi->ifi_change = IFF_UP;
 	ifi->ifi_flags = up ? IFF_UP : 0;
-	return setlink(ctx, nlh, up ? "up" : "down", ifindex);
+	return nlh;
 }
 
-int link_set_mtu(vfctl_ctx *ctx, int ifindex, uint32_t mtu)
+struct nlmsghdr *link_build_mtu(char *buf, int ifindex, uint32_t mtu)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], what[32];
 	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, ifindex, NULL);
 	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
-	snprintf(what, sizeof(what), "mtu %u", mtu);
-	return setlink(ctx, nlh, what, ifindex);
+	return nlh;
 }
 
-int link_add_altname(vfctl_ctx *ctx, const char *ifname, const char *alt)
+struct nlmsghdr *link_build_altname(char *buf, const char *ifname, const char *alt)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], what[160];
 	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINKPROP, NLM_F_CREATE | NLM_F_EXCL, 0, NULL);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
 	struct nlattr *list = mnl_attr_nest_start(nlh, IFLA_PROP_LIST);
 	mnl_attr_put_strz(nlh, IFLA_ALT_IFNAME, alt);
 	mnl_attr_nest_end(nlh, list);
-	snprintf(what, sizeof(what), "altname %s", alt);
-	return setlink(ctx, nlh, what, (int)if_nametoindex(ifname));
+	return nlh;
 }

@@ -6,7 +6,7 @@
 #include <linux/rtnetlink.h>
 #include <string.h>
 
-#include "link-vf.h"
+#include "rtnl-link.h"
 #include "tap.h"
 
 static void put_vf(struct nlmsghdr *nlh, uint32_t vf, bool stats)
@@ -221,5 +221,5 @@ int main(void)
 	test_wrapped_list();
 	test_truncated();
 	test_request();
-	return tap_finish("test-link-vf");
+	return tap_finish("test-rtnl-link");
 }

@@ -22,3 +22,5 @@ int pci_unbind(vfctl_ctx *ctx, const char *dev);
 int pci_probe(vfctl_ctx *ctx, const char *dev);
 /* Current driver of dev, NULL for none. */
 char *pci_driver_of(vfctl_ctx *ctx, const char *dev);
+/* Binds a vDPA device to vhost_vdpa or virtio_vdpa (driver_override + drivers_probe on the vdpa bus). */
+int vdpa_bind(vfctl_ctx *ctx, const char *name, const char *driver);

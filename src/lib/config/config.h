@@ -82,6 +82,11 @@ void vf_target_done(vf_target *t);
 /* Applies the keys set in src over dst, key by key. */
 int vf_target_merge(vf_target *dst, const vf_target *src);
 
+/* Frees everything a unit owns (parsed or built as a rollback target) and zeroes it. */
+void conf_unit_done(conf_unit *u);
+/* RepresentorAltName= pattern: %p the PF's netdev, %n the VF number, %% a %. */
+int altname_expand(const char *pattern, const char *pf, int vf, char *buf, size_t n);
+
 int config_error(vfctl_config *c, conf_loc loc, const char *fmt, ...) _printf_(3, 4);
 /* Resolves Match= rules, computes per-VF targets and checks them against the host. */
 int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h);

@@ -8,7 +8,7 @@
 #include "driver.h"
 #include "files.h"
 #include "holders.h"
-#include "link-vf.h"
+#include "link.h"
 #include "lock.h"
 #include "parse.h"
 #include "pci.h"
@@ -377,7 +377,7 @@ static int restore_one(binder *b, const char *id)
 	 * changed its MAC. */
 	const vfctl_device *pf = rec.pf[0] ? vfctl_host_find(b->h, rec.pf) : NULL;
 	if (pf && rec.s.valid && rec.vf >= 0 && pf->n_netdevs) {
-		int ifindex = sysfs_int(b->ctx, "class/net/%s/ifindex", pf->netdevs[0].name);
+		int ifindex = sysfs_int(b->ctx->fs, "class/net/%s/ifindex", pf->netdevs[0].name);
 		const vfctl_vf_settings *now = (size_t)rec.vf < pf->n_vfs ? &pf->vfs[rec.vf].settings : NULL;
 		if (now && now->valid && !streq(now->mac, rec.s.mac)) {
 			struct ifla_vf_mac m = {.vf = (uint32_t)rec.vf};

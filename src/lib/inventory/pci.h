@@ -11,5 +11,3 @@ int netdevs_scan(vfctl_ctx *ctx, const char *devpath, vfctl_netdev **ret, size_t
 /* Every field unknown (-1 / NULL), as the snapshot's conventions want. */
 void pci_device_init(vfctl_device *d);
 void pci_device_done(vfctl_device *d);
-/* Reads an integer sysfs attribute (decimal, or hex with 0x); -1 when absent or malformed. */
-int sysfs_int(vfctl_ctx *ctx, const char *fmt, ...) _printf_(2, 3);

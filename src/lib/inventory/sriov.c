@@ -5,7 +5,7 @@
 #include <linux/devlink.h>
 
 #include "devlink.h"
-#include "link-vf.h"
+#include "link.h"
 #include "parse.h"
 #include "pci.h"
 #include "sriov.h"
@@ -142,9 +142,9 @@ int sriov_scan_nonpci(vfctl_ctx *ctx, vfctl_host *h)
 		}
 		snprintf(path, sizeof(path), "class/net/%s/device/driver", names[i]);
 		(void)sysfs_link_name(ctx->fs, path, &d->driver);
-		d->num_vfs = sysfs_int(ctx, "%s/sriov_numvfs", d->syspath);
-		d->total_vfs = sysfs_int(ctx, "%s/sriov_totalvfs", d->syspath);
-		d->autoprobe = sysfs_int(ctx, "%s/sriov_drivers_autoprobe", d->syspath);
+		d->num_vfs = sysfs_int(ctx->fs, "%s/sriov_numvfs", d->syspath);
+		d->total_vfs = sysfs_int(ctx->fs, "%s/sriov_totalvfs", d->syspath);
+		d->autoprobe = sysfs_int(ctx->fs, "%s/sriov_drivers_autoprobe", d->syspath);
 		r = netdevs_scan(ctx, d->syspath, &d->netdevs, &d->n_netdevs);
 	}
 	free(known);

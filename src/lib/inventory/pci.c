@@ -9,24 +9,6 @@
 #include "pci.h"
 #include "pcicfg.h"
 
-int sysfs_int(vfctl_ctx *ctx, const char *fmt, ...)
-{
-	char path[PATH_MAX];
-	_cleanup_free_ char *v = NULL;
-	va_list ap;
-	uint32_t u;
-	int i;
-
-	va_start(ap, fmt);
-	int n = vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(path) || sysfs_read(ctx->fs, path, &v) < 0)
-		return -1;
-	if (startswith(v, "0x"))
-		return parse_hex_u32(v, &u) < 0 || u > INT_MAX ? -1 : (int)u;
-	return parse_int(v, &i) < 0 ? -1 : i;
-}
-
 static char *link_name(vfctl_ctx *ctx, const char *dev, const char *link)
 {
 	char path[PATH_MAX];
@@ -246,16 +228,16 @@ int pci_device_scan(vfctl_ctx *ctx, const char *name, vfctl_device *d)
 		return ctx_error_fs(ctx, -ENODEV, name);
 	if (r < 0 || !parse_uevent(ue, d)) {
 		free(d->driver);
-		d->vendor_id = sysfs_int(ctx, "%s/vendor", d->syspath);
+		d->vendor_id = sysfs_int(ctx->fs, "%s/vendor", d->syspath);
 		if (d->vendor_id < 0)
 			return ctx_error_fs(ctx, -ENODEV, name);
-		d->device_id = sysfs_int(ctx, "%s/device", d->syspath);
-		d->subsystem_vendor_id = sysfs_int(ctx, "%s/subsystem_vendor", d->syspath);
-		d->subsystem_device_id = sysfs_int(ctx, "%s/subsystem_device", d->syspath);
-		d->class_code = sysfs_int(ctx, "%s/class", d->syspath);
+		d->device_id = sysfs_int(ctx->fs, "%s/device", d->syspath);
+		d->subsystem_vendor_id = sysfs_int(ctx->fs, "%s/subsystem_vendor", d->syspath);
+		d->subsystem_device_id = sysfs_int(ctx->fs, "%s/subsystem_device", d->syspath);
+		d->class_code = sysfs_int(ctx->fs, "%s/class", d->syspath);
 		d->driver = link_name(ctx, d->syspath, "driver");
 	}
-	d->numa_node = sysfs_int(ctx, "%s/numa_node", d->syspath);
+	d->numa_node = sysfs_int(ctx->fs, "%s/numa_node", d->syspath);
 	_cleanup_free_ char *grp = link_name(ctx, d->syspath, "iommu_group");
 	if (grp && parse_int(grp, &r) >= 0)
 		d->iommu_group = r;
@@ -270,16 +252,16 @@ int pci_device_scan(vfctl_ctx *ctx, const char *name, vfctl_device *d)
 	 * (thousands of VFs make every avoided open count). Without it, read them all. */
 	bool full_cfg = have_cfg && cfg.len >= PCI_CFG_SPACE_EXP_SIZE;
 	if (!have_cfg || cfg.int_pin)
-		d->irq = sysfs_int(ctx, "%s/irq", d->syspath);
+		d->irq = sysfs_int(ctx->fs, "%s/irq", d->syspath);
 	/* physfn is not read here: the PF's virtfnN links name its VFs, and sriov_link_vfs() sets
 	 * physfn from them (one readlink per VF instead of two). */
 	if (!full_cfg || cfg.has_sriov) {
 		if (have_cfg && cfg.has_sriov)
 			scan_vf_bars(ctx, d, &cfg);
-		d->total_vfs = sysfs_int(ctx, "%s/sriov_totalvfs", d->syspath);
+		d->total_vfs = sysfs_int(ctx->fs, "%s/sriov_totalvfs", d->syspath);
 		if (d->total_vfs >= 0) {
-			d->num_vfs = sysfs_int(ctx, "%s/sriov_numvfs", d->syspath);
-			d->autoprobe = sysfs_int(ctx, "%s/sriov_drivers_autoprobe", d->syspath);
+			d->num_vfs = sysfs_int(ctx->fs, "%s/sriov_numvfs", d->syspath);
+			d->autoprobe = sysfs_int(ctx->fs, "%s/sriov_drivers_autoprobe", d->syspath);
 		}
 	}
 	r = netdevs_scan(ctx, d->syspath, &d->netdevs, &d->n_netdevs);

@@ -5,8 +5,5 @@
 
 /* Host-wide facts: IOMMU units and groups, the kernel command line, CPU vendor, vfio modules. */
 int host_info_scan(vfctl_ctx *ctx, vfctl_host *h);
-/* The value of a kernel argument ("" for a bare flag), NULL if absent; the last one wins, as in
- * the kernel. Pure, exposed for tests. */
-char *cmdline_get(const char *cmdline, const char *key);
 /* State of a module by name (dashes and underscores are the same). */
 vfctl_module_state module_state(vfctl_ctx *ctx, const char *name, const char *dep, const char *builtin);

@@ -8,43 +8,6 @@
 /* Document version: bump on incompatible changes (docs/json.md). */
 #define VFCTL_JSON_SCHEMA 1
 
-const char *vfctl_vlan_proto_str(int proto)
-{
-	return proto == 0x8100 ? "802.1Q" : proto == 0x88a8 ? "802.1ad" : NULL;
-}
-
-const char *vfctl_link_state_str(int state)
-{
-	switch (state) {
-	case 0:
-		return "auto";
-	case 1:
-		return "enable";
-	case 2:
-		return "disable";
-	default:
-		return NULL;
-	}
-}
-
-int vfctl_host_group_peers(const vfctl_host *h, const vfctl_device *d, size_t **ret, size_t *ret_n)
-{
-	size_t *v = NULL, n = 0, alloc = 0;
-	if (d->iommu_group >= 0)
-		for (size_t i = 0; i < h->n_devices; i++) {
-			if (&h->devices[i] == d || h->devices[i].iommu_group != d->iommu_group)
-				continue;
-			if (GROW(v, alloc, n + 1) < 0) {
-				free(v);
-				return -ENOMEM;
-			}
-			v[n++] = i;
-		}
-	*ret = v;
-	*ret_n = n;
-	return 0;
-}
-
 static void host_json(json_writer *w, const vfctl_host *h)
 {
 	json_open_object(w, "host");

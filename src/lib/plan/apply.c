@@ -18,7 +18,7 @@
 #include "holders.h"
 #include "json-writer.h"
 #include "lock.h"
-#include "link-vf.h"
+#include "link.h"
 #include "pci.h"
 #include "parse.h"
 #include "plan.h"
@@ -113,7 +113,7 @@ static int pf_ifindex(applier *a, const vfctl_device *pf)
 {
 	if (!pf->n_netdevs)
 		return ctx_error(a->ctx, -ENODEV, "%s has no netdev in this network namespace", pf->id);
-	int i = sysfs_int(a->ctx, "class/net/%s/ifindex", pf->netdevs[0].name);
+	int i = sysfs_int(a->ctx->fs, "class/net/%s/ifindex", pf->netdevs[0].name);
 	return i > 0 ? i : ctx_error(a->ctx, -ENODEV, "%s: netdev %s is gone", pf->id, pf->netdevs[0].name);
 }
 
@@ -152,7 +152,7 @@ static int vf_netdev_ifindex(applier *a, const char *vf)
 	snprintf(path, sizeof(path), "bus/pci/devices/%s/net", vf);
 	for (int waited = 0; waited < 5000; waited += 50) {
 		if (sysfs_list(a->ctx->fs, path, NULL, &names, &n) >= 0 && n > 0) {
-			int i = sysfs_int(a->ctx, "class/net/%s/ifindex", names[0]);
+			int i = sysfs_int(a->ctx->fs, "class/net/%s/ifindex", names[0]);
 			strv_free_n(names, n);
 			return i > 0 ? i : -ENODEV;
 		}
@@ -185,7 +185,7 @@ static char *representor_of(applier *a, const vfctl_device *pf, int vf)
  * drivers): wait for all of them, 10 s at most. */
 static int wait_representors(applier *a, const vfctl_device *pf)
 {
-	int n = sysfs_int(a->ctx, "%s/sriov_numvfs", pf->syspath);
+	int n = sysfs_int(a->ctx->fs, "%s/sriov_numvfs", pf->syspath);
 	for (int waited = 0; n > 0; waited += 100) {
 		_cleanup_free_ char *last = representor_of(a, pf, n - 1);
 		if (last)
@@ -202,7 +202,7 @@ static int wait_representors(applier *a, const vfctl_device *pf)
 static void wait_carrier(applier *a, const vfctl_device *pf)
 {
 	for (int waited = 0; waited < 10000; waited += 100) {
-		if (sysfs_int(a->ctx, "class/net/%s/carrier", pf->netdevs[0].name) == 1)
+		if (sysfs_int(a->ctx->fs, "class/net/%s/carrier", pf->netdevs[0].name) == 1)
 			return;
 		usleep(100 * 1000);
 	}
@@ -315,7 +315,7 @@ static int exec_step(applier *a, const vfctl_host *h, const plan_step *s)
 		if (r < 0 || (r = wait_vfs(a, pf, (int)s->v[0])) < 0)
 			return r;
 		/* Enabling SR-IOV resets some PFs (igb re-initialises the port): the link retrains. */
-		if (pf->n_netdevs && sysfs_int(a->ctx, "class/net/%s/flags", pf->netdevs[0].name) & IFF_UP)
+		if (pf->n_netdevs && sysfs_int(a->ctx->fs, "class/net/%s/flags", pf->netdevs[0].name) & IFF_UP)
 			wait_carrier(a, pf);
 		return 0;
 	case STEP_ESWITCH: {
@@ -635,7 +635,7 @@ int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 	r = result;
 out:
 	for (size_t i = 0; priors && i < c->n_units; i++)
-		unit_done(&priors[i]);
+		conf_unit_done(&priors[i]);
 	free(priors);
 	free(selected);
 	if (lock >= 0)

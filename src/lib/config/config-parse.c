@@ -11,55 +11,6 @@
 #include "config.h"
 #include "files.h"
 #include "parse.h"
-#include "plan.h"
-
-void vf_target_init(vf_target *t)
-{
-	*t = (vf_target){
-		.vlan = -1, .qos = -1, .vlan_proto = -1, .spoofchk = -1, .trust = -1, .link_state = -1,
-		.rss_query = -1, .min_tx_rate = -1, .max_tx_rate = -1, .mtu = -1, .owner = -1, .group = -1,
-	};
-}
-
-void vf_target_done(vf_target *t)
-{
-	free(t->driver);
-	free(t->vdpa);
-	t->driver = t->vdpa = NULL;
-}
-
-int vf_target_merge(vf_target *d, const vf_target *s)
-{
-#define MERGE(f)                                                                                   \
-	if (s->l_##f.line) {                                                                       \
-		d->f = s->f;                                                                       \
-		d->l_##f = s->l_##f;                                                               \
-	}
-	if (s->l_mac.line) {
-		memcpy(d->mac, s->mac, sizeof(d->mac));
-		d->l_mac = s->l_mac;
-	}
-	MERGE(vlan) MERGE(qos) MERGE(vlan_proto) MERGE(spoofchk) MERGE(trust) MERGE(link_state)
-	MERGE(rss_query) MERGE(min_tx_rate) MERGE(max_tx_rate) MERGE(mtu) MERGE(owner) MERGE(group)
-#undef MERGE
-	if (s->l_vdpa.line) {
-		char *n = strdup(s->vdpa);
-		if (!n)
-			return -ENOMEM;
-		free(d->vdpa);
-		d->vdpa = n;
-		d->l_vdpa = s->l_vdpa;
-	}
-	if (s->l_driver.line) {
-		char *n = strdup(s->driver);
-		if (!n)
-			return -ENOMEM;
-		free(d->driver);
-		d->driver = n;
-		d->l_driver = s->l_driver;
-	}
-	return 0;
-}
 
 int config_error(vfctl_config *c, conf_loc loc, const char *fmt, ...)
 {
@@ -653,27 +604,8 @@ vfctl_config *vfctl_config_free(vfctl_config *c)
 {
 	if (!c)
 		return NULL;
-	for (size_t i = 0; i < c->n_units; i++) {
-		conf_unit *u = &c->units[i];
-		for (size_t j = 0; j < u->n_match; j++) {
-			free(u->match[j].kind);
-			free(u->match[j].value);
-		}
-		free(u->match);
-		free(u->eswitch_mode);
-		free(u->rep_altname);
-		free(u->vdpa_name);
-		free(u->vdpa_mgmtdev);
-		free(u->vdpa_driver);
-		free(u->driver);
-		for (size_t j = 0; j < u->n_vf_sections; j++)
-			vf_target_done(&u->vf_sections[j].t);
-		free(u->vf_sections);
-		free(u->dev_id);
-		for (size_t j = 0; j < u->n_vfs; j++)
-			vf_target_done(&u->vfs[j]);
-		free(u->vfs);
-	}
+	for (size_t i = 0; i < c->n_units; i++)
+		conf_unit_done(&c->units[i]);
 	free(c->units);
 	strv_free_n(c->files, c->n_files);
 	strv_free_n(c->errors, c->n_errors);

@@ -16,5 +16,3 @@ typedef struct vdpa_new {
 
 int vdpa_dev_add(vfctl_ctx *ctx, const vdpa_new *n);
 int vdpa_dev_del(vfctl_ctx *ctx, const char *name);
-/* Binds a vDPA device to vhost_vdpa or virtio_vdpa (driver_override + drivers_probe on the vdpa bus). */
-int vdpa_bind(vfctl_ctx *ctx, const char *name, const char *driver);

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The values of a configuration unit and its VF targets: constructors, the one destructor, merging. */
+#include <stdio.h>
+
+#include "config.h"
+
+void vf_target_init(vf_target *t)
+{
+	*t = (vf_target){
+		.vlan = -1, .qos = -1, .vlan_proto = -1, .spoofchk = -1, .trust = -1, .link_state = -1,
+		.rss_query = -1, .min_tx_rate = -1, .max_tx_rate = -1, .mtu = -1, .owner = -1, .group = -1,
+	};
+}
+
+void vf_target_done(vf_target *t)
+{
+	free(t->driver);
+	free(t->vdpa);
+	t->driver = t->vdpa = NULL;
+}
+
+int vf_target_merge(vf_target *d, const vf_target *s)
+{
+#define MERGE(f)                                                                                   \
+	if (s->l_##f.line) {                                                                       \
+		d->f = s->f;                                                                       \
+		d->l_##f = s->l_##f;                                                               \
+	}
+	if (s->l_mac.line) {
+		memcpy(d->mac, s->mac, sizeof(d->mac));
+		d->l_mac = s->l_mac;
+	}
+	MERGE(vlan) MERGE(qos) MERGE(vlan_proto) MERGE(spoofchk) MERGE(trust) MERGE(link_state)
+	MERGE(rss_query) MERGE(min_tx_rate) MERGE(max_tx_rate) MERGE(mtu) MERGE(owner) MERGE(group)
+#undef MERGE
+	if (s->l_vdpa.line) {
+		char *n = strdup(s->vdpa);
+		if (!n)
+			return -ENOMEM;
+		free(d->vdpa);
+		d->vdpa = n;
+		d->l_vdpa = s->l_vdpa;
+	}
+	if (s->l_driver.line) {
+		char *n = strdup(s->driver);
+		if (!n)
+			return -ENOMEM;
+		free(d->driver);
+		d->driver = n;
+		d->l_driver = s->l_driver;
+	}
+	return 0;
+}
+
+void conf_unit_done(conf_unit *u)
+{
+	for (size_t j = 0; j < u->n_match; j++) {
+		free(u->match[j].kind);
+		free(u->match[j].value);
+	}
+	free(u->match);
+	free(u->eswitch_mode);
+	free(u->rep_altname);
+	free(u->vdpa_name);
+	free(u->vdpa_mgmtdev);
+	free(u->vdpa_driver);
+	free(u->driver);
+	for (size_t j = 0; j < u->n_vf_sections; j++)
+		vf_target_done(&u->vf_sections[j].t);
+	free(u->vf_sections);
+	free(u->dev_id);
+	for (size_t j = 0; j < u->n_vfs; j++)
+		vf_target_done(&u->vfs[j]);
+	free(u->vfs);
+	*u = (conf_unit){0};
+}
+
+int altname_expand(const char *pattern, const char *pf, int vf, char *buf, size_t n)
+{
+	size_t k = 0;
+	for (const char *p = pattern; *p; p++) {
+		char part[64];
+		if (*p == '%' && p[1] == 'n')
+			snprintf(part, sizeof(part), "%d", vf), p++;
+		else if (*p == '%' && p[1] == 'p')
+			snprintf(part, sizeof(part), "%s", pf), p++;
+		else if (*p == '%' && p[1] == '%')
+			snprintf(part, sizeof(part), "%%"), p++;
+		else if (*p == '%' || *p == '/' || *p == ' ')
+			return -EINVAL;
+		else
+			snprintf(part, sizeof(part), "%c", *p);
+		size_t l = strlen(part);
+		if (k + l >= n || k + l > 127) /* ALTIFNAMSIZ 128 */
+			return -ENAMETOOLONG;
+		memcpy(buf + k, part, l);
+		k += l;
+	}
+	buf[k] = 0;
+	return k ? 0 : -EINVAL;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <linux/devlink.h>
+#include <stdio.h>
+
+#include "devlink.h"
+#include "genl.h"
+
+static int devlink_sock(vfctl_ctx *ctx, nl_sock **ret, uint16_t *family)
+{
+	return ctx_genl(ctx, DEVLINK_GENL_NAME, &ctx->devlink_family, ret, family);
+}
+
+void devlink_handle(const vfctl_device *d, const char **bus, const char **dev)
+{
+	*bus = d->bus;
+	*dev = d->id;
+}
+
+int devlink_eswitch_get(vfctl_ctx *ctx, const char *bus, const char *dev, devlink_eswitch *ret)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	devlink_eswitch e = {-1, -1, -1};
+	nl_sock *nl;
+	uint16_t fam;
+	int r = devlink_sock(ctx, &nl, &fam);
+	if (r < 0)
+		return r;
+	r = nl_transact(nl, devlink_msg(buf, fam, DEVLINK_CMD_ESWITCH_GET, bus, dev), devlink_eswitch_cb, &e);
+	if (r < 0)
+		return ctx_error(ctx, r, "devlink eswitch show %s/%s%s%s", bus, dev, nl->ext_ack[0] ? ": " : "",
+				 nl->ext_ack);
+	*ret = e;
+	return 0;
+}
+
+int devlink_eswitch_set(vfctl_ctx *ctx, const char *bus, const char *dev, int mode)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	nl_sock *nl;
+	uint16_t fam;
+	int r = devlink_sock(ctx, &nl, &fam);
+	if (r < 0)
+		return r;
+	struct nlmsghdr *nlh = devlink_msg(buf, fam, DEVLINK_CMD_ESWITCH_SET, bus, dev);
+	mnl_attr_put_u16(nlh, DEVLINK_ATTR_ESWITCH_MODE, (uint16_t)mode);
+	r = nl_transact(nl, nlh, NULL, NULL);
+	if (r < 0)
+		return ctx_error(ctx, r, "devlink eswitch set %s/%s mode %s%s%s", bus, dev,
+				 mode == DEVLINK_ESWITCH_MODE_SWITCHDEV ? "switchdev" : "legacy", nl->ext_ack[0] ? ": " : "",
+				 nl->ext_ack);
+	return 0;
+}
+
+int devlink_ports(vfctl_ctx *ctx, devlink_port **ret, size_t *ret_n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	devlink_ports_list ps = {0};
+	nl_sock *nl;
+	uint16_t fam;
+	int r = devlink_sock(ctx, &nl, &fam);
+	if (r < 0)
+		return r;
+	r = nl_transact(nl, genl_msg(buf, fam, DEVLINK_CMD_PORT_GET, NLM_F_DUMP), devlink_port_cb, &ps);
+	if (r < 0) {
+		free(ps.v);
+		return ctx_error(ctx, r, "devlink port dump");
+	}
+	*ret = ps.v;
+	*ret_n = ps.n;
+	return 0;
+}

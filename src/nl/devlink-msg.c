@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* devlink generic netlink messages: requests and reply decoders, without sockets. */
+#include <linux/devlink.h>
+#include <linux/genetlink.h>
+#include <stdio.h>
+
+#include "devlink-msg.h"
+#include "genl.h"
+#include "util.h"
+
+/* A request addressed to one devlink instance. */
+struct nlmsghdr *devlink_msg(char *buf, uint16_t fam, uint8_t cmd, const char *bus, const char *dev)
+{
+	struct nlmsghdr *nlh = genl_msg(buf, fam, cmd, 0);
+	mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, bus);
+	mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, dev);
+	return nlh;
+}
+
+int devlink_eswitch_cb(const struct nlmsghdr *nlh, void *data)
+{
+	devlink_eswitch *e = data;
+	const struct nlattr *a;
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+	{
+		switch (mnl_attr_get_type(a)) {
+		case DEVLINK_ATTR_ESWITCH_MODE:
+			e->mode = mnl_attr_get_u16(a);
+			break;
+		case DEVLINK_ATTR_ESWITCH_INLINE_MODE:
+			e->inline_mode = mnl_attr_get_u8(a);
+			break;
+		case DEVLINK_ATTR_ESWITCH_ENCAP_MODE:
+			e->encap_mode = mnl_attr_get_u8(a);
+			break;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int devlink_port_cb(const struct nlmsghdr *nlh, void *data)
+{
+	devlink_ports_list *ps = data;
+	devlink_port p = {.flavour = -1, .pfnum = -1, .vfnum = -1, .controller = 0};
+	const struct nlattr *a;
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+	{
+		switch (mnl_attr_get_type(a)) {
+		case DEVLINK_ATTR_BUS_NAME:
+			snprintf(p.bus, sizeof(p.bus), "%s", mnl_attr_get_str(a));
+			break;
+		case DEVLINK_ATTR_DEV_NAME:
+			snprintf(p.dev, sizeof(p.dev), "%s", mnl_attr_get_str(a));
+			break;
+		case DEVLINK_ATTR_PORT_INDEX:
+			p.index = mnl_attr_get_u32(a);
+			break;
+		case DEVLINK_ATTR_PORT_FLAVOUR:
+			p.flavour = mnl_attr_get_u16(a);
+			break;
+		case DEVLINK_ATTR_PORT_PCI_PF_NUMBER:
+			p.pfnum = mnl_attr_get_u16(a);
+			break;
+		case DEVLINK_ATTR_PORT_PCI_VF_NUMBER:
+			p.vfnum = mnl_attr_get_u16(a);
+			break;
+		case DEVLINK_ATTR_PORT_CONTROLLER_NUMBER:
+			p.controller = (int)mnl_attr_get_u32(a);
+			break;
+		case DEVLINK_ATTR_PORT_EXTERNAL:
+			p.external = mnl_attr_get_u8(a);
+			break;
+		case DEVLINK_ATTR_PORT_NETDEV_NAME:
+			snprintf(p.netdev, sizeof(p.netdev), "%s", mnl_attr_get_str(a));
+			break;
+		}
+	}
+	if (GROW(ps->v, ps->alloc, ps->n + 1) < 0)
+		return MNL_CB_ERROR;
+	ps->v[ps->n++] = p;
+	return MNL_CB_OK;
+}

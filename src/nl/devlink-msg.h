@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <libmnl/libmnl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct devlink_eswitch {
+	int mode;        /* DEVLINK_ESWITCH_MODE_LEGACY 0, _SWITCHDEV 1; -1 unknown */
+	int inline_mode; /* DEVLINK_ESWITCH_INLINE_MODE_*; -1 not reported */
+	int encap_mode;  /* DEVLINK_ESWITCH_ENCAP_MODE_*; -1 not reported */
+} devlink_eswitch;
+
+typedef struct devlink_port {
+	char bus[32], dev[64];
+	uint32_t index;
+	int flavour, pfnum, vfnum, controller;
+	bool external;
+	char netdev[64];
+} devlink_port;
+
+typedef struct devlink_ports_list {
+	devlink_port *v;
+	size_t n, alloc;
+} devlink_ports_list;
+
+/* A request addressed to one devlink instance (bus "pci", dev "0000:06:00.0"). */
+struct nlmsghdr *devlink_msg(char *buf, uint16_t family, uint8_t cmd, const char *bus, const char *dev);
+/* Reply decoders, as libmnl callbacks: data is a devlink_eswitch (filled) or a devlink_ports_list
+ * (one port appended per message). Unknown attributes are skipped. */
+int devlink_eswitch_cb(const struct nlmsghdr *nlh, void *data);
+int devlink_port_cb(const struct nlmsghdr *nlh, void *data);
