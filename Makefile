@@ -5,28 +5,30 @@ DESTDIR ?=
 
 .PHONY: all deps ensure-deps demo check bench install clean
 
-all: ensure-deps $(BUILD)/build.ninja
+# Plain `make` never installs anything: it says what is missing and builds what it can.
+all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 $(BUILD)/build.ninja:
+	@bash scripts/deps-missing.sh || echo "make: 'make deps' (as root) installs what is missing"
 	meson setup --prefix=$(PREFIX) $(BUILD)
 
 # Installs the Debian packages for build, tests and lab (root; adds bookworm-backports for QEMU).
 deps:
 	bash scripts/deps.sh
 
-# demo and check install what is missing first; plain `make` only says so.
+# demo, check and bench install what is missing first.
 ensure-deps:
 	@bash scripts/deps-missing.sh >/dev/null || bash scripts/deps.sh
 
-demo: all
+demo: ensure-deps all
 	bash lab/fetch-kernel.sh
 	bash lab/demo.sh
 
-check: all
+check: ensure-deps all
 	BUILD=$(BUILD) bash tests/run-all.sh
 
-bench: all
+bench: ensure-deps all
 	python3 bench/bench.py --build $(BUILD)
 
 install: all

@@ -65,8 +65,11 @@ if { meson setup --reconfigure "$BUILD-asan" -Db_sanitize=address,undefined -Db_
 	for t in $(find "$BUILD-asan/tests/unit" -maxdepth 1 -type f -name 'test-*' -perm -u+x | sort); do
 		DATA_DIR=tests/unit/data "$t" >"$log.out" 2>&1 || { bad=1; tail -n 30 "$log.out"; }
 	done
-	VFCTL="$PWD/$BUILD-asan/vfctl" python3 tests/fakesys/test_fakesys.py >"$log.out" 2>&1 || { bad=1; grep -v '^ok' "$log.out" | tail -n 40; }
-	grep -q 'ERROR: \(Address\|Leak\)Sanitizer\|runtime error:' "$log.out" && bad=1
+	for suite in test_fakesys test_kernel; do
+		VFCTL="$PWD/$BUILD-asan/vfctl" VFCTL_FAKE="$PWD/$BUILD-asan/tests/fakekernel/vfctl-fake" \
+			python3 tests/fakesys/$suite.py >"$log.out" 2>&1 || { bad=1; grep -v '^ok' "$log.out" | tail -n 40; }
+		grep -q 'ERROR: \(Address\|Leak\)Sanitizer\|runtime error:' "$log.out" && bad=1
+	done
 	unset UBSAN_OPTIONS ASAN_OPTIONS
 	if [ $bad = 0 ]; then echo "sanitizers: 1 passed, 0 failed" | tee "$log"; else echo "sanitizers: 0 passed, 1 failed" | tee "$log"; fi
 else
@@ -81,6 +84,34 @@ VFCTL="$PWD/$BUILD/vfctl" python3 tests/fakesys/test_fakesys.py >"$log" 2>&1
 rc=$?
 grep -v '^ok' "$log"
 tally fakesys $rc
+
+echo "== fake kernel (apply, rollback and bind on fake trees)"
+VFCTL_FAKE="$PWD/$BUILD/tests/fakekernel/vfctl-fake" python3 tests/fakesys/test_kernel.py >"$log" 2>&1
+rc=$?
+grep -v '^ok' "$log"
+tally fakekernel $rc
+
+echo "== static checks (file cycles, cppcheck)"
+: >"$log.all"
+python3 tests/static/file-cycles.py "$BUILD" >"$log" 2>&1
+rc=$?
+cat "$log"
+cp "$log" "$log.all"
+tally file-cycles $rc
+# Zero findings, or a finding suppressed inline with its reason (// cppcheck-suppress id: why).
+if command -v cppcheck >/dev/null; then
+	cppcheck --quiet --enable=warning,portability --inline-suppr --error-exitcode=1 -D_GNU_SOURCE \
+		--suppress=missingIncludeSystem -I src/basic -I src/sys -I src/nl -I src/lib/core -I include \
+		src tests/fakekernel >"$log.out" 2>&1
+	rc=$?
+	cat "$log.out"
+	echo "cppcheck: $((rc == 0)) passed, $((rc != 0)) failed" | tee "$log"
+else
+	echo "cppcheck: 0 passed, 1 failed (cppcheck is not installed: make deps)" | tee "$log"
+	rc=1
+fi
+rm -f "$log.out" "$log.all"
+tally cppcheck $rc
 
 lab_tier() { # name, guest script
 	local out="$BUILD/$1-out" t0

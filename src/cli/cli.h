@@ -30,6 +30,8 @@ void cli_print_report(const vfctl_report *rep, bool json);
 int cli_load_config(const char *path, vfctl_ctx *ctx, const vfctl_host *h, vfctl_config **ret);
 
 /* Opens the context and scans the host; prints the error and returns non-zero on failure. */
+/* vfctl_ctx_new, or in a test build the same with a fake kernel behind it (tests/fakekernel). */
+int cli_ctx_new(const vfctl_ctx_opts *opts, vfctl_ctx **ret);
 int cli_scan(const cli_global *g, vfctl_ctx **ret_ctx, vfctl_host **ret_host);
 /* Marks the devices named by args (all when none); exit code 2 with a message on unknown ones. */
 int cli_select(const vfctl_host *h, char **args, int n, bool **ret);

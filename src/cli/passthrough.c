@@ -99,7 +99,7 @@ int cmd_bind(const cli_global *g, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	vfctl_ctx *ctx = NULL;
-	r = vfctl_ctx_new(&g->ctx, &ctx);
+	r = cli_ctx_new(&g->ctx, &ctx);
 	if (r >= 0)
 		r = streq_ptr(op, "bind")     ? vfctl_bind(ctx, devs, n, &o)
 		    : streq_ptr(op, "unbind") ? vfctl_unbind(ctx, devs, n, &o)

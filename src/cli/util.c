@@ -10,7 +10,7 @@ int cli_scan(const cli_global *g, vfctl_ctx **ret_ctx, vfctl_host **ret_host)
 {
 	vfctl_ctx *ctx = NULL;
 	vfctl_host *h = NULL;
-	int r = vfctl_ctx_new(&g->ctx, &ctx);
+	int r = cli_ctx_new(&g->ctx, &ctx);
 	if (r < 0) {
 		fprintf(stderr, "vfctl: %s\n", ctx ? vfctl_ctx_error(ctx) : strerror(-r));
 		vfctl_ctx_free(ctx);

@@ -7,14 +7,24 @@
 /* The only code that owns netlink sockets. Requests are built by the caller in a buffer from
  * nl_msg_new(); replies are received into a buffer sized from the pending message (MSG_PEEK |
  * MSG_TRUNC), so a 60 KB RTM_NEWLINK with 300 VFs is never cut by a fixed buffer. */
+/* A kernel answering in place of a socket (tests/fakekernel): it handles req and runs cb for each
+ * reply message, returning what nl_transact would, with ext_ack filled on failure. */
+typedef int (*nl_transact_fn)(void *data, int bus, struct nlmsghdr *req, mnl_cb_t cb, void *cbdata, char *ext_ack,
+			      size_t ext_ack_size);
+
 typedef struct nl_sock {
-	struct mnl_socket *mnl;
+	struct mnl_socket *mnl; /* NULL when a fake kernel answers */
+	int bus;
+	nl_transact_fn fake;
+	void *fake_data;
 	uint32_t portid, seq;
 	char ext_ack[256]; /* the kernel's extended-ack text of the last failure, or "" */
 } nl_sock;
 
 int nl_open(int bus, nl_sock **ret);
 nl_sock *nl_close(nl_sock *s);
+/* A socket whose requests fn answers (tests only). */
+int nl_open_fake(int bus, nl_transact_fn fn, void *data, nl_sock **ret);
 
 /* Sends nlh and runs cb for every reply message until the ack / NLMSG_DONE.
  * Returns the kernel's -errno on NLMSG_ERROR (with s->ext_ack filled), or cb's negative value. */

@@ -76,6 +76,8 @@ int sysfs_write_timed(sysfs *fs, const char *rel, const char *value, unsigned ti
 		free(j);
 		return r;
 	}
+	j->fs->write_hook = fs->write_hook;
+	j->fs->write_data = fs->write_data;
 	snprintf(j->rel, sizeof(j->rel), "%s", rel);
 	snprintf(j->value, sizeof(j->value), "%s", value);
 	pthread_mutex_init(&j->lock, NULL);

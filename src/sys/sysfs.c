@@ -215,6 +215,14 @@ int sysfs_read_bin(sysfs *s, const char *rel, void *buf, size_t max, size_t *ret
 int sysfs_write_bin(sysfs *s, const char *rel, const void *buf, size_t len, size_t off)
 {
 	int d;
+	if (s->write_hook) {
+		int r = s->write_hook(s->write_data, rel, buf, len, off);
+		if (r <= 0) {
+			if (r < 0)
+				snprintf(s->err_path, sizeof(s->err_path), "%s/%s", s->sys_root, rel);
+			return r;
+		}
+	}
 	const char *name = at(s, s->sys_fd, rel, &d);
 	_cleanup_close_ int fd = openat(d, name, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)

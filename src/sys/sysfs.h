@@ -6,6 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The kernel behind sysfs writes, when it is not the running one: a test's fake kernel
+ * (tests/fakekernel) reacts to a write as Linux would (sriov_numvfs creates VFs, drivers_probe
+ * binds). It returns 0 or -errno when it took the write, 1 to let the plain write happen. No
+ * release code sets it: a test binary links the fake kernel and attaches it. */
+typedef int (*sysfs_write_fn)(void *data, const char *rel, const void *buf, size_t len, size_t off);
+
 /* The one seam between vfctl and the host's files: every path is relative to a sysfs or procfs
  * root directory (default /sys and /proc), so tests point the library at a fake tree. */
 typedef struct sysfs {
@@ -16,6 +22,8 @@ typedef struct sysfs {
 	 * and re-walking "bus/pci/devices/X" (a symlink) for each costs more than the read. */
 	int dir_fd;
 	char dir_rel[PATH_MAX];
+	sysfs_write_fn write_hook;
+	void *write_data;
 } sysfs;
 
 int sysfs_new(const char *sys_root, const char *proc_root, const char *modules_root, sysfs **ret);

@@ -61,10 +61,25 @@ int ctx_error_fs(vfctl_ctx *ctx, int r, const char *what)
 	return ctx_error(ctx, r, "%s: %s", what, ctx->fs->err_path);
 }
 
+void ctx_attach_kernel(vfctl_ctx *ctx, const kernel_hooks *k)
+{
+	ctx->kernel = k;
+	ctx->fs->write_hook = k->write;
+	ctx->fs->write_data = k->data;
+	ctx->use_netlink = true;
+}
+
+static int open_sock(vfctl_ctx *ctx, int bus, nl_sock **ret)
+{
+	if (ctx->kernel)
+		return nl_open_fake(bus, ctx->kernel->transact, ctx->kernel->data, ret);
+	return nl_open(bus, ret);
+}
+
 int ctx_rtnl(vfctl_ctx *ctx, nl_sock **ret)
 {
 	if (!ctx->rtnl) {
-		int r = nl_open(NETLINK_ROUTE, &ctx->rtnl);
+		int r = open_sock(ctx, NETLINK_ROUTE, &ctx->rtnl);
 		if (r < 0)
 			return ctx_error(ctx, r, "cannot open rtnetlink socket");
 	}
@@ -75,7 +90,7 @@ int ctx_rtnl(vfctl_ctx *ctx, nl_sock **ret)
 int ctx_genl(vfctl_ctx *ctx, const char *family, uint16_t *cache, nl_sock **ret, uint16_t *ret_family)
 {
 	int r;
-	if (!ctx->genl && (r = nl_open(NETLINK_GENERIC, &ctx->genl)) < 0)
+	if (!ctx->genl && (r = open_sock(ctx, NETLINK_GENERIC, &ctx->genl)) < 0)
 		return ctx_error(ctx, r, "cannot open a generic netlink socket");
 	if (!*cache && (r = genl_family(ctx->genl, family, cache)) < 0)
 		return ctx_error(ctx, r, "the kernel has no %s netlink family", family);

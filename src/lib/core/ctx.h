@@ -8,6 +8,15 @@
 
 struct pci_access;
 
+/* A kernel other than the running one behind every seam: sysfs writes, netlink and module loading.
+ * Only tests attach one (tests/fakekernel); the installed library and command never do. */
+typedef struct kernel_hooks {
+	sysfs_write_fn write;
+	nl_transact_fn transact;
+	int (*module_load)(void *data, const char *name);
+	void *data;
+} kernel_hooks;
+
 struct vfctl_ctx {
 	sysfs *fs;
 	bool use_netlink, names;
@@ -15,8 +24,12 @@ struct vfctl_ctx {
 	nl_sock *genl; /* generic netlink: devlink, vdpa */
 	uint16_t devlink_family, vdpa_family;
 	struct pci_access *pacc;
+	const kernel_hooks *kernel; /* NULL: the running kernel */
 	char error[1024];
 };
+
+/* Puts k behind the context's seams; netlink is then on whatever the sysfs root. */
+void ctx_attach_kernel(vfctl_ctx *ctx, const kernel_hooks *k);
 
 /* Records the failure's detail for vfctl_ctx_error() and returns r, so callers can
  * `return ctx_error(ctx, r, "...")`. */

@@ -68,6 +68,24 @@ int link_dump(vfctl_ctx *ctx, int (*cb)(const link_info *li, void *data), void *
 	return r < 0 ? ctx_error(ctx, r, "RTM_GETLINK dump") : 0;
 }
 
+/* The netdev name of ifindex for a message, through the sysfs seam (the name in the running
+ * kernel's namespace would be another host's with a fake tree). */
+static void netdev_name(vfctl_ctx *ctx, int ifindex, char *name, size_t n)
+{
+	char **names = NULL;
+	size_t k = 0;
+	snprintf(name, n, "ifindex %d", ifindex);
+	if (sysfs_list(ctx->fs, "class/net", NULL, &names, &k) < 0)
+		return;
+	for (size_t i = 0; i < k; i++)
+		if (sysfs_int(ctx->fs, "class/net/%s/ifindex", names[i]) == ifindex) {
+			snprintf(name, n, "%s", names[i]);
+			break;
+		}
+	strv_free_n(names, k);
+}
+
+/* ifindex 0: the request names its link (IFLA_IFNAME), and so does what. */
 static int setlink(vfctl_ctx *ctx, struct nlmsghdr *nlh, const char *what, int ifindex)
 {
 	nl_sock *nl;
@@ -76,9 +94,11 @@ static int setlink(vfctl_ctx *ctx, struct nlmsghdr *nlh, const char *what, int i
 		return r;
 	r = nl_transact(nl, nlh, NULL, NULL);
 	if (r < 0) {
-		char name[IF_NAMESIZE] = "?";
-		if_indextoname((unsigned)ifindex, name);
-		return ctx_error(ctx, r, "RTM_SETLINK %s %s%s%s", name, what, nl->ext_ack[0] ? ": " : "", nl->ext_ack);
+		char name[64] = "";
+		if (ifindex > 0)
+			netdev_name(ctx, ifindex, name, sizeof(name));
+		return ctx_error(ctx, r, "RTM_SETLINK %s%s%s%s%s", name, name[0] ? " " : "", what, nl->ext_ack[0] ? ": " : "",
+				 nl->ext_ack);
 	}
 	return 0;
 }
@@ -113,6 +133,6 @@ int link_set_mtu(vfctl_ctx *ctx, int ifindex, uint32_t mtu)
 int link_add_altname(vfctl_ctx *ctx, const char *ifname, const char *alt)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE], what[160];
-	snprintf(what, sizeof(what), "altname %s", alt);
-	return setlink(ctx, link_build_altname(buf, ifname, alt), what, (int)if_nametoindex(ifname));
+	snprintf(what, sizeof(what), "%s altname %s", ifname, alt);
+	return setlink(ctx, link_build_altname(buf, ifname, alt), what, 0);
 }

@@ -28,6 +28,10 @@ int module_load(vfctl_ctx *ctx, const char *release, const char *name)
 	char dir[PATH_MAX];
 	struct kmod_module *m = NULL;
 	int r;
+	if (ctx->kernel) {
+		r = ctx->kernel->module_load(ctx->kernel->data, name);
+		return r < 0 ? ctx_error(ctx, r, "loading module %s", name) : 0;
+	}
 	snprintf(dir, sizeof(dir), "%s/%s", ctx->fs->modules_root, release ? release : "");
 	struct kmod_ctx *k = kmod_new(release ? dir : NULL, NULL);
 	if (!k)

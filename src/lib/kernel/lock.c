@@ -14,8 +14,10 @@ int run_lock(vfctl_ctx *ctx, const char *rundir, void (*report)(void *, const ch
 		int holder = 0, fd = file_lock(path, &holder);
 		if (fd >= 0)
 			return fd;
-		if (fd != -EWOULDBLOCK || waited >= 600)
-			return ctx_error(ctx, fd == -EWOULDBLOCK ? -EBUSY : fd, "%s: another vfctl run holds it", path);
+		if (fd != -EWOULDBLOCK)
+			return ctx_error(ctx, fd, "cannot open the lock %s", path);
+		if (waited >= 600)
+			return ctx_error(ctx, -EBUSY, "%s: another vfctl run (pid %d) holds it", path, holder);
 		if (waited % 50 == 0 && report) {
 			char line[128];
 			snprintf(line, sizeof(line), "waiting for another vfctl run (pid %d) to finish", holder);

@@ -577,6 +577,7 @@ int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 	bool *selected = NULL;
 	size_t n_done = 0;
 	int lock = -1, r, result = 0;
+	char first_error[sizeof(ctx->error)] = "";
 	const char *f = getenv("VFCTL_TEST_FAIL_STEP");
 
 	a.rundir = run_dir();
@@ -617,8 +618,12 @@ int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 		}
 		n_failed++;
 		say(&a, "%s: failed: %s", c->units[i].dev_id, vfctl_ctx_error(ctx));
-		if (!result)
+		if (!result) {
 			result = r;
+			/* Rollback reads the host again and may leave its own (tolerated) errors behind:
+			 * the run's error is the failing step's. */
+			snprintf(first_error, sizeof(first_error), "%s", vfctl_ctx_error(ctx));
+		}
 		if (changed)
 			(void)rollback(&a, prior);
 		if (a.o->boot)
@@ -633,6 +638,8 @@ int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 		say(&a, "summary: %zu changed, %zu up to date, %zu failed%s", n_ok, n_same, n_failed,
 		    n_failed && !a.o->boot ? " (the run was rolled back)" : "");
 	r = result;
+	if (r < 0)
+		snprintf(ctx->error, sizeof(ctx->error), "%s", first_error);
 out:
 	for (size_t i = 0; priors && i < c->n_units; i++)
 		conf_unit_done(&priors[i]);

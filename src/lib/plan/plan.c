@@ -579,8 +579,12 @@ int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf
 			t.vdpa_mgmtdev = strdup(cur->mgmtdev);
 			t.vdpa_driver = strdup(cur->driver ? cur->driver : "vhost_vdpa");
 		}
+		if (!t.dev_id || !t.vdpa_name || (cur && (!t.vdpa_mgmtdev || !t.vdpa_driver))) {
+			conf_unit_done(&t);
+			return -ENOMEM;
+		}
 		*ret = t;
-		return t.dev_id && t.vdpa_name ? 0 : -ENOMEM;
+		return 0;
 	}
 	if (!d)
 		return ctx_error(ctx, -ENODEV, "%s: gone", u->dev_id);
@@ -588,9 +592,11 @@ int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf
 	if (!t.dev_id)
 		return -ENOMEM;
 	if (u->kind == UNIT_DEVICE) {
-		t.driver = strdup(d ? (d->driver ? d->driver : "none") : "none");
-		if (!t.driver)
+		t.driver = strdup(d->driver ? d->driver : "none");
+		if (!t.driver) {
+			conf_unit_done(&t);
 			return -ENOMEM;
+		}
 		/* With AllFunctions, each function's own driver, indexed by function number. */
 		pci_addr a, b;
 		if (u->all_functions == 1 && parse_pci_addr(d->id, &a) >= 0) {

@@ -1,0 +1,921 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A fake kernel for the fakesys tier, in the spirit of libvirt's virpcimock but behind vfctl's own
+ * seams (no LD_PRELOAD). It keeps its state in the tree, under sys/.fakekernel/:
+ *   pf/<PF>             per SR-IOV PF: "refuse KNOB..." and one "vf N ADDR driver= net= mac=" line
+ *                       per VF the PF can have (written by fakesys.py)
+ *   unplugged/<VF>      the device directories of VFs that do not exist yet (same depth as
+ *                       devices/pci0000:00/<VF>, so their relative links stay right when moved)
+ *   vfstate/<PF>/<N>    a VF's admin settings as the PF driver keeps them
+ * What it models, as Linux 6.x does:
+ *   sriov_numvfs        EBUSY between two non-zero counts, ERANGE over TotalVFs, ENOENT without a
+ *                       PF driver; VFs appear (virtfnN, physfn, bus and group links, SR-IOV control
+ *                       and NumVFs in config space) with fresh settings, and bind their driver when
+ *                       sriov_drivers_autoprobe is 1; removing them unbinds them first
+ *   driver_override, drivers_probe, driver/unbind
+ *                       bind and unbind (driver links, DRIVER= in uevent, a VF's netdev when its
+ *                       driver is a network driver); a VF does not bind without an override while
+ *                       its PF's autoprobe is 0
+ *   rtnetlink           RTM_GETLINK (one link with IFLA_VFINFO_LIST, or a dump), RTM_SETLINK /
+ *                       RTM_NEWLINK (IFF_UP, IFLA_MTU, each IFLA_VF_*: a knob in the PF's refuse list
+ *                       is EOPNOTSUPP, a rate while the PF has no carrier or above its speed EINVAL,
+ *                       a multicast MAC EINVAL), RTM_GETADDR (no addresses)
+ *   generic netlink     no families (no devlink, no vdpa)
+ *   modules             every module loads (its driver directory appears)
+ * Anything else is written as a plain file. */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <limits.h>
+#include <linux/genetlink.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fakekernel.h"
+#include "parse.h"
+
+typedef struct fk {
+	char root[PATH_MAX]; /* the sys root */
+	kernel_hooks hooks;
+} fk;
+
+typedef struct vf_state {
+	char mac[18];
+	int vlan, qos, proto, spoofchk, trust, link_state, rss;
+	long long min_rate, max_rate;
+} vf_state;
+
+/* --- files ------------------------------------------------------------------------------------- */
+
+_printf_(3, 4) static void path(const fk *k, char *buf, const char *fmt, ...)
+{
+	char rel[PATH_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rel, sizeof(rel), fmt, ap);
+	va_end(ap);
+	snprintf(buf, PATH_MAX, "%s/%s", k->root, rel);
+}
+
+static int read_text(const char *p, char *buf, size_t n)
+{
+	FILE *f = fopen(p, "re");
+	if (!f)
+		return -errno;
+	size_t l = fread(buf, 1, n - 1, f);
+	fclose(f);
+	buf[l] = 0;
+	while (l && (buf[l - 1] == '\n' || buf[l - 1] == ' '))
+		buf[--l] = 0;
+	return 0;
+}
+
+static int write_text(const char *p, const char *text)
+{
+	FILE *f = fopen(p, "we");
+	if (!f)
+		return -errno;
+	fputs(text, f);
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+static int read_int(const char *p, int def)
+{
+	char buf[64];
+	int v;
+	return read_text(p, buf, sizeof(buf)) >= 0 && parse_int(buf, &v) >= 0 ? v : def;
+}
+
+static void mkdirs(const char *p)
+{
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof(tmp), "%s", p);
+	for (char *s = tmp + 1; *s; s++)
+		if (*s == '/') {
+			*s = 0;
+			mkdir(tmp, 0755);
+			*s = '/';
+		}
+	mkdir(tmp, 0755);
+}
+
+/* A relative symlink at `at` to `target` (both absolute, inside the tree), as sysfs makes them. */
+static int relink(const char *target, const char *at)
+{
+	char dir[PATH_MAX], rel[PATH_MAX] = "";
+	snprintf(dir, sizeof(dir), "%s", at);
+	*strrchr(dir, '/') = 0;
+	size_t i = 0, common = 0;
+	while (dir[i] && dir[i] == target[i])
+		if (dir[i++] == '/')
+			common = i;
+	const char *up = dir + common, *down = target + common;
+	if (!dir[i] && target[i] == '/') { /* target lies below the link's directory */
+		up = "";
+		down = target + i + 1;
+	}
+	if (*up) {
+		strcat(rel, "../");
+		for (const char *s = up; *s; s++)
+			if (*s == '/')
+				strcat(rel, "../");
+	}
+	strncat(rel, down, sizeof(rel) - strlen(rel) - 1);
+	unlink(at);
+	return symlink(rel, at) < 0 ? -errno : 0;
+}
+
+/* The device directory a sysfs path ends in (resolved), and its name. */
+static int device_of(const fk *k, const char *rel, char *dir, char *name)
+{
+	char p[PATH_MAX], real[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/%s", k->root, rel);
+	if (!realpath(p, real))
+		return -errno;
+	snprintf(dir, PATH_MAX, "%s", real);
+	snprintf(name, 64, "%s", strrchr(real, '/') + 1);
+	return 0;
+}
+
+static void dev_dir(const fk *k, const char *dev, char *buf)
+{
+	char p[PATH_MAX];
+	path(k, p, "bus/pci/devices/%s", dev);
+	if (!realpath(p, buf))
+		snprintf(buf, PATH_MAX, "%s", p);
+}
+
+/* --- PF manifest and VF settings --------------------------------------------------------------- */
+
+typedef struct vf_decl {
+	int index, group;
+	char addr[32], driver[64], net[64], mac[18];
+} vf_decl;
+
+/* The VFs a PF can have, from its manifest; refuse gets the knobs its driver lacks. */
+static int pf_manifest(const fk *k, const char *pf, vf_decl **ret, int *ret_n, char *refuse, size_t rn)
+{
+	char p[PATH_MAX], line[512];
+	path(k, p, ".fakekernel/pf/%s", pf);
+	FILE *f = fopen(p, "re");
+	vf_decl *v = NULL;
+	int n = 0;
+	if (!f)
+		return -ENOENT;
+	if (refuse)
+		*refuse = 0;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (startswith(line, "refuse ") && refuse) {
+			snprintf(refuse, rn, " %s ", line + 7);
+			continue;
+		}
+		if (!startswith(line, "vf "))
+			continue;
+		vf_decl d = {.group = -1};
+		char *save = NULL, *w = strtok_r(line + 3, " ", &save);
+		d.index = atoi(w);
+		w = strtok_r(NULL, " ", &save);
+		snprintf(d.addr, sizeof(d.addr), "%s", w ? w : "");
+		while ((w = strtok_r(NULL, " ", &save))) {
+			if (startswith(w, "driver="))
+				snprintf(d.driver, sizeof(d.driver), "%s", w + 7);
+			else if (startswith(w, "net="))
+				snprintf(d.net, sizeof(d.net), "%s", w + 4);
+			else if (startswith(w, "group="))
+				d.group = atoi(w + 6);
+			else if (startswith(w, "mac="))
+				snprintf(d.mac, sizeof(d.mac), "%s", w + 4);
+		}
+		vf_decl *nv = realloc(v, (size_t)(n + 1) * sizeof(*v));
+		if (!nv) {
+			fclose(f);
+			free(v);
+			return -ENOMEM;
+		}
+		v = nv;
+		v[n++] = d;
+	}
+	fclose(f);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+static bool refused(const char *refuse, const char *knob)
+{
+	char w[64];
+	snprintf(w, sizeof(w), " %s ", knob);
+	return strstr(refuse, w) != NULL;
+}
+
+/* A new VF as igb and most drivers start it: no MAC, no VLAN, spoof checking on, not trusted. */
+static vf_state vf_fresh(const char *refuse)
+{
+	vf_state s = {.mac = "00:00:00:00:00:00", .proto = 0x8100, .spoofchk = 1, .link_state = 0};
+	s.trust = refused(refuse, "trust") ? -1 : 0;
+	s.rss = refused(refuse, "query_rss") ? -1 : 0;
+	if (refused(refuse, "spoofchk"))
+		s.spoofchk = -1;
+	if (refused(refuse, "link_state"))
+		s.link_state = -1;
+	return s;
+}
+
+static int vf_load(const fk *k, const char *pf, int i, vf_state *s)
+{
+	char p[PATH_MAX], buf[256];
+	path(k, p, ".fakekernel/vfstate/%s/%d", pf, i);
+	if (read_text(p, buf, sizeof(buf)) < 0)
+		return -ENOENT;
+	if (sscanf(buf, "%17s %d %d %x %d %d %d %d %lld %lld", s->mac, &s->vlan, &s->qos, (unsigned *)&s->proto,
+		   &s->spoofchk, &s->trust, &s->link_state, &s->rss, &s->min_rate, &s->max_rate) != 10)
+		return -EINVAL;
+	return 0;
+}
+
+static int vf_save(const fk *k, const char *pf, int i, const vf_state *s)
+{
+	char p[PATH_MAX], buf[256];
+	path(k, p, ".fakekernel/vfstate/%s", pf);
+	mkdirs(p);
+	path(k, p, ".fakekernel/vfstate/%s/%d", pf, i);
+	snprintf(buf, sizeof(buf), "%s %d %d %x %d %d %d %d %lld %lld\n", s->mac, s->vlan, s->qos, (unsigned)s->proto,
+		 s->spoofchk, s->trust, s->link_state, s->rss, s->min_rate, s->max_rate);
+	return write_text(p, buf);
+}
+
+/* --- drivers ---------------------------------------------------------------------------------- */
+
+static void uevent_driver(const char *devdir, const char *driver)
+{
+	char p[PATH_MAX], buf[4096], out[4096] = "";
+	snprintf(p, sizeof(p), "%s/uevent", devdir);
+	if (read_text(p, buf, sizeof(buf)) < 0)
+		return;
+	if (driver)
+		snprintf(out, sizeof(out), "DRIVER=%s\n", driver);
+	char *save = NULL;
+	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (!startswith(l, "DRIVER=")) {
+			strncat(out, l, sizeof(out) - strlen(out) - 2);
+			strcat(out, "\n");
+		}
+	write_text(p, out);
+}
+
+static int next_ifindex(const fk *k)
+{
+	char p[PATH_MAX];
+	int max = 1;
+	path(k, p, "class/net");
+	DIR *d = opendir(p);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char q[PATH_MAX];
+		if (e->d_name[0] == '.')
+			continue;
+		path(k, q, "class/net/%s/ifindex", e->d_name);
+		int i = read_int(q, 0);
+		if (i > max)
+			max = i;
+	}
+	if (d)
+		closedir(d);
+	return max + 1;
+}
+
+static void netdev_add(const fk *k, const char *devdir, const char *name, const char *mac)
+{
+	char nd[PATH_MAX], p[PATH_MAX], v[32];
+	snprintf(nd, sizeof(nd), "%s/net/%s", devdir, name);
+	mkdirs(nd);
+	snprintf(p, sizeof(p), "%s/address", nd);
+	write_text(p, mac);
+	snprintf(p, sizeof(p), "%s/operstate", nd);
+	write_text(p, "up\n");
+	snprintf(p, sizeof(p), "%s/carrier", nd);
+	write_text(p, "1\n");
+	snprintf(p, sizeof(p), "%s/flags", nd);
+	write_text(p, "0x1003\n");
+	snprintf(p, sizeof(p), "%s/mtu", nd);
+	write_text(p, "1500\n");
+	snprintf(v, sizeof(v), "%d\n", next_ifindex(k));
+	snprintf(p, sizeof(p), "%s/ifindex", nd);
+	write_text(p, v);
+	snprintf(p, sizeof(p), "%s/device", nd);
+	relink(devdir, p);
+	path(k, p, "class/net/%s", name);
+	relink(nd, p);
+}
+
+static void netdevs_remove(const fk *k, const char *devdir)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/net", devdir);
+	DIR *d = opendir(p);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char q[PATH_MAX];
+		if (e->d_name[0] == '.')
+			continue;
+		path(k, q, "class/net/%s", e->d_name);
+		unlink(q);
+		const char *files[] = {"address", "operstate", "carrier", "flags", "mtu", "ifindex", "device", "speed"};
+		for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+			snprintf(q, sizeof(q), "%s/net/%s/%s", devdir, e->d_name, files[i]);
+			unlink(q);
+		}
+		snprintf(q, sizeof(q), "%s/net/%s", devdir, e->d_name);
+		rmdir(q);
+	}
+	if (d)
+		closedir(d);
+	rmdir(p);
+}
+
+/* The VF declaration of a device, when it is a VF (its physfn link names the PF). */
+static bool vf_of(const fk *k, const char *devdir, char *pf, vf_decl *ret)
+{
+	char p[PATH_MAX], real[PATH_MAX];
+	vf_decl *v = NULL;
+	int n = 0;
+	bool found = false;
+	snprintf(p, sizeof(p), "%s/physfn", devdir);
+	if (!realpath(p, real))
+		return false;
+	snprintf(pf, 64, "%s", strrchr(real, '/') + 1);
+	if (pf_manifest(k, pf, &v, &n, NULL, 0) < 0)
+		return false;
+	const char *name = strrchr(devdir, '/') + 1;
+	for (int i = 0; i < n && !found; i++)
+		if (streq(v[i].addr, name)) {
+			*ret = v[i];
+			found = true;
+		}
+	free(v);
+	return found;
+}
+
+static int fk_bind(const fk *k, const char *devdir, const char *driver)
+{
+	char drv[PATH_MAX], p[PATH_MAX], pf[64];
+	const char *name = strrchr(devdir, '/') + 1;
+	path(k, drv, "bus/pci/drivers/%s", driver);
+	struct stat st;
+	if (stat(drv, &st) < 0)
+		return 0; /* no such driver loaded: the device stays unbound, as drivers_probe leaves it */
+	snprintf(p, sizeof(p), "%s/driver", devdir);
+	relink(drv, p);
+	snprintf(p, sizeof(p), "%s/%s", drv, name);
+	relink(devdir, p);
+	uevent_driver(devdir, driver);
+	vf_decl d;
+	if (vf_of(k, devdir, pf, &d) && d.net[0] && streq(d.driver, driver)) {
+		/* The VF driver gives the VF a netdev with the MAC its PF set (igb: at this load). */
+		vf_state s;
+		const char *mac = vf_load(k, pf, d.index, &s) >= 0 && strcmp(s.mac, "00:00:00:00:00:00") ? s.mac : d.mac;
+		netdev_add(k, devdir, d.net, mac);
+	}
+	return 0;
+}
+
+static int fk_unbind(const fk *k, const char *devdir)
+{
+	char p[PATH_MAX], real[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/driver", devdir);
+	if (!realpath(p, real))
+		return -ENODEV;
+	netdevs_remove(k, devdir);
+	snprintf(p, sizeof(p), "%s/%s", real, strrchr(devdir, '/') + 1);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/driver", devdir);
+	unlink(p);
+	uevent_driver(devdir, NULL);
+	return 0;
+}
+
+/* What drivers_probe binds: the override, or (unless a VF's PF has autoprobe off) its own driver. */
+static int probe(const fk *k, const char *devdir)
+{
+	char p[PATH_MAX], ov[64], pf[64];
+	snprintf(p, sizeof(p), "%s/driver", devdir);
+	if (access(p, F_OK) == 0)
+		return 0;
+	snprintf(p, sizeof(p), "%s/driver_override", devdir);
+	if (read_text(p, ov, sizeof(ov)) >= 0 && ov[0] && !streq(ov, "(null)"))
+		return fk_bind(k, devdir, ov);
+	vf_decl d;
+	if (!vf_of(k, devdir, pf, &d) || !d.driver[0])
+		return 0;
+	char q[PATH_MAX];
+	path(k, q, "bus/pci/devices/%s/sriov_drivers_autoprobe", pf);
+	if (read_int(q, 1) == 0)
+		return 0;
+	return fk_bind(k, devdir, d.driver);
+}
+
+/* --- SR-IOV ------------------------------------------------------------------------------------ */
+
+/* SR-IOV control and NumVFs in the PF's config space, as the PCI core writes them. */
+static void config_numvfs(const char *pfdir, int n)
+{
+	char p[PATH_MAX];
+	uint8_t c[4096];
+	snprintf(p, sizeof(p), "%s/config", pfdir);
+	int fd = open(p, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t len = pread(fd, c, sizeof(c), 0);
+	for (int pos = 0x100, guard = 0; len >= 4096 && pos >= 0x100 && pos < 4096 - 0x40 && guard < 64; guard++) {
+		uint32_t h = (uint32_t)c[pos] | (uint32_t)c[pos + 1] << 8 | (uint32_t)c[pos + 2] << 16 |
+			     (uint32_t)c[pos + 3] << 24;
+		if ((h & 0xffff) == 0x10) {
+			uint8_t ctrl[2] = {n ? 0x11 : 0, 0}, num[2] = {(uint8_t)n, (uint8_t)(n >> 8)};
+			(void)!pwrite(fd, ctrl, 2, pos + 0x08);
+			(void)!pwrite(fd, num, 2, pos + 0x10);
+			break;
+		}
+		pos = (int)(h >> 20);
+		if (!pos)
+			break;
+	}
+	close(fd);
+}
+
+static int vf_plug(const fk *k, const char *pfdir, const char *pf, const vf_decl *d, const char *refuse)
+{
+	char from[PATH_MAX], to[PATH_MAX], p[PATH_MAX];
+	path(k, from, ".fakekernel/unplugged/%s", d->addr);
+	path(k, to, "devices/pci0000:00/%s", d->addr);
+	if (rename(from, to) < 0)
+		return -errno;
+	path(k, p, "bus/pci/devices/%s", d->addr);
+	relink(to, p);
+	snprintf(p, sizeof(p), "%s/virtfn%d", pfdir, d->index);
+	relink(to, p);
+	if (d->group >= 0) {
+		path(k, p, "kernel/iommu_groups/%d/devices", d->group);
+		mkdirs(p);
+		path(k, p, "kernel/iommu_groups/%d/devices/%s", d->group, d->addr);
+		relink(to, p);
+	}
+	vf_state s = vf_fresh(refuse);
+	return vf_save(k, pf, d->index, &s);
+}
+
+static void vf_unplug(const fk *k, const char *pfdir, const char *pf, const vf_decl *d)
+{
+	char from[PATH_MAX], to[PATH_MAX], p[PATH_MAX];
+	path(k, from, "devices/pci0000:00/%s", d->addr);
+	path(k, to, ".fakekernel/unplugged/%s", d->addr);
+	(void)fk_unbind(k, from);
+	snprintf(p, sizeof(p), "%s/driver_override", from);
+	unlink(p);
+	if (d->group >= 0) {
+		path(k, p, "kernel/iommu_groups/%d/devices/%s", d->group, d->addr);
+		unlink(p);
+		path(k, p, "kernel/iommu_groups/%d/devices", d->group);
+		rmdir(p);
+		path(k, p, "kernel/iommu_groups/%d", d->group);
+		rmdir(p);
+	}
+	path(k, p, "bus/pci/devices/%s", d->addr);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/virtfn%d", pfdir, d->index);
+	unlink(p);
+	rename(from, to);
+	path(k, p, ".fakekernel/vfstate/%s/%d", pf, d->index);
+	unlink(p);
+}
+
+static int set_numvfs(const fk *k, const char *pfdir, const char *pf, const char *val)
+{
+	char p[PATH_MAX], refuse[256];
+	int want, total, cur, n = 0, r = 0;
+	vf_decl *v = NULL;
+	if (parse_int(val, &want) < 0 || want < 0)
+		return -EINVAL;
+	snprintf(p, sizeof(p), "%s/sriov_totalvfs", pfdir);
+	total = read_int(p, 0);
+	snprintf(p, sizeof(p), "%s/sriov_numvfs", pfdir);
+	cur = read_int(p, 0);
+	if (want > total)
+		return -ERANGE;
+	if (want == cur)
+		return 0;
+	if (cur && want)
+		return -EBUSY;
+	snprintf(p, sizeof(p), "%s/driver", pfdir);
+	if (want && access(p, F_OK) < 0)
+		return -ENOENT;
+	if (pf_manifest(k, pf, &v, &n, refuse, sizeof(refuse)) < 0)
+		return -EOPNOTSUPP;
+	if (want) {
+		for (int i = 0; i < want && i < n && r >= 0; i++)
+			r = vf_plug(k, pfdir, pf, &v[i], refuse);
+		for (int i = 0; i < want && i < n && r >= 0; i++) {
+			char vd[PATH_MAX];
+			path(k, vd, "devices/pci0000:00/%s", v[i].addr);
+			r = probe(k, vd);
+		}
+	} else
+		for (int i = cur; i-- > 0;)
+			if (i < n)
+				vf_unplug(k, pfdir, pf, &v[i]);
+	free(v);
+	if (r < 0)
+		return r;
+	snprintf(p, sizeof(p), "%s/sriov_numvfs", pfdir);
+	char num[16];
+	snprintf(num, sizeof(num), "%d\n", want);
+	write_text(p, num);
+	config_numvfs(pfdir, want);
+	return 0;
+}
+
+/* --- sysfs writes ------------------------------------------------------------------------------- */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && streq(s + a - b, suffix);
+}
+
+static int fk_write(void *data, const char *rel, const void *buf, size_t len, size_t off)
+{
+	const fk *k = data;
+	char val[256], dir[PATH_MAX], name[64], parent[PATH_MAX];
+	snprintf(val, sizeof(val), "%.*s", (int)(len < sizeof(val) ? len : sizeof(val) - 1), (const char *)buf);
+	val[strcspn(val, "\n")] = 0;
+	snprintf(parent, sizeof(parent), "%s", rel);
+	char *slash = strrchr(parent, '/');
+	if (!slash)
+		return 1;
+	*slash = 0;
+
+	if (streq(rel, "bus/pci/drivers_probe")) {
+		char d[PATH_MAX];
+		dev_dir(k, val, d);
+		return access(d, F_OK) < 0 ? -ENODEV : probe(k, d);
+	}
+	if (ends_with(rel, "/driver/unbind")) {
+		char d[PATH_MAX];
+		dev_dir(k, val, d);
+		return fk_unbind(k, d);
+	}
+	if (device_of(k, parent, dir, name) < 0)
+		return 1;
+	if (ends_with(rel, "/sriov_numvfs") && strchr(name, ':'))
+		return set_numvfs(k, dir, name, val);
+	if (ends_with(rel, "/driver_override")) {
+		char p[PATH_MAX];
+		snprintf(p, sizeof(p), "%s/driver_override", dir);
+		return write_text(p, val[0] ? val : "(null)");
+	}
+	if (ends_with(rel, "/sriov_drivers_autoprobe")) {
+		if (!streq(val, "0") && !streq(val, "1"))
+			return -EINVAL;
+		char p[PATH_MAX];
+		snprintf(p, sizeof(p), "%s/sriov_drivers_autoprobe", dir);
+		return write_text(p, val);
+	}
+	(void)off;
+	return 1;
+}
+
+static int fk_module_load(void *data, const char *name)
+{
+	const fk *k = data;
+	char p[PATH_MAX];
+	path(k, p, "bus/pci/drivers/%s", name);
+	mkdirs(p);
+	path(k, p, "module/%s", name);
+	mkdirs(p);
+	path(k, p, "module/%s/initstate", name);
+	return write_text(p, "live\n");
+}
+
+/* --- rtnetlink --------------------------------------------------------------------------------- */
+
+static bool netdev_by_index(const fk *k, int ifindex, char *name)
+{
+	char p[PATH_MAX];
+	bool found = false;
+	path(k, p, "class/net");
+	DIR *d = opendir(p);
+	struct dirent *e;
+	while (d && !found && (e = readdir(d))) {
+		char q[PATH_MAX];
+		if (e->d_name[0] == '.')
+			continue;
+		path(k, q, "class/net/%s/ifindex", e->d_name);
+		if (read_int(q, -1) == ifindex) {
+			snprintf(name, IF_NAMESIZE, "%s", e->d_name);
+			found = true;
+		}
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* The PCI PF behind a netdev, when it has SR-IOV. */
+static bool netdev_pf(const fk *k, const char *ifname, char *pfdir, char *pf)
+{
+	char p[PATH_MAX], q[PATH_MAX];
+	path(k, p, "class/net/%s/device", ifname);
+	if (!realpath(p, pfdir))
+		return false;
+	snprintf(pf, 64, "%s", strrchr(pfdir, '/') + 1);
+	snprintf(q, sizeof(q), "%s/sriov_numvfs", pfdir);
+	return access(q, F_OK) == 0 && strchr(pf, ':');
+}
+
+static void put_vfinfo(struct nlmsghdr *nlh, int i, const vf_state *s)
+{
+	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_VF_INFO);
+	struct ifla_vf_mac m = {.vf = (uint32_t)i};
+	(void)parse_mac(s->mac, m.mac);
+	mnl_attr_put(nlh, IFLA_VF_MAC, sizeof(m), &m);
+	struct ifla_vf_vlan v = {.vf = (uint32_t)i, .vlan = (uint32_t)s->vlan, .qos = (uint32_t)s->qos};
+	mnl_attr_put(nlh, IFLA_VF_VLAN, sizeof(v), &v);
+	struct nlattr *vl = mnl_attr_nest_start(nlh, IFLA_VF_VLAN_LIST);
+	struct ifla_vf_vlan_info vi = {.vf = (uint32_t)i, .vlan = (uint32_t)s->vlan, .qos = (uint32_t)s->qos,
+				       .vlan_proto = htons((uint16_t)s->proto)};
+	mnl_attr_put(nlh, IFLA_VF_VLAN_INFO, sizeof(vi), &vi);
+	mnl_attr_nest_end(nlh, vl);
+	struct ifla_vf_rate rt = {.vf = (uint32_t)i, .min_tx_rate = (uint32_t)s->min_rate,
+				  .max_tx_rate = (uint32_t)s->max_rate};
+	mnl_attr_put(nlh, IFLA_VF_RATE, sizeof(rt), &rt);
+	struct ifla_vf_spoofchk sc = {.vf = (uint32_t)i, .setting = (uint32_t)s->spoofchk};
+	mnl_attr_put(nlh, IFLA_VF_SPOOFCHK, sizeof(sc), &sc);
+	struct ifla_vf_link_state ls = {.vf = (uint32_t)i, .link_state = (uint32_t)s->link_state};
+	mnl_attr_put(nlh, IFLA_VF_LINK_STATE, sizeof(ls), &ls);
+	struct ifla_vf_rss_query_en rq = {.vf = (uint32_t)i, .setting = (uint32_t)s->rss};
+	mnl_attr_put(nlh, IFLA_VF_RSS_QUERY_EN, sizeof(rq), &rq);
+	struct ifla_vf_trust tr = {.vf = (uint32_t)i, .setting = (uint32_t)s->trust};
+	mnl_attr_put(nlh, IFLA_VF_TRUST, sizeof(tr), &tr);
+	mnl_attr_nest_end(nlh, info);
+}
+
+/* One RTM_NEWLINK for ifname into buf; VF info when asked. */
+static struct nlmsghdr *newlink(const fk *k, char *buf, const char *ifname, bool vfs)
+{
+	char p[PATH_MAX], mac[32], pfdir[PATH_MAX], pf[64];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	path(k, p, "class/net/%s/ifindex", ifname);
+	ifi->ifi_index = read_int(p, 0);
+	path(k, p, "class/net/%s/flags", ifname);
+	ifi->ifi_flags = (unsigned)read_int(p, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	path(k, p, "class/net/%s/address", ifname);
+	uint8_t hw[6];
+	if (read_text(p, mac, sizeof(mac)) >= 0 && parse_mac(mac, hw) >= 0)
+		mnl_attr_put(nlh, IFLA_PERM_ADDRESS, 6, hw);
+	path(k, p, "class/net/%s/mtu", ifname);
+	mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)read_int(p, 1500));
+	if (vfs && netdev_pf(k, ifname, pfdir, pf)) {
+		snprintf(p, sizeof(p), "%s/sriov_numvfs", pfdir);
+		int n = read_int(p, 0);
+		mnl_attr_put_u32(nlh, IFLA_NUM_VF, (uint32_t)n);
+		struct nlattr *list = mnl_attr_nest_start(nlh, IFLA_VFINFO_LIST);
+		for (int i = 0; i < n; i++) {
+			vf_state s;
+			if (vf_load(k, pf, i, &s) >= 0)
+				put_vfinfo(nlh, i, &s);
+		}
+		mnl_attr_nest_end(nlh, list);
+	}
+	return nlh;
+}
+
+static int reply(struct nlmsghdr *nlh, mnl_cb_t cb, void *cbdata)
+{
+	if (!cb)
+		return 0;
+	int r = mnl_cb_run(nlh, nlh->nlmsg_len, 0, 0, cb, cbdata);
+	return r < 0 ? -(errno ? errno : EIO) : 0;
+}
+
+_printf_(3, 4) static int nak(char *ext_ack, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ext_ack, n, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+static int getlink(const fk *k, struct nlmsghdr *req, mnl_cb_t cb, void *cbdata)
+{
+	char buf[1 << 17], name[IF_NAMESIZE] = "";
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(req);
+	const struct nlattr *a;
+	if (req->nlmsg_flags & NLM_F_DUMP) {
+		char p[PATH_MAX];
+		path(k, p, "class/net");
+		DIR *d = opendir(p);
+		struct dirent *e;
+		int r = 0;
+		while (d && r >= 0 && (e = readdir(d)))
+			if (e->d_name[0] != '.')
+				r = reply(newlink(k, buf, e->d_name, false), cb, cbdata);
+		if (d)
+			closedir(d);
+		return r;
+	}
+	mnl_attr_for_each(a, req, sizeof(*ifi)) if (mnl_attr_get_type(a) == IFLA_IFNAME)
+		snprintf(name, sizeof(name), "%s", mnl_attr_get_str(a));
+	if (!name[0] && !netdev_by_index(k, ifi->ifi_index, name))
+		return -ENODEV;
+	char p[PATH_MAX];
+	path(k, p, "class/net/%s", name);
+	if (access(p, F_OK) < 0)
+		return -ENODEV;
+	return reply(newlink(k, buf, name, true), cb, cbdata);
+}
+
+/* One IFLA_VF_INFO of an RTM_SETLINK, applied as the PF driver would. */
+static int set_vf(const fk *k, const char *ifname, const char *pfdir, const char *pf, const struct nlattr *info,
+		  char *ext_ack, size_t an)
+{
+	char refuse[256], p[PATH_MAX];
+	vf_decl *decl = NULL;
+	int n_decl = 0;
+	const struct nlattr *a;
+	if (pf_manifest(k, pf, &decl, &n_decl, refuse, sizeof(refuse)) < 0)
+		return -EOPNOTSUPP;
+	free(decl);
+	mnl_attr_for_each_nested(a, info)
+	{
+		uint32_t vf;
+		uint16_t t = mnl_attr_get_type(a);
+		const void *pl = mnl_attr_get_payload(a);
+		if (t == IFLA_VF_VLAN_LIST) {
+			const struct nlattr *vi = mnl_attr_get_payload(a);
+			pl = mnl_attr_get_payload(vi);
+		}
+		memcpy(&vf, pl, sizeof(vf));
+		snprintf(p, sizeof(p), "%s/sriov_numvfs", pfdir);
+		if ((int)vf >= read_int(p, 0))
+			return -EINVAL;
+		vf_state s;
+		if (vf_load(k, pf, (int)vf, &s) < 0)
+			return -EINVAL;
+		switch (t) {
+		case IFLA_VF_MAC: {
+			const struct ifla_vf_mac *m = pl;
+			if (m->mac[0] & 1)
+				return -EINVAL;
+			format_mac(m->mac, s.mac);
+			break;
+		}
+		case IFLA_VF_VLAN: {
+			const struct ifla_vf_vlan *v = pl;
+			if (v->vlan > 4095 || v->qos > 7)
+				return -EINVAL;
+			s.vlan = (int)v->vlan;
+			s.qos = (int)v->qos;
+			s.proto = 0x8100;
+			break;
+		}
+		case IFLA_VF_VLAN_LIST: {
+			const struct ifla_vf_vlan_info *v = pl;
+			if (refused(refuse, "vlan_proto") && ntohs(v->vlan_proto) != 0x8100)
+				return -EPROTONOSUPPORT;
+			s.vlan = (int)v->vlan;
+			s.qos = (int)v->qos;
+			s.proto = ntohs(v->vlan_proto);
+			break;
+		}
+		case IFLA_VF_RATE: {
+			const struct ifla_vf_rate *rt = pl;
+			char q[PATH_MAX];
+			path(k, q, "class/net/%s/carrier", ifname);
+			if (read_int(q, 0) != 1) /* igb: "Link speed has been changed. VF Transmit rate is disabled" */
+				return -EINVAL;
+			path(k, q, "class/net/%s/speed", ifname);
+			int speed = read_int(q, -1);
+			if (speed > 0 && (rt->max_tx_rate > (uint32_t)speed || rt->min_tx_rate > (uint32_t)speed))
+				return -EINVAL;
+			if (refused(refuse, "min_tx_rate") && rt->min_tx_rate)
+				return -EINVAL;
+			s.min_rate = rt->min_tx_rate;
+			s.max_rate = rt->max_tx_rate;
+			break;
+		}
+		case IFLA_VF_SPOOFCHK:
+		case IFLA_VF_TRUST:
+		case IFLA_VF_LINK_STATE:
+		case IFLA_VF_RSS_QUERY_EN: {
+			static const char *const knobs[] = {[IFLA_VF_SPOOFCHK] = "spoofchk", [IFLA_VF_TRUST] = "trust",
+							    [IFLA_VF_LINK_STATE] = "link_state",
+							    [IFLA_VF_RSS_QUERY_EN] = "query_rss"};
+			uint32_t v;
+			memcpy(&v, (const char *)pl + sizeof(uint32_t), sizeof(v));
+			if (refused(refuse, knobs[t]))
+				return -EOPNOTSUPP;
+			if (t == IFLA_VF_SPOOFCHK)
+				s.spoofchk = (int)v;
+			else if (t == IFLA_VF_TRUST)
+				s.trust = (int)v;
+			else if (t == IFLA_VF_LINK_STATE)
+				s.link_state = (int)v;
+			else
+				s.rss = (int)v;
+			break;
+		}
+		default:
+			nak(ext_ack, an, "unsupported VF attribute %u", t);
+			return -EOPNOTSUPP;
+		}
+		vf_save(k, pf, (int)vf, &s);
+	}
+	return 0;
+}
+
+static int setlink(const fk *k, struct nlmsghdr *req, char *ext_ack, size_t an)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(req);
+	char name[IF_NAMESIZE], p[PATH_MAX], pfdir[PATH_MAX], pf[64];
+	const struct nlattr *a;
+	int r = 0;
+	if (!netdev_by_index(k, ifi->ifi_index, name))
+		return -ENODEV;
+	if (ifi->ifi_change & IFF_UP) {
+		bool up = ifi->ifi_flags & IFF_UP;
+		path(k, p, "class/net/%s/flags", name);
+		int flags = read_int(p, 0x1002);
+		char v[32];
+		snprintf(v, sizeof(v), "0x%x\n", up ? flags | IFF_UP : flags & ~IFF_UP);
+		write_text(p, v);
+		path(k, p, "class/net/%s/operstate", name);
+		write_text(p, up ? "up\n" : "down\n");
+		path(k, p, "class/net/%s/carrier", name);
+		write_text(p, up ? "1\n" : "0\n");
+	}
+	mnl_attr_for_each(a, req, sizeof(*ifi))
+	{
+		if (mnl_attr_get_type(a) == IFLA_MTU) {
+			char v[32];
+			uint32_t mtu = mnl_attr_get_u32(a);
+			if (mtu < 68 || mtu > 9216)
+				return -EINVAL;
+			snprintf(v, sizeof(v), "%u\n", mtu);
+			path(k, p, "class/net/%s/mtu", name);
+			write_text(p, v);
+		} else if (mnl_attr_get_type(a) == IFLA_VFINFO_LIST) {
+			const struct nlattr *info;
+			if (!netdev_pf(k, name, pfdir, pf))
+				return -EOPNOTSUPP;
+			mnl_attr_for_each_nested(info, a) if ((r = set_vf(k, name, pfdir, pf, info, ext_ack, an)) < 0)
+				return r;
+		}
+	}
+	return r;
+}
+
+static int fk_transact(void *data, int bus, struct nlmsghdr *req, mnl_cb_t cb, void *cbdata, char *ext_ack,
+		       size_t an)
+{
+	const fk *k = data;
+	errno = 0;
+	if (bus == NETLINK_GENERIC)
+		return -ENOENT; /* no devlink, no vdpa: CTRL_CMD_GETFAMILY finds nothing */
+	if (bus != NETLINK_ROUTE)
+		return -EPROTONOSUPPORT;
+	switch (req->nlmsg_type) {
+	case RTM_GETLINK:
+		return getlink(k, req, cb, cbdata);
+	case RTM_SETLINK:
+	case RTM_NEWLINK:
+		return setlink(k, req, ext_ack, an);
+	case RTM_GETADDR:
+	case RTM_GETROUTE:
+		return 0; /* a dump with nothing in it */
+	default:
+		nak(ext_ack, an, "the fake kernel does not answer message type %u", req->nlmsg_type);
+		return -EOPNOTSUPP;
+	}
+}
+
+int fakekernel_attach(vfctl_ctx *ctx)
+{
+	static fk k;
+	if (!realpath(ctx->fs->sys_root, k.root))
+		return -errno;
+	k.hooks = (kernel_hooks){.write = fk_write, .transact = fk_transact, .module_load = fk_module_load, .data = &k};
+	ctx_attach_kernel(ctx, &k.hooks);
+	return 0;
+}

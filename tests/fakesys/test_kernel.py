@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Fake-kernel tier: apply, rollback and bind run against fake trees with tests/fakekernel behind
+vfctl's seams (build/tests/fakekernel/vfctl-fake), so their effects can be asserted in seconds,
+unprivileged. The lab proves the same on a real kernel."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.dirname(__file__))
+import fakesys  # noqa: E402
+from harness import Suite  # noqa: E402
+
+FIX = os.path.join(os.path.dirname(__file__), "fixtures")
+FAKE = os.environ.get("VFCTL_FAKE", os.path.join(os.path.dirname(__file__), "..", "..", "build", "tests",
+                                                  "fakekernel", "vfctl-fake"))
+TMP = tempfile.mkdtemp(prefix="vfctl-fakekernel-")
+
+SEED003 = """# seed 003's unit, as a configuration: VFs with MACs, one VLAN, one on vfio-pci
+[PF]
+Match=pci:0000:01:00.0
+NumVFs=3
+
+[VF:0]
+MACAddress=02:00:00:00:01:00
+VLANId=42
+QualityOfService=2
+
+[VF:1]
+MACSpoofCheck=no
+Trust=yes
+
+[VF:2]
+MaxTxRate=200
+Driver=vfio-pci
+"""
+
+
+class Host:
+    """One fake tree and its run directory; run() calls vfctl-fake on it."""
+
+    def __init__(self, name, fixture="igb-lab"):
+        self.root = os.path.join(TMP, name)
+        shutil.rmtree(self.root, ignore_errors=True)
+        fakesys.build(os.path.join(FIX, fixture + ".sys"), self.root)
+        self.run_dir = os.path.join(self.root, "run")
+        os.makedirs(self.run_dir)
+        self.args = ["--sysfs", self.root + "/sys", "--procfs", self.root + "/proc", "--modules",
+                     self.root + "/modules"]
+
+    def run(self, *args, fail_step=None):
+        env = dict(os.environ, VFCTL_RUNDIR=self.run_dir)
+        if fail_step:
+            env["VFCTL_TEST_FAIL_STEP"] = str(fail_step)
+        p = subprocess.run([FAKE, *self.args, *args], capture_output=True, text=True, env=env, timeout=120)
+        return p.returncode, p.stdout, p.stderr
+
+    def conf(self, name, text):
+        path = os.path.join(self.root, name)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, 0o644)
+        return path
+
+    def status(self):
+        rc, out, err = self.run("status", "--json")
+        if rc != 0:
+            raise RuntimeError("status: %s" % err)
+        return json.loads(out)
+
+    def state(self):
+        """What a host looks like to an admin, without what the kernel renumbers (ifindex)."""
+        doc = self.status()
+        for d in doc["devices"]:
+            for n in d.get("netdevs") or []:
+                n.pop("ifindex", None)
+        return doc["devices"]
+
+
+def pf_of(doc_devices, pf="0000:01:00.0"):
+    return next(d for d in doc_devices if d["id"] == pf)
+
+
+def vf_view(v):
+    return (v["driver"], v["mac"], v["vlan"], v["qos"], v["spoofchk"], v["trust"], v["max_tx_rate"])
+
+
+def test_apply(s):
+    h = Host("apply")
+    path = h.conf("a.conf", SEED003)
+    rc, out, err = h.run("apply", "-c", path)
+    s.eq("apply: exit 0", rc, 0)
+    s.check("apply: the report says done", "0000:01:00.0: done" in out, out + err)
+    pf = pf_of(h.state())
+    s.eq("apply: 3 VFs, autoprobe back on", (pf["sriov"]["num_vfs"], pf["sriov"]["autoprobe"]), (3, True))
+    s.eq("apply: every VF setting and driver", [vf_view(v) for v in pf["vfs"]], [
+        ("igbvf", "02:00:00:00:01:00", 42, 2, True, False, 0),
+        ("igbvf", "00:00:00:00:00:00", 0, 0, False, True, 0),
+        ("vfio-pci", "00:00:00:00:00:00", 0, 0, True, False, 200)])
+    s.eq("apply: VF netdevs from igbvf, none on vfio-pci", [v["netdev"] for v in pf["vfs"]],
+         ["enp1s0v0", "enp1s0v1", None])
+    s.eq("apply: igbvf got the admin MAC at its load", pf_of(h.state(), "0000:01:10.0")["netdevs"][0]["mac"],
+         "02:00:00:00:01:00")
+    before = h.state()
+    rc, out, err = h.run("plan", "-c", path)
+    s.check("apply: a second plan has nothing to do", rc == 0 and "nothing to do" in out, out + err)
+    rc, out, err = h.run("apply", "-c", path)
+    s.check("apply: a second apply is up to date", rc == 0 and "up to date" in out, out + err)
+    s.eq("apply: the second apply changed nothing", h.state(), before)
+
+
+def test_count_through_zero(s):
+    h = Host("count")
+    h.run("apply", "-c", h.conf("a.conf", SEED003))
+    rc, out, err = h.run("apply", "-c", h.conf("b.conf", SEED003.replace("NumVFs=3", "NumVFs=4")))
+    s.check("3 -> 4: the count goes through 0", rc == 0 and "sriov_numvfs 3 -> 0" in out and
+            "sriov_numvfs 0 -> 4" in out, out + err)
+    pf = pf_of(h.state())
+    s.eq("3 -> 4: four VFs, the settings set again on the new ones",
+         [vf_view(v) for v in pf["vfs"]][:3] + [pf["vfs"][3]["driver"]], [
+             ("igbvf", "02:00:00:00:01:00", 42, 2, True, False, 0),
+             ("igbvf", "00:00:00:00:00:00", 0, 0, False, True, 0),
+             ("vfio-pci", "00:00:00:00:00:00", 0, 0, True, False, 200), "igbvf"])
+
+
+def test_fault_at_every_step(s):
+    """A failure injected at each step of a 13-step plan (3 -> 4 VFs and every knob): each run is
+    rolled back to the host as it was before it."""
+    h = Host("faults")
+    h.run("apply", "-c", h.conf("a.conf", SEED003))
+    before = h.state()
+    path = h.conf("b.conf", SEED003.replace("NumVFs=3", "NumVFs=4").replace("VLANId=42", "VLANId=43"))
+    rc, out, err = h.run("plan", "-c", path)
+    n = sum(1 for line in out.splitlines() if line.strip()[:1].isdigit())
+    s.check("faults: the plan has steps", n >= 10, out)
+    restored = []
+    for k in range(1, n + 1):
+        rc, out, err = h.run("apply", "-c", path, fail_step=k)
+        if rc == 1 and "restored to its state before this run" in out and h.state() == before:
+            restored.append(k)
+        else:
+            print("     step %d: exit %d\n%s%s" % (k, rc, out, err))
+    s.eq("faults: every one of the %d steps rolled back to the prior host" % n, restored, list(range(1, n + 1)))
+    s.eq("faults: no journal left behind", os.listdir(os.path.join(h.run_dir, "vfctl", "journal")), [])
+
+
+def test_kernel_refuses(s):
+    """A value the driver refuses mid-run (a rate above the 1 Gb/s link): EINVAL from the kernel, the
+    run rolled back, and the last line is that step's error, not a stale one."""
+    h = Host("refuse")
+    h.run("apply", "-c", h.conf("a.conf", SEED003))
+    before = h.state()
+    rc, out, err = h.run("apply", "-c", h.conf("b.conf", SEED003.replace("NumVFs=3", "NumVFs=4")
+                                              .replace("MaxTxRate=200", "MaxTxRate=5000")))
+    s.eq("refused rate: exit 1", rc, 1)
+    s.check("refused rate: rolled back", "restored to its state before this run" in out, out)
+    s.eq("refused rate: host as before", h.state(), before)
+    last = err.strip().splitlines()[-1] if err.strip() else ""
+    s.check("refused rate: the final line names the failing step and the kernel's error",
+            "RTM_SETLINK enp1s0 vf 2 IFLA_VF_RATE: Invalid argument" in last, last)
+
+
+def test_invalid_changes_nothing(s):
+    h = Host("invalid")
+    h.run("apply", "-c", h.conf("a.conf", SEED003))
+    before = h.state()
+    digest = tree_digest(h.root + "/sys")
+    rc, out, err = h.run("apply", "-c", h.conf("b.conf", SEED003.replace("VLANId=42", "VLANId=4096")))
+    s.check("invalid VLAN: exit 2 with FILE:LINE", rc == 2 and "b.conf:8:" in err, (rc, err))
+    s.eq("invalid VLAN: the host is unchanged", h.state(), before)
+    s.eq("invalid VLAN: not one file of the tree changed", tree_digest(h.root + "/sys"), digest)
+
+
+def test_bind_restore(s):
+    h = Host("bind")
+    h.run("apply", "-c", h.conf("a.conf", SEED003))
+    rc, out, err = h.run("bind", "enp1s0:vf0")
+    s.check("bind: VF 0 to vfio-pci", rc == 0 and "igbvf -> vfio-pci" in out, out + err)
+    vf = pf_of(h.state())["vfs"][0]
+    s.eq("bind: the VF is on vfio-pci, its netdev gone", (vf["driver"], vf["netdev"]), ("vfio-pci", None))
+    rc, out, err = h.run("restore")
+    s.check("restore: back to igbvf", rc == 0 and "restored to igbvf" in out, out + err)
+    vf = pf_of(h.state())["vfs"][0]
+    s.eq("restore: igbvf with its netdev and MAC", (vf["driver"], vf["netdev"], vf["mac"]),
+         ("igbvf", "enp1s0v0", "02:00:00:00:01:00"))
+    rc, out, err = h.run("bind", "01:00.0")
+    s.check("bind: a PF whose VFs are in use is refused", rc != 0, out + err)
+    s.eq("bind: the refused PF keeps igb", pf_of(h.state())["driver"], "igb")
+
+
+def tree_digest(root):
+    import hashlib
+    h = hashlib.sha256()
+    for d, dirs, files in sorted(os.walk(root)):
+        dirs.sort()
+        for f in sorted(files):
+            p = os.path.join(d, f)
+            h.update(p.encode())
+            if os.path.islink(p):
+                h.update(os.readlink(p).encode())
+            else:
+                with open(p, "rb") as fh:
+                    h.update(fh.read())
+    return h.hexdigest()
+
+
+def main():
+    s = Suite("fakekernel")
+    if not os.access(FAKE, os.X_OK):
+        print("FAIL %s is not built" % FAKE)
+        s.failed += 1
+        s.finish()
+    for fn in (test_apply, test_count_through_zero, test_fault_at_every_step, test_kernel_refuses,
+               test_invalid_changes_nothing, test_bind_restore):
+        s.run(fn)
+    shutil.rmtree(TMP, ignore_errors=True)
+    s.finish()
+
+
+if __name__ == "__main__":
+    main()
