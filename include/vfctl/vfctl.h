@@ -196,7 +196,7 @@ vfctl_severity vfctl_report_worst(const vfctl_report *r);
 const char *vfctl_severity_str(vfctl_severity s);
 int vfctl_report_json(const vfctl_report *r, char **ret);
 
-/* The seed's check.sh, done safely: on a device no driver (or VM) uses, set PCI_COMMAND's
+/* The usual INTx-masking check script, done safely: on a device no driver (or VM) uses, set PCI_COMMAND's
  * INTx-disable bit, read it back and restore the original value. ret: 1 masking works, 0 it does
  * not. Root only. -EBUSY if the device is in use. */
 int vfctl_intx_probe(vfctl_ctx *ctx, const vfctl_device *d, int *ret);

@@ -409,7 +409,7 @@ static void check_passthrough(checker *c, const vfctl_device *d, bool named)
 		    "expect to power-cycle the host to reset it; prefer a device or slot with FLR or a bus reset");
 }
 
-/* VFIO pins all guest memory (seed 001): an unprivileged QEMU needs a locked-memory limit of at
+/* VFIO pins all guest memory (Red Hat's SR-IOV guide warns of it): an unprivileged QEMU needs a locked-memory limit of at
  * least its RAM. libvirt raises it itself; a hand-started QEMU inherits the shell's. */
 static void check_memlock(checker *c)
 {
@@ -435,7 +435,7 @@ static void check_memlock(checker *c)
 		"unit) at least the VM's RAM");
 }
 
-/* ConnectX parts whose VFs can do vDPA through mlx5_vdpa (seed 004: ConnectX-6 Dx). */
+/* ConnectX parts whose VFs can do vDPA through mlx5_vdpa (ConnectX-6 Dx and later). */
 static bool is_connectx_vdpa(const vfctl_device *d)
 {
 	static const int ids[] = {0x1017, 0x1019, 0x101b, 0x101d, 0x101f, 0x1021, 0x1023};
@@ -477,7 +477,7 @@ static void check_vdpa(checker *c)
 	else
 		add(c, "vdpa.modules", VFCTL_SEV_OK, NULL, "vDPA modules present", ev, NULL);
 	/* A ConnectX with VFs but no management device for them: mlx5_vdpa missing, or the
-	 * firmware's DevX (UCTX_EN) off, as seed 004 sets it. */
+	 * firmware's DevX (UCTX_EN) off, which vendor guides have admins set with mlxconfig. */
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_device *d = &h->devices[i];
 		if (!is_connectx_vdpa(d) || d->num_vfs <= 0)

@@ -121,7 +121,7 @@ static void emit_proxmox(out *o, const vfctl_host *h, const bool *sel)
 	}
 }
 
-/* Seed 004's OVS setup for a PF in switchdev mode: one bridge, the uplink and every representor,
+/* The usual OVS hardware-offload setup for a PF in switchdev mode: one bridge, the uplink and every representor,
  * hardware offload on. */
 static void emit_ovs(out *o, const vfctl_host *h, const bool *sel)
 {

@@ -126,8 +126,8 @@ static void check_one(vfctl_ctx *ctx, const vfctl_host *h, checker *c)
 		  r < 0 ? 0 : info.irq_count[VFIO_PCI_MSIX_IRQ_INDEX],
 		  r < 0 ? "?" : info.flags & VFIO_DEVICE_FLAGS_RESET ? "yes" : "no"))
 		goto out;
-	/* QEMU enables INTx at realize time for any device with a pin, MSI-X or not: that is where
-	 * the seed's VM died with EBUSY. */
+	/* QEMU enables INTx at realize time for any device with a pin, MSI-X or not: a shared line
+	 * that another driver holds makes the VM fail right there with EBUSY (VFIO_DEVICE_SET_IRQS). */
 	if (info.irq_count[VFIO_PCI_INTX_IRQ_INDEX] > 0) {
 		r = vfio_set_trigger(&s, VFIO_PCI_INTX_IRQ_INDEX);
 		_cleanup_free_ char *holders = r == -EBUSY ? line_holders(h, d) : NULL;

@@ -306,7 +306,7 @@ static int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl
 	}
 
 	/* mlx5 and the generic order: the VFs exist; no VF driver may be bound across the switch
-	 * (seed 004: unbind, switch, rebind). */
+	 * (mlx5 refuses the change while a VF driver is bound: unbind, switch, rebind). */
 	if (esw_change && !esw_done) {
 		for (int i = 0; !recreate && i < cur_n && (size_t)i < pf->n_vfs; i++)
 			if (pf->vfs[i].driver) {

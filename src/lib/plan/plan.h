@@ -54,7 +54,7 @@ int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf
 const char *step_kind_str(step_kind k);
 /* Does unit u's device answer to `only` (PCI address, device id or one of its netdevs)? */
 bool unit_selected(const conf_unit *u, const vfctl_host *h, const char *only);
-/* How a PF driver wants its eswitch mode changed (seed 004 and field reports). */
+/* How a PF driver wants its eswitch mode changed (mlx5: unbind the VFs, switch, rebind; ice: only without VFs). */
 typedef enum eswitch_order {
 	ESWITCH_VFS_FIRST,    /* mlx5, and the generic order: VFs exist, unbind them, switch, rebind */
 	ESWITCH_THROUGH_ZERO, /* ice: VFs to 0, switch, VFs back */
