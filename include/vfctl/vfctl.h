@@ -41,6 +41,10 @@ typedef struct vfctl_netdev {
 	char *perm_mac;  /* IFLA_PERM_ADDRESS, NULL when unknown */
 	char *operstate; /* "up", "down", ... */
 	int ifindex;
+	int mtu;         /* -1 unknown */
+	int flags;       /* IFF_*, -1 unknown */
+	char **altnames; /* IFLA_ALT_IFNAME, from rtnetlink */
+	size_t n_altnames;
 } vfctl_netdev;
 
 /* A VF's admin settings as the PF driver reports them over rtnetlink. Knobs a driver does not
@@ -116,9 +120,14 @@ typedef struct vfctl_device {
 	/* devlink eswitch, -1 where the driver has none: mode 0 legacy, 1 switchdev */
 	int eswitch_mode, eswitch_inline_mode, eswitch_encap_mode;
 
+	char *vf_default_driver; /* PF: the driver modules.alias gives its VFs, NULL when unknown */
+
 	/* VF */
 	char *physfn; /* PF id, NULL for non-VFs */
 	int vf_index;
+
+	/* /dev/vfio/<iommu_group> of a device on vfio-pci: owner and group, -1 otherwise */
+	int vfio_uid, vfio_gid;
 } vfctl_device;
 
 typedef struct vfctl_host {
@@ -235,9 +244,11 @@ typedef struct vfctl_apply_opts {
 	void *userdata;
 } vfctl_apply_opts;
 
-/* Validates, plans and applies, step by step; on a failure rolls the unit (boot mode) or the
- * whole run back to the state journaled before it. Returns 0 when every unit converged,
- * -EINVAL for an invalid configuration (nothing touched), another -errno when a unit failed. */
+/* Under the host lock: scans and validates once, then per unit plans from the snapshot and applies,
+ * step by step, re-reading the host to verify; on a failure rolls the unit (boot mode) or the
+ * whole run back to the state it had before. Returns 0 when every unit converged, -EINVAL for an
+ * invalid configuration (vfctl_config_errors; nothing touched), -ENXIO when opts->only names no
+ * device (nothing touched), another -errno when a unit failed. */
 int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts);
 
 /* VFIO passthrough: bind, unbind, restore. The original driver (and a VF's settings) are recorded

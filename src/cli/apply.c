@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -48,40 +49,31 @@ int cmd_apply(const cli_global *g, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 
-	vfctl_ctx *ctx;
-	vfctl_host *h;
+	vfctl_ctx *ctx = NULL;
 	vfctl_config *conf = NULL;
-	int r = cli_scan(g, &ctx, &h);
-	if (r)
-		return r;
-	const vfctl_device *d;
-	int vf;
-	if (ao.only && vfctl_host_resolve(h, ao.only, &d, &vf) < 0) {
-		/* At boot a device named by udev may belong to another file set: nothing to do. */
-		fprintf(stderr, "vfctl: %s: no such device\n", ao.only);
-		r = ao.boot ? EXIT_OK : EXIT_USAGE;
-		goto out;
+	int r = cli_ctx_new(&g->ctx, &ctx);
+	if (r < 0) {
+		fprintf(stderr, "vfctl: %s\n", ctx ? vfctl_ctx_error(ctx) : strerror(-r));
+		vfctl_ctx_free(ctx);
+		return EXIT_FAIL;
 	}
-	r = cli_load_config(config, ctx, h, &conf);
+	/* Parsed here, validated once by apply against the host it scans under the lock. */
+	r = cli_load_config(config, ctx, NULL, &conf);
 	if (r)
 		goto out;
-	vfctl_host_free(h);
-	h = NULL;
 	int k = vfctl_apply(ctx, conf, &ao);
-	const char *const *errs;
-	size_t n = vfctl_config_errors(conf, &errs);
-	if (k < 0 && n) {
-		/* The host changed between validation here and in apply: report as a config error. */
-		for (size_t i = 0; i < n; i++)
-			fprintf(stderr, "%s\n", errs[i]);
-		r = EXIT_USAGE;
+	if (k == -EINVAL && vfctl_config_errors(conf, &(const char *const *){NULL}))
+		r = cli_config_errors(ctx, conf);
+	else if (k == -ENXIO) {
+		/* At boot a device named by udev may belong to another file set: nothing to do. */
+		fprintf(stderr, "vfctl: %s\n", vfctl_ctx_error(ctx));
+		r = ao.boot ? EXIT_OK : EXIT_USAGE;
 	} else if (k < 0) {
 		fprintf(stderr, "vfctl: apply failed: %s\n", vfctl_ctx_error(ctx));
 		r = EXIT_FAIL;
 	}
 out:
 	vfctl_config_free(conf);
-	vfctl_host_free(h);
 	vfctl_ctx_free(ctx);
 	return r;
 }

@@ -26,8 +26,11 @@ int cmd_eswitch(const cli_global *g, int argc, char **argv);
 int cmd_vdpa(const cli_global *g, int argc, char **argv);
 /* doctor's and vfio-check's output: text wrapped at 80 columns, or JSON. */
 void cli_print_report(const vfctl_report *rep, bool json);
-/* Loads and validates; prints every error as FILE:LINE: message and returns 2 on any. */
+/* Loads and, unless h is NULL, validates; prints every error as FILE:LINE: message and returns 2
+ * on any. */
 int cli_load_config(const char *path, vfctl_ctx *ctx, const vfctl_host *h, vfctl_config **ret);
+/* Prints a configuration's errors (or the context's) and returns 2. */
+int cli_config_errors(vfctl_ctx *ctx, const vfctl_config *c);
 
 /* Opens the context and scans the host; prints the error and returns non-zero on failure. */
 /* vfctl_ctx_new, or in a test build the same with a fake kernel behind it (tests/fakekernel). */

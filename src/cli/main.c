@@ -39,6 +39,17 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* Every verb: name and the function that parses its own options and runs it. */
+static const struct {
+	const char *name;
+	int (*run)(const cli_global *g, int argc, char **argv);
+} verbs[] = {
+	{"status", cmd_status},   {"doctor", cmd_doctor},         {"plan", cmd_plan},
+	{"apply", cmd_apply},     {"bind", cmd_bind},             {"unbind", cmd_bind},
+	{"restore", cmd_bind},    {"vfio-check", cmd_vfio_check}, {"emit", cmd_emit},
+	{"eswitch", cmd_eswitch}, {"vdpa", cmd_vdpa},
+};
+
 int main(int argc, char **argv)
 {
 	enum { OPT_SYSFS = 256, OPT_PROCFS, OPT_MODULES, OPT_NO_NETLINK, OPT_VERSION };
@@ -95,24 +106,9 @@ int main(int argc, char **argv)
 	int sub_argc = argc - optind;
 	char **sub_argv = argv + optind;
 	optind = 0; /* 0, not 1: makes glibc's getopt start over, permuting again */
-	if (strcmp(cmd, "status") == 0)
-		return cmd_status(&g, sub_argc, sub_argv);
-	if (strcmp(cmd, "doctor") == 0)
-		return cmd_doctor(&g, sub_argc, sub_argv);
-	if (strcmp(cmd, "plan") == 0)
-		return cmd_plan(&g, sub_argc, sub_argv);
-	if (strcmp(cmd, "apply") == 0)
-		return cmd_apply(&g, sub_argc, sub_argv);
-	if (strcmp(cmd, "bind") == 0 || strcmp(cmd, "unbind") == 0 || strcmp(cmd, "restore") == 0)
-		return cmd_bind(&g, sub_argc, sub_argv);
-	if (strcmp(cmd, "vfio-check") == 0)
-		return cmd_vfio_check(&g, sub_argc, sub_argv);
-	if (strcmp(cmd, "emit") == 0)
-		return cmd_emit(&g, sub_argc, sub_argv);
-	if (strcmp(cmd, "eswitch") == 0)
-		return cmd_eswitch(&g, sub_argc, sub_argv);
-	if (strcmp(cmd, "vdpa") == 0)
-		return cmd_vdpa(&g, sub_argc, sub_argv);
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		if (strcmp(cmd, verbs[i].name) == 0)
+			return verbs[i].run(&g, sub_argc, sub_argv);
 	if (strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return EXIT_OK;

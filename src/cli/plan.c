@@ -5,26 +5,31 @@
 
 #include "cli.h"
 
+int cli_config_errors(vfctl_ctx *ctx, const vfctl_config *c)
+{
+	const char *const *errs;
+	size_t n = vfctl_config_errors(c, &errs);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s\n", errs[i]);
+	if (n == 0)
+		fprintf(stderr, "vfctl: %s\n", vfctl_ctx_error(ctx));
+	else
+		fprintf(stderr, "vfctl: %zu error%s in the configuration; nothing was changed\n", n, n == 1 ? "" : "s");
+	return EXIT_USAGE;
+}
+
 int cli_load_config(const char *path, vfctl_ctx *ctx, const vfctl_host *h, vfctl_config **ret)
 {
 	vfctl_config *c = NULL;
-	const char *const *errs;
 	int r = vfctl_config_load(ctx, path, &c);
 	if (r < 0) {
 		fprintf(stderr, "vfctl: %s\n", vfctl_ctx_error(ctx));
 		return EXIT_USAGE;
 	}
-	r = vfctl_config_validate(ctx, c, h);
-	size_t n = vfctl_config_errors(c, &errs);
-	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "%s\n", errs[i]);
-	if (r < 0) {
-		if (n == 0)
-			fprintf(stderr, "vfctl: %s\n", vfctl_ctx_error(ctx));
-		else
-			fprintf(stderr, "vfctl: %zu error%s in the configuration; nothing was changed\n", n, n == 1 ? "" : "s");
+	if (h && vfctl_config_validate(ctx, c, h) < 0) {
+		r = cli_config_errors(ctx, c);
 		vfctl_config_free(c);
-		return EXIT_USAGE;
+		return r;
 	}
 	*ret = c;
 	return 0;

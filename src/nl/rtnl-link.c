@@ -146,7 +146,7 @@ static const char *decode_vf_list(const struct nlattr *list, const char *msg_end
 
 int link_vf_decode(const struct nlmsghdr *nlh, link_info *ret)
 {
-	link_info li = {.num_vf = -1};
+	link_info li = {.num_vf = -1, .mtu = -1};
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	const char *end = (const char *)nlh + nlh->nlmsg_len;
 	const struct nlattr *list = NULL;
@@ -154,6 +154,7 @@ int link_vf_decode(const struct nlmsghdr *nlh, link_info *ret)
 	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)))
 		return -EBADMSG;
 	li.ifindex = ifi->ifi_index;
+	li.flags = ifi->ifi_flags;
 
 	/* IFLA_NUM_VF precedes the list in the kernel's fill order, but do not rely on it:
 	 * find it in a first pass so the list can be sized and bounded. */
@@ -183,6 +184,8 @@ int link_vf_decode(const struct nlmsghdr *nlh, link_info *ret)
 			next = decode_vf_list(a, end, &li);
 		else if (t == IFLA_IFNAME && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
 			snprintf(li.ifname, sizeof(li.ifname), "%s", mnl_attr_get_str(a));
+		else if (t == IFLA_MTU && mnl_attr_get_payload_len(a) >= 4)
+			li.mtu = (int)mnl_attr_get_u32(a);
 		else if (t == IFLA_PERM_ADDRESS && mnl_attr_get_payload_len(a) == 6)
 			format_mac(mnl_attr_get_payload(a), li.perm_mac);
 		else if (t == IFLA_PROP_LIST) {

@@ -13,6 +13,8 @@
 /* One RTM_NEWLINK as far as vfctl needs it. */
 typedef struct link_info {
 	int ifindex;
+	unsigned flags; /* ifi_flags */
+	int mtu;        /* IFLA_MTU, -1 if absent */
 	char ifname[IF_NAMESIZE];
 	char perm_mac[18]; /* "" when the kernel gave none */
 	int num_vf;        /* IFLA_NUM_VF, -1 if absent */

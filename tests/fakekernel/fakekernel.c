@@ -87,11 +87,14 @@ static int write_text(const char *p, const char *text)
 	return fclose(f) == 0 ? 0 : -errno;
 }
 
+/* Decimal, or hex with 0x (netdev flags). */
 static int read_int(const char *p, int def)
 {
-	char buf[64];
-	int v;
-	return read_text(p, buf, sizeof(buf)) >= 0 && parse_int(buf, &v) >= 0 ? v : def;
+	char buf[64], *end;
+	if (read_text(p, buf, sizeof(buf)) < 0 || !buf[0])
+		return def;
+	long v = strtol(buf, &end, 0);
+	return *end ? def : (int)v;
 }
 
 static void mkdirs(const char *p)

@@ -40,12 +40,11 @@ _printf_(2, 3) static void put(out *o, const char *fmt, ...)
 /* The selected functions of the slot of device i, as a bitmask of function numbers. */
 static unsigned slot_functions(const vfctl_host *h, const bool *sel, size_t i)
 {
-	pci_addr a, b;
+	pci_addr b;
 	unsigned mask = 0;
-	parse_pci_addr(h->devices[i].id, &a);
 	for (size_t k = 0; k < h->n_devices; k++)
-		if ((!sel || sel[k]) && parse_pci_addr(h->devices[k].id, &b) >= 0 && b.domain == a.domain && b.bus == a.bus &&
-		    b.dev == a.dev)
+		if ((!sel || sel[k]) && pci_same_slot(h->devices[k].id, h->devices[i].id) &&
+		    parse_pci_addr(h->devices[k].id, &b) >= 0)
 			mask |= 1u << b.fn;
 	return mask;
 }

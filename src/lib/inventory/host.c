@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
 
+#include "files.h"
 #include "iommu.h"
+#include "modalias.h"
 #include "parse.h"
 #include "pci.h"
 #include "sriov.h"
@@ -86,6 +88,25 @@ static int scan_pci(vfctl_ctx *ctx, vfctl_host *h)
 	return 0;
 }
 
+/* Who may open /dev/vfio/N of each device on vfio-pci: what Owner=/Group= compare with. */
+static void vfio_owners(vfctl_host *h)
+{
+	for (size_t i = 0; i < h->n_devices; i++) {
+		vfctl_device *d = &h->devices[i];
+		char path[64];
+		uid_t u;
+		gid_t g;
+		mode_t m;
+		if (d->iommu_group < 0 || !streq_ptr(d->driver, "vfio-pci"))
+			continue;
+		snprintf(path, sizeof(path), "/dev/vfio/%d", d->iommu_group);
+		if (file_owner(path, &u, &g, &m) >= 0) {
+			d->vfio_uid = (int)u;
+			d->vfio_gid = (int)g;
+		}
+	}
+}
+
 int vfctl_host_scan(vfctl_ctx *ctx, vfctl_host **ret)
 {
 	vfctl_host *h = calloc(1, sizeof(*h));
@@ -101,6 +122,10 @@ int vfctl_host_scan(vfctl_ctx *ctx, vfctl_host **ret)
 		r = sriov_link_vfs(ctx, h);
 	if (r >= 0)
 		r = sriov_read_settings(ctx, h);
+	if (r >= 0)
+		r = vf_default_drivers(ctx, h);
+	if (r >= 0)
+		vfio_owners(h);
 	if (r >= 0 && ctx->use_netlink)
 		r = vdpa_scan(ctx, h);
 	if (r < 0) {

@@ -27,7 +27,8 @@ void pci_device_init(vfctl_device *d)
 		.msix_vectors = -1, .pcie_type = -1, .acs_cap = -1, .acs_ctrl = -1, .cap_total_vfs = -1,
 		.cap_initial_vfs = -1, .cap_num_vfs = -1, .vf_offset = -1, .vf_stride = -1, .vf_device_id = -1,
 		.total_vfs = -1, .num_vfs = -1, .autoprobe = -1, .reported_num_vf = -1, .vf_index = -1,
-		.eswitch_mode = -1, .eswitch_inline_mode = -1, .eswitch_encap_mode = -1,
+		.eswitch_mode = -1, .eswitch_inline_mode = -1, .eswitch_encap_mode = -1, .vfio_uid = -1,
+		.vfio_gid = -1,
 	};
 }
 
@@ -45,6 +46,7 @@ void pci_device_done(vfctl_device *d)
 		free(d->netdevs[i].mac);
 		free(d->netdevs[i].perm_mac);
 		free(d->netdevs[i].operstate);
+		strv_free_n(d->netdevs[i].altnames, d->netdevs[i].n_altnames);
 	}
 	free(d->netdevs);
 	for (size_t i = 0; i < d->n_vfs; i++) {
@@ -55,7 +57,9 @@ void pci_device_done(vfctl_device *d)
 	}
 	free(d->vfs);
 	free(d->vf_settings_error);
+	free(d->vf_default_driver);
 	free(d->physfn);
+	*d = (vfctl_device){0};
 }
 
 int netdevs_scan(vfctl_ctx *ctx, const char *devpath, vfctl_netdev **ret, size_t *ret_n)
@@ -83,7 +87,8 @@ int netdevs_scan(vfctl_ctx *ctx, const char *devpath, vfctl_netdev **ret, size_t
 		(void)sysfs_read(ctx->fs, path, &nd[i].mac);
 		snprintf(path, sizeof(path), "%s/net/%s/operstate", devpath, names[i]);
 		(void)sysfs_read(ctx->fs, path, &nd[i].operstate);
-		nd[i].ifindex = -1; /* from the rtnetlink dump, with the permanent MAC */
+		/* from the rtnetlink dump, with the permanent MAC and altnames */
+		nd[i].ifindex = nd[i].mtu = nd[i].flags = -1;
 	}
 	free(names); /* the strings now belong to nd */
 	*ret = nd;

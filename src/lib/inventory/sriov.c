@@ -161,8 +161,14 @@ static int perm_cb(const link_info *li, void *data)
 			if (!streq(nd->name, li->ifname))
 				continue;
 			nd->ifindex = li->ifindex;
+			nd->mtu = li->mtu;
+			nd->flags = (int)li->flags;
 			if (!nd->perm_mac && li->perm_mac[0])
 				nd->perm_mac = strdup(li->perm_mac);
+			if (!nd->altnames && li->n_altnames && (nd->altnames = calloc(li->n_altnames, sizeof(char *))))
+				for (size_t k = 0; k < li->n_altnames; k++)
+					if ((nd->altnames[nd->n_altnames] = strdup(li->altnames[k])))
+						nd->n_altnames++;
 		}
 	return 0;
 }
@@ -237,10 +243,27 @@ static void read_eswitch(vfctl_ctx *ctx, vfctl_host *h)
 	free(ports);
 }
 
+/* Without netlink (a fake tree read as it is), the PFs' link state and MTU come from sysfs: what
+ * a plan needs; other netdevs stay unknown rather than cost two reads each. */
+static void pf_links_from_sysfs(vfctl_ctx *ctx, vfctl_host *h)
+{
+	for (size_t i = 0; i < h->n_devices; i++) {
+		vfctl_device *d = &h->devices[i];
+		if (d->total_vfs < 0 && d->num_vfs < 0)
+			continue;
+		for (size_t j = 0; j < d->n_netdevs; j++) {
+			d->netdevs[j].mtu = sysfs_int(ctx->fs, "class/net/%s/mtu", d->netdevs[j].name);
+			d->netdevs[j].flags = sysfs_int(ctx->fs, "class/net/%s/flags", d->netdevs[j].name);
+		}
+	}
+}
+
 int sriov_read_settings(vfctl_ctx *ctx, vfctl_host *h)
 {
-	if (!ctx->use_netlink)
+	if (!ctx->use_netlink) {
+		pf_links_from_sysfs(ctx, h);
 		return 0;
+	}
 	(void)link_dump(ctx, perm_cb, h); /* permanent MACs are best effort */
 	for (size_t i = 0; i < h->n_devices; i++)
 		if (h->devices[i].n_vfs > 0)

@@ -261,13 +261,10 @@ static int resolve_set(binder *b, char *const *devices, size_t n)
 	}
 	if (b->o->all_functions)
 		for (size_t i = 0, n0 = b->n; i < n0; i++) {
-			pci_addr a, x;
-			parse_pci_addr(b->set[i]->id, &a);
 			for (size_t k = 0; k < b->h->n_devices; k++) {
 				const vfctl_device *f = &b->h->devices[k];
-				if (parse_pci_addr(f->id, &x) >= 0 && x.domain == a.domain && x.bus == a.bus && x.dev == a.dev)
-					if (set_add(b, f) < 0)
-						return -ENOMEM;
+				if (pci_same_slot(f->id, b->set[i]->id) && set_add(b, f) < 0)
+					return -ENOMEM;
 			}
 		}
 	return 0;

@@ -1,53 +1,105 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The plan is the oracle: the diff between what the host reports and what the configuration
- * says, as ordered steps, each one kernel change. */
-#include <libkmod.h>
+ * says, as ordered steps, each one kernel change. A function of (configuration, snapshot): it reads
+ * nothing itself, so what it decides is what the snapshot shows. */
+#include <linux/devlink.h>
+#include <linux/if_ether.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "files.h"
-#include "link.h"
 #include "parse.h"
-#include "pci.h"
 #include "plan.h"
 
 const char *step_kind_str(step_kind k)
 {
-	static const char *const names[] = {
-		[STEP_PF_MTU] = "pf-mtu",         [STEP_PF_UP] = "pf-up",
-		[STEP_AUTOPROBE] = "autoprobe",   [STEP_NUMVFS] = "numvfs",
-		[STEP_VF_MAC] = "vf-mac",         [STEP_VF_VLAN] = "vf-vlan",
-		[STEP_VF_RATE] = "vf-rate",       [STEP_VF_SPOOFCHK] = "vf-spoofchk",
-		[STEP_VF_TRUST] = "vf-trust",     [STEP_VF_LINK_STATE] = "vf-link-state",
-		[STEP_VF_RSS_QUERY] = "vf-query-rss", [STEP_UNBIND] = "unbind",
-		[STEP_BIND] = "bind",             [STEP_PROBE] = "probe",
-		[STEP_VF_MTU] = "vf-mtu",         [STEP_VFIO_OWNER] = "vfio-owner",
-		[STEP_PF_DOWN] = "pf-down",       [STEP_ESWITCH] = "eswitch",
-		[STEP_REP_ALTNAME] = "representor-altname", [STEP_VDPA_ADD] = "vdpa-add",
-		[STEP_VDPA_BIND] = "vdpa-bind",   [STEP_VDPA_DEL] = "vdpa-del",
+	static const char *const names[_STEP_MAX] = {
+		[STEP_PF_MTU] = "pf-mtu",
+		[STEP_PF_UP] = "pf-up",
+		[STEP_AUTOPROBE] = "autoprobe",
+		[STEP_NUMVFS] = "numvfs",
+		[STEP_VF_MAC] = "vf-mac",
+		[STEP_VF_VLAN] = "vf-vlan",
+		[STEP_VF_RATE] = "vf-rate",
+		[STEP_VF_SPOOFCHK] = "vf-spoofchk",
+		[STEP_VF_TRUST] = "vf-trust",
+		[STEP_VF_LINK_STATE] = "vf-link-state",
+		[STEP_VF_RSS_QUERY] = "vf-query-rss",
+		[STEP_UNBIND] = "unbind",
+		[STEP_BIND] = "bind",
+		[STEP_PROBE] = "probe",
+		[STEP_VF_MTU] = "vf-mtu",
+		[STEP_VFIO_OWNER] = "vfio-owner",
+		[STEP_PF_DOWN] = "pf-down",
+		[STEP_ESWITCH] = "eswitch",
+		[STEP_REP_ALTNAME] = "representor-altname",
+		[STEP_VDPA_ADD] = "vdpa-add",
+		[STEP_VDPA_BIND] = "vdpa-bind",
+		[STEP_VDPA_DEL] = "vdpa-del",
 	};
-	return k < ELEMENTSOF(names) && names[k] ? names[k] : "?";
+	return k < _STEP_MAX && names[k] ? names[k] : "?";
+}
+
+void plan_step_done(plan_step *s)
+{
+	free(s->dev);
+	free(s->text);
+	switch (s->kind) {
+	case STEP_UNBIND:
+	case STEP_BIND:
+	case STEP_PROBE:
+		free(s->u.drv.function);
+		free(s->u.drv.driver);
+		break;
+	case STEP_VFIO_OWNER:
+		free(s->u.owner.function);
+		break;
+	case STEP_REP_ALTNAME:
+		free(s->u.altname);
+		break;
+	case STEP_VDPA_ADD:
+	case STEP_VDPA_BIND:
+	case STEP_VDPA_DEL:
+		free(s->u.vdpa.name);
+		free(s->u.vdpa.mgmtdev);
+		free(s->u.vdpa.driver);
+		break;
+	default:
+		break;
+	}
+	*s = (plan_step){0};
+}
+
+const char *plan_step_target(const plan_step *s)
+{
+	switch (s->kind) {
+	case STEP_UNBIND:
+	case STEP_BIND:
+	case STEP_PROBE:
+		return s->u.drv.function;
+	case STEP_VFIO_OWNER:
+		return s->u.owner.function;
+	case STEP_VDPA_ADD:
+	case STEP_VDPA_BIND:
+	case STEP_VDPA_DEL:
+		return s->u.vdpa.name;
+	default:
+		return NULL;
+	}
 }
 
 void plan_clear(vfctl_plan *p)
 {
-	for (size_t i = 0; i < p->n; i++) {
-		free(p->steps[i].dev);
-		free(p->steps[i].target);
-		free(p->steps[i].driver);
-		free(p->steps[i].text);
-	}
+	for (size_t i = 0; i < p->n; i++)
+		plan_step_done(&p->steps[i]);
 	free(p->steps);
 	p->steps = NULL;
 	p->n = 0;
 }
 
-static int add_vdpa_steps(vfctl_plan *p, size_t ui, const char *owner, const char *name, const char *mgmtdev, int vf,
-			  const char *mac, int mtu, int vqp, const char *driver, const vfctl_vdpa_dev *cur);
-
-_printf_(5, 6) static plan_step *add(vfctl_plan *p, step_kind kind, size_t unit, const char *dev, const char *fmt,
-				      ...)
+/* Appends a step with its text; the caller fills the kind's member of the union. */
+_printf_(6, 7) static plan_step *add(vfctl_plan *p, step_kind kind, size_t unit, const char *dev, int vf,
+				      const char *fmt, ...)
 {
 	plan_step *n = realloc(p->steps, (p->n + 1) * sizeof(*n));
 	va_list ap;
@@ -55,7 +107,7 @@ _printf_(5, 6) static plan_step *add(vfctl_plan *p, step_kind kind, size_t unit,
 		return NULL;
 	p->steps = n;
 	plan_step *s = &n[p->n];
-	*s = (plan_step){.kind = kind, .unit = unit, .vf = -1};
+	*s = (plan_step){.kind = kind, .unit = unit, .vf = vf};
 	s->dev = strdup(dev);
 	va_start(ap, fmt);
 	int r = vasprintf(&s->text, fmt, ap);
@@ -68,30 +120,34 @@ _printf_(5, 6) static plan_step *add(vfctl_plan *p, step_kind kind, size_t unit,
 	return s;
 }
 
-/* Does netdev name answer to alt already (IFLA_PROP_LIST)? */
-static bool netdev_has_altname(vfctl_ctx *ctx, const char *name, const char *alt)
+/* Takes ownership of a string for a step; false (and the step's own string freed later) on OOM. */
+static bool own(char **field, const char *v)
 {
-	link_info li;
-	if (!ctx->use_netlink || link_vf_get(ctx, name, &li) < 0)
-		return false;
-	bool has = false;
-	for (size_t i = 0; i < li.n_altnames; i++)
-		has |= streq(li.altnames[i], alt);
-	link_info_done(&li);
-	return has;
+	return !v || (*field = strdup(v)) != NULL;
 }
 
-/* Is /dev/vfio/<group> already owned as asked (-1: that half not asked)? */
-static bool vfio_owned(int group, int uid, int gid)
+const vfctl_netdev *netdev_find(const vfctl_host *h, const char *name)
 {
-	char path[64];
-	uid_t u;
-	gid_t g;
-	mode_t m;
-	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
-	if (file_owner(path, &u, &g, &m) < 0)
-		return false;
-	return (uid < 0 || u == (uid_t)uid) && (gid < 0 || g == (gid_t)gid);
+	for (size_t i = 0; name && i < h->n_devices; i++)
+		for (size_t j = 0; j < h->devices[i].n_netdevs; j++)
+			if (streq(h->devices[i].netdevs[j].name, name))
+				return &h->devices[i].netdevs[j];
+	return NULL;
+}
+
+static bool netdev_has_altname(const vfctl_host *h, const char *name, const char *alt)
+{
+	const vfctl_netdev *nd = netdev_find(h, name);
+	for (size_t i = 0; nd && i < nd->n_altnames; i++)
+		if (streq(nd->altnames[i], alt))
+			return true;
+	return false;
+}
+
+/* Is the device's /dev/vfio node already owned as asked (-1: that half not asked)? */
+static bool vfio_owned(const vfctl_device *d, int uid, int gid)
+{
+	return d && d->vfio_uid >= 0 && (uid < 0 || d->vfio_uid == uid) && (gid < 0 || d->vfio_gid == gid);
 }
 
 eswitch_order eswitch_order_of(const char *driver)
@@ -112,59 +168,6 @@ eswitch_order eswitch_order_of(const char *driver)
 	return ESWITCH_VFS_FIRST;
 }
 
-static int netdev_attr(vfctl_ctx *ctx, const char *ifname, const char *attr)
-{
-	return sysfs_int(ctx->fs, "class/net/%s/%s", ifname, attr);
-}
-
-static char *module_to_driver(const char *mod)
-{
-	/* PCI drivers are named as their modules, except vfio_pci → "vfio-pci". */
-	if (streq(mod, "vfio_pci"))
-		return strdup("vfio-pci");
-	return strdup(mod);
-}
-
-char *default_driver(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_device *pf, const char *vf_id)
-{
-	char alias[128], dir[PATH_MAX];
-	const vfctl_device *vf = vf_id ? vfctl_host_find(h, vf_id) : NULL;
-	char *ret = NULL;
-
-	if (vf && vf->vendor_id >= 0)
-		snprintf(alias, sizeof(alias), "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X", vf->vendor_id, vf->device_id,
-			 vf->subsystem_vendor_id, vf->subsystem_device_id, vf->class_code >> 16,
-			 (vf->class_code >> 8) & 0xff, vf->class_code & 0xff);
-	else if (pf->vf_device_id >= 0)
-		/* Not created yet: a VF has its PF's vendor and class, and the VF device id the PF's
-		 * SR-IOV capability announces. */
-		snprintf(alias, sizeof(alias), "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X", pf->vendor_id,
-			 pf->vf_device_id, pf->subsystem_vendor_id, pf->subsystem_device_id, pf->class_code >> 16,
-			 (pf->class_code >> 8) & 0xff, pf->class_code & 0xff);
-	else
-		return NULL;
-	if (!h->kernel_release)
-		return NULL;
-	snprintf(dir, sizeof(dir), "%s/%s", ctx->fs->modules_root, h->kernel_release);
-	struct kmod_ctx *k = kmod_new(dir, NULL);
-	struct kmod_list *l = NULL, *it;
-	if (!k)
-		return NULL;
-	if (kmod_module_new_from_lookup(k, alias, &l) >= 0)
-		kmod_list_foreach(it, l)
-		{
-			struct kmod_module *m = kmod_module_get_module(it);
-			const char *name = kmod_module_get_name(m);
-			/* vfio-pci matches everything via driver_override only; skip generic stubs. */
-			if (!ret && name && !streq(name, "pci_stub") && !streq(name, "vfio_pci"))
-				ret = module_to_driver(name);
-			kmod_module_unref(m);
-		}
-	kmod_module_unref_list(l);
-	kmod_unref(k);
-	return ret;
-}
-
 static bool str_eq_ci(const char *a, const char *b) { return a && b && strcasecmp(a, b) == 0; }
 
 /* VF settings: one step per IFLA_VF_* attribute that differs. cur is NULL when unknown (just
@@ -176,41 +179,39 @@ static int plan_vf_settings(vfctl_plan *p, size_t unit, const vfctl_device *pf, 
 	if (cur && !cur->valid)
 		cur = NULL;
 	if (t->mac[0] && !(cur && str_eq_ci(cur->mac, t->mac))) {
-		if (!(s = cur ? add(p, STEP_VF_MAC, unit, pf->id, "%s vf %d: mac %s -> %s", ifn, i, cur->mac, t->mac)
-			      : add(p, STEP_VF_MAC, unit, pf->id, "%s vf %d: mac %s", ifn, i, t->mac)))
+		if (!(s = cur ? add(p, STEP_VF_MAC, unit, pf->id, i, "%s vf %d: mac %s -> %s", ifn, i, cur->mac, t->mac)
+			      : add(p, STEP_VF_MAC, unit, pf->id, i, "%s vf %d: mac %s", ifn, i, t->mac)))
 			return -ENOMEM;
-		s->vf = i;
-		memcpy(s->mac, t->mac, sizeof(s->mac));
+		if (parse_mac(t->mac, s->u.mac) < 0)
+			return -EINVAL; /* validated already */
 	}
 	if (t->vlan >= 0 || t->qos >= 0 || t->vlan_proto >= 0) {
 		int vlan = t->vlan >= 0 ? t->vlan : cur && cur->vlan >= 0 ? cur->vlan : 0;
 		int qos = t->qos >= 0 ? t->qos : cur && cur->qos >= 0 ? cur->qos : 0;
-		int proto = t->vlan_proto >= 0 ? t->vlan_proto : 0x8100;
-		int cur_proto = cur && cur->vlan_proto > 0 ? cur->vlan_proto : 0x8100;
+		int proto = t->vlan_proto >= 0 ? t->vlan_proto : ETH_P_8021Q;
+		int cur_proto = cur && cur->vlan_proto > 0 ? cur->vlan_proto : ETH_P_8021Q;
 		/* With VLAN 0 the protocol means nothing: drivers report what they like. */
 		if (!(cur && cur->vlan == vlan && cur->qos == qos && (vlan == 0 || cur_proto == proto))) {
-			if (!(s = add(p, STEP_VF_VLAN, unit, pf->id, "%s vf %d: vlan %d qos %d%s", ifn, i, vlan, qos,
-				      proto == 0x88a8 ? " proto 802.1ad" : "")))
+			if (!(s = add(p, STEP_VF_VLAN, unit, pf->id, i, "%s vf %d: vlan %d qos %d%s", ifn, i, vlan, qos,
+				      proto == ETH_P_8021AD ? " proto 802.1ad" : "")))
 				return -ENOMEM;
-			s->vf = i;
-			s->v[0] = vlan;
-			s->v[1] = qos;
-			s->v[2] = proto;
+			s->u.vlan.vlan = (uint32_t)vlan;
+			s->u.vlan.qos = (uint32_t)qos;
+			s->u.vlan.proto = (uint16_t)proto;
 		}
 	}
 	if (t->min_tx_rate >= 0 || t->max_tx_rate >= 0) {
 		int64_t mn = t->min_tx_rate >= 0 ? t->min_tx_rate : cur && cur->min_tx_rate >= 0 ? cur->min_tx_rate : 0;
 		int64_t mx = t->max_tx_rate >= 0 ? t->max_tx_rate : cur && cur->max_tx_rate >= 0 ? cur->max_tx_rate : 0;
 		if (!(cur && cur->min_tx_rate == mn && cur->max_tx_rate == mx)) {
-			if (!(s = add(p, STEP_VF_RATE, unit, pf->id, "%s vf %d: min_tx_rate %lld max_tx_rate %lld Mbit/s", ifn,
-				      i, (long long)mn, (long long)mx)))
+			if (!(s = add(p, STEP_VF_RATE, unit, pf->id, i, "%s vf %d: min_tx_rate %lld max_tx_rate %lld Mbit/s",
+				      ifn, i, (long long)mn, (long long)mx)))
 				return -ENOMEM;
-			s->vf = i;
-			s->v[0] = mn;
-			s->v[1] = mx;
+			s->u.rate.min = (uint32_t)mn;
+			s->u.rate.max = (uint32_t)mx;
 		}
 	}
-	struct {
+	const struct {
 		step_kind k;
 		int want, have;
 		const char *name;
@@ -223,13 +224,268 @@ static int plan_vf_settings(vfctl_plan *p, size_t unit, const vfctl_device *pf, 
 	for (size_t f = 0; f < ELEMENTSOF(flags); f++) {
 		if (flags[f].want < 0 || flags[f].want == flags[f].have)
 			continue;
-		const char *val = flags[f].k == STEP_VF_LINK_STATE ? vfctl_link_state_str(flags[f].want)
-								   : flags[f].want ? "on" : "off";
-		if (!(s = add(p, flags[f].k, unit, pf->id, "%s vf %d: %s %s", ifn, i, flags[f].name, val)))
+		bool ls = flags[f].k == STEP_VF_LINK_STATE;
+		const char *val = ls ? vfctl_link_state_str(flags[f].want) : flags[f].want ? "on" : "off";
+		if (!(s = add(p, flags[f].k, unit, pf->id, i, "%s vf %d: %s %s", ifn, i, flags[f].name, val)))
 			return -ENOMEM;
-		s->vf = i;
-		s->v[0] = flags[f].want;
+		if (ls)
+			s->u.link_state = (uint32_t)flags[f].want;
+		else
+			s->u.on = flags[f].want;
 	}
+	return 0;
+}
+
+/* What every phase of a PF's plan shares: the unit, the PF as the snapshot shows it, and the
+ * decisions the first phases make for the later ones. */
+typedef struct pf_plan {
+	const conf_unit *u;
+	size_t ui;
+	const vfctl_host *h;
+	const vfctl_device *pf;
+	vfctl_plan *p;
+	const char *ifn; /* the PF's netdev, NULL if none */
+	const char *name; /* the netdev, else the PCI address: how step texts name the PF */
+	int cur_n, want_n;
+	int want_esw; /* -1 not asked, else DEVLINK_ESWITCH_MODE_* */
+	bool esw_change, esw_done;
+	eswitch_order order;
+	bool recreate;  /* the VFs are destroyed and created again */
+	int autoprobe;  /* as it will be once the count step has run */
+	bool admin_up;
+} pf_plan;
+
+/* The VF's device as the snapshot has it, unless this plan re-creates the VFs. */
+static const vfctl_vf *cur_vf(const pf_plan *pp, int i)
+{
+	return !pp->recreate && (size_t)i < pp->pf->n_vfs ? &pp->pf->vfs[i] : NULL;
+}
+
+static int plan_pf_link(pf_plan *pp)
+{
+	const conf_unit *u = pp->u;
+	const vfctl_netdev *nd = pp->ifn ? &pp->pf->netdevs[0] : NULL;
+	plan_step *s;
+	if (u->mtu >= 0 && nd && nd->mtu != u->mtu) {
+		if (!(s = add(pp->p, STEP_PF_MTU, pp->ui, pp->pf->id, -1, "%s: mtu %d -> %d", pp->ifn, nd->mtu, u->mtu)))
+			return -ENOMEM;
+		s->u.mtu = (uint32_t)u->mtu;
+	}
+	/* The PF goes up first: some drivers configure VFs only then (igb refuses rates). */
+	bool needs_up = u->up == 1;
+	for (size_t i = 0; !needs_up && u->up < 0 && i < u->n_vfs; i++)
+		needs_up = u->vfs[i].max_tx_rate > 0 || u->vfs[i].min_tx_rate > 0;
+	if (needs_up && nd && !pp->admin_up &&
+	    !add(pp->p, STEP_PF_UP, pp->ui, pp->pf->id, -1, "%s: up%s", pp->ifn,
+		 u->up == 1 ? "" : " (VF rates need the PF link up)"))
+		return -ENOMEM;
+	return 0;
+}
+
+static int plan_count(pf_plan *pp)
+{
+	const vfctl_device *pf = pp->pf;
+	bool through_zero = pp->esw_change && pp->order == ESWITCH_THROUGH_ZERO;
+	plan_step *s;
+	if (!pp->recreate)
+		return 0;
+	/* No driver may bind a new VF before its MAC and VLAN are set. */
+	if (pp->want_n > 0 && pp->autoprobe == 1) { /* -1: the PF has no such file (netdevsim) */
+		if (!(s = add(pp->p, STEP_AUTOPROBE, pp->ui, pf->id, -1,
+			      "%s: sriov_drivers_autoprobe %d -> 0 (until the VFs are set up)", pf->id, pp->autoprobe)))
+			return -ENOMEM;
+		s->u.on = false;
+		pp->autoprobe = 0;
+	}
+	if (pp->cur_n > 0) {
+		if (!(s = add(pp->p, STEP_NUMVFS, pp->ui, pf->id, -1, "%s: sriov_numvfs %d -> 0%s", pf->id, pp->cur_n,
+			      through_zero ? " (its driver switches eswitch mode only without VFs)"
+			      : pp->want_n ? " (the kernel changes the count only through 0)"
+					   : "")))
+			return -ENOMEM;
+		s->u.numvfs = 0;
+		s->disruptive = true;
+	}
+	if (through_zero) {
+		if (!(s = add(pp->p, STEP_ESWITCH, pp->ui, pf->id, -1, "%s: eswitch mode %s", pf->id, pp->u->eswitch_mode)))
+			return -ENOMEM;
+		s->u.eswitch_mode = pp->want_esw;
+		s->disruptive = true;
+		pp->esw_done = true;
+	}
+	if (pp->want_n > 0) {
+		if (!(s = add(pp->p, STEP_NUMVFS, pp->ui, pf->id, -1, "%s: sriov_numvfs 0 -> %d", pf->id, pp->want_n)))
+			return -ENOMEM;
+		s->u.numvfs = pp->want_n;
+	}
+	return 0;
+}
+
+static int add_bind(pf_plan *pp, int i, const char *driver, bool keep_override, const char *fmt_tail)
+{
+	plan_step *s = add(pp->p, STEP_BIND, pp->ui, pp->pf->id, i, "%s vf %d: bind %s%s", pp->pf->id, i,
+			   driver ? driver : "auto", fmt_tail);
+	if (!s)
+		return -ENOMEM;
+	s->u.drv.keep_override = keep_override;
+	return own(&s->u.drv.driver, driver) ? 0 : -ENOMEM;
+}
+
+static int add_unbind(pf_plan *pp, int i, const char *driver, const char *why)
+{
+	plan_step *s = add(pp->p, STEP_UNBIND, pp->ui, pp->pf->id, i, "%s vf %d: unbind %s%s", pp->pf->id, i, driver, why);
+	if (!s)
+		return -ENOMEM;
+	s->disruptive = true;
+	return 0;
+}
+
+/* mlx5 and the generic order: the VFs exist; no VF driver may be bound across the switch (mlx5
+ * refuses the change while a VF driver is bound: unbind, switch, rebind). */
+static int plan_eswitch(pf_plan *pp)
+{
+	const vfctl_device *pf = pp->pf;
+	plan_step *s;
+	int r;
+	if (!pp->esw_change || pp->esw_done)
+		return 0;
+	for (int i = 0; i < pp->cur_n; i++)
+		if (cur_vf(pp, i) && cur_vf(pp, i)->driver &&
+		    (r = add_unbind(pp, i, cur_vf(pp, i)->driver, " (across the eswitch change)")) < 0)
+			return r;
+	if (!(s = add(pp->p, STEP_ESWITCH, pp->ui, pf->id, -1, "%s: eswitch mode %s", pf->id, pp->u->eswitch_mode)))
+		return -ENOMEM;
+	s->u.eswitch_mode = pp->want_esw;
+	s->disruptive = true;
+	for (int i = 0; i < pp->cur_n; i++)
+		if (cur_vf(pp, i) && cur_vf(pp, i)->driver) {
+			s = add(pp->p, STEP_BIND, pp->ui, pf->id, i, "%s vf %d: bind %s again", pf->id, i, cur_vf(pp, i)->driver);
+			if (!s || !own(&s->u.drv.driver, cur_vf(pp, i)->driver))
+				return -ENOMEM;
+			s->u.drv.keep_override = true;
+		}
+	return 0;
+}
+
+static int plan_rep_altnames(pf_plan *pp)
+{
+	const conf_unit *u = pp->u;
+	if (!u->rep_altname || pp->want_esw == DEVLINK_ESWITCH_MODE_LEGACY)
+		return 0;
+	for (int i = 0; i < pp->want_n; i++) {
+		const vfctl_vf *v = cur_vf(pp, i);
+		const char *rep = v && !pp->esw_change ? v->representor : NULL;
+		char alt[128];
+		if (altname_expand(u->rep_altname, pp->name, i, alt, sizeof(alt)) < 0)
+			continue;
+		if (rep && netdev_has_altname(pp->h, rep, alt))
+			continue;
+		plan_step *s = add(pp->p, STEP_REP_ALTNAME, pp->ui, pp->pf->id, i, "%s vf %d: representor altname %s",
+				   pp->pf->id, i, alt);
+		if (!s || !own(&s->u.altname, alt))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Drivers: configured ones bound explicitly (Driver=auto: the kernel's choice from modules.alias,
+ * no driver_override left behind). */
+static int plan_vf_drivers(pf_plan *pp)
+{
+	int r;
+	for (int i = 0; i < pp->want_n; i++) {
+		const vf_target *t = (size_t)i < pp->u->n_vfs ? &pp->u->vfs[i] : NULL;
+		const char *cur = cur_vf(pp, i) ? cur_vf(pp, i)->driver : NULL;
+		if (!t || !t->driver)
+			continue;
+		bool is_auto = streq(t->driver, "auto"), none = streq(t->driver, "none");
+		const char *want = is_auto ? pp->pf->vf_default_driver : t->driver;
+		if (none ? !cur : streq_ptr(cur, want) && want)
+			continue;
+		if (cur && (r = add_unbind(pp, i, cur, "")) < 0)
+			return r;
+		if (!none && (r = add_bind(pp, i, want, !is_auto, is_auto ? " (the kernel's driver for it)" : "")) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int plan_vf_mtus(pf_plan *pp)
+{
+	for (int i = 0; i < pp->want_n && (size_t)i < pp->u->n_vfs; i++) {
+		int want = pp->u->vfs[i].mtu;
+		const vfctl_netdev *nd = cur_vf(pp, i) ? netdev_find(pp->h, cur_vf(pp, i)->netdev) : NULL;
+		if (want < 0 || (nd && nd->mtu == want))
+			continue;
+		plan_step *s = add(pp->p, STEP_VF_MTU, pp->ui, pp->pf->id, i, "%s vf %d: netdev mtu %d", pp->pf->id, i, want);
+		if (!s)
+			return -ENOMEM;
+		s->u.mtu = (uint32_t)want;
+	}
+	return 0;
+}
+
+static int add_vdpa_steps(vfctl_plan *p, size_t ui, const char *owner, const char *name, const char *mgmtdev, int vf,
+			  const char *mac, int mtu, int vqp, const char *driver, const vfctl_vdpa_dev *cur);
+
+static int plan_vf_vdpa(pf_plan *pp)
+{
+	for (int i = 0; i < pp->want_n && (size_t)i < pp->u->n_vfs; i++) {
+		char name[64];
+		if (!pp->u->vfs[i].vdpa)
+			continue;
+		vf_vdpa_name(pp->pf, i, name, sizeof(name));
+		int r = add_vdpa_steps(pp->p, pp->ui, pp->pf->id, name, NULL, i, pp->u->vfs[i].mac, -1, -1,
+				       pp->u->vfs[i].vdpa, pp->recreate ? NULL : vdpa_find(pp->h, name));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int plan_vf_owners(pf_plan *pp)
+{
+	for (int i = 0; i < pp->want_n && (size_t)i < pp->u->n_vfs; i++) {
+		const vf_target *t = &pp->u->vfs[i];
+		const vfctl_vf *v = cur_vf(pp, i);
+		if (t->owner < 0 && t->group < 0)
+			continue;
+		if (v && v->id && vfio_owned(vfctl_host_find(pp->h, v->id), t->owner, t->group))
+			continue;
+		plan_step *s = add(pp->p, STEP_VFIO_OWNER, pp->ui, pp->pf->id, i, "%s vf %d: /dev/vfio/N owner %d group %d",
+				   pp->pf->id, i, t->owner, t->group);
+		if (!s)
+			return -ENOMEM;
+		s->u.owner.uid = t->owner;
+		s->u.owner.gid = t->group;
+	}
+	return 0;
+}
+
+/* Autoprobe back as configured (or as it was), then new VFs without Driver= get what the kernel
+ * would have given them; last, the PF down if asked. */
+static int plan_pf_finish(pf_plan *pp)
+{
+	const conf_unit *u = pp->u;
+	const vfctl_device *pf = pp->pf;
+	int final = u->autoprobe >= 0 ? u->autoprobe : pf->autoprobe;
+	plan_step *s;
+	if (final >= 0 && pp->autoprobe >= 0 && final != pp->autoprobe) {
+		if (!(s = add(pp->p, STEP_AUTOPROBE, pp->ui, pf->id, -1, "%s: sriov_drivers_autoprobe %d -> %d%s", pf->id,
+			      pp->autoprobe, final, u->autoprobe >= 0 ? "" : " (as it was)")))
+			return -ENOMEM;
+		s->u.on = final;
+	}
+	if (pp->recreate && final == 1)
+		for (int i = 0; i < pp->want_n; i++) {
+			if ((size_t)i < u->n_vfs && u->vfs[i].driver)
+				continue;
+			if (!add(pp->p, STEP_PROBE, pp->ui, pf->id, i, "%s vf %d: let the kernel bind its driver (autoprobe on)",
+				 pf->id, i))
+				return -ENOMEM;
+		}
+	if (u->up == 0 && pp->ifn && pp->admin_up && !add(pp->p, STEP_PF_DOWN, pp->ui, pf->id, -1, "%s: down", pp->ifn))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -237,202 +493,44 @@ static int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl
 {
 	const conf_unit *u = &c->units[ui];
 	const vfctl_device *pf = vfctl_host_find(h, u->dev_id);
-	const char *ifn = pf && pf->n_netdevs ? pf->netdevs[0].name : NULL;
-	plan_step *s;
-
 	if (!pf)
 		return ctx_error(ctx, -ENODEV, "%s: gone", u->dev_id);
-	int cur_n = pf->num_vfs > 0 ? pf->num_vfs : 0;
-	int want_n = u->num_vfs >= 0 ? u->num_vfs : cur_n;
-	int want_esw = u->eswitch_mode ? streq(u->eswitch_mode, "switchdev") : -1;
-	bool esw_change = want_esw >= 0 && pf->eswitch_mode >= 0 && want_esw != pf->eswitch_mode;
-	eswitch_order order = eswitch_order_of(pf->driver);
+	pf_plan pp = {.u = u, .ui = ui, .h = h, .pf = pf, .p = p, .autoprobe = pf->autoprobe};
+	pp.ifn = pf->n_netdevs ? pf->netdevs[0].name : NULL;
+	pp.name = pp.ifn ? pp.ifn : pf->id;
+	pp.admin_up = pp.ifn && pf->netdevs[0].flags >= 0 && (pf->netdevs[0].flags & IFF_UP);
+	pp.cur_n = pf->num_vfs > 0 ? pf->num_vfs : 0;
+	pp.want_n = u->num_vfs >= 0 ? u->num_vfs : pp.cur_n;
+	pp.want_esw = !u->eswitch_mode ? -1
+		      : streq(u->eswitch_mode, "switchdev") ? DEVLINK_ESWITCH_MODE_SWITCHDEV
+							    : DEVLINK_ESWITCH_MODE_LEGACY;
+	pp.esw_change = pp.want_esw >= 0 && pf->eswitch_mode >= 0 && pp.want_esw != pf->eswitch_mode;
+	pp.order = eswitch_order_of(pf->driver);
 	/* ice: the mode changes only without VFs, so they are re-created around it. */
-	bool recreate = want_n != cur_n || (esw_change && order == ESWITCH_THROUGH_ZERO && cur_n > 0);
-	bool esw_done = false;
-	int autoprobe = pf->autoprobe;
-	int flags = ifn ? netdev_attr(ctx, ifn, "flags") : -1;
-	bool admin_up = flags >= 0 && (flags & IFF_UP);
+	pp.recreate = pp.want_n != pp.cur_n || (pp.esw_change && pp.order == ESWITCH_THROUGH_ZERO && pp.cur_n > 0);
 
-	if (u->mtu >= 0 && ifn && netdev_attr(ctx, ifn, "mtu") != u->mtu) {
-		if (!(s = add(p, STEP_PF_MTU, ui, pf->id, "%s: mtu %d -> %d", ifn, netdev_attr(ctx, ifn, "mtu"), u->mtu)))
-			return -ENOMEM;
-		s->v[0] = u->mtu;
+	int r = plan_pf_link(&pp);
+	if (r >= 0)
+		r = plan_count(&pp);
+	for (int i = 0; r >= 0 && i < pp.want_n && (size_t)i < u->n_vfs; i++) {
+		const vfctl_vf *v = cur_vf(&pp, i);
+		r = plan_vf_settings(p, ui, pf, pp.name, i, &u->vfs[i], v ? &v->settings : NULL);
 	}
-	/* The PF goes up first: some drivers configure VFs only then (igb refuses rates). */
-	bool needs_up = u->up == 1;
-	for (size_t i = 0; !needs_up && u->up < 0 && i < u->n_vfs; i++)
-		needs_up = u->vfs[i].max_tx_rate > 0 || u->vfs[i].min_tx_rate > 0;
-	if (needs_up && ifn && !admin_up)
-		if (!add(p, STEP_PF_UP, ui, pf->id, "%s: up%s", ifn, u->up == 1 ? "" : " (VF rates need the PF link up)"))
-			return -ENOMEM;
-
-	if (recreate) {
-		/* No driver may bind a new VF before its MAC and VLAN are set. */
-		if (want_n > 0 && autoprobe == 1) { /* -1: the PF has no such file (netdevsim) */
-			if (!(s = add(p, STEP_AUTOPROBE, ui, pf->id, "%s: sriov_drivers_autoprobe %d -> 0 (until the VFs are set up)",
-				      pf->id, autoprobe)))
-				return -ENOMEM;
-			s->v[0] = 0;
-			autoprobe = 0;
-		}
-		if (cur_n > 0) {
-			if (!(s = add(p, STEP_NUMVFS, ui, pf->id, "%s: sriov_numvfs %d -> 0%s", pf->id, cur_n,
-				      esw_change && order == ESWITCH_THROUGH_ZERO ? " (its driver switches eswitch mode only without VFs)"
-				      : want_n ? " (the kernel changes the count only through 0)" : "")))
-				return -ENOMEM;
-			s->v[0] = 0;
-			s->disruptive = true;
-		}
-		if (esw_change && order == ESWITCH_THROUGH_ZERO) {
-			if (!(s = add(p, STEP_ESWITCH, ui, pf->id, "%s: eswitch mode %s", pf->id, u->eswitch_mode)))
-				return -ENOMEM;
-			s->v[0] = want_esw;
-			s->disruptive = true;
-			esw_done = true;
-		}
-		if (want_n > 0) {
-			if (!(s = add(p, STEP_NUMVFS, ui, pf->id, "%s: sriov_numvfs 0 -> %d", pf->id, want_n)))
-				return -ENOMEM;
-			s->v[0] = want_n;
-		}
-	}
-
-	for (int i = 0; i < want_n && (size_t)i < u->n_vfs; i++) {
-		const vfctl_vf_settings *cur = !recreate && (size_t)i < pf->n_vfs ? &pf->vfs[i].settings : NULL;
-		int r = plan_vf_settings(p, ui, pf, ifn ? ifn : pf->id, i, &u->vfs[i], cur);
-		if (r < 0)
-			return r;
-	}
-
-	/* mlx5 and the generic order: the VFs exist; no VF driver may be bound across the switch
-	 * (mlx5 refuses the change while a VF driver is bound: unbind, switch, rebind). */
-	if (esw_change && !esw_done) {
-		for (int i = 0; !recreate && i < cur_n && (size_t)i < pf->n_vfs; i++)
-			if (pf->vfs[i].driver) {
-				if (!(s = add(p, STEP_UNBIND, ui, pf->id, "%s vf %d: unbind %s (across the eswitch change)", pf->id,
-					      i, pf->vfs[i].driver)))
-					return -ENOMEM;
-				s->vf = i;
-				s->disruptive = true;
-			}
-		if (!(s = add(p, STEP_ESWITCH, ui, pf->id, "%s: eswitch mode %s", pf->id, u->eswitch_mode)))
-			return -ENOMEM;
-		s->v[0] = want_esw;
-		s->disruptive = true;
-		for (int i = 0; !recreate && i < cur_n && (size_t)i < pf->n_vfs; i++)
-			if (pf->vfs[i].driver) {
-				if (!(s = add(p, STEP_BIND, ui, pf->id, "%s vf %d: bind %s again", pf->id, i, pf->vfs[i].driver)))
-					return -ENOMEM;
-				s->vf = i;
-				s->driver = strdup(pf->vfs[i].driver);
-			}
-	}
-	if (u->rep_altname && want_esw != 0) {
-		for (int i = 0; i < want_n; i++) {
-			const char *rep = !recreate && !esw_change && (size_t)i < pf->n_vfs ? pf->vfs[i].representor : NULL;
-			char alt[128];
-			if (altname_expand(u->rep_altname, ifn ? ifn : pf->id, i, alt, sizeof(alt)) < 0)
-				continue;
-			if (rep && netdev_has_altname(ctx, rep, alt))
-				continue;
-			if (!(s = add(p, STEP_REP_ALTNAME, ui, pf->id, "%s vf %d: representor altname %s", pf->id, i, alt)))
-				return -ENOMEM;
-			s->vf = i;
-			s->driver = strdup(alt); /* the name to add */
-		}
-	}
-
-	/* Drivers: configured ones bound explicitly; unconfigured new VFs get what the kernel would
-	 * have given them, once autoprobe is back. */
-	int final_autoprobe = u->autoprobe >= 0 ? u->autoprobe : pf->autoprobe;
-	for (int i = 0; i < want_n; i++) {
-		const vf_target *t = (size_t)i < u->n_vfs ? &u->vfs[i] : NULL;
-		const char *cur_drv = !recreate && (size_t)i < pf->n_vfs ? pf->vfs[i].driver : NULL;
-		const char *vf_id = !recreate && (size_t)i < pf->n_vfs ? pf->vfs[i].id : NULL;
-		if (!t || !t->driver)
-			continue;
-		_cleanup_free_ char *want = streq(t->driver, "auto") ? default_driver(ctx, h, pf, vf_id) : strdup(t->driver);
-		if (!want && streq(t->driver, "auto"))
-			want = strdup("auto");
-		if (!want)
-			return -ENOMEM;
-		if (streq(want, "none") ? !cur_drv : streq_ptr(cur_drv, want))
-			continue;
-		if (cur_drv) {
-			if (!(s = add(p, STEP_UNBIND, ui, pf->id, "%s vf %d: unbind %s", pf->id, i, cur_drv)))
-				return -ENOMEM;
-			s->vf = i;
-			s->disruptive = true;
-		}
-		if (streq(want, "none"))
-			continue;
-		if (!(s = add(p, STEP_BIND, ui, pf->id, "%s vf %d: bind %s%s", pf->id, i, want,
-			      streq(t->driver, "auto") ? " (the kernel's driver for it)" : "")))
-			return -ENOMEM;
-		s->vf = i;
-		s->driver = strdup(want);
-		s->v[0] = streq(t->driver, "auto"); /* auto: no driver_override left behind */
-	}
-	for (int i = 0; i < want_n && (size_t)i < u->n_vfs; i++)
-		if (u->vfs[i].mtu >= 0) {
-			int cur_mtu = -1;
-			if (!recreate && (size_t)i < pf->n_vfs && pf->vfs[i].netdev)
-				cur_mtu = netdev_attr(ctx, pf->vfs[i].netdev, "mtu");
-			if (cur_mtu == u->vfs[i].mtu)
-				continue;
-			if (!(s = add(p, STEP_VF_MTU, ui, pf->id, "%s vf %d: netdev mtu %d", pf->id, i, u->vfs[i].mtu)))
-				return -ENOMEM;
-			s->vf = i;
-			s->v[0] = u->vfs[i].mtu;
-		}
-
-	for (int i = 0; i < want_n && (size_t)i < u->n_vfs; i++) {
-		char name[64];
-		if (!u->vfs[i].vdpa)
-			continue;
-		vf_vdpa_name(pf, i, name, sizeof(name));
-		int r = add_vdpa_steps(p, ui, pf->id, name, NULL, i, u->vfs[i].mac, -1, -1, u->vfs[i].vdpa,
-				       recreate ? NULL : vdpa_find(h, name));
-		if (r < 0)
-			return r;
-	}
-	for (int i = 0; i < want_n && (size_t)i < u->n_vfs; i++) {
-		const vf_target *t = &u->vfs[i];
-		if (t->owner < 0 && t->group < 0)
-			continue;
-		const vfctl_device *vd = !recreate && (size_t)i < pf->n_vfs && pf->vfs[i].id
-						 ? vfctl_host_find(h, pf->vfs[i].id)
-						 : NULL;
-		if (vd && vd->iommu_group >= 0 && vfio_owned(vd->iommu_group, t->owner, t->group))
-			continue;
-		if (!(s = add(p, STEP_VFIO_OWNER, ui, pf->id, "%s vf %d: /dev/vfio/N owner %d group %d", pf->id, i,
-			      t->owner, t->group)))
-			return -ENOMEM;
-		s->vf = i;
-		s->v[0] = t->owner;
-		s->v[1] = t->group;
-	}
-
-	if (final_autoprobe >= 0 && autoprobe >= 0 && final_autoprobe != autoprobe) {
-		if (!(s = add(p, STEP_AUTOPROBE, ui, pf->id, "%s: sriov_drivers_autoprobe %d -> %d%s", pf->id, autoprobe,
-			      final_autoprobe, u->autoprobe >= 0 ? "" : " (as it was)")))
-			return -ENOMEM;
-		s->v[0] = final_autoprobe;
-	}
-	if (recreate && final_autoprobe == 1)
-		for (int i = 0; i < want_n; i++) {
-			if ((size_t)i < u->n_vfs && u->vfs[i].driver)
-				continue;
-			if (!(s = add(p, STEP_PROBE, ui, pf->id, "%s vf %d: let the kernel bind its driver (autoprobe on)",
-				      pf->id, i)))
-				return -ENOMEM;
-			s->vf = i;
-		}
-	if (u->up == 0 && ifn && admin_up)
-		if (!add(p, STEP_PF_DOWN, ui, pf->id, "%s: down", ifn))
-			return -ENOMEM;
-	return 0;
+	if (r >= 0)
+		r = plan_eswitch(&pp);
+	if (r >= 0)
+		r = plan_rep_altnames(&pp);
+	if (r >= 0)
+		r = plan_vf_drivers(&pp);
+	if (r >= 0)
+		r = plan_vf_mtus(&pp);
+	if (r >= 0)
+		r = plan_vf_vdpa(&pp);
+	if (r >= 0)
+		r = plan_vf_owners(&pp);
+	if (r >= 0)
+		r = plan_pf_finish(&pp);
+	return r;
 }
 
 static int plan_device(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_plan *p)
@@ -446,12 +544,8 @@ static int plan_device(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const v
 		return ctx_error(ctx, -EINVAL, "%s: [Device] needs a PCI device", d->id);
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_device *f = &h->devices[i];
-		pci_addr b;
-		if (f != d) {
-			if (u->all_functions != 1 || parse_pci_addr(f->id, &b) < 0 || b.domain != a.domain || b.bus != a.bus ||
-			    b.dev != a.dev)
-				continue;
-		}
+		if (f != d && (u->all_functions != 1 || !pci_same_slot(f->id, d->id)))
+			continue;
 		/* A rollback target lists each function's own prior driver (a GPU and its audio function
 		 * have different ones); a configuration names one for all. */
 		pci_addr fa;
@@ -463,26 +557,25 @@ static int plan_device(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const v
 			continue;
 		plan_step *s;
 		if (f->driver) {
-			if (!(s = add(p, STEP_UNBIND, ui, d->id, "%s: unbind %s", f->id, f->driver)))
+			s = add(p, STEP_UNBIND, ui, d->id, -1, "%s: unbind %s", f->id, f->driver);
+			if (!s || !own(&s->u.drv.function, f->id))
 				return -ENOMEM;
-			s->target = strdup(f->id);
 			s->disruptive = true;
 		}
 		if (none)
 			continue;
-		if (!(s = add(p, STEP_BIND, ui, d->id, "%s: bind %s", f->id, want)))
+		s = add(p, STEP_BIND, ui, d->id, -1, "%s: bind %s", f->id, want);
+		if (!s || !own(&s->u.drv.function, f->id) || !own(&s->u.drv.driver, want))
 			return -ENOMEM;
-		s->target = strdup(f->id);
-		s->driver = strdup(want);
+		s->u.drv.keep_override = true;
 	}
-	if ((u->owner >= 0 || u->group >= 0) && !(d->iommu_group >= 0 && vfio_owned(d->iommu_group, u->owner, u->group))) {
-		plan_step *s = add(p, STEP_VFIO_OWNER, ui, d->id, "%s: /dev/vfio/N owner %d group %d", d->id, u->owner,
+	if ((u->owner >= 0 || u->group >= 0) && !vfio_owned(d, u->owner, u->group)) {
+		plan_step *s = add(p, STEP_VFIO_OWNER, ui, d->id, -1, "%s: /dev/vfio/N owner %d group %d", d->id, u->owner,
 				   u->group);
-		if (!s)
+		if (!s || !own(&s->u.owner.function, d->id))
 			return -ENOMEM;
-		s->target = strdup(d->id);
-		s->v[0] = u->owner;
-		s->v[1] = u->group;
+		s->u.owner.uid = u->owner;
+		s->u.owner.gid = u->group;
 	}
 	return 0;
 }
@@ -500,29 +593,25 @@ static int add_vdpa_steps(vfctl_plan *p, size_t ui, const char *owner, const cha
 {
 	plan_step *s;
 	if (cur && mgmtdev && !streq(cur->mgmtdev, mgmtdev)) {
-		if (!(s = add(p, STEP_VDPA_DEL, ui, owner, "vdpa %s: delete (it is on %s, not %s)", name, cur->mgmtdev, mgmtdev)))
+		s = add(p, STEP_VDPA_DEL, ui, owner, -1, "vdpa %s: delete (it is on %s, not %s)", name, cur->mgmtdev, mgmtdev);
+		if (!s || !own(&s->u.vdpa.name, name))
 			return -ENOMEM;
-		s->target = strdup(name);
 		s->disruptive = true;
 		cur = NULL;
 	}
 	if (!cur) {
-		if (!(s = add(p, STEP_VDPA_ADD, ui, owner, "vdpa %s: create on %s%s%s", name, mgmtdev ? mgmtdev : "the VF's",
-			      mac && *mac ? " mac " : "", mac && *mac ? mac : "")))
+		s = add(p, STEP_VDPA_ADD, ui, owner, vf, "vdpa %s: create on %s%s%s", name, mgmtdev ? mgmtdev : "the VF's",
+			mac && *mac ? " mac " : "", mac && *mac ? mac : "");
+		if (!s || !own(&s->u.vdpa.name, name) || !own(&s->u.vdpa.mgmtdev, mgmtdev))
 			return -ENOMEM;
-		s->target = strdup(name);
-		s->driver = strdup_or_null(mgmtdev);
-		s->vf = vf;
-		if (mac)
-			snprintf(s->mac, sizeof(s->mac), "%s", mac);
-		s->v[0] = mtu;
-		s->v[1] = vqp;
+		s->u.vdpa.has_mac = mac && *mac && parse_mac(mac, s->u.vdpa.mac) >= 0;
+		s->u.vdpa.mtu = mtu;
+		s->u.vdpa.max_vqp = vqp;
 	}
 	if (!cur || !streq_ptr(cur->driver, driver)) {
-		if (!(s = add(p, STEP_VDPA_BIND, ui, owner, "vdpa %s: bind %s", name, driver)))
+		s = add(p, STEP_VDPA_BIND, ui, owner, -1, "vdpa %s: bind %s", name, driver);
+		if (!s || !own(&s->u.vdpa.name, name) || !own(&s->u.vdpa.driver, driver))
 			return -ENOMEM;
-		s->target = strdup(name);
-		s->driver = strdup(driver);
 	}
 	return 0;
 }
@@ -533,10 +622,9 @@ static int plan_vdpa(const vfctl_config *c, size_t ui, const vfctl_host *h, vfct
 	const vfctl_vdpa_dev *cur = vdpa_find(h, u->vdpa_name);
 	if (!u->present) {
 		if (cur) {
-			plan_step *s = add(p, STEP_VDPA_DEL, ui, u->vdpa_name, "vdpa %s: delete", u->vdpa_name);
-			if (!s)
+			plan_step *s = add(p, STEP_VDPA_DEL, ui, u->vdpa_name, -1, "vdpa %s: delete", u->vdpa_name);
+			if (!s || !own(&s->u.vdpa.name, u->vdpa_name))
 				return -ENOMEM;
-			s->target = strdup(u->vdpa_name);
 			s->disruptive = true;
 		}
 		return 0;
@@ -598,8 +686,8 @@ int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf
 			return -ENOMEM;
 		}
 		/* With AllFunctions, each function's own driver, indexed by function number. */
-		pci_addr a, b;
-		if (u->all_functions == 1 && parse_pci_addr(d->id, &a) >= 0) {
+		pci_addr b;
+		if (u->all_functions == 1) {
 			t.vfs = calloc(8, sizeof(*t.vfs));
 			if (!t.vfs) {
 				conf_unit_done(&t);
@@ -610,7 +698,7 @@ int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf
 				vf_target_init(&t.vfs[i]);
 			for (size_t i = 0; i < h->n_devices; i++) {
 				const vfctl_device *f = &h->devices[i];
-				if (parse_pci_addr(f->id, &b) < 0 || b.domain != a.domain || b.bus != a.bus || b.dev != a.dev)
+				if (!pci_same_slot(f->id, d->id) || parse_pci_addr(f->id, &b) < 0)
 					continue;
 				if (!(t.vfs[b.fn].driver = strdup(f->driver ? f->driver : "none"))) {
 					conf_unit_done(&t);
@@ -629,9 +717,9 @@ int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf
 		return -ENOMEM;
 	}
 	if (ifn) {
-		int flags = netdev_attr(ctx, ifn, "flags");
+		int flags = d->netdevs[0].flags;
 		t.up = flags >= 0 ? !!(flags & IFF_UP) : -1;
-		t.mtu = netdev_attr(ctx, ifn, "mtu");
+		t.mtu = d->netdevs[0].mtu;
 	}
 	t.n_vfs = d->n_vfs;
 	t.vfs = t.n_vfs ? calloc(t.n_vfs, sizeof(*t.vfs)) : NULL;

@@ -19,26 +19,57 @@ typedef enum step_kind {
 	STEP_BIND,  /* driver_override + drivers_probe, loading the module first */
 	STEP_PROBE, /* drivers_probe without override: the kernel's own choice (autoprobe on) */
 	STEP_VF_MTU,
-	STEP_VFIO_OWNER, /* chown /dev/vfio/N: v[0] uid, v[1] gid (-1 untouched) */
-	STEP_ESWITCH,    /* devlink eswitch mode v[0] (0 legacy, 1 switchdev) */
-	STEP_REP_ALTNAME, /* altname for VF vf's representor: driver holds the name */
-	STEP_VDPA_ADD,    /* dev = vDPA name, target = mgmtdev (or vf >= 0: the VF's), mac, v[0] mtu, v[1] vqp */
-	STEP_VDPA_BIND,   /* driver = vhost_vdpa / virtio_vdpa */
+	STEP_VFIO_OWNER,
+	STEP_ESWITCH,
+	STEP_REP_ALTNAME,
+	STEP_VDPA_ADD,
+	STEP_VDPA_BIND,
 	STEP_VDPA_DEL,
 	STEP_PF_DOWN,
+	_STEP_MAX,
 } step_kind;
 
+/* One kernel change. Which member of the union is meaningful follows from kind; values are in the
+ * kernel's own types, so the executor only copies them into the request. */
 typedef struct plan_step {
 	step_kind kind;
-	size_t unit;  /* index into the config's units */
-	char *dev;    /* the PF or device id; for VF steps the PF */
-	int vf;       /* VF index, -1 for PF/device steps */
-	char *target; /* for device-level driver steps on a function other than dev (AllFunctions) */
-	int64_t v[3]; /* numvfs / flag / mtu; vlan,qos,proto; min,max */
-	char mac[18];
-	char *driver;
+	size_t unit; /* index into the config's units */
+	char *dev;   /* the PF or device id; for VF steps the PF; for [VDPA] units the vDPA name */
+	int vf;      /* VF index, -1 for PF/device steps */
 	bool disruptive; /* destroys or unbinds a VF/device: holders are checked first */
 	char *text;
+	union {
+		uint32_t mtu;   /* PF_MTU, VF_MTU */
+		int numvfs;     /* NUMVFS */
+		bool on;        /* AUTOPROBE, VF_SPOOFCHK, VF_TRUST, VF_RSS_QUERY */
+		uint32_t link_state; /* VF_LINK_STATE: IFLA_VF_LINK_STATE_* */
+		int eswitch_mode;    /* ESWITCH: DEVLINK_ESWITCH_MODE_* */
+		uint8_t mac[6]; /* VF_MAC */
+		struct {
+			uint32_t vlan, qos;
+			uint16_t proto; /* ETH_P_8021Q or ETH_P_8021AD */
+		} vlan;
+		struct {
+			uint32_t min, max; /* Mbit/s */
+		} rate;
+		struct {
+			char *function; /* a [Device] function, NULL: VF vf of dev */
+			char *driver;   /* BIND: NULL with auto (the kernel's choice from modules.alias) */
+			bool keep_override;
+		} drv; /* UNBIND, BIND, PROBE */
+		struct {
+			char *function; /* NULL: VF vf of dev */
+			int uid, gid;   /* -1 untouched */
+		} owner; /* VFIO_OWNER */
+		char *altname; /* REP_ALTNAME */
+		struct {
+			char *name, *mgmtdev; /* mgmtdev NULL: VF vf's own function */
+			char *driver;         /* VDPA_BIND: vhost_vdpa or virtio_vdpa */
+			uint8_t mac[6];
+			bool has_mac;
+			int mtu, max_vqp; /* -1: the device's default */
+		} vdpa; /* VDPA_ADD, VDPA_BIND, VDPA_DEL */
+	} u;
 } plan_step;
 
 struct vfctl_plan {
@@ -46,10 +77,14 @@ struct vfctl_plan {
 	size_t n;
 };
 
-/* Steps that bring unit u (validated) from the host's state h to its target. Appends to p. */
+/* Steps that bring unit u (validated) from the host's state h to its target. Appends to p. Pure:
+ * everything it compares with is in the snapshot; ctx only takes the error text. */
 int plan_unit(vfctl_ctx *ctx, const vfctl_config *c, size_t u, const vfctl_host *h, vfctl_plan *p);
+void plan_step_done(plan_step *s);
+/* What a step acts on when that is not its dev: a [Device] function or a vDPA device; NULL else. */
+const char *plan_step_target(const plan_step *s);
 void plan_clear(vfctl_plan *p);
-/* The unit's current state as a target: what a rollback restores. */
+/* The unit's current state as a target: what a rollback restores. Pure, like plan_unit. */
 int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf_unit *ret);
 const char *step_kind_str(step_kind k);
 /* Does unit u's device answer to `only` (PCI address, device id or one of its netdevs)? */
@@ -64,6 +99,5 @@ eswitch_order eswitch_order_of(const char *driver);
 const vfctl_vdpa_dev *vdpa_find(const vfctl_host *h, const char *name);
 /* The name vfctl gives the vDPA device of VDPA= on VF vf: "vdpa-<PF netdev>-<vf>". */
 void vf_vdpa_name(const vfctl_device *pf, int vf, char *buf, size_t n);
-
-/* The kernel's default driver for a PCI device's modalias (libkmod), or NULL. */
-char *default_driver(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_device *pf, const char *vf_id);
+/* The netdev called name anywhere in the snapshot, NULL if none. */
+const vfctl_netdev *netdev_find(const vfctl_host *h, const char *name);

@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Executing plan steps: one table entry per step kind, each one kernel change. */
+#include <arpa/inet.h>
+#include <limits.h>
+#include <linux/devlink.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <stdio.h>
+
+#include "applier.h"
+#include "devlink.h"
+#include "driver.h"
+#include "files.h"
+#include "holders.h"
+#include "link.h"
+#include "vdpa.h"
+
+static int pf_ifindex(applier *a, const vfctl_device *pf)
+{
+	if (!pf->n_netdevs)
+		return ctx_error(a->ctx, -ENODEV, "%s has no netdev in this network namespace", pf->id);
+	int i = sysfs_int(a->ctx->fs, "class/net/%s/ifindex", pf->netdevs[0].name);
+	return i > 0 ? i : ctx_error(a->ctx, -ENODEV, "%s: netdev %s is gone", pf->id, pf->netdevs[0].name);
+}
+
+static int vf_address(applier *a, const vfctl_device *pf, int vf, char **ret)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/virtfn%d", pf->syspath, vf);
+	int r = sysfs_link_name(a->ctx->fs, path, ret);
+	return r < 0 ? ctx_error_fs(a->ctx, r, "VF not found") : 0;
+}
+
+static void tick(void *userdata, unsigned secs)
+{
+	applier_say(userdata, "      ... the kernel is still working (%u s)", secs);
+}
+
+static int wait_vfs(applier *a, const vfctl_device *pf, int n)
+{
+	char path[PATH_MAX];
+	if (!streq(pf->bus, "pci"))
+		return 0;
+	for (int waited = 0;; waited += 50) {
+		snprintf(path, sizeof(path), "%s/virtfn%d", pf->syspath, n - 1);
+		if (n == 0 || sysfs_exists(a->ctx->fs, path))
+			return 0;
+		if (waited >= 30000)
+			return ctx_error(a->ctx, -ETIMEDOUT, "%s: VF %d did not appear within 30 s", pf->id, n - 1);
+		usleep(50 * 1000);
+	}
+}
+
+static int vf_netdev_ifindex(applier *a, const char *vf)
+{
+	char path[PATH_MAX], **names = NULL;
+	size_t n = 0;
+	snprintf(path, sizeof(path), "bus/pci/devices/%s/net", vf);
+	for (int waited = 0; waited < 5000; waited += 50) {
+		if (sysfs_list(a->ctx->fs, path, NULL, &names, &n) >= 0 && n > 0) {
+			int i = sysfs_int(a->ctx->fs, "class/net/%s/ifindex", names[0]);
+			strv_free_n(names, n);
+			return i > 0 ? i : -ENODEV;
+		}
+		strv_free_n(names, n);
+		names = NULL;
+		usleep(50 * 1000);
+	}
+	return ctx_error(a->ctx, -ENODEV, "%s: no netdev (is its driver a network driver?)", vf);
+}
+
+/* The netdev of VF vf's representor, from the devlink ports (never guessed from names). */
+static char *representor_of(applier *a, const vfctl_device *pf, int vf)
+{
+	devlink_port *ports = NULL;
+	size_t n = 0;
+	char *rep = NULL;
+	const char *bus, *dev;
+	devlink_handle(pf, &bus, &dev);
+	if (devlink_ports(a->ctx, &ports, &n) < 0)
+		return NULL;
+	for (size_t i = 0; i < n && !rep; i++)
+		if (ports[i].flavour == DEVLINK_PORT_FLAVOUR_PCI_VF && !ports[i].external && ports[i].vfnum == vf &&
+		    streq(ports[i].bus, bus) && streq(ports[i].dev, dev) && ports[i].netdev[0])
+			rep = strdup(ports[i].netdev);
+	free(ports);
+	return rep;
+}
+
+/* After the switch to switchdev, each VF's representor netdev appears (asynchronously for some
+ * drivers): wait for all of them, 10 s at most. */
+static int wait_representors(applier *a, const vfctl_device *pf)
+{
+	int n = sysfs_int(a->ctx->fs, "%s/sriov_numvfs", pf->syspath);
+	for (int waited = 0; n > 0; waited += 100) {
+		_cleanup_free_ char *last = representor_of(a, pf, n - 1);
+		if (last)
+			return 0;
+		if (waited >= 10000)
+			return ctx_error(a->ctx, -ETIMEDOUT, "%s: VF representors did not appear within 10 s", pf->id);
+		usleep(100 * 1000);
+	}
+	return 0;
+}
+
+/* Drivers refuse VF rates until the link has carrier (igb: EINVAL); autonegotiation takes a few
+ * seconds. No carrier after 10 s (no cable) is not an error: the step that needs it will say. */
+static void wait_carrier(applier *a, const vfctl_device *pf)
+{
+	for (int waited = 0; waited < 10000; waited += 100) {
+		if (sysfs_int(a->ctx->fs, "class/net/%s/carrier", pf->netdevs[0].name) == 1)
+			return;
+		usleep(100 * 1000);
+	}
+}
+
+/* The function a driver step acts on: a [Device] function, or VF vf of the PF (by its virtfn link,
+ * read now: the plan may have created it). */
+static int step_function(applier *a, const vfctl_device *pf, const plan_step *s, const char *function, char **ret)
+{
+	if (function) {
+		*ret = strdup(function);
+		return *ret ? 0 : -ENOMEM;
+	}
+	return vf_address(a, pf, s->vf, ret);
+}
+
+/* One IFLA_VF_* attribute in its own RTM_SETLINK: each VF step kind has its attribute. */
+static int exec_vf_attr(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	uint32_t vf = (uint32_t)s->vf;
+	int ifindex = pf_ifindex(a, pf);
+	if (ifindex < 0)
+		return ifindex;
+	switch (s->kind) {
+	case STEP_VF_MAC: {
+		struct ifla_vf_mac m = {.vf = vf};
+		memcpy(m.mac, s->u.mac, 6);
+		return link_vf_set(a->ctx, ifindex, IFLA_VF_MAC, &m, sizeof(m));
+	}
+	case STEP_VF_VLAN:
+		if (s->u.vlan.proto == ETH_P_8021AD) {
+			/* Only the list form carries the protocol (iproute2 does the same). */
+			struct ifla_vf_vlan_info v = {.vf = vf, .vlan = s->u.vlan.vlan, .qos = s->u.vlan.qos,
+						      .vlan_proto = htons(ETH_P_8021AD)};
+			return link_vf_set(a->ctx, ifindex, IFLA_VF_VLAN_LIST, &v, sizeof(v));
+		} else {
+			struct ifla_vf_vlan v = {.vf = vf, .vlan = s->u.vlan.vlan, .qos = s->u.vlan.qos};
+			return link_vf_set(a->ctx, ifindex, IFLA_VF_VLAN, &v, sizeof(v));
+		}
+	case STEP_VF_RATE: {
+		struct ifla_vf_rate v = {.vf = vf, .min_tx_rate = s->u.rate.min, .max_tx_rate = s->u.rate.max};
+		return link_vf_set(a->ctx, ifindex, IFLA_VF_RATE, &v, sizeof(v));
+	}
+	case STEP_VF_SPOOFCHK: {
+		struct ifla_vf_spoofchk v = {.vf = vf, .setting = s->u.on};
+		return link_vf_set(a->ctx, ifindex, IFLA_VF_SPOOFCHK, &v, sizeof(v));
+	}
+	case STEP_VF_TRUST: {
+		struct ifla_vf_trust v = {.vf = vf, .setting = s->u.on};
+		return link_vf_set(a->ctx, ifindex, IFLA_VF_TRUST, &v, sizeof(v));
+	}
+	case STEP_VF_LINK_STATE: {
+		struct ifla_vf_link_state v = {.vf = vf, .link_state = s->u.link_state};
+		return link_vf_set(a->ctx, ifindex, IFLA_VF_LINK_STATE, &v, sizeof(v));
+	}
+	default: {
+		struct ifla_vf_rss_query_en v = {.vf = vf, .setting = s->u.on};
+		return link_vf_set(a->ctx, ifindex, IFLA_VF_RSS_QUERY_EN, &v, sizeof(v));
+	}
+	}
+	(void)h;
+}
+
+static int exec_pf_mtu(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	int r = pf_ifindex(a, pf);
+	return r < 0 ? r : link_set_mtu(a->ctx, r, s->u.mtu);
+}
+
+static int exec_pf_updown(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	int r = pf_ifindex(a, pf);
+	bool up = s->kind == STEP_PF_UP;
+	if (r < 0 || (r = link_set_up(a->ctx, r, up)) < 0)
+		return r;
+	if (up)
+		wait_carrier(a, pf);
+	return 0;
+}
+
+static int exec_autoprobe(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/sriov_drivers_autoprobe", pf->syspath);
+	return sysfs_write_bounded(a->ctx, path, s->u.on ? "1" : "0", 5000);
+}
+
+static int exec_numvfs(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	char path[PATH_MAX], val[16];
+	snprintf(path, sizeof(path), "%s/sriov_numvfs", pf->syspath);
+	snprintf(val, sizeof(val), "%d", s->u.numvfs);
+	/* i40e and ixgbe take up to a minute for this write: wait, and say so. */
+	int r = sysfs_write_progress(a->ctx, path, val, 180000, tick, a);
+	if (r < 0 || (r = wait_vfs(a, pf, s->u.numvfs)) < 0)
+		return r;
+	/* Enabling SR-IOV resets some PFs (igb re-initialises the port): the link retrains. */
+	if (pf->n_netdevs && sysfs_int(a->ctx->fs, "class/net/%s/flags", pf->netdevs[0].name) & IFF_UP)
+		wait_carrier(a, pf);
+	return 0;
+}
+
+static int exec_eswitch(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	const char *bus, *dev;
+	devlink_handle(pf, &bus, &dev);
+	int r = devlink_eswitch_set(a->ctx, bus, dev, s->u.eswitch_mode);
+	if (r < 0)
+		return r;
+	return s->u.eswitch_mode == DEVLINK_ESWITCH_MODE_SWITCHDEV ? wait_representors(a, pf) : 0;
+}
+
+static int exec_rep_altname(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	_cleanup_free_ char *rep = representor_of(a, pf, s->vf);
+	if (!rep)
+		return ctx_error(a->ctx, -ENODEV, "%s vf %d has no representor (eswitch not in switchdev mode?)", pf->id,
+				 s->vf);
+	return link_add_altname(a->ctx, rep, s->u.altname);
+}
+
+static int exec_unbind(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	_cleanup_free_ char *f = NULL;
+	char path[PATH_MAX];
+	int r = step_function(a, pf, s, s->u.drv.function, &f);
+	if (r < 0 || (r = pci_unbind(a->ctx, f)) < 0)
+		return r;
+	snprintf(path, sizeof(path), "bus/pci/devices/%s/driver_override", f);
+	return sysfs_write_bounded(a->ctx, path, "\n", 5000);
+}
+
+static int exec_bind(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	_cleanup_free_ char *f = NULL;
+	/* Driver=auto the snapshot could not resolve: the kernel's choice from modules.alias. */
+	const char *drv = s->u.drv.driver ? s->u.drv.driver : pf->vf_default_driver;
+	int r = step_function(a, pf, s, s->u.drv.function, &f);
+	if (r < 0)
+		return r;
+	if (!drv)
+		return ctx_error(a->ctx, -ENOENT, "%s: no driver in modules.alias for this VF (Driver=auto)", f);
+	if ((r = module_load(a->ctx, h->kernel_release, drv)) < 0)
+		return r;
+	return pci_bind(a->ctx, f, drv, s->u.drv.keep_override);
+}
+
+static int exec_probe(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	_cleanup_free_ char *f = NULL;
+	int r = step_function(a, pf, s, s->u.drv.function, &f);
+	return r < 0 ? r : pci_probe(a->ctx, f);
+}
+
+static int exec_vf_mtu(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	_cleanup_free_ char *f = NULL;
+	int r = step_function(a, pf, s, NULL, &f);
+	if (r < 0 || (r = vf_netdev_ifindex(a, f)) < 0)
+		return r;
+	return link_set_mtu(a->ctx, r, s->u.mtu);
+}
+
+static int exec_vfio_owner(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	_cleanup_free_ char *f = NULL, *grp = NULL;
+	char path[PATH_MAX];
+	int r = step_function(a, pf, s, s->u.owner.function, &f);
+	if (r < 0)
+		return r;
+	/* The group node appears when vfio-pci binds: read the group now, not at plan time. */
+	snprintf(path, sizeof(path), "bus/pci/devices/%s/iommu_group", f);
+	if ((r = sysfs_link_name(a->ctx->fs, path, &grp)) < 0)
+		return ctx_error_fs(a->ctx, r, "no IOMMU group");
+	snprintf(path, sizeof(path), "/dev/vfio/%s", grp);
+	r = file_chown(path, s->u.owner.uid, s->u.owner.gid);
+	return r < 0 ? ctx_error(a->ctx, r, "chown %s", path) : 0;
+}
+
+static int exec_vdpa_add(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	char mgmt[80];
+	vdpa_new n = {.name = s->u.vdpa.name, .mgmtdev = s->u.vdpa.mgmtdev, .has_mac = s->u.vdpa.has_mac,
+		      .mtu = s->u.vdpa.mtu, .max_vqp = s->u.vdpa.max_vqp};
+	memcpy(n.mac, s->u.vdpa.mac, 6);
+	if (!n.mgmtdev) {
+		/* VDPA= on a VF: its management device is the VF's own PCI function. */
+		_cleanup_free_ char *vf = NULL;
+		int r = pf ? vf_address(a, pf, s->vf, &vf) : ctx_error(a->ctx, -ENODEV, "%s: gone", s->dev);
+		if (r < 0)
+			return r;
+		snprintf(mgmt, sizeof(mgmt), "pci/%s", vf);
+		n.mgmtdev = mgmt;
+	}
+	return vdpa_dev_add(a->ctx, &n);
+}
+
+static int exec_vdpa_bind(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	return vdpa_bind(a->ctx, s->u.vdpa.name, s->u.vdpa.driver);
+}
+
+static int exec_vdpa_del(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	return vdpa_dev_del(a->ctx, s->u.vdpa.name);
+}
+
+typedef int (*exec_fn)(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s);
+
+static const struct {
+	exec_fn run;
+	bool needs_pf; /* the step's dev must be a device of the snapshot */
+} executors[_STEP_MAX] = {
+	[STEP_PF_MTU] = {exec_pf_mtu, true},
+	[STEP_PF_UP] = {exec_pf_updown, true},
+	[STEP_PF_DOWN] = {exec_pf_updown, true},
+	[STEP_AUTOPROBE] = {exec_autoprobe, true},
+	[STEP_NUMVFS] = {exec_numvfs, true},
+	[STEP_VF_MAC] = {exec_vf_attr, true},
+	[STEP_VF_VLAN] = {exec_vf_attr, true},
+	[STEP_VF_RATE] = {exec_vf_attr, true},
+	[STEP_VF_SPOOFCHK] = {exec_vf_attr, true},
+	[STEP_VF_TRUST] = {exec_vf_attr, true},
+	[STEP_VF_LINK_STATE] = {exec_vf_attr, true},
+	[STEP_VF_RSS_QUERY] = {exec_vf_attr, true},
+	[STEP_UNBIND] = {exec_unbind, true},
+	[STEP_BIND] = {exec_bind, true},
+	[STEP_PROBE] = {exec_probe, true},
+	[STEP_VF_MTU] = {exec_vf_mtu, true},
+	[STEP_VFIO_OWNER] = {exec_vfio_owner, true},
+	[STEP_ESWITCH] = {exec_eswitch, true},
+	[STEP_REP_ALTNAME] = {exec_rep_altname, true},
+	/* A [VDPA] unit's dev is the vDPA name; VDPA= on a VF names its PF. */
+	[STEP_VDPA_ADD] = {exec_vdpa_add, false},
+	[STEP_VDPA_BIND] = {exec_vdpa_bind, false},
+	[STEP_VDPA_DEL] = {exec_vdpa_del, false},
+};
+
+int exec_step(applier *a, const vfctl_host *h, const plan_step *s)
+{
+	const vfctl_device *pf = vfctl_host_find(h, s->dev);
+	if (s->kind >= _STEP_MAX || !executors[s->kind].run)
+		return ctx_error(a->ctx, -EINVAL, "unknown step");
+	if (executors[s->kind].needs_pf && !pf)
+		return ctx_error(a->ctx, -ENODEV, "%s: gone", s->dev);
+	return executors[s->kind].run(a, h, pf, s);
+}
+
+/* Before a step destroys or unbinds VFs, whoever uses them must be named. */
+int check_holders(applier *a, const vfctl_host *h, const vfctl_plan *p, char **ret)
+{
+	_cleanup_free_ int *addrs = NULL;
+	size_t n_addrs = 0;
+	bool any = false;
+	*ret = NULL;
+	for (size_t i = 0; i < p->n; i++)
+		any |= p->steps[i].disruptive;
+	if (!any)
+		return 0;
+	(void)holders_addresses(a->ctx, &addrs, &n_addrs); /* without it, addresses are not checked */
+	for (size_t i = 0; i < p->n && !*ret; i++) {
+		const plan_step *s = &p->steps[i];
+		const vfctl_device *pf = vfctl_host_find(h, s->dev);
+		if (s->disruptive && s->kind == STEP_VDPA_DEL) {
+			/* A vhost-vdpa device open in a process is a running VM's NIC. */
+			const vfctl_vdpa_dev *vd = vdpa_find(h, s->u.vdpa.name);
+			int pid = 0;
+			_cleanup_free_ char *comm = NULL;
+			if (vd && vd->vhost && fd_holder(a->ctx, vd->vhost, &pid, &comm) >= 0 && pid > 0 &&
+			    asprintf(ret, "%s: %s is open in process %d (%s)", vd->name, vd->vhost, pid, comm ? comm : "?") < 0)
+				return -ENOMEM;
+			continue;
+		}
+		if (!s->disruptive || !pf)
+			continue;
+		for (size_t k = 0; k < pf->n_vfs && !*ret; k++) {
+			/* numvfs → 0 destroys every VF; an unbind touches one VF or one function. */
+			if (s->kind == STEP_UNBIND && !plan_step_target(s) && (int)k != s->vf)
+				continue;
+			if (plan_step_target(s))
+				break;
+			/* An eswitch change destroys or creates the representors: one carrying traffic holds. */
+			if (s->kind == STEP_ESWITCH && pf->vfs[k].representor) {
+				int r = representor_holder(a->ctx, pf->vfs[k].representor, addrs, n_addrs, ret);
+				if (r < 0)
+					return r;
+				if (*ret)
+					break;
+			}
+			const vfctl_device *vd = pf->vfs[k].id ? vfctl_host_find(h, pf->vfs[k].id) : NULL;
+			int r = vd ? device_holder(a->ctx, vd, addrs, n_addrs, ret) : 0;
+			if (r < 0)
+				return r;
+		}
+		if (plan_step_target(s)) {
+			const vfctl_device *d = vfctl_host_find(h, plan_step_target(s));
+			int r = d ? device_holder(a->ctx, d, addrs, n_addrs, ret) : 0;
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}

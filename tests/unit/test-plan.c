@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The planner as a function of (configuration, snapshot): a snapshot built in memory, no host
+ * behind the context, and the steps checked with their typed values. */
+#include <errno.h>
+#include <linux/devlink.h>
+#include <linux/if_ether.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+#include "tap.h"
+
+/* An igb PF with `n` VFs: up, MTU 1500, VF i with MAC 02:..:i, VLAN 0, spoof checking on. */
+static vfctl_host *igb_host(int n)
+{
+	vfctl_host *h = calloc(1, sizeof(*h));
+	vfctl_device *d = calloc(1, sizeof(*d));
+	h->devices = d;
+	h->n_devices = 1;
+	*d = (vfctl_device){.id = strdup("0000:01:00.0"), .bus = strdup("pci"), .driver = strdup("igb"),
+			    .syspath = strdup("bus/pci/devices/0000:01:00.0"), .vendor_id = 0x8086, .device_id = 0x10c9,
+			    .iommu_group = 10, .total_vfs = 7, .num_vfs = n, .autoprobe = 1, .eswitch_mode = -1,
+			    .vf_device_id = 0x10ca, .vfio_uid = -1, .vfio_gid = -1, .vf_index = -1,
+			    .vf_default_driver = strdup("igbvf")};
+	d->netdevs = calloc(1, sizeof(*d->netdevs));
+	d->n_netdevs = 1;
+	d->netdevs[0] = (vfctl_netdev){.name = strdup("enp1s0"), .mtu = 1500, .flags = IFF_UP | IFF_BROADCAST, .ifindex = 2};
+	d->vfs = calloc((size_t)n + 1, sizeof(*d->vfs));
+	d->n_vfs = (size_t)n;
+	for (int i = 0; i < n; i++) {
+		vfctl_vf *v = &d->vfs[i];
+		v->index = (unsigned)i;
+		asprintf(&v->id, "0000:01:10.%d", 2 * i);
+		v->driver = strdup("igbvf");
+		v->iommu_group = 20 + i;
+		v->settings = (vfctl_vf_settings){.valid = true, .vlan = 0, .qos = 0, .vlan_proto = ETH_P_8021Q,
+						  .spoofchk = 1, .trust = 0, .rss_query = -1, .link_state = -1,
+						  .min_tx_rate = 0, .max_tx_rate = 0};
+		snprintf(v->settings.mac, sizeof(v->settings.mac), "02:00:00:00:00:%02x", i);
+	}
+	return h;
+}
+
+static vfctl_plan *plan_of(vfctl_ctx *ctx, const vfctl_host *h, const char *text, vfctl_config **ret_conf)
+{
+	vfctl_config *c = NULL;
+	vfctl_plan *p = NULL;
+	CHECK(vfctl_config_parse_string(ctx, "t.conf", text, &c) == 0, "parse");
+	int r = vfctl_config_validate(ctx, c, h);
+	const char *const *errs;
+	size_t n = vfctl_config_errors(c, &errs);
+	CHECK(r == 0, "validate: %s", n ? errs[0] : vfctl_ctx_error(ctx));
+	CHECK(vfctl_plan_build(ctx, c, h, NULL, &p) == 0, "plan: %s", vfctl_ctx_error(ctx));
+	*ret_conf = c;
+	return p;
+}
+
+static const plan_step *step(const vfctl_plan *p, size_t i) { return i < p->n ? &p->steps[i] : NULL; }
+
+static void test_settings_only(vfctl_ctx *ctx)
+{
+	vfctl_host *h = igb_host(2);
+	vfctl_config *c;
+	vfctl_plan *p = plan_of(ctx, h,
+				"[PF]\nMatch=pci:0000:01:00.0\nNumVFs=2\n[VF:0]\nMACAddress=02:00:00:00:00:00\n"
+				"[VF:1]\nMACAddress=02:00:00:00:01:01\nTrust=yes\nVLANId=42\nQualityOfService=3\n",
+				&c);
+	/* VF 0 is as asked: nothing; VF 1: its MAC, VLAN and trust, in that order, with native values. */
+	CHECK_EQ_INT(p->n, 3);
+	const plan_step *s = step(p, 0);
+	CHECK(s && s->kind == STEP_VF_MAC && s->vf == 1 && memcmp(s->u.mac, "\x02\x00\x00\x00\x01\x01", 6) == 0,
+	      "MAC as 6 bytes");
+	s = step(p, 1);
+	CHECK(s && s->kind == STEP_VF_VLAN && s->u.vlan.vlan == 42 && s->u.vlan.qos == 3 && s->u.vlan.proto == ETH_P_8021Q,
+	      "VLAN 42 QoS 3 802.1Q");
+	s = step(p, 2);
+	CHECK(s && s->kind == STEP_VF_TRUST && s->u.on, "trust on");
+	CHECK(s && !strcmp(s->text, "enp1s0 vf 1: trust on"), "text: %s", s ? s->text : "(none)");
+	for (size_t i = 0; i < p->n; i++)
+		CHECK(!p->steps[i].disruptive, "settings are not disruptive");
+	vfctl_plan_free(p);
+	vfctl_config_free(c);
+	vfctl_host_free(h);
+}
+
+static void test_count_through_zero(vfctl_ctx *ctx)
+{
+	vfctl_host *h = igb_host(2);
+	vfctl_config *c;
+	vfctl_plan *p = plan_of(ctx, h, "[PF]\nMatch=pci:0000:01:00.0\nNumVFs=3\n[VF:2]\nDriver=vfio-pci\n", &c);
+	static const step_kind want[] = {STEP_AUTOPROBE, STEP_NUMVFS, STEP_NUMVFS, STEP_BIND,
+					 STEP_AUTOPROBE, STEP_PROBE,  STEP_PROBE};
+	CHECK_EQ_INT(p->n, ELEMENTSOF(want));
+	for (size_t i = 0; i < p->n && i < ELEMENTSOF(want); i++)
+		CHECK(p->steps[i].kind == want[i], "step %zu is %s, not %s", i + 1, step_kind_str(p->steps[i].kind),
+		      step_kind_str(want[i]));
+	if (p->n == ELEMENTSOF(want)) {
+		CHECK(!p->steps[0].u.on && p->steps[4].u.on, "autoprobe off, then back on");
+		CHECK(p->steps[1].u.numvfs == 0 && p->steps[1].disruptive, "2 -> 0, disruptive");
+		CHECK(p->steps[2].u.numvfs == 3 && !p->steps[2].disruptive, "0 -> 3");
+		CHECK(p->steps[3].vf == 2 && p->steps[3].u.drv.driver && !strcmp(p->steps[3].u.drv.driver, "vfio-pci") &&
+			      p->steps[3].u.drv.keep_override && !p->steps[3].u.drv.function,
+		      "VF 2 to vfio-pci, override kept");
+		CHECK(p->steps[5].vf == 0 && p->steps[6].vf == 1, "VFs 0 and 1 probed by the kernel");
+	}
+	vfctl_plan_free(p);
+	vfctl_config_free(c);
+	vfctl_host_free(h);
+}
+
+static void test_snapshot_decides(vfctl_ctx *ctx)
+{
+	/* What the plan compares with comes from the snapshot: a PF that is down needs "up" for a
+	 * rate; its MTU is read from the netdev; Driver=auto is the snapshot's default VF driver. */
+	vfctl_host *h = igb_host(1);
+	h->devices[0].netdevs[0].flags = IFF_BROADCAST;
+	h->devices[0].vfs[0].driver = (free(h->devices[0].vfs[0].driver), NULL);
+	vfctl_config *c;
+	vfctl_plan *p = plan_of(ctx, h, "[PF]\nMatch=pci:0000:01:00.0\nMTU=9000\n[VF:0]\nMaxTxRate=100\nDriver=auto\n", &c);
+	CHECK(p->n == 4, "mtu, up, rate, bind: %zu steps", p->n);
+	if (p->n == 4) {
+		CHECK(p->steps[0].kind == STEP_PF_MTU && p->steps[0].u.mtu == 9000, "MTU 9000");
+		CHECK_STREQ(p->steps[0].text, "enp1s0: mtu 1500 -> 9000");
+		CHECK(p->steps[1].kind == STEP_PF_UP, "up first: igb refuses rates on a PF that is down");
+		CHECK(p->steps[2].kind == STEP_VF_RATE && p->steps[2].u.rate.max == 100 && p->steps[2].u.rate.min == 0,
+		      "rate 0-100");
+		CHECK(p->steps[3].kind == STEP_BIND && p->steps[3].u.drv.driver &&
+			      !strcmp(p->steps[3].u.drv.driver, "igbvf") && !p->steps[3].u.drv.keep_override,
+		      "auto is igbvf, no override left");
+	}
+	vfctl_plan_free(p);
+	vfctl_config_free(c);
+	/* A host already as configured: no step. */
+	h->devices[0].netdevs[0].flags = IFF_UP;
+	h->devices[0].netdevs[0].mtu = 9000;
+	h->devices[0].vfs[0].driver = strdup("igbvf");
+	h->devices[0].vfs[0].settings.max_tx_rate = 100;
+	p = plan_of(ctx, h, "[PF]\nMatch=pci:0000:01:00.0\nMTU=9000\n[VF:0]\nMaxTxRate=100\nDriver=auto\n", &c);
+	CHECK_EQ_INT(p->n, 0);
+	vfctl_plan_free(p);
+	vfctl_config_free(c);
+	vfctl_host_free(h);
+}
+
+int main(void)
+{
+	/* A context over an empty tree: any read the planner made would find nothing. */
+	char dir[] = "/tmp/vfctl-test-plan-XXXXXX";
+	vfctl_ctx_opts o = {.netlink = 0, .names = false};
+	vfctl_ctx *ctx = NULL;
+	CHECK(mkdtemp(dir) != NULL, "temporary directory");
+	o.sys_root = o.proc_root = o.modules_root = dir;
+	CHECK(vfctl_ctx_new(&o, &ctx) == 0, "context");
+	test_settings_only(ctx);
+	test_count_through_zero(ctx);
+	test_snapshot_decides(ctx);
+	vfctl_ctx_free(ctx);
+	rmdir(dir);
+	return tap_finish("test-plan");
+}
