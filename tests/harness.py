@@ -1,5 +1,6 @@
-"""A small test harness shared by the fakesys and lab tiers: named checks, exceptions counted as
-failures, and the closing line "N passed, N failed" that CI reads."""
+"""A small test harness shared by the fakesys and lab tiers: named checks printed as TAP ("ok N - what",
+"not ok N - what", the plan "1..N" at the end, anything else as "# " comments), exceptions counted
+as failures, and a closing comment "# NAME: N passed, N failed" that make check sums."""
 import json
 import os
 import subprocess
@@ -16,12 +17,15 @@ class Suite:
         self.failed = 0
 
     def check(self, what, cond, detail=""):
+        n = self.passed + self.failed + 1
         if cond:
             self.passed += 1
-            print("ok   %s" % what)
+            print("ok %d - %s" % (n, one_line(what)))
         else:
             self.failed += 1
-            print("FAIL %s%s" % (what, (": " + str(detail)) if detail != "" else ""))
+            print("not ok %d - %s" % (n, one_line(what)))
+            if detail != "":
+                comment(str(detail))
         return cond
 
     def eq(self, what, got, want):
@@ -32,24 +36,38 @@ class Suite:
         try:
             fn(self, *args)
         except Exception:
-            self.failed += 1
-            print("FAIL %s raised:\n%s" % (fn.__name__, traceback.format_exc()))
+            self.check("%s raised no exception" % fn.__name__, False, traceback.format_exc())
 
     def run_lab(self, lab, tests):
         """lab.setup(), then each test with lab; a failed setup is one failure and ends the run."""
         try:
             lab.setup()
         except Exception as e:
-            print("FAIL lab setup: %s" % e)
-            self.failed += 1
+            self.check("lab setup", False, e)
             self.finish()
         for fn in tests:
             self.run(fn, lab)
         self.finish()
 
+    def note(self, text):
+        comment(text)
+
     def finish(self):
-        print("%s: %d passed, %d failed" % (self.name, self.passed, self.failed))
+        if not self.passed and not self.failed:
+            self.check("%s ran a test" % self.name, False)
+        print("1..%d" % (self.passed + self.failed))
+        print("# %s: %d passed, %d failed" % (self.name, self.passed, self.failed))
         sys.exit(1 if self.failed or not self.passed else 0)
+
+
+def one_line(text):
+    return " ".join(str(text).split())
+
+
+def comment(text):
+    """Free text as TAP comments, so a TAP reader never takes it for a result."""
+    for line in str(text).splitlines() or [""]:
+        print("# " + line)
 
 
 def vfctl(*args, env=None, check_rc=None):

@@ -142,7 +142,7 @@ def test_fault_at_every_step(s):
         if rc == 1 and "restored to its state before this run" in out and h.state() == before:
             restored.append(k)
         else:
-            print("     step %d: exit %d\n%s%s" % (k, rc, out, err))
+            s.note("step %d: exit %d\n%s%s" % (k, rc, out, err))
     s.eq("faults: every one of the %d steps rolled back to the prior host" % n, restored, list(range(1, n + 1)))
     s.eq("faults: no journal left behind", os.listdir(os.path.join(h.run_dir, "vfctl", "journal")), [])
 
@@ -210,8 +210,7 @@ def tree_digest(root):
 def main():
     s = Suite("fakekernel")
     if not os.access(FAKE, os.X_OK):
-        print("FAIL %s is not built" % FAKE)
-        s.failed += 1
+        s.check("%s is built" % FAKE, False)
         s.finish()
     for fn in (test_apply, test_count_through_zero, test_fault_at_every_step, test_kernel_refuses,
                test_invalid_changes_nothing, test_bind_restore):

@@ -74,7 +74,7 @@ def test_apply_igb(s, igb):
             out + err)
     t0 = time.monotonic()
     rc, out, err = apply("-c", LAB_CONF)
-    print("note apply of examples/lab.conf: %.2f s" % (time.monotonic() - t0))
+    print("# note apply of examples/lab.conf: %.2f s" % (time.monotonic() - t0))
     s.check("apply examples/lab.conf exits 0", rc == 0, out + err)
     s.check("apply prints each step as it goes", "[1/" in out and "done" in out, out)
     check_lab_conf(s, igb, "lab.conf")
@@ -260,7 +260,7 @@ def test_netdevsim_300(s):
     t0 = time.monotonic()
     rc, out, err = apply("-c", path)
     dt = time.monotonic() - t0
-    print("note netdevsim: apply of 300 VFs with MACs: %.2f s" % dt)
+    print("# note netdevsim: apply of 300 VFs with MACs: %.2f s" % dt)
     s.check("netdevsim: 300 VFs with distinct MACs applied", rc == 0, (out + err)[-2000:])
     _, doc, _ = vfctl_json("status", "netdevsim10")
     vfs = doc["devices"][0]["vfs"]

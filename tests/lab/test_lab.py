@@ -240,7 +240,7 @@ def test_igb(s, lab):
     if lab.rate_ok:
         s.eq("igb: max_tx_rate 100 on vf2", pf["vfs"][2]["max_tx_rate"], 100)
     else:
-        print("note igb refused max_tx_rate (PF link has no carrier under TCG); rate is covered on netdevsim")
+        print("# note igb refused max_tx_rate (PF link has no carrier under TCG); rate is covered on netdevsim")
     s.eq("igb: igbvf netdev carries the MAC set before binding", read("/sys/class/net/%s/address" %
                                                                      netdev_of(lab.vfs[0])), "02:00:00:00:00:10")
     _, vdoc, _ = vfctl_json("status", "%s:vf1" % lab.pf)
@@ -272,7 +272,7 @@ def test_netdevsim_300(s, lab):
     # iproute2 6.1 asks without RTEXT_FILTER_SKIP_STATS and gets a wrapped list.
     ip = sh("ip", "-d", "link", "show", lab.nsim)
     seen = sum(1 for x in ip.stdout.splitlines() if x.strip().startswith("vf "))
-    print("note `ip -d link show` lists %d of 300 VFs%s; vfctl %d, in %.3f s (guest, TCG)" %
+    print("# note `ip -d link show` lists %d of 300 VFs%s; vfctl %d, in %.3f s (guest, TCG)" %
           (seen, " (\"Truncated VF list\")" if "runcated" in ip.stdout + ip.stderr else "", len(vfs), elapsed))
     s.check("netdevsim: vfctl lists at least what ip lists", len(vfs) >= seen)
 

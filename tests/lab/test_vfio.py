@@ -93,7 +93,7 @@ def test_nested_qemu(s, lab):
                 for d in bus["devices"]:
                     devs += d.get("pci_bridge", {}).get("devices", [])
             ids = [(d["id"]["vendor"], d["id"]["device"]) for d in devs]
-        print("note nested QEMU (TCG in TCG) enumerated the VF after %.1f s" % (time.monotonic() - t0))
+        print("# note nested QEMU (TCG in TCG) enumerated the VF after %.1f s" % (time.monotonic() - t0))
         s.check("nested QEMU lists the VF (8086:10ca) in query-pci", (0x8086, 0x10ca) in ids, ids)
         qmp(sock, "quit")
         rc = q.wait(timeout=60)
@@ -148,7 +148,7 @@ def test_group_rules(s, lab):
             findings(doc, "vfio.viable")[0]["severity"] == "ok", doc["findings"])
     intx = findings(doc, "vfio.intx")
     s.check("vfio-check: the e1000's INTx trigger was tried", len(intx) == 1, doc["findings"])
-    print("note vfio-check INTx on %s: %s" % (a, intx[0]["summary"] if intx else "-"))
+    print("# note vfio-check INTx on %s: %s" % (a, intx[0]["summary"] if intx else "-"))
 
     grp = link_base("%s/%s/iommu_group" % (SYS, a))
     fd = os.open("/dev/vfio/%s" % grp, os.O_RDWR)

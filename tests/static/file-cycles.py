@@ -2,7 +2,7 @@
 """Finds cycles between source files: file A calls a function defined in B and B one in A.
 
 Reads the symbols of the library's object files (nm) from a build directory; prints each cycle
-(a strongly connected component of more than one file) and ends with "N passed, N failed"."""
+(a strongly connected component of more than one file) as TAP, ending "# file-cycles: N passed, N failed"."""
 import glob
 import os
 import subprocess
@@ -11,8 +11,8 @@ import sys
 build = sys.argv[1] if len(sys.argv) > 1 else "build"
 objs = sorted(glob.glob(os.path.join(build, "libvfctl*.a.p", "*.o")))
 if not objs:
-    print("file-cycles: no object files under %s (build first)" % build)
-    print("file-cycles: 0 passed, 1 failed")
+    print("not ok 1 - object files under %s (build first)" % build)
+    print("1..1\n# file-cycles: 0 passed, 1 failed")
     sys.exit(1)
 
 defs, uses = {}, {}
@@ -59,8 +59,9 @@ for v in graph:
     if v not in index:
         strong(v)
 cycles = [c for c in sccs if len(c) > 1]
+print("%s 1 - no two of the library's %d source files call each other" % ("not ok" if cycles else "ok", len(graph)))
 for c in cycles:
-    print("cycle: " + " <-> ".join(sorted(c)))
-print("file-cycles: %d files, %d cycles" % (len(graph), len(cycles)))
-print("file-cycles: %d passed, %d failed" % (0 if cycles else 1, 1 if cycles else 0))
+    print("# cycle: " + " <-> ".join(sorted(c)))
+print("1..1")
+print("# file-cycles: %d passed, %d failed" % (0 if cycles else 1, 1 if cycles else 0))
 sys.exit(1 if cycles else 0)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Minimal checks for the unit tier: every CHECK counts, the program ends with "N passed, N failed". */
+/* Minimal checks for the unit tier, as TAP: every CHECK is "ok N - cond" or "not ok N - cond" with
+ * the detail as a "# " comment; the program ends with the plan "1..N" and "# NAME: N passed, N failed". */
 #pragma once
 
 #include <stdio.h>
@@ -8,11 +9,13 @@ static int tap_passed, tap_failed;
 
 #define CHECK(cond, ...)                                                                           \
 	do {                                                                                       \
-		if (cond)                                                                          \
+		if (cond) {                                                                        \
 			tap_passed++;                                                              \
-		else {                                                                             \
+			printf("ok %d - %s:%d\n", tap_passed + tap_failed, __FILE__, __LINE__);    \
+		} else {                                                                           \
 			tap_failed++;                                                              \
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                     \
+			printf("not ok %d - %s:%d: %s\n# ", tap_passed + tap_failed, __FILE__,     \
+			       __LINE__, #cond);                                                   \
 			printf(__VA_ARGS__);                                                       \
 			printf("\n");                                                              \
 		}                                                                                  \
@@ -25,6 +28,6 @@ static int tap_passed, tap_failed;
 
 static inline int tap_finish(const char *name)
 {
-	printf("%s: %d passed, %d failed\n", name, tap_passed, tap_failed);
+	printf("1..%d\n# %s: %d passed, %d failed\n", tap_passed + tap_failed, name, tap_passed, tap_failed);
 	return tap_failed || !tap_passed ? 1 : 0;
 }

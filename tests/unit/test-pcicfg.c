@@ -14,11 +14,9 @@ static size_t load_hex(const char *name, uint8_t *buf, size_t max)
 	FILE *f = fopen(path, "re");
 	size_t n = 0;
 	unsigned v;
-	if (!f) {
-		printf("FAIL cannot open %s\n", path);
-		tap_failed++;
+	CHECK(f != NULL, "cannot open %s", path);
+	if (!f)
 		return 0;
-	}
 	while (n < max && fscanf(f, "%x", &v) == 1)
 		buf[n++] = (uint8_t)v;
 	fclose(f);

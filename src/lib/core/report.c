@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+
 #include "json-writer.h"
 #include "report.h"
 
@@ -75,4 +77,14 @@ int vfctl_report_json(const vfctl_report *r, char **ret)
 	json_close_array(&w);
 	json_close_object(&w);
 	return json_finish(&w, ret);
+}
+
+void report_linev(report_fn cb, void *userdata, const char *fmt, va_list ap)
+{
+	char *line = NULL;
+	if (!cb)
+		return;
+	if (vasprintf(&line, fmt, ap) >= 0)
+		cb(userdata, line);
+	free(line);
 }

@@ -5,6 +5,7 @@
 #include "ctx.h"
 #include "files.h"
 #include "iommu.h"
+#include "relations.h"
 #include "report.h"
 
 typedef struct checker {
@@ -322,7 +323,7 @@ static void check_intx(checker *c, const vfctl_device *d)
 		return;
 	for (size_t i = 0; i < c->h->n_devices; i++) {
 		const vfctl_device *p = &c->h->devices[i];
-		if (p == d || p->int_pin == 0 || p->irq != d->irq || !p->driver || p->msi_enabled || p->msix_enabled)
+		if (!intx_holds_line(d, p))
 			continue;
 		sb_add(&peers, "%s%s%s%s", peers.s ? ", " : "", p->id, p->driver ? " driver=" : "",
 		       p->driver ? p->driver : "");
@@ -382,23 +383,14 @@ static void check_passthrough(checker *c, const vfctl_device *d, bool named)
 		    d->driver ? d->driver : "no driver", fix);
 	}
 	if (on_vfio && d->iommu_group >= 0) {
-		size_t *idx = NULL, n = 0;
-		sbuf others = {0};
-		if (vfctl_host_group_peers(c->h, d, &idx, &n) >= 0)
-			for (size_t i = 0; i < n; i++) {
-				const vfctl_device *p = &c->h->devices[idx[i]];
-				if (!p->is_bridge && p->driver && !streq(p->driver, "vfio-pci"))
-					sb_add(&others, "%s%s (%s)", others.s ? ", " : "", p->id, p->driver);
-			}
-		free(idx);
-		if (others.s) {
+		_cleanup_free_ char *others = group_host_members(c->h, d);
+		if (others) {
 			_cleanup_free_ char *f = NULL;
 			if (asprintf(&f, "vfctl bind --group %s", d->id) < 0)
 				f = NULL;
 			add(c, "passthrough.group-not-viable", VFCTL_SEV_ERROR, d,
 			    "its IOMMU group is not viable: QEMU cannot open it while other members have host drivers",
-			    others.s, f);
-			free(others.s);
+			    others, f);
 		}
 	}
 	/* reset_method (5.15+) lists how the kernel can reset the device between VMs; empty: none. */

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Finding devices in a snapshot, and the relations between them that several commands ask about. */
+#include <stdio.h>
+
 #include "parse.h"
+#include "relations.h"
 #include "util.h"
 #include "vfctl/vfctl.h"
 
@@ -105,4 +108,39 @@ int vfctl_host_group_peers(const vfctl_host *h, const vfctl_device *d, size_t **
 	*ret = v;
 	*ret_n = n;
 	return 0;
+}
+
+bool intx_holds_line(const vfctl_device *d, const vfctl_device *p)
+{
+	return p != d && p->int_pin && p->irq == d->irq && p->driver && !p->msi_enabled && !p->msix_enabled;
+}
+
+/* Appends "ID (driver)" to a comma-separated list; the list is dropped on OOM. */
+static char *list_add(char *list, const vfctl_device *p)
+{
+	char *n = NULL;
+	if (asprintf(&n, "%s%s%s (%s)", list ? list : "", list ? ", " : "", p->id, p->driver ? p->driver : "no driver") < 0)
+		n = NULL;
+	free(list);
+	return n;
+}
+
+char *intx_line_holders(const vfctl_host *h, const vfctl_device *d)
+{
+	char *s = NULL;
+	for (size_t i = 0; i < h->n_devices; i++)
+		if (intx_holds_line(d, &h->devices[i]))
+			s = list_add(s, &h->devices[i]);
+	return s;
+}
+
+char *group_host_members(const vfctl_host *h, const vfctl_device *d)
+{
+	char *s = NULL;
+	for (size_t i = 0; d->iommu_group >= 0 && i < h->n_devices; i++) {
+		const vfctl_device *p = &h->devices[i];
+		if (p != d && p->iommu_group == d->iommu_group && !p->is_bridge && p->driver && !streq(p->driver, "vfio-pci"))
+			s = list_add(s, p);
+	}
+	return s;
 }

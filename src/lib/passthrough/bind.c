@@ -12,6 +12,7 @@
 #include "lock.h"
 #include "parse.h"
 #include "pci.h"
+#include "report.h"
 
 typedef struct binder {
 	vfctl_ctx *ctx;
@@ -23,16 +24,10 @@ typedef struct binder {
 
 _printf_(2, 3) static void say(binder *b, const char *fmt, ...)
 {
-	char *line = NULL;
 	va_list ap;
-	if (!b->o->report)
-		return;
 	va_start(ap, fmt);
-	int r = vasprintf(&line, fmt, ap);
+	report_linev(b->o->report, b->o->userdata, fmt, ap);
 	va_end(ap);
-	if (r >= 0)
-		b->o->report(b->o->userdata, line);
-	free(line);
 }
 
 /* --- records ----------------------------------------------------------------------------------- */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "holders.h"
+#include "relations.h"
 #include "report.h"
 #include "vfio.h"
 
@@ -34,27 +35,6 @@ _printf_(5, 6) static bool step(checker *c, const char *id, int r, const char *f
 	free(summary);
 	free(ev);
 	return r >= 0;
-}
-
-/* Devices holding d's INTx line, as doctor counts them. */
-static char *line_holders(const vfctl_host *h, const vfctl_device *d)
-{
-	char *s = NULL;
-	size_t len = 0;
-	for (size_t i = 0; i < h->n_devices; i++) {
-		const vfctl_device *p = &h->devices[i];
-		if (p == d || !p->int_pin || p->irq != d->irq || !p->driver || p->msi_enabled || p->msix_enabled)
-			continue;
-		char part[96];
-		int n = snprintf(part, sizeof(part), "%s%s (%s)", len ? ", " : "", p->id, p->driver);
-		char *ns = realloc(s, len + (size_t)n + 1);
-		if (!ns)
-			break;
-		s = ns;
-		memcpy(s + len, part, (size_t)n + 1);
-		len += (size_t)n;
-	}
-	return s;
 }
 
 static void check_one(vfctl_ctx *ctx, const vfctl_host *h, checker *c)
@@ -93,18 +73,10 @@ static void check_one(vfctl_ctx *ctx, const vfctl_host *h, checker *c)
 		  "/dev/vfio/%d opened", d->iommu_group))
 		goto out;
 	if (!viable) {
-		char members[512] = "";
-		for (size_t i = 0; i < h->n_devices; i++) {
-			const vfctl_device *p = &h->devices[i];
-			if (p->iommu_group == d->iommu_group && p != d && !p->is_bridge && p->driver &&
-			    !streq(p->driver, "vfio-pci")) {
-				size_t l = strlen(members);
-				snprintf(members + l, sizeof(members) - l, "%s%s (%s)", l ? ", " : "", p->id, p->driver);
-			}
-		}
+		_cleanup_free_ char *members = group_host_members(h, d);
 		snprintf(fix, sizeof(fix), "vfctl bind --group %s", d->id);
 		step(c, "vfio.viable", -EPERM, fix, "group %d is not viable: %s still bound to host drivers",
-		     d->iommu_group, members[0] ? members : "a member");
+		     d->iommu_group, members ? members : "a member");
 		goto out;
 	}
 	step(c, "vfio.viable", 0, NULL, "group %d is viable", d->iommu_group);
@@ -130,7 +102,7 @@ static void check_one(vfctl_ctx *ctx, const vfctl_host *h, checker *c)
 	 * that another driver holds makes the VM fail right there with EBUSY (VFIO_DEVICE_SET_IRQS). */
 	if (info.irq_count[VFIO_PCI_INTX_IRQ_INDEX] > 0) {
 		r = vfio_set_trigger(&s, VFIO_PCI_INTX_IRQ_INDEX);
-		_cleanup_free_ char *holders = r == -EBUSY ? line_holders(h, d) : NULL;
+		_cleanup_free_ char *holders = r == -EBUSY ? intx_line_holders(h, d) : NULL;
 		snprintf(fix, sizeof(fix), "IRQ %d is taken%s%s: put the card in a slot on another interrupt line, pass the "
 			 "devices sharing it to the same VM, or remove the other device first (vfctl doctor --probe-intx %s)",
 			 d->irq, holders ? " by " : "", holders ? holders : "", d->id);

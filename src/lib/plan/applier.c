@@ -4,17 +4,12 @@
 #include <stdio.h>
 
 #include "applier.h"
+#include "report.h"
 
 void applier_say(applier *a, const char *fmt, ...)
 {
-	char *line = NULL;
 	va_list ap;
-	if (!a->o->report)
-		return;
 	va_start(ap, fmt);
-	int r = vasprintf(&line, fmt, ap);
+	report_linev(a->o->report, a->o->userdata, fmt, ap);
 	va_end(ap);
-	if (r >= 0)
-		a->o->report(a->o->userdata, line);
-	free(line);
 }

@@ -94,19 +94,17 @@ void plan_clear(vfctl_plan *p)
 		plan_step_done(&p->steps[i]);
 	free(p->steps);
 	p->steps = NULL;
-	p->n = 0;
+	p->n = p->alloc = 0;
 }
 
 /* Appends a step with its text; the caller fills the kind's member of the union. */
 _printf_(6, 7) static plan_step *add(vfctl_plan *p, step_kind kind, size_t unit, const char *dev, int vf,
 				      const char *fmt, ...)
 {
-	plan_step *n = realloc(p->steps, (p->n + 1) * sizeof(*n));
 	va_list ap;
-	if (!n)
+	if (GROW(p->steps, p->alloc, p->n + 1) < 0)
 		return NULL;
-	p->steps = n;
-	plan_step *s = &n[p->n];
+	plan_step *s = &p->steps[p->n];
 	*s = (plan_step){.kind = kind, .unit = unit, .vf = vf};
 	s->dev = strdup(dev);
 	va_start(ap, fmt);

@@ -74,7 +74,7 @@ typedef struct plan_step {
 
 struct vfctl_plan {
 	plan_step *steps;
-	size_t n;
+	size_t n, alloc;
 };
 
 /* Steps that bring unit u (validated) from the host's state h to its target. Appends to p. Pure:

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "vfctl/vfctl.h"
+
+/* Relations between devices that several commands ask about, each decided here once. */
+
+/* Does p hold d's INTx line: another device with a pin on the same IRQ and a driver bound
+ * (vfio-pci included) that has not switched it to MSI or MSI-X. QEMU's VFIO_DEVICE_SET_IRQS fails
+ * with EBUSY on such a line unless d can mask INTx. */
+bool intx_holds_line(const vfctl_device *d, const vfctl_device *p);
+/* Those holders as "ID (driver), ...", NULL when none (or out of memory). */
+char *intx_line_holders(const vfctl_host *h, const vfctl_device *d);
+/* The other endpoints of d's IOMMU group still on a host driver (bound, not to vfio-pci; bridges
+ * do not count): what makes the group not viable for VFIO. "ID (driver), ...", NULL when none. */
+char *group_host_members(const vfctl_host *h, const vfctl_device *d);
