@@ -31,9 +31,12 @@ class Suite:
     def eq(self, what, got, want):
         return self.check(what, got == want, "got %r, want %r" % (got, want))
 
-    def run(self, fn, *args):
-        """Runs one test function; an exception fails it, with the traceback shown."""
+    def run(self, fn, *args, fixture=None):
+        """Runs one test function, after its fixture (which brings the host to the state the test
+        starts from); an exception in either fails it, with the traceback shown."""
         try:
+            if fixture:
+                fixture(*args)
             fn(self, *args)
         except Exception:
             self.check("%s raised no exception" % fn.__name__, False, traceback.format_exc())

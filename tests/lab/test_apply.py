@@ -67,6 +67,37 @@ def check_lab_conf(s, igb, what):
     return pf
 
 
+# --- fixtures: each test starts from a state it names, whatever ran before it -------------------
+
+def bare(igb):
+    """The igb PF as the VM booted it: no VFs, autoprobe on, its link up; no vfctl files or journal."""
+    write("%s/%s/sriov_numvfs" % (SYS, igb), "0")
+    write("%s/%s/sriov_drivers_autoprobe" % (SYS, igb), "1")
+    sh("ip", "link", "set", netdev_of(igb), "up")
+    for f in ("/etc/vfctl/lab.conf",):
+        if os.path.exists(f):
+            os.unlink(f)
+    sh("rm", "-rf", "/run/vfctl/journal", "/run/vfctl/bind")
+
+
+def lab_applied(igb):
+    """bare, then examples/lab.conf applied (what test_apply_igb proves works)."""
+    bare(igb)
+    rc, out, err = apply("-c", LAB_CONF)
+    if rc != 0:
+        raise RuntimeError("fixture: apply examples/lab.conf exited %d: %s" % (rc, (out + err)[-1500:]))
+
+
+def nsim_device():
+    """netdevsim10 with room for 300 VFs."""
+    for m in ("psample", "udp_tunnel", "ip6_udp_tunnel", "netdevsim"):
+        sh("modprobe", m)
+    if not os.path.isdir("/sys/bus/netdevsim/devices/netdevsim10"):
+        write("/sys/bus/netdevsim/new_device", "10 1")
+    wait_for(lambda: os.path.isdir("/sys/bus/netdevsim/devices/netdevsim10/net"))
+    write("/sys/kernel/debug/netdevsim/netdevsim10/max_vfs", "300")
+
+
 def test_apply_igb(s, igb):
     rc, out, err = vfctl("plan", "-c", LAB_CONF)
     s.check("plan lists the steps, autoprobe off before numvfs", rc == 0 and
@@ -247,12 +278,7 @@ def test_nonroot(s, igb):
     s.check("apply as a user: refused, root only", p.returncode == 1 and "root only" in p.stderr, p.stderr)
 
 
-def test_netdevsim_300(s):
-    for m in ("psample", "udp_tunnel", "ip6_udp_tunnel", "netdevsim"):
-        sh("modprobe", m)
-    write("/sys/bus/netdevsim/new_device", "10 1")
-    wait_for(lambda: os.path.isdir("/sys/bus/netdevsim/devices/netdevsim10/net"))
-    write("/sys/kernel/debug/netdevsim/netdevsim10/max_vfs", "300")
+def test_netdevsim_300(s, igb):
     nsim = sorted(os.listdir("/sys/bus/netdevsim/devices/netdevsim10/net"))[0]
     text = "[PF]\nMatch=name:%s\nNumVFs=300\n" % nsim
     text += "".join("[VF:%d]\nMACAddress=02:30:00:00:%02x:%02x\n" % (i, i >> 8, i & 0xff) for i in range(300))
@@ -275,6 +301,7 @@ def test_boot_and_atomic_runs(s, igb):
     """--boot: each PF on its own, a failing one does not stop the next. Without it the run is one
     change: a failure in the second PF undoes the first."""
     nsim = sorted(os.listdir("/sys/bus/netdevsim/devices/netdevsim10/net"))[0]
+    apply("-c", conf("nsim300-first.conf", "[PF]\nMatch=name:%s\nNumVFs=300\n" % nsim))
     d = tempfile.mkdtemp(prefix="vfctl-boot-", dir=TMP)
     os.chmod(d, 0o755)
     for name, text in (("a-igb.conf", open(LAB_CONF).read().replace("NumVFs=3", "NumVFs=2").replace("[VF:2]", "#")
@@ -309,12 +336,14 @@ def main():
         sh("modprobe", m)
     igb = find_pci("0x8086", "0x10c9")[0]
     wait_for(lambda: netdev_of(igb))
-    for fn in (test_apply_igb, test_vfio_owner, test_counts, test_driver_reload, test_vfio_holder, test_netdev_holders,
-               test_injected_failure,
-               test_invalid_changes_nothing, test_lock, test_device_section, test_nonroot):
-        s.run(fn, igb)
-    s.run(test_netdevsim_300)
-    s.run(test_boot_and_atomic_runs, igb)
+    # Each test with the state it starts from: independent of the order they run in.
+    for fn, fixture in ((test_apply_igb, bare), (test_vfio_owner, lab_applied), (test_counts, lab_applied),
+                        (test_driver_reload, bare), (test_vfio_holder, lab_applied),
+                        (test_netdev_holders, lab_applied), (test_injected_failure, lab_applied),
+                        (test_invalid_changes_nothing, lab_applied), (test_lock, bare), (test_device_section, bare),
+                        (test_nonroot, bare), (test_netdevsim_300, lambda igb: (bare(igb), nsim_device())),
+                        (test_boot_and_atomic_runs, lambda igb: (lab_applied(igb), nsim_device()))):
+        s.run(fn, igb, fixture=fixture)
     s.finish()
 
 

@@ -101,3 +101,18 @@ const vfctl_vdpa_dev *vdpa_find(const vfctl_host *h, const char *name);
 void vf_vdpa_name(const vfctl_device *pf, int vf, char *buf, size_t n);
 /* The netdev called name anywhere in the snapshot, NULL if none. */
 const vfctl_netdev *netdev_find(const vfctl_host *h, const char *name);
+bool netdev_has_altname(const vfctl_host *h, const char *name, const char *alt);
+/* Is the device's /dev/vfio node already owned as asked (-1: that half not asked)? */
+bool vfio_owned(const vfctl_device *d, int uid, int gid);
+
+/* Building a plan (plan-step.c): a step with its text, the caller fills the kind's member. */
+plan_step *plan_add(vfctl_plan *p, step_kind kind, size_t unit, const char *dev, int vf, const char *fmt, ...)
+	_printf_(6, 7);
+/* Copies v into a step's field (NULL stays NULL); false on OOM. */
+bool plan_own(char **field, const char *v);
+/* The phases of each unit kind (plan-pf.c, plan-vdpa.c). */
+int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_plan *p);
+int plan_vdpa(const vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_plan *p);
+/* The steps that make vDPA device name what is asked (cur: as it is, NULL if absent). */
+int add_vdpa_steps(vfctl_plan *p, size_t ui, const char *owner, const char *name, const char *mgmtdev, int vf,
+		   const char *mac, int mtu, int vqp, const char *driver, const vfctl_vdpa_dev *cur);

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the planner asks of a snapshot, and of a driver's habits. */
+#include "plan.h"
+
+const vfctl_netdev *netdev_find(const vfctl_host *h, const char *name)
+{
+	for (size_t i = 0; name && i < h->n_devices; i++)
+		for (size_t j = 0; j < h->devices[i].n_netdevs; j++)
+			if (streq(h->devices[i].netdevs[j].name, name))
+				return &h->devices[i].netdevs[j];
+	return NULL;
+}
+
+bool netdev_has_altname(const vfctl_host *h, const char *name, const char *alt)
+{
+	const vfctl_netdev *nd = netdev_find(h, name);
+	for (size_t i = 0; nd && i < nd->n_altnames; i++)
+		if (streq(nd->altnames[i], alt))
+			return true;
+	return false;
+}
+
+/* Is the device's /dev/vfio node already owned as asked (-1: that half not asked)? */
+bool vfio_owned(const vfctl_device *d, int uid, int gid)
+{
+	return d && d->vfio_uid >= 0 && (uid < 0 || d->vfio_uid == uid) && (gid < 0 || d->vfio_gid == gid);
+}
+
+eswitch_order eswitch_order_of(const char *driver)
+{
+	static const struct {
+		const char *driver;
+		eswitch_order order;
+	} table[] = {
+		{"mlx5_core", ESWITCH_VFS_FIRST},
+		/* ice refuses the change while VFs exist */
+		{"ice", ESWITCH_THROUGH_ZERO},
+		/* some bnxt firmware needs the VFs to exist when switching */
+		{"bnxt_en", ESWITCH_VFS_FIRST},
+	};
+	for (size_t i = 0; driver && i < ELEMENTSOF(table); i++)
+		if (streq(table[i].driver, driver))
+			return table[i].order;
+	return ESWITCH_VFS_FIRST;
+}

@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A PF's plan, phase by phase: link, count, VF settings, eswitch, representors, drivers, VF MTUs,
+ * vDPA, /dev/vfio ownership, autoprobe and probes. */
+#include <linux/devlink.h>
+#include <linux/if_ether.h>
+#include <net/if.h>
+#include <stdio.h>
+
+#include "parse.h"
+#include "plan.h"
+
+static bool str_eq_ci(const char *a, const char *b) { return a && b && strcasecmp(a, b) == 0; }
+
+/* VF settings: one step per IFLA_VF_* attribute that differs. cur is NULL when unknown (just
+ * created, or no netlink): then every given knob is set. */
+static int plan_vf_settings(vfctl_plan *p, size_t unit, const vfctl_device *pf, const char *ifn, int i,
+			    const vf_target *t, const vfctl_vf_settings *cur)
+{
+	plan_step *s;
+	if (cur && !cur->valid)
+		cur = NULL;
+	if (t->mac[0] && !(cur && str_eq_ci(cur->mac, t->mac))) {
+		if (!(s = cur ? plan_add(p, STEP_VF_MAC, unit, pf->id, i, "%s vf %d: mac %s -> %s", ifn, i, cur->mac, t->mac)
+			      : plan_add(p, STEP_VF_MAC, unit, pf->id, i, "%s vf %d: mac %s", ifn, i, t->mac)))
+			return -ENOMEM;
+		if (parse_mac(t->mac, s->u.mac) < 0)
+			return -EINVAL; /* validated already */
+	}
+	if (t->vlan >= 0 || t->qos >= 0 || t->vlan_proto >= 0) {
+		int vlan = t->vlan >= 0 ? t->vlan : cur && cur->vlan >= 0 ? cur->vlan : 0;
+		int qos = t->qos >= 0 ? t->qos : cur && cur->qos >= 0 ? cur->qos : 0;
+		int proto = t->vlan_proto >= 0 ? t->vlan_proto : ETH_P_8021Q;
+		int cur_proto = cur && cur->vlan_proto > 0 ? cur->vlan_proto : ETH_P_8021Q;
+		/* With VLAN 0 the protocol means nothing: drivers report what they like. */
+		if (!(cur && cur->vlan == vlan && cur->qos == qos && (vlan == 0 || cur_proto == proto))) {
+			if (!(s = plan_add(p, STEP_VF_VLAN, unit, pf->id, i, "%s vf %d: vlan %d qos %d%s", ifn, i, vlan, qos,
+				      proto == ETH_P_8021AD ? " proto 802.1ad" : "")))
+				return -ENOMEM;
+			s->u.vlan.vlan = (uint32_t)vlan;
+			s->u.vlan.qos = (uint32_t)qos;
+			s->u.vlan.proto = (uint16_t)proto;
+		}
+	}
+	if (t->min_tx_rate >= 0 || t->max_tx_rate >= 0) {
+		int64_t mn = t->min_tx_rate >= 0 ? t->min_tx_rate : cur && cur->min_tx_rate >= 0 ? cur->min_tx_rate : 0;
+		int64_t mx = t->max_tx_rate >= 0 ? t->max_tx_rate : cur && cur->max_tx_rate >= 0 ? cur->max_tx_rate : 0;
+		if (!(cur && cur->min_tx_rate == mn && cur->max_tx_rate == mx)) {
+			if (!(s = plan_add(p, STEP_VF_RATE, unit, pf->id, i, "%s vf %d: min_tx_rate %lld max_tx_rate %lld Mbit/s",
+				      ifn, i, (long long)mn, (long long)mx)))
+				return -ENOMEM;
+			s->u.rate.min = (uint32_t)mn;
+			s->u.rate.max = (uint32_t)mx;
+		}
+	}
+	const struct {
+		step_kind k;
+		int want, have;
+		const char *name;
+	} flags[] = {
+		{STEP_VF_SPOOFCHK, t->spoofchk, cur ? cur->spoofchk : -2, "spoofchk"},
+		{STEP_VF_TRUST, t->trust, cur ? cur->trust : -2, "trust"},
+		{STEP_VF_LINK_STATE, t->link_state, cur ? cur->link_state : -2, "state"},
+		{STEP_VF_RSS_QUERY, t->rss_query, cur ? cur->rss_query : -2, "query_rss"},
+	};
+	for (size_t f = 0; f < ELEMENTSOF(flags); f++) {
+		if (flags[f].want < 0 || flags[f].want == flags[f].have)
+			continue;
+		bool ls = flags[f].k == STEP_VF_LINK_STATE;
+		const char *val = ls ? vfctl_link_state_str(flags[f].want) : flags[f].want ? "on" : "off";
+		if (!(s = plan_add(p, flags[f].k, unit, pf->id, i, "%s vf %d: %s %s", ifn, i, flags[f].name, val)))
+			return -ENOMEM;
+		if (ls)
+			s->u.link_state = (uint32_t)flags[f].want;
+		else
+			s->u.on = flags[f].want;
+	}
+	return 0;
+}
+
+/* What every phase of a PF's plan shares: the unit, the PF as the snapshot shows it, and the
+ * decisions the first phases make for the later ones. */
+typedef struct pf_plan {
+	const conf_unit *u;
+	size_t ui;
+	const vfctl_host *h;
+	const vfctl_device *pf;
+	vfctl_plan *p;
+	const char *ifn; /* the PF's netdev, NULL if none */
+	const char *name; /* the netdev, else the PCI address: how step texts name the PF */
+	int cur_n, want_n;
+	int want_esw; /* -1 not asked, else DEVLINK_ESWITCH_MODE_* */
+	bool esw_change, esw_done;
+	eswitch_order order;
+	bool recreate;  /* the VFs are destroyed and created again */
+	int autoprobe;  /* as it will be once the count step has run */
+	bool admin_up;
+} pf_plan;
+
+/* The VF's device as the snapshot has it, unless this plan re-creates the VFs. */
+static const vfctl_vf *cur_vf(const pf_plan *pp, int i)
+{
+	return !pp->recreate && (size_t)i < pp->pf->n_vfs ? &pp->pf->vfs[i] : NULL;
+}
+
+static int plan_pf_link(pf_plan *pp)
+{
+	const conf_unit *u = pp->u;
+	const vfctl_netdev *nd = pp->ifn ? &pp->pf->netdevs[0] : NULL;
+	plan_step *s;
+	if (u->mtu >= 0 && nd && nd->mtu != u->mtu) {
+		if (!(s = plan_add(pp->p, STEP_PF_MTU, pp->ui, pp->pf->id, -1, "%s: mtu %d -> %d", pp->ifn, nd->mtu, u->mtu)))
+			return -ENOMEM;
+		s->u.mtu = (uint32_t)u->mtu;
+	}
+	/* The PF goes up first: some drivers configure VFs only then (igb refuses rates). */
+	bool needs_up = u->up == 1;
+	for (size_t i = 0; !needs_up && u->up < 0 && i < u->n_vfs; i++)
+		needs_up = u->vfs[i].max_tx_rate > 0 || u->vfs[i].min_tx_rate > 0;
+	if (needs_up && nd && !pp->admin_up &&
+	    !plan_add(pp->p, STEP_PF_UP, pp->ui, pp->pf->id, -1, "%s: up%s", pp->ifn,
+		 u->up == 1 ? "" : " (VF rates need the PF link up)"))
+		return -ENOMEM;
+	return 0;
+}
+
+static int plan_count(pf_plan *pp)
+{
+	const vfctl_device *pf = pp->pf;
+	bool through_zero = pp->esw_change && pp->order == ESWITCH_THROUGH_ZERO;
+	plan_step *s;
+	if (!pp->recreate)
+		return 0;
+	/* No driver may bind a new VF before its MAC and VLAN are set. */
+	if (pp->want_n > 0 && pp->autoprobe == 1) { /* -1: the PF has no such file (netdevsim) */
+		if (!(s = plan_add(pp->p, STEP_AUTOPROBE, pp->ui, pf->id, -1,
+			      "%s: sriov_drivers_autoprobe %d -> 0 (until the VFs are set up)", pf->id, pp->autoprobe)))
+			return -ENOMEM;
+		s->u.on = false;
+		pp->autoprobe = 0;
+	}
+	if (pp->cur_n > 0) {
+		if (!(s = plan_add(pp->p, STEP_NUMVFS, pp->ui, pf->id, -1, "%s: sriov_numvfs %d -> 0%s", pf->id, pp->cur_n,
+			      through_zero ? " (its driver switches eswitch mode only without VFs)"
+			      : pp->want_n ? " (the kernel changes the count only through 0)"
+					   : "")))
+			return -ENOMEM;
+		s->u.numvfs = 0;
+		s->disruptive = true;
+	}
+	if (through_zero) {
+		if (!(s = plan_add(pp->p, STEP_ESWITCH, pp->ui, pf->id, -1, "%s: eswitch mode %s", pf->id, pp->u->eswitch_mode)))
+			return -ENOMEM;
+		s->u.eswitch_mode = pp->want_esw;
+		s->disruptive = true;
+		pp->esw_done = true;
+	}
+	if (pp->want_n > 0) {
+		if (!(s = plan_add(pp->p, STEP_NUMVFS, pp->ui, pf->id, -1, "%s: sriov_numvfs 0 -> %d", pf->id, pp->want_n)))
+			return -ENOMEM;
+		s->u.numvfs = pp->want_n;
+	}
+	return 0;
+}
+
+static int add_bind(pf_plan *pp, int i, const char *driver, bool keep_override, const char *fmt_tail)
+{
+	plan_step *s = plan_add(pp->p, STEP_BIND, pp->ui, pp->pf->id, i, "%s vf %d: bind %s%s", pp->pf->id, i,
+			   driver ? driver : "auto", fmt_tail);
+	if (!s)
+		return -ENOMEM;
+	s->u.drv.keep_override = keep_override;
+	return plan_own(&s->u.drv.driver, driver) ? 0 : -ENOMEM;
+}
+
+static int add_unbind(pf_plan *pp, int i, const char *driver, const char *why)
+{
+	plan_step *s = plan_add(pp->p, STEP_UNBIND, pp->ui, pp->pf->id, i, "%s vf %d: unbind %s%s", pp->pf->id, i, driver, why);
+	if (!s)
+		return -ENOMEM;
+	s->disruptive = true;
+	return 0;
+}
+
+/* mlx5 and the generic order: the VFs exist; no VF driver may be bound across the switch (mlx5
+ * refuses the change while a VF driver is bound: unbind, switch, rebind). */
+static int plan_eswitch(pf_plan *pp)
+{
+	const vfctl_device *pf = pp->pf;
+	plan_step *s;
+	int r;
+	if (!pp->esw_change || pp->esw_done)
+		return 0;
+	for (int i = 0; i < pp->cur_n; i++)
+		if (cur_vf(pp, i) && cur_vf(pp, i)->driver &&
+		    (r = add_unbind(pp, i, cur_vf(pp, i)->driver, " (across the eswitch change)")) < 0)
+			return r;
+	if (!(s = plan_add(pp->p, STEP_ESWITCH, pp->ui, pf->id, -1, "%s: eswitch mode %s", pf->id, pp->u->eswitch_mode)))
+		return -ENOMEM;
+	s->u.eswitch_mode = pp->want_esw;
+	s->disruptive = true;
+	for (int i = 0; i < pp->cur_n; i++)
+		if (cur_vf(pp, i) && cur_vf(pp, i)->driver) {
+			s = plan_add(pp->p, STEP_BIND, pp->ui, pf->id, i, "%s vf %d: bind %s again", pf->id, i, cur_vf(pp, i)->driver);
+			if (!s || !plan_own(&s->u.drv.driver, cur_vf(pp, i)->driver))
+				return -ENOMEM;
+			s->u.drv.keep_override = true;
+		}
+	return 0;
+}
+
+static int plan_rep_altnames(pf_plan *pp)
+{
+	const conf_unit *u = pp->u;
+	if (!u->rep_altname || pp->want_esw == DEVLINK_ESWITCH_MODE_LEGACY)
+		return 0;
+	for (int i = 0; i < pp->want_n; i++) {
+		const vfctl_vf *v = cur_vf(pp, i);
+		const char *rep = v && !pp->esw_change ? v->representor : NULL;
+		char alt[128];
+		if (altname_expand(u->rep_altname, pp->name, i, alt, sizeof(alt)) < 0)
+			continue;
+		if (rep && netdev_has_altname(pp->h, rep, alt))
+			continue;
+		plan_step *s = plan_add(pp->p, STEP_REP_ALTNAME, pp->ui, pp->pf->id, i, "%s vf %d: representor altname %s",
+				   pp->pf->id, i, alt);
+		if (!s || !plan_own(&s->u.altname, alt))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Drivers: configured ones bound explicitly (Driver=auto: the kernel's choice from modules.alias,
+ * no driver_override left behind). */
+static int plan_vf_drivers(pf_plan *pp)
+{
+	int r;
+	for (int i = 0; i < pp->want_n; i++) {
+		const vf_target *t = (size_t)i < pp->u->n_vfs ? &pp->u->vfs[i] : NULL;
+		const char *cur = cur_vf(pp, i) ? cur_vf(pp, i)->driver : NULL;
+		if (!t || !t->driver)
+			continue;
+		bool is_auto = streq(t->driver, "auto"), none = streq(t->driver, "none");
+		const char *want = is_auto ? pp->pf->vf_default_driver : t->driver;
+		if (none ? !cur : streq_ptr(cur, want) && want)
+			continue;
+		if (cur && (r = add_unbind(pp, i, cur, "")) < 0)
+			return r;
+		if (!none && (r = add_bind(pp, i, want, !is_auto, is_auto ? " (the kernel's driver for it)" : "")) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int plan_vf_mtus(pf_plan *pp)
+{
+	for (int i = 0; i < pp->want_n && (size_t)i < pp->u->n_vfs; i++) {
+		int want = pp->u->vfs[i].mtu;
+		const vfctl_netdev *nd = cur_vf(pp, i) ? netdev_find(pp->h, cur_vf(pp, i)->netdev) : NULL;
+		if (want < 0 || (nd && nd->mtu == want))
+			continue;
+		plan_step *s = plan_add(pp->p, STEP_VF_MTU, pp->ui, pp->pf->id, i, "%s vf %d: netdev mtu %d", pp->pf->id, i, want);
+		if (!s)
+			return -ENOMEM;
+		s->u.mtu = (uint32_t)want;
+	}
+	return 0;
+}
+
+static int plan_vf_vdpa(pf_plan *pp)
+{
+	for (int i = 0; i < pp->want_n && (size_t)i < pp->u->n_vfs; i++) {
+		char name[64];
+		if (!pp->u->vfs[i].vdpa)
+			continue;
+		vf_vdpa_name(pp->pf, i, name, sizeof(name));
+		int r = add_vdpa_steps(pp->p, pp->ui, pp->pf->id, name, NULL, i, pp->u->vfs[i].mac, -1, -1,
+				       pp->u->vfs[i].vdpa, pp->recreate ? NULL : vdpa_find(pp->h, name));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int plan_vf_owners(pf_plan *pp)
+{
+	for (int i = 0; i < pp->want_n && (size_t)i < pp->u->n_vfs; i++) {
+		const vf_target *t = &pp->u->vfs[i];
+		const vfctl_vf *v = cur_vf(pp, i);
+		if (t->owner < 0 && t->group < 0)
+			continue;
+		if (v && v->id && vfio_owned(vfctl_host_find(pp->h, v->id), t->owner, t->group))
+			continue;
+		plan_step *s = plan_add(pp->p, STEP_VFIO_OWNER, pp->ui, pp->pf->id, i, "%s vf %d: /dev/vfio/N owner %d group %d",
+				   pp->pf->id, i, t->owner, t->group);
+		if (!s)
+			return -ENOMEM;
+		s->u.owner.uid = t->owner;
+		s->u.owner.gid = t->group;
+	}
+	return 0;
+}
+
+/* Autoprobe back as configured (or as it was), then new VFs without Driver= get what the kernel
+ * would have given them; last, the PF down if asked. */
+static int plan_pf_finish(pf_plan *pp)
+{
+	const conf_unit *u = pp->u;
+	const vfctl_device *pf = pp->pf;
+	int final = u->autoprobe >= 0 ? u->autoprobe : pf->autoprobe;
+	plan_step *s;
+	if (final >= 0 && pp->autoprobe >= 0 && final != pp->autoprobe) {
+		if (!(s = plan_add(pp->p, STEP_AUTOPROBE, pp->ui, pf->id, -1, "%s: sriov_drivers_autoprobe %d -> %d%s", pf->id,
+			      pp->autoprobe, final, u->autoprobe >= 0 ? "" : " (as it was)")))
+			return -ENOMEM;
+		s->u.on = final;
+	}
+	if (pp->recreate && final == 1)
+		for (int i = 0; i < pp->want_n; i++) {
+			if ((size_t)i < u->n_vfs && u->vfs[i].driver)
+				continue;
+			if (!plan_add(pp->p, STEP_PROBE, pp->ui, pf->id, i, "%s vf %d: let the kernel bind its driver (autoprobe on)",
+				 pf->id, i))
+				return -ENOMEM;
+		}
+	if (u->up == 0 && pp->ifn && pp->admin_up && !plan_add(pp->p, STEP_PF_DOWN, pp->ui, pf->id, -1, "%s: down", pp->ifn))
+		return -ENOMEM;
+	return 0;
+}
+
+int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_plan *p)
+{
+	const conf_unit *u = &c->units[ui];
+	const vfctl_device *pf = vfctl_host_find(h, u->dev_id);
+	if (!pf)
+		return ctx_error(ctx, -ENODEV, "%s: gone", u->dev_id);
+	pf_plan pp = {.u = u, .ui = ui, .h = h, .pf = pf, .p = p, .autoprobe = pf->autoprobe};
+	pp.ifn = pf->n_netdevs ? pf->netdevs[0].name : NULL;
+	pp.name = pp.ifn ? pp.ifn : pf->id;
+	pp.admin_up = pp.ifn && pf->netdevs[0].flags >= 0 && (pf->netdevs[0].flags & IFF_UP);
+	pp.cur_n = pf->num_vfs > 0 ? pf->num_vfs : 0;
+	pp.want_n = u->num_vfs >= 0 ? u->num_vfs : pp.cur_n;
+	pp.want_esw = !u->eswitch_mode ? -1
+		      : streq(u->eswitch_mode, "switchdev") ? DEVLINK_ESWITCH_MODE_SWITCHDEV
+							    : DEVLINK_ESWITCH_MODE_LEGACY;
+	pp.esw_change = pp.want_esw >= 0 && pf->eswitch_mode >= 0 && pp.want_esw != pf->eswitch_mode;
+	pp.order = eswitch_order_of(pf->driver);
+	/* ice: the mode changes only without VFs, so they are re-created around it. */
+	pp.recreate = pp.want_n != pp.cur_n || (pp.esw_change && pp.order == ESWITCH_THROUGH_ZERO && pp.cur_n > 0);
+
+	int r = plan_pf_link(&pp);
+	if (r >= 0)
+		r = plan_count(&pp);
+	for (int i = 0; r >= 0 && i < pp.want_n && (size_t)i < u->n_vfs; i++) {
+		const vfctl_vf *v = cur_vf(&pp, i);
+		r = plan_vf_settings(p, ui, pf, pp.name, i, &u->vfs[i], v ? &v->settings : NULL);
+	}
+	if (r >= 0)
+		r = plan_eswitch(&pp);
+	if (r >= 0)
+		r = plan_rep_altnames(&pp);
+	if (r >= 0)
+		r = plan_vf_drivers(&pp);
+	if (r >= 0)
+		r = plan_vf_mtus(&pp);
+	if (r >= 0)
+		r = plan_vf_vdpa(&pp);
+	if (r >= 0)
+		r = plan_vf_owners(&pp);
+	if (r >= 0)
+		r = plan_pf_finish(&pp);
+	return r;
+}

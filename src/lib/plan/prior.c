@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A unit's prior state as a target: what a rollback plans back to. Pure, like the planner. */
+#include <net/if.h>
+#include <stdio.h>
+
+#include "parse.h"
+#include "plan.h"
+
+static conf_unit empty_like(const conf_unit *u)
+{
+	return (conf_unit){.kind = u->kind, .loc = u->loc, .num_vfs = -1, .autoprobe = -1, .up = -1, .mtu = -1,
+			   .all_functions = u->all_functions, .owner = -1, .group = -1, .vdpa_mtu = -1, .vdpa_vqp = -1};
+}
+
+/* Back to what was: the vDPA device as it was, or no device. */
+static int prior_vdpa(const conf_unit *u, const vfctl_host *h, conf_unit *t)
+{
+	const vfctl_vdpa_dev *cur = vdpa_find(h, u->vdpa_name);
+	t->dev_id = strdup(u->dev_id);
+	t->vdpa_name = strdup(u->vdpa_name);
+	t->present = cur != NULL;
+	if (cur) {
+		t->vdpa_mgmtdev = strdup(cur->mgmtdev);
+		t->vdpa_driver = strdup(cur->driver ? cur->driver : "vhost_vdpa");
+	}
+	return !t->dev_id || !t->vdpa_name || (cur && (!t->vdpa_mgmtdev || !t->vdpa_driver)) ? -ENOMEM : 0;
+}
+
+/* Each function's own driver; with AllFunctions every function of the slot, indexed by number. */
+static int prior_device(const conf_unit *u, const vfctl_host *h, const vfctl_device *d, conf_unit *t)
+{
+	pci_addr b;
+	if (!(t->driver = strdup(d->driver ? d->driver : "none")))
+		return -ENOMEM;
+	if (u->all_functions != 1)
+		return 0;
+	if (!(t->vfs = calloc(8, sizeof(*t->vfs))))
+		return -ENOMEM;
+	t->n_vfs = 8;
+	for (size_t i = 0; i < 8; i++)
+		vf_target_init(&t->vfs[i]);
+	for (size_t i = 0; i < h->n_devices; i++) {
+		const vfctl_device *f = &h->devices[i];
+		if (pci_same_slot(f->id, d->id) && parse_pci_addr(f->id, &b) >= 0 &&
+		    !(t->vfs[b.fn].driver = strdup(f->driver ? f->driver : "none")))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* A knob is restored when this run may change it (the config sets it) or when its prior value is
+ * not what a new VF starts with (a re-created VF would lose it). Restoring the others would ask
+ * drivers for knobs they may not have (igb and link state). */
+static void prior_vf(vf_target *v, const vfctl_vf_settings *s, const vf_target *c)
+{
+	if (!s->valid)
+		return;
+	if ((c && c->mac[0]) || strcmp(s->mac, "00:00:00:00:00:00") != 0)
+		memcpy(v->mac, s->mac, sizeof(v->mac));
+	if ((c && (c->vlan >= 0 || c->qos >= 0 || c->vlan_proto >= 0)) || s->vlan > 0 || s->qos > 0) {
+		v->vlan = s->vlan;
+		v->qos = s->qos;
+		v->vlan_proto = s->vlan > 0 ? s->vlan_proto : -1;
+	}
+	if ((c && c->spoofchk >= 0) || s->spoofchk == 0)
+		v->spoofchk = s->spoofchk;
+	if ((c && c->trust >= 0) || s->trust == 1)
+		v->trust = s->trust;
+	if ((c && c->link_state >= 0) || s->link_state > 0)
+		v->link_state = s->link_state;
+	if ((c && c->rss_query >= 0) || s->rss_query == 1)
+		v->rss_query = s->rss_query;
+	if ((c && (c->min_tx_rate >= 0 || c->max_tx_rate >= 0)) || s->min_tx_rate > 0 || s->max_tx_rate > 0) {
+		v->min_tx_rate = s->min_tx_rate;
+		v->max_tx_rate = s->max_tx_rate;
+	}
+}
+
+static int prior_pf(const conf_unit *u, const vfctl_device *d, conf_unit *t)
+{
+	t->num_vfs = d->num_vfs > 0 ? d->num_vfs : 0;
+	t->autoprobe = d->autoprobe;
+	if (u->eswitch_mode && d->eswitch_mode >= 0 &&
+	    !(t->eswitch_mode = strdup(d->eswitch_mode ? "switchdev" : "legacy")))
+		return -ENOMEM;
+	if (d->n_netdevs) {
+		int flags = d->netdevs[0].flags;
+		t->up = flags >= 0 ? !!(flags & IFF_UP) : -1;
+		t->mtu = d->netdevs[0].mtu;
+	}
+	if (d->n_vfs && !(t->vfs = calloc(d->n_vfs, sizeof(*t->vfs))))
+		return -ENOMEM;
+	t->n_vfs = d->n_vfs;
+	for (size_t i = 0; i < t->n_vfs; i++) {
+		vf_target_init(&t->vfs[i]);
+		prior_vf(&t->vfs[i], &d->vfs[i].settings, i < u->n_vfs ? &u->vfs[i] : NULL);
+		if (!(t->vfs[i].driver = strdup(d->vfs[i].driver ? d->vfs[i].driver : "none")))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf_unit *ret)
+{
+	const vfctl_device *d = vfctl_host_find(h, u->dev_id);
+	conf_unit t = empty_like(u);
+	int r;
+	if (u->kind != UNIT_VDPA && !d)
+		return ctx_error(ctx, -ENODEV, "%s: gone", u->dev_id);
+	if (u->kind == UNIT_VDPA)
+		r = prior_vdpa(u, h, &t);
+	else if (!(t.dev_id = strdup(d->id)))
+		r = -ENOMEM;
+	else
+		r = u->kind == UNIT_DEVICE ? prior_device(u, h, d, &t) : prior_pf(u, d, &t);
+	if (r < 0) {
+		conf_unit_done(&t);
+		return r;
+	}
+	*ret = t;
+	return 0;
+}
