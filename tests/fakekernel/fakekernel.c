@@ -136,6 +136,20 @@ static int relink(const char *target, const char *at)
 	return symlink(rel, at) < 0 ? -errno : 0;
 }
 
+/* Calls fn for each entry of dir (dotfiles skipped) until it returns non-zero; returns that. */
+static int each_entry(const char *dir, int (*fn)(const char *name, void *data), void *data)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int r = 0;
+	while (d && !r && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			r = fn(e->d_name, data);
+	if (d)
+		closedir(d);
+	return r;
+}
+
 /* The device directory a sysfs path ends in (resolved), and its name. */
 static int device_of(const fk *k, const char *rel, char *dir, char *name)
 {
@@ -275,25 +289,35 @@ static void uevent_driver(const char *devdir, const char *driver)
 	write_text(p, out);
 }
 
+struct ifindex_walk {
+	const fk *k;
+	int max;       /* the highest ifindex seen */
+	int want;      /* the one looked for, or 0 */
+	char *ret;     /* its name */
+};
+
+static int ifindex_step(const char *name, void *data)
+{
+	struct ifindex_walk *w = data;
+	char q[PATH_MAX];
+	path(w->k, q, "class/net/%s/ifindex", name);
+	int i = read_int(q, -1);
+	if (i > w->max)
+		w->max = i;
+	if (w->want && i == w->want) {
+		snprintf(w->ret, IF_NAMESIZE, "%s", name);
+		return 1;
+	}
+	return 0;
+}
+
 static int next_ifindex(const fk *k)
 {
 	char p[PATH_MAX];
-	int max = 1;
+	struct ifindex_walk w = {.k = k, .max = 1};
 	path(k, p, "class/net");
-	DIR *d = opendir(p);
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		char q[PATH_MAX];
-		if (e->d_name[0] == '.')
-			continue;
-		path(k, q, "class/net/%s/ifindex", e->d_name);
-		int i = read_int(q, 0);
-		if (i > max)
-			max = i;
-	}
-	if (d)
-		closedir(d);
-	return max + 1;
+	each_entry(p, ifindex_step, &w);
+	return w.max + 1;
 }
 
 static void netdev_add(const fk *k, const char *devdir, const char *name, const char *mac)
@@ -320,28 +344,33 @@ static void netdev_add(const fk *k, const char *devdir, const char *name, const 
 	relink(nd, p);
 }
 
+struct netdev_removal {
+	const fk *k;
+	const char *devdir;
+};
+
+static int netdev_remove(const char *name, void *data)
+{
+	const struct netdev_removal *m = data;
+	static const char *const files[] = {"address", "operstate", "carrier", "flags", "mtu", "ifindex", "device", "speed"};
+	char q[PATH_MAX];
+	path(m->k, q, "class/net/%s", name);
+	unlink(q);
+	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+		snprintf(q, sizeof(q), "%s/net/%s/%s", m->devdir, name, files[i]);
+		unlink(q);
+	}
+	snprintf(q, sizeof(q), "%s/net/%s", m->devdir, name);
+	rmdir(q);
+	return 0;
+}
+
 static void netdevs_remove(const fk *k, const char *devdir)
 {
 	char p[PATH_MAX];
+	struct netdev_removal m = {k, devdir};
 	snprintf(p, sizeof(p), "%s/net", devdir);
-	DIR *d = opendir(p);
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		char q[PATH_MAX];
-		if (e->d_name[0] == '.')
-			continue;
-		path(k, q, "class/net/%s", e->d_name);
-		unlink(q);
-		const char *files[] = {"address", "operstate", "carrier", "flags", "mtu", "ifindex", "device", "speed"};
-		for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-			snprintf(q, sizeof(q), "%s/net/%s/%s", devdir, e->d_name, files[i]);
-			unlink(q);
-		}
-		snprintf(q, sizeof(q), "%s/net/%s", devdir, e->d_name);
-		rmdir(q);
-	}
-	if (d)
-		closedir(d);
+	each_entry(p, netdev_remove, &m);
 	rmdir(p);
 }
 
@@ -612,23 +641,9 @@ static int fk_module_load(void *data, const char *name)
 static bool netdev_by_index(const fk *k, int ifindex, char *name)
 {
 	char p[PATH_MAX];
-	bool found = false;
+	struct ifindex_walk w = {.k = k, .want = ifindex, .ret = name};
 	path(k, p, "class/net");
-	DIR *d = opendir(p);
-	struct dirent *e;
-	while (d && !found && (e = readdir(d))) {
-		char q[PATH_MAX];
-		if (e->d_name[0] == '.')
-			continue;
-		path(k, q, "class/net/%s/ifindex", e->d_name);
-		if (read_int(q, -1) == ifindex) {
-			snprintf(name, IF_NAMESIZE, "%s", e->d_name);
-			found = true;
-		}
-	}
-	if (d)
-		closedir(d);
-	return found;
+	return ifindex > 0 && each_entry(p, ifindex_step, &w) == 1;
 }
 
 /* The PCI PF behind a netdev, when it has SR-IOV. */
@@ -720,6 +735,19 @@ _printf_(3, 4) static int nak(char *ext_ack, size_t n, const char *fmt, ...)
 	return 0;
 }
 
+struct dump {
+	const fk *k;
+	char *buf;
+	mnl_cb_t cb;
+	void *cbdata;
+};
+
+static int dump_one(const char *name, void *data)
+{
+	struct dump *d = data;
+	return reply(newlink(d->k, d->buf, name, false), d->cb, d->cbdata);
+}
+
 static int getlink(const fk *k, struct nlmsghdr *req, mnl_cb_t cb, void *cbdata)
 {
 	char buf[1 << 17], name[IF_NAMESIZE] = "";
@@ -727,16 +755,9 @@ static int getlink(const fk *k, struct nlmsghdr *req, mnl_cb_t cb, void *cbdata)
 	const struct nlattr *a;
 	if (req->nlmsg_flags & NLM_F_DUMP) {
 		char p[PATH_MAX];
+		struct dump d = {k, buf, cb, cbdata};
 		path(k, p, "class/net");
-		DIR *d = opendir(p);
-		struct dirent *e;
-		int r = 0;
-		while (d && r >= 0 && (e = readdir(d)))
-			if (e->d_name[0] != '.')
-				r = reply(newlink(k, buf, e->d_name, false), cb, cbdata);
-		if (d)
-			closedir(d);
-		return r;
+		return each_entry(p, dump_one, &d);
 	}
 	mnl_attr_for_each(a, req, sizeof(*ifi)) if (mnl_attr_get_type(a) == IFLA_IFNAME)
 		snprintf(name, sizeof(name), "%s", mnl_attr_get_str(a));
