@@ -95,7 +95,7 @@ def lab(build):
         r["ip_lspci"] / r["vfctl"], "met" if r["vfctl"] < 1 and r["vfctl_vfs"] == 300 else "MISSED"))
     print()
     print("lab, per-VF MACs on 300 netdevsim VFs (300 kernel changes each), guest time:")
-    print("  shell loop of `ip link set PF vf N mac ...` (seed 003's unit)  %7.2f s" % r["ip_loop"])
+    print("  shell loop of `ip link set PF vf N mac ...` (a hand-written unit)  %7.2f s" % r["ip_loop"])
     print("  vfctl apply (scan, plan, 300 RTM_SETLINK, verify)             %7.2f s%s" % (
         r["apply"], "" if r["apply_ok"] else "  (FAILED)"))
     print("  ratio: vfctl is %.1fx faster; target >= 10x (%s)" % (

@@ -26,7 +26,7 @@ res = {"runs": runs, "vfctl": statistics.median(x[0] for x in v), "ip_lspci": st
        "vfctl_vfs": sum(1 for x in nsim["vfs"] if x["settings_known"]),
        "ip_vfs": sum(1 for x in i[0][1][0].splitlines() if x.strip().startswith("vf "))}
 
-# apply: 300 per-VF MACs. The seed's way (one `ip link set` per VF, a shell loop) against vfctl
+# apply: 300 per-VF MACs. The hand-written way (one `ip link set` per VF, a shell loop) against vfctl
 # apply of a file that sets them all; each run changes every MAC so both do 300 kernel changes.
 def macs(k):
     return ["02:%02x:00:00:%02x:%02x" % (0x20 + k, i >> 8, i & 0xff) for i in range(300)]

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Inside the lab VM for make demo: what seed 003's hand-written systemd unit did (VFs, their MACs),
+# Inside the lab VM for make demo: what a hand-written systemd unit does on many hosts (VFs, their MACs),
 # declared in examples/lab.conf and applied by vfctl, then doctor and status.
 . "$(dirname "$0")/guest-env.sh"
 cd "$(dirname "$0")/.."

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fake-sysfs tier: the seeds' hosts built by fakesys.py, read by the real vfctl binary."""
+"""Fake-sysfs tier: typical hosts from admins' write-ups, built by fakesys.py, read by the real vfctl binary."""
 import os
 import shutil
 import subprocess
@@ -316,7 +316,7 @@ def test_configs(s):
 
 
 def test_examples_validate(s):
-    """The shipped examples parse; those for the seed hosts validate against their fixture."""
+    """The shipped examples parse; those for the fixture hosts validate against their fixture."""
     top = os.path.join(os.path.dirname(__file__), "..", "..")
     t = tree("cx4lx-8vfs")
     for ex in ("cx4lx-8vfs.conf", "mgmt-bridge.conf"):
@@ -324,7 +324,7 @@ def test_examples_validate(s):
         shutil.copyfile(os.path.join(top, "examples", ex), path)
         os.chmod(path, 0o644)
         rc, out, err = vfctl(*t, "plan", "-c", path)
-        s.check("examples/%s plans on the seed host" % ex, rc == 0 and "1." in out, out + err)
+        s.check("examples/%s plans on its fixture host" % ex, rc == 0 and "1." in out, out + err)
     rc, doc, _ = vfctl_json(*t, "plan", "-c", os.path.join(TMP, "mgmt-bridge.conf"))
     acts = [x["action"] for x in doc["steps"]]
     s.check("plan --json: autoprobe off, count through 0, settings, drivers, in that order",
@@ -334,7 +334,7 @@ def test_examples_validate(s):
 
 
 def test_emit(s):
-    """The hand-off text for the seed host: QEMU arguments, Proxmox lines, libvirt XML that
+    """The hand-off text for the ConnectX-4 Lx host: QEMU arguments, Proxmox lines, libvirt XML that
     libvirt's own schema accepts."""
     import subprocess
     t = tree("cx4lx-8vfs")

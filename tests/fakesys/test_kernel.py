@@ -19,7 +19,7 @@ FAKE = os.environ.get("VFCTL_FAKE", os.path.join(os.path.dirname(__file__), ".."
                                                   "fakekernel", "vfctl-fake"))
 TMP = tempfile.mkdtemp(prefix="vfctl-fakekernel-")
 
-SEED003 = """# seed 003's unit, as a configuration: VFs with MACs, one VLAN, one on vfio-pci
+HANDMADE = """# a hand-written SR-IOV unit as a configuration: VFs with MACs, one VLAN, one on vfio-pci
 [PF]
 Match=pci:0000:01:00.0
 NumVFs=3
@@ -90,7 +90,7 @@ def vf_view(v):
 
 def test_apply(s):
     h = Host("apply")
-    path = h.conf("a.conf", SEED003)
+    path = h.conf("a.conf", HANDMADE)
     rc, out, err = h.run("apply", "-c", path)
     s.eq("apply: exit 0", rc, 0)
     s.check("apply: the report says done", "0000:01:00.0: done" in out, out + err)
@@ -114,8 +114,8 @@ def test_apply(s):
 
 def test_count_through_zero(s):
     h = Host("count")
-    h.run("apply", "-c", h.conf("a.conf", SEED003))
-    rc, out, err = h.run("apply", "-c", h.conf("b.conf", SEED003.replace("NumVFs=3", "NumVFs=4")))
+    h.run("apply", "-c", h.conf("a.conf", HANDMADE))
+    rc, out, err = h.run("apply", "-c", h.conf("b.conf", HANDMADE.replace("NumVFs=3", "NumVFs=4")))
     s.check("3 -> 4: the count goes through 0", rc == 0 and "sriov_numvfs 3 -> 0" in out and
             "sriov_numvfs 0 -> 4" in out, out + err)
     pf = pf_of(h.state())
@@ -130,9 +130,9 @@ def test_fault_at_every_step(s):
     """A failure injected at each step of a 13-step plan (3 -> 4 VFs and every knob): each run is
     rolled back to the host as it was before it."""
     h = Host("faults")
-    h.run("apply", "-c", h.conf("a.conf", SEED003))
+    h.run("apply", "-c", h.conf("a.conf", HANDMADE))
     before = h.state()
-    path = h.conf("b.conf", SEED003.replace("NumVFs=3", "NumVFs=4").replace("VLANId=42", "VLANId=43"))
+    path = h.conf("b.conf", HANDMADE.replace("NumVFs=3", "NumVFs=4").replace("VLANId=42", "VLANId=43"))
     rc, out, err = h.run("plan", "-c", path)
     n = sum(1 for line in out.splitlines() if line.strip()[:1].isdigit())
     s.check("faults: the plan has steps", n >= 10, out)
@@ -151,9 +151,9 @@ def test_kernel_refuses(s):
     """A value the driver refuses mid-run (a rate above the 1 Gb/s link): EINVAL from the kernel, the
     run rolled back, and the last line is that step's error, not a stale one."""
     h = Host("refuse")
-    h.run("apply", "-c", h.conf("a.conf", SEED003))
+    h.run("apply", "-c", h.conf("a.conf", HANDMADE))
     before = h.state()
-    rc, out, err = h.run("apply", "-c", h.conf("b.conf", SEED003.replace("NumVFs=3", "NumVFs=4")
+    rc, out, err = h.run("apply", "-c", h.conf("b.conf", HANDMADE.replace("NumVFs=3", "NumVFs=4")
                                               .replace("MaxTxRate=200", "MaxTxRate=5000")))
     s.eq("refused rate: exit 1", rc, 1)
     s.check("refused rate: rolled back", "restored to its state before this run" in out, out)
@@ -165,10 +165,10 @@ def test_kernel_refuses(s):
 
 def test_invalid_changes_nothing(s):
     h = Host("invalid")
-    h.run("apply", "-c", h.conf("a.conf", SEED003))
+    h.run("apply", "-c", h.conf("a.conf", HANDMADE))
     before = h.state()
     digest = tree_digest(h.root + "/sys")
-    rc, out, err = h.run("apply", "-c", h.conf("b.conf", SEED003.replace("VLANId=42", "VLANId=4096")))
+    rc, out, err = h.run("apply", "-c", h.conf("b.conf", HANDMADE.replace("VLANId=42", "VLANId=4096")))
     s.check("invalid VLAN: exit 2 with FILE:LINE", rc == 2 and "b.conf:8:" in err, (rc, err))
     s.eq("invalid VLAN: the host is unchanged", h.state(), before)
     s.eq("invalid VLAN: not one file of the tree changed", tree_digest(h.root + "/sys"), digest)
@@ -176,7 +176,7 @@ def test_invalid_changes_nothing(s):
 
 def test_bind_restore(s):
     h = Host("bind")
-    h.run("apply", "-c", h.conf("a.conf", SEED003))
+    h.run("apply", "-c", h.conf("a.conf", HANDMADE))
     rc, out, err = h.run("bind", "enp1s0:vf0")
     s.check("bind: VF 0 to vfio-pci", rc == 0 and "igbvf -> vfio-pci" in out, out + err)
     vf = pf_of(h.state())["vfs"][0]
