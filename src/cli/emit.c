@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vfctl emit */
+/* vfctl bind / unbind / restore / vfio-check / emit */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static bool is_vdpa(const vfctl_host *h, const char *name)
+{
+	for (size_t i = 0; h->vdpa && i < h->vdpa->n_devs; i++)
+		if (streq(h->vdpa->devs[i].name, name))
+			return true;
+	return false;
+}
+
+int cmd_emit(const cli_global *g, int argc, char **argv)
+{
+	if (argc < 3 || streq(argv[1], "-h") || streq(argv[1], "--help")) {
+		fprintf(argc < 3 ? stderr : stdout, "Usage: vfctl emit qemu|libvirt|proxmox DEVICE...\n"
+						    "       vfctl emit qemu|libvirt VDPA-DEVICE...\n"
+						    "       vfctl emit ovs PF\n");
+		return argc < 3 ? EXIT_USAGE : EXIT_OK;
+	}
+	vfctl_emit_kind kind;
+	if (streq(argv[1], "qemu"))
+		kind = VFCTL_EMIT_QEMU;
+	else if (streq(argv[1], "libvirt"))
+		kind = VFCTL_EMIT_LIBVIRT;
+	else if (streq(argv[1], "proxmox"))
+		kind = VFCTL_EMIT_PROXMOX;
+	else if (streq(argv[1], "ovs"))
+		kind = VFCTL_EMIT_OVS;
+	else {
+		fprintf(stderr, "vfctl: emit %s: expected qemu, libvirt, proxmox or ovs\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	vfctl_ctx *ctx;
+	vfctl_host *h;
+	bool *sel = NULL;
+	char *s = NULL, *sv = NULL;
+	char **vdpa = calloc((size_t)argc, sizeof(char *)), **pci = calloc((size_t)argc, sizeof(char *));
+	size_t nv = 0, np = 0;
+	int r = cli_scan(g, &ctx, &h);
+	if (r) {
+		free(vdpa);
+		free(pci);
+		return r;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (is_vdpa(h, argv[i]))
+			vdpa[nv++] = argv[i];
+		else
+			pci[np++] = argv[i];
+	}
+	if (np && (r = cli_select(h, pci, (int)np, &sel)))
+		goto out;
+	for (size_t i = 0; sel && i < h->n_devices; i++)
+		if (sel[i] && !streq(h->devices[i].bus, "pci") && kind != VFCTL_EMIT_OVS) {
+			fprintf(stderr, "vfctl: %s is not a PCI device: nothing to pass through\n", h->devices[i].id);
+			r = EXIT_USAGE;
+			goto out;
+		}
+	int k = np ? vfctl_emit(h, sel, kind, &s) : 0;
+	if (k == -EINVAL && kind == VFCTL_EMIT_OVS) {
+		fprintf(stderr, "vfctl: the PF is not in switchdev mode: OVS offload needs VF representors "
+				"(EswitchMode=switchdev, or vfctl eswitch PF switchdev)\n");
+		r = EXIT_FAIL;
+		goto out;
+	}
+	if (k >= 0 && nv)
+		k = vfctl_emit_vdpa(h, vdpa, nv, kind, &sv);
+	if (k < 0) {
+		fprintf(stderr, "vfctl: emit: %s\n", k == -EMEDIUMTYPE ? "a vDPA device on virtio_vdpa is a host netdev, not "
+							   "something to hand to a VM (bind it to vhost_vdpa)"
+							   : k == -EOPNOTSUPP ? "vDPA devices go to qemu or libvirt"
+									    : strerror(-k));
+		r = EXIT_FAIL;
+		goto out;
+	}
+	if (s)
+		fputs(s, stdout);
+	if (sv)
+		fputs(sv, stdout);
+	for (size_t i = 0; kind != VFCTL_EMIT_OVS && sel && i < h->n_devices; i++)
+		if (sel[i] && !streq_ptr(h->devices[i].driver, "vfio-pci"))
+			fprintf(stderr, "vfctl: note: %s is bound to %s, not vfio-pci: vfctl bind %s first (libvirt's "
+					"managed='yes' does it itself)\n",
+				h->devices[i].id, h->devices[i].driver ? h->devices[i].driver : "no driver", h->devices[i].id);
+out:
+	free(s);
+	free(sv);
+	free(sel);
+	free(vdpa);
+	free(pci);
+	vfctl_host_free(h);
+	vfctl_ctx_free(ctx);
+	return r;
+}
