@@ -143,6 +143,20 @@ static void test_snapshot_decides(vfctl_ctx *ctx)
 	vfctl_host_free(h);
 }
 
+static void test_no_stale_error(vfctl_ctx *ctx)
+{
+	/* A public call that fails without saying why must not leave the previous call's text. */
+	ctx_error(ctx, -EIO, "an earlier, tolerated failure");
+	unsigned since = ctx->n_errors;
+	CHECK(ctx_ensure_error(ctx, since, -ENOMEM, "planning") == -ENOMEM, "r passes through");
+	CHECK(strcmp(vfctl_ctx_error(ctx), "planning: Cannot allocate memory") == 0, "text: %s", vfctl_ctx_error(ctx));
+	since = ctx->n_errors;
+	ctx_error(ctx, -ENODEV, "0000:01:00.0: gone");
+	ctx_ensure_error(ctx, since, -ENODEV, "planning");
+	CHECK(strcmp(vfctl_ctx_error(ctx), "0000:01:00.0: gone: No such device") == 0, "the call's own text stays: %s",
+	      vfctl_ctx_error(ctx));
+}
+
 int main(void)
 {
 	/* A context over an empty tree: any read the planner made would find nothing. */
@@ -155,6 +169,7 @@ int main(void)
 	test_settings_only(ctx);
 	test_count_through_zero(ctx);
 	test_snapshot_decides(ctx);
+	test_no_stale_error(ctx);
 	vfctl_ctx_free(ctx);
 	rmdir(dir);
 	return tap_finish("test-plan");

@@ -562,7 +562,7 @@ int vfctl_config_parse_string(vfctl_ctx *ctx, const char *name, const char *text
 	return 0;
 }
 
-int vfctl_config_load(vfctl_ctx *ctx, const char *path, vfctl_config **ret)
+static int config_load(vfctl_ctx *ctx, const char *path, vfctl_config **ret)
 {
 	vfctl_config *c = calloc(1, sizeof(*c));
 	char **names = NULL;
@@ -617,4 +617,10 @@ size_t vfctl_config_errors(const vfctl_config *c, const char *const **ret)
 {
 	*ret = (const char *const *)c->errors;
 	return c->n_errors;
+}
+
+int vfctl_config_load(vfctl_ctx *ctx, const char *path, vfctl_config **ret)
+{
+	unsigned since = ctx->n_errors;
+	return ctx_ensure_error(ctx, since, config_load(ctx, path, ret), "loading the configuration");
 }

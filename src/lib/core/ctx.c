@@ -45,9 +45,17 @@ vfctl_ctx *vfctl_ctx_free(vfctl_ctx *ctx)
 
 const char *vfctl_ctx_error(const vfctl_ctx *ctx) { return ctx->error; }
 
+int ctx_ensure_error(vfctl_ctx *ctx, unsigned since, int r, const char *what)
+{
+	if (r < 0 && ctx->n_errors == since)
+		ctx_error(ctx, r, "%s", what);
+	return r;
+}
+
 int ctx_error(vfctl_ctx *ctx, int r, const char *fmt, ...)
 {
 	va_list ap;
+	ctx->n_errors++;
 	va_start(ap, fmt);
 	int n = vsnprintf(ctx->error, sizeof(ctx->error), fmt, ap);
 	va_end(ap);

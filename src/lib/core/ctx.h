@@ -25,6 +25,8 @@ struct vfctl_ctx {
 	uint16_t devlink_family, vdpa_family;
 	struct pci_access *pacc;
 	const kernel_hooks *kernel; /* NULL: the running kernel */
+	unsigned n_errors; /* how many times error was set: a public call that fails without setting it
+			    * gets a generic text, never the previous call's */
 	char error[1024];
 };
 
@@ -34,6 +36,9 @@ void ctx_attach_kernel(vfctl_ctx *ctx, const kernel_hooks *k);
 /* Records the failure's detail for vfctl_ctx_error() and returns r, so callers can
  * `return ctx_error(ctx, r, "...")`. */
 int ctx_error(vfctl_ctx *ctx, int r, const char *fmt, ...) _printf_(3, 4);
+/* For public entry points: r unchanged; when r < 0 and nothing since `since` (ctx->n_errors at
+ * entry) said why, what the call was doing and strerror. */
+int ctx_ensure_error(vfctl_ctx *ctx, unsigned since, int r, const char *what);
 /* The same, naming the sysfs path that failed. */
 int ctx_error_fs(vfctl_ctx *ctx, int r, const char *what);
 int ctx_rtnl(vfctl_ctx *ctx, nl_sock **ret);

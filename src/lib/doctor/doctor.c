@@ -524,7 +524,7 @@ static void check_ovs(checker *c)
 		    "(vfctl emit ovs PF prints the whole setup)");
 }
 
-int vfctl_doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_opts *opts, vfctl_report **ret)
+static int doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_opts *opts, vfctl_report **ret)
 {
 	vfctl_doctor_opts def = {0};
 	checker c = {.ctx = ctx, .h = h, .opts = opts ? opts : &def};
@@ -567,3 +567,8 @@ int vfctl_doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_opt
 	return 0;
 }
 
+int vfctl_doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_opts *opts, vfctl_report **ret)
+{
+	unsigned since = ctx->n_errors;
+	return ctx_ensure_error(ctx, since, doctor_run(ctx, h, opts, ret), "running the checks");
+}

@@ -107,7 +107,7 @@ static void vfio_owners(vfctl_host *h)
 	}
 }
 
-int vfctl_host_scan(vfctl_ctx *ctx, vfctl_host **ret)
+static int host_scan(vfctl_ctx *ctx, vfctl_host **ret)
 {
 	vfctl_host *h = calloc(1, sizeof(*h));
 	int r;
@@ -134,4 +134,10 @@ int vfctl_host_scan(vfctl_ctx *ctx, vfctl_host **ret)
 	}
 	*ret = h;
 	return 0;
+}
+
+int vfctl_host_scan(vfctl_ctx *ctx, vfctl_host **ret)
+{
+	unsigned since = ctx->n_errors;
+	return ctx_ensure_error(ctx, since, host_scan(ctx, ret), "scanning the host");
 }

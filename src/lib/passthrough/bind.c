@@ -431,7 +431,7 @@ static int do_bind(binder *b, bool unbind_only)
 	return r;
 }
 
-static int run(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o, int op)
+static int run_op(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o, int op)
 {
 	vfctl_bind_opts def = {.owner = -1, .group_id = -1};
 	binder b = {.ctx = ctx, .o = o ? o : &def};
@@ -474,6 +474,13 @@ out:
 	vfctl_host_free(b.h);
 	close(lock);
 	return r;
+}
+
+static int run(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o, int op)
+{
+	static const char *const what[] = {"binding", "unbinding", "restoring"};
+	unsigned since = ctx->n_errors;
+	return ctx_ensure_error(ctx, since, run_op(ctx, devices, n, o, op), what[op]);
 }
 
 int vfctl_bind(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o)

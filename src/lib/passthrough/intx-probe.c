@@ -27,7 +27,7 @@ static int write_cmd(vfctl_ctx *ctx, const char *cfg, uint16_t v)
 	return sysfs_write_bin(ctx->fs, cfg, b, 2, PCI_COMMAND);
 }
 
-int vfctl_intx_probe(vfctl_ctx *ctx, const vfctl_device *d, int *ret)
+static int intx_probe(vfctl_ctx *ctx, const vfctl_device *d, int *ret)
 {
 	char cfg[PATH_MAX];
 	uint16_t orig, now, back;
@@ -68,4 +68,10 @@ int vfctl_intx_probe(vfctl_ctx *ctx, const vfctl_device *d, int *ret)
 				 d->id, orig, back);
 	*ret = !!(now & PCI_COMMAND_INTX_DISABLE);
 	return 0;
+}
+
+int vfctl_intx_probe(vfctl_ctx *ctx, const vfctl_device *d, int *ret)
+{
+	unsigned since = ctx->n_errors;
+	return ctx_ensure_error(ctx, since, intx_probe(ctx, d, ret), "probing INTx masking");
 }

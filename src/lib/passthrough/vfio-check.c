@@ -123,7 +123,7 @@ out:
 	vfio_session_close(&s);
 }
 
-int vfctl_vfio_check(vfctl_ctx *ctx, const vfctl_host *h, const bool *select, vfctl_report **ret)
+static int vfio_check(vfctl_ctx *ctx, const vfctl_host *h, const bool *select, vfctl_report **ret)
 {
 	checker c = {0};
 	c.rep = calloc(1, sizeof(*c.rep));
@@ -141,4 +141,10 @@ int vfctl_vfio_check(vfctl_ctx *ctx, const vfctl_host *h, const bool *select, vf
 	}
 	*ret = c.rep;
 	return 0;
+}
+
+int vfctl_vfio_check(vfctl_ctx *ctx, const vfctl_host *h, const bool *select, vfctl_report **ret)
+{
+	unsigned since = ctx->n_errors;
+	return ctx_ensure_error(ctx, since, vfio_check(ctx, h, select, ret), "checking VFIO");
 }

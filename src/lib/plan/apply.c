@@ -134,7 +134,7 @@ out:
 	return r;
 }
 
-int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
+static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 {
 	vfctl_apply_opts def = {0};
 	applier a = {.ctx = ctx, .o = opts ? opts : &def};
@@ -227,4 +227,10 @@ out:
 	if (lock >= 0)
 		close(lock);
 	return r;
+}
+
+int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
+{
+	unsigned since = ctx->n_errors;
+	return ctx_ensure_error(ctx, since, apply_run(ctx, c, opts), "applying the configuration");
 }

@@ -15,7 +15,7 @@ bool unit_selected(const conf_unit *u, const vfctl_host *h, const char *only)
 	return vfctl_host_resolve(h, only, &want, &vf) >= 0 && want == d;
 }
 
-int vfctl_plan_build(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, const char *only, vfctl_plan **ret)
+static int plan_build(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, const char *only, vfctl_plan **ret)
 {
 	vfctl_plan *p = calloc(1, sizeof(*p));
 	int r = 0;
@@ -64,4 +64,10 @@ int vfctl_plan_json(const vfctl_plan *p, char **ret)
 	json_close_array(&w);
 	json_close_object(&w);
 	return json_finish(&w, ret);
+}
+
+int vfctl_plan_build(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, const char *only, vfctl_plan **ret)
+{
+	unsigned since = ctx->n_errors;
+	return ctx_ensure_error(ctx, since, plan_build(ctx, c, h, only, ret), "planning");
 }
