@@ -76,8 +76,14 @@ typedef struct vfctl_bar {
 	uint64_t start, size;
 } vfctl_bar;
 
+/* A PCI function's address, parsed once at scan time; -1 in every field for non-PCI devices. */
+typedef struct vfctl_pci_addr {
+	int domain, bus, slot, function;
+} vfctl_pci_addr;
+
 typedef struct vfctl_device {
 	char *id;      /* "0000:06:00.1"; for non-PCI PFs the device directory name */
+	vfctl_pci_addr addr;
 	char *bus;     /* "pci", "netdevsim", ... */
 	char *syspath; /* relative to the sysfs root, e.g. "bus/pci/devices/0000:06:00.1" */
 	int vendor_id, device_id, subsystem_vendor_id, subsystem_device_id;

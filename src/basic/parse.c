@@ -235,10 +235,3 @@ char *cmdline_get(const char *cmdline, const char *key)
 	}
 	return strndup(found, flen);
 }
-
-bool pci_same_slot(const char *a, const char *b)
-{
-	pci_addr x, y;
-	return parse_pci_addr(a, &x) >= 0 && parse_pci_addr(b, &y) >= 0 && x.domain == y.domain && x.bus == y.bus &&
-	       x.dev == y.dev;
-}

@@ -18,8 +18,6 @@ int parse_pci_addr(const char *s, pci_addr *ret);
 /* Always the canonical 0000:06:00.1 form, as sysfs names devices. */
 char *format_pci_addr(const pci_addr *a, char buf[static PCI_ADDR_STRLEN]);
 int pci_addr_cmp(const pci_addr *a, const pci_addr *b);
-/* Are a and b functions of one slot (domain, bus, device)? False unless both are PCI addresses. */
-bool pci_same_slot(const char *a, const char *b);
 
 int parse_mac(const char *s, uint8_t ret[6]);
 char *format_mac(const uint8_t mac[6], char buf[static MAC_STRLEN]);

@@ -18,7 +18,7 @@ static vfctl_host *igb_host(int n)
 	vfctl_device *d = calloc(1, sizeof(*d));
 	h->devices = d;
 	h->n_devices = 1;
-	*d = (vfctl_device){.id = strdup("0000:01:00.0"), .bus = strdup("pci"), .driver = strdup("igb"),
+	*d = (vfctl_device){.id = strdup("0000:01:00.0"), .addr = {0, 1, 0, 0}, .bus = strdup("pci"), .driver = strdup("igb"),
 			    .syspath = strdup("bus/pci/devices/0000:01:00.0"), .vendor_id = 0x8086, .device_id = 0x10c9,
 			    .iommu_group = 10, .total_vfs = 7, .num_vfs = n, .autoprobe = 1, .eswitch_mode = -1,
 			    .vf_device_id = 0x10ca, .vfio_uid = -1, .vfio_gid = -1, .vf_index = -1,
@@ -53,6 +53,11 @@ static vfctl_plan *plan_of(vfctl_ctx *ctx, const vfctl_host *h, const char *text
 	CHECK(r == 0, "validate: %s", n ? errs[0] : vfctl_ctx_error(ctx));
 	CHECK(vfctl_plan_build(ctx, c, h, NULL, &p) == 0, "plan: %s", vfctl_ctx_error(ctx));
 	*ret_conf = c;
+	if (!p) { /* failed above: an empty plan, so the checks that follow fail rather than crash */
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			abort();
+	}
 	return p;
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "parse.h"
+#include "relations.h"
 #include "util.h"
 #include "vfctl/vfctl.h"
 
@@ -40,12 +41,10 @@ _printf_(2, 3) static void put(out *o, const char *fmt, ...)
 /* The selected functions of the slot of device i, as a bitmask of function numbers. */
 static unsigned slot_functions(const vfctl_host *h, const bool *sel, size_t i)
 {
-	pci_addr b;
 	unsigned mask = 0;
 	for (size_t k = 0; k < h->n_devices; k++)
-		if ((!sel || sel[k]) && pci_same_slot(h->devices[k].id, h->devices[i].id) &&
-		    parse_pci_addr(h->devices[k].id, &b) >= 0)
-			mask |= 1u << b.fn;
+		if ((!sel || sel[k]) && same_slot(&h->devices[k], &h->devices[i]))
+			mask |= 1u << h->devices[k].addr.function;
 	return mask;
 }
 
@@ -53,20 +52,20 @@ static void emit_qemu(out *o, const vfctl_host *h, const bool *sel)
 {
 	int port = 0;
 	for (size_t i = 0; i < h->n_devices; i++) {
-		pci_addr a;
-		if ((sel && !sel[i]) || parse_pci_addr(h->devices[i].id, &a) < 0)
+		const vfctl_pci_addr a = h->devices[i].addr;
+		if ((sel && !sel[i]) || a.domain < 0)
 			continue;
 		unsigned fns = slot_functions(h, sel, i);
 		bool multi = fns & (fns - 1);
 		/* One PCIe root port per slot (q35): the device sees a PCIe link as on the host; the
 		 * functions of one slot stay one multifunction device. */
-		if (!multi || (fns & ((1u << a.fn) - 1)) == 0) {
+		if (!multi || (fns & ((1u << a.function) - 1)) == 0) {
 			put(o, "-device pcie-root-port,id=vfctl-rp%d,chassis=%d,slot=0\n", port, 100 + port);
 			port++;
 		}
 		put(o, "-device vfio-pci,host=%s,bus=vfctl-rp%d", h->devices[i].id, port - 1);
 		if (multi)
-			put(o, ",addr=0.%u%s", a.fn, (fns & ((1u << a.fn) - 1)) == 0 ? ",multifunction=on" : "");
+			put(o, ",addr=0.%d%s", a.function, (fns & ((1u << a.function) - 1)) == 0 ? ",multifunction=on" : "");
 		put(o, "\n");
 	}
 }
@@ -75,15 +74,15 @@ static void emit_libvirt(out *o, const vfctl_host *h, const bool *sel)
 {
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_device *d = &h->devices[i];
-		pci_addr a;
-		if ((sel && !sel[i]) || parse_pci_addr(d->id, &a) < 0)
+		const vfctl_pci_addr a = d->addr;
+		if ((sel && !sel[i]) || a.domain < 0)
 			continue;
 		const vfctl_device *pf = d->physfn ? vfctl_host_find(h, d->physfn) : NULL;
 		const vfctl_vf_settings *s =
 			pf && d->vf_index >= 0 && (size_t)d->vf_index < pf->n_vfs ? &pf->vfs[d->vf_index].settings : NULL;
 		char addr[128];
 		snprintf(addr, sizeof(addr), "domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'", a.domain, a.bus,
-			 a.dev, a.fn);
+			 a.slot, a.function);
 		/* A VF whose PF holds a MAC or VLAN for it: libvirt's <interface type='hostdev'> sets them
 		 * (again) through the PF when the VM starts and keeps them across restarts. */
 		if (s && s->valid && (strcmp(s->mac, "00:00:00:00:00:00") != 0 || s->vlan > 0)) {
@@ -106,14 +105,14 @@ static void emit_proxmox(out *o, const vfctl_host *h, const bool *sel)
 	int n = 0;
 	put(o, "# /etc/pve/qemu-server/VMID.conf; pcie=1 needs \"machine: q35\"\n");
 	for (size_t i = 0; i < h->n_devices; i++) {
-		pci_addr a;
-		if ((sel && !sel[i]) || parse_pci_addr(h->devices[i].id, &a) < 0)
+		const vfctl_pci_addr a = h->devices[i].addr;
+		if ((sel && !sel[i]) || a.domain < 0)
 			continue;
 		unsigned fns = slot_functions(h, sel, i);
 		if (fns & (fns - 1)) {
 			/* Several functions of one slot: Proxmox's "All functions", written as the slot. */
-			if ((fns & ((1u << a.fn) - 1)) == 0)
-				put(o, "hostpci%d: %04x:%02x:%02x,pcie=1\n", n++, a.domain, a.bus, a.dev);
+			if ((fns & ((1u << a.function) - 1)) == 0)
+				put(o, "hostpci%d: %04x:%02x:%02x,pcie=1\n", n++, a.domain, a.bus, a.slot);
 			continue;
 		}
 		put(o, "hostpci%d: %s,pcie=1\n", n++, h->devices[i].id);

@@ -6,16 +6,13 @@
 #include "modalias.h"
 #include "parse.h"
 #include "pci.h"
+#include "relations.h"
 #include "sriov.h"
 #include "vdpa.h"
 
 static int cmp_dev(const void *a, const void *b)
 {
-	const vfctl_device *x = a, *y = b;
-	pci_addr pa, pb;
-	if (parse_pci_addr(x->id, &pa) < 0 || parse_pci_addr(y->id, &pb) < 0)
-		return strcmp(x->id, y->id);
-	return pci_addr_cmp(&pa, &pb);
+	return device_cmp(a, b);
 }
 
 vfctl_host *vfctl_host_free(vfctl_host *h)

@@ -11,16 +11,13 @@ const vfctl_device *vfctl_host_find(const vfctl_host *h, const char *id)
 {
 	pci_addr a;
 	if (parse_pci_addr(id, &a) >= 0) {
-		char canon[PCI_ADDR_STRLEN];
-		format_pci_addr(&a, canon);
+		const vfctl_device key = {.id = (char *)id, .addr = {a.domain, a.bus, a.dev, a.fn}};
 		/* PCI devices are sorted by address at the front of the array. */
 		size_t lo = 0, hi = h->n_devices;
 		while (lo < hi) {
 			size_t mid = (lo + hi) / 2;
 			const vfctl_device *d = &h->devices[mid];
-			pci_addr b;
-			/* non-PCI devices sort after every PCI address */
-			int c = parse_pci_addr(d->id, &b) < 0 ? -1 : pci_addr_cmp(&a, &b);
+			int c = device_cmp(&key, d);
 			if (c == 0)
 				return d;
 			if (c < 0)
@@ -143,4 +140,24 @@ char *group_host_members(const vfctl_host *h, const vfctl_device *d)
 			s = list_add(s, p);
 	}
 	return s;
+}
+
+bool same_slot(const vfctl_device *a, const vfctl_device *b)
+{
+	return a->addr.domain >= 0 && b->addr.domain >= 0 && a->addr.domain == b->addr.domain &&
+	       a->addr.bus == b->addr.bus && a->addr.slot == b->addr.slot;
+}
+
+int device_cmp(const vfctl_device *a, const vfctl_device *b)
+{
+	const vfctl_pci_addr *x = &a->addr, *y = &b->addr;
+	if ((x->domain < 0) != (y->domain < 0))
+		return x->domain < 0 ? 1 : -1;
+	if (x->domain < 0)
+		return strcmp(a->id, b->id);
+	int c = x->domain != y->domain ? x->domain - y->domain
+		: x->bus != y->bus     ? x->bus - y->bus
+		: x->slot != y->slot   ? x->slot - y->slot
+				       : x->function - y->function;
+	return c;
 }

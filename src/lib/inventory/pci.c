@@ -28,7 +28,7 @@ void pci_device_init(vfctl_device *d)
 		.cap_initial_vfs = -1, .cap_num_vfs = -1, .vf_offset = -1, .vf_stride = -1, .vf_device_id = -1,
 		.total_vfs = -1, .num_vfs = -1, .autoprobe = -1, .reported_num_vf = -1, .vf_index = -1,
 		.eswitch_mode = -1, .eswitch_inline_mode = -1, .eswitch_encap_mode = -1, .vfio_uid = -1,
-		.vfio_gid = -1,
+		.vfio_gid = -1, .addr = {-1, -1, -1, -1},
 	};
 }
 
@@ -220,6 +220,9 @@ int pci_device_scan(vfctl_ctx *ctx, const char *name, vfctl_device *d)
 	pci_device_init(d);
 	d->id = strdup(name);
 	d->bus = strdup("pci");
+	pci_addr a;
+	if (parse_pci_addr(name, &a) >= 0)
+		d->addr = (vfctl_pci_addr){a.domain, a.bus, a.dev, a.fn};
 	snprintf(path, sizeof(path), "bus/pci/devices/%s", name);
 	d->syspath = strdup(path);
 	if (!d->id || !d->bus || !d->syspath)

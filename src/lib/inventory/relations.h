@@ -5,6 +5,11 @@
 
 /* Relations between devices that several commands ask about, each decided here once. */
 
+/* Are a and b functions of one PCI slot (domain, bus, device)? False for non-PCI devices. */
+bool same_slot(const vfctl_device *a, const vfctl_device *b);
+/* Address order; non-PCI devices after every PCI one, by name. */
+int device_cmp(const vfctl_device *a, const vfctl_device *b);
+
 /* Does p hold d's INTx line: another device with a pin on the same IRQ and a driver bound
  * (vfio-pci included) that has not switched it to MSI or MSI-X. QEMU's VFIO_DEVICE_SET_IRQS fails
  * with EBUSY on such a line unless d can mask INTx. */

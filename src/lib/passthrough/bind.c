@@ -12,6 +12,7 @@
 #include "lock.h"
 #include "parse.h"
 #include "pci.h"
+#include "relations.h"
 #include "report.h"
 
 typedef struct binder {
@@ -258,7 +259,7 @@ static int resolve_set(binder *b, char *const *devices, size_t n)
 		for (size_t i = 0, n0 = b->n; i < n0; i++) {
 			for (size_t k = 0; k < b->h->n_devices; k++) {
 				const vfctl_device *f = &b->h->devices[k];
-				if (pci_same_slot(f->id, b->set[i]->id) && set_add(b, f) < 0)
+				if (same_slot(f, b->set[i]) && set_add(b, f) < 0)
 					return -ENOMEM;
 			}
 		}

@@ -8,26 +8,25 @@
 
 #include "parse.h"
 #include "plan.h"
+#include "relations.h"
 
 static int plan_device(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_plan *p)
 {
 	const conf_unit *u = &c->units[ui];
 	const vfctl_device *d = vfctl_host_find(h, u->dev_id);
-	pci_addr a;
 	if (!d)
 		return ctx_error(ctx, -ENODEV, "%s: gone", u->dev_id);
-	if (parse_pci_addr(d->id, &a) < 0)
+	if (d->addr.domain < 0)
 		return ctx_error(ctx, -EINVAL, "%s: [Device] needs a PCI device", d->id);
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_device *f = &h->devices[i];
-		if (f != d && (u->all_functions != 1 || !pci_same_slot(f->id, d->id)))
+		if (f != d && (u->all_functions != 1 || !same_slot(f, d)))
 			continue;
 		/* A rollback target lists each function's own prior driver (a GPU and its audio function
 		 * have different ones); a configuration names one for all. */
-		pci_addr fa;
 		const char *want = u->driver;
-		if (u->n_vfs == 8 && parse_pci_addr(f->id, &fa) >= 0 && u->vfs[fa.fn].driver)
-			want = u->vfs[fa.fn].driver;
+		if (u->n_vfs == 8 && f->addr.function >= 0 && u->vfs[f->addr.function].driver)
+			want = u->vfs[f->addr.function].driver;
 		bool none = streq(want, "none");
 		if (none ? !f->driver : streq_ptr(f->driver, want))
 			continue;

@@ -5,6 +5,7 @@
 
 #include "parse.h"
 #include "plan.h"
+#include "relations.h"
 
 static conf_unit empty_like(const conf_unit *u)
 {
@@ -29,7 +30,6 @@ static int prior_vdpa(const conf_unit *u, const vfctl_host *h, conf_unit *t)
 /* Each function's own driver; with AllFunctions every function of the slot, indexed by number. */
 static int prior_device(const conf_unit *u, const vfctl_host *h, const vfctl_device *d, conf_unit *t)
 {
-	pci_addr b;
 	if (!(t->driver = strdup(d->driver ? d->driver : "none")))
 		return -ENOMEM;
 	if (u->all_functions != 1)
@@ -41,8 +41,7 @@ static int prior_device(const conf_unit *u, const vfctl_host *h, const vfctl_dev
 		vf_target_init(&t->vfs[i]);
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_device *f = &h->devices[i];
-		if (pci_same_slot(f->id, d->id) && parse_pci_addr(f->id, &b) >= 0 &&
-		    !(t->vfs[b.fn].driver = strdup(f->driver ? f->driver : "none")))
+		if (same_slot(f, d) && !(t->vfs[f->addr.function].driver = strdup(f->driver ? f->driver : "none")))
 			return -ENOMEM;
 	}
 	return 0;
