@@ -42,14 +42,16 @@ class Suite:
             self.check("%s raised no exception" % fn.__name__, False, traceback.format_exc())
 
     def run_lab(self, lab, tests):
-        """lab.setup(), then each test with lab; a failed setup is one failure and ends the run."""
+        """lab.setup(), then each test with lab; a failed setup is one failure and ends the run.
+        A test given as (fn, fixture) runs after fixture(lab) brings the lab to its starting state."""
         try:
             lab.setup()
         except Exception as e:
             self.check("lab setup", False, e)
             self.finish()
-        for fn in tests:
-            self.run(fn, lab)
+        for t in tests:
+            fn, fixture = t if isinstance(t, tuple) else (t, None)
+            self.run(fn, lab, fixture=fixture)
         self.finish()
 
     def note(self, text):

@@ -95,7 +95,10 @@ def nsim_device():
     if not os.path.isdir("/sys/bus/netdevsim/devices/netdevsim10"):
         write("/sys/bus/netdevsim/new_device", "10 1")
     wait_for(lambda: os.path.isdir("/sys/bus/netdevsim/devices/netdevsim10/net"))
-    write("/sys/kernel/debug/netdevsim/netdevsim10/max_vfs", "300")
+    # The limit changes only while the device has no VFs (EBUSY otherwise).
+    if read("/sys/kernel/debug/netdevsim/netdevsim10/max_vfs") != "300":
+        write("/sys/bus/netdevsim/devices/netdevsim10/sriov_numvfs", "0")
+        write("/sys/kernel/debug/netdevsim/netdevsim10/max_vfs", "300")
 
 
 def test_apply_igb(s, igb):

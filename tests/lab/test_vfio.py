@@ -45,6 +45,34 @@ class Lab:
         wait_for(lambda: netdev_of(self.vf))
 
 
+# --- fixtures: each test starts from a state it names, whatever ran before it -------------------
+
+def host_drivers(lab):
+    """Every device vfctl took back on its own driver; the VF on igbvf with its MAC."""
+    rc, out, err = vfctl("restore")
+    if rc != 0:
+        raise RuntimeError("fixture: vfctl restore exited %d: %s" % (rc, out + err))
+    wait_for(lambda: netdev_of(lab.vf))
+    if driver(lab.vf) != "igbvf" or [driver(x) for x in lab.e1000] != ["e1000", "e1000"]:
+        raise RuntimeError("fixture: not on host drivers: %s" % [driver(x) for x in [lab.vf] + lab.e1000])
+
+
+def e1000_pair_on_vfio(lab):
+    """host_drivers, then both e1000 (one IOMMU group) on vfio-pci through vfctl bind --group."""
+    host_drivers(lab)
+    rc, out, err = vfctl("bind", "--group", lab.e1000[0])
+    if rc != 0:
+        raise RuntimeError("fixture: vfctl bind --group exited %d: %s" % (rc, out + err))
+
+
+def all_bound(lab):
+    """e1000_pair_on_vfio, and the VF on vfio-pci too."""
+    e1000_pair_on_vfio(lab)
+    rc, out, err = vfctl("bind", lab.vf)
+    if rc != 0:
+        raise RuntimeError("fixture: vfctl bind %s exited %d: %s" % (lab.vf, rc, out + err))
+
+
 def test_vf_bind_restore(s, lab):
     mac_before = read("/sys/class/net/%s/address" % netdev_of(lab.vf))
     s.eq("VF starts on igbvf with its MAC", (driver(lab.vf), mac_before), ("igbvf", "02:00:00:00:00:51"))
@@ -179,8 +207,9 @@ def test_restore_all(s, lab):
 
 
 def main():
-    Suite("lab-vfio").run_lab(Lab(), (test_vf_bind_restore, test_nested_qemu, test_libvirt_xml, test_group_rules, test_doctor_passthrough,
-               test_restore_all))
+    Suite("lab-vfio").run_lab(Lab(), ((test_vf_bind_restore, host_drivers), (test_nested_qemu, host_drivers),
+                                      (test_libvirt_xml, host_drivers), (test_group_rules, host_drivers),
+                                      (test_doctor_passthrough, e1000_pair_on_vfio), (test_restore_all, all_bound)))
 
 
 if __name__ == "__main__":

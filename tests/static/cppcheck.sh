@@ -8,7 +8,7 @@ if ! command -v cppcheck >/dev/null; then
 	exit 1
 fi
 out=$(cppcheck --quiet --enable=warning,portability --inline-suppr --error-exitcode=1 -D_GNU_SOURCE \
-	--suppress=missingIncludeSystem -I src/basic -I src/sys -I src/nl -I src/lib/core -I include \
+	--suppress=missingIncludeSystem -I include -I src/basic -I src/sys -I src/nl $(printf -- '-I %s ' src/lib/*/) \
 	src tests/fakekernel 2>&1)
 rc=$?
 if [ $rc = 0 ]; then echo "ok 1 - cppcheck: no findings"; else echo "not ok 1 - cppcheck: findings"; fi
