@@ -3,7 +3,7 @@ BUILD ?= build
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all deps ensure-deps demo check bench install clean
+.PHONY: all deps ensure-deps demo check bench install deb clean
 
 # Plain `make` never installs anything: it says what is missing and builds what it can.
 all: $(BUILD)/build.ninja
@@ -30,6 +30,10 @@ check: ensure-deps all
 
 bench: ensure-deps all
 	python3 bench/bench.py --build $(BUILD)
+
+# The Debian packages (vfctl, libvfctl0, libvfctl-dev) under build/deb, checked by lintian.
+deb:
+	bash scripts/deb.sh
 
 install: all
 	DESTDIR=$(DESTDIR) meson install -C $(BUILD)

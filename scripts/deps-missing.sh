@@ -1,12 +1,14 @@
 #!/bin/bash
 # Exits 0 when everything `make deps` installs is present, 1 (naming what is missing) otherwise.
 missing=()
-for c in meson ninja pkg-config gcc clang cppcheck python3 qemu-system-x86_64 lspci ip cpio xz setpriv /usr/bin/time virt-xml-validate; do
+for c in meson ninja pkg-config gcc clang cppcheck lintian dh fakeroot python3 qemu-system-x86_64 lspci ip cpio xz setpriv /usr/bin/time virt-xml-validate; do
 	command -v "$c" >/dev/null 2>&1 || missing+=("$c")
 done
 for p in libmnl libpci inih libkmod; do
 	pkg-config --exists "$p" 2>/dev/null || missing+=("$p")
 done
+[ -f /usr/share/bash-completion/bash_completion ] || missing+=(bash-completion)
+[ -x /lib/systemd/systemd ] && command -v udevadm >/dev/null || missing+=(systemd udev)
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx switch_root || missing+=(busybox-static)
 if command -v qemu-system-x86_64 >/dev/null 2>&1 &&
 	! qemu-system-x86_64 -device help 2>/dev/null | grep -q '"igb"'; then

@@ -20,6 +20,7 @@ apt-get install -y -qq --no-install-recommends \
 	build-essential gcc clang meson ninja-build pkg-config \
 	libmnl-dev libpci-dev libinih-dev libkmod-dev \
 	pciutils pci.ids iproute2 kmod busybox-static cpio python3 time libvirt-clients \
-	libelf-dev bc flex bison xz-utils cppcheck >/dev/null
+	libelf-dev bc flex bison xz-utils cppcheck \
+	debhelper dpkg-dev fakeroot lintian bash-completion systemd udev >/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-system-x86 >/dev/null
 echo "deps: ok ($(qemu-system-x86_64 --version | head -1))"

@@ -80,6 +80,9 @@ meson_tier fakesys "$BUILD" --suite fakesys
 echo "== static checks (file cycles, cppcheck)"
 meson_tier static "$BUILD" --suite static
 
+echo "== Debian packages (make deb, lintian, contents, unit sandbox)"
+meson_tier package "$BUILD" --suite package
+
 for tier in lab lab-apply lab-vfio lab-switchdev lab-asan; do
 	echo "== $tier (real kernel, QEMU TCG)"
 	meson_tier "$tier" "$BUILD" "$tier"

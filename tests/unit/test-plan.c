@@ -31,7 +31,9 @@ static vfctl_host *igb_host(int n)
 	for (int i = 0; i < n; i++) {
 		vfctl_vf *v = &d->vfs[i];
 		v->index = (unsigned)i;
-		asprintf(&v->id, "0000:01:10.%d", 2 * i);
+		char id[16];
+		snprintf(id, sizeof(id), "0000:01:10.%d", 2 * i);
+		v->id = strdup(id);
 		v->driver = strdup("igbvf");
 		v->iommu_group = 20 + i;
 		v->settings = (vfctl_vf_settings){.valid = true, .vlan = 0, .qos = 0, .vlan_proto = ETH_P_8021Q,
