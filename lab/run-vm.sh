@@ -9,6 +9,10 @@ CACHE=${VFCTL_LAB_CACHE:-/var/cache/vfctl-lab}
 script=$(readlink -f "$1")
 out=$(readlink -f "$2")
 timeout_s=${VFCTL_LAB_TIMEOUT:-900}
+# VFCTL_LAB_BOOT=MODE: GUEST_SCRIPT prepares a root in which systemd boots (lab/init).
+boot_args=""
+[ -n "${VFCTL_LAB_BOOT:-}" ] &&
+	boot_args="vfctl_boot=$VFCTL_LAB_BOOT vfctl_debs=${VFCTL_LAB_DEBS:-} systemd.unit=multi-user.target systemd.show_status=false"
 mkdir -p "$out"
 rm -f "$out/status"
 
@@ -23,7 +27,7 @@ timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 \
 	-nographic -vga none -no-reboot -serial mon:stdio -display none \
 	-device intel-iommu,intremap=on,caching-mode=on \
 	-kernel "$CACHE/root/boot/vmlinuz-$kver" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 intel_iommu=on iommu=pt loglevel=4 vfctl_script=$script vfctl_kver=$kver vfctl_cache=$CACHE" \
+	-append "console=ttyS0 panic=-1 intel_iommu=on iommu=pt loglevel=4 vfctl_script=$script vfctl_kver=$kver vfctl_cache=$CACHE $boot_args" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$out",mount_tag=out,security_model=none \
 	-device pcie-root-port,id=rp1,chassis=1,slot=1 \

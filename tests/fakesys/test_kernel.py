@@ -174,6 +174,42 @@ def test_invalid_changes_nothing(s):
     s.eq("invalid VLAN: not one file of the tree changed", tree_digest(h.root + "/sys"), digest)
 
 
+def test_boot_skips_a_bad_section(s):
+    """At boot a section naming a PF that is gone does not keep the good PF unconfigured; without
+    --boot the run changes nothing."""
+    h = Host("boot-missing")
+    d = os.path.join(h.root, "conf.d")
+    os.makedirs(d)
+    os.chmod(d, 0o755)
+    for name, text in (("a.conf", HANDMADE), ("b-missing.conf", "[PF]\nMatch=pci:0000:09:00.0\nNumVFs=2\n")):
+        with open(os.path.join(d, name), "w") as f:
+            f.write(text)
+        os.chmod(os.path.join(d, name), 0o644)
+    before = h.state()
+    rc, out, err = h.run("apply", "-c", d)
+    s.check("without --boot: exit 2, the missing PF named with FILE:LINE", rc == 2 and
+            "b-missing.conf:2: Match=pci:0000:09:00.0 matches no device" in err and "nothing was changed" in err, (rc, err))
+    s.eq("without --boot: nothing changed", h.state(), before)
+    rc, out, err = h.run("apply", "--boot", "-c", d)
+    s.check("--boot: exit 2 naming the missing PF's section", rc == 2 and "b-missing.conf:2: Match=pci:0000:09:00.0 matches no device"
+            in err and "skipped" in out + err, (rc, out, err))
+    s.eq("--boot: the good PF is configured all the same", pf_of(h.state())["sriov"]["num_vfs"], 3)
+
+
+def test_boot_before_the_driver(s):
+    """vfctl.service runs after udev's trigger, not after every driver: a PF whose driver has not
+    bound is left to the udev rule at boot, and is an error otherwise."""
+    h = Host("nodriver", "igb-nodriver")
+    path = h.conf("a.conf", HANDMADE)
+    rc, out, err = h.run("apply", "--boot", "-c", path)
+    s.check("--boot: a PF without its driver is left for the udev rule, exit 0", rc == 0 and
+            "90-vfctl.rules applies this PF when its netdev appears" in out, (rc, out, err))
+    s.eq("--boot: nothing was written to it", pf_of(h.state())["sriov"]["num_vfs"], 0)
+    rc, out, err = h.run("apply", "-c", path)
+    s.check("without --boot: the same PF is an error (the kernel refuses sriov_numvfs without a driver)",
+            rc == 1 and "sriov_numvfs" in out + err, (rc, out, err))
+
+
 def test_bind_restore(s):
     h = Host("bind")
     h.run("apply", "-c", h.conf("a.conf", HANDMADE))
@@ -213,7 +249,8 @@ def main():
         s.check("%s is built" % FAKE, False)
         s.finish()
     for fn in (test_apply, test_count_through_zero, test_fault_at_every_step, test_kernel_refuses,
-               test_invalid_changes_nothing, test_bind_restore):
+               test_invalid_changes_nothing, test_boot_skips_a_bad_section, test_boot_before_the_driver,
+               test_bind_restore):
         s.run(fn)
     shutil.rmtree(TMP, ignore_errors=True)
     s.finish()

@@ -1,11 +1,13 @@
 #!/bin/bash
 # One lab tier as a test: boots the lab VM with GUEST_SCRIPT and prints the guest's TAP; a VM that
 # never reported back (an emulator hang: no status file) gets one more boot, a VM that reported
-# failures does not. Usage: tests/lab/tier.sh NAME GUEST_SCRIPT [BUILD_DIR]
+# failures does not. Usage: tests/lab/tier.sh NAME GUEST_SCRIPT [BUILD_DIR [BOOT_MODE]]
+# BOOT_MODE: the guest boots systemd (lab/init) with the packages from make deb installed.
 # Runs from the source tree (meson test sets the directory; make check runs every tier).
 name=$1
 guest=$2
 build=${3:-${BUILD:-build}}
+boot=${4:-}
 cd "$(dirname "$0")/../.." || exit 1
 out="$build/$name-out"
 t0=$(date +%s)
@@ -16,6 +18,14 @@ if ! lab/fetch-kernel.sh >"$out.fetch" 2>&1; then
 	echo "1..1"
 	exit 1
 fi
+if [ -n "$boot" ] && ! ls "$build"/deb/vfctl_*.deb >/dev/null 2>&1 &&
+	! OUT="$build/deb" bash scripts/deb.sh >"$out.deb" 2>&1; then
+	say <"$out.deb"
+	echo "not ok 1 - $name: the packages could be built (make deb)"
+	echo "1..1"
+	exit 1
+fi
+export VFCTL_LAB_BOOT=$boot VFCTL_LAB_DEBS=$(readlink -f "$build/deb")
 rm -rf "$out"
 VFCTL_LAB_TIMEOUT=420 lab/run-vm.sh "$guest" "$out" >"$out.console" 2>&1
 rc=$?

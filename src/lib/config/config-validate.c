@@ -110,8 +110,15 @@ static int resolve(vfctl_config *c, conf_unit *u, const vfctl_host *h, const vfc
 		size_t l = strlen(others);
 		snprintf(others + l, sizeof(others) - l, "%s%s", l ? ", " : "", d->id);
 	}
-	if (n == 0)
-		return config_error(c, u->match[0].loc, "Match= matches no device on this host");
+	if (n == 0) {
+		/* Say which: at boot this line is what names a card that is gone. */
+		char rules[256] = "";
+		for (size_t j = 0; j < u->n_match; j++) {
+			size_t l = strlen(rules);
+			snprintf(rules + l, sizeof(rules) - l, "%s%s:%s", l ? " " : "", u->match[j].kind, u->match[j].value);
+		}
+		return config_error(c, u->match[0].loc, "Match=%s matches no device on this host", rules);
+	}
 	if (n > 1)
 		return config_error(c, u->match[0].loc, "Match= matches %zu devices (%s): add a Match= line to pick one",
 				    n, others);
@@ -385,6 +392,36 @@ static int cmp_error(const void *a, const void *b, void *c)
 	if (fa != fb)
 		return fa < fb ? -1 : 1;
 	return la < lb ? -1 : la > lb;
+}
+
+/* The unit a FILE:LINE falls in: the last one of that file starting at or before the line. */
+static const conf_unit *unit_at(const vfctl_config *c, size_t file, unsigned long line)
+{
+	const conf_unit *best = NULL;
+	for (size_t i = 0; file < c->n_files && line && i < c->n_units; i++) {
+		const conf_unit *u = &c->units[i];
+		if (u->loc.file == c->files[file] && u->loc.line <= line && (!best || u->loc.line > best->loc.line))
+			best = u;
+	}
+	return best;
+}
+
+size_t config_unit_errors(const vfctl_config *c, size_t ui, size_t *ret_global)
+{
+	size_t n = 0, global = 0;
+	for (size_t i = 0; i < c->n_errors; i++) {
+		size_t file;
+		unsigned long line;
+		error_key(c, c->errors[i], &file, &line);
+		const conf_unit *u = unit_at(c, file, line);
+		if (!u)
+			global++;
+		else if (ui < c->n_units && u == &c->units[ui])
+			n++;
+	}
+	if (ret_global)
+		*ret_global = global;
+	return n;
 }
 
 int vfctl_config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h)

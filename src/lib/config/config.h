@@ -88,5 +88,9 @@ void conf_unit_done(conf_unit *u);
 int altname_expand(const char *pattern, const char *pf, int vf, char *buf, size_t n);
 
 int config_error(vfctl_config *c, conf_loc loc, const char *fmt, ...) _printf_(3, 4);
+/* How many of the configuration's errors lie in unit ui's lines (ui past the units: none);
+ * *ret_global (optional) gets those in no unit (a file that cannot be read, a key before any
+ * section). */
+size_t config_unit_errors(const vfctl_config *c, size_t ui, size_t *ret_global);
 /* Resolves Match= rules, computes per-VF targets and checks them against the host. */
 int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h);

@@ -84,6 +84,15 @@ static int rollback(applier *a, conf_unit *prior)
 	return r;
 }
 
+/* A PCI PF whose driver has not bound, or a network PF without its netdev: nothing to configure
+ * yet (sriov_numvfs needs the driver, VF settings the netdev). */
+static bool pf_not_ready(const vfctl_config *c, size_t ui, const vfctl_host *h)
+{
+	const conf_unit *u = &c->units[ui];
+	const vfctl_device *d = u->kind == UNIT_PF ? vfctl_host_find(h, u->dev_id) : NULL;
+	return d && d->addr.domain >= 0 && (!d->driver || ((d->class_code >> 16) == 0x02 && !d->n_netdevs));
+}
+
 /* Plans unit ui from the snapshot *h (the host as the previous unit left it), runs it, and re-reads
  * the host to verify; *h is then that re-read. */
 static int apply_unit(applier *a, vfctl_config *c, size_t ui, vfctl_host **h, conf_unit *ret_prior, bool *ret_changed)
@@ -162,6 +171,19 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	r = vfctl_host_scan(ctx, &h);
 	if (r >= 0)
 		r = vfctl_config_validate(ctx, c, h);
+	/* At boot an error in one PF's section (a card that is gone, a typo) must not keep the others
+	 * unconfigured: that PF is skipped and reported, the run fails at the end. An error outside
+	 * every section still stops everything. */
+	size_t n_global = 0, n_invalid = 0;
+	bool skip_invalid = false;
+	if (r == -EINVAL && a.o->boot) {
+		(void)config_unit_errors(c, SIZE_MAX, &n_global);
+		skip_invalid = n_global == 0;
+		if (skip_invalid)
+			r = 0;
+	}
+	if (r == -EINVAL)
+		ctx_error(ctx, r, "the configuration has errors: nothing was changed");
 	const vfctl_device *only_dev;
 	int only_vf;
 	if (r >= 0 && a.o->only && vfctl_host_resolve(h, a.o->only, &only_dev, &only_vf) < 0)
@@ -171,15 +193,32 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	if (r >= 0 && (!priors || !selected))
 		r = -ENOMEM;
 	/* Which units a DEVICE argument names, decided once on the host as validated. */
-	for (size_t i = 0; r >= 0 && i < c->n_units; i++)
+	for (size_t i = 0; r >= 0 && i < c->n_units; i++) {
 		selected[i] = unit_selected(&c->units[i], h, a.o->only);
+		if (skip_invalid && config_unit_errors(c, i, NULL)) {
+			if (selected[i]) {
+				n_invalid++;
+				applier_say(&a, "%s:%u: skipped: this section has errors (vfctl plan -c %s shows them)",
+					    c->units[i].loc.file, c->units[i].loc.line, c->units[i].loc.file);
+			}
+			selected[i] = false;
+		}
+	}
 	if (r < 0)
 		goto out;
-	size_t n_ok = 0, n_same = 0, n_failed = 0;
+	size_t n_ok = 0, n_same = 0, n_failed = 0, n_later = 0;
 	for (size_t i = 0; i < c->n_units; i++) {
 		bool changed;
 		if (!selected[i])
 			continue;
+		if (a.o->boot && pf_not_ready(c, i, h)) {
+			/* At boot udev may not have bound the PF's driver yet (vfctl.service runs after the
+			 * trigger, not after every driver): 90-vfctl.rules applies it when its netdev appears. */
+			applier_say(&a, "%s: its driver or netdev is not there yet: 90-vfctl.rules applies this PF when its "
+				    "netdev appears", c->units[i].dev_id);
+			n_later++;
+			continue;
+		}
 		conf_unit *prior = &priors[n_done];
 		r = apply_unit(&a, c, i, &h, prior, &changed);
 		if (changed)
@@ -213,9 +252,15 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 		break;
 	}
 	if (c->n_units)
-		applier_say(&a, "summary: %zu changed, %zu up to date, %zu failed%s", n_ok, n_same, n_failed,
-			    n_failed && !a.o->boot ? " (the run was rolled back)" : "");
+		applier_say(&a, "summary: %zu changed, %zu up to date, %zu failed%s%s", n_ok, n_same, n_failed + n_invalid,
+			    n_failed && !a.o->boot ? " (the run was rolled back)" : "",
+			    n_later ? ", some left for their driver to bind" : "");
 	r = result;
+	if (r >= 0 && n_invalid) {
+		r = -EINVAL;
+		snprintf(first_error, sizeof(first_error), "%zu section%s of the configuration skipped for errors",
+			 n_invalid, n_invalid == 1 ? "" : "s");
+	}
 	if (r < 0)
 		snprintf(ctx->error, sizeof(ctx->error), "%s", first_error);
 out:

@@ -1,0 +1,70 @@
+#!/bin/bash
+# Runs in the lab VM's new root before systemd starts (lab/init, chrooted): what an admin's
+# machine has before a reboot. The packages from make deb installed with dpkg, a configuration in
+# /etc/vfctl, the PF named "sriov-pf0" by a .link file (udev renames eth0 in the PF's add event; a
+# dash in the name is what a unit instance would unescape), a stand-in for libvirtd that records
+# what it finds when it starts, and the unit that runs the test once multi-user.target is reached.
+# Mode (vfctl_boot): "good", or "missing" (a second file names a PF that does not exist).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+# Modules from the unpacked lab kernel, where udev and modprobe look at boot.
+mkdir -p "/usr/lib/modules/$vfctl_kver"
+mount --bind "$vfctl_cache/root/lib/modules/$vfctl_kver" "/usr/lib/modules/$vfctl_kver"
+
+dpkg -i "$vfctl_debs"/libvfctl0_*.deb "$vfctl_debs"/vfctl_*.deb >/tmp/dpkg.log 2>&1 || { cat /tmp/dpkg.log; exit 1; }
+
+sed 's/^Driver=vfio-pci$/Driver=vfio-pci\nOwner=nobody/' "$top/examples/lab.conf" >/etc/vfctl/lab.conf
+chmod 644 /etc/vfctl/lab.conf
+if [ "$vfctl_boot" = missing ]; then
+	printf '# a card that was taken out\n[PF]\nMatch=pci:0000:09:00.0\nNumVFs=2\n' >/etc/vfctl/gone.conf
+	chmod 644 /etc/vfctl/gone.conf
+fi
+
+mkdir -p /etc/systemd/network
+cat >/etc/systemd/network/10-vfctl-lab.link <<'LINK'
+[Match]
+Path=pci-0000:01:00.0
+
+[Link]
+Name=sriov-pf0
+LINK
+
+# Ordered as libvirtd is: it knows nothing of vfctl; vfctl.service says Before=libvirtd.service.
+cat >/etc/systemd/system/libvirtd.service <<'UNIT'
+[Unit]
+Description=stand-in for libvirtd: records the VFs it finds when it starts
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/sh -c 'cat /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs > /run/standin-numvfs; /sbin/ip -j -d link show sriov-pf0 > /run/standin-link.json'
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+ln -sf /etc/systemd/system/libvirtd.service /etc/systemd/system/multi-user.target.wants/libvirtd.service
+
+cat >/etc/systemd/system/vfctl-lab-test.service <<UNIT
+[Unit]
+Description=vfctl lab: the boot test
+After=multi-user.target
+
+[Service]
+Type=oneshot
+Environment=vfctl_boot=$vfctl_boot
+ExecStart=/bin/bash $here/boot-guest.sh
+StandardOutput=journal+console
+StandardError=journal+console
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+ln -sf /etc/systemd/system/vfctl-lab-test.service /etc/systemd/system/multi-user.target.wants/vfctl-lab-test.service
+
+# What this image enables for itself has nothing to do with the test and slows the boot.
+for u in postgresql.service e2scrub_reap.service apt-daily.timer apt-daily-upgrade.timer; do
+	ln -sf /dev/null "/etc/systemd/system/$u"
+done

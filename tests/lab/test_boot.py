@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""Lab tier, boot: the package from make deb under the host's own systemd and udev in the lab VM
+(tests/lab/boot-prep.sh set the root up). Mode "good": at multi-user.target the igb PF (named
+sriov-pf0 by a .link file) has its VFs with every setting and driver, vfctl.service succeeded
+before network-pre.target and before a unit ordered like libvirtd; a driver reload and a PCI
+remove + rescan are repaired by the udev rule's service; dpkg -r leaves the VFs. Mode "missing":
+a second file names a PF that does not exist: the boot goes on, the good PF is configured and
+vfctl.service fails naming the missing one."""
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from harness import Suite  # noqa: E402
+
+PF = "0000:01:00.0"
+SYS = "/sys/bus/pci/devices/" + PF
+NAME = "sriov-pf0"
+os.environ["VFCTL"] = "/usr/sbin/vfctl"  # the packaged binary
+
+
+def sh(*cmd):
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def read(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def show(unit, *props):
+    out = sh("systemctl", "show", unit, *("-p" + p for p in props)).stdout
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+def wait_for(cond, timeout):
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        if cond():
+            return time.monotonic() - t0
+        time.sleep(0.5)
+    return None
+
+
+def vf_state():
+    """The PF's VFs as the kernel reports them: count, drivers, and per VF what lab.conf sets."""
+    n = int(read(SYS + "/sriov_numvfs") or 0)
+    drivers = [os.path.basename(os.path.realpath("%s/virtfn%d/driver" % (SYS, i)))
+               if os.path.exists("%s/virtfn%d/driver" % (SYS, i)) else None for i in range(n)]
+    vfs = []
+    p = sh("ip", "-j", "-d", "link", "show", NAME)
+    if p.returncode == 0:
+        for v in json.loads(p.stdout)[0].get("vfinfo_list", []):
+            vl = v.get("vlan_list", [{}])[0]
+            vfs.append((v["address"], vl.get("vlan", 0), vl.get("qos", 0), v.get("spoofchk"), v.get("trust"),
+                        v["rate"]["max_tx"]))
+    return {"numvfs": n, "drivers": drivers, "vfs": vfs}
+
+
+WANT = {"numvfs": 3, "drivers": ["igbvf", "vfio-pci", "igbvf"],
+        "vfs": [("02:00:00:00:00:10", 10, 3, True, False, 0), ("02:00:00:00:00:11", 0, 0, False, False, 0),
+                ("02:00:00:00:00:12", 0, 0, True, True, 100)]}
+
+
+def configured():
+    return vf_state() == WANT
+
+
+def vfio_owner():
+    grp = os.path.basename(os.path.realpath(SYS + "/virtfn1/iommu_group"))
+    try:
+        return os.stat("/dev/vfio/" + grp).st_uid
+    except OSError:
+        return None
+
+
+def journal(*units, since=None):
+    args = ["journalctl", "--no-pager", "-o", "cat"] + [a for u in units for a in ("-u", u)]
+    if since:
+        args += ["--since", since]
+    return sh(*args).stdout
+
+
+def test_boot(s):
+    s.eq("multi-user.target reached", sh("systemctl", "is-active", "multi-user.target").stdout.strip(), "active")
+    s.eq("the PF is named by the .link file (eth0 renamed in its add event)", os.path.exists("/sys/class/net/" + NAME),
+         True)
+    st = show("vfctl.service", "ActiveState", "Result", "ExecMainStatus", "ActiveEnterTimestampMonotonic")
+    s.eq("vfctl.service succeeded", (st.get("ActiveState"), st.get("Result"), st.get("ExecMainStatus")),
+         ("active", "success", "0"))
+    s.eq("the VFs, every setting and driver, as lab.conf says", vf_state(), WANT)
+    s.eq("Owner=nobody: /dev/vfio/N of VF 1 owned by 65534", vfio_owner(), 65534)
+    done = int(st.get("ActiveEnterTimestampMonotonic") or 0)
+    pre = int(show("network-pre.target", "ActiveEnterTimestampMonotonic").get("ActiveEnterTimestampMonotonic") or 0)
+    lv = int(show("libvirtd.service", "ExecMainStartTimestampMonotonic").get("ExecMainStartTimestampMonotonic") or 0)
+    s.check("vfctl.service finished before network-pre.target", 0 < done <= pre, (done, pre))
+    s.check("vfctl.service finished before the libvirtd stand-in started", 0 < done <= lv, (done, lv))
+    s.eq("the libvirtd stand-in found the VFs configured", read("/run/standin-numvfs"), "3")
+    try:
+        macs = [v["address"] for v in json.load(open("/run/standin-link.json"))[0]["vfinfo_list"]]
+    except (OSError, ValueError, KeyError, IndexError):
+        macs = None
+    s.eq("... with their MACs", macs, [v[0] for v in WANT["vfs"]])
+    # systemd-analyze blame answers only once the boot is over, and this test is part of it: the
+    # same numbers from the units' timestamps.
+    start = int(show("vfctl.service", "ExecMainStartTimestampMonotonic").get("ExecMainStartTimestampMonotonic") or 0)
+    mu = int(show("multi-user.target", "ActiveEnterTimestampMonotonic").get("ActiveEnterTimestampMonotonic") or 0)
+    s.note("boot to configured: vfctl.service active %.1f s after the kernel started (it ran %.1f s); "
+           "multi-user.target at %.1f s (TCG)" % (done / 1e6, (done - start) / 1e6, mu / 1e6))
+    log = journal("vfctl", "vfctl-device@*")
+    s.check("the journal has one line per step and the PF", "[1/" in log and PF in log, log[-1500:])
+
+
+def reapplied_by_udev(s, what, action, since):
+    action()
+    dt = wait_for(configured, 60)
+    if not s.check("%s: the VFs and every setting are back" % what, dt is not None, vf_state()):
+        # What udev and systemd made of the PF's event.
+        s.note(sh("udevadm", "info", "/sys/class/net/" + NAME).stdout)
+        s.note(sh("systemctl", "list-units", "--all", "--no-pager", "vfctl*").stdout)
+        s.note(sh("systemctl", "show", "-p", "Wants", "-p", "ActiveState",
+                  "sys-subsystem-net-devices-%s.device" % NAME.replace("-", "\\x2d")).stdout)
+        s.note(journal("vfctl-device@*", "systemd-udevd", since=since)[-3000:])
+    if dt is not None:
+        s.note("%s: restored %.1f s after the PF came back" % (what, dt))
+    unit = "vfctl-device@%s.service" % PF
+    log = journal(unit, since=since)
+    s.check("%s: done by %s (its journal)" % (what, unit), "%s: done" % PF in log or "up to date" in log, log[-1500:])
+    s.eq("%s: the PF has its name again" % what, os.path.exists("/sys/class/net/" + NAME), True)
+    s.eq("%s: /dev/vfio/N of VF 1 owned by nobody again" % what, vfio_owner(), 65534)
+
+
+def stamp():
+    time.sleep(1.1)  # journalctl --since has second resolution
+    return time.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_driver_reload(s):
+    since = stamp()
+
+    def reload():
+        sh("modprobe", "-r", "igb")
+        wait_for(lambda: not os.path.exists(SYS + "/driver"), 30)
+        sh("modprobe", "igb")
+    reapplied_by_udev(s, "driver reload", reload, since)
+
+
+def test_remove_rescan(s):
+    since = stamp()
+
+    def remove_rescan():
+        with open(SYS + "/remove", "w") as f:
+            f.write("1")
+        wait_for(lambda: not os.path.exists(SYS), 30)
+        with open("/sys/bus/pci/rescan", "w") as f:
+            f.write("1")
+    reapplied_by_udev(s, "PCI remove + rescan", remove_rescan, since)
+
+
+def test_dpkg_remove(s):
+    before = vf_state()
+    p = sh("dpkg", "-r", "vfctl")
+    s.check("dpkg -r vfctl", p.returncode == 0, p.stdout + p.stderr)
+    s.eq("dpkg -r leaves the VFs as they are", vf_state(), before)
+    s.eq("... and the configuration files", os.path.exists("/etc/vfctl/lab.conf"), True)
+
+
+def test_missing_pf(s):
+    s.eq("multi-user.target reached: a missing PF holds nothing up",
+         sh("systemctl", "is-active", "multi-user.target").stdout.strip(), "active")
+    s.eq("the good PF is configured all the same", vf_state(), WANT)
+    st = show("vfctl.service", "ActiveState", "Result")
+    s.eq("vfctl.service failed", (st.get("ActiveState"), st.get("Result")), ("failed", "exit-code"))
+    log = journal("vfctl")
+    s.check("its journal names the missing PF with FILE:LINE",
+            "/etc/vfctl/gone.conf:3: Match=pci:0000:09:00.0 matches no device" in log, log[-1500:])
+
+
+def main():
+    mode = sys.argv[1] if len(sys.argv) > 1 else "good"
+    s = Suite("lab-boot" if mode == "good" else "lab-boot-missing")
+    # The test unit starts once multi-user.target is reached (not is-system-running --wait: this
+    # unit's own job keeps the system "starting"); let udev's events settle.
+    sh("udevadm", "settle", "--timeout=30")
+    wait_for(lambda: show("vfctl-device@%s.service" % PF, "ActiveState").get("ActiveState") != "activating", 60)
+    if mode == "good":
+        for fn in (test_boot, test_driver_reload, test_remove_rescan, test_dpkg_remove):
+            s.run(fn)
+    else:
+        s.run(test_missing_pf)
+    s.finish()
+
+
+if __name__ == "__main__":
+    main()
