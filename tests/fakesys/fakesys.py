@@ -279,6 +279,21 @@ class Tree:
             self.link(d, os.path.join(self.sys, "class/net", net.split("@")[0], "device"))
 
 
+def tree_digest(root):
+    """Every file's path, mode and content under root: what "changes nothing" is checked against."""
+    import hashlib
+    h = hashlib.sha256()
+    for d, dirs, files in sorted(os.walk(root)):
+        dirs.sort()
+        for f in sorted(files):
+            p = os.path.join(d, f)
+            st = os.lstat(p)
+            h.update(("%s %o\n" % (os.path.relpath(p, root), st.st_mode)).encode())
+            if not os.path.islink(p):
+                h.update(open(p, "rb").read())
+    return h.hexdigest()
+
+
 def build(desc_path, root, nonroot=False):
     t = Tree(root, nonroot=nonroot)
     have_host = False

@@ -9,6 +9,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.dirname(__file__))
 import fakesys  # noqa: E402
+from fakesys import tree_digest  # noqa: E402
 from harness import Suite, vfctl, vfctl_json  # noqa: E402
 
 FIX = os.path.join(os.path.dirname(__file__), "fixtures")
@@ -262,21 +263,6 @@ def test_bad_input(s):
     os.unlink(os.path.realpath(os.path.join(root, "sys/bus/pci/devices/0000:06:00.0/config")))
     rc, doc, err = vfctl_json(*t, "status")
     s.check("bad: a device without config space is still listed", rc == 0 and "0000:06:00.0" in devmap(doc))
-
-
-def tree_digest(root):
-    """Every file's path, mode and content under root: what "changes nothing" is checked against."""
-    import hashlib
-    h = hashlib.sha256()
-    for d, dirs, files in sorted(os.walk(root)):
-        dirs.sort()
-        for f in sorted(files):
-            p = os.path.join(d, f)
-            st = os.lstat(p)
-            h.update(("%s %o\n" % (os.path.relpath(p, root), st.st_mode)).encode())
-            if not os.path.islink(p):
-                h.update(open(p, "rb").read())
-    return h.hexdigest()
 
 
 def test_configs(s):

@@ -12,6 +12,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.dirname(__file__))
 import fakesys  # noqa: E402
+from fakesys import tree_digest  # noqa: E402
 from harness import Suite  # noqa: E402
 
 FIX = os.path.join(os.path.dirname(__file__), "fixtures")
@@ -225,22 +226,6 @@ def test_bind_restore(s):
     rc, out, err = h.run("bind", "01:00.0")
     s.check("bind: a PF whose VFs are in use is refused", rc != 0, out + err)
     s.eq("bind: the refused PF keeps igb", pf_of(h.state())["driver"], "igb")
-
-
-def tree_digest(root):
-    import hashlib
-    h = hashlib.sha256()
-    for d, dirs, files in sorted(os.walk(root)):
-        dirs.sort()
-        for f in sorted(files):
-            p = os.path.join(d, f)
-            h.update(p.encode())
-            if os.path.islink(p):
-                h.update(os.readlink(p).encode())
-            else:
-                with open(p, "rb") as fh:
-                    h.update(fh.read())
-    return h.hexdigest()
 
 
 def main():

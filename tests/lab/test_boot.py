@@ -13,7 +13,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.dirname(__file__))
 from harness import Suite  # noqa: E402
+from test_lab import read  # noqa: E402
 
 PF = "0000:01:00.0"
 SYS = "/sys/bus/pci/devices/" + PF
@@ -23,14 +25,6 @@ os.environ["VFCTL"] = "/usr/sbin/vfctl"  # the packaged binary
 
 def sh(*cmd):
     return subprocess.run(cmd, capture_output=True, text=True)
-
-
-def read(path):
-    try:
-        with open(path) as f:
-            return f.read().strip()
-    except OSError:
-        return None
 
 
 def show(unit, *props):
