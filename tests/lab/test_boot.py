@@ -162,6 +162,10 @@ def test_dpkg_remove(s):
     s.check("dpkg -r vfctl", p.returncode == 0, p.stdout + p.stderr)
     s.eq("dpkg -r leaves the VFs as they are", vf_state(), before)
     s.eq("... and the configuration files", os.path.exists("/etc/vfctl/lab.conf"), True)
+    p = sh("dpkg", "--purge", "vfctl")
+    s.check("dpkg --purge vfctl", p.returncode == 0, p.stdout + p.stderr)
+    s.eq("purge keeps /etc/vfctl while the admin's files are in it", os.path.exists("/etc/vfctl/lab.conf"), True)
+    s.eq("purge leaves the VFs as they are", vf_state(), before)
 
 
 def test_missing_pf(s):
