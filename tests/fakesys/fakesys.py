@@ -8,6 +8,7 @@ A description is a text file, one object per line (shell-style words, # comments
   pci ADDR VID:DID [class=020000] [driver=X] [group=N] [numa=N] [irq=N] [pin=A..D]
        [msi] [msi-enabled] [msix=N] [msix-enabled] [pcie=endpoint|rootport|none] [bridge] [acs] [ari]
        [intx-disabled] [net=NAME@MAC/STATE,...] [sub=VVVV:DDDD]
+       [vanishing] (hot-unplugged mid-scan: a uevent with DRIVER= but no ids, no vendor file)
        SR-IOV PF: sriov=TOTAL [numvfs=N] [vfdev=DID] [offset=N] [stride=N] [autoprobe=0|1]
        [vfbars=ok|unassigned] [vfdriver=X] [vfgroup=N] [vfnet=NAME{i}] [vfmac=02:00:00:00:00:{i}]
        [vfrefuse=KNOB,...] (knobs the PF driver lacks: link_state, query_rss, trust, spoofchk,
@@ -231,6 +232,9 @@ class Tree:
             self.netdev(d, spec, o.get("speed"))
         if "sriov" in o:
             self.sriov_pf(d, (dom, bus, dev, fn), o)
+        if "vanishing" in o:
+            self.write(os.path.join(d, "uevent"), "DRIVER=%s\nDRIVER=%s\n" % (o.get("driver", "igb"), o.get("driver", "igb")))
+            os.unlink(os.path.join(d, "vendor"))
         return d
 
     def sriov_pf(self, d, a, o):
@@ -307,7 +311,7 @@ def build(desc_path, root, nonroot=False):
         pos = [w for w in args if "=" not in w]
         kw = dict(w.split("=", 1) for w in args if "=" in w)
         flags = {p: None for p in pos if p in ("msi", "msi-enabled", "msix-enabled", "bridge", "acs", "ari",
-                                               "intx-disabled")}
+                                               "intx-disabled", "vanishing")}
         pos = [p for p in pos if p not in flags]
         try:
             if kind == "host":

@@ -350,6 +350,16 @@ def test_emit(s):
     s.check("bind on a fake tree: refused, the tree untouched", rc == 1 and "running kernel" in err, err)
 
 
+def test_hotunplug_race(s):
+    """A device whose uevent names a driver but no ids and whose vendor file is gone (unplugged
+    mid-scan) is left out, once: it used to be freed twice."""
+    t = tree("hotunplug-race")
+    rc, doc, err = vfctl_json(*t, "status")
+    s.eq("hot-unplug race: status exits 0", rc, 0)
+    s.eq("hot-unplug race: the vanished device is left out, the other listed",
+         [d["id"] for d in doc["devices"]], ["0000:06:00.0"])
+
+
 def test_docs_list_every_check(s):
     """docs/doctor.md documents every check id the code can emit, and no others."""
     import re
@@ -364,7 +374,7 @@ def test_docs_list_every_check(s):
 def main():
     s = Suite("fakesys")
     for fn in (test_cx4lx, test_cx3pro, test_82599_amd, test_intx, test_shared_group, test_iommu_off, test_trouble,
-               test_netdevsim, test_nonroot_config, test_bad_input, test_docs_list_every_check, test_configs,
+               test_netdevsim, test_nonroot_config, test_bad_input, test_hotunplug_race, test_docs_list_every_check, test_configs,
                test_examples_validate, test_emit):
         s.run(fn)
     shutil.rmtree(TMP, ignore_errors=True)

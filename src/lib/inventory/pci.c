@@ -202,8 +202,10 @@ static bool parse_uevent(const char *ue, vfctl_device *d)
 			d->subsystem_device_id = (int)sd;
 		} else if (sscanf(l, "PCI_CLASS=%x", &cls) == 1)
 			d->class_code = (int)cls;
-		else if (startswith(l, "DRIVER="))
+		else if (startswith(l, "DRIVER=")) {
+			free(d->driver); /* the last one counts, none leaks */
 			d->driver = strndup(l + 7, strcspn(l + 7, "\n"));
+		}
 	}
 	return ids && d->class_code >= 0;
 }
@@ -235,7 +237,9 @@ int pci_device_scan(vfctl_ctx *ctx, const char *name, vfctl_device *d)
 	if (r == -ENOENT && !sysfs_exists(ctx->fs, d->syspath))
 		return ctx_error_fs(ctx, -ENODEV, name);
 	if (r < 0 || !parse_uevent(ue, d)) {
+		/* A uevent without ids (a device going away mid-read): the attribute files decide. */
 		free(d->driver);
+		d->driver = NULL;
 		d->vendor_id = sysfs_int(ctx->fs, "%s/vendor", d->syspath);
 		if (d->vendor_id < 0)
 			return ctx_error_fs(ctx, -ENODEV, name);
