@@ -170,7 +170,9 @@ static int check_vf(vfctl_config *c, const vfctl_device *pf, const vf_target *t)
 	return r;
 }
 
-static int build_vfs(vfctl_config *c, conf_unit *u, const vfctl_device *pf)
+/* expand false: only check the sections against the count (a count the PF cannot have gets no
+ * per-VF targets: NumVFs=65535 would build them all). */
+static int build_vfs(vfctl_config *c, conf_unit *u, const vfctl_device *pf, bool expand)
 {
 	int n = u->num_vfs >= 0 ? u->num_vfs : pf->num_vfs > 0 ? pf->num_vfs : 0;
 	int r = 0;
@@ -189,7 +191,7 @@ static int build_vfs(vfctl_config *c, conf_unit *u, const vfctl_device *pf)
 			r = config_error(c, sec->loc, "%s", msg);
 		}
 	}
-	if (r < 0)
+	if (r < 0 || !expand)
 		return r;
 	u->vfs = n ? calloc((size_t)n, sizeof(*u->vfs)) : NULL;
 	if (n && !u->vfs)
@@ -214,10 +216,13 @@ static int check_pf(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const vfctl_d
 		return config_error(c, u->match[0].loc, "%s is not an SR-IOV PF (no sriov_numvfs): use [Device] to pass "
 				    "the whole device through", d->id);
 	int r = 0;
+	bool too_many = false;
 	/* Every finding is reported, not just the first: the admin fixes them all in one edit. */
-	if (u->num_vfs >= 0 && d->total_vfs >= 0 && u->num_vfs > d->total_vfs)
+	if (u->num_vfs >= 0 && d->total_vfs >= 0 && u->num_vfs > d->total_vfs) {
 		r = config_error(c, u->l_num_vfs, "NumVFs=%d exceeds sriov_totalvfs %d of %s", u->num_vfs, d->total_vfs,
 				 d->id);
+		too_many = true;
+	}
 	/* Only the running kernel can say whether the driver has an eswitch (devlink): on a fake tree
 	 * the mode is unknown and the key passes. */
 	if (r >= 0 && u->eswitch_mode && d->eswitch_mode < 0 && ctx->use_netlink)
@@ -231,30 +236,73 @@ static int check_pf(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const vfctl_d
 		r = config_error(c, u->up >= 0 ? u->l_up : u->l_mtu,
 				 "%s= needs the PF's netdev, and %s has none in this network namespace",
 				 u->up >= 0 ? "Up" : "MTU", d->id);
-	return r < 0 ? r : build_vfs(c, u, d);
+	return r < 0 ? r : build_vfs(c, u, d, !too_many);
 }
 
+typedef struct mac_use {
+	const char *mac;
+	size_t unit, vf;
+	conf_loc loc;
+} mac_use;
+
+static int loc_cmp(conf_loc a, conf_loc b)
+{
+	int c = strcmp(a.file, b.file);
+	return c ? c : a.line < b.line ? -1 : a.line > b.line;
+}
+
+static int mac_use_cmp(const void *x, const void *y)
+{
+	const mac_use *a = x, *b = y;
+	int c = strcasecmp(a->mac, b->mac);
+	if (!c)
+		c = loc_cmp(a->loc, b->loc);
+	if (!c)
+		c = a->unit < b->unit ? -1 : a->unit > b->unit;
+	return c ? c : a->vf < b->vf ? -1 : a->vf > b->vf;
+}
+
+/* Each MAC must be one VF's. Sorted, so equal MACs and, within them, the VFs one line configures
+ * are neighbours: linear in the VFs, and one message per conflicting pair of lines (a [VF] line
+ * giving one MAC to 65,535 VFs is one message, not 2 billion). */
 static int check_macs(vfctl_config *c)
 {
+	_cleanup_free_ mac_use *uses = NULL;
+	size_t n = 0, alloc = 0;
+	int r = 0;
 	for (size_t a = 0; a < c->n_units; a++)
 		for (size_t i = 0; i < c->units[a].n_vfs; i++) {
 			const vf_target *x = &c->units[a].vfs[i];
 			if (!x->l_mac.line)
 				continue;
-			for (size_t b = a; b < c->n_units; b++)
-				for (size_t j = b == a ? i + 1 : 0; j < c->units[b].n_vfs; j++) {
-					const vf_target *y = &c->units[b].vfs[j];
-					if (!y->l_mac.line || !streq(x->mac, y->mac))
-						continue;
-					char msg[256];
-					snprintf(msg, sizeof(msg), "MACAddress=%s for VF %zu of %s is already VF %zu's (%s:%u)",
-						 y->mac, j, c->units[b].dev_id, i, x->l_mac.file, x->l_mac.line);
-					int r = error_once(c, y->l_mac, msg);
-					if (r < 0)
-						return r;
-				}
+			if (GROW(uses, alloc, n + 1) < 0)
+				return -ENOMEM;
+			uses[n++] = (mac_use){x->mac, a, i, x->l_mac};
 		}
-	return 0;
+	if (n > 1)
+		qsort(uses, n, sizeof(*uses), mac_use_cmp);
+	for (size_t s = 0; s < n && r >= 0;) {
+		size_t e = s + 1;
+		while (e < n && strcasecmp(uses[e].mac, uses[s].mac) == 0)
+			e++;
+		/* The group's first line is the reference; every run of one line is compared with it. */
+		for (size_t k = s; k < e && r >= 0;) {
+			size_t run = k + 1;
+			while (run < e && loc_cmp(uses[run].loc, uses[k].loc) == 0)
+				run++;
+			const mac_use *x = &uses[s], *y = &uses[k];
+			if (run - k > 1)
+				r = config_error(c, y->loc, "MACAddress=%s here is given to %zu VFs of %s (VF %zu, VF %zu%s): each "
+						 "VF needs its own", y->mac, run - k, c->units[y->unit].dev_id, y->vf,
+						 uses[k + 1].vf, run - k > 2 ? ", ..." : "");
+			if (r >= 0 && k != s)
+				r = config_error(c, y->loc, "MACAddress=%s for VF %zu of %s is already VF %zu's (%s:%u)", y->mac,
+						 y->vf, c->units[y->unit].dev_id, x->vf, x->loc.file, x->loc.line);
+			k = run;
+		}
+		s = e;
+	}
+	return r;
 }
 
 static const vfctl_vdpa_mgmtdev *find_mgmtdev(const vfctl_host *h, const char *name)
