@@ -51,6 +51,8 @@ cat >/etc/systemd/system/vfctl-lab-test.service <<UNIT
 [Unit]
 Description=vfctl lab: the boot test
 After=multi-user.target
+# A test that cannot even start must not leave the VM running until the tier's time limit.
+FailureAction=poweroff-force
 
 [Service]
 Type=oneshot
@@ -63,6 +65,11 @@ StandardError=journal+console
 WantedBy=multi-user.target
 UNIT
 ln -sf /etc/systemd/system/vfctl-lab-test.service /etc/systemd/system/multi-user.target.wants/vfctl-lab-test.service
+
+# The checkout under test may live in /tmp (CI clones anywhere): Debian's tmpfiles.d empties /tmp
+# at boot ("D /tmp"), which on this overlay would delete it. Create /tmp, do not clean it.
+mkdir -p /etc/tmpfiles.d
+echo 'd /tmp 1777 root root -' >/etc/tmpfiles.d/tmp.conf
 
 # What this image enables for itself has nothing to do with the test and slows the boot.
 for u in postgresql.service e2scrub_reap.service apt-daily.timer apt-daily-upgrade.timer; do
