@@ -120,12 +120,25 @@ int file_owner(const char *path, uid_t *ret_uid, gid_t *ret_gid, mode_t *ret_mod
 int file_open_config(const char *path, FILE **ret, uid_t *ret_uid, mode_t *ret_mode)
 {
 	struct stat st;
-	FILE *f = fopen(path, "re");
-	if (!f)
+	/* O_NONBLOCK: a FIFO (or a link to one) must not block the open; only a regular file is read,
+	 * so /dev/zero or a FIFO named *.conf cannot hang a boot. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
 		return -errno;
-	if (fstat(fileno(f), &st) < 0) {
+	if (fstat(fd, &st) < 0) {
 		int r = -errno;
-		fclose(f);
+		close(fd);
+		return r;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EBADFD;
+	}
+	int fl = fcntl(fd, F_GETFL);
+	FILE *f = fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 ? NULL : fdopen(fd, "re");
+	if (!f) {
+		int r = -errno;
+		close(fd);
 		return r;
 	}
 	*ret = f;

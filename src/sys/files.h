@@ -20,7 +20,8 @@ int file_exists(const char *path);
 int dir_list(const char *path, const char *suffix, char ***ret, size_t *ret_n);
 int file_chown(const char *path, int uid, int gid);
 int file_owner(const char *path, uid_t *ret_uid, gid_t *ret_gid, mode_t *ret_mode);
-/* A configuration file for reading, with its owner and mode (from the open file, no race). */
+/* A configuration file for reading, with its owner and mode (from the open file, no race).
+ * -EBADFD when it is not a regular file (a FIFO, a device, a directory). */
 int file_open_config(const char *path, FILE **ret, uid_t *ret_uid, mode_t *ret_mode);
 /* flock(LOCK_EX|LOCK_NB) on path (created 0600): the fd, or -EWOULDBLOCK while another holds it
  * (then *ret_holder_pid is what it wrote, 0 if unknown). The holder's pid is written on success. */

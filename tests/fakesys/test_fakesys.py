@@ -276,7 +276,7 @@ def test_configs(s):
         # A copy: the mode is part of some fixtures (git does not keep it) and the checkout is not ours
         path = os.path.join(TMP, name)
         shutil.copyfile(os.path.join(cdir, name), path)
-        os.chmod(path, 0o666 if name == "writable.conf" else 0o644)
+        os.chmod(path, 0o666 if name.startswith("writable") else 0o644)
         t = trees["iommu-off" if name.startswith("igb") else "cx4lx-8vfs"]
         rc, out, err = vfctl(*t, "plan", "-c", path)
         got = (out + err).replace(path, "@FILE@") + "exit %d\n" % rc
@@ -379,6 +379,20 @@ def test_validation_scales(s):
              (rc, [x.replace(path, "@FILE@") for x in err.splitlines() if x.startswith(path)]), (2, want))
 
 
+def test_config_not_a_file(s):
+    """A FIFO (or a link to /dev/zero) named *.conf is refused at once, never read: it used to
+    hang plan, apply and the boot."""
+    t = tree("cx4lx-8vfs")
+    fifo = os.path.join(TMP, "fifo.conf")
+    os.mkfifo(fifo, 0o644)
+    link = os.path.join(TMP, "zero.conf")
+    os.symlink("/dev/zero", link)
+    for path in (fifo, link):
+        rc, out, err = vfctl(*t, "plan", "-c", path)
+        s.check("%s: refused with the reason, exit 2" % os.path.basename(path),
+                rc == 2 and "%s: cannot read: not a regular file" % path in err, (rc, err))
+
+
 def test_docs_list_every_check(s):
     """docs/doctor.md documents every check id the code can emit, and no others."""
     import re
@@ -394,6 +408,7 @@ def main():
     s = Suite("fakesys")
     for fn in (test_cx4lx, test_cx3pro, test_82599_amd, test_intx, test_shared_group, test_iommu_off, test_trouble,
                test_netdevsim, test_nonroot_config, test_bad_input, test_hotunplug_race, test_validation_scales,
+               test_config_not_a_file,
                test_docs_list_every_check, test_configs,
                test_examples_validate, test_emit):
         s.run(fn)

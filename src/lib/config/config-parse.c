@@ -483,10 +483,12 @@ static int check_owner(vfctl_config *c, const char *file, uid_t uid, mode_t mode
 {
 	conf_loc loc = {file, 0};
 	/* vfctl runs these as root at boot: a file others can change is a way to root. */
-	if (uid != 0 || (mode & 022))
-		return config_error(c, loc, "writable by a user other than root (owner uid %u, mode %04o): "
-				    "chown root and chmod go-w",
-				    (unsigned)uid, (unsigned)(mode & 07777));
+	if (uid != 0 || (mode & 022)) {
+		int r = config_error(c, loc, "writable by a user other than root (owner uid %u, mode %04o): "
+					     "chown root and chmod go-w; the file is not read",
+				     (unsigned)uid, (unsigned)(mode & 07777));
+		return r < 0 ? r : 1;
+	}
 	return 0;
 }
 
@@ -502,13 +504,14 @@ static int parse_stream(vfctl_config *c, const char *name, FILE *f, uid_t owner,
 		return -ENOMEM;
 	parser p = {.c = c, .file = files[c->n_files++], .pf = -1, .unit = -1, .vf_section = -1, .f = f};
 	int r = owner != (uid_t)-1 ? check_owner(c, p.file, owner, mode) : 0;
-	if (r >= 0) {
+	if (r == 0) { /* a file someone else could have written is not parsed at all */
 		r = ini_parse_stream(reader, &p, handler, &p);
 		if (r > 0)
 			config_error(c, (conf_loc){p.file, (unsigned)r},
 				     "syntax error: expected [Section], Key=Value or a comment");
 		r = p.error;
-	}
+	} else if (r > 0)
+		r = 0; /* reported, not parsed */
 	if (r < 0)
 		goto out;
 	if (p.n_vf && p.pf < 0)
@@ -538,7 +541,8 @@ static int parse_file(vfctl_config *c, const char *path)
 		if (!files || !(files[c->n_files] = strdup(path)))
 			return -ENOMEM;
 		c->files = files;
-		config_error(c, (conf_loc){files[c->n_files++], 0}, "cannot read: %s", strerror(-r));
+		config_error(c, (conf_loc){files[c->n_files++], 0}, "cannot read: %s",
+			     r == -EBADFD ? "not a regular file (a FIFO, a device or a directory is never read)" : strerror(-r));
 		return 0;
 	}
 	r = parse_stream(c, path, f, uid, mode);
