@@ -89,7 +89,7 @@ static int rollback(applier *a, conf_unit *prior)
 static bool pf_not_ready(const vfctl_config *c, size_t ui, const vfctl_host *h)
 {
 	const conf_unit *u = &c->units[ui];
-	const vfctl_device *d = u->kind == UNIT_PF ? vfctl_host_find(h, u->dev_id) : NULL;
+	const vfctl_device *d = u->kind == UNIT_PF && u->dev_id ? vfctl_host_find(h, u->dev_id) : NULL;
 	return d && d->addr.domain >= 0 && (!d->driver || ((d->class_code >> 16) == 0x02 && !d->n_netdevs));
 }
 
@@ -195,7 +195,9 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	/* Which units a DEVICE argument names, decided once on the host as validated. */
 	for (size_t i = 0; r >= 0 && i < c->n_units; i++) {
 		selected[i] = unit_selected(&c->units[i], h, a.o->only);
-		if (skip_invalid && config_unit_errors(c, i, NULL)) {
+		/* A PF that is not ready fails checks that need its driver or netdev (Up=, MTU=): at boot
+		 * that is "later", not an error; the rule's run validates it again. */
+		if (skip_invalid && config_unit_errors(c, i, NULL) && !(selected[i] && pf_not_ready(c, i, h))) {
 			if (selected[i]) {
 				n_invalid++;
 				applier_say(&a, "%s:%u: skipped: this section has errors (vfctl plan -c %s shows them)",
