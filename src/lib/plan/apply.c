@@ -93,6 +93,17 @@ static bool pf_not_ready(const vfctl_config *c, size_t ui, const vfctl_host *h)
 	return d && d->addr.domain >= 0 && (!d->driver || ((d->class_code >> 16) == 0x02 && !d->n_netdevs));
 }
 
+/* How long a boot run waits for PFs whose driver has not bound yet, before leaving them to the rule. */
+#define BOOT_WAIT_MS 30000
+
+static bool any_pf_not_ready(const vfctl_config *c, const vfctl_host *h, const char *only)
+{
+	for (size_t i = 0; i < c->n_units; i++)
+		if (unit_selected(&c->units[i], h, only) && pf_not_ready(c, i, h))
+			return true;
+	return false;
+}
+
 /* Plans unit ui from the snapshot *h (the host as the previous unit left it), runs it, and re-reads
  * the host to verify; *h is then that re-read. */
 static int apply_unit(applier *a, vfctl_config *c, size_t ui, vfctl_host **h, conf_unit *ret_prior, bool *ret_changed)
@@ -171,6 +182,17 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	r = vfctl_host_scan(ctx, &h);
 	if (r >= 0)
 		r = vfctl_config_validate(ctx, c, h);
+	/* At boot udev binds drivers asynchronously after its trigger, which vfctl.service follows:
+	 * wait a little for the PFs this run configures, so VMs starting after it find their VFs. */
+	for (int waited = 0; a.o->boot && r != -ENOMEM && waited < BOOT_WAIT_MS && any_pf_not_ready(c, h, a.o->only);
+	     waited += 500) {
+		if (waited == 0)
+			applier_say(&a, "waiting up to %d s for PF drivers and netdevs (udev is still binding them)",
+				    BOOT_WAIT_MS / 1000);
+		usleep(500 * 1000);
+		if ((r = rescan(&a, &h)) >= 0)
+			r = vfctl_config_validate(ctx, c, h);
+	}
 	/* At boot an error in one PF's section (a card that is gone, a typo) must not keep the others
 	 * unconfigured: that PF is skipped and reported, the run fails at the end. An error outside
 	 * every section still stops everything. */
