@@ -62,15 +62,15 @@ int cmd_apply(const cli_global *g, int argc, char **argv)
 	if (r)
 		goto out;
 	int k = vfctl_apply(ctx, conf, &ao);
-	if (k == -EINVAL && ao.boot && vfctl_config_errors(conf, &(const char *const *){NULL})) {
-		/* At boot the sections without errors were applied: say which were not. */
-		const char *const *errs;
-		size_t n = vfctl_config_errors(conf, &errs);
-		for (size_t i = 0; i < n; i++)
-			fprintf(stderr, "%s\n", errs[i]);
+	const char *const *errs;
+	size_t n_errs = vfctl_config_errors(conf, &errs);
+	/* At boot the sections without errors were applied: say which were not, whatever else failed. */
+	for (size_t i = 0; k < 0 && ao.boot && i < n_errs; i++)
+		fprintf(stderr, "%s\n", errs[i]);
+	if (k == -EINVAL && ao.boot && n_errs) {
 		fprintf(stderr, "vfctl: %s\n", vfctl_ctx_error(ctx));
 		r = EXIT_USAGE;
-	} else if (k == -EINVAL && vfctl_config_errors(conf, &(const char *const *){NULL}))
+	} else if (k == -EINVAL && n_errs)
 		r = cli_config_errors(ctx, conf);
 	else if (k == -ENXIO) {
 		/* At boot a device named by udev may belong to another file set: nothing to do. */

@@ -16,11 +16,28 @@
 #include "link.h"
 #include "vdpa.h"
 
+/* The PF's netdev as it is named now: the snapshot's name, or, when it was renamed since the scan
+ * (at boot udev renames eth0 while vfctl runs), whatever the PF's device directory holds. */
+static void pf_netdev(applier *a, const vfctl_device *pf, char *buf, size_t len)
+{
+	char path[PATH_MAX], **names = NULL;
+	size_t n = 0;
+	snprintf(buf, len, "%s", pf->netdevs[0].name);
+	if (sysfs_int(a->ctx->fs, "class/net/%s/ifindex", buf) > 0)
+		return;
+	snprintf(path, sizeof(path), "%s/net", pf->syspath);
+	if (sysfs_list(a->ctx->fs, path, NULL, &names, &n) >= 0 && n > 0)
+		snprintf(buf, len, "%s", names[0]);
+	strv_free_n(names, n);
+}
+
 static int pf_ifindex(applier *a, const vfctl_device *pf)
 {
+	char name[IF_NAMESIZE + 1];
 	if (!pf->n_netdevs)
 		return ctx_error(a->ctx, -ENODEV, "%s has no netdev in this network namespace", pf->id);
-	int i = sysfs_int(a->ctx->fs, "class/net/%s/ifindex", pf->netdevs[0].name);
+	pf_netdev(a, pf, name, sizeof(name));
+	int i = sysfs_int(a->ctx->fs, "class/net/%s/ifindex", name);
 	return i > 0 ? i : ctx_error(a->ctx, -ENODEV, "%s: netdev %s is gone", pf->id, pf->netdevs[0].name);
 }
 
@@ -109,7 +126,9 @@ static int wait_representors(applier *a, const vfctl_device *pf)
 static void wait_carrier(applier *a, const vfctl_device *pf)
 {
 	for (int waited = 0; waited < 10000; waited += 100) {
-		if (sysfs_int(a->ctx->fs, "class/net/%s/carrier", pf->netdevs[0].name) == 1)
+		char name[IF_NAMESIZE + 1];
+		pf_netdev(a, pf, name, sizeof(name));
+		if (sysfs_int(a->ctx->fs, "class/net/%s/carrier", name) == 1)
 			return;
 		usleep(100 * 1000);
 	}
@@ -207,7 +226,10 @@ static int exec_numvfs(applier *a, const vfctl_host *h, const vfctl_device *pf, 
 	if (r < 0 || (r = wait_vfs(a, pf, s->u.numvfs)) < 0)
 		return r;
 	/* Enabling SR-IOV resets some PFs (igb re-initialises the port): the link retrains. */
-	if (pf->n_netdevs && sysfs_int(a->ctx->fs, "class/net/%s/flags", pf->netdevs[0].name) & IFF_UP)
+	char name[IF_NAMESIZE + 1];
+	if (pf->n_netdevs)
+		pf_netdev(a, pf, name, sizeof(name));
+	if (pf->n_netdevs && sysfs_int(a->ctx->fs, "class/net/%s/flags", name) & IFF_UP)
 		wait_carrier(a, pf);
 	return 0;
 }
