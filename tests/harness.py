@@ -8,6 +8,14 @@ import sys
 import traceback
 
 VFCTL = os.environ.get("VFCTL", os.path.join(os.path.dirname(__file__), "..", "build", "vfctl"))
+# The same command with the test hooks (VFCTL_TEST_FAIL_STEP, VFCTL_RUNDIR): the installed vfctl
+# ignores them (issue 11), so fault injection runs this build.
+VFCTL_TEST = os.path.join(os.path.dirname(VFCTL), "tests", "hooks", "vfctl-test")
+
+
+def test_binary(env):
+    """vfctl-test when env asks for a test hook, else vfctl."""
+    return VFCTL_TEST if env and ("VFCTL_TEST_FAIL_STEP" in env or "VFCTL_RUNDIR" in env) else VFCTL
 
 
 class Suite:
@@ -77,7 +85,7 @@ def comment(text):
 
 def vfctl(*args, env=None, check_rc=None):
     """Runs vfctl; returns (rc, stdout, stderr)."""
-    p = subprocess.run([VFCTL, *args], capture_output=True, text=True, env=env, timeout=120)
+    p = subprocess.run([test_binary(env), *args], capture_output=True, text=True, env=env, timeout=120)
     return p.returncode, p.stdout, p.stderr
 
 

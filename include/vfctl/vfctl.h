@@ -10,6 +10,7 @@
  * are -1 (integers) or NULL (strings). */
 #pragma once
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -136,6 +137,16 @@ typedef struct vfctl_device {
 	int vfio_uid, vfio_gid;
 } vfctl_device;
 
+/* A vfctl apply that stopped half-way (killed, crashed) and left its journal under
+ * /run/vfctl/journal: the next apply restores the device's state before that run first. */
+typedef struct vfctl_interrupted_run {
+	char *device;
+	int pid;
+	int64_t started; /* unix time */
+	uint32_t steps_done, steps_total;
+	char *last_step; /* the last step it finished, NULL before the first */
+} vfctl_interrupted_run;
+
 typedef struct vfctl_host {
 	char *kernel_release;
 	char *cpu_vendor; /* "GenuineIntel", "AuthenticAMD", NULL */
@@ -154,6 +165,9 @@ typedef struct vfctl_host {
 	vfctl_device *devices; /* PCI devices in address order, then non-PCI PFs */
 	size_t n_devices;
 	struct vfctl_vdpa *vdpa; /* NULL without netlink */
+	vfctl_interrupted_run *runs;
+	size_t n_runs;
+	bool runs_known; /* false: the run directory could not be read (not root) */
 } vfctl_host;
 
 int vfctl_host_scan(vfctl_ctx *ctx, vfctl_host **ret);
@@ -248,6 +262,9 @@ typedef struct vfctl_apply_opts {
 	/* Progress and results, one line each; the library never prints. */
 	void (*report)(void *userdata, const char *line);
 	void *userdata;
+	/* Set (by a signal handler) to stop the run: the current kernel step finishes, the run is
+	 * rolled back, vfctl_apply returns -EINTR. Rollbacks are not cut short. NULL: never. */
+	const volatile sig_atomic_t *cancel;
 } vfctl_apply_opts;
 
 /* Under the host lock: scans and validates once, then per unit plans from the snapshot and applies,

@@ -235,3 +235,23 @@ char *cmdline_get(const char *cmdline, const char *key)
 	}
 	return strndup(found, flen);
 }
+
+int kv_next(char **cursor, char **ret_key, char **ret_value)
+{
+	while (*cursor && **cursor) {
+		char *line = *cursor, *nl = strchr(line, '\n');
+		if (nl)
+			*nl = 0;
+		*cursor = nl ? nl + 1 : line + strlen(line);
+		if (!*line || *line == '#')
+			continue;
+		char *eq = strchr(line, '=');
+		if (!eq)
+			return -EINVAL;
+		*eq = 0;
+		*ret_key = line;
+		*ret_value = eq + 1;
+		return 1;
+	}
+	return 0;
+}

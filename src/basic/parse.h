@@ -36,3 +36,8 @@ int parse_pf_vf(const char *s, char **ret_pf, unsigned *ret_vf);
 /* The value of a kernel argument ("" for a bare flag), NULL if absent; the last one wins, as in
  * the kernel. */
 char *cmdline_get(const char *cmdline, const char *key);
+
+/* The next "key=value" line of the text at *cursor, which it consumes (NULs replace the '=' and
+ * the newline): blank lines and '#' comments are skipped. 1 with *key and *value set, 0 at the
+ * end, -EINVAL for a line without '='. vfctl's own state files under /run use this format. */
+int kv_next(char **cursor, char **ret_key, char **ret_value);

@@ -66,9 +66,6 @@ int main(int argc, char **argv)
 	cli_global g = {.ctx = {.netlink = -1, .names = true}};
 	int c;
 
-	g.ctx.sys_root = getenv("VFCTL_SYSFS");
-	g.ctx.proc_root = getenv("VFCTL_PROCFS");
-	g.ctx.modules_root = getenv("VFCTL_MODULES");
 	/* '+': stop at the command, whose own options follow it. */
 	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) >= 0) {
 		switch (c) {

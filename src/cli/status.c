@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -27,6 +28,25 @@ static void print_host(const vfctl_host *h)
 	printf("%s\n      vfio %s, vfio_pci %s, vfio_iommu_type1 %s\n\n", any ? "" : " (none)",
 	       vfctl_module_state_str(h->mod_vfio), vfctl_module_state_str(h->mod_vfio_pci),
 	       vfctl_module_state_str(h->mod_vfio_iommu_type1));
+}
+
+/* Before the devices: a half-done device is the first thing an admin must know. */
+static void print_runs(const vfctl_host *h)
+{
+	for (size_t i = 0; i < h->n_runs; i++) {
+		const vfctl_interrupted_run *r = &h->runs[i];
+		char when[64] = "?";
+		time_t t = (time_t)r->started;
+		struct tm tm;
+		if (localtime_r(&t, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		printf("INTERRUPTED: vfctl apply (pid %d, started %s) stopped after %u of %u steps on %s%s%s;\n"
+		       "             the next vfctl apply restores its state from before that run first\n",
+		       r->pid, when, r->steps_done, r->steps_total, r->device, r->last_step ? ", the last: " : "",
+		       r->last_step ? r->last_step : "");
+	}
+	if (h->n_runs)
+		printf("\n");
 }
 
 /* Prints at most WIDTH columns: the JSON output has everything a cut line loses. */
@@ -170,6 +190,7 @@ int cmd_status(const cli_global *g, int argc, char **argv)
 		goto out;
 	}
 	print_host(h);
+	print_runs(h);
 	printf("%-12s %-9s %-10s %-4s %-14s %s\n", "DEVICE", "ID", "DRIVER", "GRP", "NETDEV", "NAME");
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_device *d = &h->devices[i];

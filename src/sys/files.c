@@ -37,12 +37,8 @@ static void make_parents(const char *path)
 	}
 }
 
-int file_write_text(const char *path, const char *text)
+static int write_all(int fd, const char *text)
 {
-	make_parents(path);
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -errno;
 	size_t len = strlen(text);
 	for (size_t off = 0; off < len;) {
 		ssize_t k = write(fd, text + off, len - off);
@@ -54,6 +50,41 @@ int file_write_text(const char *path, const char *text)
 		off += (size_t)k;
 	}
 	return 0;
+}
+
+/* A reader (or the next run after a crash) sees the old file or the new one, never a torn one:
+ * a temporary file beside it, fsync'ed, renamed over it, then the directory fsync'ed so the
+ * rename itself is durable. */
+int file_write_text(const char *path, const char *text)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	make_parents(path);
+	/* A dotfile: listings (dir_list) skip one a crash left behind. */
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (snprintf(tmp, sizeof(tmp), "%.*s.%s.tmp%d", (int)(base - path), path, base, (int)getpid()) >=
+	    (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	int r = write_all(fd, text);
+	if (r >= 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r >= 0)
+		r = -errno;
+	if (r >= 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		(void)unlink(tmp);
+		return r;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir)
+		*slash = 0;
+	_cleanup_close_ int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return dfd >= 0 && fsync(dfd) < 0 ? -errno : 0;
 }
 
 int file_remove(const char *path) { return unlink(path) < 0 && errno != ENOENT ? -errno : 0; }

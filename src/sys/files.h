@@ -10,7 +10,8 @@
  * device nodes. Like the sysfs seam, the only code that opens them. All fds O_CLOEXEC. */
 
 int file_read_text(const char *path, char **ret);
-/* Creates the parent directories (0700) and writes text, mode 0600, replacing the file. */
+/* Creates the parent directories (0700) and writes text, mode 0600, replacing the file atomically
+ * and durably (temporary file, fsync, rename, fsync of the directory). */
 int file_write_text(const char *path, const char *text);
 int file_remove(const char *path);
 bool file_is_dir(const char *path);

@@ -32,6 +32,8 @@ int sysfs_new(const char *sys_root, const char *proc_root, const char *modules_r
 		sysfs_free(s);
 		return -ENOMEM;
 	}
+	s->read_only = !streq(s->sys_root, "/sys") || !streq(s->proc_root, "/proc") ||
+		       !streq(s->modules_root, "/lib/modules");
 	r = open_root(s->sys_root, &s->sys_fd);
 	if (r >= 0)
 		r = open_root(s->proc_root, &s->proc_fd);
@@ -222,6 +224,9 @@ int sysfs_write_bin(sysfs *s, const char *rel, const void *buf, size_t len, size
 				snprintf(s->err_path, sizeof(s->err_path), "%s/%s", s->sys_root, rel);
 			return r;
 		}
+	} else if (s->read_only) {
+		snprintf(s->err_path, sizeof(s->err_path), "%s/%s", s->sys_root, rel);
+		return -EROFS;
 	}
 	const char *name = at(s, s->sys_fd, rel, &d);
 	_cleanup_close_ int fd = openat(d, name, O_WRONLY | O_CLOEXEC | O_NOCTTY);

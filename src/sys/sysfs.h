@@ -24,6 +24,9 @@ typedef struct sysfs {
 	char dir_rel[PATH_MAX];
 	sysfs_write_fn write_hook;
 	void *write_data;
+	/* A root other than /sys, /proc or /lib/modules: the tree is not the running host's, so
+	 * nothing is written through this seam unless a fake kernel (write_hook) takes the writes. */
+	bool read_only;
 } sysfs;
 
 int sysfs_new(const char *sys_root, const char *proc_root, const char *modules_root, sysfs **ret);

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Fake-sysfs tier: typical hosts from admins' write-ups, built by fakesys.py, read by the real vfctl binary."""
+import json
 import os
 import shutil
 import subprocess
@@ -393,6 +394,64 @@ def test_config_not_a_file(s):
                 rc == 2 and "%s: cannot read: not a regular file" % path in err, (rc, err))
 
 
+def test_garbage_sysfs(s):
+    """A sriov_numvfs that is not a number is named, not planned as 0 (it used to plan "0 -> 4"
+    over the PF's 8 VFs)."""
+    t = tree("cx4lx-8vfs")
+    root = t[1][:-4]
+    with open(os.path.join(root, "sys/bus/pci/devices/0000:06:00.1/sriov_numvfs"), "w") as f:
+        f.write("garbage\n")
+    path = os.path.join(TMP, "garbage.conf")
+    with open(path, "w") as f:
+        f.write("[PF]\nMatch=pci:0000:06:00.1\nNumVFs=4\n")
+    os.chmod(path, 0o644)
+    rc, out, err = vfctl(*t, "plan", "-c", path)
+    s.check("garbage sriov_numvfs: exit 2 naming the file, nothing planned", rc == 2 and
+            "%s:2: /sys/bus/pci/devices/0000:06:00.1/sriov_numvfs of 0000:06:00.1 is missing or not a number" % path
+            in err and "0 -> 4" not in out, (rc, out, err))
+
+
+def test_no_env_hooks(s):
+    """The installed vfctl reads no environment variable (issue 11: VFCTL_SYSFS, VFCTL_PROCFS,
+    VFCTL_RUNDIR, VFCTL_TEST_FAIL_STEP steered the root-run release binary), and a fake root next
+    to the real /sys makes the whole host read-only."""
+    from harness import VFCTL
+    t = tree("cx4lx-8vfs")
+    root = t[1][:-4]
+
+    def release(*args, env=None):
+        p = subprocess.run([VFCTL, *args], capture_output=True, text=True, env=dict(os.environ, **(env or {})))
+        return p.returncode, p.stdout, p.stderr
+
+    _, real, _ = release("status", "--json")
+    rc, out, _ = release("status", "--json", env={"VFCTL_SYSFS": root + "/sys", "VFCTL_PROCFS": root + "/proc",
+                                                  "VFCTL_MODULES": root + "/modules"})
+    ids = sorted(d["id"] for d in json.loads(out)["devices"]) if rc in (0, 1) else None
+    s.eq("env: VFCTL_SYSFS and friends are ignored: status reads this host, not the fixture", ids,
+         sorted(d["id"] for d in json.loads(real)["devices"]))
+    empty = os.path.join(TMP, "empty.conf")
+    with open(empty, "w") as f:
+        f.write("# nothing\n")
+    os.chmod(empty, 0o644)
+    rc, out, err = release("--procfs", root + "/proc", "apply", "-c", empty)
+    s.check("a fake --procfs with the real /sys: apply refuses (it used to run on the real host)",
+            rc == 1 and ("apply needs the running kernel" in err or "root only" in err), (rc, out, err))
+    rc, out, err = release("--procfs", root + "/proc", "bind", "0000:00:00.0")
+    s.check("a fake --procfs with the real /sys: bind refuses", rc != 0 and
+            ("need the running kernel" in err or "root only" in err), (rc, out, err))
+    run_dir = os.path.join(TMP, "env-run")
+    os.makedirs(run_dir, exist_ok=True)
+    ti = tree("intx-shared-irq16")
+    before = tree_digest(ti[1][:-4])
+    rc, out, err = release(*ti, "doctor", "--probe-intx", "0000:01:00.0",
+                           env={"VFCTL_RUNDIR": run_dir, "VFCTL_TEST_FAIL_STEP": "1"})
+    s.check("--probe-intx on a fixture tree does not write it (the tree is only read)",
+            "INTx masking: not probed" in out and "is only read, never changed" in out.replace("\n            ", " "),
+            (rc, out, err))
+    s.eq("--probe-intx on a fixture tree: not one file changed", tree_digest(ti[1][:-4]), before)
+    s.eq("VFCTL_RUNDIR is ignored: nothing was created there", os.listdir(run_dir), [])
+
+
 def test_docs_list_every_check(s):
     """docs/doctor.md documents every check id the code can emit, and no others."""
     import re
@@ -408,7 +467,7 @@ def main():
     s = Suite("fakesys")
     for fn in (test_cx4lx, test_cx3pro, test_82599_amd, test_intx, test_shared_group, test_iommu_off, test_trouble,
                test_netdevsim, test_nonroot_config, test_bad_input, test_hotunplug_race, test_validation_scales,
-               test_config_not_a_file,
+               test_config_not_a_file, test_no_env_hooks, test_garbage_sysfs,
                test_docs_list_every_check, test_configs,
                test_examples_validate, test_emit):
         s.run(fn)

@@ -13,11 +13,13 @@ from test_lab import find_pci, netdev_of, sh, wait_for, write, write_conf  # noq
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 ASAN = os.path.join(TOP, os.environ.get("BUILD", "build") + "-asan", "vfctl")
+ASAN_TEST = os.path.join(os.path.dirname(ASAN), "tests", "hooks", "vfctl-test")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=1", UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1")
 
 
 def run(s, want_rc, *args, env=None):
-    p = subprocess.run([ASAN, *args], capture_output=True, text=True, env=dict(ENV, **(env or {})))
+    exe = ASAN_TEST if env and "VFCTL_TEST_FAIL_STEP" in env else ASAN
+    p = subprocess.run([exe, *args], capture_output=True, text=True, env=dict(ENV, **(env or {})))
     report = [x for x in (p.stdout + p.stderr).splitlines() if "Sanitizer" in x or "runtime error:" in x]
     s.check("asan: vfctl %s (exit %d, no sanitizer report)" % (" ".join(args), want_rc),
             p.returncode == want_rc and not report, (p.returncode, report[:5], (p.stdout + p.stderr)[-1500:]))

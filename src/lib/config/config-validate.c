@@ -127,7 +127,7 @@ static int resolve(vfctl_config *c, conf_unit *u, const vfctl_host *h, const vfc
 }
 
 /* Messages name the key's line, not the VF: a [VF] section's mistake is one mistake. */
-static int check_vf(vfctl_config *c, const vfctl_device *pf, const vf_target *t)
+static int check_vf(vfctl_config *c, const vfctl_device *pf, const vf_target *t, int speed)
 {
 	char msg[512];
 	int r = 0;
@@ -154,6 +154,15 @@ static int check_vf(vfctl_config *c, const vfctl_device *pf, const vf_target *t)
 			 (long long)t->max_tx_rate);
 		r = error_once(c, t->l_min_tx_rate, msg);
 	}
+	/* Drivers refuse a VF rate above the PF's link speed (igb, ixgbe, i40e, ice, mlx5: EINVAL),
+	 * mid-run, after the count change it follows: known now, it costs nothing. */
+	if (r >= 0 && speed > 0 && (t->max_tx_rate > speed || t->min_tx_rate > speed)) {
+		bool mx = t->max_tx_rate > speed;
+		snprintf(msg, sizeof(msg), "%s=%lld is above the link speed of %s (%s, %d Mb/s): the driver refuses it",
+			 mx ? "MaxTxRate" : "MinTxRate", (long long)(mx ? t->max_tx_rate : t->min_tx_rate), pf->id,
+			 pf->netdevs[0].name, speed);
+		r = error_once(c, mx ? t->l_max_tx_rate : t->l_min_tx_rate, msg);
+	}
 	if (r >= 0 && t->qos > 0 && t->vlan <= 0 && t->l_qos.line) {
 		snprintf(msg, sizeof(msg), "QualityOfService= needs a VLANId= above 0");
 		r = error_once(c, t->l_qos, msg);
@@ -172,7 +181,7 @@ static int check_vf(vfctl_config *c, const vfctl_device *pf, const vf_target *t)
 
 /* expand false: only check the sections against the count (a count the PF cannot have gets no
  * per-VF targets: NumVFs=65535 would build them all). */
-static int build_vfs(vfctl_config *c, conf_unit *u, const vfctl_device *pf, bool expand)
+static int build_vfs(vfctl_config *c, conf_unit *u, const vfctl_device *pf, bool expand, int speed)
 {
 	int n = u->num_vfs >= 0 ? u->num_vfs : pf->num_vfs > 0 ? pf->num_vfs : 0;
 	int r = 0;
@@ -205,9 +214,18 @@ static int build_vfs(vfctl_config *c, conf_unit *u, const vfctl_device *pf, bool
 				r = vf_target_merge(&u->vfs[i], &sec->t);
 		}
 		if (r >= 0)
-			r = check_vf(c, pf, &u->vfs[i]);
+			r = check_vf(c, pf, &u->vfs[i], speed);
 	}
 	return r;
+}
+
+/* The PF's link speed in Mb/s while its link is up; -1 when down or unknown (the kernel then
+ * answers EINVAL or -1). */
+static int link_speed(vfctl_ctx *ctx, const vfctl_device *d)
+{
+	if (!d->n_netdevs || !streq_ptr(d->netdevs[0].operstate, "up"))
+		return -1;
+	return sysfs_int(ctx->fs, "class/net/%s/speed", d->netdevs[0].name);
 }
 
 static int check_pf(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const vfctl_device *d)
@@ -215,6 +233,14 @@ static int check_pf(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const vfctl_d
 	if (d->total_vfs < 0 && d->num_vfs < 0)
 		return config_error(c, u->match[0].loc, "%s is not an SR-IOV PF (no sriov_numvfs): use [Device] to pass "
 				    "the whole device through", d->id);
+	/* The kernel writes these files itself: a value that is not a number (a broken driver, a
+	 * tampered tree) is not guessed as 0, which would plan "0 -> N" over existing VFs. */
+	bool pci = streq(d->bus, "pci"); /* netdevsim has sriov_numvfs only */
+	const char *bad = d->num_vfs < 0 ? "sriov_numvfs" : pci && d->total_vfs < 0 ? "sriov_totalvfs" :
+			  pci && d->autoprobe < 0 ? "sriov_drivers_autoprobe" : NULL;
+	if (bad)
+		return config_error(c, u->match[0].loc, "/sys/%s/%s of %s is missing or not a number: nothing can be "
+				    "planned for this PF", d->syspath, bad, d->id);
 	int r = 0;
 	bool too_many = false;
 	/* Every finding is reported, not just the first: the admin fixes them all in one edit. */
@@ -236,7 +262,7 @@ static int check_pf(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const vfctl_d
 		r = config_error(c, u->up >= 0 ? u->l_up : u->l_mtu,
 				 "%s= needs the PF's netdev, and %s has none in this network namespace",
 				 u->up >= 0 ? "Up" : "MTU", d->id);
-	return r < 0 ? r : build_vfs(c, u, d, !too_many);
+	return r < 0 ? r : build_vfs(c, u, d, !too_many, link_speed(ctx, d));
 }
 
 typedef struct mac_use {

@@ -24,7 +24,9 @@ int vfctl_ctx_new(const vfctl_ctx_opts *opts, vfctl_ctx **ret)
 		*ret = ctx; /* so the caller can print the error; it must free ctx */
 		return r;
 	}
-	ctx->use_netlink = opts->netlink < 0 ? streq(ctx->fs->sys_root, "/sys") : opts->netlink > 0;
+	/* Netlink speaks to the running kernel: never next to a fake tree, whose writes must not
+	 * reach the real host. */
+	ctx->use_netlink = !ctx->fs->read_only && opts->netlink != 0;
 	ctx->names = opts->names;
 	*ret = ctx;
 	return 0;
@@ -44,6 +46,16 @@ vfctl_ctx *vfctl_ctx_free(vfctl_ctx *ctx)
 }
 
 const char *vfctl_ctx_error(const vfctl_ctx *ctx) { return ctx->error; }
+
+const char *ctx_run_dir(const vfctl_ctx *ctx) { return ctx->test && ctx->test->run_dir ? ctx->test->run_dir : "/run"; }
+
+int ctx_check_writable(vfctl_ctx *ctx, const char *what)
+{
+	if (ctx->kernel || !ctx->fs->read_only)
+		return 0;
+	return ctx_error(ctx, -EROFS, "%s: a tree given with --sysfs, --procfs or --modules is only read, never changed",
+			 what);
+}
 
 int ctx_ensure_error(vfctl_ctx *ctx, unsigned since, int r, const char *what)
 {

@@ -17,6 +17,15 @@ typedef struct kernel_hooks {
 	void *data;
 } kernel_hooks;
 
+/* What only a test build sets (tests/hooks/test-hooks.c): the installed command never reads them
+ * from its environment. */
+typedef struct test_hooks {
+	int fail_step;	     /* the N-th step of an apply fails (fault injection) */
+	int kill_step;	     /* the process sends itself kill_signal before the N-th step */
+	int kill_signal;
+	const char *run_dir; /* instead of /run: the lock, the journal and bind records */
+} test_hooks;
+
 struct vfctl_ctx {
 	sysfs *fs;
 	bool use_netlink, names;
@@ -25,6 +34,7 @@ struct vfctl_ctx {
 	uint16_t devlink_family, vdpa_family;
 	struct pci_access *pacc;
 	const kernel_hooks *kernel; /* NULL: the running kernel */
+	const test_hooks *test;	    /* NULL in the installed command */
 	unsigned n_errors; /* how many times error was set: a public call that fails without setting it
 			    * gets a generic text, never the previous call's */
 	char error[1024];
@@ -32,6 +42,12 @@ struct vfctl_ctx {
 
 /* Puts k behind the context's seams; netlink is then on whatever the sysfs root. */
 void ctx_attach_kernel(vfctl_ctx *ctx, const kernel_hooks *k);
+
+/* Where the lock, journal and bind records live: /run, or a test's directory. */
+const char *ctx_run_dir(const vfctl_ctx *ctx);
+/* 0 when this context may change the host: the running kernel behind every root, or a fake kernel
+ * attached; otherwise -EROFS with "WHAT: ..." (a --sysfs, --procfs or --modules tree is only read). */
+int ctx_check_writable(vfctl_ctx *ctx, const char *what);
 
 /* Records the failure's detail for vfctl_ctx_error() and returns r, so callers can
  * `return ctx_error(ctx, r, "...")`. */

@@ -58,11 +58,11 @@ static bool is_amd(const vfctl_host *h) { return h->cpu_vendor && streq(h->cpu_v
 
 #define OVSDB_PATH "/etc/openvswitch/conf.db"
 
-static char *ovsdb_text(void)
+/* Not for a fake tree: the running host's OVS says nothing about it. */
+static char *ovsdb_text(const vfctl_ctx *ctx)
 {
-	const char *path = getenv("VFCTL_OVSDB") ? getenv("VFCTL_OVSDB") : OVSDB_PATH;
 	char *s = NULL;
-	return file_read_text(path, &s) < 0 ? NULL : s;
+	return ctx->fs->read_only || file_read_text(OVSDB_PATH, &s) < 0 ? NULL : s;
 }
 
 static void check_iommu(checker *c)
@@ -401,6 +401,32 @@ static void check_passthrough(checker *c, const vfctl_device *d, bool named)
 		    "expect to power-cycle the host to reset it; prefer a device or slot with FLR or a bus reset");
 }
 
+/* A run that died half-way left a device neither as it was nor as configured (autoprobe off, VFs
+ * without drivers); apply restores it first, but a VM started before that finds it broken. */
+static void check_runs(checker *c)
+{
+	const vfctl_host *h = c->h;
+	if (!h->runs_known) {
+		if (!h->is_root)
+			add(c, "apply.interrupted", VFCTL_SEV_INFO, NULL,
+			    "unknown whether a vfctl apply was interrupted: its journal under /run/vfctl is root's", NULL,
+			    "run vfctl doctor as root");
+		return;
+	}
+	for (size_t i = 0; i < h->n_runs; i++) {
+		const vfctl_interrupted_run *r = &h->runs[i];
+		const vfctl_device *d = vfctl_host_find(h, r->device);
+		_cleanup_free_ char *ev = NULL;
+		if (asprintf(&ev, "%s: journal of pid %d (no longer running), started at %lld (unix time): %u of %u steps done%s%s",
+			     r->device, r->pid, (long long)r->started, r->steps_done, r->steps_total,
+			     r->last_step ? ", the last: " : "", r->last_step ? r->last_step : "") < 0)
+			ev = NULL;
+		add(c, "apply.interrupted", VFCTL_SEV_ERROR, d, "a vfctl apply stopped half-way on this device (killed or "
+		    "crashed): it is neither as before nor as configured", ev,
+		    "run vfctl apply: it restores the state before that run, then applies the configuration");
+	}
+}
+
 /* VFIO pins all guest memory (Red Hat's SR-IOV guide warns of it): an unprivileged QEMU needs a locked-memory limit of at
  * least its RAM. libvirt raises it itself; a hand-started QEMU inherits the shell's. */
 static void check_memlock(checker *c)
@@ -500,7 +526,7 @@ static void check_ovs(checker *c)
 		if (c->h->devices[i].eswitch_mode == 1)
 			sw = &c->h->devices[i];
 	_cleanup_free_ char *db = NULL;
-	if (!sw || !(db = ovsdb_text()))
+	if (!sw || !(db = ovsdb_text(c->ctx)))
 		return;
 	/* conf.db is an OVSDB log of JSON records: the last other_config of Open_vSwitch wins. */
 	const char *last = NULL;
@@ -539,6 +565,7 @@ static int doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_op
 		    NULL, "run vfctl doctor as root");
 	check_iommu(&c);
 	check_modules(&c);
+	check_runs(&c);
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_device *d = &h->devices[i];
 		if (!selected(&c, d))

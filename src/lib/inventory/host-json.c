@@ -240,6 +240,22 @@ int vfctl_host_json(const vfctl_host *h, const bool *select, char **ret)
 		json_close_object(&w);
 	} else
 		json_null(&w, "vdpa");
+	if (h->runs_known) {
+		json_open_array(&w, "interrupted_runs");
+		for (size_t i = 0; i < h->n_runs; i++) {
+			const vfctl_interrupted_run *r = &h->runs[i];
+			json_open_object(&w, NULL);
+			json_string(&w, "device", r->device);
+			json_int(&w, "pid", r->pid);
+			json_int(&w, "started", r->started);
+			json_int(&w, "steps_done", r->steps_done);
+			json_int(&w, "steps_total", r->steps_total);
+			json_string(&w, "last_step", r->last_step);
+			json_close_object(&w);
+		}
+		json_close_array(&w);
+	} else
+		json_null(&w, "interrupted_runs");
 	json_close_object(&w);
 	return json_finish(&w, ret);
 }

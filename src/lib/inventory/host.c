@@ -7,6 +7,7 @@
 #include "parse.h"
 #include "pci.h"
 #include "relations.h"
+#include "runs.h"
 #include "sriov.h"
 #include "vdpa.h"
 
@@ -47,6 +48,7 @@ vfctl_host *vfctl_host_free(vfctl_host *h)
 		free(h->vdpa->devs);
 		free(h->vdpa);
 	}
+	runs_free(h);
 	free(h);
 	return NULL;
 }
@@ -125,6 +127,8 @@ static int host_scan(vfctl_ctx *ctx, vfctl_host **ret)
 		vfio_owners(h);
 	if (r >= 0 && ctx->use_netlink)
 		r = vdpa_scan(ctx, h);
+	if (r >= 0)
+		r = runs_scan(ctx, h);
 	if (r < 0) {
 		vfctl_host_free(h);
 		return r;

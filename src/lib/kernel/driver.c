@@ -32,6 +32,8 @@ int module_load(vfctl_ctx *ctx, const char *release, const char *name)
 		r = ctx->kernel->module_load(ctx->kernel->data, name);
 		return r < 0 ? ctx_error(ctx, r, "loading module %s", name) : 0;
 	}
+	if ((r = ctx_check_writable(ctx, name)) < 0)
+		return r;
 	snprintf(dir, sizeof(dir), "%s/%s", ctx->fs->modules_root, release ? release : "");
 	struct kmod_ctx *k = kmod_new(release ? dir : NULL, NULL);
 	if (!k)

@@ -4,8 +4,6 @@
 #include "files.h"
 #include "lock.h"
 
-const char *run_dir(void) { return getenv("VFCTL_RUNDIR") ? getenv("VFCTL_RUNDIR") : "/run"; }
-
 int run_lock(vfctl_ctx *ctx, const char *rundir, void (*report)(void *, const char *), void *userdata)
 {
 	char path[PATH_MAX];

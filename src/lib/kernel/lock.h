@@ -6,5 +6,3 @@
 /* The host-wide lock <rundir>/vfctl.lock (flock): every vfctl run that changes the host takes it.
  * Waits up to 60 s for another run, saying so through report. Returns the fd to close. */
 int run_lock(vfctl_ctx *ctx, const char *rundir, void (*report)(void *, const char *), void *userdata);
-/* VFCTL_RUNDIR (tests) or /run. */
-const char *run_dir(void);

@@ -41,16 +41,16 @@ typedef struct bind_record {
 	vfctl_vf_settings s;
 } bind_record;
 
-static void record_path(const char *dev, char *buf, size_t n)
+static void record_path(const vfctl_ctx *ctx, const char *dev, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s/vfctl/bind/%s", run_dir(), dev);
+	snprintf(buf, n, "%s/vfctl/bind/%s", ctx_run_dir(ctx), dev);
 }
 
-static int record_read(const char *dev, bind_record *r)
+static int record_read(const vfctl_ctx *ctx, const char *dev, bind_record *r)
 {
 	char path[PATH_MAX];
 	_cleanup_free_ char *text = NULL;
-	record_path(dev, path, sizeof(path));
+	record_path(ctx, dev, path, sizeof(path));
 	int k = file_read_text(path, &text);
 	if (k < 0)
 		return k;
@@ -91,9 +91,9 @@ static int record_write(binder *b, const vfctl_device *d)
 	char path[PATH_MAX];
 	bind_record old;
 	_cleanup_free_ char *ov = NULL, *text = NULL, *vf = NULL;
-	if (record_read(d->id, &old) == 0)
+	if (record_read(b->ctx, d->id, &old) == 0)
 		return 0;
-	record_path(d->id, path, sizeof(path));
+	record_path(b->ctx, d->id, path, sizeof(path));
 	(void)sysfs_readf(b->ctx->fs, &ov, "%s/driver_override", d->syspath);
 	const vfctl_device *pf = d->physfn ? vfctl_host_find(b->h, d->physfn) : NULL;
 	if (pf && d->vf_index >= 0 && (size_t)d->vf_index < pf->n_vfs) {
@@ -332,7 +332,9 @@ static int chown_group(binder *b, const vfctl_device *d)
 	if (b->o->owner < 0 && b->o->group_id < 0)
 		return 0;
 	snprintf(path, sizeof(path), "/dev/vfio/%d", d->iommu_group);
-	int r = file_chown(path, b->o->owner, b->o->group_id);
+	int r = ctx_check_writable(b->ctx, path);
+	if (r >= 0)
+		r = file_chown(path, b->o->owner, b->o->group_id);
 	if (r < 0)
 		return ctx_error(b->ctx, r, "chown %s", path);
 	say(b, "%s: %s owned by %d:%d", d->id, path, b->o->owner, b->o->group_id);
@@ -349,7 +351,7 @@ static int restore_one(binder *b, const char *id)
 {
 	bind_record rec;
 	char path[PATH_MAX];
-	int r = record_read(id, &rec);
+	int r = record_read(b->ctx, id, &rec);
 	if (r < 0)
 		return ctx_error(b->ctx, r, "%s: vfctl has no record of it (it did not bind it)", id);
 	_cleanup_free_ char *cur = pci_driver_of(b->ctx, id);
@@ -389,7 +391,7 @@ static int restore_one(binder *b, const char *id)
 				return r;
 		}
 	}
-	record_path(id, path, sizeof(path));
+	record_path(b->ctx, id, path, sizeof(path));
 	(void)file_remove(path);
 	say(b, "%s: restored to %s", id, rec.driver[0] ? rec.driver : "no driver");
 	return 0;
@@ -438,7 +440,7 @@ static int run_op(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bi
 	binder b = {.ctx = ctx, .o = o ? o : &def};
 	if (!ctx->use_netlink)
 		return ctx_error(ctx, -EOPNOTSUPP, "bind, unbind and restore need the running kernel (sysfs at /sys)");
-	int lock = run_lock(ctx, run_dir(), b.o->report, b.o->userdata), r;
+	int lock = run_lock(ctx, ctx_run_dir(ctx), b.o->report, b.o->userdata), r;
 	if (lock < 0)
 		return lock;
 	if ((r = load_host(&b)) < 0)
@@ -448,7 +450,7 @@ static int run_op(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bi
 		size_t na = 0;
 		char dir[PATH_MAX];
 		if (n == 0) {
-			snprintf(dir, sizeof(dir), "%s/vfctl/bind", run_dir());
+			snprintf(dir, sizeof(dir), "%s/vfctl/bind", ctx_run_dir(ctx));
 			int k = dir_list(dir, NULL, &all, &na);
 			if (k < 0 && k != -ENOENT)
 				r = ctx_error(ctx, k, "cannot list %s", dir);

@@ -5,6 +5,7 @@
 
 #include "ctx.h"
 #include "holders.h"
+#include "lock.h"
 #include "pcicfg.h"
 
 /* The seam reads from offset 0; the command word is at PCI_COMMAND. */
@@ -73,5 +74,14 @@ static int intx_probe(vfctl_ctx *ctx, const vfctl_device *d, int *ret)
 int vfctl_intx_probe(vfctl_ctx *ctx, const vfctl_device *d, int *ret)
 {
 	unsigned since = ctx->n_errors;
-	return ctx_ensure_error(ctx, since, intx_probe(ctx, d, ret), "probing INTx masking");
+	int r = ctx_check_writable(ctx, d->id);
+	/* Under the host lock: a bind or apply running meanwhile could otherwise write PCI_COMMAND
+	 * between our write and our restore, and lose its change to our restore. */
+	int lock = r < 0 ? r : run_lock(ctx, ctx_run_dir(ctx), NULL, NULL);
+	if (lock >= 0) {
+		r = intx_probe(ctx, d, ret);
+		close(lock);
+	} else
+		r = lock;
+	return ctx_ensure_error(ctx, since, r, "probing INTx masking");
 }

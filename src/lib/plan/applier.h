@@ -8,7 +8,7 @@ typedef struct applier {
 	vfctl_ctx *ctx;
 	const vfctl_apply_opts *o;
 	const char *rundir;
-	int fail_at; /* VFCTL_TEST_FAIL_STEP: the test-only fault hook, 0 off */
+	int fail_at; /* a test build's fault hook (test_hooks), 0 off */
 	int counter; /* steps run so far (rollback steps not counted) */
 } applier;
 
@@ -21,7 +21,21 @@ int exec_step(applier *a, const vfctl_host *h, const plan_step *s);
  * NULL when nobody. */
 int check_holders(applier *a, const vfctl_host *h, const vfctl_plan *p, char **ret);
 
-/* The prior state of a unit, written before its first change for an admin to read if vfctl dies
- * mid-run (rollback itself uses the copy in memory). */
-int journal_write(applier *a, const conf_unit *prior);
+/* How far a run got with a unit, as its journal records it. */
+typedef struct journal_run {
+	int pid;
+	int64_t started; /* unix time */
+	size_t total, done;
+	char *last; /* the text of the last step done; journal_parse allocates it */
+} journal_run;
+
+/* The prior state of a unit and the run's progress, written (atomically, durably) before its first
+ * change and after each step: the next run restores it if this one dies (rollback within a run
+ * uses the copy in memory). */
+int journal_write(applier *a, const journal_run *j, const conf_unit *prior);
 void journal_remove(applier *a, const char *dev);
+/* The journals left under the run directory (file names, one per device). */
+int journal_list(applier *a, char ***ret, size_t *ret_n);
+int journal_load(applier *a, const char *name, conf_unit *ret, journal_run *ret_run);
+/* Parses a journal's text (consumed); -EINVAL when it names no device or a value is malformed. */
+int journal_parse(char *text, conf_unit *ret, journal_run *ret_run);

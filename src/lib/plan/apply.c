@@ -3,6 +3,7 @@
  * the prior state kept (and journaled under /run/vfctl), each step one kernel change, a re-read
  * after the last step (verify), and on any failure a rollback that plans from the host as it is
  * back to the prior state. */
+#include <signal.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -25,20 +26,35 @@ static int rescan(applier *a, vfctl_host **h)
 	return vfctl_host_scan(a->ctx, h);
 }
 
-/* Runs a plan; counts steps for the fault hook unless rolling back. Returns the first error. */
-static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, bool rollback)
+static bool cancelled(const applier *a) { return a->o->cancel && *a->o->cancel; }
+
+/* Runs a plan; counts steps for the fault hook unless rolling back, and records each step done in
+ * the unit's journal (j, when not rolling back). Returns the first error. */
+static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, journal_run *j, const conf_unit *prior)
 {
+	bool rollback = !j;
 	int first = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const plan_step *s = &p->steps[i];
 		double t0 = now();
 		int r;
+		if (!rollback && a->ctx->test && a->ctx->test->kill_step == a->counter + 1)
+			raise(a->ctx->test->kill_signal); /* a test build's crash or stop at a chosen moment */
+		/* A signal stops a run between two kernel changes, never inside one; a rollback is
+		 * never cut short (a second signal waits for it). */
+		if (!rollback && cancelled(a))
+			return ctx_error(a->ctx, -EINTR, "interrupted by a signal before step %zu of %zu", i + 1, p->n);
 		applier_say(a, "%s[%zu/%zu] %s", rollback ? "  undo " : "", i + 1, p->n, s->text);
 		if (!rollback && ++a->counter == a->fail_at)
-			r = ctx_error(a->ctx, -EIO, "injected failure at step %d (VFCTL_TEST_FAIL_STEP)", a->counter);
+			r = ctx_error(a->ctx, -EIO, "injected failure at step %d (a test build's VFCTL_TEST_FAIL_STEP)", a->counter);
 		else
 			r = exec_step(a, h, s);
 		double dt = now() - t0;
+		if (r >= 0 && !rollback) {
+			j->done = i + 1;
+			j->last = s->text;
+			r = journal_write(a, j, prior);
+		}
 		if (r < 0) {
 			applier_say(a, "      failed: %s", vfctl_ctx_error(a->ctx));
 			if (!rollback)
@@ -64,7 +80,7 @@ static int rollback(applier *a, conf_unit *prior)
 		r = plan_unit(a->ctx, &one, 0, h, &p);
 	if (r >= 0) {
 		applier_say(a, "%s: rolling back (%zu step%s)", prior->dev_id, p.n, p.n == 1 ? "" : "s");
-		r = run_steps(a, h, &p, true);
+		r = run_steps(a, h, &p, NULL, NULL);
 		plan_clear(&p);
 	}
 	if (r >= 0 && (r = rescan(a, &h)) >= 0 && (r = plan_unit(a->ctx, &one, 0, h, &p)) >= 0) {
@@ -114,6 +130,8 @@ static int apply_unit(applier *a, vfctl_config *c, size_t ui, vfctl_host **h, co
 	int r;
 
 	*ret_changed = false;
+	if (cancelled(a))
+		return ctx_error(a->ctx, -EINTR, "interrupted by a signal before %s", u->dev_id);
 	if ((r = plan_unit(a->ctx, c, ui, *h, &p)) < 0)
 		goto out;
 	if (p.n == 0) {
@@ -130,11 +148,12 @@ static int apply_unit(applier *a, vfctl_config *c, size_t ui, vfctl_host **h, co
 	}
 	if (holder)
 		applier_say(a, "%s: in use, going ahead (--force): %s", u->dev_id, holder);
-	if ((r = unit_from_host(a->ctx, u, *h, ret_prior)) < 0 || (r = journal_write(a, ret_prior)) < 0)
+	journal_run j = {.pid = getpid(), .started = time(NULL), .total = p.n};
+	if ((r = unit_from_host(a->ctx, u, *h, ret_prior)) < 0 || (r = journal_write(a, &j, ret_prior)) < 0)
 		goto out;
 	applier_say(a, "%s: %zu step%s", u->dev_id, p.n, p.n == 1 ? "" : "s");
 	*ret_changed = true;
-	r = run_steps(a, *h, &p, false);
+	r = run_steps(a, *h, &p, &j, ret_prior);
 	if (r >= 0) {
 		/* Verify: the host, read again, must need nothing more. */
 		plan_clear(&p);
@@ -154,6 +173,50 @@ out:
 	return r;
 }
 
+/* A journal under the run directory was left by a run that died mid-way (we hold the lock: no
+ * live run owns it). Its unit goes back to the state it had before that run, so that what the dead
+ * run changed and the configuration does not mention (autoprobe, the VF drivers it unbound) is as
+ * before; the normal plan follows. A unit that cannot be restored stops the run. */
+static int recover_interrupted(applier *a, vfctl_host **h)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int r = journal_list(a, &names, &n), result = 0;
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		conf_unit prior;
+		journal_run j;
+		char when[64] = "?";
+		if ((r = journal_load(a, names[i], &prior, &j)) < 0)
+			break;
+		time_t t = (time_t)j.started;
+		struct tm tm;
+		if (localtime_r(&t, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		prior.loc.file = names[i];
+		if (prior.kind != UNIT_VDPA && !vfctl_host_find(*h, prior.dev_id)) {
+			applier_say(a, "a run interrupted at %s (pid %d) left a journal for %s, which is gone: journal removed",
+				    when, j.pid, prior.dev_id);
+			journal_remove(a, prior.dev_id);
+		} else {
+			applier_say(a, "a run interrupted at %s (pid %d, %zu of %zu steps done%s%s) left %s half-done: "
+				    "restoring its state from before that run",
+				    when, j.pid, j.done, j.total, j.last ? ", the last: " : "", j.last ? j.last : "",
+				    prior.dev_id);
+			if ((r = rollback(a, &prior)) < 0) {
+				r = ctx_error(a->ctx, r, "%s: could not restore the state an interrupted run left (journal kept "
+					      "in %s/vfctl/journal)", prior.dev_id, a->rundir);
+				result = r;
+			}
+		}
+		conf_unit_done(&prior);
+		free(j.last);
+		if (r >= 0)
+			r = rescan(a, h);
+	}
+	strv_free_n(names, n);
+	return result < 0 ? result : r;
+}
+
 static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 {
 	vfctl_apply_opts def = {0};
@@ -164,10 +227,9 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	size_t n_done = 0;
 	int lock = -1, r, result = 0;
 	char first_error[sizeof(ctx->error)] = "";
-	const char *f = getenv("VFCTL_TEST_FAIL_STEP");
 
-	a.rundir = run_dir();
-	a.fail_at = f ? atoi(f) : 0;
+	a.rundir = ctx_run_dir(ctx);
+	a.fail_at = ctx->test ? ctx->test->fail_step : 0;
 	if (!ctx->use_netlink) {
 		/* A tree with no kernel behind it: the configuration's errors still count first. */
 		if ((r = vfctl_host_scan(ctx, &h)) >= 0)
@@ -181,10 +243,13 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	 * host between them and the first step. */
 	r = vfctl_host_scan(ctx, &h);
 	if (r >= 0)
+		r = recover_interrupted(&a, &h);
+	if (r >= 0)
 		r = vfctl_config_validate(ctx, c, h);
 	/* At boot udev binds drivers asynchronously after its trigger, which vfctl.service follows:
 	 * wait a little for the PFs this run configures, so VMs starting after it find their VFs. */
-	for (int waited = 0; a.o->boot && r != -ENOMEM && waited < BOOT_WAIT_MS && any_pf_not_ready(c, h, a.o->only);
+	for (int waited = 0; a.o->boot && r != -ENOMEM && !cancelled(&a) && waited < BOOT_WAIT_MS &&
+			     any_pf_not_ready(c, h, a.o->only);
 	     waited += 500) {
 		if (waited == 0)
 			applier_say(&a, "waiting up to %d s for PF drivers and netdevs (udev is still binding them)",
@@ -267,8 +332,10 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 		/* The next unit plans from the host as the rollback left it. */
 		if ((r = rescan(&a, &h)) < 0)
 			break;
+		if (a.o->boot && !cancelled(&a))
+			continue; /* at boot every PF on its own (a signal stops after this PF's rollback) */
 		if (a.o->boot)
-			continue; /* at boot every PF on its own */
+			break;
 		/* Otherwise the whole run is one change: undo the units already done, newest first. */
 		for (size_t k = n_done - (changed ? 1 : 0); k-- > 0;)
 			(void)rollback(&a, &priors[k]);

@@ -1,58 +1,259 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The journal: each PF's prior state under <rundir>/vfctl/journal while a run changes it. */
+/* The journal: while a run changes a unit, <rundir>/vfctl/journal/<device> holds the unit's state
+ * before the run and how far the run got, rewritten atomically after every step. A run that dies
+ * (SIGKILL, OOM, power loss of a container's /run) leaves it behind; the next run restores that
+ * state first (journal_recover). The format is vfctl's key=value state format (kv_next). */
+#include <inttypes.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "applier.h"
 #include "files.h"
-#include "json-writer.h"
+#include "parse.h"
 
-static void journal_path(applier *a, const char *dev, char *buf, size_t n)
+#define JOURNAL_DIR "vfctl/journal"
+
+static const char *const kinds[] = {[UNIT_PF] = "pf", [UNIT_DEVICE] = "device", [UNIT_VDPA] = "vdpa"};
+
+/* The integer knobs of a unit and of a VF, by name: the writer and the reader walk the same table. */
+static const struct {
+	const char *key;
+	size_t off;
+} unit_ints[] = {
+	{"num_vfs", offsetof(conf_unit, num_vfs)}, {"autoprobe", offsetof(conf_unit, autoprobe)},
+	{"up", offsetof(conf_unit, up)},	   {"mtu", offsetof(conf_unit, mtu)},
+	{"all_functions", offsetof(conf_unit, all_functions)}, {"owner", offsetof(conf_unit, owner)},
+	{"group", offsetof(conf_unit, group)},	   {"present", offsetof(conf_unit, present)},
+}, vf_ints[] = {
+	{"vlan", offsetof(vf_target, vlan)},	     {"qos", offsetof(vf_target, qos)},
+	{"vlan_proto", offsetof(vf_target, vlan_proto)}, {"spoofchk", offsetof(vf_target, spoofchk)},
+	{"trust", offsetof(vf_target, trust)},	     {"link_state", offsetof(vf_target, link_state)},
+	{"rss_query", offsetof(vf_target, rss_query)},   {"mtu", offsetof(vf_target, mtu)},
+	{"owner", offsetof(vf_target, owner)},	     {"group", offsetof(vf_target, group)},
+};
+
+static const struct {
+	const char *key;
+	size_t off;
+} unit_strs[] = {
+	{"device", offsetof(conf_unit, dev_id)},	   {"eswitch_mode", offsetof(conf_unit, eswitch_mode)},
+	{"driver", offsetof(conf_unit, driver)},	   {"vdpa_name", offsetof(conf_unit, vdpa_name)},
+	{"vdpa_mgmtdev", offsetof(conf_unit, vdpa_mgmtdev)}, {"vdpa_driver", offsetof(conf_unit, vdpa_driver)},
+};
+
+#define FIELD(base, T, off) ((T *)((char *)(base) + (off)))
+
+static void journal_path(const char *rundir, const char *dev, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s/vfctl/journal/%s.json", a->rundir, dev);
+	snprintf(buf, n, "%s/" JOURNAL_DIR "/%s", rundir, dev);
 }
 
-int journal_write(applier *a, const conf_unit *prior)
+/* One line, with anything that would end it early replaced: a step text never spans lines. */
+static void put(FILE *f, const char *key, const char *value)
 {
-	char path[PATH_MAX], *doc = NULL;
-	json_writer w = {0};
-	journal_path(a, prior->dev_id, path, sizeof(path));
+	fprintf(f, "%s=", key);
+	for (const char *p = value; *p; p++)
+		fputc(*p == '\n' || *p == '\r' ? ' ' : *p, f);
+	fputc('\n', f);
+}
 
-	json_open_object(&w, NULL);
-	json_string(&w, "device", prior->dev_id);
-	json_int_or_null(&w, "num_vfs", prior->num_vfs);
-	json_tristate(&w, "autoprobe", prior->autoprobe);
-	json_tristate(&w, "up", prior->up);
-	json_int_or_null(&w, "mtu", prior->mtu);
-	json_string(&w, "driver", prior->driver);
-	json_open_array(&w, "vfs");
-	for (size_t i = 0; i < prior->n_vfs; i++) {
-		const vf_target *v = &prior->vfs[i];
-		json_open_object(&w, NULL);
-		json_string(&w, "mac", v->mac[0] ? v->mac : NULL);
-		json_int_or_null(&w, "vlan", v->vlan);
-		json_int_or_null(&w, "qos", v->qos);
-		json_tristate(&w, "spoofchk", v->spoofchk);
-		json_tristate(&w, "trust", v->trust);
-		json_int_or_null(&w, "link_state", v->link_state);
-		json_int_or_null(&w, "min_tx_rate", v->min_tx_rate);
-		json_int_or_null(&w, "max_tx_rate", v->max_tx_rate);
-		json_string(&w, "driver", v->driver);
-		json_close_object(&w);
+static void put_int(FILE *f, const char *key, int64_t v)
+{
+	if (v >= 0)
+		fprintf(f, "%s=%" PRId64 "\n", key, v);
+}
+
+static char *journal_text(const journal_run *j, const conf_unit *u)
+{
+	char *text = NULL, key[64];
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	fprintf(f, "# vfctl journal: %s as it was before the run of pid %d changed it. The next vfctl apply\n"
+		   "# restores it first, then applies the configuration (vfctl(8), INTERRUPTED RUNS).\n",
+		u->dev_id, j->pid);
+	fprintf(f, "pid=%d\nstarted=%lld\nsteps=%zu\ndone=%zu\n", j->pid, (long long)j->started, j->total, j->done);
+	if (j->last)
+		put(f, "last", j->last);
+	fprintf(f, "kind=%s\n", kinds[u->kind]);
+	for (size_t i = 0; i < ELEMENTSOF(unit_strs); i++) {
+		const char *s = *FIELD(u, char *, unit_strs[i].off);
+		if (s)
+			put(f, unit_strs[i].key, s);
 	}
-	json_close_array(&w);
-	json_close_object(&w);
-	int r = json_finish(&w, &doc);
-	if (r < 0)
-		return r;
-	r = file_write_text(path, doc);
-	free(doc);
+	for (size_t i = 0; i < ELEMENTSOF(unit_ints); i++)
+		put_int(f, unit_ints[i].key, *FIELD(u, int, unit_ints[i].off));
+	fprintf(f, "vfs=%zu\n", u->n_vfs);
+	for (size_t n = 0; n < u->n_vfs; n++) {
+		const vf_target *v = &u->vfs[n];
+		if (v->mac[0]) {
+			snprintf(key, sizeof(key), "vf.%zu.mac", n);
+			put(f, key, v->mac);
+		}
+		if (v->driver) {
+			snprintf(key, sizeof(key), "vf.%zu.driver", n);
+			put(f, key, v->driver);
+		}
+		for (size_t i = 0; i < ELEMENTSOF(vf_ints); i++) {
+			snprintf(key, sizeof(key), "vf.%zu.%s", n, vf_ints[i].key);
+			put_int(f, key, *FIELD(v, int, vf_ints[i].off));
+		}
+		snprintf(key, sizeof(key), "vf.%zu.min_tx_rate", n);
+		put_int(f, key, v->min_tx_rate);
+		snprintf(key, sizeof(key), "vf.%zu.max_tx_rate", n);
+		put_int(f, key, v->max_tx_rate);
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+int journal_write(applier *a, const journal_run *j, const conf_unit *prior)
+{
+	char path[PATH_MAX];
+	_cleanup_free_ char *text = journal_text(j, prior);
+	if (!text)
+		return ctx_error(a->ctx, -ENOMEM, "cannot write the journal");
+	journal_path(a->rundir, prior->dev_id, path, sizeof(path));
+	int r = file_write_text(path, text);
 	return r < 0 ? ctx_error(a->ctx, r, "cannot write the journal %s", path) : 0;
 }
 
 void journal_remove(applier *a, const char *dev)
 {
 	char path[PATH_MAX];
-	journal_path(a, dev, path, sizeof(path));
+	journal_path(a->rundir, dev, path, sizeof(path));
 	(void)file_remove(path);
+}
+
+static int set_str(char **dst, const char *v)
+{
+	free(*dst);
+	return (*dst = strdup(v)) ? 0 : -ENOMEM;
+}
+
+static int read_vf_key(conf_unit *u, const char *key, const char *value)
+{
+	char *end;
+	unsigned long n = strtoul(key + 3, &end, 10);
+	int64_t x;
+	if (*end != '.' || n >= u->n_vfs)
+		return -EINVAL;
+	vf_target *v = &u->vfs[n];
+	const char *k = end + 1;
+	if (streq(k, "mac"))
+		return snprintf(v->mac, sizeof(v->mac), "%s", value) < (int)sizeof(v->mac) ? 0 : -EINVAL;
+	if (streq(k, "driver"))
+		return set_str(&v->driver, value);
+	for (size_t i = 0; i < ELEMENTSOF(vf_ints); i++)
+		if (streq(k, vf_ints[i].key))
+			return parse_int(value, FIELD(v, int, vf_ints[i].off));
+	if (streq(k, "min_tx_rate") || streq(k, "max_tx_rate")) {
+		uint64_t w;
+		int r = parse_u64(value, &w);
+		x = (int64_t)w;
+		if (r >= 0)
+			*(streq(k, "min_tx_rate") ? &v->min_tx_rate : &v->max_tx_rate) = x;
+		return r;
+	}
+	return 0; /* a newer vfctl's key: not ours to restore */
+}
+
+static int read_key(conf_unit *u, journal_run *j, const char *key, const char *value)
+{
+	if (streq(key, "pid"))
+		return parse_int(value, &j->pid);
+	if (streq(key, "started")) {
+		uint64_t t;
+		int r = parse_u64(value, &t);
+		j->started = (int64_t)t;
+		return r;
+	}
+	if (streq(key, "steps") || streq(key, "done")) {
+		uint32_t n;
+		int r = parse_u32(value, &n);
+		*(streq(key, "steps") ? &j->total : &j->done) = n;
+		return r;
+	}
+	if (streq(key, "last"))
+		return set_str(&j->last, value);
+	if (streq(key, "kind")) {
+		for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
+			if (streq(value, kinds[i])) {
+				u->kind = (unit_kind)i;
+				return 0;
+			}
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(unit_strs); i++)
+		if (streq(key, unit_strs[i].key))
+			return set_str(FIELD(u, char *, unit_strs[i].off), value);
+	for (size_t i = 0; i < ELEMENTSOF(unit_ints); i++)
+		if (streq(key, unit_ints[i].key))
+			return parse_int(value, FIELD(u, int, unit_ints[i].off));
+	if (streq(key, "vfs")) {
+		uint32_t n;
+		if (u->vfs || parse_u32(value, &n) < 0 || n > 65536)
+			return -EINVAL;
+		if (n && !(u->vfs = calloc(n, sizeof(*u->vfs))))
+			return -ENOMEM;
+		u->n_vfs = n;
+		for (size_t i = 0; i < n; i++)
+			vf_target_init(&u->vfs[i]);
+		return 0;
+	}
+	if (startswith(key, "vf."))
+		return read_vf_key(u, key, value);
+	return 0;
+}
+
+int journal_parse(char *text, conf_unit *ret, journal_run *ret_run)
+{
+	conf_unit u = {.num_vfs = -1, .autoprobe = -1, .up = -1, .mtu = -1, .all_functions = -1, .owner = -1,
+		       .group = -1, .present = -1, .vdpa_mtu = -1, .vdpa_vqp = -1};
+	journal_run j = {0};
+	char *cur = text, *key, *value;
+	int r;
+	while ((r = kv_next(&cur, &key, &value)) > 0)
+		if ((r = read_key(&u, &j, key, value)) < 0)
+			break;
+	if (r >= 0 && !u.dev_id)
+		r = -EINVAL;
+	if (r < 0) {
+		conf_unit_done(&u);
+		free(j.last);
+		return r;
+	}
+	*ret = u;
+	*ret_run = j;
+	return 0;
+}
+
+int journal_list(applier *a, char ***ret, size_t *ret_n)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/" JOURNAL_DIR, a->rundir);
+	int r = dir_list(dir, NULL, ret, ret_n);
+	if (r == -ENOENT) {
+		*ret = NULL;
+		*ret_n = 0;
+		return 0;
+	}
+	return r < 0 ? ctx_error(a->ctx, r, "cannot list %s", dir) : 0;
+}
+
+int journal_load(applier *a, const char *name, conf_unit *ret, journal_run *ret_run)
+{
+	char path[PATH_MAX];
+	_cleanup_free_ char *text = NULL;
+	journal_path(a->rundir, name, path, sizeof(path));
+	int r = file_read_text(path, &text);
+	if (r >= 0)
+		r = journal_parse(text, ret, ret_run);
+	return r < 0 ? ctx_error(a->ctx, r, "cannot read the journal %s", path) : 0;
 }
