@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 OUT=${OUT:-build/deb}
 version=$(dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null || sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
 
-need=(debhelper dpkg-dev fakeroot lintian meson ninja-build pkg-config libmnl-dev libpci-dev libinih-dev libkmod-dev)
+need=(debhelper dpkg-dev fakeroot lintian meson ninja-build pkg-config libmnl-dev libpci-dev libkmod-dev)
 missing=()
 for p in "${need[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

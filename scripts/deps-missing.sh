@@ -4,7 +4,7 @@ missing=()
 for c in meson ninja pkg-config gcc clang cppcheck lintian dh fakeroot python3 qemu-system-x86_64 lspci ip cpio xz setpriv /usr/bin/time virt-xml-validate; do
 	command -v "$c" >/dev/null 2>&1 || missing+=("$c")
 done
-for p in libmnl libpci inih libkmod; do
+for p in libmnl libpci libkmod; do
 	pkg-config --exists "$p" 2>/dev/null || missing+=("$p")
 done
 [ -f /usr/share/bash-completion/bash_completion ] || missing+=(bash-completion)

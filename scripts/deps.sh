@@ -18,7 +18,7 @@ fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential gcc clang meson ninja-build pkg-config \
-	libmnl-dev libpci-dev libinih-dev libkmod-dev \
+	libmnl-dev libpci-dev libkmod-dev \
 	pciutils pci.ids iproute2 kmod busybox-static cpio python3 time libvirt-clients \
 	libelf-dev bc flex bison xz-utils cppcheck \
 	debhelper dpkg-dev fakeroot lintian bash-completion systemd udev >/dev/null

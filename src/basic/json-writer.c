@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "escape.h"
 #include "json-writer.h"
 #include "util.h"
 
@@ -28,17 +29,21 @@ static void put(json_writer *w, const char *s, size_t n)
 
 static void puts_(json_writer *w, const char *s) { put(w, s, strlen(s)); }
 
+/* Always valid UTF-8 and free of raw control bytes: a name from the kernel may hold any byte but
+ * '/' and NUL. A byte that is not UTF-8 becomes \u00XX (its Latin-1 reading), so strict parsers
+ * accept the document and nothing is lost. */
 static void quoted(json_writer *w, const char *s)
 {
 	puts_(w, "\"");
-	for (const char *p = s; *p; p++) {
+	for (const char *p = s; *p;) {
 		const char *run = p;
-		while (*p && (unsigned char)*p >= 0x20 && *p != '"' && *p != '\\')
-			p++;
+		size_t n;
+		while (*p && (unsigned char)*p >= 0x20 && *p != 0x7f && *p != '"' && *p != '\\' && (n = utf8_char_len(p)))
+			p += n;
 		put(w, run, (size_t)(p - run));
 		if (!*p)
 			break;
-		unsigned char c = (unsigned char)*p;
+		unsigned char c = (unsigned char)*p++;
 		char esc[8];
 		switch (c) {
 		case '"':

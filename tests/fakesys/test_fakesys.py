@@ -394,6 +394,25 @@ def test_config_not_a_file(s):
                 rc == 2 and "%s: cannot read: not a regular file" % path in err, (rc, err))
 
 
+def test_config_bytes(s):
+    """NUL, non-UTF-8 and a BOM: errors with the right line, never a silent cut (a NUL used to end
+    the line, and a long comment's tail after it became a live key: plan 8 -> 2)."""
+    t = tree("cx4lx-8vfs")
+    cases = (("nul", b"[PF]\nMatch=pci:06:00.1\n#\0" + b"A" * 300 + b"NumVFs=2\n",
+              ":3: a NUL byte in the line"),
+             ("latin1", b"[PF]\nMatch=pci:06:00.1\n# caf\xe9\nNumVFs=2\n", ":3: not valid UTF-8"),
+             ("overlong", b"[PF]\nMatch=pci:06:00.1\nDriver=\xc0\xafvfio\n", ":3: not valid UTF-8"),
+             ("bom", b"\xef\xbb\xbf[PF]\nMatch=pci:06:00.1\nNumVFs=eight\n", ":3: NumVFs=eight: a whole number"))
+    for name, data, want in cases:
+        path = os.path.join(TMP, "bytes-%s.conf" % name)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chmod(path, 0o644)
+        rc, out, err = vfctl(*t, "plan", "-c", path)
+        s.check("config bytes %s: exit 2, %s" % (name, want), rc == 2 and path + want in err and "-> 2" not in out,
+                (rc, out, err))
+
+
 def test_garbage_sysfs(s):
     """A sriov_numvfs that is not a number is named, not planned as 0 (it used to plan "0 -> 4"
     over the PF's 8 VFs)."""
@@ -467,7 +486,7 @@ def main():
     s = Suite("fakesys")
     for fn in (test_cx4lx, test_cx3pro, test_82599_amd, test_intx, test_shared_group, test_iommu_off, test_trouble,
                test_netdevsim, test_nonroot_config, test_bad_input, test_hotunplug_race, test_validation_scales,
-               test_config_not_a_file, test_no_env_hooks, test_garbage_sysfs,
+               test_config_not_a_file, test_no_env_hooks, test_garbage_sysfs, test_config_bytes,
                test_docs_list_every_check, test_configs,
                test_examples_validate, test_emit):
         s.run(fn)

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vfctl.conf(5): systemd-style INI files, one per PF, parsed with inih. Values are checked for
- * form here; against the device in config-validate.c. */
+/* vfctl.conf(5): systemd-style INI files, one per PF, read line by line (parse_line: as strict as
+ * systemd's unit files). Values are checked for form here; against the device in
+ * config-validate.c. */
 #include <ctype.h>
 #include <grp.h>
-#include <ini.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "config.h"
+#include "escape.h"
 #include "files.h"
 #include "parse.h"
 
@@ -103,7 +104,7 @@ typedef struct parser {
 	vfctl_config *c;
 	const char *file; /* stored copy */
 	FILE *f;
-	unsigned line, section_line, entered_line;
+	unsigned line, section_line;
 	char section[64];
 	ssize_t pf;          /* this file's [PF] unit, -1 none */
 	ssize_t unit;        /* the unit the current section fills, -1 none */
@@ -113,29 +114,6 @@ typedef struct parser {
 	size_t n_vf;
 	int error;
 } parser;
-
-static char *reader(char *str, int num, void *stream)
-{
-	parser *p = stream;
-	char *r = fgets(str, num, p->f);
-	if (!r)
-		return NULL;
-	p->line++;
-	size_t n = strlen(str);
-	if (n == (size_t)num - 1 && str[n - 1] != '\n' && !feof(p->f)) {
-		conf_loc loc = {p->file, p->line};
-		config_error(p->c, loc, "line longer than %d characters", num - 2);
-		int ch;
-		while ((ch = fgetc(p->f)) != EOF && ch != '\n')
-			;
-	}
-	const char *s = str;
-	while (isspace((unsigned char)*s))
-		s++;
-	if (*s == '[')
-		p->section_line = p->line;
-	return r;
-}
 
 static ssize_t new_unit(parser *p, unit_kind kind)
 {
@@ -186,7 +164,6 @@ static void enter_section(parser *p, const char *section)
 	int lo, hi;
 
 	snprintf(p->section, sizeof(p->section), "%s", section);
-	p->entered_line = p->section_line;
 	p->unit = p->vf_section = -1;
 	p->section_bad = false;
 	if (streq(section, "PF")) {
@@ -455,20 +432,13 @@ static int unit_key(parser *p, conf_unit *u, const char *name, const char *v, co
 	return 0;
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value)
+static void key_line(parser *p, const char *name, const char *value)
 {
-	parser *p = user;
 	conf_loc loc = {p->file, p->line};
 	int r = 0;
-
-	if (p->error || !name)
-		return 1;
-	/* A new header line, even one repeating the last name, starts a new section. */
-	if (p->section_line != p->entered_line || !streq(section, p->section))
-		enter_section(p, section);
 	if (p->section_bad)
-		return 1;
-	if (!*section)
+		return;
+	if (!p->section[0])
 		r = config_error(p->c, loc, "%s= before any section", name);
 	else if (p->vf_section >= 0)
 		r = vf_key(p, &p->vf[p->vf_section].t, name, value, loc);
@@ -476,7 +446,117 @@ static int handler(void *user, const char *section, const char *name, const char
 		r = unit_key(p, &p->c->units[p->unit], name, value, loc);
 	if (r < 0)
 		p->error = r;
-	return 1;
+}
+
+/* --- lines ------------------------------------------------------------------------------------- */
+
+#define MAX_LINE 4096
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		s[--n] = 0;
+	return s;
+}
+
+static bool valid_key(const char *k)
+{
+	if (!*k)
+		return false;
+	for (; *k; k++)
+		if (!isalnum((unsigned char)*k))
+			return false;
+	return true;
+}
+
+/* One line of vfctl.conf, as strict as systemd's unit files and stricter where they would guess:
+ * no continuation of any kind, no inline comments (a ';' or '#' after a value is part of it, and
+ * the value's check rejects it), no "Key: Value", nothing after a section header. */
+static void parse_line(parser *p, char *raw)
+{
+	conf_loc loc = {p->file, p->line};
+	char *l = trim(raw);
+	if (!utf8_valid(l)) { /* comments too: the file is text */
+		config_error(p->c, loc, "not valid UTF-8: vfctl.conf is UTF-8 text");
+		return;
+	}
+	if (!*l || *l == '#' || *l == ';')
+		return;
+	if (*l == '[') {
+		char *end = strchr(l, ']');
+		if (!end || end == l + 1) {
+			config_error(p->c, loc, "syntax error: a section header is [Name]");
+			p->section_bad = true;
+			return;
+		}
+		*end = 0;
+		if (*trim(end + 1)) {
+			config_error(p->c, loc, "junk after [%s]: a section header stands alone on its line", l + 1);
+			p->section_bad = true;
+			return;
+		}
+		p->section_line = p->line;
+		enter_section(p, l + 1);
+		return;
+	}
+	char *eq = strchr(l, '=');
+	if (!eq) {
+		char *colon = strchr(l, ':');
+		if (l != raw)
+			config_error(p->c, loc, "an indented line without '=': vfctl.conf has no continuation lines (one "
+				     "Key=Value per line)");
+		else if (colon) {
+			*colon = 0;
+			if (valid_key(trim(l)))
+				config_error(p->c, loc, "'%s:' is not vfctl.conf syntax: write %s=VALUE", l, l);
+			else
+				config_error(p->c, loc, "syntax error: expected [Section], Key=Value or a comment");
+		} else
+			config_error(p->c, loc, "syntax error: expected [Section], Key=Value or a comment");
+		return;
+	}
+	if (l[strlen(l) - 1] == '\\') {
+		config_error(p->c, loc, "a line ending in \\: vfctl.conf has no continuation lines");
+		return;
+	}
+	*eq = 0;
+	char *key = trim(l), *value = trim(eq + 1);
+	if (!valid_key(key)) {
+		config_error(p->c, loc, "'%s' is not a key: keys are letters and digits (Key=Value)", key);
+		return;
+	}
+	key_line(p, key, value);
+}
+
+/* Reads every line: a NUL byte, a line over MAX_LINE bytes or invalid UTF-8 is an error for that
+ * line (never a silent cut that could turn a comment's tail into a live key); a UTF-8 byte order
+ * mark at the start is skipped. */
+static int parse_lines(parser *p)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while (!p->error && (n = getline(&buf, &cap, p->f)) >= 0) {
+		conf_loc loc = {p->file, ++p->line};
+		char *l = buf;
+		if (p->line == 1 && n >= 3 && memcmp(l, "\xef\xbb\xbf", 3) == 0) {
+			l += 3;
+			n -= 3;
+		}
+		if (n && l[n - 1] == '\n')
+			l[--n] = 0;
+		if (strlen(l) != (size_t)n)
+			config_error(p->c, loc, "a NUL byte in the line: vfctl.conf is text");
+		else if (n > MAX_LINE)
+			config_error(p->c, loc, "line longer than %d characters", MAX_LINE);
+		else
+			parse_line(p, l);
+	}
+	free(buf);
+	return p->error;
 }
 
 static int check_owner(vfctl_config *c, const char *file, uid_t uid, mode_t mode)
@@ -504,13 +584,9 @@ static int parse_stream(vfctl_config *c, const char *name, FILE *f, uid_t owner,
 		return -ENOMEM;
 	parser p = {.c = c, .file = files[c->n_files++], .pf = -1, .unit = -1, .vf_section = -1, .f = f};
 	int r = owner != (uid_t)-1 ? check_owner(c, p.file, owner, mode) : 0;
-	if (r == 0) { /* a file someone else could have written is not parsed at all */
-		r = ini_parse_stream(reader, &p, handler, &p);
-		if (r > 0)
-			config_error(c, (conf_loc){p.file, (unsigned)r},
-				     "syntax error: expected [Section], Key=Value or a comment");
-		r = p.error;
-	} else if (r > 0)
+	if (r == 0) /* a file someone else could have written is not parsed at all */
+		r = parse_lines(&p);
+	else if (r > 0)
 		r = 0; /* reported, not parsed */
 	if (r < 0)
 		goto out;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "ctx.h"
+#include "escape.h"
 #include "files.h"
 #include "iommu.h"
 #include "relations.h"
@@ -293,11 +294,11 @@ static void check_sriov(checker *c, const vfctl_device *d)
 		const vfctl_netdev *nd = &d->netdevs[i];
 		if (!nd->operstate || (!streq(nd->operstate, "down") && !streq(nd->operstate, "lowerlayerdown")))
 			continue;
-		_cleanup_free_ char *e = NULL, *f = NULL;
+		_cleanup_free_ char *e = NULL, *f = NULL, *q = shell_quote(nd->name);
 		if (asprintf(&e, "%s operstate %s with %d VFs", nd->name, nd->operstate, d->num_vfs) < 0)
 			e = NULL;
-		if (asprintf(&f, "bring the PF up (ip link set dev %s up) and check its cable; many PF drivers take "
-			     "their VFs' links down with it and reject VF rate limits", nd->name) < 0)
+		if (!q || asprintf(&f, "bring the PF up (ip link set dev %s up) and check its cable; many PF drivers take "
+				   "their VFs' links down with it and reject VF rate limits", q) < 0)
 			f = NULL;
 		add(c, "sriov.pf-link-down", VFCTL_SEV_WARN, d, "PF link is down while VFs exist", e, f);
 	}

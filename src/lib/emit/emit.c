@@ -3,8 +3,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "escape.h"
 #include "parse.h"
 #include "relations.h"
+#include "sysfs.h"
 #include "util.h"
 #include "vfctl/vfctl.h"
 
@@ -131,20 +133,30 @@ static void emit_ovs(out *o, const vfctl_host *h, const bool *sel)
 			o->error = -EINVAL;
 			return;
 		}
-		const char *up = d->n_netdevs ? d->netdevs[0].name : d->id;
+		_cleanup_free_ char *up = shell_quote(d->n_netdevs ? d->netdevs[0].name : d->id);
+		size_t nrep = 0;
+		char **reps = calloc(d->n_vfs, sizeof(*reps));
+		for (size_t k = 0; reps && k < d->n_vfs; k++)
+			if (d->vfs[k].representor && !(reps[nrep++] = shell_quote(d->vfs[k].representor)))
+				o->error = -ENOMEM;
+		if (!up || !reps) {
+			o->error = -ENOMEM;
+			free(reps);
+			return;
+		}
+		/* Names are shell-quoted: these lines are meant to be pasted into a root shell. */
 		put(o, "# %s in switchdev mode: uplink %s and its VF representors, offloaded to the NIC\n", d->id, up);
 		put(o, "ovs-vsctl --may-exist add-br ovs-sriov\n");
 		put(o, "ovs-vsctl set Open_vSwitch . other_config:hw-offload=true\n");
 		put(o, "ovs-vsctl --may-exist add-port ovs-sriov %s\n", up);
-		for (size_t k = 0; k < d->n_vfs; k++)
-			if (d->vfs[k].representor)
-				put(o, "ovs-vsctl --may-exist add-port ovs-sriov %s\n", d->vfs[k].representor);
+		for (size_t k = 0; k < nrep; k++)
+			put(o, "ovs-vsctl --may-exist add-port ovs-sriov %s\n", reps[k]);
 		put(o, "# hw-offload takes effect when ovs-vswitchd restarts:\n");
 		put(o, "systemctl restart openvswitch-switch\n");
 		put(o, "ip link set dev %s up\n", up);
-		for (size_t k = 0; k < d->n_vfs; k++)
-			if (d->vfs[k].representor)
-				put(o, "ip link set dev %s up\n", d->vfs[k].representor);
+		for (size_t k = 0; k < nrep; k++)
+			put(o, "ip link set dev %s up\n", reps[k]);
+		strv_free_n(reps, nrep);
 	}
 }
 
@@ -162,9 +174,15 @@ int vfctl_emit_vdpa(const vfctl_host *h, char *const *names, size_t n, vfctl_emi
 			free(o.s);
 			return d ? -EMEDIUMTYPE : -ENODEV;
 		}
-		if (kind == VFCTL_EMIT_QEMU)
-			put(&o, "-netdev vhost-vdpa,vhostdev=%s,id=%s\n-device virtio-net-pci,netdev=%s\n", d->vhost, d->name,
-			    d->name);
+		if (kind == VFCTL_EMIT_QEMU) {
+			/* QEMU splits option values at ',': a name holding one is doubled (its escape). */
+			_cleanup_free_ char *vhost = qemu_escape(d->vhost), *id = qemu_escape(d->name);
+			if (!vhost || !id)
+				o.error = -ENOMEM;
+			else
+				put(&o, "-netdev vhost-vdpa,vhostdev=%s,id=%s\n-device virtio-net-pci,netdev=%s\n", vhost, id,
+				    id);
+		}
 		else if (kind == VFCTL_EMIT_LIBVIRT)
 			put(&o, "<interface type='vdpa'>\n  <source dev='%s'/>\n</interface>\n", d->vhost);
 		else {
