@@ -106,6 +106,10 @@ typedef struct vfctl_device {
 
 	/* Config space */
 	int config_len; /* bytes readable: 64 for unprivileged readers, 256 or 4096 */
+	/* Whether the bytes read can tell the capabilities: false on a 64-byte read (has_msi, has_msix,
+	 * msi/msix_enabled, is_pcie then mean nothing), ext false on 256 bytes (has_acs, has_ari,
+	 * has_sriov_cap). not_responding: config space reads all ones. */
+	bool caps_known, ext_caps_known, not_responding;
 	bool is_pcie, is_bridge;
 	int pcie_type;
 	bool has_acs, has_ari;

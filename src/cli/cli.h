@@ -43,5 +43,7 @@ const char *cli_short_addr(const char *id);
 void cli_warn_not_root(const vfctl_host *h);
 /* The report callback of apply, bind and friends: one line, flushed. */
 void cli_report_line(void *userdata, const char *line);
+/* stdout and stderr from here on neutralise terminal control bytes (safe-output.c). */
+void cli_safe_output(void);
 /* Applies a configuration given as text (what a command line implies): exit code. */
 int cli_apply_text(vfctl_ctx *ctx, const char *text, bool force);

@@ -66,6 +66,7 @@ int main(int argc, char **argv)
 	cli_global g = {.ctx = {.netlink = -1, .names = true}};
 	int c;
 
+	cli_safe_output();
 	/* '+': stop at the command, whose own options follow it. */
 	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) >= 0) {
 		switch (c) {

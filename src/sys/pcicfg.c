@@ -42,10 +42,19 @@ int pci_config_decode(const uint8_t *b, size_t len, pci_config *ret)
 	c.header_type = b[PCI_HEADER_TYPE] & 0x7f;
 	c.int_line = b[PCI_INTERRUPT_LINE];
 	c.int_pin = b[PCI_INTERRUPT_PIN];
+	/* A function that does not answer reads as all ones: nothing below is real. */
+	if (c.vendor == 0xffff) {
+		c.dead = true;
+		*ret = c;
+		return 0;
+	}
+	bool list = c.status & PCI_STATUS_CAP_LIST;
+	c.caps_known = !list || len >= PCI_CFG_SPACE_SIZE;
 
-	/* Standard list: at most 48 entries fit in 192 bytes, a longer walk is a loop. */
-	if ((c.status & PCI_STATUS_CAP_LIST) && len >= PCI_CFG_SPACE_SIZE) {
-		uint8_t pos = b[PCI_CAPABILITY_LIST] & ~3u;
+	/* Standard list: at most 48 entries fit in 192 bytes, a longer walk is a loop. CardBus
+	 * bridges keep its pointer at 0x14. */
+	if (list && len >= PCI_CFG_SPACE_SIZE) {
+		uint8_t pos = b[c.header_type == PCI_HEADER_TYPE_CARDBUS ? PCI_CB_CAPABILITY_LIST : PCI_CAPABILITY_LIST] & ~3u;
 		for (int ttl = 48; pos >= 0x40; ttl--) {
 			if (ttl == 0) {
 				c.caps_loop = true;
@@ -71,6 +80,7 @@ int pci_config_decode(const uint8_t *b, size_t len, pci_config *ret)
 	}
 
 	/* Extended list: only PCIe devices have one; 4 KiB holds at most 960 headers. */
+	c.ext_caps_known = c.caps_known && (!c.has_pcie || len >= PCI_CFG_SPACE_EXP_SIZE);
 	if (c.has_pcie && len >= PCI_CFG_SPACE_EXP_SIZE) {
 		uint16_t pos = 0x100;
 		for (int ttl = (PCI_CFG_SPACE_EXP_SIZE - PCI_CFG_SPACE_SIZE) / 8; pos >= 0x100; ttl--) {

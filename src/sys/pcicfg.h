@@ -13,6 +13,9 @@
 #define PCI_STATUS_CAP_LIST 0x10
 #define PCI_HEADER_TYPE 0x0e
 #define PCI_CAPABILITY_LIST 0x34
+#define PCI_CB_CAPABILITY_LIST 0x14 /* header type 2 (CardBus bridge) */
+#define PCI_HEADER_TYPE_BRIDGE 1
+#define PCI_HEADER_TYPE_CARDBUS 2
 #define PCI_INTERRUPT_LINE 0x3c
 #define PCI_INTERRUPT_PIN 0x3d
 #define PCI_CAP_ID_MSI 0x05
@@ -50,9 +53,13 @@ typedef struct pci_config {
 	uint16_t acs_cap, acs_ctrl;
 
 	bool caps_loop; /* a capability chain pointed back into itself and was cut */
+	/* What the bytes can tell: a 64-byte read (unprivileged) cannot see the capability list,
+	 * 256 bytes cannot see the extended one. has_* are meaningful only when known. */
+	bool caps_known, ext_caps_known;
+	bool dead; /* reads all ones: the function did not answer (gone, or in reset) */
 } pci_config;
 
-/* Decodes what is there; a short buffer leaves the rest unset (has_* false). */
+/* Decodes what is there; what a short buffer cannot show is left unknown (caps_known false). */
 int pci_config_decode(const uint8_t *buf, size_t len, pci_config *ret);
 
 /* MSI-X table size (vectors), from the control word. */

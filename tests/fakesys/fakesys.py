@@ -8,6 +8,8 @@ A description is a text file, one object per line (shell-style words, # comments
   pci ADDR VID:DID [class=020000] [driver=X] [group=N] [numa=N] [irq=N] [pin=A..D]
        [msi] [msi-enabled] [msix=N] [msix-enabled] [pcie=endpoint|rootport|none] [bridge] [acs] [ari]
        [intx-disabled] [net=NAME@MAC/STATE,...] [sub=VVVV:DDDD]
+       [cfglen=64|256] (config space cut as a non-root reader or a non-extended platform sees it)
+       [cardbus] (header type 2: capability pointer at 0x14) [dead] (config space reads all ones)
        [vanishing] (hot-unplugged mid-scan: a uevent with DRIVER= but no ids, no vendor file)
        SR-IOV PF: sriov=TOTAL [numvfs=N] [vfdev=DID] [offset=N] [stride=N] [autoprobe=0|1]
        [vfbars=ok|unassigned] [vfdriver=X] [vfgroup=N] [vfnet=NAME{i}] [vfmac=02:00:00:00:00:{i}]
@@ -109,11 +111,15 @@ class Tree:
         struct.pack_into("<HH", c, 4, cmd, 0x0010)
         cls = int(o.get("class", "020000"), 16)
         c[9], c[10], c[11] = cls & 0xFF, (cls >> 8) & 0xFF, cls >> 16
-        c[0x0E] = 1 if "bridge" in o else 0
+        c[0x0E] = 2 if "cardbus" in o else 1 if "bridge" in o else 0
         sv, sd = o.get("sub", "%04x:%04x" % (o["vid"], o["did"])).split(":")
-        if "bridge" not in o:
+        if "bridge" not in o and "cardbus" not in o:
             struct.pack_into("<HH", c, 0x2C, int(sv, 16), int(sd, 16))
-        c[0x34] = 0x40
+        if "cardbus" in o:
+            c[0x14] = 0x40  # CardBus: the capability pointer; 0x34 is a CardBus register
+            c[0x34] = 0xE4
+        else:
+            c[0x34] = 0x40
         c[0x3C] = int(o.get("irq", 0)) & 0xFF
         c[0x3D] = " ABCD".index(o["pin"]) if "pin" in o else 0
         # Standard capabilities: PM -> MSI -> PCIe -> MSI-X
@@ -150,6 +156,10 @@ class Tree:
                 pos += 0x40
         if self.nonroot:
             c = c[:64]
+        if "cfglen" in o:
+            c = c[:int(o["cfglen"])]
+        if "dead" in o:
+            c = b"\xff" * len(c)
         return bytes(c)
 
     def sriov_cap(self, o):
@@ -311,7 +321,7 @@ def build(desc_path, root, nonroot=False):
         pos = [w for w in args if "=" not in w]
         kw = dict(w.split("=", 1) for w in args if "=" in w)
         flags = {p: None for p in pos if p in ("msi", "msi-enabled", "msix-enabled", "bridge", "acs", "ari",
-                                               "intx-disabled", "vanishing")}
+                                               "intx-disabled", "vanishing", "cardbus", "dead")}
         pos = [p for p in pos if p not in flags]
         try:
             if kind == "host":

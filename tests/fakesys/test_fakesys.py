@@ -11,6 +11,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.dirname(__file__))
 import fakesys  # noqa: E402
 from fakesys import tree_digest  # noqa: E402
+from harness import VFCTL as VFCTL_BIN  # noqa: E402
 from harness import Suite, vfctl, vfctl_json  # noqa: E402
 
 FIX = os.path.join(os.path.dirname(__file__), "fixtures")
@@ -69,7 +70,7 @@ def test_cx4lx(s):
          (cap["total_vfs"], cap["num_vfs"], cap["vf_offset"], cap["vf_stride"], cap["vf_device_id"]),
          (8, 8, 9, 1, "1016"))
     s.eq("cx4lx: VF BAR0 declared and assigned", [(b["index"], b["assigned"]) for b in cap["vf_bars"]], [(0, True)])
-    s.eq("cx4lx: ARI and ACS", (pf["ari"], pf["acs"]), (True, None))
+    s.eq("cx4lx: ARI and ACS", (pf["ari"], pf["acs"]), (True, False))  # ACS known absent: false; null only when unknown
     s.check("cx4lx: root port ACS decoded", d["0000:00:03.0"]["acs"] is not None and d["0000:00:03.0"]["bridge"])
     s.eq("cx4lx: MSI-X", (pf["interrupts"]["msix"], pf["interrupts"]["msix_vectors"],
                           pf["interrupts"]["msix_enabled"]), (True, 64, True))
@@ -413,6 +414,58 @@ def test_config_bytes(s):
                 (rc, out, err))
 
 
+def test_hostile_names(s):
+    """A netdev name with terminal escapes, shell syntax and a byte that is not UTF-8 (Linux allows
+    all of them): status text shows the escapes as \\xNN, JSON stays valid UTF-8 for a strict
+    parser, doctor's fix quotes the name for the shell it is pasted into."""
+    t = tree("cx4lx-8vfs")
+    root = t[1][:-4]
+    dev = os.path.join(root, "sys/bus/pci/devices/0000:06:00.1")
+    evil = b"ev\x1b[2J$(reboot)\xff"
+    os.rename(os.path.join(dev, "net/enp6s0f1np1").encode(), os.path.join(dev, "net").encode() + b"/" + evil)
+    with open(os.path.join(dev, "net").encode() + b"/" + evil + b"/operstate", "w") as f:
+        f.write("down\n")
+    p = subprocess.run([VFCTL_BIN, *t, "status"], capture_output=True)
+    s.check("hostile name: status text has no raw ESC, shows \\x1b", p.returncode == 0 and b"\x1b" not in p.stdout and
+            b"ev\\x1b[2J" in p.stdout, p.stdout[-600:])
+    p = subprocess.run([VFCTL_BIN, *t, "status", "--json"], capture_output=True)
+    try:
+        doc = json.loads(p.stdout.decode("utf-8", errors="strict"))
+        names = [n["name"] for d in doc["devices"] for n in d["netdevs"] if d["id"] == "0000:06:00.1"]
+    except (UnicodeDecodeError, ValueError) as e:
+        names = repr(e)
+    s.eq("hostile name: JSON is strict UTF-8, the byte 0xff as U+00FF", names, ["ev\x1b[2J$(reboot)\u00ff"])
+    p = subprocess.run([VFCTL_BIN, *t, "doctor"], capture_output=True)
+    out = p.stdout.decode("utf-8", errors="replace").replace("\n            ", " ")
+    s.check("hostile name: doctor's fix single-quotes it for the shell",
+            "ip link set dev 'ev\\x1b[2J$(reboot)" in out and b"\x1b" not in p.stdout, out[-800:])
+
+
+def test_unknown_caps(s):
+    """What the bytes cannot tell is null, never false (issue 11: a 64-byte read gave msi/msix/pcie
+    false and doctor then called an MSI-X peer a holder of the INTx line); a CardBus bridge's
+    capabilities come from 0x14; a function reading all ones is not decoded."""
+    t = tree("unknown-caps")
+    rc, doc, _ = vfctl_json(*t, "status")
+    d = devmap(doc)
+
+    def caps(x):
+        i = d[x]["interrupts"]
+        return (i["msi"], i["msi_enabled"], i["msix"], i["msix_enabled"], d[x]["pcie"], d[x]["acs"], d[x]["ari"])
+    s.eq("64-byte read: msi, msix, pcie, acs, ari all null", caps("0000:01:00.0"), (None,) * 7)
+    s.eq("256-byte read: standard capabilities known, extended ones (acs, ari) null", caps("0000:02:00.0"),
+         (False, False, True, True, True, None, None))
+    s.eq("full read, no ACS/ARI: false", caps("0000:00:1c.0")[5:], (False, False))
+    s.eq("CardBus bridge (header type 2): a bridge, its MSI found through 0x14",
+         (d["0000:03:00.0"]["bridge"], d["0000:03:00.0"]["interrupts"]["msi"]), (True, True))
+    s.eq("all-ones function: not responding, nothing decoded",
+         (d["0000:04:00.0"]["config_responding"], caps("0000:04:00.0")), (False, (None,) * 7))
+    rc, doc, _ = vfctl_json(*t, "doctor")
+    f = findings(doc, "intx.shared-irq")
+    s.eq("doctor: no INTx sharing concluded from an unknown MSI state; said to be unknown instead",
+         [(x["device"], x["severity"], "unknown" in x["summary"]) for x in f], [("0000:02:00.0", "info", True)])
+
+
 def test_garbage_sysfs(s):
     """A sriov_numvfs that is not a number is named, not planned as 0 (it used to plan "0 -> 4"
     over the PF's 8 VFs)."""
@@ -486,7 +539,7 @@ def main():
     s = Suite("fakesys")
     for fn in (test_cx4lx, test_cx3pro, test_82599_amd, test_intx, test_shared_group, test_iommu_off, test_trouble,
                test_netdevsim, test_nonroot_config, test_bad_input, test_hotunplug_race, test_validation_scales,
-               test_config_not_a_file, test_no_env_hooks, test_garbage_sysfs, test_config_bytes,
+               test_config_not_a_file, test_no_env_hooks, test_garbage_sysfs, test_config_bytes, test_hostile_names, test_unknown_caps,
                test_docs_list_every_check, test_configs,
                test_examples_validate, test_emit):
         s.run(fn)

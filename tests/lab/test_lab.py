@@ -339,6 +339,8 @@ def test_nonroot(s, lab):
         s.eq("nonroot: 64 bytes of config space, SR-IOV still from sysfs", (d["config_len"], d["sriov"]["num_vfs"]),
              (64, 3))
         s.eq("nonroot: VF settings still read (RTM_GETLINK needs no privilege)", d["vfs"][1]["vlan"], 10)
+        s.eq("nonroot: MSI, MSI-X, PCIe, ACS, ARI unknown (null), never false",
+             (d["interrupts"]["msi"], d["interrupts"]["msix"], d["pcie"], d["acs"], d["ari"]), (None,) * 5)
 
 
 def test_bad_input(s, lab):

@@ -3,9 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse.h"
+#include "escape.h"
 #include "parse.h"
 #include "tap.h"
+#include "util.h"
 
 static void test_pci_addr(void)
 {
@@ -105,8 +106,39 @@ static void test_cmdline(void)
 	CHECK(cmdline_get(c, "iommu_x") == NULL, "no prefix match");
 }
 
+static void test_escape(void)
+{
+	char *q;
+	CHECK_STREQ((q = shell_quote("enp6s0f1np1")), "enp6s0f1np1");
+	free(q);
+	CHECK_STREQ((q = shell_quote("ev$(reboot)")), "'ev$(reboot)'");
+	free(q);
+	CHECK_STREQ((q = shell_quote("it's")), "'it'\\''s'");
+	free(q);
+	CHECK_STREQ((q = shell_quote("")), "''");
+	free(q);
+	CHECK_STREQ((q = qemu_escape("a,b,,c")), "a,,b,,,,c");
+	free(q);
+	CHECK(utf8_valid("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "UTF-8: 2, 3 and 4 bytes");
+	const char *bad[] = {"caf\xe9", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\x80", "\xe2\x82"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(!utf8_valid(bad[i]), "UTF-8: rejects bad sequence %zu (cut, overlong, surrogate, > U+10FFFF)", i);
+}
+
+static void test_kv(void)
+{
+	char text[] = "# comment\n\npid=12\nlast=a=b\nbroken\n";
+	char *cur = text, *k, *v;
+	CHECK(kv_next(&cur, &k, &v) == 1 && streq(k, "pid") && streq(v, "12"), "kv: first pair, comments skipped");
+	CHECK(kv_next(&cur, &k, &v) == 1 && streq(k, "last") && streq(v, "a=b"), "kv: value keeps its '='");
+	CHECK(kv_next(&cur, &k, &v) == -EINVAL, "kv: a line without '=' is an error");
+	CHECK(kv_next(&cur, &k, &v) == 0, "kv: end");
+}
+
 int main(void)
 {
+	test_escape();
+	test_kv();
 	test_pci_addr();
 	test_mac();
 	test_numbers();

@@ -319,16 +319,30 @@ static void check_sriov(checker *c, const vfctl_device *d)
  * switched the device to MSI/MSI-X. */
 static void check_intx(checker *c, const vfctl_device *d)
 {
-	sbuf peers = {0};
+	sbuf peers = {0}, unknown = {0};
 	if (d->int_pin == 0 || d->irq <= 0)
 		return;
 	for (size_t i = 0; i < c->h->n_devices; i++) {
 		const vfctl_device *p = &c->h->devices[i];
+		if (intx_line_unknown(d, p))
+			sb_add(&unknown, "%s%s", unknown.s ? ", " : "", p->id);
 		if (!intx_holds_line(d, p))
 			continue;
 		sb_add(&peers, "%s%s%s%s", peers.s ? ", " : "", p->id, p->driver ? " driver=" : "",
 		       p->driver ? p->driver : "");
 	}
+	/* Not root: whether the peers use MSI is unknown, and unknown is never reported as shared. */
+	if (unknown.s && !peers.s && !c->opts->probe_intx) {
+		_cleanup_free_ char *ev = NULL;
+		if (asprintf(&ev, "IRQ %d (INT%c) also assigned to %s; their MSI/MSI-X state is past the 64 bytes of config "
+			     "space a non-root reader sees", d->irq, 'A' + d->int_pin - 1, unknown.s) < 0)
+			ev = NULL;
+		add(c, "intx.shared-irq", VFCTL_SEV_INFO, d, "INTx line sharing unknown without root", ev,
+		    "run vfctl doctor as root");
+		free(unknown.s);
+		return;
+	}
+	free(unknown.s);
 	if (!peers.s && !c->opts->probe_intx)
 		return;
 
@@ -343,8 +357,8 @@ static void check_intx(checker *c, const vfctl_device *d)
 	}
 	_cleanup_free_ char *ev = NULL, *fix = NULL;
 	if (asprintf(&ev, "IRQ %d (INT%c)%s%s; MSI %s, MSI-X %s; INTx masking: %s%s%s", d->irq, 'A' + d->int_pin - 1,
-		     peers.s ? " shared with " : " not shared", peers.s ? peers.s : "", d->has_msi ? "yes" : "no",
-		     d->has_msix ? "yes" : "no",
+		     peers.s ? " shared with " : " not shared", peers.s ? peers.s : "",
+		     !d->caps_known ? "?" : d->has_msi ? "yes" : "no", !d->caps_known ? "?" : d->has_msix ? "yes" : "no",
 		     masking == 1 ? "works" : masking == 0 ? "NOT supported" : "not probed",
 		     probe_err ? " — " : "", probe_err ? probe_err : "") < 0)
 		ev = NULL;

@@ -157,25 +157,29 @@ static void device_json(json_writer *w, const vfctl_host *h, const vfctl_device 
 	json_open_object(w, "interrupts");
 	json_string(w, "pin", d->int_pin >= 1 && d->int_pin <= 4 ? pin : NULL);
 	json_int_or_null(w, "irq", d->irq > 0 ? d->irq : -1);
-	json_bool(w, "msi", d->has_msi);
-	json_bool(w, "msi_enabled", d->msi_enabled);
+	/* null, never false, for what the bytes read cannot tell (docs/json.md) */
+	json_tristate(w, "msi", d->caps_known ? d->has_msi : -1);
+	json_tristate(w, "msi_enabled", d->caps_known ? d->msi_enabled : -1);
 	json_int_or_null(w, "msi_vectors", d->msi_vectors);
-	json_bool(w, "msix", d->has_msix);
-	json_bool(w, "msix_enabled", d->msix_enabled);
+	json_tristate(w, "msix", d->caps_known ? d->has_msix : -1);
+	json_tristate(w, "msix_enabled", d->caps_known ? d->msix_enabled : -1);
 	json_int_or_null(w, "msix_vectors", d->msix_vectors);
 	json_bool(w, "intx_disabled", d->intx_disabled);
 	json_close_object(w);
 	json_int_or_null(w, "config_len", d->config_len ? d->config_len : -1);
-	json_bool(w, "pcie", d->is_pcie);
+	json_bool(w, "config_responding", !d->not_responding);
+	json_tristate(w, "pcie", d->caps_known ? d->is_pcie : -1);
 	json_bool(w, "bridge", d->is_bridge);
 	if (d->has_acs) {
 		json_open_object(w, "acs");
 		json_hex(w, "cap", d->acs_cap, 4);
 		json_hex(w, "ctrl", d->acs_ctrl, 4);
 		json_close_object(w);
-	} else
+	} else if (d->ext_caps_known)
+		json_bool(w, "acs", false);
+	else
 		json_null(w, "acs");
-	json_bool(w, "ari", d->has_ari);
+	json_tristate(w, "ari", d->ext_caps_known ? d->has_ari : -1);
 	json_string(w, "physfn", d->physfn);
 	json_int_or_null(w, "vf_index", d->vf_index);
 	sriov_json(w, d);

@@ -107,9 +107,19 @@ int vfctl_host_group_peers(const vfctl_host *h, const vfctl_device *d, size_t **
 	return 0;
 }
 
+static bool shares_line(const vfctl_device *d, const vfctl_device *p)
+{
+	return p != d && p->int_pin && p->irq == d->irq && p->driver;
+}
+
 bool intx_holds_line(const vfctl_device *d, const vfctl_device *p)
 {
-	return p != d && p->int_pin && p->irq == d->irq && p->driver && !p->msi_enabled && !p->msix_enabled;
+	return shares_line(d, p) && p->caps_known && !p->msi_enabled && !p->msix_enabled;
+}
+
+bool intx_line_unknown(const vfctl_device *d, const vfctl_device *p)
+{
+	return shares_line(d, p) && !p->caps_known;
 }
 
 /* Appends "ID (driver)" to a comma-separated list; the list is dropped on OOM. */

@@ -138,7 +138,10 @@ static void apply_config(vfctl_device *d, const pci_config *c)
 	d->config_len = (int)c->len;
 	d->int_pin = c->int_pin;
 	d->intx_disabled = c->command & PCI_COMMAND_INTX_DISABLE;
-	d->is_bridge = c->header_type == 1;
+	d->is_bridge = c->header_type == PCI_HEADER_TYPE_BRIDGE || c->header_type == PCI_HEADER_TYPE_CARDBUS;
+	d->caps_known = c->caps_known;
+	d->ext_caps_known = c->ext_caps_known;
+	d->not_responding = c->dead;
 	d->has_msi = c->has_msi;
 	d->has_msix = c->has_msix;
 	d->msi_enabled = c->has_msi && (c->msi_ctrl & 0x0001);    /* PCI_MSI_FLAGS_ENABLE */

@@ -14,6 +14,9 @@ int device_cmp(const vfctl_device *a, const vfctl_device *b);
  * (vfio-pci included) that has not switched it to MSI or MSI-X. QEMU's VFIO_DEVICE_SET_IRQS fails
  * with EBUSY on such a line unless d can mask INTx. */
 bool intx_holds_line(const vfctl_device *d, const vfctl_device *p);
+/* p has a driver on d's INTx line, but whether it switched to MSI/MSI-X cannot be read (a 64-byte
+ * config read: not root). Never counted as a holder: unknown is not yes. */
+bool intx_line_unknown(const vfctl_device *d, const vfctl_device *p);
 /* Those holders as "ID (driver), ...", NULL when none (or out of memory). */
 char *intx_line_holders(const vfctl_host *h, const vfctl_device *d);
 /* The other endpoints of d's IOMMU group still on a host driver (bound, not to vfio-pci; bridges
