@@ -3,7 +3,7 @@ BUILD ?= build
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all deps ensure-deps demo check bench install deb clean
+.PHONY: all deps ensure-deps demo check bench fuzz install deb clean
 
 # Plain `make` never installs anything: it says what is missing and builds what it can.
 all: $(BUILD)/build.ninja
@@ -28,6 +28,10 @@ demo: ensure-deps all
 check: ensure-deps all
 	BUILD=$(BUILD) bash tests/run-all.sh
 
+# The libFuzzer harnesses for FUZZ_SECONDS each (default 600); make check runs them 20 s each.
+fuzz: ensure-deps
+	BUILD=$(BUILD) bash tests/fuzz/run.sh $${FUZZ_SECONDS:-600}
+
 bench: ensure-deps all
 	python3 bench/bench.py --build $(BUILD)
 
@@ -39,4 +43,4 @@ install: all
 	DESTDIR=$(DESTDIR) meson install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-clang $(BUILD)-asan
+	rm -rf $(BUILD) $(BUILD)-clang $(BUILD)-asan $(BUILD)-fuzz

@@ -8,6 +8,8 @@ for p in libmnl libpci libkmod; do
 	pkg-config --exists "$p" 2>/dev/null || missing+=("$p")
 done
 [ -f /usr/share/bash-completion/bash_completion ] || missing+=(bash-completion)
+# libFuzzer (clang's -fsanitize=fuzzer): only recommended by clang, so named on its own
+ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || missing+=(libclang-rt-14-dev)
 [ -x /lib/systemd/systemd ] && command -v udevadm >/dev/null || missing+=(systemd udev)
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx switch_root || missing+=(busybox-static)
 if command -v qemu-system-x86_64 >/dev/null 2>&1 &&

@@ -17,7 +17,7 @@ fi
 
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-	build-essential gcc clang meson ninja-build pkg-config \
+	build-essential gcc clang libclang-rt-14-dev meson ninja-build pkg-config \
 	libmnl-dev libpci-dev libkmod-dev \
 	pciutils pci.ids iproute2 kmod busybox-static cpio python3 time libvirt-clients \
 	libelf-dev bc flex bison xz-utils cppcheck \

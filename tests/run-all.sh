@@ -74,6 +74,14 @@ else
 	tally sanitizers 1
 fi
 
+echo "== fuzzing (libFuzzer: crash reproducers, then 20 s per harness from the committed corpus)"
+BUILD=$BUILD bash tests/fuzz/run.sh "${FUZZ_SECONDS:-20}" >"$log.out" 2>&1
+rc=$?
+grep -v '^ok' "$log.out" | tail -n 30
+grep -E '^ok' "$log.out"
+grep -E '^# fuzz: [0-9]+ passed' "$log.out" | sed 's/^# //' >"$log"
+tally fuzz $rc
+
 echo "== fake sysfs and fake kernel (read-only commands; apply, rollback and bind)"
 meson_tier fakesys "$BUILD" --suite fakesys
 

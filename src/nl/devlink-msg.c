@@ -4,6 +4,7 @@
 #include <linux/genetlink.h>
 #include <stdio.h>
 
+#include "attr.h"
 #include "devlink-msg.h"
 #include "genl.h"
 #include "util.h"
@@ -25,13 +26,13 @@ int devlink_eswitch_cb(const struct nlmsghdr *nlh, void *data)
 	{
 		switch (mnl_attr_get_type(a)) {
 		case DEVLINK_ATTR_ESWITCH_MODE:
-			e->mode = mnl_attr_get_u16(a);
+			e->mode = (int)attr_uint(a, MNL_TYPE_U16, e->mode);
 			break;
 		case DEVLINK_ATTR_ESWITCH_INLINE_MODE:
-			e->inline_mode = mnl_attr_get_u8(a);
+			e->inline_mode = (int)attr_uint(a, MNL_TYPE_U8, e->inline_mode);
 			break;
 		case DEVLINK_ATTR_ESWITCH_ENCAP_MODE:
-			e->encap_mode = mnl_attr_get_u8(a);
+			e->encap_mode = (int)attr_uint(a, MNL_TYPE_U8, e->encap_mode);
 			break;
 		}
 	}
@@ -47,31 +48,31 @@ int devlink_port_cb(const struct nlmsghdr *nlh, void *data)
 	{
 		switch (mnl_attr_get_type(a)) {
 		case DEVLINK_ATTR_BUS_NAME:
-			snprintf(p.bus, sizeof(p.bus), "%s", mnl_attr_get_str(a));
+			(void)attr_str(a, p.bus, sizeof(p.bus));
 			break;
 		case DEVLINK_ATTR_DEV_NAME:
-			snprintf(p.dev, sizeof(p.dev), "%s", mnl_attr_get_str(a));
+			(void)attr_str(a, p.dev, sizeof(p.dev));
 			break;
 		case DEVLINK_ATTR_PORT_INDEX:
-			p.index = mnl_attr_get_u32(a);
+			p.index = (uint32_t)attr_uint(a, MNL_TYPE_U32, p.index);
 			break;
 		case DEVLINK_ATTR_PORT_FLAVOUR:
-			p.flavour = mnl_attr_get_u16(a);
+			p.flavour = (int)attr_uint(a, MNL_TYPE_U16, p.flavour);
 			break;
 		case DEVLINK_ATTR_PORT_PCI_PF_NUMBER:
-			p.pfnum = mnl_attr_get_u16(a);
+			p.pfnum = (int)attr_uint(a, MNL_TYPE_U16, p.pfnum);
 			break;
 		case DEVLINK_ATTR_PORT_PCI_VF_NUMBER:
-			p.vfnum = mnl_attr_get_u16(a);
+			p.vfnum = (int)attr_uint(a, MNL_TYPE_U16, p.vfnum);
 			break;
 		case DEVLINK_ATTR_PORT_CONTROLLER_NUMBER:
-			p.controller = (int)mnl_attr_get_u32(a);
+			p.controller = (int)attr_uint(a, MNL_TYPE_U32, p.controller);
 			break;
 		case DEVLINK_ATTR_PORT_EXTERNAL:
-			p.external = mnl_attr_get_u8(a);
+			p.external = attr_uint(a, MNL_TYPE_U8, p.external);
 			break;
 		case DEVLINK_ATTR_PORT_NETDEV_NAME:
-			snprintf(p.netdev, sizeof(p.netdev), "%s", mnl_attr_get_str(a));
+			(void)attr_str(a, p.netdev, sizeof(p.netdev));
 			break;
 		}
 	}

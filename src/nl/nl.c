@@ -110,6 +110,18 @@ static ssize_t recv_sized(nl_sock *s, char **buf, size_t *alloc)
 	}
 }
 
+const struct nlmsghdr *nl_msg_next(const char **pos, size_t *left)
+{
+	const struct nlmsghdr *h = (const struct nlmsghdr *)*pos;
+	if (*left < sizeof(*h) || h->nlmsg_len < sizeof(*h) || h->nlmsg_len > *left)
+		return NULL;
+	size_t step = NLMSG_ALIGN(h->nlmsg_len);
+	step = step < *left ? step : *left;
+	*pos += step;
+	*left -= step;
+	return h;
+}
+
 int nl_transact(nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	_cleanup_free_ char *buf = NULL;
@@ -132,9 +144,9 @@ int nl_transact(nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 			return (int)n;
 		/* error_cb needs the socket for the ext-ack text, the data callback its own data;
 		 * libmnl passes one pointer to both, so route NLMSG_ERROR ourselves. */
-		const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
-		int left = (int)n;
-		for (; mnl_nlmsg_ok(h, left); h = mnl_nlmsg_next(h, &left)) {
+		const char *pos = buf;
+		size_t left = (size_t)n;
+		for (const struct nlmsghdr *h; (h = nl_msg_next(&pos, &left));) {
 			/* A late answer to an earlier request (one that failed mid-dump) is not ours. */
 			if (!mnl_nlmsg_seq_ok(h, s->seq))
 				continue;

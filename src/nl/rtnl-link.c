@@ -168,6 +168,10 @@ int link_vf_decode(const struct nlmsghdr *nlh, link_info *ret)
 			break; /* what follows may be the wrapped rest of the list */
 		}
 	}
+	/* SR-IOV counts VFs in 16 bits (TotalVFs): a larger count is a broken message, and sizing an
+	 * array from it would ask for gigabytes (found by tests/fuzz). */
+	if (li.num_vf > 65535)
+		return -EBADMSG;
 	if (li.num_vf > 0) {
 		li.vfs = calloc((size_t)li.num_vf, sizeof(*li.vfs));
 		if (!li.vfs)

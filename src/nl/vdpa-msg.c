@@ -4,6 +4,7 @@
 #include <linux/vdpa.h>
 #include <stdio.h>
 
+#include "attr.h"
 #include "vdpa-msg.h"
 
 static char *mgmt_name(const char *bus, const char *dev)
@@ -24,19 +25,19 @@ int vdpa_mgmtdev_cb(const struct nlmsghdr *nlh, void *data)
 	{
 		switch (mnl_attr_get_type(a)) {
 		case VDPA_ATTR_MGMTDEV_BUS_NAME:
-			snprintf(bus, sizeof(bus), "%s", mnl_attr_get_str(a));
+			(void)attr_str(a, bus, sizeof(bus));
 			break;
 		case VDPA_ATTR_MGMTDEV_DEV_NAME:
-			snprintf(dev, sizeof(dev), "%s", mnl_attr_get_str(a));
+			(void)attr_str(a, dev, sizeof(dev));
 			break;
 		case VDPA_ATTR_MGMTDEV_SUPPORTED_CLASSES:
-			m.classes = mnl_attr_get_u64(a);
+			m.classes = (uint64_t)attr_uint(a, MNL_TYPE_U64, 0);
 			break;
 		case VDPA_ATTR_DEV_MGMTDEV_MAX_VQS:
-			m.max_vqs = (int)mnl_attr_get_u32(a);
+			m.max_vqs = (int)attr_uint(a, MNL_TYPE_U32, -1);
 			break;
 		case VDPA_ATTR_DEV_SUPPORTED_FEATURES:
-			m.features = mnl_attr_get_u64(a);
+			m.features = (uint64_t)attr_uint(a, MNL_TYPE_U64, 0);
 			break;
 		}
 	}
@@ -59,16 +60,16 @@ int vdpa_dev_cb(const struct nlmsghdr *nlh, void *data)
 	{
 		switch (mnl_attr_get_type(a)) {
 		case VDPA_ATTR_MGMTDEV_BUS_NAME:
-			snprintf(bus, sizeof(bus), "%s", mnl_attr_get_str(a));
+			(void)attr_str(a, bus, sizeof(bus));
 			break;
 		case VDPA_ATTR_MGMTDEV_DEV_NAME:
-			snprintf(dev, sizeof(dev), "%s", mnl_attr_get_str(a));
+			(void)attr_str(a, dev, sizeof(dev));
 			break;
 		case VDPA_ATTR_DEV_NAME:
-			snprintf(name, sizeof(name), "%s", mnl_attr_get_str(a));
+			(void)attr_str(a, name, sizeof(name));
 			break;
 		case VDPA_ATTR_DEV_ID:
-			d.device_id = (int)mnl_attr_get_u32(a);
+			d.device_id = (int)attr_uint(a, MNL_TYPE_U32, -1);
 			break;
 		}
 	}

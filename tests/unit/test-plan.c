@@ -8,41 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "igb-host.h"
 #include "plan.h"
 #include "tap.h"
-
-/* An igb PF with `n` VFs: up, MTU 1500, VF i with MAC 02:..:i, VLAN 0, spoof checking on. */
-static vfctl_host *igb_host(int n)
-{
-	vfctl_host *h = calloc(1, sizeof(*h));
-	vfctl_device *d = calloc(1, sizeof(*d));
-	h->devices = d;
-	h->n_devices = 1;
-	*d = (vfctl_device){.id = strdup("0000:01:00.0"), .addr = {0, 1, 0, 0}, .bus = strdup("pci"), .driver = strdup("igb"),
-			    .syspath = strdup("bus/pci/devices/0000:01:00.0"), .vendor_id = 0x8086, .device_id = 0x10c9,
-			    .iommu_group = 10, .total_vfs = 7, .num_vfs = n, .autoprobe = 1, .eswitch_mode = -1,
-			    .vf_device_id = 0x10ca, .vfio_uid = -1, .vfio_gid = -1, .vf_index = -1,
-			    .vf_default_driver = strdup("igbvf")};
-	d->netdevs = calloc(1, sizeof(*d->netdevs));
-	d->n_netdevs = 1;
-	d->netdevs[0] = (vfctl_netdev){.name = strdup("enp1s0"), .mtu = 1500, .flags = IFF_UP | IFF_BROADCAST, .ifindex = 2};
-	d->vfs = calloc((size_t)n + 1, sizeof(*d->vfs));
-	d->n_vfs = (size_t)n;
-	for (int i = 0; i < n; i++) {
-		vfctl_vf *v = &d->vfs[i];
-		v->index = (unsigned)i;
-		char id[16];
-		snprintf(id, sizeof(id), "0000:01:10.%d", 2 * i);
-		v->id = strdup(id);
-		v->driver = strdup("igbvf");
-		v->iommu_group = 20 + i;
-		v->settings = (vfctl_vf_settings){.valid = true, .vlan = 0, .qos = 0, .vlan_proto = ETH_P_8021Q,
-						  .spoofchk = 1, .trust = 0, .rss_query = -1, .link_state = -1,
-						  .min_tx_rate = 0, .max_tx_rate = 0};
-		snprintf(v->settings.mac, sizeof(v->settings.mac), "02:00:00:00:00:%02x", i);
-	}
-	return h;
-}
 
 static vfctl_plan *plan_of(vfctl_ctx *ctx, const vfctl_host *h, const char *text, vfctl_config **ret_conf)
 {
@@ -67,7 +35,7 @@ static const plan_step *step(const vfctl_plan *p, size_t i) { return i < p->n ? 
 
 static void test_settings_only(vfctl_ctx *ctx)
 {
-	vfctl_host *h = igb_host(2);
+	vfctl_host *h = test_igb_host(2);
 	vfctl_config *c;
 	vfctl_plan *p = plan_of(ctx, h,
 				"[PF]\nMatch=pci:0000:01:00.0\nNumVFs=2\n[VF:0]\nMACAddress=02:00:00:00:00:00\n"
@@ -93,7 +61,7 @@ static void test_settings_only(vfctl_ctx *ctx)
 
 static void test_count_through_zero(vfctl_ctx *ctx)
 {
-	vfctl_host *h = igb_host(2);
+	vfctl_host *h = test_igb_host(2);
 	vfctl_config *c;
 	vfctl_plan *p = plan_of(ctx, h, "[PF]\nMatch=pci:0000:01:00.0\nNumVFs=3\n[VF:2]\nDriver=vfio-pci\n", &c);
 	static const step_kind want[] = {STEP_AUTOPROBE, STEP_NUMVFS, STEP_NUMVFS, STEP_BIND,
@@ -120,7 +88,7 @@ static void test_snapshot_decides(vfctl_ctx *ctx)
 {
 	/* What the plan compares with comes from the snapshot: a PF that is down needs "up" for a
 	 * rate; its MTU is read from the netdev; Driver=auto is the snapshot's default VF driver. */
-	vfctl_host *h = igb_host(1);
+	vfctl_host *h = test_igb_host(1);
 	h->devices[0].netdevs[0].flags = IFF_BROADCAST;
 	h->devices[0].vfs[0].driver = (free(h->devices[0].vfs[0].driver), NULL);
 	vfctl_config *c;

@@ -626,10 +626,10 @@ static int parse_file(vfctl_config *c, const char *path)
 	return r;
 }
 
-int vfctl_config_parse_string(vfctl_ctx *ctx, const char *name, const char *text, vfctl_config **ret)
+int config_parse_mem(vfctl_ctx *ctx, const char *name, const void *buf, size_t len, vfctl_config **ret)
 {
 	vfctl_config *c = calloc(1, sizeof(*c));
-	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	FILE *f = len ? fmemopen((void *)buf, len, "r") : fopen("/dev/null", "re");
 	int r = !c || !f ? -ENOMEM : parse_stream(c, name, f, (uid_t)-1, 0);
 	if (f)
 		fclose(f);
@@ -640,6 +640,11 @@ int vfctl_config_parse_string(vfctl_ctx *ctx, const char *name, const char *text
 	c->n_parse_errors = c->n_errors;
 	*ret = c;
 	return 0;
+}
+
+int vfctl_config_parse_string(vfctl_ctx *ctx, const char *name, const char *text, vfctl_config **ret)
+{
+	return config_parse_mem(ctx, name, text, strlen(text), ret);
 }
 
 static int config_load(vfctl_ctx *ctx, const char *path, vfctl_config **ret)

@@ -88,6 +88,9 @@ void conf_unit_done(conf_unit *u);
 int altname_expand(const char *pattern, const char *pf, int vf, char *buf, size_t n);
 
 int config_error(vfctl_config *c, conf_loc loc, const char *fmt, ...) _printf_(3, 4);
+/* Parses len bytes as one file named name, NUL bytes included (vfctl_config_parse_string stops at
+ * the first): what a file on disk can hold. */
+int config_parse_mem(vfctl_ctx *ctx, const char *name, const void *buf, size_t len, vfctl_config **ret);
 /* How many of the configuration's errors lie in unit ui's lines (ui past the units: none);
  * *ret_global (optional) gets those in no unit (a file that cannot be read, a key before any
  * section). */

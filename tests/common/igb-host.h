@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "vfctl/vfctl.h"
+
+/* An igb PF (0000:01:00.0, enp1s0) with n VFs: up, MTU 1500, VF i with MAC 02:..:i, VLAN 0, spoof
+ * checking on. Freed with vfctl_host_free. */
+vfctl_host *test_igb_host(int n);
