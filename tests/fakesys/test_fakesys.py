@@ -393,6 +393,18 @@ def test_config_not_a_file(s):
         rc, out, err = vfctl(*t, "plan", "-c", path)
         s.check("%s: refused with the reason, exit 2" % os.path.basename(path),
                 rc == 2 and "%s: cannot read: not a regular file" % path in err, (rc, err))
+    # A directory others can write: whoever can write it can drop in a symlink to a root-owned
+    # file whose text they influence; nothing in it is read.
+    d = os.path.join(TMP, "open-dir")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "a.conf"), "w") as f:
+        f.write("[PF]\nMatch=pci:06:00.1\nNumVFs=2\n")
+    os.chmod(os.path.join(d, "a.conf"), 0o644)
+    os.chmod(d, 0o777)
+    rc, out, err = vfctl(*t, "plan", "-c", d)
+    s.check("a world-writable config directory: reported, no file in it read, exit 2", rc == 2 and
+            "%s: a directory others can write (owner uid 0, mode 0777)" % d in err and "8 -> 2" not in out and
+            "sriov_numvfs" not in out, (rc, out, err))
 
 
 def test_config_bytes(s):

@@ -667,9 +667,24 @@ static int config_load(vfctl_ctx *ctx, const char *path, vfctl_config **ret)
 		vfctl_config_free(c);
 		return ctx_error(ctx, r, "%s", path);
 	}
+	uid_t du;
+	gid_t dg;
+	mode_t dm;
 	if (!file_is_dir(path))
 		r = parse_file(c, path);
-	else if ((r = dir_list(path, ".conf", &names, &n)) >= 0)
+	else if (file_owner(path, &du, &dg, &dm) >= 0 && (du != 0 || (dm & 022))) {
+		/* Whoever may write the directory may put a file or a symlink in it (to a root-owned
+		 * file whose text they influence, a log): nothing in it is read. */
+		char **files = realloc(c->files, (c->n_files + 1) * sizeof(*files));
+		if (!files || !(files[c->n_files] = strdup(path)))
+			r = -ENOMEM;
+		else {
+			c->files = files;
+			r = config_error(c, (conf_loc){files[c->n_files++], 0},
+					 "a directory others can write (owner uid %u, mode %04o): chown root and chmod go-w; "
+					 "no file in it is read", (unsigned)du, (unsigned)(dm & 07777));
+		}
+	} else if ((r = dir_list(path, ".conf", &names, &n)) >= 0)
 		for (size_t i = 0; i < n && r >= 0; i++) {
 			char full[PATH_MAX];
 			snprintf(full, sizeof(full), "%s/%s", path, names[i]);
