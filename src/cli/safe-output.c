@@ -64,20 +64,18 @@ static int safe_close(void *cookie)
 	safe_out *o = cookie;
 	if (o->lead)
 		(void)write_all(o->fd, "\xc2", 1);
-	free(o);
 	return 0;
 }
 
-static FILE *wrap(FILE *f, int fd, int mode)
+/* The states live as long as the process: the streams are flushed at exit, never closed. */
+static safe_out out_state = {.fd = STDOUT_FILENO}, err_state = {.fd = STDERR_FILENO};
+
+static FILE *wrap(FILE *f, safe_out *o, int mode)
 {
-	safe_out *o = calloc(1, sizeof(*o));
 	cookie_io_functions_t io = {.write = safe_write, .close = safe_close};
-	FILE *w = o ? fopencookie(o, "w", io) : NULL;
-	if (!w) {
-		free(o);
+	FILE *w = fopencookie(o, "w", io);
+	if (!w)
 		return f;
-	}
-	o->fd = fd;
 	(void)setvbuf(w, NULL, mode, 0);
 	return w;
 }
@@ -86,6 +84,6 @@ void cli_safe_output(void)
 {
 	fflush(stdout);
 	fflush(stderr);
-	stdout = wrap(stdout, STDOUT_FILENO, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF);
-	stderr = wrap(stderr, STDERR_FILENO, _IOLBF);
+	stdout = wrap(stdout, &out_state, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF);
+	stderr = wrap(stderr, &err_state, _IOLBF);
 }

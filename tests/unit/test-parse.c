@@ -108,17 +108,17 @@ static void test_cmdline(void)
 
 static void test_escape(void)
 {
-	char *q;
-	CHECK_STREQ((q = shell_quote("enp6s0f1np1")), "enp6s0f1np1");
-	free(q);
-	CHECK_STREQ((q = shell_quote("ev$(reboot)")), "'ev$(reboot)'");
-	free(q);
-	CHECK_STREQ((q = shell_quote("it's")), "'it'\\''s'");
-	free(q);
-	CHECK_STREQ((q = shell_quote("")), "''");
-	free(q);
-	CHECK_STREQ((q = qemu_escape("a,b,,c")), "a,,b,,,,c");
-	free(q);
+	static const char *const cases[][3] = {
+		{"s", "enp6s0f1np1", "enp6s0f1np1"}, {"s", "ev$(reboot)", "'ev$(reboot)'"},
+		{"s", "it's", "'it'\\''s'"},	     {"s", "", "''"},
+		{"q", "a,b,,c", "a,,b,,,,c"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *q = cases[i][0][0] == 's' ? shell_quote(cases[i][1]) : qemu_escape(cases[i][1]);
+		CHECK(q && strcmp(q, cases[i][2]) == 0, "%s(\"%s\") = %s", cases[i][0][0] == 's' ? "shell_quote" : "qemu_escape",
+		      cases[i][1], q ? q : "NULL");
+		free(q);
+	}
 	CHECK(utf8_valid("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "UTF-8: 2, 3 and 4 bytes");
 	const char *bad[] = {"caf\xe9", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\x80", "\xe2\x82"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
