@@ -94,3 +94,20 @@ void vdpa_put_mgmtdev(struct nlmsghdr *nlh, const char *mgmtdev)
 	} else
 		mnl_attr_put_strz(nlh, VDPA_ATTR_MGMTDEV_DEV_NAME, mgmtdev);
 }
+
+void vdpa_clear(vfctl_vdpa *v)
+{
+	for (size_t i = 0; i < v->n_mgmtdevs; i++)
+		free(v->mgmtdevs[i].name);
+	for (size_t i = 0; i < v->n_devs; i++) {
+		vfctl_vdpa_dev *d = &v->devs[i];
+		free(d->name);
+		free(d->mgmtdev);
+		free(d->driver);
+		free(d->vhost);
+		free(d->netdev);
+	}
+	free(v->mgmtdevs);
+	free(v->devs);
+	*v = (vfctl_vdpa){0};
+}

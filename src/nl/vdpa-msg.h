@@ -10,5 +10,7 @@
  * the vfctl_vdpa each message's entry is appended to. */
 int vdpa_mgmtdev_cb(const struct nlmsghdr *nlh, void *data);
 int vdpa_dev_cb(const struct nlmsghdr *nlh, void *data);
+/* Frees what the decoders (and the scan) put in v, and empties it. */
+void vdpa_clear(vfctl_vdpa *v);
 /* VDPA_ATTR_MGMTDEV_BUS_NAME/DEV_NAME from "bus/dev" or "dev". */
 void vdpa_put_mgmtdev(struct nlmsghdr *nlh, const char *mgmtdev);

@@ -23,21 +23,6 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static void vdpa_free(vfctl_vdpa *v)
-{
-	for (size_t i = 0; i < v->n_mgmtdevs; i++)
-		free(v->mgmtdevs[i].name);
-	for (size_t i = 0; i < v->n_devs; i++) {
-		free(v->devs[i].name);
-		free(v->devs[i].mgmtdev);
-		free(v->devs[i].driver);
-		free(v->devs[i].vhost);
-		free(v->devs[i].netdev);
-	}
-	free(v->mgmtdevs);
-	free(v->devs);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1 || size > 1 << 20)
@@ -60,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cbs[k](h, args[k]) == MNL_CB_ERROR)
 			break;
 	free(ports.v);
-	vdpa_free(&vdpa);
+	vdpa_clear(&vdpa);
 	free(buf);
 	return 0;
 }

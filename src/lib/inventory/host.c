@@ -10,6 +10,7 @@
 #include "runs.h"
 #include "sriov.h"
 #include "vdpa.h"
+#include "vdpa-msg.h"
 
 static int cmp_dev(const void *a, const void *b)
 {
@@ -34,18 +35,7 @@ vfctl_host *vfctl_host_free(vfctl_host *h)
 	free(h->arg_pcie_acs_override);
 	free(h->arg_vfio_pci_ids);
 	if (h->vdpa) {
-		for (size_t i = 0; i < h->vdpa->n_mgmtdevs; i++)
-			free(h->vdpa->mgmtdevs[i].name);
-		for (size_t i = 0; i < h->vdpa->n_devs; i++) {
-			vfctl_vdpa_dev *d = &h->vdpa->devs[i];
-			free(d->name);
-			free(d->mgmtdev);
-			free(d->driver);
-			free(d->vhost);
-			free(d->netdev);
-		}
-		free(h->vdpa->mgmtdevs);
-		free(h->vdpa->devs);
+		vdpa_clear(h->vdpa);
 		free(h->vdpa);
 	}
 	runs_free(h);
