@@ -87,6 +87,8 @@ def test_boot(s):
     st = show("vfctl.service", "ActiveState", "Result", "ExecMainStatus", "ActiveEnterTimestampMonotonic")
     s.eq("vfctl.service succeeded", (st.get("ActiveState"), st.get("Result"), st.get("ExecMainStatus")),
          ("active", "success", "0"))
+    if st.get("Result") != "success":
+        s.note("vfctl.service's log:\n" + journal("vfctl.service")[-3000:])
     s.eq("the VFs, every setting and driver, as lab.conf says", vf_state(), WANT)
     s.eq("Owner=nobody: /dev/vfio/N of VF 1 owned by 65534", vfio_owner(), 65534)
     done = int(st.get("ActiveEnterTimestampMonotonic") or 0)

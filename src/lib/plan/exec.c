@@ -16,19 +16,28 @@
 #include "link.h"
 #include "vdpa.h"
 
-/* The PF's netdev as it is named now: the snapshot's name, or, when it was renamed since the scan
- * (at boot udev renames eth0 while vfctl runs), whatever the PF's device directory holds. */
-static void pf_netdev(applier *a, const vfctl_device *pf, char *buf, size_t len)
+/* The PF's netdev as it is now, found in the PF's own device directory by the snapshot's ifindex
+ * (which a rename keeps): at boot udev renames netdevs while vfctl runs (eth1 -> sriov-pf0), and
+ * the old name may by then belong to another NIC (lab-boot: a VF MAC sent to the e1000 renamed
+ * eth1, EOPNOTSUPP). Returns the ifindex and fills name; -ENODEV when the PF has no such netdev. */
+static int pf_netdev(applier *a, const vfctl_device *pf, char *name, size_t len)
 {
 	char path[PATH_MAX], **names = NULL;
 	size_t n = 0;
-	snprintf(buf, len, "%s", pf->netdevs[0].name);
-	if (sysfs_int(a->ctx->fs, "class/net/%s/ifindex", buf) > 0)
-		return;
+	int want = pf->n_netdevs ? pf->netdevs[0].ifindex : -1, found = -ENODEV;
 	snprintf(path, sizeof(path), "%s/net", pf->syspath);
-	if (sysfs_list(a->ctx->fs, path, NULL, &names, &n) >= 0 && n > 0)
-		snprintf(buf, len, "%s", names[0]);
+	if (sysfs_list(a->ctx->fs, path, NULL, &names, &n) < 0)
+		n = 0;
+	for (size_t i = 0; i < n && found < 0; i++) {
+		int idx = sysfs_int(a->ctx->fs, "%s/net/%s/ifindex", pf->syspath, names[i]);
+		/* without a known ifindex, the PF's only netdev */
+		if (idx > 0 && (want > 0 ? idx == want : n == 1)) {
+			snprintf(name, len, "%s", names[i]);
+			found = idx;
+		}
+	}
 	strv_free_n(names, n);
+	return found;
 }
 
 static int pf_ifindex(applier *a, const vfctl_device *pf)
@@ -36,8 +45,7 @@ static int pf_ifindex(applier *a, const vfctl_device *pf)
 	char name[IF_NAMESIZE + 1];
 	if (!pf->n_netdevs)
 		return ctx_error(a->ctx, -ENODEV, "%s has no netdev in this network namespace", pf->id);
-	pf_netdev(a, pf, name, sizeof(name));
-	int i = sysfs_int(a->ctx->fs, "class/net/%s/ifindex", name);
+	int i = pf_netdev(a, pf, name, sizeof(name));
 	return i > 0 ? i : ctx_error(a->ctx, -ENODEV, "%s: netdev %s is gone", pf->id, pf->netdevs[0].name);
 }
 
@@ -127,8 +135,7 @@ static void wait_carrier(applier *a, const vfctl_device *pf)
 {
 	for (int waited = 0; waited < 10000; waited += 100) {
 		char name[IF_NAMESIZE + 1];
-		pf_netdev(a, pf, name, sizeof(name));
-		if (sysfs_int(a->ctx->fs, "class/net/%s/carrier", name) == 1)
+		if (pf_netdev(a, pf, name, sizeof(name)) > 0 && sysfs_int(a->ctx->fs, "class/net/%s/carrier", name) == 1)
 			return;
 		usleep(100 * 1000);
 	}
@@ -227,9 +234,8 @@ static int exec_numvfs(applier *a, const vfctl_host *h, const vfctl_device *pf, 
 		return r;
 	/* Enabling SR-IOV resets some PFs (igb re-initialises the port): the link retrains. */
 	char name[IF_NAMESIZE + 1];
-	if (pf->n_netdevs)
-		pf_netdev(a, pf, name, sizeof(name));
-	if (pf->n_netdevs && sysfs_int(a->ctx->fs, "class/net/%s/flags", name) & IFF_UP)
+	if (pf->n_netdevs && pf_netdev(a, pf, name, sizeof(name)) > 0 &&
+	    sysfs_int(a->ctx->fs, "class/net/%s/flags", name) & IFF_UP)
 		wait_carrier(a, pf);
 	return 0;
 }
