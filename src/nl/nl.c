@@ -113,12 +113,12 @@ static ssize_t recv_sized(nl_sock *s, char **buf, size_t *alloc)
 const struct nlmsghdr *nl_msg_next(const char **pos, size_t *left)
 {
 	const struct nlmsghdr *h = (const struct nlmsghdr *)*pos;
-	if (*left < sizeof(*h) || h->nlmsg_len < sizeof(*h) || h->nlmsg_len > *left)
+	/* Aligned: libmnl's attribute walk runs to the aligned end of the message (the kernel pads
+	 * every message it sends), so the padding must be inside the buffer too. */
+	if (*left < sizeof(*h) || h->nlmsg_len < sizeof(*h) || NLMSG_ALIGN((size_t)h->nlmsg_len) > *left)
 		return NULL;
-	size_t step = NLMSG_ALIGN(h->nlmsg_len);
-	step = step < *left ? step : *left;
-	*pos += step;
-	*left -= step;
+	*pos += NLMSG_ALIGN(h->nlmsg_len);
+	*left -= NLMSG_ALIGN(h->nlmsg_len);
 	return h;
 }
 

@@ -31,6 +31,7 @@ int nl_open_fake(int bus, nl_transact_fn fn, void *data, nl_sock **ret);
 int nl_transact(nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
 /* The next whole message of a received buffer: *left bytes remain at *pos. NULL at the end or at a
- * header whose length does not fit (libmnl's mnl_nlmsg_ok compares it as an int, so a length of
- * 2 GiB or more passed and the walk ran off the buffer: found by tests/fuzz). */
+ * header whose length, aligned, does not fit (libmnl's mnl_nlmsg_ok compares it as an int, so a
+ * length of 2 GiB or more passed and the walk ran off the buffer; and its attribute walk reads to
+ * the aligned end: both found by tests/fuzz). */
 const struct nlmsghdr *nl_msg_next(const char **pos, size_t *left);
