@@ -115,10 +115,15 @@ const struct nlmsghdr *nl_msg_next(const char **pos, size_t *left)
 	const struct nlmsghdr *h = (const struct nlmsghdr *)*pos;
 	/* Aligned: libmnl's attribute walk runs to the aligned end of the message (the kernel pads
 	 * every message it sends), so the padding must be inside the buffer too. */
-	if (*left < sizeof(*h) || h->nlmsg_len < sizeof(*h) || NLMSG_ALIGN((size_t)h->nlmsg_len) > *left)
+	if (*left < sizeof(*h) || h->nlmsg_len < sizeof(*h))
 		return NULL;
-	*pos += NLMSG_ALIGN(h->nlmsg_len);
-	*left -= NLMSG_ALIGN(h->nlmsg_len);
+	/* Not NLMSG_ALIGN: its mask is 32 bits wide, so a length near 4 GiB aligned to 0 and the walk
+	 * stood still (a hang found by tests/fuzz). */
+	size_t step = ((size_t)h->nlmsg_len + 3) & ~(size_t)3;
+	if (step > *left)
+		return NULL;
+	*pos += step;
+	*left -= step;
 	return h;
 }
 
