@@ -68,7 +68,18 @@ typedef struct vfctl_vf {
 	int iommu_group;
 	vfctl_vf_settings settings;
 	char *representor; /* its eswitch port's netdev in switchdev mode (devlink), NULL otherwise */
+	/* NVMe: the VF's secondary controller, -1 when unknown (not root, not NVMe) */
+	int nvme_scid, nvme_online, nvme_vq, nvme_vi;
 } vfctl_vf;
+
+/* One NVMe flexible resource pool (VQ: queues, VI: interrupts) of a primary controller. */
+typedef struct vfctl_nvme_pool {
+	int total;       /* flexible resources (VQFRT / VIFRT) */
+	int primary;     /* of those, assigned to the primary controller (VQRFA / VIRFA) */
+	int secondaries; /* assigned to secondary controllers, summed from their list */
+	int max_per_vf;  /* VQFRSM / VIFRSM */
+	int granularity; /* VQGRAN / VIGRAN */
+} vfctl_nvme_pool;
 
 typedef struct vfctl_bar {
 	unsigned index;
@@ -132,6 +143,12 @@ typedef struct vfctl_device {
 	int eswitch_mode, eswitch_inline_mode, eswitch_encap_mode;
 
 	char *vf_default_driver; /* PF: the driver modules.alias gives its VFs, NULL when unknown */
+
+	/* NVMe PF: its controller ("nvme0", NULL otherwise); the pools when Identify could be sent
+	 * (root, the running kernel): nvme_known */
+	char *nvme_ctrl;
+	bool nvme_known;
+	vfctl_nvme_pool nvme_vq, nvme_vi;
 
 	/* VF */
 	char *physfn; /* PF id, NULL for non-VFs */

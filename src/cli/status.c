@@ -102,6 +102,16 @@ static void print_device(const vfctl_device *d)
 		snprintf(line, sizeof(line), "  (VF settings unknown: %s)", d->vf_settings_error);
 		print_clipped(line);
 	}
+	if (d->nvme_ctrl && d->nvme_known) {
+		const vfctl_nvme_pool *q = &d->nvme_vq, *v = &d->nvme_vi;
+		snprintf(line, sizeof(line), "  %s: VQ %d/%d to VFs, %d free (max %d per VF); VI %d/%d, %d free (max %d)",
+			 d->nvme_ctrl, q->secondaries, q->total, q->total - q->primary - q->secondaries, q->max_per_vf,
+			 v->secondaries, v->total, v->total - v->primary - v->secondaries, v->max_per_vf);
+		print_clipped(line);
+	} else if (d->nvme_ctrl) {
+		snprintf(line, sizeof(line), "  %s: flexible resources unknown (Identify needs root)", d->nvme_ctrl);
+		print_clipped(line);
+	}
 	if (d->vf_list_truncated) {
 		snprintf(line, sizeof(line), "  (kernel truncated the VF list: %d VFs, settings marked '?')",
 			 d->reported_num_vf);
@@ -117,7 +127,10 @@ static void print_device(const vfctl_device *d)
 		n = snprintf(line, sizeof(line), "  %s vf%-3u %-7s %-9s %-4s %-10s", i + 1 == d->n_vfs ? "`-" : "|-",
 			     vf->index, vf->id ? cli_short_addr(vf->id) : "-", vf->driver ? vf->driver : "-", g,
 			     vf->netdev ? vf->netdev : "-");
-		if (!s->valid)
+		if (vf->nvme_scid >= 0)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " ctrl %d %s VQ %d VI %d", vf->nvme_scid,
+				      vf->nvme_online == 1 ? "online" : "OFFLINE", vf->nvme_vq, vf->nvme_vi);
+		else if (!s->valid)
 			n += snprintf(line + n, sizeof(line) - (size_t)n, " %s", d->vf_list_truncated ? "?" : "");
 		else {
 			n += snprintf(line + n, sizeof(line) - (size_t)n, " %s", s->mac);

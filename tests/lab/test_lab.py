@@ -282,6 +282,28 @@ def test_nvme(s, lab):
     d = doc["devices"][0]
     s.eq("nvme: SR-IOV PF (total 3, from sysfs and capability)",
          (d["sriov"]["total_vfs"], d["sriov"]["capability"]["total_vfs"], d["driver"]), (3, 3, "nvme"))
+    # Issue 12: the primary controller's pools (QEMU: sriov_vq_flexible=6, sriov_vi_flexible=3) and
+    # each VF's secondary controller, offline with no resources until assigned.
+    write("%s/%s/sriov_drivers_autoprobe" % (SYS, lab.nvme), "0")
+    write("%s/%s/sriov_numvfs" % (SYS, lab.nvme), "2")
+    try:
+        rc, doc, _ = vfctl_json("status", lab.nvme)
+        d = doc["devices"][0]
+        nv = d.get("nvme") or {}
+        s.eq("nvme: controller and pools from Identify (CNS 14h)",
+             (nv.get("controller", "")[:4], nv.get("pools_known"), (nv.get("vq") or {}).get("total"),
+              (nv.get("vi") or {}).get("total")), ("nvme", True, 6, 3))
+        s.eq("nvme: each VF its secondary controller, offline, no VQ/VI (CNS 15h)",
+             [(v["nvme"] or {}).get("online") for v in d["vfs"]] + [(v["nvme"] or {}).get("vq") for v in d["vfs"]],
+             [False, False, 0, 0])
+        s.eq("nvme: no VF-settings error for a PF that is not a network device", d["sriov"]["vf_settings_error"], None)
+        _, out, _ = vfctl("status", lab.nvme)
+        s.check("nvme: status text shows the pools and the secondaries", "VQ 0/6 to VFs" in out and
+                "ctrl " in out and "OFFLINE" in out and "no netdev" not in out, out)
+        s.note(out)
+    finally:
+        write("%s/%s/sriov_numvfs" % (SYS, lab.nvme), "0")
+        write("%s/%s/sriov_drivers_autoprobe" % (SYS, lab.nvme), "1")
 
 
 def test_doctor(s, lab):

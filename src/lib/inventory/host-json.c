@@ -57,9 +57,50 @@ static void vf_json(json_writer *w, const vfctl_device *pf, const vfctl_vf *vf)
 	json_int_or_null(w, "max_tx_rate", s->max_tx_rate);
 	json_tristate(w, "query_rss", s->rss_query);
 	json_string(w, "representor", vf->representor);
+	if (pf->nvme_known && vf->nvme_scid >= 0) {
+		json_open_object(w, "nvme");
+		json_int(w, "controller_id", vf->nvme_scid);
+		json_bool(w, "online", vf->nvme_online == 1);
+		json_int(w, "vq", vf->nvme_vq);
+		json_int(w, "vi", vf->nvme_vi);
+		json_close_object(w);
+	} else
+		json_null(w, "nvme");
 	json_bool(w, "settings_known", s->valid);
 	/* Distinguishes "the kernel cut the list" from "vfctl did not ask" (no netlink). */
 	json_bool(w, "attrs_truncated", !s->valid && pf->vf_list_truncated);
+	json_close_object(w);
+}
+
+static void pool_json(json_writer *w, const char *key, const vfctl_nvme_pool *p)
+{
+	json_open_object(w, key);
+	json_int(w, "total", p->total);
+	json_int(w, "primary", p->primary);
+	json_int(w, "assigned", p->secondaries);
+	json_int(w, "free", p->total - p->primary - p->secondaries);
+	json_int(w, "max_per_vf", p->max_per_vf);
+	json_int(w, "granularity", p->granularity);
+	json_close_object(w);
+}
+
+/* An NVMe PF's controller and flexible pools (docs/json.md). */
+static void nvme_json(json_writer *w, const vfctl_device *d)
+{
+	if (!d->nvme_ctrl) {
+		json_null(w, "nvme");
+		return;
+	}
+	json_open_object(w, "nvme");
+	json_string(w, "controller", d->nvme_ctrl);
+	json_bool(w, "pools_known", d->nvme_known);
+	if (d->nvme_known) {
+		pool_json(w, "vq", &d->nvme_vq);
+		pool_json(w, "vi", &d->nvme_vi);
+	} else {
+		json_null(w, "vq");
+		json_null(w, "vi");
+	}
 	json_close_object(w);
 }
 
@@ -183,6 +224,7 @@ static void device_json(json_writer *w, const vfctl_host *h, const vfctl_device 
 	json_string(w, "physfn", d->physfn);
 	json_int_or_null(w, "vf_index", d->vf_index);
 	sriov_json(w, d);
+	nvme_json(w, d);
 	json_open_array(w, "vfs");
 	for (size_t i = 0; i < d->n_vfs; i++)
 		vf_json(w, d, &d->vfs[i]);

@@ -4,6 +4,7 @@
 #include "files.h"
 #include "iommu.h"
 #include "modalias.h"
+#include "nvme-pool.h"
 #include "parse.h"
 #include "pci.h"
 #include "relations.h"
@@ -113,6 +114,8 @@ static int host_scan(vfctl_ctx *ctx, vfctl_host **ret)
 		r = sriov_read_settings(ctx, h);
 	if (r >= 0)
 		r = vf_default_drivers(ctx, h);
+	if (r >= 0)
+		r = nvme_pools_scan(ctx, h);
 	if (r >= 0)
 		vfio_owners(h);
 	if (r >= 0 && ctx->use_netlink)

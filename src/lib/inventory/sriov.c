@@ -24,6 +24,7 @@ static int alloc_vfs(vfctl_device *pf, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		pf->vfs[i].index = (unsigned)i;
 		pf->vfs[i].iommu_group = -1;
+		pf->vfs[i].nvme_scid = pf->vfs[i].nvme_online = pf->vfs[i].nvme_vq = pf->vfs[i].nvme_vi = -1;
 		vf_settings_init(&pf->vfs[i].settings);
 	}
 	return 0;
@@ -178,6 +179,9 @@ static void pf_settings(vfctl_ctx *ctx, vfctl_device *pf)
 	link_info li = {.num_vf = -1};
 	int r = -ENODEV;
 
+	/* Only network PFs have VF settings: an NVMe PF's VFs are its secondary controllers. */
+	if ((pf->class_code >> 16) != 0x02 && pf->addr.domain >= 0)
+		return;
 	if (pf->n_netdevs == 0) {
 		pf->vf_settings_error = strdup("PF has no netdev in this network namespace");
 		return;
