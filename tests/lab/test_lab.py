@@ -301,6 +301,10 @@ def test_nvme(s, lab):
         s.check("nvme: status text shows the pools and the secondaries", "VQ 0/6 to VFs" in out and
                 "ctrl " in out and "OFFLINE" in out and "no netdev" not in out, out)
         s.note(out)
+        rc, doc, _ = vfctl_json("doctor", lab.nvme)
+        f = [x for x in doc["findings"] if x["id"] == "nvme.secondary-offline"]
+        s.check("nvme: doctor names each offline VF with the virt-mgmt commands", len(f) == 2 and
+                all("nvme virt-mgmt" in (x["fix"] or "") and "-a 9" in x["fix"] for x in f), f)
     finally:
         write("%s/%s/sriov_numvfs" % (SYS, lab.nvme), "0")
         write("%s/%s/sriov_drivers_autoprobe" % (SYS, lab.nvme), "1")

@@ -416,6 +416,38 @@ static void check_passthrough(checker *c, const vfctl_device *d, bool named)
 		    "expect to power-cycle the host to reset it; prefer a device or slot with FLR or a bus reset");
 }
 
+/* An NVMe VF is a secondary controller that stays offline, with no queue (VQ) or interrupt (VI)
+ * resources, until the primary controller gives it some: the nvme driver then times out ("Device
+ * not ready; aborting initialisation, CSTS=0x2") and the VF is useless to a VM too. */
+static void check_nvme(checker *c, const vfctl_device *d)
+{
+	if (!d->nvme_ctrl || !d->nvme_known)
+		return;
+	for (size_t i = 0; i < d->n_vfs; i++) {
+		const vfctl_vf *v = &d->vfs[i];
+		if (v->nvme_scid < 0 || (v->nvme_online == 1 && v->nvme_vq > 0 && v->nvme_vi > 0))
+			continue;
+		_cleanup_free_ char *ev = NULL, *fix = NULL, *sum = NULL;
+		int vq = d->nvme_vq.max_per_vf < 2 ? d->nvme_vq.max_per_vf : 2, vi = d->nvme_vi.max_per_vf < 1 ? 0 : 1;
+		if (asprintf(&sum, "VF %zu (%s): its secondary controller %d is %s", i, v->id ? v->id : "?", v->nvme_scid,
+			     v->nvme_online == 1 ? "online without resources" : "offline") < 0)
+			sum = NULL;
+		if (asprintf(&ev, "%s: secondary controller %d %s, VQ %d, VI %d; pool VQ %d free of %d, VI %d free of %d",
+			     d->nvme_ctrl, v->nvme_scid, v->nvme_online == 1 ? "online" : "offline", v->nvme_vq, v->nvme_vi,
+			     d->nvme_vq.total - d->nvme_vq.primary - d->nvme_vq.secondaries, d->nvme_vq.total,
+			     d->nvme_vi.total - d->nvme_vi.primary - d->nvme_vi.secondaries, d->nvme_vi.total) < 0)
+			ev = NULL;
+		/* nvme-cli's Virtualization Management, in the order the specification requires. */
+		if (asprintf(&fix, "assign it queues and interrupts, then bring it online, before its driver binds: "
+			     "nvme virt-mgmt /dev/%s -c %d -a 7; nvme virt-mgmt /dev/%s -c %d -r 0 -a 8 -n %d; "
+			     "nvme virt-mgmt /dev/%s -c %d -r 1 -a 8 -n %d; nvme virt-mgmt /dev/%s -c %d -a 9",
+			     d->nvme_ctrl, v->nvme_scid, d->nvme_ctrl, v->nvme_scid, vq, d->nvme_ctrl, v->nvme_scid, vi,
+			     d->nvme_ctrl, v->nvme_scid) < 0)
+			fix = NULL;
+		add(c, "nvme.secondary-offline", VFCTL_SEV_WARN, d, sum, ev, fix);
+	}
+}
+
 /* A run that died half-way left a device neither as it was nor as configured (autoprobe off, VFs
  * without drivers); apply restores it first, but a VM started before that finds it broken. */
 static void check_runs(checker *c)
@@ -586,6 +618,7 @@ static int doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_op
 		if (!selected(&c, d))
 			continue;
 		check_sriov(&c, d);
+		check_nvme(&c, d);
 		if (!candidate(&c, d))
 			continue;
 		if (h->iommu_active)
