@@ -1,7 +1,7 @@
 #!/bin/bash
 # Exits 0 when everything `make deps` installs is present, 1 (naming what is missing) otherwise.
 missing=()
-for c in meson ninja pkg-config gcc clang cppcheck lintian dh fakeroot python3 qemu-system-x86_64 lspci ip cpio xz setpriv /usr/bin/time virt-xml-validate; do
+for c in meson ninja pkg-config gcc clang cppcheck lintian dh fakeroot python3 qemu-system-x86_64 lspci ip cpio xz setpriv /usr/bin/time virt-xml-validate nvme; do
 	command -v "$c" >/dev/null 2>&1 || missing+=("$c")
 done
 for p in libmnl libpci libkmod; do

@@ -19,7 +19,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential gcc clang libclang-rt-14-dev meson ninja-build pkg-config \
 	libmnl-dev libpci-dev libkmod-dev \
-	pciutils pci.ids iproute2 kmod busybox-static cpio python3 time libvirt-clients \
+	pciutils pci.ids iproute2 kmod busybox-static cpio python3 time libvirt-clients nvme-cli \
 	libelf-dev bc flex bison xz-utils cppcheck \
 	debhelper dpkg-dev fakeroot lintian bash-completion systemd udev >/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-system-x86 >/dev/null

@@ -75,7 +75,7 @@ typedef struct vfctl_vf {
 /* One NVMe flexible resource pool (VQ: queues, VI: interrupts) of a primary controller. */
 typedef struct vfctl_nvme_pool {
 	int total;       /* flexible resources (VQFRT / VIFRT) */
-	int primary;     /* of those, assigned to the primary controller (VQRFA / VIRFA) */
+	int primary;     /* of those, allocated to the primary controller (VQRFAP / VIRFAP) */
 	int secondaries; /* assigned to secondary controllers, summed from their list */
 	int max_per_vf;  /* VQFRSM / VIFRSM */
 	int granularity; /* VQGRAN / VIGRAN */

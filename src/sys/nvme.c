@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -54,6 +56,15 @@ void nvme_cmd_virt_mgmt(struct nvme_passthru_cmd *c, uint8_t action, uint8_t res
 	c->opcode = NVME_ADMIN_VIRT_MGMT;
 	c->cdw10 = (action & 0xfu) | (uint32_t)(res_type & 0x7u) << 8 | (uint32_t)cntlid << 16;
 	c->cdw11 = nr;
+}
+
+int nvme_open(const char *ctrl)
+{
+	char path[64];
+	if (snprintf(path, sizeof(path), "/dev/%s", ctrl) >= (int)sizeof(path) || strchr(ctrl, '/'))
+		return -EINVAL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	return fd < 0 ? -errno : fd;
 }
 
 int nvme_admin(int fd, struct nvme_passthru_cmd *c)

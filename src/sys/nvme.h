@@ -24,7 +24,8 @@ enum { NVME_VM_PRIMARY_FLEX = 1, NVME_VM_SECONDARY_OFFLINE = 7, NVME_VM_SECONDAR
 enum { NVME_RES_VQ = 0, NVME_RES_VI = 1 };
 
 /* Identify Primary Controller Capabilities (CNS 14h): per resource type the flexible total (FRT),
- * what is assigned to the primary (RFA), the maximum per secondary (FRSM) and the granularity. */
+ * what the secondaries hold (RFA), what the primary holds (RFAP), the maximum per secondary (FRSM)
+ * and the granularity. */
 typedef struct nvme_primary_caps {
 	uint16_t cntlid;
 	uint8_t crt; /* bit 0: VQ, bit 1: VI resources supported */
@@ -48,6 +49,8 @@ int nvme_decode_secondary_list(const uint8_t *buf, size_t len, nvme_secondary *r
 void nvme_cmd_identify(struct nvme_passthru_cmd *c, uint8_t cns, uint16_t cntid, void *buf, uint32_t len);
 void nvme_cmd_virt_mgmt(struct nvme_passthru_cmd *c, uint8_t action, uint8_t res_type, uint16_t cntlid, uint16_t nr);
 
+/* The controller's character device (/dev/nvme0 for "nvme0"), for admin commands: fd or -errno. */
+int nvme_open(const char *ctrl);
 /* Runs c on the open controller fd: 0, -errno from the kernel, or the NVMe status (> 0, the
  * controller refused: nvme_status_str names it). */
 int nvme_admin(int fd, struct nvme_passthru_cmd *c);

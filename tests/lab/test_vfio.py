@@ -26,9 +26,10 @@ def findings(doc, fid, dev=None):
 
 class Lab:
     def setup(self):
-        for m in ("igb", "igbvf", "e1000", "vfio-pci"):
+        for m in ("igb", "igbvf", "e1000", "vfio-pci", "nvme"):
             sh("modprobe", m)
         self.igb = find_pci("0x8086", "0x10c9")[0]
+        self.nvme = find_pci("0x1b36", "0x0010")[0]
         self.e1000 = find_pci("0x8086", "0x100e")
         wait_for(lambda: netdev_of(self.igb))
         self.pf = netdev_of(self.igb)
@@ -206,10 +207,76 @@ def test_restore_all(s, lab):
     s.eq("restore: no records left", os.listdir("/run/vfctl/bind") if os.path.isdir("/run/vfctl/bind") else [], [])
 
 
+def secondaries(pf):
+    """nvme-cli's view of the PF's secondary controllers (the oracle: vfctl never runs it)."""
+    ctrl = os.listdir("%s/%s/nvme" % (SYS, pf))[0]
+    out = subprocess.run(["nvme", "list-secondary", "/dev/" + ctrl, "-o", "json"], capture_output=True,
+                         text=True).stdout
+    return [(c["secondary-controller-state"], c["num-virtual-queues"], c["num-virtual-interrupts"])
+            for c in json.loads(out)["secondary-controllers"]]
+
+
+def nvme_conf(pf, text):
+    path = os.path.join(tempfile.mkdtemp(prefix="vfctl-nvme-"), "nvme.conf")
+    with open(path, "w") as f:
+        f.write("[PF]\nMatch=pci:%s\n%s" % (pf, text))
+    os.chmod(os.path.dirname(path), 0o755)
+    os.chmod(path, 0o644)
+    return path
+
+
+def test_nvme_sriov(s, lab):
+    """Issue 12 on QEMU's SR-IOV NVMe (6 flexible VQ, 3 VI, at most 2 VQ and 1 VI per VF): VFs are
+    secondary controllers that vfctl assigns resources and brings online before their drivers bind;
+    removing VFs leaves nothing stranded; an over-committed pool is refused at validation."""
+    pf = lab.nvme
+    two = nvme_conf(pf, "NumVFs=2\n[VF:0]\nDriver=nvme\n[VF:1]\nDriver=vfio-pci\n")
+    rc, out, err = vfctl("apply", "-c", two)
+    s.check("nvme: NumVFs=2 applied (assign VQ, VI, online, then the drivers)", rc == 0 and "online" in out,
+            out + err)
+    s.eq("nvme: nvme-cli sees both secondaries online with 2 VQ and 1 VI", secondaries(pf)[:2], [(1, 2, 1), (1, 2, 1)])
+    vf0, vf1 = (link_base("%s/%s/virtfn%d" % (SYS, pf, i)) for i in (0, 1))
+    state = ""
+    for _ in range(50):
+        ctrls = os.listdir("%s/%s/nvme" % (SYS, vf0)) if os.path.isdir("%s/%s/nvme" % (SYS, vf0)) else []
+        state = read("%s/%s/nvme/%s/state" % (SYS, vf0, ctrls[0])) if ctrls else ""
+        if state == "live":
+            break
+        time.sleep(0.1)
+    s.eq("nvme: VF 0 on nvme, its controller live", (driver(vf0), state), ("nvme", "live"))
+    rc, out, err = vfctl("vfio-check", vf1)
+    s.check("nvme: VF 1 on vfio-pci passes vfio-check", rc == 0 and driver(vf1) == "vfio-pci", out + err)
+    rc, out, err = vfctl("apply", "-c", two)
+    s.check("nvme: a second apply has nothing to do", rc == 0 and "up to date" in out, out + err)
+    _, doc, _ = vfctl_json("status", pf)
+    s.eq("nvme: status shows them online with their resources",
+         [(v["nvme"]["online"], v["nvme"]["vq"], v["nvme"]["vi"]) for v in doc["devices"][0]["vfs"]],
+         [(True, 2, 1), (True, 2, 1)])
+    s.note(vfctl("status", pf)[1])
+    rc, out, err = vfctl("apply", "-c", nvme_conf(pf, "NumVFs=1\n[VF:0]\nDriver=nvme\n"))
+    s.check("nvme: 2 -> 1 applied", rc == 0, out + err)
+    s.eq("nvme: 2 -> 1 leaves VF 1's secondary offline with nothing assigned", secondaries(pf)[:2],
+         [(1, 2, 1), (0, 0, 0)])
+    rc, out, err = vfctl("apply", "-c", two)
+    s.check("nvme: 1 -> 2 applied again", rc == 0 and secondaries(pf)[:2] == [(1, 2, 1), (1, 2, 1)],
+            (out + err, secondaries(pf)))
+    before = secondaries(pf)
+    over = nvme_conf(pf, "NumVFs=3\n[VF]\nNVMeQueues=4\n")
+    rc, out, err = vfctl("apply", "-c", over)
+    s.check("nvme: NVMeQueues=4 over the 2-per-VF limit is refused at validation with FILE:LINE", rc == 2 and
+            "%s:5: NVMeQueues=4 for VF 0" % over in err, (rc, err))
+    s.eq("nvme: refused config left the controllers as they were", secondaries(pf), before)
+    rc, out, err = vfctl("apply", "-c", nvme_conf(pf, "NumVFs=0\n"))
+    s.check("nvme: -> 0 applied", rc == 0, out + err)
+    s.eq("nvme: no VF left, no resource stranded",
+         (read("%s/%s/sriov_numvfs" % (SYS, pf)), secondaries(pf)), ("0", [(0, 0, 0)] * 3))
+
+
 def main():
     Suite("lab-vfio").run_lab(Lab(), ((test_vf_bind_restore, host_drivers), (test_nested_qemu, host_drivers),
                                       (test_libvirt_xml, host_drivers), (test_group_rules, host_drivers),
-                                      (test_doctor_passthrough, e1000_pair_on_vfio), (test_restore_all, all_bound)))
+                                      (test_doctor_passthrough, e1000_pair_on_vfio), (test_restore_all, all_bound),
+                                      test_nvme_sriov))
 
 
 if __name__ == "__main__":

@@ -132,6 +132,56 @@ static void test_no_stale_error(vfctl_ctx *ctx)
 	      vfctl_ctx_error(ctx));
 }
 
+/* The lab's QEMU NVMe as a snapshot: 6 flexible VQ and 3 VI, at most 2 and 1 per VF, two VFs whose
+ * secondary controllers are offline and empty. */
+static vfctl_host *nvme_host(void)
+{
+	vfctl_host *h = test_igb_host(2);
+	vfctl_device *d = &h->devices[0];
+	d->class_code = 0x010802;
+	d->nvme_ctrl = strdup("nvme0");
+	d->nvme_known = true;
+	d->nvme_vq = (vfctl_nvme_pool){.total = 6, .max_per_vf = 2, .granularity = 1};
+	d->nvme_vi = (vfctl_nvme_pool){.total = 3, .max_per_vf = 1, .granularity = 1};
+	for (size_t i = 0; i < d->n_vfs; i++)
+		d->vfs[i].nvme_scid = (int)i + 1, d->vfs[i].nvme_online = 0, d->vfs[i].nvme_vq = d->vfs[i].nvme_vi = 0;
+	return h;
+}
+
+static void test_nvme(vfctl_ctx *ctx)
+{
+	vfctl_host *h = nvme_host();
+	vfctl_config *c;
+	vfctl_plan *p = plan_of(ctx, h, "[PF]\nMatch=pci:0000:01:00.0\nNumVFs=2\n", &c);
+	size_t assign = 0, online = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const plan_step *s = &p->steps[i];
+		if (s->kind == STEP_NVME_ASSIGN) {
+			assign++;
+			CHECK(s->u.nvme.nr == (s->u.nvme.res == 0 ? 2 : 1), "the fair share: 2 VQ, 1 VI (got %u)", s->u.nvme.nr);
+		}
+		if (s->kind == STEP_NVME_ONLINE) {
+			online++;
+			CHECK(i > 0 && p->steps[i - 1].kind == STEP_NVME_ASSIGN, "online after the assignments");
+		}
+	}
+	CHECK(assign == 4 && online == 2, "each VF: assign VQ, assign VI, online (%zu, %zu)", assign, online);
+	vfctl_plan_free(p);
+	vfctl_config_free(c);
+
+	/* Over the per-VF maximum, and three VFs sharing a pool of 3 interrupts explicitly asked for 2 each. */
+	c = NULL;
+	CHECK(vfctl_config_parse_string(ctx, "t.conf", "[PF]\nMatch=pci:0000:01:00.0\nNumVFs=2\n[VF]\nNVMeQueues=4\n", &c) ==
+		      0, "parse");
+	CHECK(vfctl_config_validate(ctx, c, h) == -EINVAL, "validation refuses NVMeQueues=4");
+	const char *const *errs;
+	size_t n = vfctl_config_errors(c, &errs);
+	CHECK(n == 1 && strstr(errs[0], "t.conf:5: NVMeQueues=4 for VF 0: nvme0 allows 2..2 per VF"), "%s",
+	      n ? errs[0] : "no error");
+	vfctl_config_free(c);
+	vfctl_host_free(h);
+}
+
 int main(void)
 {
 	/* A context over an empty tree: any read the planner made would find nothing. */
@@ -145,6 +195,7 @@ int main(void)
 	test_count_through_zero(ctx);
 	test_snapshot_decides(ctx);
 	test_no_stale_error(ctx);
+	test_nvme(ctx);
 	vfctl_ctx_free(ctx);
 	rmdir(dir);
 	return tap_finish("test-plan");

@@ -258,6 +258,13 @@ static int vf_key(parser *p, vf_target *t, const char *name, const char *v, conf
 			return config_error(p->c, loc, "MTU=%s: must be 68..65535", v);
 		t->mtu = (int)n;
 		t->l_mtu = loc;
+	} else if (streq(name, "NVMeQueues") || streq(name, "NVMeInterrupts")) {
+		if (parse_range(v, 0, 65535, &n) < 0)
+			return config_error(p->c, loc, "%s=%s: a whole number 0..65535", name, v);
+		if (streq(name, "NVMeQueues"))
+			t->nvme_vq = (int)n, t->l_nvme_vq = loc;
+		else
+			t->nvme_vi = (int)n, t->l_nvme_vi = loc;
 	} else if (streq(name, "VDPA")) {
 		const char *drv = streq(v, "vhost") ? "vhost_vdpa" : streq(v, "virtio") ? "virtio_vdpa" : NULL;
 		if (!drv)

@@ -262,7 +262,9 @@ static int check_pf(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const vfctl_d
 		r = config_error(c, u->up >= 0 ? u->l_up : u->l_mtu,
 				 "%s= needs the PF's netdev, and %s has none in this network namespace",
 				 u->up >= 0 ? "Up" : "MTU", d->id);
-	return r < 0 ? r : build_vfs(c, u, d, !too_many, link_speed(ctx, d));
+	if (r >= 0)
+		r = build_vfs(c, u, d, !too_many, link_speed(ctx, d));
+	return r < 0 || too_many ? r : nvme_targets(c, u, d);
 }
 
 typedef struct mac_use {

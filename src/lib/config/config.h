@@ -20,9 +20,10 @@ typedef struct vf_target {
 	char *vdpa;   /* VDPA=: "vhost_vdpa" or "virtio_vdpa" on this VF's vDPA management device */
 	conf_loc l_vdpa;
 	int owner, group; /* /dev/vfio/N ownership with Driver=vfio-pci, -1 untouched */
+	int nvme_vq, nvme_vi; /* NVMe VF: its secondary controller's queues and interrupts, -1 unset */
 	/* where each was set (line 0: not set) */
 	conf_loc l_mac, l_vlan, l_qos, l_vlan_proto, l_spoofchk, l_trust, l_link_state, l_rss_query, l_min_tx_rate,
-		l_max_tx_rate, l_mtu, l_driver, l_owner, l_group;
+		l_max_tx_rate, l_mtu, l_driver, l_owner, l_group, l_nvme_vq, l_nvme_vi;
 } vf_target;
 
 /* One [VF], [VF:N] or [VF:N-M] section; all VFs when lo == -1. */
@@ -95,5 +96,8 @@ int config_parse_mem(vfctl_ctx *ctx, const char *name, const void *buf, size_t l
  * *ret_global (optional) gets those in no unit (a file that cannot be read, a key before any
  * section). */
 size_t config_unit_errors(const vfctl_config *c, size_t ui, size_t *ret_global);
+/* NVMe PFs: NVMeQueues=/NVMeInterrupts= checked against the primary controller's pools, and the
+ * VFs without them given a fair share (nvme-targets.c). Errors are recorded in c. */
+int nvme_targets(vfctl_config *c, conf_unit *u, const vfctl_device *pf);
 /* Resolves Match= rules, computes per-VF targets and checks them against the host. */
 int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h);

@@ -2,7 +2,6 @@
 /* NVMe PFs: the controller of each (its sysfs nvme/ directory) and, for root on the running
  * kernel, the flexible resource pools and each VF's secondary controller, asked of the primary
  * controller with Identify (CNS 14h and 15h) through /dev/nvmeN. */
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -39,8 +38,10 @@ static void query(vfctl_device *d, int fd)
 	if (identify(fd, NVME_CNS_SECONDARY_CTRL_LIST, 0, buf) < 0 ||
 	    nvme_decode_secondary_list(buf, NVME_IDENTIFY_SIZE, sec, NVME_SECONDARY_MAX, &n) < 0)
 		return;
-	pool(&d->nvme_vq, caps.vqfrt, caps.vqrfa, caps.vqfrsm, caps.vqgran);
-	pool(&d->nvme_vi, caps.vifrt, caps.virfa, caps.vifrsm, caps.vigran);
+	/* VQRFA counts what the secondaries hold, VQRFAP what the primary holds (QEMU: VQRFA went
+	 * 0 -> 4 as two VFs got 2 each). */
+	pool(&d->nvme_vq, caps.vqfrt, caps.vqrfap, caps.vqfrsm, caps.vqgran);
+	pool(&d->nvme_vi, caps.vifrt, caps.virfap, caps.vifrsm, caps.vigran);
 	for (size_t i = 0; i < n; i++) {
 		d->nvme_vq.secondaries += sec[i].nvq;
 		d->nvme_vi.secondaries += sec[i].nvi;
@@ -71,8 +72,7 @@ int nvme_pools_scan(vfctl_ctx *ctx, vfctl_host *h)
 		/* Identify needs CAP_SYS_ADMIN and the real device node: never for a fake tree. */
 		if (!d->nvme_ctrl || ctx->fs->read_only || !h->is_root)
 			continue;
-		snprintf(path, sizeof(path), "/dev/%s", d->nvme_ctrl);
-		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		int fd = nvme_open(d->nvme_ctrl);
 		if (fd < 0)
 			continue;
 		query(d, fd);

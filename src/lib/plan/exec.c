@@ -14,6 +14,7 @@
 #include "files.h"
 #include "holders.h"
 #include "link.h"
+#include "nvme.h"
 #include "vdpa.h"
 
 /* The PF's netdev as it is now, found in the PF's own device directory by the snapshot's ifindex
@@ -347,6 +348,49 @@ static int exec_vdpa_del(applier *a, const vfctl_host *h, const vfctl_device *pf
 	return vdpa_dev_del(a->ctx, s->u.vdpa.name);
 }
 
+/* Virtualization Management on the VF's secondary controller, found now by its VF number (the list
+ * is the controller's, read fresh: the snapshot may predate the VF). */
+static int exec_nvme(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	char path[64];
+	int r;
+	if (!pf->nvme_ctrl)
+		return ctx_error(a->ctx, -ENODEV, "%s: no NVMe controller", pf->id);
+	/* No fake kernel answers NVMe admin commands: never send one to the real /dev for a fake tree. */
+	if (a->ctx->kernel)
+		return ctx_error(a->ctx, -EOPNOTSUPP, "%s: NVMe admin commands are not emulated", pf->nvme_ctrl);
+	if ((r = ctx_check_writable(a->ctx, pf->nvme_ctrl)) < 0)
+		return r;
+	snprintf(path, sizeof(path), "/dev/%s", pf->nvme_ctrl);
+	_cleanup_close_ int fd = nvme_open(pf->nvme_ctrl);
+	if (fd < 0)
+		return ctx_error(a->ctx, fd, "open %s", path);
+	_cleanup_free_ uint8_t *buf = malloc(NVME_IDENTIFY_SIZE);
+	nvme_secondary sec[NVME_SECONDARY_MAX];
+	size_t n = 0;
+	struct nvme_passthru_cmd c;
+	if (!buf)
+		return -ENOMEM;
+	nvme_cmd_identify(&c, NVME_CNS_SECONDARY_CTRL_LIST, 0, buf, NVME_IDENTIFY_SIZE);
+	if ((r = nvme_admin(fd, &c)) != 0 || (r = nvme_decode_secondary_list(buf, NVME_IDENTIFY_SIZE, sec, NVME_SECONDARY_MAX, &n)) < 0)
+		return ctx_error(a->ctx, r > 0 ? -EIO : r, "%s: Identify secondary controller list%s%s", path,
+				 r > 0 ? ": " : "", r > 0 ? nvme_status_str(r) : "");
+	int scid = -1;
+	for (size_t i = 0; i < n && scid < 0; i++)
+		if (sec[i].vfn == s->vf + 1)
+			scid = sec[i].scid;
+	if (scid < 0)
+		return ctx_error(a->ctx, -ENODEV, "%s: no secondary controller for VF %d", path, s->vf);
+	uint8_t act = s->kind == STEP_NVME_OFFLINE ? NVME_VM_SECONDARY_OFFLINE
+		      : s->kind == STEP_NVME_ONLINE ? NVME_VM_SECONDARY_ONLINE : NVME_VM_SECONDARY_ASSIGN;
+	nvme_cmd_virt_mgmt(&c, act, s->u.nvme.res, (uint16_t)scid, s->kind == STEP_NVME_ASSIGN ? s->u.nvme.nr : 0);
+	r = nvme_admin(fd, &c);
+	if (r > 0)
+		return ctx_error(a->ctx, -EIO, "%s: Virtualization Management (action %u) on secondary controller %d: %s "
+				 "(status %#x)", path, act, scid, nvme_status_str(r), (unsigned)r);
+	return r < 0 ? ctx_error(a->ctx, r, "%s: Virtualization Management", path) : 0;
+}
+
 typedef int (*exec_fn)(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s);
 
 static const struct {
@@ -376,6 +420,9 @@ static const struct {
 	[STEP_VDPA_ADD] = {exec_vdpa_add, false},
 	[STEP_VDPA_BIND] = {exec_vdpa_bind, false},
 	[STEP_VDPA_DEL] = {exec_vdpa_del, false},
+	[STEP_NVME_OFFLINE] = {exec_nvme, true},
+	[STEP_NVME_ASSIGN] = {exec_nvme, true},
+	[STEP_NVME_ONLINE] = {exec_nvme, true},
 };
 
 int exec_step(applier *a, const vfctl_host *h, const plan_step *s)

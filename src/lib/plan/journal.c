@@ -32,6 +32,7 @@ static const struct {
 	{"trust", offsetof(vf_target, trust)},	     {"link_state", offsetof(vf_target, link_state)},
 	{"rss_query", offsetof(vf_target, rss_query)},   {"mtu", offsetof(vf_target, mtu)},
 	{"owner", offsetof(vf_target, owner)},	     {"group", offsetof(vf_target, group)},
+	{"nvme_vq", offsetof(vf_target, nvme_vq)},	     {"nvme_vi", offsetof(vf_target, nvme_vi)},
 };
 
 static const struct {

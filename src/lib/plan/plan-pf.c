@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "parse.h"
+#include "nvme.h"
 #include "plan.h"
 
 static bool str_eq_ci(const char *a, const char *b) { return a && b && strcasecmp(a, b) == 0; }
@@ -94,6 +95,7 @@ typedef struct pf_plan {
 	bool recreate;  /* the VFs are destroyed and created again */
 	int autoprobe;  /* as it will be once the count step has run */
 	bool admin_up;
+	bool nvme; /* an NVMe PF whose secondary controllers the snapshot knows */
 } pf_plan;
 
 /* The VF's device as the snapshot has it, unless this plan re-creates the VFs. */
@@ -119,6 +121,41 @@ static int plan_pf_link(pf_plan *pp)
 	if (needs_up && nd && !pp->admin_up &&
 	    !plan_add(pp->p, STEP_PF_UP, pp->ui, pp->pf->id, -1, "%s: up%s", pp->ifn,
 		 u->up == 1 ? "" : " (VF rates need the PF link up)"))
+		return -ENOMEM;
+	return 0;
+}
+
+/* One NVMe VF's secondary controller from cur (NULL: a new VF, offline and empty) to vq/vi: offline
+ * if it is online, each resource assigned, online again when it has both (the specification's order:
+ * resources change only offline, a controller comes online only with both). */
+static int plan_nvme_vf(pf_plan *pp, int i, const vfctl_vf *cur, int vq, int vi, const char *why)
+{
+	int cvq = cur ? cur->nvme_vq : 0, cvi = cur ? cur->nvme_vi : 0;
+	bool online = cur && cur->nvme_online == 1, want_online = vq > 0 && vi > 0;
+	const char *ctl = pp->pf->nvme_ctrl;
+	plan_step *s;
+	if (online && (cvq != vq || cvi != vi || !want_online)) {
+		if (!plan_add(pp->p, STEP_NVME_OFFLINE, pp->ui, pp->pf->id, i, "%s vf %d: secondary controller offline (%s)",
+			      ctl, i, why))
+			return -ENOMEM;
+		online = false;
+	}
+	const struct {
+		uint8_t res;
+		int have, want;
+		const char *name;
+	} rs[] = {{NVME_RES_VQ, cvq, vq, "queues"}, {NVME_RES_VI, cvi, vi, "interrupts"}};
+	for (size_t k = 0; k < ELEMENTSOF(rs); k++) {
+		if (rs[k].have == rs[k].want)
+			continue;
+		if (!(s = plan_add(pp->p, STEP_NVME_ASSIGN, pp->ui, pp->pf->id, i, "%s vf %d: %d flexible %s (%d now)", ctl, i,
+				   rs[k].want, rs[k].name, rs[k].have)))
+			return -ENOMEM;
+		s->u.nvme.res = rs[k].res;
+		s->u.nvme.nr = (uint16_t)rs[k].want;
+	}
+	if (want_online && !online &&
+	    !plan_add(pp->p, STEP_NVME_ONLINE, pp->ui, pp->pf->id, i, "%s vf %d: secondary controller online", ctl, i))
 		return -ENOMEM;
 	return 0;
 }
@@ -154,6 +191,16 @@ static int plan_count(pf_plan *pp)
 		s->disruptive = true;
 		pp->esw_done = true;
 	}
+	/* NVMe: resources a removed VF's secondary controller still holds go back to the pool (QEMU
+	 * returns them itself; a drive may not), so the next assignment finds them free. */
+	int r = 0;
+	for (size_t i = 0; r >= 0 && pp->nvme && i < pf->n_vfs; i++) {
+		const vfctl_vf *v = &pf->vfs[i];
+		if (v->nvme_vq > 0 || v->nvme_vi > 0)
+			r = plan_nvme_vf(pp, (int)i, v, 0, 0, "release");
+	}
+	if (r < 0)
+		return r;
 	if (pp->want_n > 0) {
 		if (!(s = plan_add(pp->p, STEP_NUMVFS, pp->ui, pf->id, -1, "%s: sriov_numvfs 0 -> %d", pf->id, pp->want_n)))
 			return -ENOMEM;
@@ -346,6 +393,13 @@ int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *
 	pp.order = eswitch_order_of(pf->driver);
 	/* ice: the mode changes only without VFs, so they are re-created around it. */
 	pp.recreate = pp.want_n != pp.cur_n || (pp.esw_change && pp.order == ESWITCH_THROUGH_ZERO && pp.cur_n > 0);
+	pp.nvme = pf->nvme_ctrl && pf->nvme_known;
+	/* An online NVMe VF changes its resources only offline, under its driver: re-created instead. */
+	for (size_t i = 0; pp.nvme && !pp.recreate && i < pf->n_vfs && i < u->n_vfs; i++) {
+		const vfctl_vf *v = &pf->vfs[i];
+		const vf_target *t = &u->vfs[i];
+		pp.recreate = v->nvme_online == 1 && t->nvme_vq >= 0 && (v->nvme_vq != t->nvme_vq || v->nvme_vi != t->nvme_vi);
+	}
 
 	int r = plan_pf_link(&pp);
 	if (r >= 0)
@@ -354,6 +408,9 @@ int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *
 		const vfctl_vf *v = cur_vf(&pp, i);
 		r = plan_vf_settings(p, ui, pf, pp.name, i, &u->vfs[i], v ? &v->settings : NULL);
 	}
+	for (int i = 0; r >= 0 && pp.nvme && i < pp.want_n && (size_t)i < u->n_vfs; i++)
+		if (u->vfs[i].nvme_vq >= 0 && u->vfs[i].nvme_vi >= 0)
+			r = plan_nvme_vf(&pp, i, cur_vf(&pp, i), u->vfs[i].nvme_vq, u->vfs[i].nvme_vi, "new resources");
 	if (r >= 0)
 		r = plan_eswitch(&pp);
 	if (r >= 0)

@@ -30,6 +30,9 @@ const char *step_kind_str(step_kind k)
 		[STEP_VDPA_ADD] = "vdpa-add",
 		[STEP_VDPA_BIND] = "vdpa-bind",
 		[STEP_VDPA_DEL] = "vdpa-del",
+		[STEP_NVME_OFFLINE] = "nvme-offline",
+		[STEP_NVME_ASSIGN] = "nvme-assign",
+		[STEP_NVME_ONLINE] = "nvme-online",
 	};
 	return k < _STEP_MAX && names[k] ? names[k] : "?";
 }

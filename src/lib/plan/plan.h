@@ -26,6 +26,9 @@ typedef enum step_kind {
 	STEP_VDPA_BIND,
 	STEP_VDPA_DEL,
 	STEP_PF_DOWN,
+	STEP_NVME_OFFLINE, /* an NVMe VF's secondary controller: Virtualization Management */
+	STEP_NVME_ASSIGN,
+	STEP_NVME_ONLINE,
 	_STEP_MAX,
 } step_kind;
 
@@ -69,6 +72,10 @@ typedef struct plan_step {
 			bool has_mac;
 			int mtu, max_vqp; /* -1: the device's default */
 		} vdpa; /* VDPA_ADD, VDPA_BIND, VDPA_DEL */
+		struct {
+			uint8_t res; /* NVME_RES_VQ or NVME_RES_VI */
+			uint16_t nr;
+		} nvme; /* NVME_ASSIGN */
 	} u;
 } plan_step;
 

@@ -93,6 +93,11 @@ static int prior_pf(const conf_unit *u, const vfctl_device *d, conf_unit *t)
 	for (size_t i = 0; i < t->n_vfs; i++) {
 		vf_target_init(&t->vfs[i]);
 		prior_vf(&t->vfs[i], &d->vfs[i].settings, i < u->n_vfs ? &u->vfs[i] : NULL);
+		/* An NVMe VF that was online had its resources: they are part of what it was. */
+		if (d->nvme_known && d->vfs[i].nvme_online == 1) {
+			t->vfs[i].nvme_vq = d->vfs[i].nvme_vq;
+			t->vfs[i].nvme_vi = d->vfs[i].nvme_vi;
+		}
 		if (!(t->vfs[i].driver = strdup(d->vfs[i].driver ? d->vfs[i].driver : "none")))
 			return -ENOMEM;
 	}
