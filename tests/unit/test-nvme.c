@@ -3,6 +3,8 @@
  * and the Identify structures decoded from buffers laid out as QEMU's SR-IOV NVMe returns them
  * for the lab's device (sriov_max_vfs=3, sriov_vq_flexible=6, sriov_vi_flexible=3). */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nvme.h"
@@ -77,8 +79,41 @@ static void test_secondary_list(void)
 	CHECK(nvme_decode_secondary_list(b, 64, s, 4, &n) == -EBADMSG, "entries past the buffer are refused");
 }
 
+static size_t load(const char *name, uint8_t *buf, size_t max)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", getenv("DATA_DIR") ? getenv("DATA_DIR") : "tests/unit/data", name);
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(buf, 1, max, f) : 0;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Buffers captured from QEMU in the lab (nvme-cli -o binary, after VF 0's controller got 2 VQ,
+ * 1 VI and came online); the expected values are nvme-cli's own JSON of the same buffers. */
+static void test_captured(void)
+{
+	uint8_t b[NVME_IDENTIFY_SIZE];
+	nvme_primary_caps p;
+	nvme_secondary s[NVME_SECONDARY_MAX];
+	size_t n = 0;
+	CHECK(load("qemu-nvme-primary-caps.bin", b, sizeof(b)) == sizeof(b), "captured primary caps");
+	CHECK(nvme_decode_primary_caps(b, sizeof(b), &p) == 0 && p.crt == 3 && p.vqfrt == 6 && p.vqrfa == 2 &&
+		      p.vqrfap == 0 && p.vqprt == 3 && p.vqfrsm == 2 && p.vqgran == 1 && p.vifrt == 3 && p.virfa == 1 &&
+		      p.virfap == 0 && p.viprt == 3 && p.vifrsm == 1 && p.vigran == 1,
+	      "as nvme-cli decodes it: vqfrt 6 vqrfa 2 vqfrsm 2, vifrt 3 virfa 1 vifrsm 1 (got %u %u %u, %u %u %u)", p.vqfrt,
+	      p.vqrfa, p.vqfrsm, p.vifrt, p.virfa, p.vifrsm);
+	CHECK(load("qemu-nvme-secondary-list.bin", b, sizeof(b)) == sizeof(b), "captured secondary list");
+	CHECK(nvme_decode_secondary_list(b, sizeof(b), s, NVME_SECONDARY_MAX, &n) == 0 && n == 3, "3 secondaries");
+	CHECK(n == 3 && s[0].scid == 1 && s[0].online && s[0].vfn == 1 && s[0].nvq == 2 && s[0].nvi == 1 && s[1].scid == 2 &&
+		      !s[1].online && s[1].nvq == 0 && s[2].vfn == 3,
+	      "controller 1 online with 2 VQ and 1 VI, 2 and 3 offline and empty");
+}
+
 int main(void)
 {
+	test_captured();
 	test_commands();
 	test_primary_caps();
 	test_secondary_list();
