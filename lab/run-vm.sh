@@ -20,6 +20,10 @@ command -v qemu-system-x86_64 >/dev/null || { echo "lab: qemu-system-x86_64 miss
 [ -f "$CACHE/kver" ] || { echo "lab: no kernel in $CACHE (lab/fetch-kernel.sh)" >&2; exit 1; }
 kver=$(cat "$CACHE/kver")
 initrd=$("$here/mkinitramfs.sh")
+# The NVMe subsystem's one namespace, shared by the PF and its VFs' secondary controllers.
+ns=$(mktemp /tmp/vfctl-lab-ns.XXXXXX)
+trap 'rm -f "$ns"' EXIT
+truncate -s 16M "$ns"
 
 # This machine's /dev/kvm cannot run guests: TCG, with split irqchip for the IOMMU's interrupt remapping.
 timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 \
@@ -34,7 +38,8 @@ timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 \
 	-netdev user,id=n0,restrict=on -device igb,netdev=n0,bus=rp1 \
 	-device pcie-root-port,id=rp2,chassis=2,slot=2 \
 	-device nvme-subsys,id=ss0 \
-	-device nvme,serial=vfctl0,subsys=ss0,sriov_max_vfs=3,sriov_vq_flexible=6,sriov_vi_flexible=3,max_ioqpairs=8,msix_qsize=6,bus=rp2 \
+	-device nvme,id=nvme0,serial=vfctl0,subsys=ss0,sriov_max_vfs=3,sriov_vq_flexible=6,sriov_vi_flexible=3,max_ioqpairs=8,msix_qsize=6,bus=rp2 \
+	-drive file="$ns",if=none,id=nvm0,format=raw -device nvme-ns,drive=nvm0,bus=nvme0,nsid=1,shared=on \
 	-device pcie-pci-bridge,id=br1 \
 	-netdev user,id=n1,restrict=on -device e1000,netdev=n1,bus=br1,addr=1 \
 	-netdev user,id=n2,restrict=on -device e1000,netdev=n2,bus=br1,addr=5 \

@@ -244,8 +244,16 @@ def test_nvme_sriov(s, lab):
             break
         time.sleep(0.1)
     s.eq("nvme: VF 0 on nvme, its controller live", (driver(vf0), state), ("nvme", "live"))
+    # The subsystem's shared namespace (lab/run-vm.sh), reached through VF 0's controller: a
+    # multipath path nvmeXcYn1 under it.
+    paths = [e for c in os.listdir("%s/%s/nvme" % (SYS, vf0)) for e in os.listdir("%s/%s/nvme/%s" % (SYS, vf0, c))
+             if e.startswith("nvme") and e.endswith("n1")] if os.path.isdir("%s/%s/nvme" % (SYS, vf0)) else []
+    s.check("nvme: the shared namespace is visible through VF 0's controller", len(paths) == 1, paths)
     rc, out, err = vfctl("vfio-check", vf1)
     s.check("nvme: VF 1 on vfio-pci passes vfio-check", rc == 0 and driver(vf1) == "vfio-pci", out + err)
+    for kind, want in (("qemu", "vfio-pci,host=%s" % vf1), ("libvirt", "<hostdev"), ("proxmox", "hostpci")):
+        rc, out, err = vfctl("emit", kind, vf1)
+        s.check("nvme: emit %s for the NVMe VF on vfio-pci" % kind, rc == 0 and want in out, out + err)
     rc, out, err = vfctl("apply", "-c", two)
     s.check("nvme: a second apply has nothing to do", rc == 0 and "up to date" in out, out + err)
     _, doc, _ = vfctl_json("status", pf)
