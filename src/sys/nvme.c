@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -93,4 +94,40 @@ const char *nvme_status_str(int status)
 	default:
 		return "controller error";
 	}
+}
+
+static int identify(int fd, uint8_t cns, uint8_t **ret)
+{
+	uint8_t *buf = malloc(NVME_IDENTIFY_SIZE);
+	struct nvme_passthru_cmd c;
+	if (!buf)
+		return -ENOMEM;
+	nvme_cmd_identify(&c, cns, 0, buf, NVME_IDENTIFY_SIZE);
+	int r = nvme_admin(fd, &c);
+	if (r != 0) {
+		free(buf);
+		return r;
+	}
+	*ret = buf;
+	return 0;
+}
+
+int nvme_identify_primary(int fd, nvme_primary_caps *ret)
+{
+	uint8_t *buf = NULL;
+	int r = identify(fd, NVME_CNS_PRIMARY_CTRL_CAP, &buf);
+	if (r == 0)
+		r = nvme_decode_primary_caps(buf, NVME_IDENTIFY_SIZE, ret);
+	free(buf);
+	return r;
+}
+
+int nvme_identify_secondaries(int fd, nvme_secondary *ret, size_t max, size_t *ret_n)
+{
+	uint8_t *buf = NULL;
+	int r = identify(fd, NVME_CNS_SECONDARY_CTRL_LIST, &buf);
+	if (r == 0)
+		r = nvme_decode_secondary_list(buf, NVME_IDENTIFY_SIZE, ret, max, ret_n);
+	free(buf);
+	return r;
 }

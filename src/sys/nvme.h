@@ -55,3 +55,7 @@ int nvme_open(const char *ctrl);
  * controller refused: nvme_status_str names it). */
 int nvme_admin(int fd, struct nvme_passthru_cmd *c);
 const char *nvme_status_str(int status);
+
+/* Identify CNS 14h / 15h on the open controller, decoded: 0, -errno, or the NVMe status (> 0). */
+int nvme_identify_primary(int fd, nvme_primary_caps *ret);
+int nvme_identify_secondaries(int fd, nvme_secondary *ret, size_t max, size_t *ret_n);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The in-memory snapshot the planner's unit tests and the config fuzzer plan against. */
+/* The in-memory snapshot (and empty context) the planner's unit tests and the config fuzzer use. */
 #include <linux/if_ether.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -39,4 +39,16 @@ vfctl_host *test_igb_host(int n)
 		snprintf(v->settings.mac, sizeof(v->settings.mac), "02:00:00:00:00:%02x", i);
 	}
 	return h;
+}
+
+vfctl_ctx *test_empty_ctx(char *dir)
+{
+	vfctl_ctx_opts o = {.netlink = 0, .names = false};
+	vfctl_ctx *ctx = NULL;
+	if (!mkdtemp(dir))
+		return NULL;
+	o.sys_root = o.proc_root = o.modules_root = dir;
+	if (vfctl_ctx_new(&o, &ctx) < 0)
+		ctx = vfctl_ctx_free(ctx);
+	return ctx;
 }

@@ -17,11 +17,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	/* An empty tree behind the context: validation's reads (link speed) find nothing. */
 	static char dir[] = "/tmp/vfctl-fuzz-XXXXXX";
-	vfctl_ctx_opts o = {.netlink = 0, .names = false};
-	if (!mkdtemp(dir))
-		abort();
-	o.sys_root = o.proc_root = o.modules_root = dir;
-	if (vfctl_ctx_new(&o, &ctx) < 0 || !(host = test_igb_host(3)))
+	if (!(ctx = test_empty_ctx(dir)) || !(host = test_igb_host(3)))
 		abort();
 	return 0;
 }

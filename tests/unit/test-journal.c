@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include "applier.h"
+#include "igb-host.h"
 #include "tap.h"
 
 static conf_unit roundtrip(applier *a, const conf_unit *u, journal_run *ret_run)
 {
-	journal_run j = {.pid = 4242, .started = 1700000000, .total = 15, .done = 7, .last = "enp1s0 vf 2: mac\nnext"};
+	journal_run j = {.pid = 4242, .started = 1700000000, .steps_total = 15, .steps_done = 7,
+			 .last_step = "enp1s0 vf 2: mac\nnext"};
 	conf_unit back = {0};
 	CHECK(journal_write(a, &j, u) == 0, "write: %s", vfctl_ctx_error(a->ctx));
 	CHECK(journal_load(a, u->dev_id, &back, ret_run) == 0, "load: %s", vfctl_ctx_error(a->ctx));
@@ -32,8 +34,8 @@ static void test_pf(applier *a)
 		       .eswitch_mode = "switchdev", .vfs = vfs, .n_vfs = 2, .all_functions = -1, .owner = -1, .group = -1};
 	journal_run j;
 	conf_unit b = roundtrip(a, &u, &j);
-	CHECK(j.pid == 4242 && j.started == 1700000000 && j.total == 15 && j.done == 7, "progress read back");
-	CHECK_STREQ(j.last, "enp1s0 vf 2: mac next");
+	CHECK(j.pid == 4242 && j.started == 1700000000 && j.steps_total == 15 && j.steps_done == 7, "progress read back");
+	CHECK_STREQ(j.last_step, "enp1s0 vf 2: mac next");
 	CHECK(b.kind == UNIT_PF && b.num_vfs == 2 && b.autoprobe == 1 && b.up == 1 && b.mtu == 9000, "PF knobs");
 	CHECK_STREQ(b.dev_id, "0000:01:00.0");
 	CHECK_STREQ(b.eswitch_mode, "switchdev");
@@ -48,7 +50,7 @@ static void test_pf(applier *a)
 		CHECK(!b.vfs[1].mac[0] && b.vfs[1].vlan == -1 && b.vfs[1].max_tx_rate == -1, "unset stays unset");
 		CHECK_STREQ(b.vfs[1].driver, "none");
 	}
-	free(j.last);
+	free(j.last_step);
 	conf_unit_done(&b);
 }
 
@@ -60,7 +62,7 @@ static void test_device_and_vdpa(applier *a)
 	conf_unit b = roundtrip(a, &d, &j);
 	CHECK(b.kind == UNIT_DEVICE && b.owner == 1000 && b.group == 36 && b.all_functions == 0, "[Device] knobs");
 	CHECK_STREQ(b.driver, "e1000e");
-	free(j.last);
+	free(j.last_step);
 	conf_unit_done(&b);
 	conf_unit v = {.kind = UNIT_VDPA, .dev_id = "vdpa0", .vdpa_name = "vdpa0", .vdpa_mgmtdev = "vdpasim_net",
 		       .vdpa_driver = "vhost_vdpa", .present = 1, .num_vfs = -1, .autoprobe = -1, .up = -1, .mtu = -1,
@@ -69,7 +71,7 @@ static void test_device_and_vdpa(applier *a)
 	CHECK(b.kind == UNIT_VDPA && b.present == 1, "[VDPA] present");
 	CHECK_STREQ(b.vdpa_mgmtdev, "vdpasim_net");
 	CHECK_STREQ(b.vdpa_driver, "vhost_vdpa");
-	free(j.last);
+	free(j.last_step);
 	conf_unit_done(&b);
 }
 
@@ -86,11 +88,10 @@ static void test_malformed(void)
 int main(void)
 {
 	char dir[] = "/tmp/vfctl-test-journal-XXXXXX";
-	vfctl_ctx_opts o = {.netlink = 0, .names = false};
-	vfctl_ctx *ctx = NULL;
-	CHECK(mkdtemp(dir) != NULL, "temporary directory");
-	o.sys_root = o.proc_root = o.modules_root = dir;
-	CHECK(vfctl_ctx_new(&o, &ctx) == 0, "context");
+	vfctl_ctx *ctx = test_empty_ctx(dir);
+	CHECK(ctx != NULL, "context over an empty temporary tree");
+	if (!ctx)
+		return tap_finish("test-journal");
 	vfctl_apply_opts ao = {0};
 	applier a = {.ctx = ctx, .o = &ao, .rundir = dir};
 	test_pf(&a);

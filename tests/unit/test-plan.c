@@ -186,11 +186,8 @@ int main(void)
 {
 	/* A context over an empty tree: any read the planner made would find nothing. */
 	char dir[] = "/tmp/vfctl-test-plan-XXXXXX";
-	vfctl_ctx_opts o = {.netlink = 0, .names = false};
-	vfctl_ctx *ctx = NULL;
-	CHECK(mkdtemp(dir) != NULL, "temporary directory");
-	o.sys_root = o.proc_root = o.modules_root = dir;
-	CHECK(vfctl_ctx_new(&o, &ctx) == 0, "context");
+	vfctl_ctx *ctx = test_empty_ctx(dir);
+	CHECK(ctx != NULL, "context over an empty temporary tree");
 	test_settings_only(ctx);
 	test_count_through_zero(ctx);
 	test_snapshot_decides(ctx);

@@ -11,14 +11,6 @@
 
 static bool is_nvme(const vfctl_device *d) { return (d->class_code >> 8) == 0x0108 && d->total_vfs >= 0; }
 
-static int identify(int fd, uint8_t cns, uint16_t cntid, uint8_t *buf)
-{
-	struct nvme_passthru_cmd c;
-	nvme_cmd_identify(&c, cns, cntid, buf, NVME_IDENTIFY_SIZE);
-	int r = nvme_admin(fd, &c);
-	return r > 0 ? -EIO : r;
-}
-
 static void pool(vfctl_nvme_pool *p, uint32_t total, uint32_t primary, uint16_t max, uint16_t gran)
 {
 	*p = (vfctl_nvme_pool){.total = (int)total, .primary = (int)primary, .max_per_vf = max, .granularity = gran};
@@ -28,15 +20,10 @@ static void pool(vfctl_nvme_pool *p, uint32_t total, uint32_t primary, uint16_t 
  * drive that does not do Virtualization Management is still listed. */
 static void query(vfctl_device *d, int fd)
 {
-	_cleanup_free_ uint8_t *buf = malloc(NVME_IDENTIFY_SIZE);
 	nvme_primary_caps caps;
 	nvme_secondary sec[NVME_SECONDARY_MAX];
 	size_t n = 0;
-	if (!buf || identify(fd, NVME_CNS_PRIMARY_CTRL_CAP, 0, buf) < 0 ||
-	    nvme_decode_primary_caps(buf, NVME_IDENTIFY_SIZE, &caps) < 0)
-		return;
-	if (identify(fd, NVME_CNS_SECONDARY_CTRL_LIST, 0, buf) < 0 ||
-	    nvme_decode_secondary_list(buf, NVME_IDENTIFY_SIZE, sec, NVME_SECONDARY_MAX, &n) < 0)
+	if (nvme_identify_primary(fd, &caps) != 0 || nvme_identify_secondaries(fd, sec, NVME_SECONDARY_MAX, &n) != 0)
 		return;
 	/* VQRFA counts what the secondaries hold, VQRFAP what the primary holds (QEMU: VQRFA went
 	 * 0 -> 4 as two VFs got 2 each). */

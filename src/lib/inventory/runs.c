@@ -9,6 +9,29 @@
 #include "parse.h"
 #include "runs.h"
 
+int run_progress_key(vfctl_interrupted_run *run, const char *key, const char *value)
+{
+	uint64_t t;
+	int r;
+	if (streq(key, "pid"))
+		return parse_int(value, &run->pid) < 0 ? -EINVAL : 1;
+	if (streq(key, "started")) {
+		if ((r = parse_u64(value, &t)) < 0)
+			return -EINVAL;
+		run->started = (int64_t)t;
+		return 1;
+	}
+	if (streq(key, "steps"))
+		return parse_u32(value, &run->steps_total) < 0 ? -EINVAL : 1;
+	if (streq(key, "done"))
+		return parse_u32(value, &run->steps_done) < 0 ? -EINVAL : 1;
+	if (streq(key, "last")) {
+		free(run->last_step);
+		return (run->last_step = strdup(value)) ? 1 : -ENOMEM;
+	}
+	return 0;
+}
+
 static int read_run(const char *path, vfctl_interrupted_run *run)
 {
 	_cleanup_free_ char *text = NULL;
@@ -18,19 +41,10 @@ static int read_run(const char *path, vfctl_interrupted_run *run)
 		return r;
 	cur = text;
 	while ((r = kv_next(&cur, &key, &value)) > 0) {
-		uint64_t t;
-		if (streq(key, "pid"))
-			r = parse_int(value, &run->pid);
-		else if (streq(key, "started") && (r = parse_u64(value, &t)) >= 0)
-			run->started = (int64_t)t;
-		else if (streq(key, "steps"))
-			r = parse_u32(value, &run->steps_total);
-		else if (streq(key, "done"))
-			r = parse_u32(value, &run->steps_done);
-		else if (streq(key, "last") && !run->last_step && !(run->last_step = strdup(value)))
+		if (streq(key, "device") && !run->device && !(run->device = strdup(value)))
 			r = -ENOMEM;
-		else if (streq(key, "device") && !run->device && !(run->device = strdup(value)))
-			r = -ENOMEM;
+		else
+			r = run_progress_key(run, key, value);
 		if (r < 0)
 			return r;
 	}

@@ -21,13 +21,9 @@ int exec_step(applier *a, const vfctl_host *h, const plan_step *s);
  * NULL when nobody. */
 int check_holders(applier *a, const vfctl_host *h, const vfctl_plan *p, char **ret);
 
-/* How far a run got with a unit, as its journal records it. */
-typedef struct journal_run {
-	int pid;
-	int64_t started; /* unix time */
-	size_t total, done;
-	char *last; /* the text of the last step done; journal_parse allocates it */
-} journal_run;
+/* How far a run got with a unit, as its journal records it: the public vfctl_interrupted_run
+ * (device unused: the unit names it). The writer's last_step points at the step's text. */
+typedef vfctl_interrupted_run journal_run;
 
 /* The prior state of a unit and the run's progress, written (atomically, durably) before its first
  * change and after each step: the next run restores it if this one dies (rollback within a run

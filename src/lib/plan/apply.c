@@ -51,8 +51,8 @@ static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, journ
 			r = exec_step(a, h, s);
 		double dt = now() - t0;
 		if (r >= 0 && !rollback) {
-			j->done = i + 1;
-			j->last = s->text;
+			j->steps_done = (uint32_t)(i + 1);
+			j->last_step = s->text;
 			r = journal_write(a, j, prior);
 		}
 		if (r < 0) {
@@ -148,7 +148,7 @@ static int apply_unit(applier *a, vfctl_config *c, size_t ui, vfctl_host **h, co
 	}
 	if (holder)
 		applier_say(a, "%s: in use, going ahead (--force): %s", u->dev_id, holder);
-	journal_run j = {.pid = getpid(), .started = time(NULL), .total = p.n};
+	journal_run j = {.pid = getpid(), .started = time(NULL), .steps_total = (uint32_t)p.n};
 	if ((r = unit_from_host(a->ctx, u, *h, ret_prior)) < 0 || (r = journal_write(a, &j, ret_prior)) < 0)
 		goto out;
 	applier_say(a, "%s: %zu step%s", u->dev_id, p.n, p.n == 1 ? "" : "s");
@@ -198,9 +198,10 @@ static int recover_interrupted(applier *a, vfctl_host **h)
 				    when, j.pid, prior.dev_id);
 			journal_remove(a, prior.dev_id);
 		} else {
-			applier_say(a, "a run interrupted at %s (pid %d, %zu of %zu steps done%s%s) left %s half-done: "
+			applier_say(a, "a run interrupted at %s (pid %d, %u of %u steps done%s%s) left %s half-done: "
 				    "restoring its state from before that run",
-				    when, j.pid, j.done, j.total, j.last ? ", the last: " : "", j.last ? j.last : "",
+				    when, j.pid, j.steps_done, j.steps_total, j.last_step ? ", the last: " : "",
+				    j.last_step ? j.last_step : "",
 				    prior.dev_id);
 			if ((r = rollback(a, &prior)) < 0) {
 				r = ctx_error(a->ctx, r, "%s: could not restore the state an interrupted run left (journal kept "
@@ -209,7 +210,7 @@ static int recover_interrupted(applier *a, vfctl_host **h)
 			}
 		}
 		conf_unit_done(&prior);
-		free(j.last);
+		free(j.last_step);
 		if (r >= 0)
 			r = rescan(a, h);
 	}

@@ -365,14 +365,10 @@ static int exec_nvme(applier *a, const vfctl_host *h, const vfctl_device *pf, co
 	_cleanup_close_ int fd = nvme_open(pf->nvme_ctrl);
 	if (fd < 0)
 		return ctx_error(a->ctx, fd, "open %s", path);
-	_cleanup_free_ uint8_t *buf = malloc(NVME_IDENTIFY_SIZE);
 	nvme_secondary sec[NVME_SECONDARY_MAX];
 	size_t n = 0;
 	struct nvme_passthru_cmd c;
-	if (!buf)
-		return -ENOMEM;
-	nvme_cmd_identify(&c, NVME_CNS_SECONDARY_CTRL_LIST, 0, buf, NVME_IDENTIFY_SIZE);
-	if ((r = nvme_admin(fd, &c)) != 0 || (r = nvme_decode_secondary_list(buf, NVME_IDENTIFY_SIZE, sec, NVME_SECONDARY_MAX, &n)) < 0)
+	if ((r = nvme_identify_secondaries(fd, sec, NVME_SECONDARY_MAX, &n)) != 0)
 		return ctx_error(a->ctx, r > 0 ? -EIO : r, "%s: Identify secondary controller list%s%s", path,
 				 r > 0 ? ": " : "", r > 0 ? nvme_status_str(r) : "");
 	int scid = -1;

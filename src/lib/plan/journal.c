@@ -12,6 +12,7 @@
 #include "applier.h"
 #include "files.h"
 #include "parse.h"
+#include "runs.h"
 
 #define JOURNAL_DIR "vfctl/journal"
 
@@ -76,9 +77,10 @@ static char *journal_text(const journal_run *j, const conf_unit *u)
 	fprintf(f, "# vfctl journal: %s as it was before the run of pid %d changed it. The next vfctl apply\n"
 		   "# restores it first, then applies the configuration (vfctl(8), INTERRUPTED RUNS).\n",
 		u->dev_id, j->pid);
-	fprintf(f, "pid=%d\nstarted=%lld\nsteps=%zu\ndone=%zu\n", j->pid, (long long)j->started, j->total, j->done);
-	if (j->last)
-		put(f, "last", j->last);
+	fprintf(f, "pid=%d\nstarted=%lld\nsteps=%u\ndone=%u\n", j->pid, (long long)j->started, j->steps_total,
+		j->steps_done);
+	if (j->last_step)
+		put(f, "last", j->last_step);
 	fprintf(f, "kind=%s\n", kinds[u->kind]);
 	for (size_t i = 0; i < ELEMENTSOF(unit_strs); i++) {
 		const char *s = *FIELD(u, char *, unit_strs[i].off);
@@ -167,22 +169,9 @@ static int read_vf_key(conf_unit *u, const char *key, const char *value)
 
 static int read_key(conf_unit *u, journal_run *j, const char *key, const char *value)
 {
-	if (streq(key, "pid"))
-		return parse_int(value, &j->pid);
-	if (streq(key, "started")) {
-		uint64_t t;
-		int r = parse_u64(value, &t);
-		j->started = (int64_t)t;
-		return r;
-	}
-	if (streq(key, "steps") || streq(key, "done")) {
-		uint32_t n;
-		int r = parse_u32(value, &n);
-		*(streq(key, "steps") ? &j->total : &j->done) = n;
-		return r;
-	}
-	if (streq(key, "last"))
-		return set_str(&j->last, value);
+	int r = run_progress_key(j, key, value);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	if (streq(key, "kind")) {
 		for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
 			if (streq(value, kinds[i])) {
@@ -227,7 +216,7 @@ int journal_parse(char *text, conf_unit *ret, journal_run *ret_run)
 		r = -EINVAL;
 	if (r < 0) {
 		conf_unit_done(&u);
-		free(j.last);
+		free(j.last_step);
 		return r;
 	}
 	*ret = u;
