@@ -18,11 +18,14 @@
 typedef struct vfctl_ctx vfctl_ctx;
 
 /* sys_root/proc_root/modules_root: NULL for /sys, /proc and /lib/modules. Netlink is used only
- * when sys_root is the real /sys (a fake tree has no kernel behind it) unless forced. */
+ * when sys_root is the real /sys (a fake tree has no kernel behind it) unless forced.
+ * kmsg_path: a file of /dev/kmsg records read instead of the kernel log (a fixture); NULL for
+ * /dev/kmsg, or no kernel log at all when another root is a fake tree. */
 typedef struct vfctl_ctx_opts {
 	const char *sys_root, *proc_root, *modules_root;
 	int netlink; /* -1 auto, 0 off, 1 on */
 	bool names;  /* resolve vendor/device names through pci.ids (libpci) */
+	const char *kmsg_path;
 } vfctl_ctx_opts;
 
 int vfctl_ctx_new(const vfctl_ctx_opts *opts, vfctl_ctx **ret);
@@ -177,8 +180,15 @@ typedef struct vfctl_host {
 	char *iommu_kind; /* "intel-vt-d", "amd-vi", "other" or NULL */
 	size_t n_iommus;
 	int n_iommu_groups;
+	/* Interrupt remapping: VFIO refuses a device without it (a VM could forge MSIs to the host).
+	 * irq_remapping: the kernel routes interrupts through it ("IR-" chips in /proc/interrupts);
+	 * iommu_ir_units: Intel units whose extended capability has the IR bit, of n_iommus (-1:
+	 * not exported). vfio_unsafe_interrupts: vfio_iommu_type1's allow_unsafe_interrupts. -1 unknown. */
+	int irq_remapping;
+	int iommu_ir_units;
+	int vfio_unsafe_interrupts;
 	/* kernel arguments that matter, NULL when absent */
-	char *arg_intel_iommu, *arg_amd_iommu, *arg_iommu, *arg_pci, *arg_pcie_acs_override;
+	char *arg_intel_iommu, *arg_amd_iommu, *arg_iommu, *arg_pci, *arg_pcie_acs_override, *arg_intremap;
 	char *arg_vfio_pci_ids;
 	vfctl_module_state mod_vfio, mod_vfio_pci, mod_vfio_iommu_type1;
 	bool is_root;

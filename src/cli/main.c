@@ -34,6 +34,7 @@ static void usage(FILE *f)
 	      "      --sysfs DIR      read sysfs from DIR instead of /sys (tests, fixtures)\n"
 	      "      --procfs DIR     read procfs from DIR instead of /proc\n"
 	      "      --modules DIR    read module lists from DIR instead of /lib/modules\n"
+	      "      --kmsg FILE      read the kernel log from FILE (/dev/kmsg records) instead of /dev/kmsg\n"
 	      "  -h, --help           this text\n"
 	      "      --version        print the version\n",
 	      f);
@@ -52,13 +53,14 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-	enum { OPT_SYSFS = 256, OPT_PROCFS, OPT_MODULES, OPT_NO_NETLINK, OPT_VERSION };
+	enum { OPT_SYSFS = 256, OPT_PROCFS, OPT_MODULES, OPT_KMSG, OPT_NO_NETLINK, OPT_VERSION };
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{"sysfs", required_argument, NULL, OPT_SYSFS},
 		{"procfs", required_argument, NULL, OPT_PROCFS},
 		{"modules", required_argument, NULL, OPT_MODULES},
+		{"kmsg", required_argument, NULL, OPT_KMSG},
 		{"no-netlink", no_argument, NULL, OPT_NO_NETLINK},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{},
@@ -84,6 +86,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_MODULES:
 			g.ctx.modules_root = optarg;
+			break;
+		case OPT_KMSG:
+			g.ctx.kmsg_path = optarg;
 			break;
 		case OPT_NO_NETLINK:
 			g.ctx.netlink = 0;

@@ -46,6 +46,19 @@ int sysfs_new(const char *sys_root, const char *proc_root, const char *modules_r
 	return 0;
 }
 
+int sysfs_set_kmsg(sysfs *s, const char *path)
+{
+	free(s->kmsg_path);
+	s->kmsg_path = NULL;
+	if (path)
+		s->read_only = true;
+	else if (!s->read_only)
+		path = "/dev/kmsg";
+	if (path && !(s->kmsg_path = strdup(path)))
+		return -ENOMEM;
+	return 0;
+}
+
 sysfs *sysfs_free(sysfs *s)
 {
 	if (!s)
@@ -59,6 +72,7 @@ sysfs *sysfs_free(sysfs *s)
 	free(s->sys_root);
 	free(s->proc_root);
 	free(s->modules_root);
+	free(s->kmsg_path);
 	free(s);
 	return NULL;
 }

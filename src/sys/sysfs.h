@@ -17,6 +17,7 @@ typedef int (*sysfs_write_fn)(void *data, const char *rel, const void *buf, size
 typedef struct sysfs {
 	int sys_fd, proc_fd;
 	char *sys_root, *proc_root, *modules_root;
+	char *kmsg_path; /* the kernel log: /dev/kmsg, a test's file, or NULL (a fake tree without one) */
 	char err_path[PATH_MAX]; /* the path of the last failed access, for error messages */
 	/* The directory of the last sysfs path, kept open: a scan reads a dozen files per device,
 	 * and re-walking "bus/pci/devices/X" (a symlink) for each costs more than the read. */
@@ -31,6 +32,9 @@ typedef struct sysfs {
 
 int sysfs_new(const char *sys_root, const char *proc_root, const char *modules_root, sysfs **ret);
 sysfs *sysfs_free(sysfs *s);
+/* The kernel log behind the seam: path, or NULL for /dev/kmsg on the running host and none on a
+ * fake tree. A file given here makes the seam read-only like a fake tree. */
+int sysfs_set_kmsg(sysfs *s, const char *path);
 
 /* Whole text file, trailing whitespace stripped. -ENOENT if absent. */
 int sysfs_read(sysfs *s, const char *rel, char **ret);

@@ -24,6 +24,11 @@ int vfctl_ctx_new(const vfctl_ctx_opts *opts, vfctl_ctx **ret)
 		*ret = ctx; /* so the caller can print the error; it must free ctx */
 		return r;
 	}
+	r = sysfs_set_kmsg(ctx->fs, opts->kmsg_path);
+	if (r < 0) {
+		*ret = ctx;
+		return ctx_error(ctx, r, "kernel log");
+	}
 	/* Netlink speaks to the running kernel: never next to a fake tree, whose writes must not
 	 * reach the real host. */
 	ctx->use_netlink = !ctx->fs->read_only && opts->netlink != 0;
@@ -53,7 +58,7 @@ int ctx_check_writable(vfctl_ctx *ctx, const char *what)
 {
 	if (ctx->kernel || !ctx->fs->read_only)
 		return 0;
-	return ctx_error(ctx, -EROFS, "%s: a tree given with --sysfs, --procfs or --modules is only read, never changed",
+	return ctx_error(ctx, -EROFS, "%s: a tree given with --sysfs, --procfs, --modules or --kmsg is only read, never changed",
 			 what);
 }
 
