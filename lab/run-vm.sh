@@ -13,6 +13,17 @@ timeout_s=${VFCTL_LAB_TIMEOUT:-900}
 boot_args=""
 [ -n "${VFCTL_LAB_BOOT:-}" ] &&
 	boot_args="vfctl_boot=$VFCTL_LAB_BOOT vfctl_debs=${VFCTL_LAB_DEBS:-} systemd.unit=multi-user.target systemd.show_status=false"
+# The IOMMU as the guest sees it: VFCTL_LAB_IOMMU=on (default), intremap-off (VT-d without
+# interrupt remapping) or off (intel_iommu=off). VFCTL_LAB_APPEND: more kernel arguments.
+# VFCTL_LAB_DEVICES: more QEMU arguments (devices), split on spaces.
+iommu_dev="-device intel-iommu,intremap=on,caching-mode=on"
+iommu_args="intel_iommu=on iommu=pt"
+case ${VFCTL_LAB_IOMMU:-on} in
+on) ;;
+intremap-off) iommu_dev="-device intel-iommu,intremap=off,caching-mode=on" ;;
+off) iommu_args="intel_iommu=off" ;; # the kernel's default is on
+*) echo "lab: VFCTL_LAB_IOMMU=$VFCTL_LAB_IOMMU: on, intremap-off or off" >&2; exit 1 ;;
+esac
 mkdir -p "$out"
 rm -f "$out/status"
 
@@ -29,9 +40,9 @@ truncate -s 16M "$ns"
 timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 \
 	-M q35,accel=tcg,kernel-irqchip=split -cpu max -smp 1 -m 2048 \
 	-nographic -vga none -no-reboot -serial mon:stdio -display none \
-	-device intel-iommu,intremap=on,caching-mode=on \
+	$iommu_dev \
 	-kernel "$CACHE/root/boot/vmlinuz-$kver" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 intel_iommu=on iommu=pt loglevel=4 vfctl_script=$script vfctl_kver=$kver vfctl_cache=$CACHE $boot_args" \
+	-append "console=ttyS0 panic=-1 $iommu_args ${VFCTL_LAB_APPEND:-} loglevel=4 vfctl_script=$script vfctl_kver=$kver vfctl_cache=$CACHE $boot_args" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$out",mount_tag=out,security_model=none \
 	-device pcie-root-port,id=rp1,chassis=1,slot=1 \
@@ -43,6 +54,7 @@ timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 \
 	-device pcie-pci-bridge,id=br1 \
 	-netdev user,id=n1,restrict=on -device e1000,netdev=n1,bus=br1,addr=1 \
 	-netdev user,id=n2,restrict=on -device e1000,netdev=n2,bus=br1,addr=5 \
+	${VFCTL_LAB_DEVICES:-} \
 	</dev/null
 status=$(cat "$out/status" 2>/dev/null || echo "none")
 [ "$status" = 0 ] || { echo "lab: guest script finished with status $status" >&2; exit 1; }

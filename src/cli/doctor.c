@@ -13,7 +13,14 @@ static void print_wrapped(const char *label, const char *text)
 	int col = printf("      %-6s", label);
 	const char *p = text;
 	while (*p) {
-		size_t word = strcspn(p, " ");
+		/* A newline in the text (one kernel log line each) starts a line of its own. */
+		if (*p == '\n') {
+			printf("\n%*s", indent, "");
+			col = indent;
+			p++;
+			continue;
+		}
+		size_t word = strcspn(p, " \n");
 		if (col > indent && col + 1 + (int)word > width) {
 			printf("\n%*s", indent, "");
 			col = indent;
@@ -28,7 +35,6 @@ static void print_wrapped(const char *label, const char *text)
 	}
 	putchar('\n');
 }
-
 
 static void print_finding(const vfctl_finding *f)
 {

@@ -27,7 +27,8 @@ def tree(name, nonroot=False):
     root = os.path.join(TMP, name + ("-nonroot" if nonroot else ""))
     shutil.rmtree(root, ignore_errors=True)
     fakesys.build(os.path.join(FIX, name + ".sys"), root, nonroot=nonroot)
-    return ["--sysfs", root + "/sys", "--procfs", root + "/proc", "--modules", root + "/modules"]
+    return ["--sysfs", root + "/sys", "--procfs", root + "/proc", "--modules", root + "/modules", "--kmsg",
+            root + "/kmsg"]
 
 
 def devmap(doc):
@@ -217,6 +218,81 @@ def test_trouble(s):
     _, st, _ = vfctl_json(*t, "status", "02:00.0")
     bars = st["devices"][0]["sriov"]["capability"]["vf_bars"]
     s.eq("trouble: status shows the VF BAR unassigned", [(b["index"], b["assigned"]) for b in bars], [(0, False)])
+
+
+def test_kernel_log_seed003(s):
+    """Seed 003's own dmesg lines, in a kmsg file: each becomes its finding, on its device, with its fix."""
+    t = tree("seed003-kmsg")
+    rc, doc, _ = vfctl_json(*t, "doctor")
+    s.eq("seed003 log: doctor exits 1", rc, 1)
+    f = findings(doc, "kernel.missing-uar")
+    s.eq("seed003 log: Missing UAR on 01:00.0, an error", [(x["device"], x["severity"]) for x in f],
+         [("0000:01:00.0", "error")])
+    s.check("seed003 log: the line quoted with its timestamp",
+            f and "[    2.365098] mlx4_core 0000:01:00.0: Missing UAR, aborting" in f[0]["evidence"], f)
+    s.check("seed003 log: pci=realloc=off is already on its command line, so the fix is ASPM/firmware",
+            f and "already set" in f[0]["fix"] and "ASPM" in f[0]["fix"], f)
+    f = findings(doc, "kernel.sriov-no-mmio")
+    s.eq("seed003 log: not enough MMIO on 02:00.0, both lines in one finding",
+         [(x["device"], x["evidence"].count("\n") + 1) for x in f], [("0000:02:00.0", 2)])
+    s.check("seed003 log: the MMIO fix names pci=realloc=off as the cause", f and "pci=realloc=off is set" in f[0]["fix"], f)
+    f = findings(doc, "vfio.intx-busy")
+    s.eq("seed003 log: genirq Flags mismatch names the VF that failed (08:00.0)", [x["device"] for x in f],
+         ["0000:08:00.0"])
+    s.eq("seed003 log: the three DMAR feature lines are one info finding",
+         [(x["severity"], x["evidence"].count("inconsistent")) for x in findings(doc, "iommu.feature-inconsistent")],
+         [("info", 3)])
+    s.eq("seed003 log: ACS override reported once (the command line's check), not twice",
+         (len(findings(doc, "acs.override")), len(findings(doc, "kernel.acs-override"))), (1, 0))
+    f = findings(doc, "iommu.interrupt-remapping")
+    s.check("seed003 log: remapping ok, with the log's 'Enabled IRQ remapping in x2apic mode'",
+            len(f) == 1 and f[0]["severity"] == "ok" and "x2apic mode" in f[0]["evidence"], f)
+    s.eq("seed003 log: kernel.log ok with 19 records", [(x["severity"], x["summary"]) for x in findings(doc, "kernel.log")],
+         [("ok", "kernel log read: 19 records")])
+    rc, doc, _ = vfctl_json(*t, "doctor", "02:00.0")
+    s.eq("seed003 log: doctor 02:00.0 reports only that device's lines",
+         sorted({x["id"] for x in doc["findings"] if x["id"].startswith(("kernel.", "vfio.intx", "iommu.feature"))}),
+         ["kernel.log", "kernel.sriov-no-mmio"])
+    rc, out, _ = vfctl(*t, "doctor")
+    s.check("seed003 log: text doctor prints each kernel line on its own line, within 80 columns",
+            any(x.strip().startswith("seen: [ 2.365098] mlx4_core 0000:01:00.0: Missing UAR") for x in out.splitlines()) and
+            all(len(x) <= 80 for x in out.splitlines()), out)
+    # Without --kmsg a fake tree has no kernel log: one info line, never the running host's log.
+    rc, doc, _ = vfctl_json(*t[:-2], "doctor")
+    f = findings(doc, "kernel.log")
+    s.check("no --kmsg: one info line, no log findings", len(f) == 1 and f[0]["severity"] == "info" and
+            "--kmsg" in f[0]["fix"] and not findings(doc, "kernel.missing-uar"), f)
+    rc, doc, _ = vfctl_json(*t[:-1], t[-1] + ".missing", "doctor")
+    f = findings(doc, "kernel.log")
+    s.check("--kmsg to a missing file: info with the path and the error", len(f) == 1 and f[0]["severity"] == "info"
+            and "No such file" in (f[0]["evidence"] or ""), f)
+
+
+def test_kernel_log_signatures(s):
+    t = tree("kmsg-signatures")
+    rc, doc, _ = vfctl_json(*t, "doctor")
+    got = {(x["id"], x["device"], x["severity"]) for x in doc["findings"]}
+    for want in [("sriov.msix-exhausted", "0000:03:00.0", "error"), ("sriov.operation-pending", "0000:04:00.0", "warn"),
+                 ("vf.not-trusted", "0000:04:00.0", "info"), ("vf.mac-needs-reload", "0000:01:00.0", "info"),
+                 ("nvme.not-ready", "0000:02:00.1", "warn"), ("driver.probe-failed", "0000:01:10.0", "warn"),
+                 ("kernel.bar-no-space", "0000:05:00.0", "warn"), ("driver.not-bound", "0000:06:00.0", "warn"),
+                 ("vfio.unsafe-interrupts", None, "warn"), ("kernel.lockdown", None, "info")]:
+        s.check("signatures: %s on %s (%s)" % want, want in got, sorted(x for x in got if x[0] == want[0]))
+    f = findings(doc, "nvme.not-ready")
+    s.check("signatures: nvme2's line mapped to 02:00.1 through 'pci function'",
+            f and "nvme nvme2: Device not ready" in f[0]["evidence"] and "NVMeQueues=" in f[0]["fix"], f)
+    s.check("signatures: no driver.not-bound where a signature already explains it (02:00.1, 01:10.0)",
+            not findings(doc, "driver.not-bound", "0000:02:00.1") and not findings(doc, "driver.not-bound", "0000:01:10.0"))
+    f = findings(doc, "driver.not-bound", "0000:06:00.0")
+    s.check("signatures: not bound, driver_override=ice loaded: its own line quoted, rebind fix",
+            f and "ice_init_hw failed: -5" in f[0]["evidence"] and "vfctl bind 0000:06:00.0 ice" in f[0]["fix"], f)
+    f = findings(doc, "vfio.unsafe-interrupts")
+    s.check("signatures: no remapping + allow_unsafe_interrupts=Y: a warning, not the error, with the kernel's line",
+            f and not findings(doc, "iommu.no-interrupt-remapping") and "No interrupt remapping support" in f[0]["evidence"], f)
+    _, st, _ = vfctl_json(*t, "status")
+    io = st["host"]["iommu"]
+    s.eq("signatures: status JSON: remapping off, 0 units with IR, unsafe interrupts on",
+         (io["interrupt_remapping"], io["units_with_interrupt_remapping"], io["allow_unsafe_interrupts"]), (False, 0, True))
 
 
 def test_netdevsim(s):
@@ -540,17 +616,19 @@ def test_docs_list_every_check(s):
     """docs/doctor.md documents every check id the code can emit, and no others."""
     import re
     top = os.path.join(os.path.dirname(__file__), "..", "..")
-    code = open(os.path.join(top, "src/lib/doctor/doctor.c")).read()
-    ids = set(re.findall(r'add\(&?c, "([a-z0-9.-]+)"', code))
+    d = os.path.join(top, "src/lib/doctor")
+    code = "".join(open(os.path.join(d, f)).read() for f in sorted(os.listdir(d)) if f.endswith(".c"))
+    # findings added by the checks, and the kernel log's signature table
+    ids = set(re.findall(r'add\(&?c, "([a-z0-9.-]+)"', code)) | set(re.findall(r'\{"([a-z0-9.-]+)", VFCTL_SEV_', code))
     doc = set(re.findall(r"^\| `([a-z0-9.-]+)` \|", open(os.path.join(top, "docs/doctor.md")).read(), re.M))
     s.check("docs: doctor.c emits checks", len(ids) >= 15, ids)
-    s.eq("docs: docs/doctor.md lists exactly the checks doctor.c emits", sorted(doc), sorted(ids))
+    s.eq("docs: docs/doctor.md lists exactly the checks src/lib/doctor emits", sorted(doc), sorted(ids))
 
 
 def main():
     s = Suite("fakesys")
     for fn in (test_cx4lx, test_cx3pro, test_82599_amd, test_intx, test_shared_group, test_iommu_off, test_trouble,
-               test_netdevsim, test_nonroot_config, test_bad_input, test_hotunplug_race, test_validation_scales,
+               test_kernel_log_seed003, test_kernel_log_signatures, test_netdevsim, test_nonroot_config, test_bad_input, test_hotunplug_race, test_validation_scales,
                test_config_not_a_file, test_no_env_hooks, test_garbage_sysfs, test_config_bytes, test_hostile_names, test_unknown_caps,
                test_docs_list_every_check, test_configs,
                test_examples_validate, test_emit):

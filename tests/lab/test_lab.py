@@ -325,6 +325,14 @@ def test_doctor(s, lab):
         s.check("doctor: e1000s on different lines, no shared-IRQ finding naming the other", not any(
             b in x["evidence"] for x in f), f)
     s.eq("doctor: exit code follows the worst finding", rc, 1 if doc["worst"] == "error" else 0)
+    # A healthy boot (intremap=on): the kernel log is read and holds none of the failures.
+    sev = {x["id"]: x["severity"] for x in doc["findings"]}
+    s.eq("doctor, normal boot: interrupt remapping ok, kernel log read",
+         (sev.get("iommu.interrupt-remapping"), sev.get("kernel.log")), ("ok", "ok"))
+    new_ids = ("iommu.no-interrupt-remapping", "vfio.unsafe-interrupts", "vfio.intx-busy", "driver.not-bound",
+               "driver.probe-failed", "nvme.not-ready", "iommu.feature-inconsistent", "iommu.amd-vi-disabled")
+    bad = [x["id"] for x in doc["findings"] if x["id"] in new_ids or x["id"].startswith("kernel.") and x["severity"] != "ok"]
+    s.eq("doctor, normal boot: no kernel-log, remapping or probe findings", bad, [])
 
 
 def cmd_word(addr):

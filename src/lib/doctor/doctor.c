@@ -8,52 +8,7 @@
 #include "iommu.h"
 #include "relations.h"
 #include "report.h"
-
-typedef struct checker {
-	vfctl_ctx *ctx;
-	const vfctl_host *h;
-	const vfctl_doctor_opts *opts;
-	vfctl_report *rep;
-	int error; /* first allocation failure */
-} checker;
-
-static void add(checker *c, const char *id, vfctl_severity sev, const vfctl_device *d, const char *summary,
-		const char *evidence, const char *fix)
-{
-	if (!c->error)
-		c->error = report_add(c->rep, id, sev, d ? d->id : NULL, summary, evidence, fix);
-}
-
-/* A tiny string builder for evidence and fix texts. */
-typedef struct sbuf {
-	char *s;
-	size_t len;
-} sbuf;
-
-_printf_(2, 3) static void sb_add(sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	char *part = NULL;
-	va_start(ap, fmt);
-	int r = vasprintf(&part, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return;
-	size_t n = strlen(part);
-	char *ns = realloc(b->s, b->len + n + 1);
-	if (ns) {
-		memcpy(ns + b->len, part, n + 1);
-		b->s = ns;
-		b->len += n;
-	}
-	free(part);
-}
-
-static const char *grub_hint(void)
-{
-	return "add it to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub and run update-grub (systemd-boot: "
-	       "/etc/kernel/cmdline and proxmox-boot-tool refresh), then reboot";
-}
+#include "checker.h"
 
 static bool is_amd(const vfctl_host *h) { return h->cpu_vendor && streq(h->cpu_vendor, "AuthenticAMD"); }
 
@@ -157,24 +112,6 @@ static void check_modules(checker *c)
 	free(ev.s);
 	free(missing.s);
 	free(unloaded.s);
-}
-
-static bool selected(const checker *c, const vfctl_device *d)
-{
-	return !c->opts->select || c->opts->select[d - c->h->devices];
-}
-
-/* Devices someone would pass to a VM: NICs, storage, GPUs, audio, USB controllers, and every
- * SR-IOV function. Bridges and host chipset functions are not candidates by themselves. */
-static bool candidate(const checker *c, const vfctl_device *d)
-{
-	int cls = d->class_code >> 16;
-	if (d->is_bridge || !streq(d->bus, "pci"))
-		return false;
-	if (c->opts->select)
-		return true; /* the user asked about this device */
-	return d->physfn || d->total_vfs >= 0 || cls == 0x01 || cls == 0x02 || cls == 0x03 || cls == 0x04 ||
-	       (d->class_code >> 8) == 0x0c03;
 }
 
 static void check_group(checker *c, const vfctl_device *d)
@@ -610,16 +547,21 @@ static int doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_op
 		    "not running as root: config space beyond 64 bytes is unreadable, SR-IOV, ACS and MSI details "
 		    "are incomplete",
 		    NULL, "run vfctl doctor as root");
+	c.log_error = kmsg_read(ctx->fs, &c.log);
+	if (c.log_error == 0)
+		c.error = log_index(&c);
 	check_iommu(&c);
+	check_interrupt_remapping(&c);
 	check_modules(&c);
 	check_runs(&c);
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_device *d = &h->devices[i];
-		if (!selected(&c, d))
+		if (!doctor_selected(&c, d))
 			continue;
 		check_sriov(&c, d);
 		check_nvme(&c, d);
-		if (!candidate(&c, d))
+		check_unbound(&c, d);
+		if (!doctor_candidate(&c, d))
 			continue;
 		if (h->iommu_active)
 			check_group(&c, d);
@@ -634,6 +576,10 @@ static int doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_op
 		check_memlock(&c);
 	check_vdpa(&c);
 	check_ovs(&c);
+	check_host_policy(&c);
+	check_kernel_log(&c);
+	kmsg_log_done(&c.log);
+	free(c.log_bdf);
 	if (c.error) {
 		vfctl_report_free(c.rep);
 		return c.error;

@@ -19,6 +19,9 @@ static void host_json(json_writer *w, const vfctl_host *h)
 	json_string(w, "kind", h->iommu_kind);
 	json_int(w, "units", (int64_t)h->n_iommus);
 	json_int(w, "groups", h->n_iommu_groups);
+	json_tristate(w, "interrupt_remapping", h->irq_remapping);
+	json_int_or_null(w, "units_with_interrupt_remapping", h->iommu_ir_units);
+	json_tristate(w, "allow_unsafe_interrupts", h->vfio_unsafe_interrupts);
 	json_close_object(w);
 	json_string(w, "cmdline", h->cmdline);
 	json_open_object(w, "kernel_args");
@@ -28,6 +31,7 @@ static void host_json(json_writer *w, const vfctl_host *h)
 	json_string(w, "pci", h->arg_pci);
 	json_string(w, "pcie_acs_override", h->arg_pcie_acs_override);
 	json_string(w, "vfio-pci.ids", h->arg_vfio_pci_ids);
+	json_string(w, "intremap", h->arg_intremap);
 	json_close_object(w);
 	json_open_object(w, "modules");
 	json_string(w, "vfio", vfctl_module_state_str(h->mod_vfio));

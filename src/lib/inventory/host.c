@@ -34,6 +34,7 @@ vfctl_host *vfctl_host_free(vfctl_host *h)
 	free(h->arg_iommu);
 	free(h->arg_pci);
 	free(h->arg_pcie_acs_override);
+	free(h->arg_intremap);
 	free(h->arg_vfio_pci_ids);
 	if (h->vdpa) {
 		vdpa_clear(h->vdpa);

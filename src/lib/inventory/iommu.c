@@ -78,6 +78,47 @@ static char *cpu_vendor(vfctl_ctx *ctx)
 	return strndup(p, strcspn(p, "\n"));
 }
 
+/* Which interrupt chips the kernel uses: with remapping on, the IO-APIC and MSI domains are
+ * stacked on the remapping unit and /proc/interrupts names them "IR-IO-APIC", "IR-PCI-MSIX-...".
+ * Readable by anyone, on Intel and AMD alike. */
+static int irq_chips_remapped(vfctl_ctx *ctx)
+{
+	_cleanup_free_ char *s = NULL;
+	if (procfs_read(ctx->fs, "interrupts", &s) < 0)
+		return -1;
+	bool plain = false;
+	char *save = NULL;
+	for (char *line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strstr(line, " IR-IO-APIC") || strstr(line, " IR-PCI-MSI"))
+			return 1;
+		plain |= strstr(line, " IO-APIC") || strstr(line, " PCI-MSI");
+	}
+	return plain ? 0 : -1;
+}
+
+static void interrupt_remapping_scan(vfctl_ctx *ctx, vfctl_host *h)
+{
+	h->irq_remapping = irq_chips_remapped(ctx);
+	h->iommu_ir_units = -1;
+	char **v = NULL;
+	size_t n = 0;
+	if (sysfs_list(ctx->fs, "class/iommu", "dmar", &v, &n) >= 0 && n > 0) {
+		/* VT-d ECAP bit 3 (IR): the unit can remap interrupts. */
+		for (size_t i = 0; i < n; i++) {
+			_cleanup_free_ char *ecap = NULL;
+			if (sysfs_readf(ctx->fs, &ecap, "class/iommu/%s/intel-iommu/ecap", v[i]) < 0)
+				continue;
+			unsigned long long e = strtoull(ecap, NULL, 16);
+			h->iommu_ir_units = (h->iommu_ir_units < 0 ? 0 : h->iommu_ir_units) + ((e >> 3) & 1);
+		}
+	}
+	strv_free_n(v, n);
+	_cleanup_free_ char *p = NULL;
+	h->vfio_unsafe_interrupts = -1;
+	if (sysfs_read(ctx->fs, "module/vfio_iommu_type1/parameters/allow_unsafe_interrupts", &p) >= 0)
+		h->vfio_unsafe_interrupts = p[0] == 'Y' || p[0] == 'y' || p[0] == '1';
+}
+
 int host_info_scan(vfctl_ctx *ctx, vfctl_host *h)
 {
 	char **v = NULL;
@@ -108,7 +149,9 @@ int host_info_scan(vfctl_ctx *ctx, vfctl_host *h)
 		h->arg_pci = cmdline_get(h->cmdline, "pci");
 		h->arg_pcie_acs_override = cmdline_get(h->cmdline, "pcie_acs_override");
 		h->arg_vfio_pci_ids = cmdline_get(h->cmdline, "vfio-pci.ids");
+		h->arg_intremap = cmdline_get(h->cmdline, "intremap");
 	}
+	interrupt_remapping_scan(ctx, h);
 
 	_cleanup_free_ char *dep = NULL, *builtin = NULL;
 	if (h->kernel_release) {

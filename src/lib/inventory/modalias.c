@@ -60,3 +60,40 @@ int vf_default_drivers(vfctl_ctx *ctx, vfctl_host *h)
 	kmod_unref(k);
 	return 0;
 }
+
+bool driver_module_loaded(vfctl_ctx *ctx, const char *driver)
+{
+	char mod[128];
+	snprintf(mod, sizeof(mod), "module/%s", driver);
+	for (char *p = mod; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return sysfs_exists(ctx->fs, mod);
+}
+
+int modalias_loaded_driver(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_device *d, char **ret)
+{
+	_cleanup_free_ char *alias = NULL;
+	char dir[PATH_MAX];
+	*ret = NULL;
+	if (!h->kernel_release || sysfs_readf(ctx->fs, &alias, "%s/modalias", d->syspath) < 0)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s/%s", ctx->fs->modules_root, h->kernel_release);
+	struct kmod_ctx *k = kmod_new(dir, NULL);
+	struct kmod_list *l = NULL, *it;
+	if (!k)
+		return 0;
+	if (kmod_module_new_from_lookup(k, alias, &l) >= 0)
+		kmod_list_foreach(it, l)
+		{
+			struct kmod_module *m = kmod_module_get_module(it);
+			const char *name = kmod_module_get_name(m);
+			if (!*ret && name && !streq(name, "pci_stub") && !streq(name, "vfio_pci") &&
+			    driver_module_loaded(ctx, name))
+				*ret = module_to_driver(name);
+			kmod_module_unref(m);
+		}
+	kmod_module_unref_list(l);
+	kmod_unref(k);
+	return 0;
+}

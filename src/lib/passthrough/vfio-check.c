@@ -37,6 +37,19 @@ _printf_(5, 6) static bool step(checker *c, const char *id, int r, const char *f
 	return r >= 0;
 }
 
+/* vfio_iommu_type1 answers EPERM when it attaches a group on a host without interrupt remapping
+ * (and logs "No interrupt remapping support"); no type1 at all is a missing module. */
+static const char *set_iommu_fix(const vfctl_host *h, int r)
+{
+	bool no_ir = h->irq_remapping == 0 || (h->irq_remapping < 0 && h->iommu_ir_units == 0);
+	if (r == -EPERM && no_ir && h->vfio_unsafe_interrupts != 1)
+		return "the IOMMU does not remap interrupts, and VFIO refuses devices without it: enable interrupt "
+		       "remapping (vfctl doctor: iommu.no-interrupt-remapping)";
+	if (r == -EPERM)
+		return "vfio_iommu_type1 refused the group: vfctl doctor quotes the kernel's reason from its log";
+	return "modprobe vfio_iommu_type1";
+}
+
 static void check_one(vfctl_ctx *ctx, const vfctl_host *h, checker *c)
 {
 	const vfctl_device *d = c->d;
@@ -84,7 +97,7 @@ static void check_one(vfctl_ctx *ctx, const vfctl_host *h, checker *c)
 	if (!step(c, "vfio.set-container", r, "check dmesg for the IOMMU's message", "group attached to a container"))
 		goto out;
 	r = vfio_set_iommu(&s, &type);
-	if (!step(c, "vfio.iommu", r, "modprobe vfio_iommu_type1", "IOMMU type %s set",
+	if (!step(c, "vfio.iommu", r, set_iommu_fix(h, r), "IOMMU type %s set",
 		  r < 0 ? "?" : type == VFIO_TYPE1v2_IOMMU ? "1v2" : "1"))
 		goto out;
 	r = vfio_get_device(&s, d->id);
