@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "kmsg.h"
@@ -9,15 +10,31 @@
 /* The ring buffer is at most 32 MiB (log_buf_len); anything larger is not a kernel log. */
 #define KMSG_MAX (32u << 20)
 
+/* A decimal field ending in ',' within [*p, end): the buffer is not NUL-terminated. */
+static bool field(const char **p, const char *end, uint64_t *ret)
+{
+	uint64_t v = 0;
+	const char *s = *p;
+	if (s >= end || *s < '0' || *s > '9')
+		return false;
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	if (s >= end || *s != ',')
+		return false;
+	*p = s + 1;
+	*ret = v;
+	return true;
+}
+
 static int record_head(const char *line, size_t len, kmsg_record *r)
 {
 	/* "PRI,SEQ,USEC,FLAGS[,more];" — later kernels may add fields before the ';'. */
-	const char *semi = memchr(line, ';', len);
-	unsigned pri;
-	uint64_t seq, usec;
-	int n = 0;
-	if (!semi || sscanf(line, "%u,%" SCNu64 ",%" SCNu64 ",%n", &pri, &seq, &usec, &n) != 3 || n == 0 ||
-	    line + n > semi)
+	const char *semi = memchr(line, ';', len), *p = line;
+	uint64_t pri, seq, usec;
+	if (!semi || !field(&p, semi, &pri) || !field(&p, semi, &seq) || !field(&p, semi, &usec))
 		return -EINVAL;
 	r->level = (int)(pri & 7);
 	r->seq = seq;

@@ -24,8 +24,6 @@ static bool find_bdf(const char *t, char ret[13])
 
 /* Records about a class device (nvme nvme2, DEVICE=c245:2) name their PCI function only in the
  * line "pci function BDF" that the nvme driver logs first: remember it per dictionary key. */
-/* Records about a class device (nvme nvme2, DEVICE=c245:2) name their PCI function only in the
- * line "pci function BDF" that the nvme driver logs first: remember it per dictionary key. */
 typedef struct alias {
 	char *key;
 	char bdf[13];

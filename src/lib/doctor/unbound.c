@@ -7,21 +7,26 @@
 #include "modalias.h"
 #include "relations.h"
 
-/* The driver the kernel would have bound, NULL when none is loaded or none is expected. */
-static char *expected_driver(checker *c, const vfctl_device *d)
+/* The driver the kernel would have bound, NULL when none is loaded or none is expected; *ret_why
+ * says how it was chosen. */
+static char *expected_driver(checker *c, const vfctl_device *d, const char **ret_why)
 {
 	_cleanup_free_ char *ovr = NULL;
 	char *drv = NULL;
 	/* driver_override names the only driver that may bind ("(null)": none set). */
-	if (sysfs_readf(c->ctx->fs, &ovr, "%s/driver_override", d->syspath) >= 0 && *ovr && !streq(ovr, "(null)"))
+	if (sysfs_readf(c->ctx->fs, &ovr, "%s/driver_override", d->syspath) >= 0 && *ovr && !streq(ovr, "(null)")) {
+		*ret_why = "its driver_override names it";
 		return driver_module_loaded(c->ctx, ovr) ? strdup(ovr) : NULL;
+	}
 	if (d->physfn) {
 		const vfctl_device *pf = vfctl_host_find(c->h, d->physfn);
 		/* With autoprobe off VFs stay unbound on purpose, until vfctl or libvirt binds them. */
 		if (!pf || pf->autoprobe == 0 || !pf->vf_default_driver)
 			return NULL;
+		*ret_why = "the VF driver of its PF, autoprobe on";
 		return driver_module_loaded(c->ctx, pf->vf_default_driver) ? strdup(pf->vf_default_driver) : NULL;
 	}
+	*ret_why = "it matches the device's modalias";
 	(void)modalias_loaded_driver(c->ctx, c->h, d, &drv);
 	return drv;
 }
@@ -30,13 +35,14 @@ void check_unbound(checker *c, const vfctl_device *d)
 {
 	if (d->driver || d->is_bridge || !streq(d->bus, "pci") || log_explains_unbound(c, d))
 		return;
-	_cleanup_free_ char *drv = expected_driver(c, d);
+	const char *why = NULL;
+	_cleanup_free_ char *drv = expected_driver(c, d, &why);
 	if (!drv)
 		return;
 	_cleanup_free_ char *sum = NULL, *fix = NULL;
 	sbuf ev = {0};
-	if (asprintf(&sum, "no driver bound, though %s is loaded and matches it%s: its probe failed or was refused",
-		     drv, d->physfn ? " (the VF driver of its PF)" : "") < 0)
+	if (asprintf(&sum, "no driver bound, though %s is loaded and should take it (%s): its probe failed or was "
+		     "refused", drv, why) < 0)
 		sum = NULL;
 	if (c->log_error == 0) {
 		log_lines_for(c, d->id, 4, &ev);
