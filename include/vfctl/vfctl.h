@@ -329,6 +329,19 @@ typedef enum vfctl_emit_kind { VFCTL_EMIT_QEMU, VFCTL_EMIT_LIBVIRT, VFCTL_EMIT_P
 /* Hand-off text for the selected devices (in address order). */
 int vfctl_emit(const vfctl_host *h, const bool *select, vfctl_emit_kind kind, char **ret);
 /* The same for vDPA devices by name (QEMU: -netdev vhost-vdpa; libvirt: <interface type='vdpa'>). */
+/* export: the vfctl.conf files that describe the live host (docs/export.md), one per PF with VFs
+ * (or autoprobe off, or switchdev), per other device on vfio-pci, per vDPA device. select: one flag
+ * per h->devices entry (NULL: every such device); a selected VF brings its PF. Settings a driver
+ * does not report are comments, never guessed. */
+typedef struct vfctl_export_file {
+	char *name;   /* "enp6s0f1np1.conf" */
+	char *device; /* the device it matches, NULL for a vDPA device */
+	char *match;  /* the Match= kind used: "mac" (permanent MAC), "path" (PCI path), NULL for vDPA */
+	char *text;
+} vfctl_export_file;
+int vfctl_export(const vfctl_host *h, const bool *select, vfctl_export_file **ret, size_t *ret_n);
+void vfctl_export_free(vfctl_export_file *f, size_t n);
+
 int vfctl_emit_vdpa(const vfctl_host *h, char *const *names, size_t n, vfctl_emit_kind kind, char **ret);
 
 /* vDPA (filled by vfctl_host_scan when netlink is on). */

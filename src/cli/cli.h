@@ -24,6 +24,7 @@ int cmd_vfio_check(const cli_global *g, int argc, char **argv);
 int cmd_emit(const cli_global *g, int argc, char **argv);
 int cmd_eswitch(const cli_global *g, int argc, char **argv);
 int cmd_vdpa(const cli_global *g, int argc, char **argv);
+int cmd_export(const cli_global *g, int argc, char **argv);
 /* doctor's and vfio-check's output: text wrapped at 80 columns, or JSON. */
 void cli_print_report(const vfctl_report *rep, bool json);
 /* Loads and, unless h is NULL, validates; prints every error as FILE:LINE: message and returns 2

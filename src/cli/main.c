@@ -25,6 +25,7 @@ static void usage(FILE *f)
 	      "  eswitch PF [MODE]    show or set legacy/switchdev, with VF representors\n"
 	      "  vdpa list|add|del    vDPA management devices and devices (vhost or virtio)\n"
 	      "  emit ovs PF          the Open vSwitch offload setup for a switchdev PF\n"
+	      "  export [DEVICE...] [-o DIR]  the vfctl.conf files that describe the live host\n"
 	      "\n"
 	      "DEVICE is a PCI address (0000:06:00.1 or 06:00.1), a netdev name, or PF:vfN.\n"
 	      "\n"
@@ -48,7 +49,7 @@ static const struct {
 	{"status", cmd_status},   {"doctor", cmd_doctor},         {"plan", cmd_plan},
 	{"apply", cmd_apply},     {"bind", cmd_bind},             {"unbind", cmd_bind},
 	{"restore", cmd_bind},    {"vfio-check", cmd_vfio_check}, {"emit", cmd_emit},
-	{"eswitch", cmd_eswitch}, {"vdpa", cmd_vdpa},
+	{"eswitch", cmd_eswitch}, {"vdpa", cmd_vdpa},         {"export", cmd_export},
 };
 
 int main(int argc, char **argv)

@@ -306,6 +306,107 @@ def test_bind_restore(s):
     s.eq("bind: the refused PF keeps igb", pf_of(h.state())["driver"], "igb")
 
 
+# What vfctl export writes for seed 003's host after its hand-written unit ran: 8 VFs on
+# enp6s0f1np1, each given a MAC with ip link set ... vf N mac 00:80:00:00:00:0N.
+SEED003_EXPORT = """# Written by vfctl export from the live host.
+# 0000:06:00.1 (mlx5_core), enp6s0f1np1
+# Mellanox Technologies MT27710 Family [ConnectX-4 Lx]
+[PF]
+# matched by enp6s0f1np1's permanent MAC: it follows the card to another slot
+Match=mac:b8:59:9f:a0:00:11
+NumVFs=8
+Up=yes
+
+# 0000:06:01.2 VF 0, enp6s0f1v0 (mlx5_core)
+[VF:0]
+MACAddress=00:80:00:00:00:00
+Driver=mlx5_core
+
+# 0000:06:01.3 VF 1, enp6s0f1v1 (mlx5_core)
+[VF:1]
+MACAddress=00:80:00:00:00:01
+Driver=mlx5_core
+
+# 0000:06:01.4 VF 2, enp6s0f1v2 (mlx5_core)
+[VF:2]
+MACAddress=00:80:00:00:00:02
+Driver=mlx5_core
+
+# 0000:06:01.5 VF 3, enp6s0f1v3 (mlx5_core)
+[VF:3]
+MACAddress=00:80:00:00:00:03
+Driver=mlx5_core
+
+# 0000:06:01.6 VF 4, enp6s0f1v4 (mlx5_core)
+[VF:4]
+MACAddress=00:80:00:00:00:04
+Driver=mlx5_core
+
+# 0000:06:01.7 VF 5, enp6s0f1v5 (mlx5_core)
+[VF:5]
+MACAddress=00:80:00:00:00:05
+Driver=mlx5_core
+
+# 0000:06:02.0 VF 6, enp6s0f1v6 (mlx5_core)
+[VF:6]
+MACAddress=00:80:00:00:00:06
+Driver=mlx5_core
+
+# 0000:06:02.1 VF 7, enp6s0f1v7 (mlx5_core)
+[VF:7]
+MACAddress=00:80:00:00:00:07
+Driver=mlx5_core
+"""
+
+
+def test_export_seed003(s):
+    h = Host("export-seed003", fixture="cx4lx-8vfs")
+    # What the unit's `ip link set dev enp6s0f1np1 vf N mac ...` left in the PF driver.
+    d = os.path.join(h.root, "sys/.fakekernel/vfstate/0000:06:00.1")
+    os.makedirs(d)
+    for i in range(8):
+        with open(os.path.join(d, str(i)), "w") as f:
+            f.write("00:80:00:00:00:%02x 0 0 8100 1 0 0 0 0 0\n" % i)
+    rc, out, err = h.run("export", "enp6s0f1np1")
+    s.eq("export seed 003: the configuration that replaces its unit", out, SEED003_EXPORT)
+    out_dir = os.path.join(h.root, "export")
+    rc, out, err = h.run("export", "-o", out_dir)
+    s.check("export -o DIR writes one file per PF, mode 0644",
+            rc == 0 and os.listdir(out_dir) == ["enp6s0f1np1.conf"] and
+            os.stat(os.path.join(out_dir, "enp6s0f1np1.conf")).st_mode & 0o777 == 0o644, out + err)
+    rc, out, err = h.run("export", "-o", out_dir)
+    s.check("export -o DIR keeps an existing file without --force", rc != 0 and "--force" in err, out + err)
+    rc, out, err = h.run("plan", "-c", out_dir)
+    s.check("export seed 003: planned on the same host, nothing to do", rc == 0 and "nothing to do" in out, out + err)
+    rc, out, err = h.run("export", "--json")
+    doc = json.loads(out)
+    s.eq("export --json: name, device, match kind and the same text",
+         [(f["name"], f["device"], f["match"], f["text"]) for f in doc["files"]],
+         [("enp6s0f1np1.conf", "0000:06:00.1", "mac", SEED003_EXPORT)])
+
+
+def test_export_round_trip(s):
+    """A host set up by hand (here: the hand-made unit's settings), exported, reset and rebuilt."""
+    h = Host("export-trip")
+    h.run("apply", "-c", h.conf("a.conf", HANDMADE))
+    before = [vf_view(v) for v in pf_of(h.state())["vfs"]]
+    out_dir = os.path.join(h.root, "export")
+    rc, out, err = h.run("export", "-o", out_dir)
+    text = open(os.path.join(out_dir, "enp1s0.conf")).read()
+    s.check("round trip: export names the VLAN, spoof check, trust, rate and the vfio-pci VF",
+            all(k in text for k in ("VLANId=42", "QualityOfService=2", "MACSpoofCheck=no", "Trust=yes",
+                                    "MaxTxRate=200", "Driver=vfio-pci")), text)
+    rc, out, err = h.run("plan", "-c", out_dir)
+    s.check("round trip: plan of the export on the same host: nothing to do", rc == 0 and "nothing to do" in out,
+            out + err)
+    rc, out, err = h.run("apply", "-c", h.conf("zero.conf", "[PF]\nMatch=pci:0000:01:00.0\nNumVFs=0\n"))
+    s.eq("round trip: the PF reset to 0 VFs", (rc, pf_of(h.state())["sriov"]["num_vfs"]), (0, 0))
+    rc, out, err = h.run("apply", "-c", out_dir)
+    s.eq("round trip: the export applied: every VF setting and driver as before", (rc, [vf_view(v) for v in
+                                                                                        pf_of(h.state())["vfs"]]),
+         (0, before))
+
+
 def main():
     s = Suite("fakekernel")
     if not os.access(FAKE, os.X_OK):
@@ -314,7 +415,7 @@ def main():
     for fn in (test_apply, test_count_through_zero, test_fault_at_every_step, test_kill_matrix, test_stop_signal,
                test_kernel_refuses,
                test_invalid_changes_nothing, test_boot_skips_a_bad_section, test_boot_before_the_driver,
-               test_bind_restore):
+               test_bind_restore, test_export_seed003, test_export_round_trip):
         s.run(fn)
     shutil.rmtree(TMP, ignore_errors=True)
     s.finish()

@@ -457,6 +457,59 @@ def test_boot_and_atomic_runs(s, igb):
     s.eq("one run: netdevsim count as before", read("/sys/bus/netdevsim/devices/netdevsim10/sriov_numvfs"), "300")
 
 
+def handmade(igb):
+    """bare, then the host set up by hand as seed 003's unit does it: echo 3 > sriov_numvfs, ip link
+    set per VF, and VF 2 moved to vfio-pci with driver_override."""
+    bare(igb)
+    sh("modprobe", "igbvf")
+    pf = netdev_of(igb)
+    write("%s/%s/sriov_numvfs" % (SYS, igb), "3")
+    wait_for(lambda: all(os.path.exists("%s/%s/virtfn%d" % (SYS, igb, i)) for i in range(3)))
+    sh("ip", "link", "set", pf, "vf", "0", "mac", "02:00:00:00:0a:00", "vlan", "42", "qos", "2")
+    sh("ip", "link", "set", pf, "vf", "1", "spoofchk", "off", "trust", "on")
+    # igb takes a VF rate only with link, which enabling SR-IOV resets for a moment.
+    wait_for(lambda: read("/sys/class/net/%s/carrier" % pf) == "1")
+    sh("ip", "link", "set", pf, "vf", "2", "max_tx_rate", "200")
+    vf2 = link_base("%s/%s/virtfn2" % (SYS, igb))
+    write("%s/%s/driver_override" % (SYS, vf2), "vfio-pci")
+    if os.path.exists("%s/%s/driver" % (SYS, vf2)):
+        write("%s/%s/driver/unbind" % (SYS, vf2), vf2)
+    write("/sys/bus/pci/drivers_probe", vf2)
+
+
+def test_export_round_trip(s, igb):
+    before = igb_state(igb)
+    s.eq("export: the hand-made host has igbvf, igbvf, vfio-pci", before["drivers"], ["igbvf", "igbvf", "vfio-pci"])
+    out_dir = os.path.join(TMP, "export")
+    rc, out, err = vfctl("export", "-o", out_dir)
+    files = sorted(os.listdir(out_dir)) if os.path.isdir(out_dir) else []
+    pf = netdev_of(igb)
+    s.check("export -o: one file for the igb PF", rc == 0 and "%s.conf" % pf in files, (files, out, err))
+    text = open(os.path.join(out_dir, "%s.conf" % pf)).read() if "%s.conf" % pf in files else ""
+    s.note("vfctl export on the hand-made host:\n" + text)
+    s.check("export: VLAN 42 qos 2, spoofchk off, trust on, rate 200, vfio-pci, igbvf left implicit",
+            all(k in text for k in ("MACAddress=02:00:00:00:0a:00", "VLANId=42", "QualityOfService=2",
+                                    "MACSpoofCheck=no", "Trust=yes", "MaxTxRate=200", "Driver=vfio-pci")) and
+            "Driver=igbvf" not in text, text)
+    s.check("export: igb's unreported knobs are a comment, not guessed",
+            "not reported by the PF driver" in text and not any(x.startswith("LinkState=") for x in text.splitlines()),
+            text)
+    rc, out, err = vfctl("plan", "-c", out_dir)
+    s.check("export, then plan on the same host: nothing to do", rc == 0 and "nothing to do" in out, out + err)
+    # Other PFs (the NVMe) are exported too: only the igb file is applied to the reset igb.
+    only = os.path.join(TMP, "export-igb")
+    os.makedirs(only, exist_ok=True)
+    write_conf(only, "%s.conf" % pf, text)
+    rc, out, err = apply("-c", conf("zero.conf", "[PF]\nMatch=pci:%s\nNumVFs=0\n" % igb))
+    s.eq("export: the PF reset to 0 VFs", (rc, read("%s/%s/sriov_numvfs" % (SYS, igb))), (0, "0"))
+    rc, out, err = apply("-c", only)
+    after = igb_state(igb)
+    s.eq("export applied to the reset PF: exit 0", rc, 0)
+    s.eq("export applied: VF drivers as on the hand-made host", after["drivers"], before["drivers"])
+    s.eq("export applied: every VF's MAC/VLAN/QoS/spoofchk/trust/rate as on the hand-made host (ip -j -d link)",
+         after["vfs"], before["vfs"])
+
+
 def main():
     s = Suite("lab-apply")
     for m in ("igb", "e1000", "vfio-pci"):
@@ -471,7 +524,8 @@ def main():
                         (test_sigterm, lab_applied), (test_rate_above_link, lab_applied),
                         (test_invalid_changes_nothing, lab_applied), (test_lock, bare), (test_device_section, bare),
                         (test_nonroot, bare), (test_netdevsim_300, lambda igb: (bare(igb), nsim_device())),
-                        (test_boot_and_atomic_runs, lambda igb: (lab_applied(igb), nsim_device()))):
+                        (test_boot_and_atomic_runs, lambda igb: (lab_applied(igb), nsim_device())),
+                        (test_export_round_trip, handmade)):
         s.run(fn, igb, fixture=fixture)
     s.finish()
 
