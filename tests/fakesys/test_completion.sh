@@ -39,7 +39,7 @@ expect() { # what, line, expected (sorted, space separated) | ~substring
 }
 S="--sysfs $tmp/t/sys"
 expect "verbs" "vfctl st" "status"
-expect "every verb" "vfctl " "apply bind doctor emit eswitch help plan restore status unbind vdpa vfio-check"
+expect "every verb" "vfctl " "apply bind doctor emit eswitch export help plan restore status unbind vdpa vfio-check"
 expect "global options" "vfctl --ver" "--version"
 expect "options of doctor" "vfctl doctor --p" "--probe-intx"
 expect "options of apply" "vfctl apply --" "--boot --config --force --help"
