@@ -103,12 +103,9 @@ int cmd_export(const cli_global *g, int argc, char **argv)
 	vfctl_ctx *ctx;
 	vfctl_host *h;
 	bool *sel = NULL;
-	int r = cli_scan(g, &ctx, &h);
+	int r = cli_scan_select(g, argv + optind, argc - optind, &ctx, &h, &sel);
 	if (r)
 		return r;
-	if (optind < argc && (r = cli_select(h, argv + optind, argc - optind, &sel)))
-		goto out;
-	cli_warn_not_root(h);
 	vfctl_export_file *files = NULL;
 	size_t n = 0;
 	if (vfctl_export(h, sel, &files, &n) < 0) {

@@ -183,13 +183,9 @@ int cmd_status(const cli_global *g, int argc, char **argv)
 	vfctl_ctx *ctx;
 	vfctl_host *h;
 	bool *sel = NULL;
-	int r = cli_scan(g, &ctx, &h);
+	int r = cli_scan_select(g, argv + optind, argc - optind, &ctx, &h, &sel);
 	if (r)
 		return r;
-	r = cli_select(h, argv + optind, argc - optind, &sel);
-	if (r)
-		goto out;
-	cli_warn_not_root(h);
 
 	if (json) {
 		char *s;

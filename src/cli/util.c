@@ -27,6 +27,21 @@ int cli_scan(const cli_global *g, vfctl_ctx **ret_ctx, vfctl_host **ret_host)
 	return 0;
 }
 
+int cli_scan_select(const cli_global *g, char **args, int n, vfctl_ctx **ret_ctx, vfctl_host **ret_host, bool **ret_sel)
+{
+	int r = cli_scan(g, ret_ctx, ret_host);
+	if (r)
+		return r;
+	r = cli_select(*ret_host, args, n, ret_sel);
+	if (r) {
+		vfctl_host_free(*ret_host);
+		vfctl_ctx_free(*ret_ctx);
+		return r;
+	}
+	cli_warn_not_root(*ret_host);
+	return 0;
+}
+
 int cli_select(const vfctl_host *h, char **args, int n, bool **ret)
 {
 	*ret = NULL;

@@ -13,28 +13,9 @@ void add(checker *c, const char *id, vfctl_severity sev, const vfctl_device *d, 
 		c->error = report_add(c->rep, id, sev, d ? d->id : NULL, summary, evidence, fix);
 }
 
-void sb_add(sbuf *b, const char *fmt, ...)
+void quote_record(strbuf *b, const kmsg_record *r)
 {
-	va_list ap;
-	char *part = NULL;
-	va_start(ap, fmt);
-	int r = vasprintf(&part, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return;
-	size_t n = strlen(part);
-	char *ns = realloc(b->s, b->len + n + 1);
-	if (ns) {
-		memcpy(ns + b->len, part, n + 1);
-		b->s = ns;
-		b->len += n;
-	}
-	free(part);
-}
-
-void sb_add_record(sbuf *b, const kmsg_record *r)
-{
-	sb_add(b, "%s[%5" PRIu64 ".%06" PRIu64 "] %s", b->s ? "\n" : "", r->usec / 1000000, r->usec % 1000000, r->text);
+	strbuf_add(b, "%s[%5" PRIu64 ".%06" PRIu64 "] %s", b->s ? "\n" : "", r->usec / 1000000, r->usec % 1000000, r->text);
 }
 
 const char *grub_hint(void)

@@ -3,6 +3,7 @@
 
 #include "ctx.h"
 #include "kmsg.h"
+#include "strbuf.h"
 
 /* What every doctor check reads and writes: the snapshot, the kernel log (read once per run) and
  * the report the findings go to. */
@@ -20,18 +21,10 @@ typedef struct checker {
 void add(checker *c, const char *id, vfctl_severity sev, const vfctl_device *d, const char *summary,
 	 const char *evidence, const char *fix);
 
-/* A tiny string builder for evidence and fix texts. */
-typedef struct sbuf {
-	char *s;
-	size_t len;
-} sbuf;
-
-void sb_add(sbuf *b, const char *fmt, ...) _printf_(2, 3);
-
 const char *grub_hint(void);
 
 /* The kernel's own words, one record as dmesg shows it: "[    2.365098] TEXT". */
-void sb_add_record(sbuf *b, const kmsg_record *r);
+void quote_record(strbuf *b, const kmsg_record *r);
 
 /* Devices the user asked about (all without arguments), and those someone would pass to a VM. */
 bool doctor_selected(const checker *c, const vfctl_device *d);
@@ -40,7 +33,7 @@ bool doctor_candidate(const checker *c, const vfctl_device *d);
 /* Finds the PCI address each record of c->log is about. */
 int log_index(checker *c);
 /* Appends the last max (at most 8) records about bdf, one a line, to ret. */
-void log_lines_for(const checker *c, const char *bdf, size_t max, sbuf *ret);
+void log_lines_for(const checker *c, const char *bdf, size_t max, strbuf *ret);
 /* The last record containing needle, NULL if none or no log. */
 const kmsg_record *log_find(const checker *c, const char *needle);
 /* A line about d that a signature of its own reports (Missing UAR, a failed probe...). */

@@ -85,13 +85,13 @@ static void check_modules(checker *c)
 		{"vfio_pci", h->mod_vfio_pci},
 		{"vfio_iommu_type1", h->mod_vfio_iommu_type1},
 	};
-	sbuf ev = {0}, missing = {0}, unloaded = {0};
+	strbuf ev = {0}, missing = {0}, unloaded = {0};
 	for (size_t i = 0; i < ELEMENTSOF(mods); i++) {
-		sb_add(&ev, "%s%s: %s", i ? ", " : "", mods[i].name, vfctl_module_state_str(mods[i].st));
+		strbuf_add(&ev, "%s%s: %s", i ? ", " : "", mods[i].name, vfctl_module_state_str(mods[i].st));
 		if (mods[i].st == VFCTL_MODULE_ABSENT)
-			sb_add(&missing, " %s", mods[i].name);
+			strbuf_add(&missing, " %s", mods[i].name);
 		else if (mods[i].st == VFCTL_MODULE_AVAILABLE)
-			sb_add(&unloaded, " %s", mods[i].name);
+			strbuf_add(&unloaded, " %s", mods[i].name);
 	}
 	if (missing.s) {
 		_cleanup_free_ char *fix = NULL;
@@ -117,15 +117,15 @@ static void check_modules(checker *c)
 static void check_group(checker *c, const vfctl_device *d)
 {
 	size_t *idx = NULL, n = 0;
-	sbuf ev = {0};
+	strbuf ev = {0};
 	int others = 0;
 
 	if (d->iommu_group < 0 || vfctl_host_group_peers(c->h, d, &idx, &n) < 0)
 		return;
-	sb_add(&ev, "IOMMU group %d:", d->iommu_group);
+	strbuf_add(&ev, "IOMMU group %d:", d->iommu_group);
 	for (size_t i = 0; i < n; i++) {
 		const vfctl_device *p = &c->h->devices[idx[i]];
-		sb_add(&ev, " %s%s%s%s", p->id, p->is_bridge ? " (bridge)" : "", p->driver ? " driver=" : "",
+		strbuf_add(&ev, " %s%s%s%s", p->id, p->is_bridge ? " (bridge)" : "", p->driver ? " driver=" : "",
 		       p->driver ? p->driver : "");
 		if (!p->is_bridge)
 			others++;
@@ -170,13 +170,13 @@ static void check_sriov(checker *c, const vfctl_device *d)
 		return;
 
 	if (d->has_sriov_cap) {
-		sbuf bars = {0};
+		strbuf bars = {0};
 		int unassigned = 0;
 		for (int i = 0; i < 6; i++) {
 			const vfctl_bar *b = &d->vf_bars[i];
 			if (!b->declared)
 				continue;
-			sb_add(&bars, "%sVF BAR%d %s", bars.s ? ", " : "", i, b->assigned ? "assigned" : "unassigned");
+			strbuf_add(&bars, "%sVF BAR%d %s", bars.s ? ", " : "", i, b->assigned ? "assigned" : "unassigned");
 			if (!b->assigned)
 				unassigned++;
 		}
@@ -256,16 +256,16 @@ static void check_sriov(checker *c, const vfctl_device *d)
  * switched the device to MSI/MSI-X. */
 static void check_intx(checker *c, const vfctl_device *d)
 {
-	sbuf peers = {0}, unknown = {0};
+	strbuf peers = {0}, unknown = {0};
 	if (d->int_pin == 0 || d->irq <= 0)
 		return;
 	for (size_t i = 0; i < c->h->n_devices; i++) {
 		const vfctl_device *p = &c->h->devices[i];
 		if (intx_line_unknown(d, p))
-			sb_add(&unknown, "%s%s", unknown.s ? ", " : "", p->id);
+			strbuf_add(&unknown, "%s%s", unknown.s ? ", " : "", p->id);
 		if (!intx_holds_line(d, p))
 			continue;
-		sb_add(&peers, "%s%s%s%s", peers.s ? ", " : "", p->id, p->driver ? " driver=" : "",
+		strbuf_add(&peers, "%s%s%s%s", peers.s ? ", " : "", p->id, p->driver ? " driver=" : "",
 		       p->driver ? p->driver : "");
 	}
 	/* Not root: whether the peers use MSI is unknown, and unknown is never reported as shared. */

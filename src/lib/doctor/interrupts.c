@@ -7,18 +7,18 @@
 
 static const char *yes_no_unknown(int v) { return v < 0 ? "unknown" : v ? "yes" : "no"; }
 
-static void evidence(checker *c, sbuf *ev, const kmsg_record *line)
+static void evidence(checker *c, strbuf *ev, const kmsg_record *line)
 {
 	const vfctl_host *h = c->h;
-	sb_add(ev, "/proc/interrupts: remapped (IR-) interrupt chips: %s", yes_no_unknown(h->irq_remapping));
+	strbuf_add(ev, "/proc/interrupts: remapped (IR-) interrupt chips: %s", yes_no_unknown(h->irq_remapping));
 	if (h->iommu_ir_units >= 0)
-		sb_add(ev, "; VT-d units with IR in their extended capability: %d of %zu", h->iommu_ir_units, h->n_iommus);
+		strbuf_add(ev, "; VT-d units with IR in their extended capability: %d of %zu", h->iommu_ir_units, h->n_iommus);
 	if (h->arg_intremap)
-		sb_add(ev, "; intremap=%s on the command line", h->arg_intremap);
-	sb_add(ev, "; vfio_iommu_type1 allow_unsafe_interrupts: %s",
+		strbuf_add(ev, "; intremap=%s on the command line", h->arg_intremap);
+	strbuf_add(ev, "; vfio_iommu_type1 allow_unsafe_interrupts: %s",
 	       h->vfio_unsafe_interrupts < 0 ? "module not loaded" : h->vfio_unsafe_interrupts ? "Y" : "N");
 	if (line)
-		sb_add_record(ev, line);
+		quote_record(ev, line);
 }
 
 static char *fix_text(const vfctl_host *h)
@@ -52,7 +52,7 @@ void check_interrupt_remapping(checker *c)
 	int ir = h->irq_remapping;
 	if (ir < 0)
 		ir = h->iommu_ir_units == 0 || refused ? 0 : enabled ? 1 : -1;
-	sbuf ev = {0};
+	strbuf ev = {0};
 	evidence(c, &ev, ir == 0 ? refused : enabled);
 	if (ir == 1) {
 		add(c, "iommu.interrupt-remapping", VFCTL_SEV_OK, NULL, "interrupt remapping enabled", ev.s, NULL);

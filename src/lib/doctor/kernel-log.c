@@ -11,11 +11,14 @@ typedef enum scope {
 	CANDIDATE, /* the same, only for a passthrough candidate (a NIC, storage, GPU...) or a VF */
 } scope;
 
+/* A line matches when it holds both strings of one of the alternatives (the second may be NULL). */
+#define MAX_ALTS 3
+
 typedef struct signature {
 	const char *id;
 	vfctl_severity sev;
 	scope scope;
-	const char *match, *match2; /* both must occur in the line (match2 may be NULL) */
+	const char *match[MAX_ALTS][2];
 	const char *summary;
 	const char *fix;
 	/* The state that makes an old line moot (the driver bound since, VFs exist now). */
@@ -26,67 +29,56 @@ static bool has_driver(const vfctl_device *d) { return d->driver != NULL; }
 static bool has_vfs(const vfctl_device *d) { return d->num_vfs > 0; }
 
 static const signature signatures[] = {
-	{"kernel.missing-uar", VFCTL_SEV_ERROR, DEVICE, "Missing UAR, aborting", NULL,
+	{"kernel.missing-uar", VFCTL_SEV_ERROR, DEVICE, {{"Missing UAR, aborting"}},
 	 "mlx4_core refused the card: its UAR BAR has no usable address (ConnectX-3, seed 003)",
 	 "add the kernel argument \"pci=realloc=off\" (the firmware's BAR layout is what mlx4 expects); on some "
 	 "boards also enable ASPM in the firmware setup; then reboot", has_driver},
-	{"kernel.sriov-no-mmio", VFCTL_SEV_ERROR, DEVICE, "not enough MMIO resources for SR-IOV", NULL,
+	{"kernel.sriov-no-mmio", VFCTL_SEV_ERROR, DEVICE,
+	 {{"not enough MMIO resources for SR-IOV"}, {"Failed to enable SR-IOV", "err = -12"}},
 	 "the kernel found no address space for the VFs' BARs: VFs cannot be created",
 	 "let the kernel size the bridge windows: add \"pci=realloc\" (remove pci=realloc=off, unless mlx4's Missing "
 	 "UAR needs it), enable \"Above 4G Decoding\" and SR-IOV in the firmware setup, or use a slot whose bridge "
 	 "has a larger window", has_vfs},
-	{"kernel.sriov-no-mmio", VFCTL_SEV_ERROR, DEVICE, "Failed to enable SR-IOV", "err = -12",
-	 "the kernel found no address space for the VFs' BARs: VFs cannot be created",
-	 "let the kernel size the bridge windows: add \"pci=realloc\" (remove pci=realloc=off, unless mlx4's Missing "
-	 "UAR needs it), enable \"Above 4G Decoding\" and SR-IOV in the firmware setup", has_vfs},
-	{"kernel.bar-no-space", VFCTL_SEV_WARN, CANDIDATE, ": can't assign; no space", NULL,
-	 "a BAR of this device got no address space: the device (or its VFs) cannot work",
+	{"kernel.bar-no-space", VFCTL_SEV_WARN, CANDIDATE, {{": can't assign; no space"}, {": no space for"}, {": can't reserve"}},
+	 "a BAR of this device got no address space, or collides with another: the device (or its VFs) cannot work",
 	 "add \"pci=realloc\" to the kernel command line, enable \"Above 4G Decoding\" in the firmware setup, or move "
-	 "the card to another slot", NULL},
-	{"kernel.bar-no-space", VFCTL_SEV_WARN, CANDIDATE, ": no space for", NULL,
-	 "a BAR of this device got no address space: the device (or its VFs) cannot work",
-	 "add \"pci=realloc\" to the kernel command line, enable \"Above 4G Decoding\" in the firmware setup, or move "
-	 "the card to another slot", NULL},
-	{"kernel.bar-no-space", VFCTL_SEV_WARN, CANDIDATE, ": can't reserve", NULL,
-	 "a BAR of this device conflicts with another resource: the driver cannot map it",
-	 "update the firmware; try \"pci=realloc\" or \"pci=nocrs\" on the kernel command line", NULL},
-	{"kernel.acs-override", VFCTL_SEV_WARN, HOST, "PCIe ACS overrides enabled", NULL,
+	 "the card to another slot; for \"can't reserve\", update the firmware", NULL},
+	{"kernel.acs-override", VFCTL_SEV_WARN, HOST, {{"PCIe ACS overrides enabled"}},
 	 "the kernel splits IOMMU groups without hardware isolation (ACS override patch in use)",
 	 "remove pcie_acs_override from the kernel command line; pass whole groups to one VM instead", NULL},
-	{"iommu.feature-inconsistent", VFCTL_SEV_INFO, HOST, "DMAR: IOMMU feature", "inconsistent",
+	{"iommu.feature-inconsistent", VFCTL_SEV_INFO, HOST, {{"DMAR: IOMMU feature", "inconsistent"}},
 	 "the IOMMU units differ in a feature: the kernel uses only what all of them have (for pass_through: "
 	 "iommu=pt is done with identity tables instead of hardware pass-through)",
 	 "update the system firmware (BIOS); harmless for VFIO isolation", NULL},
-	{"iommu.amd-vi-disabled", VFCTL_SEV_ERROR, HOST, "AMD-Vi", "isabl",
+	{"iommu.amd-vi-disabled", VFCTL_SEV_ERROR, HOST, {{"AMD-Vi", "isabl"}},
 	 "the AMD IOMMU (AMD-Vi) or a part of it is disabled: check the line",
 	 "enable IOMMU/AMD-Vi in the firmware setup, update the firmware, and do not pass amd_iommu=off", NULL},
-	{"vfio.intx-busy", VFCTL_SEV_ERROR, DEVICE, "Flags mismatch irq", "vfio-intx(",
+	{"vfio.intx-busy", VFCTL_SEV_ERROR, DEVICE, {{"Flags mismatch irq", "vfio-intx("}},
 	 "vfio-pci could not take the device's INTx line: another device holds it without sharing (QEMU: "
 	 "\"VFIO_DEVICE_SET_IRQS failure: Device or resource busy\")",
 	 "put the card in a slot on another interrupt line, pass the devices sharing the IRQ to the same VM, or check "
 	 "INTx masking with vfctl doctor --probe-intx", NULL},
-	{"sriov.msix-exhausted", VFCTL_SEV_ERROR, DEVICE, "MSI-X interrupts available for SR-IOV", NULL,
+	{"sriov.msix-exhausted", VFCTL_SEV_ERROR, DEVICE, {{"MSI-X interrupts available for SR-IOV"}},
 	 "the PF has too few MSI-X vectors left for the VFs requested (ice/E810)",
 	 "ask for fewer VFs, or give the PF fewer queues first (ethtool -L PF combined N), or update the NIC's NVM",
 	 has_vfs},
-	{"sriov.operation-pending", VFCTL_SEV_WARN, DEVICE, "Unable to configure VFs, other operation is pending", NULL,
+	{"sriov.operation-pending", VFCTL_SEV_WARN, DEVICE, {{"Unable to configure VFs, other operation is pending"}},
 	 "i40e refused a VF change while a previous one (a PF reset) was still running",
 	 "wait a few seconds and run vfctl apply again; if it persists, reload i40e", NULL},
-	{"vf.not-trusted", VFCTL_SEV_INFO, DEVICE, "is not trusted", NULL,
+	{"vf.not-trusted", VFCTL_SEV_INFO, DEVICE, {{"is not trusted"}},
 	 "a VF asked for something only a trusted VF may do (promiscuous mode, more MACs or VLANs) and was refused",
 	 "if that VM needs it, set Trust=yes in its [VF:N] section (it weakens the isolation between VFs)", NULL},
-	{"vf.mac-needs-reload", VFCTL_SEV_INFO, DEVICE, "Reload the VF driver to make this change effective", NULL,
+	{"vf.mac-needs-reload", VFCTL_SEV_INFO, DEVICE, {{"Reload the VF driver to make this change effective"}},
 	 "the PF driver (igb/ixgbe) set a VF's MAC that takes effect only when the VF's driver loads again",
 	 "vfctl apply sets MACs before it binds; after a change by hand, rebind the VF's driver (vfctl bind)", NULL},
-	{"nvme.not-ready", VFCTL_SEV_WARN, DEVICE, "Device not ready; aborting initialisation", NULL,
+	{"nvme.not-ready", VFCTL_SEV_WARN, DEVICE, {{"Device not ready; aborting initialisation"}},
 	 "the nvme driver gave up on the controller: an NVMe VF's secondary controller is offline or has no "
 	 "queues (see nvme.secondary-offline)",
 	 "give the VF's secondary controller resources and bring it online: NVMeQueues=/NVMeInterrupts= in its [VF] "
 	 "section and vfctl apply", has_driver},
-	{"driver.probe-failed", VFCTL_SEV_WARN, DEVICE, "probe with driver", "failed with error",
-	 "the driver's probe failed: the device has no driver", "the lines above say why; after fixing it: vfctl bind",
-	 has_driver},
-	{"driver.probe-failed", VFCTL_SEV_WARN, DEVICE, "probe of ", "failed with error",
+	/* "probe with driver X failed with error N" since 5.18, "X: probe of ADDR failed with error N" before */
+	{"driver.probe-failed", VFCTL_SEV_WARN, DEVICE,
+	 {{"probe with driver", "failed with error"}, {"probe of ", "failed with error"}},
 	 "the driver's probe failed: the device has no driver", "the lines above say why; after fixing it: vfctl bind",
 	 has_driver},
 };
@@ -100,7 +92,10 @@ typedef struct hit {
 
 static bool matches(const signature *s, const char *text)
 {
-	return strstr(text, s->match) && (!s->match2 || strstr(text, s->match2));
+	for (size_t i = 0; i < MAX_ALTS && s->match[i][0]; i++)
+		if (strstr(text, s->match[i][0]) && (!s->match[i][1] || strstr(text, s->match[i][1])))
+			return true;
+	return false;
 }
 
 /* pci=realloc=off cures mlx4's Missing UAR and causes "not enough MMIO resources" (seed 003 has
@@ -121,11 +116,11 @@ static const char *fix_for(const checker *c, const signature *s)
 
 static void report_hit(checker *c, const hit *x)
 {
-	sbuf ev = {0};
+	strbuf ev = {0};
 	if (x->count > x->n_lines)
-		sb_add(&ev, "%zu lines, the last %zu:", x->count, x->n_lines);
+		strbuf_add(&ev, "%zu lines, the last %zu:", x->count, x->n_lines);
 	for (size_t i = 0; i < x->n_lines; i++)
-		sb_add_record(&ev, &c->log.records[x->lines[i]]);
+		quote_record(&ev, &c->log.records[x->lines[i]]);
 	add(c, x->sig->id, x->sig->sev, x->d, x->sig->summary, ev.s, fix_for(c, x->sig));
 	free(ev.s);
 }

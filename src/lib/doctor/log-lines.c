@@ -107,7 +107,7 @@ int log_index(checker *c)
 	return 0;
 }
 
-void log_lines_for(const checker *c, const char *bdf, size_t max, sbuf *ret)
+void log_lines_for(const checker *c, const char *bdf, size_t max, strbuf *ret)
 {
 	size_t idx[8], n = 0, total = 0;
 	if (max > ELEMENTSOF(idx))
@@ -120,9 +120,9 @@ void log_lines_for(const checker *c, const char *bdf, size_t max, sbuf *ret)
 			total++;
 		}
 	if (total > n)
-		sb_add(ret, "%s(%zu earlier lines about %s)", ret->s ? "\n" : "", total - n, bdf);
+		strbuf_add(ret, "%s(%zu earlier lines about %s)", ret->s ? "\n" : "", total - n, bdf);
 	for (size_t i = 0; i < n; i++)
-		sb_add_record(ret, &c->log.records[idx[i]]);
+		quote_record(ret, &c->log.records[idx[i]]);
 }
 
 const kmsg_record *log_find(const checker *c, const char *needle)

@@ -40,16 +40,16 @@ void check_unbound(checker *c, const vfctl_device *d)
 	if (!drv)
 		return;
 	_cleanup_free_ char *sum = NULL, *fix = NULL;
-	sbuf ev = {0};
+	strbuf ev = {0};
 	if (asprintf(&sum, "no driver bound, though %s is loaded and should take it (%s): its probe failed or was "
 		     "refused", drv, why) < 0)
 		sum = NULL;
 	if (c->log_error == 0) {
 		log_lines_for(c, d->id, 4, &ev);
 		if (!ev.s)
-			sb_add(&ev, "the kernel log has no line about %s", d->id);
+			strbuf_add(&ev, "the kernel log has no line about %s", d->id);
 	} else
-		sb_add(&ev, "the kernel log is unreadable (see kernel.log)");
+		strbuf_add(&ev, "the kernel log is unreadable (see kernel.log)");
 	const vfctl_device *pf = d->physfn ? vfctl_host_find(c->h, d->physfn) : NULL;
 	if (pf && pf->nvme_ctrl)
 		fix = strdup("an NVMe VF's secondary controller must be online with queues and interrupts before nvme "

@@ -4,41 +4,12 @@
 #include <stdio.h>
 
 #include "escape.h"
+#include "strbuf.h"
 #include "parse.h"
 #include "relations.h"
 #include "sysfs.h"
 #include "util.h"
 #include "vfctl/vfctl.h"
-
-typedef struct out {
-	char *s;
-	size_t len;
-	int error;
-} out;
-
-_printf_(2, 3) static void put(out *o, const char *fmt, ...)
-{
-	char *part = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vasprintf(&part, fmt, ap);
-	va_end(ap);
-	if (n < 0 || o->error) {
-		o->error = -ENOMEM;
-		free(part);
-		return;
-	}
-	char *ns = realloc(o->s, o->len + (size_t)n + 1);
-	if (!ns) {
-		o->error = -ENOMEM;
-		free(part);
-		return;
-	}
-	memcpy(ns + o->len, part, (size_t)n + 1);
-	o->s = ns;
-	o->len += (size_t)n;
-	free(part);
-}
 
 /* The selected functions of the slot of device i, as a bitmask of function numbers. */
 static unsigned slot_functions(const vfctl_host *h, const bool *sel, size_t i)
@@ -50,7 +21,7 @@ static unsigned slot_functions(const vfctl_host *h, const bool *sel, size_t i)
 	return mask;
 }
 
-static void emit_qemu(out *o, const vfctl_host *h, const bool *sel)
+static void emit_qemu(strbuf *o, const vfctl_host *h, const bool *sel)
 {
 	int port = 0;
 	for (size_t i = 0; i < h->n_devices; i++) {
@@ -62,17 +33,17 @@ static void emit_qemu(out *o, const vfctl_host *h, const bool *sel)
 		/* One PCIe root port per slot (q35): the device sees a PCIe link as on the host; the
 		 * functions of one slot stay one multifunction device. */
 		if (!multi || (fns & ((1u << a.function) - 1)) == 0) {
-			put(o, "-device pcie-root-port,id=vfctl-rp%d,chassis=%d,slot=0\n", port, 100 + port);
+			strbuf_add(o, "-device pcie-root-port,id=vfctl-rp%d,chassis=%d,slot=0\n", port, 100 + port);
 			port++;
 		}
-		put(o, "-device vfio-pci,host=%s,bus=vfctl-rp%d", h->devices[i].id, port - 1);
+		strbuf_add(o, "-device vfio-pci,host=%s,bus=vfctl-rp%d", h->devices[i].id, port - 1);
 		if (multi)
-			put(o, ",addr=0.%d%s", a.function, (fns & ((1u << a.function) - 1)) == 0 ? ",multifunction=on" : "");
-		put(o, "\n");
+			strbuf_add(o, ",addr=0.%d%s", a.function, (fns & ((1u << a.function) - 1)) == 0 ? ",multifunction=on" : "");
+		strbuf_add(o, "\n");
 	}
 }
 
-static void emit_libvirt(out *o, const vfctl_host *h, const bool *sel)
+static void emit_libvirt(strbuf *o, const vfctl_host *h, const bool *sel)
 {
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_device *d = &h->devices[i];
@@ -88,24 +59,24 @@ static void emit_libvirt(out *o, const vfctl_host *h, const bool *sel)
 		/* A VF whose PF holds a MAC or VLAN for it: libvirt's <interface type='hostdev'> sets them
 		 * (again) through the PF when the VM starts and keeps them across restarts. */
 		if (s && s->valid && (strcmp(s->mac, "00:00:00:00:00:00") != 0 || s->vlan > 0)) {
-			put(o, "<interface type='hostdev' managed='yes'>\n");
+			strbuf_add(o, "<interface type='hostdev' managed='yes'>\n");
 			if (strcmp(s->mac, "00:00:00:00:00:00") != 0)
-				put(o, "  <mac address='%s'/>\n", s->mac);
-			put(o, "  <source>\n    <address type='pci' %s/>\n  </source>\n", addr);
+				strbuf_add(o, "  <mac address='%s'/>\n", s->mac);
+			strbuf_add(o, "  <source>\n    <address type='pci' %s/>\n  </source>\n", addr);
 			if (s->vlan > 0)
-				put(o, "  <vlan>\n    <tag id='%d'/>\n  </vlan>\n", s->vlan);
-			put(o, "</interface>\n");
+				strbuf_add(o, "  <vlan>\n    <tag id='%d'/>\n  </vlan>\n", s->vlan);
+			strbuf_add(o, "</interface>\n");
 		} else
-			put(o, "<hostdev mode='subsystem' type='pci' managed='yes'>\n  <source>\n    <address %s/>\n"
+			strbuf_add(o, "<hostdev mode='subsystem' type='pci' managed='yes'>\n  <source>\n    <address %s/>\n"
 			       "  </source>\n</hostdev>\n",
 			    addr);
 	}
 }
 
-static void emit_proxmox(out *o, const vfctl_host *h, const bool *sel)
+static void emit_proxmox(strbuf *o, const vfctl_host *h, const bool *sel)
 {
 	int n = 0;
-	put(o, "# /etc/pve/qemu-server/VMID.conf; pcie=1 needs \"machine: q35\"\n");
+	strbuf_add(o, "# /etc/pve/qemu-server/VMID.conf; pcie=1 needs \"machine: q35\"\n");
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_pci_addr a = h->devices[i].addr;
 		if ((sel && !sel[i]) || a.domain < 0)
@@ -114,16 +85,16 @@ static void emit_proxmox(out *o, const vfctl_host *h, const bool *sel)
 		if (fns & (fns - 1)) {
 			/* Several functions of one slot: Proxmox's "All functions", written as the slot. */
 			if ((fns & ((1u << a.function) - 1)) == 0)
-				put(o, "hostpci%d: %04x:%02x:%02x,pcie=1\n", n++, a.domain, a.bus, a.slot);
+				strbuf_add(o, "hostpci%d: %04x:%02x:%02x,pcie=1\n", n++, a.domain, a.bus, a.slot);
 			continue;
 		}
-		put(o, "hostpci%d: %s,pcie=1\n", n++, h->devices[i].id);
+		strbuf_add(o, "hostpci%d: %s,pcie=1\n", n++, h->devices[i].id);
 	}
 }
 
 /* The usual OVS hardware-offload setup for a PF in switchdev mode: one bridge, the uplink and every representor,
  * hardware offload on. */
-static void emit_ovs(out *o, const vfctl_host *h, const bool *sel)
+static void emit_ovs(strbuf *o, const vfctl_host *h, const bool *sel)
 {
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_device *d = &h->devices[i];
@@ -145,25 +116,25 @@ static void emit_ovs(out *o, const vfctl_host *h, const bool *sel)
 			return;
 		}
 		/* Names are shell-quoted: these lines are meant to be pasted into a root shell. */
-		put(o, "# %s in switchdev mode: uplink %s and its VF representors, offloaded to the NIC\n", d->id, up);
-		put(o, "ovs-vsctl --may-exist add-br ovs-sriov\n");
-		put(o, "ovs-vsctl set Open_vSwitch . other_config:hw-offload=true\n");
-		put(o, "ovs-vsctl --may-exist add-port ovs-sriov %s\n", up);
+		strbuf_add(o, "# %s in switchdev mode: uplink %s and its VF representors, offloaded to the NIC\n", d->id, up);
+		strbuf_add(o, "ovs-vsctl --may-exist add-br ovs-sriov\n");
+		strbuf_add(o, "ovs-vsctl set Open_vSwitch . other_config:hw-offload=true\n");
+		strbuf_add(o, "ovs-vsctl --may-exist add-port ovs-sriov %s\n", up);
 		for (size_t k = 0; k < nrep; k++)
-			put(o, "ovs-vsctl --may-exist add-port ovs-sriov %s\n", reps[k]);
-		put(o, "# hw-offload takes effect when ovs-vswitchd restarts:\n");
-		put(o, "systemctl restart openvswitch-switch\n");
-		put(o, "ip link set dev %s up\n", up);
+			strbuf_add(o, "ovs-vsctl --may-exist add-port ovs-sriov %s\n", reps[k]);
+		strbuf_add(o, "# hw-offload takes effect when ovs-vswitchd restarts:\n");
+		strbuf_add(o, "systemctl restart openvswitch-switch\n");
+		strbuf_add(o, "ip link set dev %s up\n", up);
 		for (size_t k = 0; k < nrep; k++)
-			put(o, "ip link set dev %s up\n", reps[k]);
+			strbuf_add(o, "ip link set dev %s up\n", reps[k]);
 		strv_free_n(reps, nrep);
 	}
 }
 
 int vfctl_emit_vdpa(const vfctl_host *h, char *const *names, size_t n, vfctl_emit_kind kind, char **ret)
 {
-	out o = {0};
-	put(&o, "%s", "");
+	strbuf o = {0};
+	strbuf_add(&o, "%s", "");
 	for (size_t i = 0; i < n; i++) {
 		const vfctl_vdpa_dev *d = NULL;
 		for (size_t k = 0; h->vdpa && k < h->vdpa->n_devs; k++)
@@ -180,11 +151,11 @@ int vfctl_emit_vdpa(const vfctl_host *h, char *const *names, size_t n, vfctl_emi
 			if (!vhost || !id)
 				o.error = -ENOMEM;
 			else
-				put(&o, "-netdev vhost-vdpa,vhostdev=%s,id=%s\n-device virtio-net-pci,netdev=%s\n", vhost, id,
+				strbuf_add(&o, "-netdev vhost-vdpa,vhostdev=%s,id=%s\n-device virtio-net-pci,netdev=%s\n", vhost, id,
 				    id);
 		}
 		else if (kind == VFCTL_EMIT_LIBVIRT)
-			put(&o, "<interface type='vdpa'>\n  <source dev='%s'/>\n</interface>\n", d->vhost);
+			strbuf_add(&o, "<interface type='vdpa'>\n  <source dev='%s'/>\n</interface>\n", d->vhost);
 		else {
 			free(o.s);
 			return -EOPNOTSUPP;
@@ -200,8 +171,8 @@ int vfctl_emit_vdpa(const vfctl_host *h, char *const *names, size_t n, vfctl_emi
 
 int vfctl_emit(const vfctl_host *h, const bool *select, vfctl_emit_kind kind, char **ret)
 {
-	out o = {0};
-	put(&o, "%s", "");
+	strbuf o = {0};
+	strbuf_add(&o, "%s", "");
 	if (kind == VFCTL_EMIT_QEMU)
 		emit_qemu(&o, h, select);
 	else if (kind == VFCTL_EMIT_LIBVIRT)

@@ -7,72 +7,48 @@
 #include <stdio.h>
 
 #include "relations.h"
+#include "strbuf.h"
 #include "util.h"
 #include "vfctl/vfctl.h"
-
-typedef struct text {
-	char *s;
-	size_t len;
-	int error;
-} text;
-
-_printf_(2, 3) static void put(text *t, const char *fmt, ...)
-{
-	char *part = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vasprintf(&part, fmt, ap);
-	va_end(ap);
-	char *ns = n < 0 || t->error ? NULL : realloc(t->s, t->len + (size_t)n + 1);
-	if (!ns) {
-		t->error = -ENOMEM;
-		free(part);
-		return;
-	}
-	memcpy(ns + t->len, part, (size_t)n + 1);
-	t->s = ns;
-	t->len += (size_t)n;
-	free(part);
-}
 
 static const vfctl_netdev *first_netdev(const vfctl_device *d) { return d->n_netdevs ? &d->netdevs[0] : NULL; }
 
 /* "# 0000:06:00.1 (mlx5_core), enp6s0f1np1" and, when pci.ids knows it, "# Mellanox ... ConnectX-4 Lx" */
-static void describe(text *t, const vfctl_device *d)
+static void describe(strbuf *t, const vfctl_device *d)
 {
 	const vfctl_netdev *nd = first_netdev(d);
-	put(t, "# %s (%s)%s%s\n", d->id, d->driver ? d->driver : "no driver", nd ? ", " : "", nd ? nd->name : "");
+	strbuf_add(t, "# %s (%s)%s%s\n", d->id, d->driver ? d->driver : "no driver", nd ? ", " : "", nd ? nd->name : "");
 	if (d->vendor_name || d->device_name)
-		put(t, "# %s%s%s\n", d->vendor_name ? d->vendor_name : "", d->vendor_name && d->device_name ? " " : "",
+		strbuf_add(t, "# %s%s%s\n", d->vendor_name ? d->vendor_name : "", d->vendor_name && d->device_name ? " " : "",
 		    d->device_name ? d->device_name : "");
 }
 
 static bool zero_mac(const char *m) { return !m || !*m || streq(m, "00:00:00:00:00:00"); }
 
 /* The most stable key: the permanent MAC survives slot moves and renames; else the PCI path. */
-static const char *put_match(text *t, const vfctl_device *d)
+static const char *put_match(strbuf *t, const vfctl_device *d)
 {
 	const vfctl_netdev *nd = first_netdev(d);
 	if (nd && !zero_mac(nd->perm_mac)) {
-		put(t, "# matched by %s's permanent MAC: it follows the card to another slot\nMatch=mac:%s\n", nd->name,
+		strbuf_add(t, "# matched by %s's permanent MAC: it follows the card to another slot\nMatch=mac:%s\n", nd->name,
 		    nd->perm_mac);
 		return "mac";
 	}
-	put(t, "# matched by PCI path (%s): the slot, whatever the netdev is called\nMatch=path:pci-%s\n",
+	strbuf_add(t, "# matched by PCI path (%s): the slot, whatever the netdev is called\nMatch=path:pci-%s\n",
 	    nd ? "no permanent MAC reported" : "no netdev", d->id);
 	return "path";
 }
 
-static void put_owner(text *t, const vfctl_device *d)
+static void put_owner(strbuf *t, const vfctl_device *d)
 {
 	if (d && d->vfio_uid > 0)
-		put(t, "Owner=%d\n", d->vfio_uid);
+		strbuf_add(t, "Owner=%d\n", d->vfio_uid);
 	if (d && d->vfio_gid > 0)
-		put(t, "Group=%d\n", d->vfio_gid);
+		strbuf_add(t, "Group=%d\n", d->vfio_gid);
 }
 
 /* Knobs the PF driver does not report for its VFs: said once, never guessed. */
-static void put_unreported(text *t, const vfctl_device *pf)
+static void put_unreported(strbuf *t, const vfctl_device *pf)
 {
 	const vfctl_vf_settings *s = NULL;
 	for (size_t i = 0; i < pf->n_vfs && !s; i++)
@@ -80,7 +56,7 @@ static void put_unreported(text *t, const vfctl_device *pf)
 			s = &pf->vfs[i].settings;
 	if (!s) {
 		if (pf->n_vfs)
-			put(t, "# VF settings not exported: %s\n",
+			strbuf_add(t, "# VF settings not exported: %s\n",
 			    pf->vf_settings_error ? pf->vf_settings_error : "the kernel reported none for this PF");
 		return;
 	}
@@ -90,79 +66,79 @@ static void put_unreported(text *t, const vfctl_device *pf)
 	bool any = false;
 	for (size_t i = 0; i < ELEMENTSOF(names); i++)
 		if (vals[i] < 0) {
-			put(t, "%s%s", any ? ", " : "# not reported by the PF driver, so not exported: ", names[i]);
+			strbuf_add(t, "%s%s", any ? ", " : "# not reported by the PF driver, so not exported: ", names[i]);
 			any = true;
 		}
 	if (any)
-		put(t, "\n");
+		strbuf_add(t, "\n");
 }
 
 /* A VF's keys that differ from what its driver gives a new VF; no section when none do. */
-static void put_vf(text *out, const vfctl_host *h, const vfctl_device *pf, const vfctl_vf *vf)
+static void put_vf(strbuf *out, const vfctl_host *h, const vfctl_device *pf, const vfctl_vf *vf)
 {
 	const vfctl_device *vd = vf->id ? vfctl_host_find(h, vf->id) : NULL;
 	const vfctl_vf_settings *s = &vf->settings;
-	text keys = {0}, *t = &keys;
+	strbuf keys = {0}, *t = &keys;
 	if (s->valid) {
 		if (!zero_mac(s->mac))
-			put(t, "MACAddress=%s\n", s->mac);
+			strbuf_add(t, "MACAddress=%s\n", s->mac);
 		if (s->vlan > 0)
-			put(t, "VLANId=%d\n", s->vlan);
+			strbuf_add(t, "VLANId=%d\n", s->vlan);
 		if (s->vlan > 0 && s->qos > 0)
-			put(t, "QualityOfService=%d\n", s->qos);
+			strbuf_add(t, "QualityOfService=%d\n", s->qos);
 		if (s->vlan > 0 && s->vlan_proto == 0x88a8)
-			put(t, "VLANProtocol=802.1ad\n");
+			strbuf_add(t, "VLANProtocol=802.1ad\n");
 		/* Drivers start a VF with spoof checking on, trust, RSS query off, link auto, no rates. */
 		if (s->spoofchk == 0)
-			put(t, "MACSpoofCheck=no\n");
+			strbuf_add(t, "MACSpoofCheck=no\n");
 		if (s->trust == 1)
-			put(t, "Trust=yes\n");
+			strbuf_add(t, "Trust=yes\n");
 		if (s->link_state == 1 || s->link_state == 2)
-			put(t, "LinkState=%s\n", s->link_state == 1 ? "yes" : "no");
+			strbuf_add(t, "LinkState=%s\n", s->link_state == 1 ? "yes" : "no");
 		if (s->rss_query == 1)
-			put(t, "QueryReceiveSideScaling=yes\n");
+			strbuf_add(t, "QueryReceiveSideScaling=yes\n");
 		if (s->min_tx_rate > 0)
-			put(t, "MinTxRate=%lld\n", (long long)s->min_tx_rate);
+			strbuf_add(t, "MinTxRate=%lld\n", (long long)s->min_tx_rate);
 		if (s->max_tx_rate > 0)
-			put(t, "MaxTxRate=%lld\n", (long long)s->max_tx_rate);
+			strbuf_add(t, "MaxTxRate=%lld\n", (long long)s->max_tx_rate);
 	}
 	if (vf->nvme_scid >= 0 && vf->nvme_online == 1 && vf->nvme_vq > 0 && vf->nvme_vi > 0)
-		put(t, "NVMeQueues=%d\nNVMeInterrupts=%d\n", vf->nvme_vq, vf->nvme_vi);
+		strbuf_add(t, "NVMeQueues=%d\nNVMeInterrupts=%d\n", vf->nvme_vq, vf->nvme_vi);
 	if (!vf->driver)
-		put(t, "Driver=none\n");
+		strbuf_add(t, "Driver=none\n");
 	else if (streq(vf->driver, "vfio-pci")) {
-		put(t, "Driver=vfio-pci\n");
+		strbuf_add(t, "Driver=vfio-pci\n");
 		put_owner(t, vd);
 	} else if (!pf->vf_default_driver || !streq(vf->driver, pf->vf_default_driver))
-		put(t, "Driver=%s\n", vf->driver);
+		strbuf_add(t, "Driver=%s\n", vf->driver);
 	/* else: the driver the kernel gives this VF, left implicit */
 	if (keys.error)
 		out->error = keys.error;
 	else if (keys.s)
-		put(out, "\n# %s VF %u%s%s (%s)\n[VF:%u]\n%s", vf->id ? vf->id : "", vf->index, vf->netdev ? ", " : "",
+		strbuf_add(out, "\n# %s VF %u%s%s (%s)\n[VF:%u]\n%s", vf->id ? vf->id : "", vf->index, vf->netdev ? ", " : "",
 		    vf->netdev ? vf->netdev : "", vf->driver ? vf->driver : "no driver", vf->index, keys.s);
 	free(keys.s);
 }
 
 static int export_pf(const vfctl_host *h, const vfctl_device *pf, vfctl_export_file *f)
 {
-	text t = {0};
+	strbuf t = {0};
 	const vfctl_netdev *nd = first_netdev(pf);
-	put(&t, "# Written by vfctl export from the live host.\n");
+	strbuf_add(&t, "# Written by vfctl export from the live host.\n");
 	describe(&t, pf);
-	put(&t, "[PF]\n");
+	strbuf_add(&t, "[PF]\n");
 	const char *match = put_match(&t, pf);
-	put(&t, "NumVFs=%d\n", pf->num_vfs > 0 ? pf->num_vfs : 0);
+	strbuf_add(&t, "NumVFs=%d\n", pf->num_vfs > 0 ? pf->num_vfs : 0);
 	if (pf->autoprobe == 0)
-		put(&t, "AutoProbe=no\n");
+		strbuf_add(&t, "AutoProbe=no\n");
 	if (nd && nd->flags >= 0 && (nd->flags & 1 /* IFF_UP */))
-		put(&t, "Up=yes\n");
+		strbuf_add(&t, "Up=yes\n");
 	if (nd && nd->mtu > 0 && nd->mtu != 1500)
-		put(&t, "MTU=%d\n", nd->mtu);
+		strbuf_add(&t, "MTU=%d\n", nd->mtu);
 	if (pf->eswitch_mode == 1)
-		put(&t, "EswitchMode=switchdev\n");
+		strbuf_add(&t, "EswitchMode=switchdev\n");
 	if (pf->nvme_ctrl && !pf->nvme_known && pf->n_vfs)
-		put(&t, "# NVMe secondary controllers unknown (Identify needs root): NVMeQueues= not exported\n");
+		strbuf_add(&t, "# NVMe secondary controllers unknown (Identify needs root): NVMeQueues= not exported\n");
 	put_unreported(&t, pf);
 	for (size_t i = 0; i < pf->n_vfs; i++)
 		put_vf(&t, h, pf, &pf->vfs[i]);
@@ -187,10 +163,10 @@ static int export_pf(const vfctl_host *h, const vfctl_device *pf, vfctl_export_f
 
 static int export_device(const vfctl_device *d, vfctl_export_file *f)
 {
-	text t = {0};
-	put(&t, "# Written by vfctl export from the live host.\n");
+	strbuf t = {0};
+	strbuf_add(&t, "# Written by vfctl export from the live host.\n");
 	describe(&t, d);
-	put(&t, "[Device]\n# matched by PCI path: the slot\nMatch=path:pci-%s\nDriver=vfio-pci\n", d->id);
+	strbuf_add(&t, "[Device]\n# matched by PCI path: the slot\nMatch=path:pci-%s\nDriver=vfio-pci\n", d->id);
 	put_owner(&t, d);
 	if (t.error) {
 		free(t.s);
@@ -210,14 +186,14 @@ static int export_device(const vfctl_device *d, vfctl_export_file *f)
 
 static int export_vdpa(const vfctl_vdpa_dev *v, vfctl_export_file *f)
 {
-	text t = {0};
-	put(&t, "# Written by vfctl export from the live host.\n# vDPA device %s on %s\n[VDPA]\nName=%s\nMgmtDev=%s\n",
+	strbuf t = {0};
+	strbuf_add(&t, "# Written by vfctl export from the live host.\n# vDPA device %s on %s\n[VDPA]\nName=%s\nMgmtDev=%s\n",
 	    v->name, v->mgmtdev ? v->mgmtdev : "?", v->name, v->mgmtdev ? v->mgmtdev : "");
 	if (v->driver && streq(v->driver, "vhost_vdpa"))
-		put(&t, "Driver=vhost\n");
+		strbuf_add(&t, "Driver=vhost\n");
 	else if (v->driver && streq(v->driver, "virtio_vdpa"))
-		put(&t, "Driver=virtio\n");
-	put(&t, "# MACAddress=, MTU= and MaxQueuePairs= are not read back from the device: add them if it was "
+		strbuf_add(&t, "Driver=virtio\n");
+	strbuf_add(&t, "# MACAddress=, MTU= and MaxQueuePairs= are not read back from the device: add them if it was "
 		"created with them\n");
 	if (t.error) {
 		free(t.s);
