@@ -295,6 +295,30 @@ def test_kernel_log_signatures(s):
          (io["interrupt_remapping"], io["units_with_interrupt_remapping"], io["allow_unsafe_interrupts"]), (False, 0, True))
 
 
+def test_networkmanager(s):
+    """NetworkManager's state under /run (a test build's run directory here): a VF netdev it manages."""
+    t = tree("cx4lx-8vfs")
+    run = tempfile.mkdtemp(prefix="vfctl-nm-")
+    ifindex = open(os.path.join(t[1], "class/net/enp6s0f1v3/ifindex")).read().strip()
+    os.makedirs(os.path.join(run, "NetworkManager/devices"))
+    with open(os.path.join(run, "NetworkManager/devices", ifindex), "w") as f:
+        f.write("[device]\nmanaged=true\nperm-hw-addr-fake=\n")
+    env = dict(os.environ, VFCTL_RUNDIR=run)
+    rc, doc, _ = vfctl_json(*t, "doctor", env=env)
+    f = findings(doc, "vf.networkmanager")
+    s.check("NetworkManager manages VF 3's netdev: a warning on that VF with nmcli and NM_UNMANAGED",
+            [x["device"] for x in f] == ["0000:06:01.5"] and "nmcli device set enp6s0f1v3 managed no" in f[0]["fix"] and
+            "NM_UNMANAGED" in f[0]["fix"], f)
+    with open(os.path.join(run, "NetworkManager/devices", ifindex), "w") as f:
+        f.write("[device]\nmanaged=false\n")
+    rc, doc, _ = vfctl_json(*t, "doctor", env=env)
+    s.check("managed=false: no finding", not findings(doc, "vf.networkmanager"))
+    rc, doc, _ = vfctl_json(*t, "doctor")
+    s.check("release binary on a fake tree: the running host's NetworkManager is not read",
+            not findings(doc, "vf.networkmanager"))
+    shutil.rmtree(run, ignore_errors=True)
+
+
 def test_netdevsim(s):
     t = tree("netdevsim")
     _, doc, _ = vfctl_json(*t, "status")
@@ -628,7 +652,7 @@ def test_docs_list_every_check(s):
 def main():
     s = Suite("fakesys")
     for fn in (test_cx4lx, test_cx3pro, test_82599_amd, test_intx, test_shared_group, test_iommu_off, test_trouble,
-               test_kernel_log_seed003, test_kernel_log_signatures, test_netdevsim, test_nonroot_config, test_bad_input, test_hotunplug_race, test_validation_scales,
+               test_kernel_log_seed003, test_kernel_log_signatures, test_networkmanager, test_netdevsim, test_nonroot_config, test_bad_input, test_hotunplug_race, test_validation_scales,
                test_config_not_a_file, test_no_env_hooks, test_garbage_sysfs, test_config_bytes, test_hostile_names, test_unknown_caps,
                test_docs_list_every_check, test_configs,
                test_examples_validate, test_emit):

@@ -152,6 +152,23 @@ def test_vdpa(s):
     dev = [d for d in doc["vdpa"]["devices"] if d["name"] == "vdpa1"]
     s.check("Driver=virtio: virtio_vdpa gives a host netdev", rc == 0 and dev and dev[0]["driver"] == "virtio_vdpa" and
             dev[0]["netdev"], (out + err, dev))
+    # vDPA guests want shared huge pages (seed 004): doctor says so until some are reserved.
+    write("/proc/sys/vm/nr_hugepages", "0")
+    _, doc, _ = vfctl_json("doctor")
+    f = [x for x in doc["findings"] if x["id"] == "vdpa.hugepages"]
+    s.check("doctor: vDPA devices and no huge pages: info with the fix",
+            len(f) == 1 and f[0]["severity"] == "info" and "hugepages=" in f[0]["fix"], f)
+    write("/proc/sys/vm/nr_hugepages", "4")
+    _, doc, _ = vfctl_json("doctor")
+    f = [x for x in doc["findings"] if x["id"] == "vdpa.hugepages"]
+    s.check("doctor: 4 huge pages reserved: ok", len(f) == 1 and f[0]["severity"] == "ok" and
+            "HugePages_Total 4" in f[0]["evidence"], f)
+    write("/proc/sys/vm/nr_hugepages", "0")
+    rc, out, err = vfctl("export", "--json")
+    files = {f["name"]: f["text"] for f in json.loads(out)["files"]} if rc == 0 else {}
+    s.check("export: a [VDPA] file per vDPA device, with its management device and driver",
+            "Name=vdpa0\nMgmtDev=vdpasim_net\nDriver=vhost" in files.get("vdpa-vdpa0.conf", "") and
+            "Driver=virtio" in files.get("vdpa-vdpa1.conf", ""), (files, err))
     rc, out, err = vfctl("vdpa", "add", "vdpa2", "vdpasim_net", "vhost")
     rc2, lst, _ = vfctl("vdpa", "list")
     s.check("vfctl vdpa add / list", rc == 0 and "device vdpa2 on vdpasim_net: vhost_vdpa /dev/vhost-vdpa-" in lst, out + err + lst)

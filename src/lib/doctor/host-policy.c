@@ -69,7 +69,12 @@ static void check_networkmanager(checker *c)
 		for (size_t k = 0; k < d->n_netdevs; k++) {
 			char path[PATH_MAX];
 			_cleanup_free_ char *st = NULL, *sum = NULL, *fix = NULL;
-			snprintf(path, sizeof(path), "%s/NetworkManager/devices/%d", ctx_run_dir(c->ctx), d->netdevs[k].ifindex);
+			/* Without netlink the snapshot has no ifindex: sysfs has it too. */
+			int ifindex = d->netdevs[k].ifindex > 0 ? d->netdevs[k].ifindex
+								: sysfs_int(c->ctx->fs, "class/net/%s/ifindex", d->netdevs[k].name);
+			if (ifindex <= 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/NetworkManager/devices/%d", ctx_run_dir(c->ctx), ifindex);
 			if (file_read_text(path, &st) < 0 || !strstr(st, "managed=true"))
 				continue;
 			if (asprintf(&sum, "NetworkManager manages the VF netdev %s: it runs DHCP on it and may hold it", d->netdevs[k].name) < 0)
