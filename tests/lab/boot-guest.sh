@@ -4,7 +4,11 @@
 cd "$(dirname "$0")/../.." || exit 1
 mkdir -p /out
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out /out
-python3 -u tests/lab/test_boot.py "$vfctl_boot" 2>&1 | tee /out/lab.log
+if [ "$vfctl_boot" = ansible ]; then
+	python3 -u tests/lab/test_ansible.py 2>&1 | tee /out/lab.log
+else
+	python3 -u tests/lab/test_boot.py "$vfctl_boot" 2>&1 | tee /out/lab.log
+fi
 echo "${PIPESTATUS[0]}" >/out/status
 sync
 systemctl poweroff -f

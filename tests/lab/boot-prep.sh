@@ -4,7 +4,8 @@
 # /etc/vfctl, the PF named "sriov-pf0" by a .link file (udev renames eth0 in the PF's add event; a
 # dash in the name is what a unit instance would unescape), a stand-in for libvirtd that records
 # what it finds when it starts, and the unit that runs the test once multi-user.target is reached.
-# Mode (vfctl_boot): "good", or "missing" (a second file names a PF that does not exist).
+# Mode (vfctl_boot): "good", "missing" (a second file names a PF that does not exist), or "ansible"
+# (nothing installed: the Ansible role installs the package and deploys the configuration).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -14,10 +15,11 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 mkdir -p "/usr/lib/modules/$vfctl_kver"
 mount --bind "$vfctl_cache/root/lib/modules/$vfctl_kver" "/usr/lib/modules/$vfctl_kver"
 
-dpkg -i "$vfctl_debs"/libvfctl0_*.deb "$vfctl_debs"/vfctl_*.deb >/tmp/dpkg.log 2>&1 || { cat /tmp/dpkg.log; exit 1; }
-
-sed 's/^Driver=vfio-pci$/Driver=vfio-pci\nOwner=nobody/' "$top/examples/lab.conf" >/etc/vfctl/lab.conf
-chmod 644 /etc/vfctl/lab.conf
+if [ "$vfctl_boot" != ansible ]; then
+	dpkg -i "$vfctl_debs"/libvfctl0_*.deb "$vfctl_debs"/vfctl_*.deb >/tmp/dpkg.log 2>&1 || { cat /tmp/dpkg.log; exit 1; }
+	sed 's/^Driver=vfio-pci$/Driver=vfio-pci\nOwner=nobody/' "$top/examples/lab.conf" >/etc/vfctl/lab.conf
+	chmod 644 /etc/vfctl/lab.conf
+fi
 if [ "$vfctl_boot" = missing ]; then
 	printf '# a card that was taken out\n[PF]\nMatch=pci:0000:09:00.0\nNumVFs=2\n' >/etc/vfctl/gone.conf
 	chmod 644 /etc/vfctl/gone.conf
@@ -56,7 +58,7 @@ FailureAction=poweroff-force
 
 [Service]
 Type=oneshot
-Environment=vfctl_boot=$vfctl_boot
+Environment=vfctl_boot=$vfctl_boot vfctl_debs=$vfctl_debs
 ExecStart=/bin/bash $here/boot-guest.sh
 StandardOutput=journal+console
 StandardError=journal+console
