@@ -336,7 +336,8 @@ int vfctl_emit(const vfctl_host *h, const bool *select, vfctl_emit_kind kind, ch
 typedef struct vfctl_export_file {
 	char *name;   /* "enp6s0f1np1.conf" */
 	char *device; /* the device it matches, NULL for a vDPA device */
-	char *match;  /* the Match= kind used: "mac" (permanent MAC), "path" (PCI path), NULL for vDPA */
+	char *match;  /* the Match= kind used: "mac" (permanent MAC), "path" (PCI path), "name" (the netdev
+		       * of a non-PCI PF), NULL for vDPA */
 	char *text;
 } vfctl_export_file;
 int vfctl_export(const vfctl_host *h, const bool *select, vfctl_export_file **ret, size_t *ret_n);

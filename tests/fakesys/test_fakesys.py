@@ -331,6 +331,10 @@ def test_netdevsim(s):
     s.eq("netdevsim: VFs have no PCI address", {v["id"] for v in d["vfs"]}, {None})
     rc, doc, _ = vfctl_json(*t, "status", "eni10np1")
     s.eq("netdevsim: resolve by netdev", [x["id"] for x in doc["devices"]], ["netdevsim10"])
+    rc, out, err = vfctl(*t, "export")
+    s.check("netdevsim: export matches the non-PCI PF by its netdev, 4 VFs, no driver keys for device-less VFs",
+            rc == 0 and "Match=name:eni10np1\nNumVFs=4\n" in out and "Driver=" not in out and
+            "VF settings not exported" in out, out + err)
 
 
 def test_nonroot_config(s):

@@ -60,6 +60,10 @@ def test_switchdev(s, pf):
     rc, out, err = vfctl("status", pf)
     s.check("text status shows the mode and the representors", "eswitch switchdev" in out and "rep %s" % reps[0] in out,
             out)
+    rc, out, err = vfctl("export", pf)
+    s.check("export of the switchdev PF: EswitchMode=switchdev, its representors named in a comment",
+            rc == 0 and "NumVFs=4\n" in out and "EswitchMode=switchdev" in out and
+            "# representors: VF 0: %s" % reps[0] in out, out + err)
     return reps
 
 

@@ -34,6 +34,10 @@ static const char *put_match(strbuf *t, const vfctl_device *d)
 		    nd->perm_mac);
 		return "mac";
 	}
+	if (!streq(d->bus, "pci") && nd) {
+		strbuf_add(t, "# matched by its netdev's name: a %s device has no PCI path\nMatch=name:%s\n", d->bus, nd->name);
+		return "name";
+	}
 	strbuf_add(t, "# matched by PCI path (%s): the slot, whatever the netdev is called\nMatch=path:pci-%s\n",
 	    nd ? "no permanent MAC reported" : "no netdev", d->id);
 	return "path";
@@ -104,18 +108,20 @@ static void put_vf(strbuf *out, const vfctl_host *h, const vfctl_device *pf, con
 	}
 	if (vf->nvme_scid >= 0 && vf->nvme_online == 1 && vf->nvme_vq > 0 && vf->nvme_vi > 0)
 		strbuf_add(t, "NVMeQueues=%d\nNVMeInterrupts=%d\n", vf->nvme_vq, vf->nvme_vi);
-	if (!vf->driver)
+	/* A VF that is no device of its own (netdevsim) has no driver to speak of; the driver the
+	 * kernel gives a VF is left implicit. */
+	if (vf->id && !vf->driver)
 		strbuf_add(t, "Driver=none\n");
-	else if (streq(vf->driver, "vfio-pci")) {
+	else if (vf->id && streq(vf->driver, "vfio-pci")) {
 		strbuf_add(t, "Driver=vfio-pci\n");
 		put_owner(t, vd);
-	} else if (!pf->vf_default_driver || !streq(vf->driver, pf->vf_default_driver))
+	} else if (vf->id && (!pf->vf_default_driver || !streq(vf->driver, pf->vf_default_driver)))
 		strbuf_add(t, "Driver=%s\n", vf->driver);
-	/* else: the driver the kernel gives this VF, left implicit */
 	if (keys.error)
 		out->error = keys.error;
 	else if (keys.s)
-		strbuf_add(out, "\n# %s VF %u%s%s (%s)\n[VF:%u]\n%s", vf->id ? vf->id : "", vf->index, vf->netdev ? ", " : "",
+		strbuf_add(out, "\n# %s%sVF %u%s%s (%s)\n[VF:%u]\n%s", vf->id ? vf->id : "", vf->id ? " " : "", vf->index,
+			   vf->netdev ? ", " : "",
 		    vf->netdev ? vf->netdev : "", vf->driver ? vf->driver : "no driver", vf->index, keys.s);
 	free(keys.s);
 }
@@ -135,8 +141,18 @@ static int export_pf(const vfctl_host *h, const vfctl_device *pf, vfctl_export_f
 		strbuf_add(&t, "Up=yes\n");
 	if (nd && nd->mtu > 0 && nd->mtu != 1500)
 		strbuf_add(&t, "MTU=%d\n", nd->mtu);
-	if (pf->eswitch_mode == 1)
+	if (pf->eswitch_mode == 1) {
 		strbuf_add(&t, "EswitchMode=switchdev\n");
+		/* An altname pattern cannot be told from names given by hand: list them, do not guess. */
+		bool any = false;
+		for (size_t i = 0; i < pf->n_vfs; i++)
+			if (pf->vfs[i].representor) {
+				strbuf_add(&t, "%s VF %zu: %s", any ? "," : "# representors:", i, pf->vfs[i].representor);
+				any = true;
+			}
+		if (any)
+			strbuf_add(&t, "\n# (RepresentorAltName= is not inferred from them: add a pattern for altnames)\n");
+	}
 	if (pf->nvme_ctrl && !pf->nvme_known && pf->n_vfs)
 		strbuf_add(&t, "# NVMe secondary controllers unknown (Identify needs root): NVMeQueues= not exported\n");
 	put_unreported(&t, pf);
@@ -209,7 +225,7 @@ static int export_vdpa(const vfctl_vdpa_dev *v, vfctl_export_file *f)
 /* A PF worth a file: VFs, or a state other than a fresh driver's. */
 static bool pf_configured(const vfctl_device *d)
 {
-	return d->total_vfs > 0 && (d->num_vfs > 0 || d->autoprobe == 0 || d->eswitch_mode == 1);
+	return (d->total_vfs > 0 || d->num_vfs > 0) && (d->num_vfs > 0 || d->autoprobe == 0 || d->eswitch_mode == 1);
 }
 
 void vfctl_export_free(vfctl_export_file *f, size_t n)
@@ -246,7 +262,7 @@ int vfctl_export(const vfctl_host *h, const bool *select, vfctl_export_file **re
 		const vfctl_device *d = &h->devices[i];
 		if (!want[i] || d->physfn)
 			continue;
-		if (pf_configured(d) || (select && d->total_vfs > 0))
+		if (pf_configured(d) || (select && (d->total_vfs > 0 || d->num_vfs >= 0)))
 			r = export_pf(h, d, &files[n++]);
 		else if (d->driver && streq(d->driver, "vfio-pci") && !d->is_bridge)
 			r = export_device(d, &files[n++]);
