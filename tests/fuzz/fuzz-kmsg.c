@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_kernel_log(&c);
 		check_interrupt_remapping(&c);
 		for (size_t i = 0; i < host->n_devices; i++) {
-			sbuf b = {0};
+			strbuf b = {0};
 			log_lines_for(&c, host->devices[i].id, 4, &b);
 			free(b.s);
 		}
