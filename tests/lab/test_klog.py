@@ -83,8 +83,9 @@ def test_mmio(s):
         return
     pf = big[0]
     rc, doc, _ = vfctl_json("doctor")
-    s.check("mmio: IOMMU off (intel_iommu=off) is an error",
-            [f["severity"] for f in findings(doc, "iommu.inactive")] == ["error"], findings(doc, "iommu.inactive"))
+    f = findings(doc, "iommu.inactive")
+    s.check("mmio: IOMMU off (intel_iommu=off) is an error whose fix is to remove intel_iommu=off",
+            [x["severity"] for x in f] == ["error"] and 'remove "intel_iommu=off"' in f[0]["fix"], f)
     s.check("mmio: no interrupt-remapping finding while the IOMMU is off",
             not findings(doc, "iommu.no-interrupt-remapping"))
     f = findings(doc, "sriov.vf-bars-unassigned", pf)

@@ -40,7 +40,15 @@ static void check_iommu(checker *c)
 	} else {
 		const char *arg = is_amd(h) ? "amd_iommu=on iommu=pt" : "intel_iommu=on iommu=pt";
 		bool arg_set = is_amd(h) ? true /* on by default on AMD */ : (h->arg_intel_iommu && streq(h->arg_intel_iommu, "on"));
-		if (arg_set)
+		/* An IOMMU turned off on the command line wins over anything the firmware does. */
+		const char *off = h->arg_intel_iommu && streq(h->arg_intel_iommu, "off")   ? "intel_iommu=off"
+				  : h->arg_amd_iommu && streq(h->arg_amd_iommu, "off") ? "amd_iommu=off"
+										       : NULL;
+		if (off) {
+			if (asprintf(&fix, "remove \"%s\" from the kernel command line (and add \"%s\"): %s", off, arg,
+				     grub_hint()) < 0)
+				fix = NULL;
+		} else if (arg_set)
 			fix = strdup(is_amd(h) ? "enable IOMMU / AMD-Vi (and SVM) in the firmware setup and reboot; "
 						 "check dmesg for AMD-Vi errors"
 					       : "intel_iommu=on is set but no IOMMU registered: enable VT-d in the "
