@@ -125,8 +125,8 @@ int cmd_export(const cli_global *g, int argc, char **argv)
 				r = EXIT_FAIL;
 	} else
 		for (size_t i = 0; i < n; i++)
-			printf("%s%s%s%s", n > 1 ? "# ---- " : "", n > 1 ? files[i].name : "", n > 1 ? " ----\n" : "",
-			       files[i].text);
+			printf("%s%s%s%s%s", i ? "\n" : "", n > 1 ? "# ---- " : "", n > 1 ? files[i].name : "",
+			       n > 1 ? " ----\n" : "", files[i].text);
 	if (n == 0)
 		fprintf(stderr, "vfctl: nothing to export: no PF with VFs, no device on vfio-pci, no vDPA device\n");
 	vfctl_export_free(files, n);

@@ -268,6 +268,25 @@ def test_kernel_log_seed003(s):
             and "No such file" in (f[0]["evidence"] or ""), f)
 
 
+def test_export_devices(s):
+    """Devices on vfio-pci that are no VFs become [Device] files; planned on the same tree: nothing to do."""
+    t = tree("seed003-kmsg")
+    out_dir = tempfile.mkdtemp(prefix="vfctl-export-")
+    os.chmod(out_dir, 0o755)
+    rc, out, err = vfctl(*t, "export", "-o", out_dir + "/x")
+    files = sorted(os.listdir(out_dir + "/x")) if rc == 0 else []
+    s.eq("export: a [Device] file per device on vfio-pci", files, ["device-0000-04-00.0.conf", "device-0000-08-00.0.conf"])
+    text = open(os.path.join(out_dir, "x", files[0])).read() if files else ""
+    s.check("export [Device]: matched by PCI path, Driver=vfio-pci",
+            "[Device]\n# matched by PCI path: the slot\nMatch=path:pci-0000:04:00.0\nDriver=vfio-pci\n" in text, text)
+    rc, out, err = vfctl(*t, "plan", "-c", out_dir + "/x")
+    s.check("export [Device]: planned on the same host, nothing to do", rc == 0 and "nothing to do" in out, out + err)
+    rc, out, err = vfctl(*t, "export")
+    s.check("export to stdout: files separated by a blank line and a header", "\n\n# ---- device-0000-08-00.0.conf ----\n"
+            in out, out)
+    shutil.rmtree(out_dir, ignore_errors=True)
+
+
 def test_kernel_log_signatures(s):
     t = tree("kmsg-signatures")
     rc, doc, _ = vfctl_json(*t, "doctor")
@@ -656,7 +675,7 @@ def test_docs_list_every_check(s):
 def main():
     s = Suite("fakesys")
     for fn in (test_cx4lx, test_cx3pro, test_82599_amd, test_intx, test_shared_group, test_iommu_off, test_trouble,
-               test_kernel_log_seed003, test_kernel_log_signatures, test_networkmanager, test_netdevsim, test_nonroot_config, test_bad_input, test_hotunplug_race, test_validation_scales,
+               test_kernel_log_seed003, test_kernel_log_signatures, test_export_devices, test_networkmanager, test_netdevsim, test_nonroot_config, test_bad_input, test_hotunplug_race, test_validation_scales,
                test_config_not_a_file, test_no_env_hooks, test_garbage_sysfs, test_config_bytes, test_hostile_names, test_unknown_caps,
                test_docs_list_every_check, test_configs,
                test_examples_validate, test_emit):
