@@ -11,6 +11,8 @@ boot=${4:-}
 cd "$(dirname "$0")/../.." || exit 1
 out="$build/$name-out"
 t0=$(date +%s)
+# Each boot's limit; a tier that needs longer sets VFCTL_TIER_VM_TIMEOUT (tests/meson.build).
+vm_timeout=${VFCTL_TIER_VM_TIMEOUT:-420}
 say() { sed 's/^/# /'; }
 if ! lab/fetch-kernel.sh >"$out.fetch" 2>&1; then
 	say <"$out.fetch"
@@ -27,13 +29,13 @@ if [ -n "$boot" ] && ! ls "$build"/deb/vfctl_*.deb >/dev/null 2>&1 &&
 fi
 export VFCTL_LAB_BOOT=$boot VFCTL_LAB_DEBS=$(readlink -f "$build/deb")
 rm -rf "$out"
-VFCTL_LAB_TIMEOUT=420 lab/run-vm.sh "$guest" "$out" >"$out.console" 2>&1
+VFCTL_LAB_TIMEOUT=$vm_timeout lab/run-vm.sh "$guest" "$out" >"$out.console" 2>&1
 rc=$?
 if [ ! -s "$out/status" ]; then
 	echo "# $name: the VM gave no result (console tail below); booting it once more"
 	tail -n 5 "$out.console" | say
 	rm -rf "$out"
-	VFCTL_LAB_TIMEOUT=420 lab/run-vm.sh "$guest" "$out" >"$out.console" 2>&1
+	VFCTL_LAB_TIMEOUT=$vm_timeout lab/run-vm.sh "$guest" "$out" >"$out.console" 2>&1
 	rc=$?
 fi
 if [ -s "$out/lab.log" ]; then
