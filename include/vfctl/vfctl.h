@@ -26,6 +26,9 @@ typedef struct vfctl_ctx_opts {
 	int netlink; /* -1 auto, 0 off, 1 on */
 	bool names;  /* resolve vendor/device names through pci.ids (libpci) */
 	const char *kmsg_path;
+	/* also read traffic counters: each VF's as its PF reports them (IFLA_VF_STATS) and every
+	 * netdev's own (IFLA_STATS64); off, the kernel is asked to leave them out */
+	bool stats;
 } vfctl_ctx_opts;
 
 int vfctl_ctx_new(const vfctl_ctx_opts *opts, vfctl_ctx **ret);
@@ -39,6 +42,15 @@ typedef enum vfctl_module_state {
 	VFCTL_MODULE_BUILTIN,
 } vfctl_module_state;
 
+/* Traffic counters; valid false when not read (no netlink; a VF's only with vfctl_ctx_opts.stats,
+ * a netdev's come with every rtnetlink scan). A source without such a counter leaves it -1 (a
+ * netdev counts no broadcasts). */
+typedef struct vfctl_counters {
+	bool valid;
+	int64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
+	int64_t rx_broadcast, rx_multicast, rx_dropped, tx_dropped;
+} vfctl_counters;
+
 typedef struct vfctl_netdev {
 	char *name;
 	char *mac;       /* current address */
@@ -49,6 +61,7 @@ typedef struct vfctl_netdev {
 	int flags;       /* IFF_*, -1 unknown */
 	char **altnames; /* IFLA_ALT_IFNAME, from rtnetlink */
 	size_t n_altnames;
+	vfctl_counters stats; /* the netdev's own (IFLA_STATS64): for a VF, its driver's view */
 } vfctl_netdev;
 
 /* A VF's admin settings as the PF driver reports them over rtnetlink. Knobs a driver does not
@@ -73,6 +86,7 @@ typedef struct vfctl_vf {
 	char *representor; /* its eswitch port's netdev in switchdev mode (devlink), NULL otherwise */
 	/* NVMe: the VF's secondary controller, -1 when unknown (not root, not NVMe) */
 	int nvme_scid, nvme_online, nvme_vq, nvme_vi;
+	vfctl_counters stats; /* as the PF driver counts the VF's traffic (IFLA_VF_STATS) */
 } vfctl_vf;
 
 /* One NVMe flexible resource pool (VQ: queues, VI: interrupts) of a primary controller. */
@@ -341,6 +355,7 @@ typedef struct vfctl_export_file {
 	char *text;
 } vfctl_export_file;
 int vfctl_export(const vfctl_host *h, const bool *select, vfctl_export_file **ret, size_t *ret_n);
+
 void vfctl_export_free(vfctl_export_file *f, size_t n);
 
 int vfctl_emit_vdpa(const vfctl_host *h, char *const *names, size_t n, vfctl_emit_kind kind, char **ret);

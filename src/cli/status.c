@@ -59,7 +59,40 @@ static void print_clipped(const char *s)
 		printf("%s\n", s);
 }
 
-static void print_device(const vfctl_device *d)
+static int64_t nz(int64_t v) { return v < 0 ? 0 : v; }
+
+/* One counters line; counters the source lacks are left out (JSON has them as null). */
+static void print_counters(const char *label, const vfctl_counters *c)
+{
+	char line[256];
+	if (!c->valid)
+		return;
+	int n = snprintf(line, sizeof(line), "         %s: rx %lld pkts %lld B, tx %lld pkts %lld B", label,
+			 (long long)nz(c->rx_packets), (long long)nz(c->rx_bytes), (long long)nz(c->tx_packets),
+			 (long long)nz(c->tx_bytes));
+	if (c->rx_broadcast >= 0)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ", bcast %lld", (long long)c->rx_broadcast);
+	if (c->rx_multicast >= 0)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ", mcast %lld", (long long)c->rx_multicast);
+	if (c->rx_dropped >= 0 || c->tx_dropped >= 0)
+		snprintf(line + n, sizeof(line) - (size_t)n, ", drop %lld/%lld", (long long)nz(c->rx_dropped),
+			 (long long)nz(c->tx_dropped));
+	print_clipped(line);
+}
+
+static void print_vf_stats(const vfctl_host *h, const vfctl_vf *vf)
+{
+	print_counters("pf view", &vf->stats);
+	const vfctl_device *vd = vf->id && vf->netdev ? vfctl_host_find(h, vf->id) : NULL;
+	for (size_t i = 0; vd && i < vd->n_netdevs; i++)
+		if (strcmp(vd->netdevs[i].name, vf->netdev) == 0) {
+			char label[64];
+			snprintf(label, sizeof(label), "%s (vf driver)", vf->netdev);
+			print_counters(label, &vd->netdevs[i].stats);
+		}
+}
+
+static void print_device(const vfctl_host *h, const vfctl_device *d, bool stats)
 {
 	char line[512], ids[16] = "-", nd[40] = "-", grp[12] = "-";
 	if (d->vendor_id >= 0)
@@ -155,6 +188,8 @@ static void print_device(const vfctl_device *d)
 		if (vf->representor)
 			n += snprintf(line + n, sizeof(line) - (size_t)n, " rep %s", vf->representor);
 		print_clipped(line);
+		if (stats)
+			print_vf_stats(h, vf);
 	}
 }
 
@@ -162,18 +197,23 @@ int cmd_status(const cli_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
+		{"stats", no_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
+	cli_global gs = *g;
 	bool json = g->json;
 	int c;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "jsh", opts, NULL)) >= 0) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
+		case 's':
+			gs.ctx.stats = true;
+			break;
 		case 'h':
-			puts("Usage: vfctl status [--json] [DEVICE...]");
+			puts("Usage: vfctl status [--json] [--stats] [DEVICE...]");
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;
@@ -183,7 +223,7 @@ int cmd_status(const cli_global *g, int argc, char **argv)
 	vfctl_ctx *ctx;
 	vfctl_host *h;
 	bool *sel = NULL;
-	int r = cli_scan_select(g, argv + optind, argc - optind, &ctx, &h, &sel);
+	int r = cli_scan_select(&gs, argv + optind, argc - optind, &ctx, &h, &sel);
 	if (r)
 		return r;
 
@@ -207,7 +247,7 @@ int cmd_status(const cli_global *g, int argc, char **argv)
 		/* VFs are shown under their PF, unless asked for by name. */
 		if (!want || (d->physfn && !sel))
 			continue;
-		print_device(d);
+		print_device(h, d, gs.ctx.stats);
 	}
 	if (!sel && h->vdpa && (h->vdpa->n_mgmtdevs || h->vdpa->n_devs)) {
 		printf("\nvDPA\n");

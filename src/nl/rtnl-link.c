@@ -4,7 +4,9 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "parse.h"
 #include "rtnl-link.h"
@@ -13,6 +15,55 @@ void link_info_done(link_info *li)
 {
 	free(li->vfs);
 	li->vfs = NULL;
+	free(li->vf_stats);
+	li->vf_stats = NULL;
+}
+
+void counters_init(vfctl_counters *c)
+{
+	*c = (vfctl_counters){
+		.rx_packets = -1, .tx_packets = -1, .rx_bytes = -1, .tx_bytes = -1,
+		.rx_broadcast = -1, .rx_multicast = -1, .rx_dropped = -1, .tx_dropped = -1,
+	};
+}
+
+static void decode_vf_stats(const struct nlattr *nest, vfctl_counters *c)
+{
+	const struct nlattr *a;
+	counters_init(c);
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_payload_len(a) < sizeof(uint64_t))
+			continue;
+		int64_t v = (int64_t)mnl_attr_get_u64(a);
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_VF_STATS_RX_PACKETS: c->rx_packets = v; break;
+		case IFLA_VF_STATS_TX_PACKETS: c->tx_packets = v; break;
+		case IFLA_VF_STATS_RX_BYTES: c->rx_bytes = v; break;
+		case IFLA_VF_STATS_TX_BYTES: c->tx_bytes = v; break;
+		case IFLA_VF_STATS_BROADCAST: c->rx_broadcast = v; break;
+		case IFLA_VF_STATS_MULTICAST: c->rx_multicast = v; break;
+		case IFLA_VF_STATS_RX_DROPPED: c->rx_dropped = v; break;
+		case IFLA_VF_STATS_TX_DROPPED: c->tx_dropped = v; break;
+		default: continue;
+		}
+		c->valid = true;
+	}
+}
+
+static void decode_stats64(const struct nlattr *a, vfctl_counters *c)
+{
+	struct rtnl_link_stats64 st = {0};
+	size_t len = mnl_attr_get_payload_len(a);
+	/* Older kernels send a shorter struct: what they send is a prefix of today's. */
+	memcpy(&st, mnl_attr_get_payload(a), len < sizeof(st) ? len : sizeof(st));
+	if (len < offsetof(struct rtnl_link_stats64, multicast) + sizeof(st.multicast))
+		return;
+	*c = (vfctl_counters){
+		.valid = true, .rx_packets = (int64_t)st.rx_packets, .tx_packets = (int64_t)st.tx_packets,
+		.rx_bytes = (int64_t)st.rx_bytes, .tx_bytes = (int64_t)st.tx_bytes, .rx_broadcast = -1,
+		.rx_multicast = (int64_t)st.multicast, .rx_dropped = (int64_t)st.rx_dropped,
+		.tx_dropped = (int64_t)st.tx_dropped,
+	};
 }
 
 void vf_settings_init(vfctl_vf_settings *s)
@@ -27,12 +78,13 @@ void vf_settings_init(vfctl_vf_settings *s)
 static int knob(uint32_t v) { return v == UINT32_MAX ? -1 : (int)v; }
 
 /* Decodes one IFLA_VF_INFO nest; returns the VF number or -EINVAL. */
-static int decode_vf_info(const struct nlattr *info, vfctl_vf_settings *s)
+static int decode_vf_info(const struct nlattr *info, vfctl_vf_settings *s, vfctl_counters *st)
 {
 	const struct nlattr *a;
 	int vf = -1;
 
 	vf_settings_init(s);
+	counters_init(st);
 	mnl_attr_for_each_nested(a, info) {
 		uint16_t t = mnl_attr_get_type(a);
 		const void *p = mnl_attr_get_payload(a);
@@ -77,6 +129,9 @@ static int decode_vf_info(const struct nlattr *info, vfctl_vf_settings *s)
 			s->max_tx_rate = r->max_tx_rate;
 			break;
 		}
+		case IFLA_VF_STATS:
+			decode_vf_stats(a, st);
+			break;
 		case IFLA_VF_TX_RATE:
 			/* Superseded by IFLA_VF_RATE, which the kernel always sends alongside. */
 			break;
@@ -129,13 +184,16 @@ static const char *decode_vf_list(const struct nlattr *list, const char *msg_end
 		if (mnl_attr_get_type(a) != IFLA_VF_INFO)
 			break;
 		vfctl_vf_settings s;
-		int vf = decode_vf_info(a, &s);
+		vfctl_counters st;
+		int vf = decode_vf_info(a, &s, &st);
 		if (vf < 0 || (!inside && vf != li->n_listed))
 			break;
 		if (!inside)
 			li->len_wrapped = true;
-		if (vf < li->num_vf)
+		if (vf < li->num_vf) {
 			li->vfs[vf] = s;
+			li->vf_stats[vf] = st;
+		}
 		li->n_listed++;
 		a = (const struct nlattr *)((const char *)a + MNL_ALIGN(a->nla_len));
 		if ((const char *)a > resume)
@@ -147,6 +205,7 @@ static const char *decode_vf_list(const struct nlattr *list, const char *msg_end
 int link_vf_decode(const struct nlmsghdr *nlh, link_info *ret)
 {
 	link_info li = {.num_vf = -1, .mtu = -1};
+	counters_init(&li.stats);
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	const char *end = (const char *)nlh + nlh->nlmsg_len;
 	const struct nlattr *list = NULL;
@@ -174,10 +233,15 @@ int link_vf_decode(const struct nlmsghdr *nlh, link_info *ret)
 		return -EBADMSG;
 	if (li.num_vf > 0) {
 		li.vfs = calloc((size_t)li.num_vf, sizeof(*li.vfs));
-		if (!li.vfs)
+		li.vf_stats = calloc((size_t)li.num_vf, sizeof(*li.vf_stats));
+		if (!li.vfs || !li.vf_stats) {
+			link_info_done(&li);
 			return -ENOMEM;
-		for (int i = 0; i < li.num_vf; i++)
+		}
+		for (int i = 0; i < li.num_vf; i++) {
 			vf_settings_init(&li.vfs[i]);
+			counters_init(&li.vf_stats[i]);
+		}
 	}
 
 	a = mnl_nlmsg_get_payload_offset(nlh, sizeof(*ifi));
@@ -190,6 +254,8 @@ int link_vf_decode(const struct nlmsghdr *nlh, link_info *ret)
 			snprintf(li.ifname, sizeof(li.ifname), "%s", mnl_attr_get_str(a));
 		else if (t == IFLA_MTU && mnl_attr_get_payload_len(a) >= 4)
 			li.mtu = (int)mnl_attr_get_u32(a);
+		else if (t == IFLA_STATS64)
+			decode_stats64(a, &li.stats);
 		else if (t == IFLA_PERM_ADDRESS && mnl_attr_get_payload_len(a) == 6)
 			format_mac(mnl_attr_get_payload(a), li.perm_mac);
 		else if (t == IFLA_PROP_LIST) {
@@ -219,11 +285,11 @@ struct nlmsghdr *link_msg(char *buf, uint16_t type, uint16_t flags, int ifindex,
 	return nlh;
 }
 
-struct nlmsghdr *link_vf_build_getlink(char *buf, const char *ifname)
+struct nlmsghdr *link_vf_build_getlink(char *buf, const char *ifname, bool stats)
 {
 	struct nlmsghdr *nlh = link_msg(buf, RTM_GETLINK, 0, 0, NULL);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS);
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_VF | (stats ? 0 : RTEXT_FILTER_SKIP_STATS));
 	return nlh;
 }
 

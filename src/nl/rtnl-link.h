@@ -19,6 +19,8 @@ typedef struct link_info {
 	char perm_mac[18]; /* "" when the kernel gave none */
 	int num_vf;        /* IFLA_NUM_VF, -1 if absent */
 	vfctl_vf_settings *vfs; /* indexed by VF number, num_vf entries, .valid where listed */
+	vfctl_counters *vf_stats; /* the same, IFLA_VF_STATS when the kernel sent them */
+	vfctl_counters stats;     /* IFLA_STATS64 */
 	int n_listed;      /* how many IFLA_VF_INFO entries decoded */
 	bool len_wrapped;  /* the list outgrew its 16-bit nest length and was recovered */
 	char altnames[8][128]; /* IFLA_PROP_LIST / IFLA_ALT_IFNAME, the first 8 */
@@ -32,8 +34,12 @@ void vf_settings_init(vfctl_vf_settings *s);
 /* Pure decoder of an RTM_NEWLINK; unknown attributes are skipped. */
 int link_vf_decode(const struct nlmsghdr *nlh, link_info *ret);
 
-/* Builds the request into buf (at least MNL_SOCKET_BUFFER_SIZE); exposed for tests. */
-struct nlmsghdr *link_vf_build_getlink(char *buf, const char *ifname);
+/* Every counter -1, not valid. */
+void counters_init(vfctl_counters *c);
+
+/* Builds the request into buf (at least MNL_SOCKET_BUFFER_SIZE); exposed for tests. stats: let
+ * the kernel add IFLA_VF_STATS (the list then outgrows its nest length sooner: decoded anyway). */
+struct nlmsghdr *link_vf_build_getlink(char *buf, const char *ifname, bool stats);
 
 /* Builds the RTM_SETLINK for link_vf_set into buf; exposed for tests. */
 struct nlmsghdr *link_vf_build_set(char *buf, int ifindex, uint16_t type, const void *payload, size_t len);

@@ -39,7 +39,7 @@ static void put_vf(struct nlmsghdr *nlh, uint32_t vf, bool stats)
 		struct nlattr *st = mnl_attr_nest_start(nlh, IFLA_VF_STATS);
 		for (int i = IFLA_VF_STATS_RX_PACKETS; i <= IFLA_VF_STATS_TX_DROPPED; i++)
 			if (i != IFLA_VF_STATS_PAD)
-				mnl_attr_put_u64(nlh, (uint16_t)i, 12345);
+				mnl_attr_put_u64(nlh, (uint16_t)i, 1000u * vf + (unsigned)i);
 		mnl_attr_nest_end(nlh, st);
 	}
 	mnl_attr_nest_end(nlh, info);
@@ -56,6 +56,9 @@ static struct nlmsghdr *build(char *buf, uint32_t num_vf, uint32_t listed, bool 
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth3");
 	uint8_t addr[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, addr);
+	struct rtnl_link_stats64 st = {.rx_packets = 11, .tx_packets = 22, .rx_bytes = 33, .tx_bytes = 44,
+				       .multicast = 55, .rx_dropped = 66, .tx_dropped = 77};
+	mnl_attr_put(nlh, IFLA_STATS64, sizeof(st), &st);
 	mnl_attr_put_u32(nlh, IFLA_NUM_VF, num_vf);
 	struct nlattr *list = mnl_attr_nest_start(nlh, IFLA_VFINFO_LIST);
 	for (uint32_t i = 0; i < listed; i++)
@@ -94,6 +97,10 @@ static void test_roundtrip(void)
 	CHECK_EQ_INT(li.vfs[2].link_state, 2);
 	CHECK_EQ_INT(v->rss_query, -1);
 	CHECK_EQ_INT(v->trust, 1);
+	const vfctl_counters *c = &li.stats;
+	CHECK(c->valid && c->rx_packets == 11 && c->tx_packets == 22 && c->rx_bytes == 33 && c->tx_bytes == 44 &&
+		      c->rx_multicast == 55 && c->rx_dropped == 66 && c->tx_dropped == 77 && c->rx_broadcast == -1,
+	      "IFLA_STATS64 decoded (a netdev counts no broadcasts)");
 	link_info_done(&li);
 }
 
@@ -120,12 +127,23 @@ static void test_wrapped_list(void)
 			all = false;
 	}
 	CHECK(all, "all 300 VFs decoded with their own settings");
+	bool stats = true;
+	for (int i = 0; i < 300; i++) {
+		const vfctl_counters *c = &li.vf_stats[i];
+		int64_t b = 1000 * (int64_t)i;
+		if (!c->valid || c->rx_packets != b + IFLA_VF_STATS_RX_PACKETS || c->tx_bytes != b + IFLA_VF_STATS_TX_BYTES ||
+		    c->rx_broadcast != b + IFLA_VF_STATS_BROADCAST || c->rx_multicast != b + IFLA_VF_STATS_MULTICAST ||
+		    c->rx_dropped != b + IFLA_VF_STATS_RX_DROPPED || c->tx_dropped != b + IFLA_VF_STATS_TX_DROPPED)
+			stats = false;
+	}
+	CHECK(stats, "all 300 VFs' IFLA_VF_STATS decoded, each its own");
 	CHECK_STREQ(li.perm_mac, "b8:59:9f:a0:00:11"); /* the attribute after the list is found again */
 	link_info_done(&li);
 
 	/* Without stats (RTEXT_FILTER_SKIP_STATS) the same 300 VFs fit. */
 	nlh = build(buf, 300, 300, false);
 	CHECK(link_vf_decode(nlh, &li) == 0 && li.n_listed == 300 && !li.len_wrapped, "300 VFs fit without stats");
+	CHECK(!li.vf_stats[0].valid && li.vf_stats[0].rx_packets == -1, "no stats sent: none made up");
 	link_info_done(&li);
 }
 
@@ -154,7 +172,7 @@ static void test_truncated(void)
 static void test_request(void)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = link_vf_build_getlink(buf, "enp6s0f1np1");
+	struct nlmsghdr *nlh = link_vf_build_getlink(buf, "enp6s0f1np1", false);
 	const struct nlattr *a;
 	uint32_t mask = 0;
 	const char *name = NULL;
@@ -168,6 +186,10 @@ static void test_request(void)
 	}
 	CHECK_EQ_INT(mask, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS);
 	CHECK_STREQ(name, "enp6s0f1np1");
+	nlh = link_vf_build_getlink(buf, "enp6s0f1np1", true);
+	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) if (mnl_attr_get_type(a) == IFLA_EXT_MASK)
+		mask = mnl_attr_get_u32(a);
+	CHECK_EQ_INT(mask, RTEXT_FILTER_VF); /* counters asked for: the kernel adds IFLA_VF_STATS */
 }
 
 /* RTM_SETLINK as the kernel's do_setvfinfo() reads it: one IFLA_VF_INFO with one attribute. */

@@ -33,6 +33,7 @@ int vfctl_ctx_new(const vfctl_ctx_opts *opts, vfctl_ctx **ret)
 	 * reach the real host. */
 	ctx->use_netlink = !ctx->fs->read_only && opts->netlink != 0;
 	ctx->names = opts->names;
+	ctx->stats = opts->stats;
 	*ret = ctx;
 	return 0;
 }

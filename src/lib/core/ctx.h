@@ -28,7 +28,7 @@ typedef struct test_hooks {
 
 struct vfctl_ctx {
 	sysfs *fs;
-	bool use_netlink, names;
+	bool use_netlink, names, stats;
 	nl_sock *rtnl; /* opened on first use */
 	nl_sock *genl; /* generic netlink: devlink, vdpa */
 	uint16_t devlink_family, vdpa_family;

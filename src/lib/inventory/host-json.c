@@ -41,8 +41,38 @@ static void host_json(json_writer *w, const vfctl_host *h)
 	json_close_object(w);
 }
 
-static void vf_json(json_writer *w, const vfctl_device *pf, const vfctl_vf *vf)
+/* Counters as their source gives them (docs/json.md): null when not read. */
+static void counters_json(json_writer *w, const char *key, const vfctl_counters *c)
 {
+	if (!c->valid) {
+		json_null(w, key);
+		return;
+	}
+	json_open_object(w, key);
+	json_int_or_null(w, "rx_packets", c->rx_packets);
+	json_int_or_null(w, "tx_packets", c->tx_packets);
+	json_int_or_null(w, "rx_bytes", c->rx_bytes);
+	json_int_or_null(w, "tx_bytes", c->tx_bytes);
+	json_int_or_null(w, "rx_broadcast", c->rx_broadcast);
+	json_int_or_null(w, "rx_multicast", c->rx_multicast);
+	json_int_or_null(w, "rx_dropped", c->rx_dropped);
+	json_int_or_null(w, "tx_dropped", c->tx_dropped);
+	json_close_object(w);
+}
+
+/* The VF's own netdev, where its driver counts what it sees. */
+static const vfctl_netdev *vf_netdev(const vfctl_host *h, const vfctl_vf *vf)
+{
+	const vfctl_device *d = vf->id && vf->netdev ? vfctl_host_find(h, vf->id) : NULL;
+	for (size_t i = 0; d && i < d->n_netdevs; i++)
+		if (streq(d->netdevs[i].name, vf->netdev))
+			return &d->netdevs[i];
+	return NULL;
+}
+
+static void vf_json(json_writer *w, const vfctl_host *h, const vfctl_device *pf, const vfctl_vf *vf)
+{
+	const vfctl_netdev *nd = vf_netdev(h, vf);
 	const vfctl_vf_settings *s = &vf->settings;
 	json_open_object(w, NULL);
 	json_int(w, "index", vf->index);
@@ -73,6 +103,12 @@ static void vf_json(json_writer *w, const vfctl_device *pf, const vfctl_vf *vf)
 	json_bool(w, "settings_known", s->valid);
 	/* Distinguishes "the kernel cut the list" from "vfctl did not ask" (no netlink). */
 	json_bool(w, "attrs_truncated", !s->valid && pf->vf_list_truncated);
+	/* Two views of one VF's traffic, which differ on some NICs: the PF's and the VF driver's. */
+	counters_json(w, "stats", &vf->stats);
+	if (nd)
+		counters_json(w, "netdev_stats", &nd->stats);
+	else
+		json_null(w, "netdev_stats");
 	json_close_object(w);
 }
 
@@ -194,6 +230,7 @@ static void device_json(json_writer *w, const vfctl_host *h, const vfctl_device 
 		json_string(w, "perm_mac", nd->perm_mac);
 		json_string(w, "operstate", nd->operstate);
 		json_int_or_null(w, "ifindex", nd->ifindex);
+		counters_json(w, "stats", &nd->stats);
 		json_close_object(w);
 	}
 	json_close_array(w);
@@ -231,7 +268,7 @@ static void device_json(json_writer *w, const vfctl_host *h, const vfctl_device 
 	nvme_json(w, d);
 	json_open_array(w, "vfs");
 	for (size_t i = 0; i < d->n_vfs; i++)
-		vf_json(w, d, &d->vfs[i]);
+		vf_json(w, h, d, &d->vfs[i]);
 	json_close_array(w);
 	json_close_object(w);
 }

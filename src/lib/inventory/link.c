@@ -29,7 +29,7 @@ int link_vf_get(vfctl_ctx *ctx, const char *ifname, link_info *ret)
 	r = ctx_rtnl(ctx, &nl);
 	if (r < 0)
 		return r;
-	r = nl_transact(nl, link_vf_build_getlink(buf, ifname), getlink_cb, &li);
+	r = nl_transact(nl, link_vf_build_getlink(buf, ifname, ctx->stats), getlink_cb, &li);
 	if (r < 0) {
 		link_info_done(&li);
 		return ctx_error(ctx, r, "RTM_GETLINK %s%s%s", ifname, nl->ext_ack[0] ? ": " : "", nl->ext_ack);
@@ -63,6 +63,7 @@ int link_dump(vfctl_ctx *ctx, int (*cb)(const link_info *li, void *data), void *
 	if (r < 0)
 		return r;
 	struct nlmsghdr *nlh = link_msg(buf, RTM_GETLINK, NLM_F_DUMP, 0, NULL);
+	/* SKIP_STATS leaves out VF and per-address-family counters; IFLA_STATS64 comes anyway. */
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	r = nl_transact(nl, nlh, dump_cb, &st);
 	return r < 0 ? ctx_error(ctx, r, "RTM_GETLINK dump") : 0;

@@ -4,9 +4,9 @@
 #include "ctx.h"
 #include "rtnl-link.h"
 
-/* RTM_GETLINK for one interface with IFLA_EXT_MASK RTEXT_FILTER_VF|RTEXT_FILTER_SKIP_STATS:
- * stats are what overflows the VF list's 16-bit nest length first (~78 VFs with stats,
- * 300+ without). */
+/* RTM_GETLINK for one interface with IFLA_EXT_MASK RTEXT_FILTER_VF, and RTEXT_FILTER_SKIP_STATS
+ * unless the context asks for counters: stats are what overflows the VF list's 16-bit nest length
+ * first (~78 VFs with stats, 300+ without); the decoder reads past the wrap. */
 int link_vf_get(vfctl_ctx *ctx, const char *ifname, link_info *ret);
 
 /* One RTM_GETLINK dump of every link without VF info or stats; cb sees each decoded link. */

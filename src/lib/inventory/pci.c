@@ -8,6 +8,7 @@
 #include "parse.h"
 #include "pci.h"
 #include "pcicfg.h"
+#include "rtnl-link.h"
 
 static char *link_name(vfctl_ctx *ctx, const char *dev, const char *link)
 {
@@ -90,6 +91,7 @@ int netdevs_scan(vfctl_ctx *ctx, const char *devpath, vfctl_netdev **ret, size_t
 		(void)sysfs_read(ctx->fs, path, &nd[i].operstate);
 		/* from the rtnetlink dump, with the permanent MAC and altnames */
 		nd[i].ifindex = nd[i].mtu = nd[i].flags = -1;
+		counters_init(&nd[i].stats);
 	}
 	free(names); /* the strings now belong to nd */
 	*ret = nd;

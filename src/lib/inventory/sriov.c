@@ -26,6 +26,7 @@ static int alloc_vfs(vfctl_device *pf, size_t n)
 		pf->vfs[i].iommu_group = -1;
 		pf->vfs[i].nvme_scid = pf->vfs[i].nvme_online = pf->vfs[i].nvme_vq = pf->vfs[i].nvme_vi = -1;
 		vf_settings_init(&pf->vfs[i].settings);
+		counters_init(&pf->vfs[i].stats);
 	}
 	return 0;
 }
@@ -164,6 +165,7 @@ static int perm_cb(const link_info *li, void *data)
 			nd->ifindex = li->ifindex;
 			nd->mtu = li->mtu;
 			nd->flags = (int)li->flags;
+			nd->stats = li->stats;
 			if (!nd->perm_mac && li->perm_mac[0])
 				nd->perm_mac = strdup(li->perm_mac);
 			if (!nd->altnames && li->n_altnames && (nd->altnames = calloc(li->n_altnames, sizeof(char *))))
@@ -200,8 +202,10 @@ static void pf_settings(vfctl_ctx *ctx, vfctl_device *pf)
 	pf->vf_settings_known = true;
 	pf->reported_num_vf = li.num_vf;
 	pf->vf_list_truncated = li.num_vf >= 0 && li.n_listed < li.num_vf;
-	for (size_t i = 0; i < pf->n_vfs && (int)i < li.num_vf; i++)
+	for (size_t i = 0; i < pf->n_vfs && (int)i < li.num_vf; i++) {
 		pf->vfs[i].settings = li.vfs[i];
+		pf->vfs[i].stats = li.vf_stats[i];
+	}
 	link_info_done(&li);
 }
 
