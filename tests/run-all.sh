@@ -91,7 +91,7 @@ meson_tier static "$BUILD" --suite static
 echo "== Debian packages (make deb, lintian, contents, unit sandbox)"
 meson_tier package "$BUILD" --suite package
 
-for tier in lab lab-apply lab-vfio lab-switchdev lab-asan lab-boot lab-boot-missing lab-ansible lab-intremap lab-mmio; do
+for tier in lab lab-apply lab-vfio lab-switchdev lab-asan lab-verify lab-boot lab-boot-missing lab-ansible lab-intremap lab-mmio; do
 	echo "== $tier (real kernel, QEMU TCG)"
 	meson_tier "$tier" "$BUILD" "$tier"
 done

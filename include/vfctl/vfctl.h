@@ -319,6 +319,65 @@ typedef struct vfctl_apply_opts {
  * device (nothing touched), another -errno when a unit failed. */
 int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts);
 
+/* verify: the host re-read against a configuration (what apply does after its last step), and
+ * with datapath on, test frames through the NIC's switch between the PF and the VFs that have a
+ * netdev here (docs/verify.md). */
+typedef struct vfctl_drift {
+	const char *knob; /* the step kind: "vf-vlan", "numvfs", ... */
+	char *device;     /* the PF or device */
+	int vf;           /* -1 for the device itself */
+	char *want;       /* the change apply would make */
+	char *have;       /* the host's value, NULL where vfctl cannot say it in a word */
+} vfctl_drift;
+
+typedef struct vfctl_datapath_check {
+	const char *kind;            /* "reach", "isolation", "link-state", "spoofchk" */
+	char *from, *to;             /* "0000:01:00.0" (the PF) or "0000:01:00.0 vf 1" */
+	char *from_netdev, *to_netdev;
+	int vlan;                    /* the sender's VLAN as the configuration implies (0: none) */
+	char *sent;                  /* the frame: source, destination, EtherType */
+	bool expected;               /* it should arrive at to */
+	char **seen;                 /* the netdevs it arrived at (to or others), n_seen of them */
+	size_t n_seen;
+	bool ok;
+	char *hint;                  /* on a failure, what on the host explains it; NULL */
+} vfctl_datapath_check;
+
+typedef struct vfctl_verify_skip {
+	char *device, *why;
+} vfctl_verify_skip;
+
+typedef struct vfctl_verify_result {
+	vfctl_drift *drift;
+	size_t n_drift;
+	bool datapath; /* the probes ran */
+	vfctl_datapath_check *checks;
+	size_t n_checks;
+	vfctl_verify_skip *skipped;
+	size_t n_skipped;
+	char **restored; /* netdevs brought up for the probes and set down again */
+	size_t n_restored;
+} vfctl_verify_result;
+
+typedef struct vfctl_verify_opts {
+	char *const *only; /* DEVICE arguments; none: every unit */
+	size_t n_only;
+	bool datapath;     /* root: send test frames */
+	bool force;        /* probe a PF that carries the default route */
+	int wait_ms;       /* how long a frame may take to arrive; 0: 1000 */
+	void (*report)(void *userdata, const char *line); /* progress */
+	void *userdata;
+} vfctl_verify_opts;
+
+/* c must be validated against h. Returns 0 (the result says what matched), -EPERM without root
+ * for the datapath, -EBUSY for a PF with the default route without force. */
+int vfctl_verify(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, const vfctl_verify_opts *o,
+		 vfctl_verify_result **ret);
+vfctl_verify_result *vfctl_verify_free(vfctl_verify_result *v);
+/* Everything as configured and every probe as expected. */
+bool vfctl_verify_ok(const vfctl_verify_result *v);
+int vfctl_verify_json(const vfctl_verify_result *v, char **ret);
+
 /* VFIO passthrough: bind, unbind, restore. The original driver (and a VF's settings) are recorded
  * under /run/vfctl/bind/ the first time vfctl takes a device, so restore can put them back. */
 typedef struct vfctl_bind_opts {
@@ -356,6 +415,10 @@ typedef struct vfctl_export_file {
 } vfctl_export_file;
 int vfctl_export(const vfctl_host *h, const bool *select, vfctl_export_file **ret, size_t *ret_n);
 
+/* The Prometheus text exposition format (docs/metrics.md): per PF its VF counts and eswitch mode,
+ * per VF an info gauge and its counters (scan with vfctl_ctx_opts.stats), and doctor's findings by
+ * id and severity (doctor NULL: none). */
+int vfctl_metrics(const vfctl_host *h, const vfctl_report *doctor, char **ret);
 void vfctl_export_free(vfctl_export_file *f, size_t n);
 
 int vfctl_emit_vdpa(const vfctl_host *h, char *const *names, size_t n, vfctl_emit_kind kind, char **ret);

@@ -25,6 +25,8 @@ int cmd_emit(const cli_global *g, int argc, char **argv);
 int cmd_eswitch(const cli_global *g, int argc, char **argv);
 int cmd_vdpa(const cli_global *g, int argc, char **argv);
 int cmd_export(const cli_global *g, int argc, char **argv);
+int cmd_verify(const cli_global *g, int argc, char **argv);
+int cmd_metrics(const cli_global *g, int argc, char **argv);
 /* doctor's and vfio-check's output: text wrapped at 80 columns, or JSON. */
 void cli_print_report(const vfctl_report *rep, bool json);
 /* Loads and, unless h is NULL, validates; prints every error as FILE:LINE: message and returns 2
@@ -48,5 +50,8 @@ void cli_warn_not_root(const vfctl_host *h);
 void cli_report_line(void *userdata, const char *line);
 /* stdout and stderr from here on neutralise terminal control bytes (safe-output.c). */
 void cli_safe_output(void);
+/* DIR/NAME written whole (a temporary file in DIR, fsync, rename), mode 0644: readers never see
+ * half a file. Prints the error; -errno. */
+int cli_write_file(const char *dir, const char *name, const char *text);
 /* Applies a configuration given as text (what a command line implies): exit code. */
 int cli_apply_text(vfctl_ctx *ctx, const char *text, bool force);

@@ -11,33 +11,17 @@
 
 #include "cli.h"
 
-/* DIR/NAME, written whole (temporary file, rename) and mode 0644 as vfctl wants its files;
- * an existing file is kept unless force. */
 static int write_file(const char *dir, const vfctl_export_file *f, bool force)
 {
-	char path[4096], tmp[4096];
+	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s", dir, f->name);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, f->name);
 	if (!force && access(path, F_OK) == 0) {
 		fprintf(stderr, "vfctl: %s exists (--force replaces it)\n", path);
 		return -EEXIST;
 	}
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		fprintf(stderr, "vfctl: %s: %s\n", tmp, strerror(errno));
-		return -errno;
-	}
-	size_t len = strlen(f->text);
-	ssize_t k = write(fd, f->text, len);
-	int r = k == (ssize_t)len && fchmod(fd, 0644) == 0 && fsync(fd) == 0 ? 0 : -errno ? -errno : -EIO;
-	close(fd);
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0) {
-		unlink(tmp);
-		fprintf(stderr, "vfctl: %s: %s\n", path, strerror(-r));
+	int r = cli_write_file(dir, f->name, f->text);
+	if (r < 0)
 		return r;
-	}
 	printf("wrote %s (%s)\n", path, f->device ? f->device : "vDPA");
 	return 0;
 }

@@ -12,11 +12,14 @@ static void usage(FILE *f)
 	      "\n"
 	      "Commands:\n"
 	      "  status [DEVICE...]   host IOMMU/VFIO state, PCI devices, PFs and their VFs\n"
+	      "                       (--stats: per-VF traffic counters)\n"
 	      "  doctor [DEVICE...]   check the host for SR-IOV / passthrough problems, with fixes\n"
 	      "                       (--probe-intx: test INTx masking on idle devices; root)\n"
 	      "  plan [DEVICE]        the steps that would bring the host to its configuration\n"
 	      "  apply [DEVICE]       carry them out, with rollback on failure (root)\n"
 	      "                       (-c FILE|DIR, default /etc/vfctl; --force, --boot)\n"
+	      "  verify [DEVICE...]   the host against its configuration, per knob; --datapath: test\n"
+	      "                       frames through the NIC's switch between PF and VFs (root)\n"
 	      "  bind DEVICE [DRIVER] hand a device to vfio-pci (or DRIVER), group-aware (root)\n"
 	      "  unbind DEVICE...     take devices from their driver (root)\n"
 	      "  restore [DEVICE...]  give devices back to the drivers they had (root)\n"
@@ -26,6 +29,7 @@ static void usage(FILE *f)
 	      "  vdpa list|add|del    vDPA management devices and devices (vhost or virtio)\n"
 	      "  emit ovs PF          the Open vSwitch offload setup for a switchdev PF\n"
 	      "  export [DEVICE...] [-o DIR]  the vfctl.conf files that describe the live host\n"
+	      "  metrics [--textfile DIR]     Prometheus metrics: VFs, counters, doctor findings\n"
 	      "\n"
 	      "DEVICE is a PCI address (0000:06:00.1 or 06:00.1), a netdev name, or PF:vfN.\n"
 	      "\n"
@@ -50,6 +54,7 @@ static const struct {
 	{"apply", cmd_apply},     {"bind", cmd_bind},             {"unbind", cmd_bind},
 	{"restore", cmd_bind},    {"vfio-check", cmd_vfio_check}, {"emit", cmd_emit},
 	{"eswitch", cmd_eswitch}, {"vdpa", cmd_vdpa},         {"export", cmd_export},
+	{"verify", cmd_verify},   {"metrics", cmd_metrics},
 };
 
 int main(int argc, char **argv)

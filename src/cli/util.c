@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -107,5 +110,30 @@ int cli_apply_text(vfctl_ctx *ctx, const char *text, bool force)
 		r = n ? EXIT_USAGE : EXIT_FAIL;
 	}
 	vfctl_config_free(conf);
+	return r;
+}
+
+int cli_write_file(const char *dir, const char *name, const char *text)
+{
+	char path[4096], tmp[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	/* A dot name ending in .tmp: what a reader globbing *.conf or *.prom never picks up. */
+	snprintf(tmp, sizeof(tmp), "%s/.%s.%d.tmp", dir, name, (int)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		int r = -errno;
+		fprintf(stderr, "vfctl: %s: %s\n", tmp, strerror(-r));
+		return r;
+	}
+	size_t len = strlen(text);
+	ssize_t k = write(fd, text, len);
+	int r = k == (ssize_t)len && fchmod(fd, 0644) == 0 && fsync(fd) == 0 ? 0 : -errno ? -errno : -EIO;
+	close(fd);
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(tmp);
+		fprintf(stderr, "vfctl: %s: %s\n", path, strerror(-r));
+	}
 	return r;
 }

@@ -39,10 +39,13 @@ expect() { # what, line, expected (sorted, space separated) | ~substring
 }
 S="--sysfs $tmp/t/sys"
 expect "verbs" "vfctl st" "status"
-expect "every verb" "vfctl " "apply bind doctor emit eswitch export help plan restore status unbind vdpa vfio-check"
+expect "every verb" "vfctl " "apply bind doctor emit eswitch export help metrics plan restore status unbind vdpa verify vfio-check"
 expect "global options" "vfctl --ver" "--version"
 expect "options of doctor" "vfctl doctor --p" "--probe-intx"
 expect "options of apply" "vfctl apply --" "--boot --config --force --help"
+expect "options of verify" "vfctl verify --" "--config --datapath --force --help --json --wait"
+expect "options of metrics" "vfctl metrics --" "--help --no-doctor --textfile"
+expect "status --stats" "vfctl status --st" "--stats"
 expect "PF netdevs from the live tree" "vfctl $S status enp6s0f" "enp6s0f0np0 enp6s0f1np1 enp6s0f1np1:vf0 enp6s0f1np1:vf1 enp6s0f1np1:vf2 enp6s0f1np1:vf3 enp6s0f1np1:vf4 enp6s0f1np1:vf5 enp6s0f1np1:vf6 enp6s0f1np1:vf7"
 # ':' breaks words for readline: the replies keep only what follows the last ':' of the word, the
 # part readline replaces (bash-completion's __ltrim_colon_completions).

@@ -417,6 +417,17 @@ def test_configs(s):
             s.check("config %s: apply on a fake tree refuses (no kernel behind it)" % name,
                     rc2 == 1 and "apply needs the running kernel" in err2, (rc2, err2))
         s.eq("config %s: apply changed nothing" % name, tree_digest(root), before)
+        # verify: the plan as drift, the same exit codes apply would give the host as it is
+        rc3, out3, err3 = vfctl(*t, "verify", "-c", path, "--json")
+        if rc == 2:
+            s.check("config %s: verify reports the same errors, exit 2" % name,
+                    rc3 == 2 and err3.replace(path, "@FILE@") in want, err3)
+        else:
+            steps = [ln for ln in out.splitlines() if ln[:4].strip().rstrip(".").isdigit()]
+            doc = json.loads(out3)
+            s.check("config %s: verify has one drift entry per plan step, exit %d" % (name, 1 if steps else 0),
+                    rc3 == (1 if steps else 0) and [d["want"] for d in doc["drift"]] ==
+                    [ln.split(". ", 1)[1] for ln in steps] and doc["ok"] == (not steps), (rc3, out3, err3))
         if rc == 2:
             # With a kernel behind the tree that reacts to writes, so this check can fail.
             env = dict(os.environ, VFCTL_RUNDIR=os.path.join(TMP, "run"))
@@ -424,6 +435,46 @@ def test_configs(s):
             p = subprocess.run([fake, *t, "apply", "-c", path], capture_output=True, text=True, env=env)
             s.check("config %s: apply with the fake kernel: exit 2" % name, p.returncode == 2, p.stderr)
             s.eq("config %s: apply with the fake kernel changed nothing" % name, tree_digest(root), before)
+
+
+def test_verify_metrics(s):
+    """verify's drift names the host's value; --datapath refuses a fake tree; metrics pass promtool."""
+    t = tree("cx4lx-8vfs")
+    path = os.path.join(TMP, "verify.conf")
+    with open(path, "w") as f:
+        f.write("[PF]\nMatch=pci:0000:06:00.1\nNumVFs=4\n")
+    os.chmod(path, 0o644)
+    rc, doc, _ = vfctl_json(*t, "verify", "-c", path)
+    num = [d for d in doc["drift"] if d["knob"] == "numvfs"]
+    s.check("verify: NumVFs=4 against 8 VFs is drift, exit 1, host '8 VFs'",
+            rc == 1 and not doc["ok"] and num and num[-1]["have"] == "8 VFs" and num[-1]["device"] == "0000:06:00.1",
+            doc["drift"])
+    rc, out, err = vfctl(*t, "verify", "-c", path, "0000:06:00.0")
+    s.check("verify DEVICE: a PF the configuration does not name has no drift, exit 0",
+            rc == 0 and "the host matches" in out, (rc, out, err))
+    rc, out, err = vfctl(*t, "verify", "-c", path, "--datapath")
+    s.check("verify --datapath on a fake tree: refused, nothing sent, exit 1",
+            rc == 1 and "not on a --sysfs tree" in err, (rc, err))
+    rc, out, err = vfctl(*t, "verify", "-c", path, "0000:09:00.0")
+    s.eq("verify: an unknown DEVICE is a usage error", rc, 2)
+    for fx in ("cx4lx-8vfs", "netdevsim", "seed003-kmsg", "big-pf"):
+        rc, out, err = vfctl(*tree(fx), "metrics")
+        p = subprocess.run(["promtool", "check", "metrics"], input=out, capture_output=True, text=True)
+        s.check("metrics %s: exit 0, promtool check metrics finds nothing" % fx,
+                rc == 0 and p.returncode == 0 and not (p.stdout + p.stderr).strip(), (rc, err, p.stdout, p.stderr))
+    rc, out, err = vfctl(*t, "metrics")
+    s.check("metrics: cx4lx's PF with 8 of 8 VFs, each VF's info, no counters read from a fake tree",
+            'vfctl_pf_num_vfs{pf="0000:06:00.1",netdev="enp6s0f1np1"} 8' in out and
+            out.count("vfctl_vf_info{") == 8 and "_total{" not in out, out)
+    tf = os.path.join(TMP, "textfile")
+    os.makedirs(tf, exist_ok=True)
+    rc, out2, err = vfctl(*t, "metrics", "--textfile", tf)
+    prom = os.path.join(tf, "vfctl.prom")
+    s.check("metrics --textfile: DIR/vfctl.prom, 0644, the same text, no temporary file left",
+            rc == 0 and open(prom).read() == out and (os.stat(prom).st_mode & 0o777) == 0o644 and
+            os.listdir(tf) == ["vfctl.prom"], (rc, err, os.listdir(tf)))
+    rc, _, err = vfctl(*t, "metrics", "--textfile", os.path.join(TMP, "no-such-dir"))
+    s.check("metrics --textfile into a missing directory: exit 1 naming it", rc == 1 and "no-such-dir" in err, err)
 
 
 def test_examples_validate(s):
@@ -678,7 +729,7 @@ def main():
                test_kernel_log_seed003, test_kernel_log_signatures, test_export_devices, test_networkmanager, test_netdevsim, test_nonroot_config, test_bad_input, test_hotunplug_race, test_validation_scales,
                test_config_not_a_file, test_no_env_hooks, test_garbage_sysfs, test_config_bytes, test_hostile_names, test_unknown_caps,
                test_docs_list_every_check, test_configs,
-               test_examples_validate, test_emit):
+               test_verify_metrics, test_examples_validate, test_emit):
         s.run(fn)
     shutil.rmtree(TMP, ignore_errors=True)
     s.finish()

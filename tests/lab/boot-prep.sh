@@ -74,6 +74,7 @@ mkdir -p /etc/tmpfiles.d
 echo 'd /tmp 1777 root root -' >/etc/tmpfiles.d/tmp.conf
 
 # What this image enables for itself has nothing to do with the test and slows the boot.
-for u in postgresql.service e2scrub_reap.service apt-daily.timer apt-daily-upgrade.timer; do
+for u in postgresql.service e2scrub_reap.service apt-daily.timer apt-daily-upgrade.timer prometheus.service \
+	prometheus-node-exporter.service; do
 	ln -sf /dev/null "/etc/systemd/system/$u"
 done

@@ -87,6 +87,8 @@ def test_boot(s):
     st = show("vfctl.service", "ActiveState", "Result", "ExecMainStatus", "ActiveEnterTimestampMonotonic")
     s.eq("vfctl.service succeeded", (st.get("ActiveState"), st.get("Result"), st.get("ExecMainStatus")),
          ("active", "success", "0"))
+    en = [sh("systemctl", "is-enabled", u).stdout.strip() for u in ("vfctl.service", "vfctl-metrics.timer")]
+    s.eq("the package enabled vfctl.service and shipped vfctl-metrics.timer disabled", en, ["enabled", "disabled"])
     if st.get("Result") != "success":
         s.note("vfctl.service's log:\n" + journal("vfctl.service")[-3000:])
     s.eq("the VFs, every setting and driver, as lab.conf says", vf_state(), WANT)
@@ -110,6 +112,26 @@ def test_boot(s):
            "multi-user.target at %.1f s (TCG)" % (done / 1e6, (done - start) / 1e6, mu / 1e6))
     log = journal("vfctl", "vfctl-device@*")
     s.check("the journal has one line per step and the PF", "[1/" in log and PF in log, log[-1500:])
+
+
+def test_metrics_timer(s):
+    """The shipped vfctl-metrics units under the real systemd: the sandboxed service writes the
+    textfile node_exporter reads; the timer, once enabled, fires every 30 s."""
+    tf = "/var/lib/prometheus/node-exporter"
+    os.makedirs(tf, exist_ok=True)
+    sh("systemctl", "start", "vfctl-metrics.service")
+    st = show("vfctl-metrics.service", "Result", "ExecMainStatus")
+    s.eq("vfctl-metrics.service (sandboxed) ran and succeeded", (st.get("Result"), st.get("ExecMainStatus")),
+         ("success", "0"))
+    prom = read(tf + "/vfctl.prom") or ""
+    s.check("...and wrote %s/vfctl.prom with the PF's 3 VFs and their info" % tf,
+            ('vfctl_pf_num_vfs{pf="0000:01:00.0",netdev="%s"} 3' % NAME) in prom and prom.count("vfctl_vf_info{") == 3,
+            prom[:1500] or journal("vfctl-metrics.service")[-1500:])
+    sh("systemctl", "enable", "--now", "vfctl-metrics.timer")
+    t = sh("systemctl", "show", "vfctl-metrics.timer", "-pActiveState", "-pTimersMonotonic").stdout
+    s.check("vfctl-metrics.timer, enabled: active, 30 s after boot and every 30 s after the last run",
+            "ActiveState=active" in t and "OnUnitActiveUSec=30s" in t and "OnBootUSec=30s" in t, t)
+    sh("systemctl", "disable", "--now", "vfctl-metrics.timer")
 
 
 def reapplied_by_udev(s, what, action, since):
@@ -189,7 +211,7 @@ def main():
     sh("udevadm", "settle", "--timeout=30")
     wait_for(lambda: show("vfctl-device@%s.service" % PF, "ActiveState").get("ActiveState") != "activating", 60)
     if mode == "good":
-        for fn in (test_boot, test_driver_reload, test_remove_rescan, test_dpkg_remove):
+        for fn in (test_boot, test_metrics_timer, test_driver_reload, test_remove_rescan, test_dpkg_remove):
             s.run(fn)
     else:
         s.run(test_missing_pf)

@@ -41,6 +41,7 @@ grep -E '^[IP]: ' "$out/lintian.txt" | sed 's/^/# lintian /'
 deb=$(ls "$out"/vfctl_*.deb)
 files=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for f in ./usr/sbin/vfctl ./lib/systemd/system/vfctl.service ./lib/systemd/system/vfctl-device@.service \
+	./lib/systemd/system/vfctl-metrics.service ./lib/systemd/system/vfctl-metrics.timer \
 	./lib/udev/rules.d/90-vfctl.rules ./usr/share/bash-completion/completions/vfctl \
 	./usr/share/man/man8/vfctl.8.gz ./usr/share/man/man5/vfctl.conf.5.gz \
 	./usr/share/doc/vfctl/examples/lab.conf ./etc/vfctl/; do
@@ -62,13 +63,17 @@ grep -Eq 'vfctl (apply|bind|restore)|(start|restart|reload-or-restart)[^-]' <<<"
 ok "maintainer scripts neither apply nor start anything" "$([ $? = 1 ]; echo $?)" "$scripts"
 grep -q "deb-systemd-helper enable 'vfctl.service'" <<<"$scripts"
 ok "postinst enables vfctl.service for the next boot" $?
+# --no-enable: the timer is only re-enabled on upgrade when the admin had enabled it (was-enabled
+# inside debian-installed); the lab-boot tier checks a fresh install leaves it disabled.
+grep -q "deb-systemd-helper debian-installed 'vfctl-metrics.timer'" <<<"$scripts"
+ok "postinst enables vfctl-metrics.timer only where the admin had (dh_installsystemd --no-enable)" $? "$scripts"
 
 for d in "$out"/vfctl_*.deb "$out"/libvfctl0_*.deb; do dpkg-deb -x "$d" "$root"; done
 ver=$(LD_LIBRARY_PATH=$(dirname "$(find "$root" -name 'libvfctl.so.0' | head -1)") "$root/usr/sbin/vfctl" --version)
 want=$(dpkg-parsechangelog -l debian/changelog -S Version)
 ok "vfctl --version prints the package version ($want)" "$([ "$ver" = "vfctl $want" ]; echo $?)" "got: $ver"
 
-for u in vfctl.service vfctl-device@.service; do
+for u in vfctl.service vfctl-device@.service vfctl-metrics.service; do
 	inst=$u
 	[ "$u" = vfctl-device@.service ] && inst=vfctl-device@0000:01:00.0.service
 	cp "$root/lib/systemd/system/$u" "$ctl/$inst"

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vfctl metrics: the Prometheus text exposition format (version 0.0.4), for node_exporter's
+ * textfile collector. Names follow Prometheus' conventions: vfctl_ prefix, base units, _total
+ * only on counters, _info gauges for what is a label rather than a number. One family's HELP and
+ * TYPE, then all its samples. */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "strbuf.h"
+#include "util.h"
+#include "vfctl/vfctl.h"
+
+/* A label value: backslash, double quote and newline escaped, as the format wants. */
+static void label(strbuf *t, const char *name, const char *v, bool first)
+{
+	strbuf_add(t, "%s%s=\"", first ? "" : ",", name);
+	for (const char *p = v ? v : ""; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			strbuf_add(t, "\\%c", *p);
+		else if (*p == '\n')
+			strbuf_add(t, "\\n");
+		else
+			strbuf_add(t, "%c", *p);
+	}
+	strbuf_add(t, "\"");
+}
+
+static void family(strbuf *t, const char *name, const char *type, const char *help)
+{
+	strbuf_add(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static bool is_pf(const vfctl_device *d) { return !d->physfn && (d->total_vfs >= 0 || d->num_vfs >= 0); }
+
+static const char *pf_netdev(const vfctl_device *d) { return d->n_netdevs ? d->netdevs[0].name : ""; }
+
+static void pf_labels(strbuf *t, const vfctl_device *pf)
+{
+	label(t, "pf", pf->id, true);
+	label(t, "netdev", pf_netdev(pf), false);
+}
+
+static void vf_labels(strbuf *t, const vfctl_device *pf, const vfctl_vf *vf)
+{
+	char idx[16];
+	snprintf(idx, sizeof(idx), "%u", vf->index);
+	label(t, "pf", pf->id, true);
+	label(t, "vf", idx, false);
+}
+
+static const char *knob(int v) { return v < 0 ? "unknown" : v ? "on" : "off"; }
+
+static void vf_info(strbuf *t, const vfctl_host *h)
+{
+	family(t, "vfctl_vf_info", "gauge", "A VF of an SR-IOV PF, its settings as the PF driver reports them (value 1).");
+	for (size_t i = 0; i < h->n_devices; i++) {
+		const vfctl_device *pf = &h->devices[i];
+		if (!is_pf(pf))
+			continue;
+		for (size_t k = 0; k < pf->n_vfs; k++) {
+			const vfctl_vf *vf = &pf->vfs[k];
+			const vfctl_vf_settings *s = &vf->settings;
+			char vlan[16] = "";
+			if (s->valid && s->vlan >= 0)
+				snprintf(vlan, sizeof(vlan), "%d", s->vlan);
+			strbuf_add(t, "vfctl_vf_info{");
+			vf_labels(t, pf, vf);
+			label(t, "address", vf->id, false);
+			label(t, "mac", s->valid ? s->mac : "", false);
+			label(t, "vlan", vlan, false);
+			label(t, "driver", vf->driver ? vf->driver : "", false);
+			label(t, "netdev", vf->netdev ? vf->netdev : "", false);
+			label(t, "trust", s->valid ? knob(s->trust) : "unknown", false);
+			label(t, "spoofchk", s->valid ? knob(s->spoofchk) : "unknown", false);
+			label(t, "link_state", s->valid && vfctl_link_state_str(s->link_state) ? vfctl_link_state_str(s->link_state)
+												: "unknown",
+			      false);
+			strbuf_add(t, "} 1\n");
+		}
+	}
+}
+
+typedef struct counter_def {
+	const char *suffix, *help;
+	size_t off;
+} counter_def;
+
+static const counter_def counter_defs[] = {
+	{"receive_packets_total", "Packets received", offsetof(vfctl_counters, rx_packets)},
+	{"transmit_packets_total", "Packets sent", offsetof(vfctl_counters, tx_packets)},
+	{"receive_bytes_total", "Bytes received", offsetof(vfctl_counters, rx_bytes)},
+	{"transmit_bytes_total", "Bytes sent", offsetof(vfctl_counters, tx_bytes)},
+	{"receive_broadcast_packets_total", "Broadcast packets received", offsetof(vfctl_counters, rx_broadcast)},
+	{"receive_multicast_packets_total", "Multicast packets received", offsetof(vfctl_counters, rx_multicast)},
+	{"receive_dropped_packets_total", "Received packets dropped", offsetof(vfctl_counters, rx_dropped)},
+	{"transmit_dropped_packets_total", "Packets to send dropped", offsetof(vfctl_counters, tx_dropped)},
+};
+
+static int64_t counter_at(const vfctl_counters *c, size_t off) { return *(const int64_t *)((const char *)c + off); }
+
+static const vfctl_netdev *vf_netdev(const vfctl_host *h, const vfctl_vf *vf)
+{
+	const vfctl_device *d = vf->id && vf->netdev ? vfctl_host_find(h, vf->id) : NULL;
+	for (size_t i = 0; d && i < d->n_netdevs; i++)
+		if (streq(d->netdevs[i].name, vf->netdev))
+			return &d->netdevs[i];
+	return NULL;
+}
+
+/* Two views of each VF's traffic: the PF driver's (IFLA_VF_STATS) and, when the VF has a netdev
+ * here, its own driver's. They differ on some NICs; both are named. */
+static void vf_counters(strbuf *t, const vfctl_host *h, bool netdev_view)
+{
+	for (size_t c = 0; c < ELEMENTSOF(counter_defs); c++) {
+		const counter_def *def = &counter_defs[c];
+		bool header = false;
+		for (size_t i = 0; i < h->n_devices; i++) {
+			const vfctl_device *pf = &h->devices[i];
+			if (!is_pf(pf))
+				continue;
+			for (size_t k = 0; k < pf->n_vfs; k++) {
+				const vfctl_vf *vf = &pf->vfs[k];
+				const vfctl_netdev *nd = netdev_view ? vf_netdev(h, vf) : NULL;
+				const vfctl_counters *cs = netdev_view ? (nd ? &nd->stats : NULL) : &vf->stats;
+				if (!cs || !cs->valid || counter_at(cs, def->off) < 0)
+					continue;
+				if (!header) {
+					char name[128], help[192];
+					snprintf(name, sizeof(name), "vfctl_vf_%s%s", netdev_view ? "netdev_" : "", def->suffix);
+					snprintf(help, sizeof(help), "%s by a VF, %s.", def->help,
+						 netdev_view ? "as its own driver counts them on its netdev"
+							     : "as its PF driver counts them (IFLA_VF_STATS)");
+					family(t, name, "counter", help);
+					header = true;
+				}
+				strbuf_add(t, "vfctl_vf_%s%s{", netdev_view ? "netdev_" : "", def->suffix);
+				vf_labels(t, pf, vf);
+				if (netdev_view)
+					label(t, "netdev", nd->name, false);
+				strbuf_add(t, "} %lld\n", (long long)counter_at(cs, def->off));
+			}
+		}
+	}
+}
+
+static void pf_metrics(strbuf *t, const vfctl_host *h)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} gauges[] = {
+		{"vfctl_pf_num_vfs", "VFs enabled on an SR-IOV PF (sriov_numvfs).", offsetof(vfctl_device, num_vfs)},
+		{"vfctl_pf_total_vfs", "VFs an SR-IOV PF can have (sriov_totalvfs).", offsetof(vfctl_device, total_vfs)},
+	};
+	for (size_t g = 0; g < ELEMENTSOF(gauges); g++) {
+		family(t, gauges[g].name, "gauge", gauges[g].help);
+		for (size_t i = 0; i < h->n_devices; i++) {
+			const vfctl_device *pf = &h->devices[i];
+			int v = *(const int *)((const char *)pf + gauges[g].off);
+			if (!is_pf(pf) || v < 0)
+				continue;
+			strbuf_add(t, "%s{", gauges[g].name);
+			pf_labels(t, pf);
+			strbuf_add(t, "} %d\n", v);
+		}
+	}
+	family(t, "vfctl_pf_eswitch_mode", "gauge",
+	       "The PF's eswitch mode (devlink): 1 for the mode it is in, 0 for the other; absent without an eswitch.");
+	for (size_t i = 0; i < h->n_devices; i++) {
+		const vfctl_device *pf = &h->devices[i];
+		if (!is_pf(pf) || pf->eswitch_mode < 0)
+			continue;
+		for (int m = 0; m < 2; m++) {
+			strbuf_add(t, "vfctl_pf_eswitch_mode{");
+			pf_labels(t, pf);
+			label(t, "mode", m ? "switchdev" : "legacy", false);
+			strbuf_add(t, "} %d\n", pf->eswitch_mode == m);
+		}
+	}
+}
+
+static void doctor_metrics(strbuf *t, const vfctl_report *rep)
+{
+	family(t, "vfctl_doctor_findings", "gauge",
+	       "Findings of vfctl doctor by check id and severity (docs/doctor.md); ok results are not counted.");
+	for (size_t i = 0; rep && i < rep->n; i++) {
+		const vfctl_finding *f = &rep->findings[i];
+		bool seen = false;
+		if (f->severity == VFCTL_SEV_OK)
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = streq(rep->findings[k].id, f->id) && rep->findings[k].severity == f->severity;
+		if (seen)
+			continue;
+		unsigned n = 0;
+		for (size_t k = i; k < rep->n; k++)
+			n += streq(rep->findings[k].id, f->id) && rep->findings[k].severity == f->severity;
+		strbuf_add(t, "vfctl_doctor_findings{");
+		label(t, "id", f->id, true);
+		label(t, "severity", vfctl_severity_str(f->severity), false);
+		strbuf_add(t, "} %u\n", n);
+	}
+}
+
+int vfctl_metrics(const vfctl_host *h, const vfctl_report *doctor, char **ret)
+{
+	strbuf t = {0};
+	pf_metrics(&t, h);
+	vf_info(&t, h);
+	vf_counters(&t, h, false);
+	vf_counters(&t, h, true);
+	doctor_metrics(&t, doctor);
+	family(&t, "vfctl_interrupted_runs", "gauge",
+	       "vfctl apply runs that stopped half-way and left a journal (the next apply restores them first).");
+	strbuf_add(&t, "vfctl_interrupted_runs %zu\n", h->n_runs);
+	if (t.error) {
+		free(t.s);
+		return -ENOMEM;
+	}
+	*ret = t.s ? t.s : strdup("");
+	return *ret ? 0 : -ENOMEM;
+}
