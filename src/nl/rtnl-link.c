@@ -27,6 +27,23 @@ void counters_init(vfctl_counters *c)
 	};
 }
 
+/* The words net/core/net-sysfs.c prints for IF_OPER_*. */
+static const char *operstate_str(uint8_t v)
+{
+	static const char *const names[] = {"unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up"};
+	return v < ELEMENTSOF(names) ? names[v] : "unknown";
+}
+
+/* "aa:bb:..." as sysfs's address file has it; nothing for an empty or oversized address. */
+static void format_hwaddr(const uint8_t *p, size_t len, char *buf, size_t n)
+{
+	buf[0] = 0;
+	if (len == 0 || len * 3 > n)
+		return;
+	for (size_t i = 0; i < len; i++)
+		snprintf(buf + i * 3, n - i * 3, "%02x%s", p[i], i + 1 < len ? ":" : "");
+}
+
 static void decode_vf_stats(const struct nlattr *nest, vfctl_counters *c)
 {
 	const struct nlattr *a;
@@ -256,6 +273,10 @@ int link_vf_decode(const struct nlmsghdr *nlh, link_info *ret)
 			li.mtu = (int)mnl_attr_get_u32(a);
 		else if (t == IFLA_STATS64)
 			decode_stats64(a, &li.stats);
+		else if (t == IFLA_ADDRESS)
+			format_hwaddr(mnl_attr_get_payload(a), mnl_attr_get_payload_len(a), li.mac, sizeof(li.mac));
+		else if (t == IFLA_OPERSTATE && mnl_attr_get_payload_len(a) >= 1)
+			snprintf(li.operstate, sizeof(li.operstate), "%s", operstate_str(mnl_attr_get_u8(a)));
 		else if (t == IFLA_PERM_ADDRESS && mnl_attr_get_payload_len(a) == 6)
 			format_mac(mnl_attr_get_payload(a), li.perm_mac);
 		else if (t == IFLA_PROP_LIST) {

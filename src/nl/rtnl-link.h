@@ -17,6 +17,8 @@ typedef struct link_info {
 	int mtu;        /* IFLA_MTU, -1 if absent */
 	char ifname[IF_NAMESIZE];
 	char perm_mac[18]; /* "" when the kernel gave none */
+	char mac[64];      /* IFLA_ADDRESS as sysfs writes it ("" when none; InfiniBand's is 20 bytes) */
+	char operstate[16]; /* IFLA_OPERSTATE in sysfs's words ("up", "down", ...), "" when none */
 	int num_vf;        /* IFLA_NUM_VF, -1 if absent */
 	vfctl_vf_settings *vfs; /* indexed by VF number, num_vf entries, .valid where listed */
 	vfctl_counters *vf_stats; /* the same, IFLA_VF_STATS when the kernel sent them */

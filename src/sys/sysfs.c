@@ -77,8 +77,9 @@ sysfs *sysfs_free(sysfs *s)
 	return NULL;
 }
 
-/* Splits a sysfs-relative path into a directory fd and the last component, reusing the cached
- * directory when it matches. Paths outside sysfs, or whose directory cannot be opened, resolve
+/* Splits a sysfs-relative path into a directory fd and the rest, reusing the cached directory
+ * when it matches or lies above the path (a device's net/NAME/address resolves from the device,
+ * without opening net/NAME). Paths outside sysfs, or whose directory cannot be opened, resolve
  * against the root, so the error is reported for the full path. */
 static const char *at(sysfs *s, int dirfd, const char *rel, int *ret_fd)
 {
@@ -88,6 +89,11 @@ static const char *at(sysfs *s, int dirfd, const char *rel, int *ret_fd)
 	*ret_fd = dirfd;
 	if (dirfd != s->sys_fd || !slash || n >= sizeof(s->dir_rel))
 		return rel;
+	size_t dn = s->dir_fd >= 0 ? strlen(s->dir_rel) : 0;
+	if (dn && dn < n && strncmp(s->dir_rel, rel, dn) == 0 && rel[dn] == '/') {
+		*ret_fd = s->dir_fd;
+		return rel + dn + 1;
+	}
 	if (s->dir_fd < 0 || strncmp(s->dir_rel, rel, n) != 0 || s->dir_rel[n] != 0) {
 		char d[PATH_MAX];
 		memcpy(d, rel, n);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <pthread.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "files.h"
 #include "iommu.h"
@@ -45,10 +47,48 @@ vfctl_host *vfctl_host_free(vfctl_host *h)
 	return NULL;
 }
 
+/* One worker's share of bus/pci/devices: names[lo, hi) into its own array. */
+typedef struct scan_part {
+	vfctl_ctx *ctx;
+	char **names;
+	size_t lo, hi;
+	vfctl_device *devs;
+	size_t n, alloc;
+	int r;
+} scan_part;
+
+static void *scan_part_run(void *arg)
+{
+	scan_part *p = arg;
+	p->r = 0;
+	for (size_t i = p->lo; i < p->hi; i++) {
+		if ((p->r = GROW(p->devs, p->alloc, p->n + 1)) < 0)
+			break;
+		vfctl_device *d = &p->devs[p->n];
+		p->r = pci_device_scan(p->ctx, p->names[i], d);
+		if (p->r == -ENODEV) {
+			/* Vanished between listing and reading (VFs being removed): not an error. */
+			pci_device_done(d);
+			p->r = 0;
+			continue;
+		}
+		p->n++;
+		if (p->r < 0)
+			break;
+	}
+	return NULL;
+}
+
+/* Below this many functions a second thread costs more than it saves. */
+#define SCAN_PARALLEL_MIN 256
+
+/* Every PCI function. On a host with hundreds of VFs the reads are split between two threads,
+ * the second with its own sysfs seam (the open directory it caches is per seam) and its own copy
+ * of the context for errors; it reads files only (no netlink, no libpci: names come after). */
 static int scan_pci(vfctl_ctx *ctx, vfctl_host *h)
 {
 	char **names = NULL;
-	size_t n = 0, alloc = 0;
+	size_t n = 0;
 	int r;
 
 	r = sysfs_list(ctx->fs, "bus/pci/devices", NULL, &names, &n);
@@ -56,20 +96,42 @@ static int scan_pci(vfctl_ctx *ctx, vfctl_host *h)
 		return 0; /* a machine without PCI (or a fake tree with only netdevsim) */
 	if (r < 0)
 		return ctx_error_fs(ctx, r, "cannot list PCI devices");
-	for (size_t i = 0; i < n; i++) {
-		if ((r = GROW(h->devices, alloc, h->n_devices + 1)) < 0)
-			break;
-		vfctl_device *d = &h->devices[h->n_devices];
-		r = pci_device_scan(ctx, names[i], d);
-		if (r == -ENODEV) {
-			/* Vanished between listing and reading (VFs being removed): not an error. */
-			pci_device_done(d);
-			r = 0;
-			continue;
+	scan_part parts[2] = {{.ctx = ctx, .names = names, .lo = 0, .hi = n}};
+	vfctl_ctx side = *ctx;
+	sysfs *side_fs = NULL;
+	pthread_t th;
+	bool two = n >= SCAN_PARALLEL_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+		   sysfs_new(ctx->fs->sys_root, ctx->fs->proc_root, ctx->fs->modules_root, &side_fs) >= 0;
+	if (two) {
+		side.fs = side_fs;
+		side.rtnl = side.genl = NULL;
+		side.pacc = NULL;
+		parts[0].hi = n / 2;
+		parts[1] = (scan_part){.ctx = &side, .names = names, .lo = n / 2, .hi = n};
+		two = pthread_create(&th, NULL, scan_part_run, &parts[1]) == 0;
+		if (!two)
+			parts[0].hi = n;
+	}
+	scan_part_run(&parts[0]);
+	if (two) {
+		pthread_join(th, NULL);
+		if (parts[0].r >= 0 && parts[1].r < 0)
+			snprintf(ctx->error, sizeof(ctx->error), "%s", side.error);
+	}
+	sysfs_free(side_fs);
+	r = parts[0].r < 0 ? parts[0].r : two ? parts[1].r : 0;
+	size_t total = parts[0].n + (two ? parts[1].n : 0);
+	h->devices = total ? calloc(total, sizeof(*h->devices)) : NULL;
+	if (total && !h->devices)
+		r = -ENOMEM;
+	for (size_t k = 0; k < (two ? 2u : 1u); k++) {
+		for (size_t i = 0; i < parts[k].n; i++) {
+			if (h->devices)
+				h->devices[h->n_devices++] = parts[k].devs[i];
+			else
+				pci_device_done(&parts[k].devs[i]);
 		}
-		h->n_devices++;
-		if (r < 0)
-			break;
+		free(parts[k].devs);
 	}
 	strv_free_n(names, n);
 	if (r < 0)
@@ -77,6 +139,26 @@ static int scan_pci(vfctl_ctx *ctx, vfctl_host *h)
 	if (h->n_devices)
 		qsort(h->devices, h->n_devices, sizeof(*h->devices), cmp_dev);
 	return 0;
+}
+
+/* What the scan left for after the VFs are known: a VF's NUMA node is its PF's (the kernel sets
+ * it from the PF), the others' are read; pci.ids names (libpci is not thread-safe). */
+static void scan_pci_finish(vfctl_ctx *ctx, vfctl_host *h)
+{
+	for (size_t i = 0; i < h->n_devices; i++) {
+		vfctl_device *d = &h->devices[i];
+		if (d->addr.domain < 0)
+			continue;
+		if (!d->physfn)
+			pci_read_numa(ctx, d);
+		pci_lookup_names(ctx, d);
+	}
+	for (size_t i = 0; i < h->n_devices; i++) {
+		vfctl_device *d = &h->devices[i];
+		const vfctl_device *pf = d->physfn && d->addr.domain >= 0 ? vfctl_host_find(h, d->physfn) : NULL;
+		if (pf)
+			d->numa_node = pf->numa_node;
+	}
 }
 
 /* Who may open /dev/vfio/N of each device on vfio-pci: what Owner=/Group= compare with. */
@@ -111,6 +193,8 @@ static int host_scan(vfctl_ctx *ctx, vfctl_host **ret)
 		r = sriov_scan_nonpci(ctx, h);
 	if (r >= 0)
 		r = sriov_link_vfs(ctx, h);
+	if (r >= 0)
+		scan_pci_finish(ctx, h);
 	if (r >= 0)
 		r = sriov_read_settings(ctx, h);
 	if (r >= 0)

@@ -64,6 +64,19 @@ void pci_device_done(vfctl_device *d)
 	*d = (vfctl_device){0};
 }
 
+void netdev_read_sysfs(vfctl_ctx *ctx, const char *devpath, vfctl_netdev *nd)
+{
+	char path[PATH_MAX];
+	if (!nd->mac) {
+		snprintf(path, sizeof(path), "%s/net/%s/address", devpath, nd->name);
+		(void)sysfs_read(ctx->fs, path, &nd->mac);
+	}
+	if (!nd->operstate) {
+		snprintf(path, sizeof(path), "%s/net/%s/operstate", devpath, nd->name);
+		(void)sysfs_read(ctx->fs, path, &nd->operstate);
+	}
+}
+
 int netdevs_scan(vfctl_ctx *ctx, const char *devpath, vfctl_netdev **ret, size_t *ret_n)
 {
 	char path[PATH_MAX];
@@ -85,10 +98,10 @@ int netdevs_scan(vfctl_ctx *ctx, const char *devpath, vfctl_netdev **ret, size_t
 	}
 	for (size_t i = 0; i < n; i++) {
 		nd[i].name = names[i];
-		snprintf(path, sizeof(path), "%s/net/%s/address", devpath, names[i]);
-		(void)sysfs_read(ctx->fs, path, &nd[i].mac);
-		snprintf(path, sizeof(path), "%s/net/%s/operstate", devpath, names[i]);
-		(void)sysfs_read(ctx->fs, path, &nd[i].operstate);
+		/* With rtnetlink, one dump gives every netdev's address and operstate (sriov.c): two
+		 * opens per netdev saved. A fake tree has only these files. */
+		if (!ctx->use_netlink)
+			netdev_read_sysfs(ctx, devpath, &nd[i]);
 		/* from the rtnetlink dump, with the permanent MAC and altnames */
 		nd[i].ifindex = nd[i].mtu = nd[i].flags = -1;
 		counters_init(&nd[i].stats);
@@ -168,7 +181,7 @@ static void apply_config(vfctl_device *d, const pci_config *c)
 	}
 }
 
-static void lookup_names(vfctl_ctx *ctx, vfctl_device *d)
+void pci_lookup_names(vfctl_ctx *ctx, vfctl_device *d)
 {
 	char buf[256];
 	if (!ctx->names || d->vendor_id < 0)
@@ -255,7 +268,8 @@ int pci_device_scan(vfctl_ctx *ctx, const char *name, vfctl_device *d)
 		d->class_code = sysfs_int(ctx->fs, "%s/class", d->syspath);
 		d->driver = link_name(ctx, d->syspath, "driver");
 	}
-	d->numa_node = sysfs_int(ctx->fs, "%s/numa_node", d->syspath);
+	/* numa_node: a VF's is its PF's (the kernel copies it), so sriov_link_vfs() fills it and
+	 * pci_read_numa() reads it for the others, after the VFs are known. */
 	_cleanup_free_ char *grp = link_name(ctx, d->syspath, "iommu_group");
 	if (grp && parse_int(grp, &r) >= 0)
 		d->iommu_group = r;
@@ -282,9 +296,16 @@ int pci_device_scan(vfctl_ctx *ctx, const char *name, vfctl_device *d)
 			d->autoprobe = sysfs_int(ctx->fs, "%s/sriov_drivers_autoprobe", d->syspath);
 		}
 	}
-	r = netdevs_scan(ctx, d->syspath, &d->netdevs, &d->n_netdevs);
-	if (r < 0)
-		return r;
-	lookup_names(ctx, d);
-	return 0;
+	/* Network, serial bus (InfiniBand) and wireless controllers have netdevs; an NVMe drive or a
+	 * GPU has no net/ to list. */
+	int base = d->class_code >> 16;
+	r = 0;
+	if (base == 0x02 || base == 0x0c || base == 0x0d)
+		r = netdevs_scan(ctx, d->syspath, &d->netdevs, &d->n_netdevs);
+	return r < 0 ? r : 0;
+}
+
+void pci_read_numa(vfctl_ctx *ctx, vfctl_device *d)
+{
+	d->numa_node = sysfs_int(ctx->fs, "%s/numa_node", d->syspath);
 }

@@ -8,6 +8,11 @@
 int pci_device_scan(vfctl_ctx *ctx, const char *name, vfctl_device *d);
 /* The netdevs below <devpath>/net. */
 int netdevs_scan(vfctl_ctx *ctx, const char *devpath, vfctl_netdev **ret, size_t *ret_n);
+/* A netdev's address and operstate from sysfs, where the rtnetlink dump did not give them. */
+void netdev_read_sysfs(vfctl_ctx *ctx, const char *devpath, vfctl_netdev *nd);
+/* pci.ids names (libpci; not thread-safe: after the scan). */
+void pci_lookup_names(vfctl_ctx *ctx, vfctl_device *d);
+void pci_read_numa(vfctl_ctx *ctx, vfctl_device *d);
 /* Every field unknown (-1 / NULL), as the snapshot's conventions want. */
 void pci_device_init(vfctl_device *d);
 void pci_device_done(vfctl_device *d);

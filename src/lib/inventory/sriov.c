@@ -166,6 +166,10 @@ static int perm_cb(const link_info *li, void *data)
 			nd->mtu = li->mtu;
 			nd->flags = (int)li->flags;
 			nd->stats = li->stats;
+			if (!nd->mac && li->mac[0])
+				nd->mac = strdup(li->mac);
+			if (!nd->operstate && li->operstate[0])
+				nd->operstate = strdup(li->operstate);
 			if (!nd->perm_mac && li->perm_mac[0])
 				nd->perm_mac = strdup(li->perm_mac);
 			if (!nd->altnames && li->n_altnames && (nd->altnames = calloc(li->n_altnames, sizeof(char *))))
@@ -273,6 +277,11 @@ int sriov_read_settings(vfctl_ctx *ctx, vfctl_host *h)
 		return 0;
 	}
 	(void)link_dump(ctx, perm_cb, h); /* permanent MACs are best effort */
+	/* A netdev the dump missed (renamed or created in between, or the dump failed): sysfs. */
+	for (size_t i = 0; i < h->n_devices; i++)
+		for (size_t j = 0; j < h->devices[i].n_netdevs; j++)
+			if (!h->devices[i].netdevs[j].mac || !h->devices[i].netdevs[j].operstate)
+				netdev_read_sysfs(ctx, h->devices[i].syspath, &h->devices[i].netdevs[j]);
 	for (size_t i = 0; i < h->n_devices; i++)
 		if (h->devices[i].n_vfs > 0)
 			pf_settings(ctx, &h->devices[i]);
