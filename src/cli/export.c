@@ -87,7 +87,9 @@ int cmd_export(const cli_global *g, int argc, char **argv)
 	vfctl_ctx *ctx;
 	vfctl_host *h;
 	bool *sel = NULL;
-	int r = cli_scan_select(g, argv + optind, argc - optind, &ctx, &h, &sel);
+	cli_global gn = *g;
+	gn.ctx.names = true; /* the files' comments name the card */
+	int r = cli_scan_select(&gn, argv + optind, argc - optind, &ctx, &h, &sel);
 	if (r)
 		return r;
 	vfctl_export_file *files = NULL;

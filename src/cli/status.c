@@ -202,6 +202,7 @@ int cmd_status(const cli_global *g, int argc, char **argv)
 		{},
 	};
 	cli_global gs = *g;
+	gs.ctx.names = true;
 	bool json = g->json;
 	int c;
 	while ((c = getopt_long(argc, argv, "jsh", opts, NULL)) >= 0) {

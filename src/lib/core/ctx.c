@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <libkmod.h>
 #include <linux/netlink.h>
 #include <pci/pci.h>
 #include <stdarg.h>
@@ -38,6 +39,32 @@ int vfctl_ctx_new(const vfctl_ctx_opts *opts, vfctl_ctx **ret)
 	return 0;
 }
 
+int ctx_clone(const vfctl_ctx *ctx, vfctl_ctx **ret)
+{
+	vfctl_ctx *c = calloc(1, sizeof(*c));
+	int r;
+	if (!c)
+		return -ENOMEM;
+	r = sysfs_new(ctx->fs->sys_root, ctx->fs->proc_root, ctx->fs->modules_root, &c->fs);
+	if (r >= 0)
+		r = sysfs_set_kmsg(c->fs, ctx->fs->read_only ? ctx->fs->kmsg_path : NULL);
+	if (r < 0) {
+		vfctl_ctx_free(c);
+		return r;
+	}
+	c->fs->read_only = ctx->fs->read_only;
+	c->fs->write_hook = ctx->fs->write_hook;
+	c->fs->write_data = ctx->fs->write_data;
+	c->use_netlink = ctx->use_netlink;
+	c->stats = ctx->stats;
+	c->devlink_family = ctx->devlink_family;
+	c->vdpa_family = ctx->vdpa_family;
+	c->kernel = ctx->kernel;
+	c->test = ctx->test;
+	*ret = c;
+	return 0;
+}
+
 vfctl_ctx *vfctl_ctx_free(vfctl_ctx *ctx)
 {
 	if (!ctx)
@@ -47,6 +74,9 @@ vfctl_ctx *vfctl_ctx_free(vfctl_ctx *ctx)
 	nl_close(ctx->genl);
 	if (ctx->pacc)
 		pci_cleanup(ctx->pacc);
+	kmod_unref(ctx->kmod);
+	free(ctx->mod_dep);
+	free(ctx->mod_builtin);
 	free(ctx);
 	return NULL;
 }

@@ -7,6 +7,7 @@
 #include "vfctl/vfctl.h"
 
 struct pci_access;
+struct kmod_ctx;
 
 /* A kernel other than the running one behind every seam: sysfs writes, netlink and module loading.
  * Only tests attach one (tests/fakekernel); the installed library and command never do. */
@@ -33,12 +34,22 @@ struct vfctl_ctx {
 	nl_sock *genl; /* generic netlink: devlink, vdpa */
 	uint16_t devlink_family, vdpa_family;
 	struct pci_access *pacc;
+	/* What does not change while a context lives, read once for all its scans (an apply scans
+	 * twice or more): libkmod's index, modules.dep and modules.builtin. */
+	struct kmod_ctx *kmod;
+	char *mod_dep, *mod_builtin;
+	bool mod_dep_read, mod_builtin_read;
 	const kernel_hooks *kernel; /* NULL: the running kernel */
 	const test_hooks *test;	    /* NULL in the installed command */
 	unsigned n_errors; /* how many times error was set: a public call that fails without setting it
 			    * gets a generic text, never the previous call's */
 	char error[1024];
 };
+
+/* A context for another thread: its own sysfs seam (the cached directory is per seam), its own
+ * netlink sockets (opened on first use) and error text; the same roots, kernel and test hooks. No
+ * pci.ids names. Freed with vfctl_ctx_free. */
+int ctx_clone(const vfctl_ctx *ctx, vfctl_ctx **ret);
 
 /* Puts k behind the context's seams; netlink is then on whatever the sysfs root. */
 void ctx_attach_kernel(vfctl_ctx *ctx, const kernel_hooks *k);

@@ -463,16 +463,8 @@ static void check_vdpa(checker *c)
 		cx |= is_connectx_vdpa(&h->devices[i]) && h->devices[i].num_vfs > 0;
 	if (!wanted && !cx)
 		return;
-	_cleanup_free_ char *dep = NULL, *builtin = NULL;
-	char path[PATH_MAX];
-	if (h->kernel_release) {
-		snprintf(path, sizeof(path), "%s/modules.dep", h->kernel_release);
-		(void)modfs_read(c->ctx->fs, path, &dep);
-		snprintf(path, sizeof(path), "%s/modules.builtin", h->kernel_release);
-		(void)modfs_read(c->ctx->fs, path, &builtin);
-	}
-	vfctl_module_state vh = module_state(c->ctx, "vhost_vdpa", dep, builtin),
-			   vi = module_state(c->ctx, "virtio_vdpa", dep, builtin);
+	vfctl_module_state vh = module_state(c->ctx, h->kernel_release, "vhost_vdpa"),
+			   vi = module_state(c->ctx, h->kernel_release, "virtio_vdpa");
 	_cleanup_free_ char *ev = NULL;
 	if (asprintf(&ev, "vhost_vdpa: %s, virtio_vdpa: %s; %zu management device(s), %zu vDPA device(s)",
 		     vfctl_module_state_str(vh), vfctl_module_state_str(vi), h->vdpa ? h->vdpa->n_mgmtdevs : 0,

@@ -35,17 +35,30 @@ static bool listed(const char *list, const char *us, const char *dash)
 	return false;
 }
 
-vfctl_module_state module_state(vfctl_ctx *ctx, const char *name, const char *dep, const char *builtin)
+/* modules.dep or modules.builtin of the running kernel, read once per context. */
+static const char *modules_file(vfctl_ctx *ctx, const char *release, const char *file, char **cache, bool *read)
+{
+	if (!*read && release) {
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/%s", release, file);
+		(void)modfs_read(ctx->fs, path, cache);
+		*read = true;
+	}
+	return *cache;
+}
+
+vfctl_module_state module_state(vfctl_ctx *ctx, const char *release, const char *name)
 {
 	char us[64], dash[64], path[PATH_MAX];
 	name_variants(name, us, dash, sizeof(us));
-	if (listed(builtin, us, dash))
+	if (listed(modules_file(ctx, release, "modules.builtin", &ctx->mod_builtin, &ctx->mod_builtin_read), us, dash))
 		return VFCTL_MODULE_BUILTIN;
 	/* initstate exists only for loadable modules that are loaded. */
 	snprintf(path, sizeof(path), "module/%s/initstate", us);
 	if (sysfs_exists(ctx->fs, path))
 		return VFCTL_MODULE_LOADED;
-	if (listed(dep, us, dash))
+	/* modules.dep (half a megabyte) only for a module that is not loaded. */
+	if (listed(modules_file(ctx, release, "modules.dep", &ctx->mod_dep, &ctx->mod_dep_read), us, dash))
 		return VFCTL_MODULE_AVAILABLE;
 	return VFCTL_MODULE_ABSENT;
 }
@@ -153,16 +166,8 @@ int host_info_scan(vfctl_ctx *ctx, vfctl_host *h)
 	}
 	interrupt_remapping_scan(ctx, h);
 
-	_cleanup_free_ char *dep = NULL, *builtin = NULL;
-	if (h->kernel_release) {
-		char path[PATH_MAX];
-		snprintf(path, sizeof(path), "%s/modules.dep", h->kernel_release);
-		(void)modfs_read(ctx->fs, path, &dep);
-		snprintf(path, sizeof(path), "%s/modules.builtin", h->kernel_release);
-		(void)modfs_read(ctx->fs, path, &builtin);
-	}
-	h->mod_vfio = module_state(ctx, "vfio", dep, builtin);
-	h->mod_vfio_pci = module_state(ctx, "vfio_pci", dep, builtin);
-	h->mod_vfio_iommu_type1 = module_state(ctx, "vfio_iommu_type1", dep, builtin);
+	h->mod_vfio = module_state(ctx, h->kernel_release, "vfio");
+	h->mod_vfio_pci = module_state(ctx, h->kernel_release, "vfio_pci");
+	h->mod_vfio_iommu_type1 = module_state(ctx, h->kernel_release, "vfio_iommu_type1");
 	return 0;
 }

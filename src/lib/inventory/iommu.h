@@ -5,5 +5,6 @@
 
 /* Host-wide facts: IOMMU units and groups, the kernel command line, CPU vendor, vfio modules. */
 int host_info_scan(vfctl_ctx *ctx, vfctl_host *h);
-/* State of a module by name (dashes and underscores are the same). */
-vfctl_module_state module_state(vfctl_ctx *ctx, const char *name, const char *dep, const char *builtin);
+/* State of a module by name (dashes and underscores are the same), for the kernel release given;
+ * the module lists are read once per context. */
+vfctl_module_state module_state(vfctl_ctx *ctx, const char *release, const char *name);

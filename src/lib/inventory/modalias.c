@@ -40,24 +40,29 @@ static char *vf_driver(struct kmod_ctx *k, const vfctl_device *pf)
 	return ret;
 }
 
+/* libkmod with the release's index, loaded once per context (an apply scans twice or more). */
+static struct kmod_ctx *ctx_kmod(vfctl_ctx *ctx, const char *release)
+{
+	if (!ctx->kmod && release) {
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s/%s", ctx->fs->modules_root, release);
+		if ((ctx->kmod = kmod_new(dir, NULL)))
+			(void)kmod_load_resources(ctx->kmod);
+	}
+	return ctx->kmod;
+}
+
 int vf_default_drivers(vfctl_ctx *ctx, vfctl_host *h)
 {
-	char dir[PATH_MAX];
-	struct kmod_ctx *k = NULL;
-	if (!h->kernel_release)
-		return 0;
 	for (size_t i = 0; i < h->n_devices; i++) {
 		vfctl_device *pf = &h->devices[i];
 		if (pf->vf_device_id < 0 || pf->vendor_id < 0)
 			continue;
-		if (!k) {
-			snprintf(dir, sizeof(dir), "%s/%s", ctx->fs->modules_root, h->kernel_release);
-			if (!(k = kmod_new(dir, NULL)))
-				return 0; /* no module index: the default driver stays unknown */
-		}
+		struct kmod_ctx *k = ctx_kmod(ctx, h->kernel_release);
+		if (!k)
+			return 0; /* no module index: the default driver stays unknown */
 		pf->vf_default_driver = vf_driver(k, pf);
 	}
-	kmod_unref(k);
 	return 0;
 }
 
@@ -74,12 +79,10 @@ bool driver_module_loaded(vfctl_ctx *ctx, const char *driver)
 int modalias_loaded_driver(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_device *d, char **ret)
 {
 	_cleanup_free_ char *alias = NULL;
-	char dir[PATH_MAX];
 	*ret = NULL;
 	if (!h->kernel_release || sysfs_readf(ctx->fs, &alias, "%s/modalias", d->syspath) < 0)
 		return 0;
-	snprintf(dir, sizeof(dir), "%s/%s", ctx->fs->modules_root, h->kernel_release);
-	struct kmod_ctx *k = kmod_new(dir, NULL);
+	struct kmod_ctx *k = ctx_kmod(ctx, h->kernel_release);
 	struct kmod_list *l = NULL, *it;
 	if (!k)
 		return 0;
@@ -94,6 +97,5 @@ int modalias_loaded_driver(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_devi
 			kmod_module_unref(m);
 		}
 	kmod_module_unref_list(l);
-	kmod_unref(k);
 	return 0;
 }
