@@ -32,11 +32,13 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fakekernel.h"
@@ -934,12 +936,81 @@ static int fk_transact(void *data, int bus, struct nlmsghdr *req, mnl_cb_t cb, v
 	}
 }
 
+/* One kernel, however many threads call it (apply's PF workers): each entry point runs alone. The
+ * real kernel's locks are finer; a coarse one keeps the fake's state consistent. */
+static pthread_mutex_t fk_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A test proves that apply writes two PFs' sriov_numvfs at once, not by timing but by a meeting
+ * point: with a file "fakekernel-rendezvous" holding N next to the tree's sys/, a count change
+ * waits (up to 5 s, outside the kernel lock) until N of them are in flight, and the most ever in
+ * flight together goes to "fakekernel-max-inflight". One PF after the other never gets past 1. */
+static pthread_mutex_t rv_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t rv_cond = PTHREAD_COND_INITIALIZER;
+static int rv_inflight, rv_max;
+
+static void rendezvous(const fk *k, int delta)
+{
+	char p[PATH_MAX + 64], buf[32];
+	snprintf(p, sizeof(p), "%s/../fakekernel-rendezvous", k->root);
+	int want = read_text(p, buf, sizeof(buf)) >= 0 ? atoi(buf) : 0;
+	if (want < 2)
+		return;
+	pthread_mutex_lock(&rv_lock);
+	rv_inflight += delta;
+	if (rv_inflight > rv_max) {
+		rv_max = rv_inflight;
+		snprintf(p, sizeof(p), "%s/../fakekernel-max-inflight", k->root);
+		snprintf(buf, sizeof(buf), "%d", rv_max);
+		(void)write_text(p, buf);
+	}
+	pthread_cond_broadcast(&rv_cond);
+	if (delta > 0) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 5;
+		while (rv_inflight < want && pthread_cond_timedwait(&rv_cond, &rv_lock, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&rv_lock);
+}
+
+static int fk_write_locked(void *data, const char *rel, const void *buf, size_t len, size_t off)
+{
+	bool count = ends_with(rel, "/sriov_numvfs");
+	if (count)
+		rendezvous(data, 1);
+	pthread_mutex_lock(&fk_lock);
+	int r = fk_write(data, rel, buf, len, off);
+	pthread_mutex_unlock(&fk_lock);
+	if (count)
+		rendezvous(data, -1);
+	return r;
+}
+
+static int fk_transact_locked(void *data, int bus, struct nlmsghdr *req, mnl_cb_t cb, void *cbdata, char *ext_ack,
+			      size_t an)
+{
+	pthread_mutex_lock(&fk_lock);
+	int r = fk_transact(data, bus, req, cb, cbdata, ext_ack, an);
+	pthread_mutex_unlock(&fk_lock);
+	return r;
+}
+
+static int fk_module_load_locked(void *data, const char *name)
+{
+	pthread_mutex_lock(&fk_lock);
+	int r = fk_module_load(data, name);
+	pthread_mutex_unlock(&fk_lock);
+	return r;
+}
+
 int fakekernel_attach(vfctl_ctx *ctx)
 {
 	static fk k;
 	if (!realpath(ctx->fs->sys_root, k.root))
 		return -errno;
-	k.hooks = (kernel_hooks){.write = fk_write, .transact = fk_transact, .module_load = fk_module_load, .data = &k};
+	k.hooks = (kernel_hooks){.write = fk_write_locked, .transact = fk_transact_locked,
+				 .module_load = fk_module_load_locked, .data = &k};
 	ctx_attach_kernel(ctx, &k.hooks);
 	return 0;
 }

@@ -115,6 +115,24 @@ def test_apply(s):
     s.eq("apply: the second apply changed nothing", h.state(), before)
 
 
+def test_count_only(s):
+    """NumVFs alone: autoprobe stays on, the kernel binds the new VFs inside the one count write
+    (what `echo 3 > sriov_numvfs` does); with a MAC to set first it goes off and on again."""
+    h = Host("count-only")
+    path = h.conf("a.conf", "[PF]\nMatch=pci:0000:01:00.0\nNumVFs=3\n")
+    rc, out, err = h.run("plan", "-c", path)
+    s.eq("NumVFs alone: one step, the count write", out, "  1. 0000:01:00.0: sriov_numvfs 0 -> 3\n")
+    rc, out, err = h.run("apply", "-c", path)
+    pf = pf_of(h.state())
+    s.check("NumVFs alone: 3 VFs, each bound by the kernel (igbvf), autoprobe on",
+            rc == 0 and [v["driver"] for v in pf["vfs"]] == ["igbvf"] * 3 and pf["sriov"]["autoprobe"], out + err)
+    path = h.conf("b.conf", "[PF]\nMatch=pci:0000:01:00.0\nNumVFs=2\n\n[VF:1]\nMACAddress=02:00:00:00:07:01\n")
+    rc, out, err = h.run("plan", "-c", path)
+    s.check("a MAC to set: autoprobe off before the count, on after, VFs probed",
+            "sriov_drivers_autoprobe 1 -> 0" in out and "sriov_drivers_autoprobe 0 -> 1" in out and
+            "vf 1: let the kernel bind its driver" in out, out)
+
+
 def test_count_through_zero(s):
     h = Host("count")
     h.run("apply", "-c", h.conf("a.conf", HANDMADE))
@@ -289,6 +307,70 @@ def test_boot_before_the_driver(s):
             (rc, out, err))
 
 
+SECOND = """[PF]
+Match=pci:0000:04:00.0
+NumVFs=2
+
+[VF:1]
+MACAddress=02:00:00:00:04:01
+Trust=yes
+"""
+
+
+def test_two_pfs_concurrently(s):
+    """Two PF sections: one worker each, their count changes in flight together (a meeting point in
+    the fake kernel, not a timing); a failure in one rolls both back; at boot the other stays."""
+    def conf_dir(h):
+        d = os.path.join(h.root, "conf.d")
+        os.makedirs(d)
+        os.chmod(d, 0o755)
+        for name, text in (("a.conf", HANDMADE), ("b.conf", SECOND)):
+            with open(os.path.join(d, name), "w") as f:
+                f.write(text)
+            os.chmod(os.path.join(d, name), 0o644)
+        return d
+    h = Host("two", "igb-two")
+    path = conf_dir(h)
+    rv = os.path.join(h.root, "fakekernel-rendezvous")
+    with open(rv, "w") as f:
+        f.write("2")
+    rc, out, err = h.run("apply", "-c", path)
+    os.unlink(rv)
+    inflight = open(os.path.join(h.root, "fakekernel-max-inflight")).read().strip()
+    s.check("two PFs: exit 0, both done, summary 2 changed", rc == 0 and "0000:01:00.0: done" in out and
+            "0000:04:00.0: done" in out and "summary: 2 changed" in out, out + err)
+    s.eq("two PFs: both sriov_numvfs writes were in flight at once", inflight, "2")
+    steps = [ln for ln in out.splitlines() if "[" in ln and "/" in ln]
+    s.check("two PFs: every step line is prefixed with its PF",
+            steps and all(ln.startswith("0000:01:00.0: [") or ln.startswith("0000:04:00.0: [") for ln in steps), out)
+    st = h.state()
+    s.eq("two PFs: 3 and 2 VFs, the second PF's VF 1 with its MAC and trust",
+         (pf_of(st)["sriov"]["num_vfs"], pf_of(st, "0000:04:00.0")["sriov"]["num_vfs"],
+          vf_view(pf_of(st, "0000:04:00.0")["vfs"][1])[1:6:4]), (3, 2, ("02:00:00:00:04:01", True)))
+    rc, out, err = h.run("apply", "-c", path)
+    s.check("two PFs: a second apply is up to date", rc == 0 and "summary: 0 changed, 2 up to date" in out, out)
+
+    # A failure injected in the second PF (numbered as if the PFs ran one after the other).
+    h = Host("two-fail", "igb-two")
+    path = conf_dir(h)
+    before = h.state()
+    rc, out, err = h.run("plan", "--json", "-c", path)
+    devs = [x["device"] for x in json.loads(out)["steps"]]
+    n_first = next(i for i, d in enumerate(devs) if d.startswith("0000:04:"))
+    rc, out, err = h.run("apply", "-c", path, fail_step=n_first + 2)
+    s.check("failure in one of two concurrent PFs: exit 1, the run rolled back, the injected step named",
+            rc == 1 and "(the run was rolled back)" in out and "injected failure at step %d" % (n_first + 2) in out +
+            err and "0000:04:00.0: failed" in out, out + err)
+    s.eq("failure in one of two concurrent PFs: both PFs as before", h.state(), before)
+    s.eq("... and no journal left", journals(h), [])
+
+    rc, out, err = h.run("apply", "--boot", "-c", path, fail_step=n_first + 2)
+    st = h.state()
+    s.check("--boot, failure in the second PF: exit 1, the first PF configured, the second as before",
+            rc == 1 and pf_of(st)["sriov"]["num_vfs"] == 3 and pf_of(st, "0000:04:00.0") ==
+            pf_of(before, "0000:04:00.0"), out + err)
+
+
 def test_bind_restore(s):
     h = Host("bind")
     h.run("apply", "-c", h.conf("a.conf", HANDMADE))
@@ -412,10 +494,10 @@ def main():
     if not os.access(FAKE, os.X_OK):
         s.check("%s is built" % FAKE, False)
         s.finish()
-    for fn in (test_apply, test_count_through_zero, test_fault_at_every_step, test_kill_matrix, test_stop_signal,
+    for fn in (test_apply, test_count_only, test_count_through_zero, test_fault_at_every_step, test_kill_matrix, test_stop_signal,
                test_kernel_refuses,
                test_invalid_changes_nothing, test_boot_skips_a_bad_section, test_boot_before_the_driver,
-               test_bind_restore, test_export_seed003, test_export_round_trip):
+               test_two_pfs_concurrently, test_bind_restore, test_export_seed003, test_export_round_trip):
         s.run(fn)
     shutil.rmtree(TMP, ignore_errors=True)
     s.finish()

@@ -9,8 +9,36 @@ typedef struct applier {
 	const vfctl_apply_opts *o;
 	const char *rundir;
 	int fail_at; /* a test build's fault hook (test_hooks), 0 off */
-	int counter; /* steps run so far (rollback steps not counted) */
+	int counter; /* steps run so far (rollback steps not counted); a PF worker starts at the
+		      * number its steps would have had in a run one PF after the other */
+	const int *abort; /* PF workers of one run: set when another PF failed (not at boot) */
 } applier;
+
+/* The host read again into *h (freed first). */
+int applier_rescan(applier *a, vfctl_host **h);
+/* A signal asked the run to stop, or another PF of the run failed. */
+bool applier_cancelled(const applier *a);
+/* Plans unit ui from h, runs it step by step (journaled) and re-reads the host into *after to
+ * verify (apply-unit.c). */
+int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_host **after, conf_unit *ret_prior,
+	       bool *ret_changed);
+/* Brings a unit back to prior: a plan from the host as it is now. */
+int unit_rollback(applier *a, conf_unit *prior);
+
+/* What one PF worker did (apply-workers.c): ran is false for units it did not take. */
+typedef struct pf_outcome {
+	bool ran, changed;
+	int r; /* -ECANCELED: stopped because another PF failed */
+	conf_unit prior; /* owned by the caller after the run */
+	char error[1024];
+} pf_outcome;
+
+size_t pf_units_count(const vfctl_config *c, const bool *selected);
+/* Runs every selected [PF] unit in its own thread, planned from h (read-only, shared), each with its
+ * own context; progress lines prefixed with the PF and serialized. Outside boot mode the first
+ * failure stops the others between two steps. Returns -errno only when the workers could not be
+ * started (nothing changed then); the units' own results are in out[unit]. */
+int pf_workers_run(applier *a, vfctl_config *c, const bool *selected, const vfctl_host *h, pf_outcome *out);
 
 /* One progress line through the caller's report callback. */
 void applier_say(applier *a, const char *fmt, ...) _printf_(2, 3);

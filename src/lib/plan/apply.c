@@ -2,103 +2,14 @@
 /* apply: one host-wide lock, one scan and one validation, then per unit a plan from the snapshot,
  * the prior state kept (and journaled under /run/vfctl), each step one kernel change, a re-read
  * after the last step (verify), and on any failure a rollback that plans from the host as it is
- * back to the prior state. */
-#include <signal.h>
+ * back to the prior state. Two [PF] sections or more run at once, one worker each
+ * (apply-workers.c); [Device] and [VDPA] sections follow one by one. */
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "applier.h"
 #include "lock.h"
-
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-/* --- units ------------------------------------------------------------------------------------ */
-
-static int rescan(applier *a, vfctl_host **h)
-{
-	vfctl_host_free(*h);
-	*h = NULL;
-	return vfctl_host_scan(a->ctx, h);
-}
-
-static bool cancelled(const applier *a) { return a->o->cancel && *a->o->cancel; }
-
-/* Runs a plan; counts steps for the fault hook unless rolling back, and records each step done in
- * the unit's journal (j, when not rolling back). Returns the first error. */
-static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, journal_run *j, const conf_unit *prior)
-{
-	bool rollback = !j;
-	int first = 0;
-	for (size_t i = 0; i < p->n; i++) {
-		const plan_step *s = &p->steps[i];
-		double t0 = now();
-		int r;
-		if (!rollback && a->ctx->test && a->ctx->test->kill_step == a->counter + 1)
-			raise(a->ctx->test->kill_signal); /* a test build's crash or stop at a chosen moment */
-		/* A signal stops a run between two kernel changes, never inside one; a rollback is
-		 * never cut short (a second signal waits for it). */
-		if (!rollback && cancelled(a))
-			return ctx_error(a->ctx, -EINTR, "interrupted by a signal before step %zu of %zu", i + 1, p->n);
-		applier_say(a, "%s[%zu/%zu] %s", rollback ? "  undo " : "", i + 1, p->n, s->text);
-		if (!rollback && ++a->counter == a->fail_at)
-			r = ctx_error(a->ctx, -EIO, "injected failure at step %d (a test build's VFCTL_TEST_FAIL_STEP)", a->counter);
-		else
-			r = exec_step(a, h, s);
-		double dt = now() - t0;
-		if (r >= 0 && !rollback) {
-			j->steps_done = (uint32_t)(i + 1);
-			j->last_step = s->text;
-			r = journal_write(a, j, prior);
-		}
-		if (r < 0) {
-			applier_say(a, "      failed: %s", vfctl_ctx_error(a->ctx));
-			if (!rollback)
-				return r;
-			if (!first)
-				first = r;
-			continue; /* a rollback goes as far as it can */
-		}
-		if (dt >= 0.5)
-			applier_say(a, "      done in %.1f s", dt);
-	}
-	return first;
-}
-
-/* Brings a unit back to its journaled state: a plan from the host as it is now. */
-static int rollback(applier *a, conf_unit *prior)
-{
-	vfctl_config one = {.units = prior, .n_units = 1};
-	vfctl_plan p = {0};
-	vfctl_host *h = NULL;
-	int r = rescan(a, &h);
-	if (r >= 0)
-		r = plan_unit(a->ctx, &one, 0, h, &p);
-	if (r >= 0) {
-		applier_say(a, "%s: rolling back (%zu step%s)", prior->dev_id, p.n, p.n == 1 ? "" : "s");
-		r = run_steps(a, h, &p, NULL, NULL);
-		plan_clear(&p);
-	}
-	if (r >= 0 && (r = rescan(a, &h)) >= 0 && (r = plan_unit(a->ctx, &one, 0, h, &p)) >= 0) {
-		if (p.n) {
-			applier_say(a, "%s: rollback incomplete, %zu difference%s remain (journal kept):", prior->dev_id, p.n,
-			    p.n == 1 ? "" : "s");
-			for (size_t i = 0; i < p.n; i++)
-				applier_say(a, "      %s", p.steps[i].text);
-			r = -EIO;
-		} else {
-			applier_say(a, "%s: restored to its state before this run", prior->dev_id);
-			journal_remove(a, prior->dev_id);
-		}
-		plan_clear(&p);
-	}
-	vfctl_host_free(h);
-	return r;
-}
 
 /* A PCI PF whose driver has not bound, or a network PF without its netdev: nothing to configure
  * yet (sriov_numvfs needs the driver, VF settings the netdev). */
@@ -118,59 +29,6 @@ static bool any_pf_not_ready(const vfctl_config *c, const vfctl_host *h, const c
 		if (unit_selected(&c->units[i], h, only) && pf_not_ready(c, i, h))
 			return true;
 	return false;
-}
-
-/* Plans unit ui from the snapshot *h (the host as the previous unit left it), runs it, and re-reads
- * the host to verify; *h is then that re-read. */
-static int apply_unit(applier *a, vfctl_config *c, size_t ui, vfctl_host **h, conf_unit *ret_prior, bool *ret_changed)
-{
-	conf_unit *u = &c->units[ui];
-	vfctl_plan p = {0};
-	_cleanup_free_ char *holder = NULL;
-	int r;
-
-	*ret_changed = false;
-	if (cancelled(a))
-		return ctx_error(a->ctx, -EINTR, "interrupted by a signal before %s", u->dev_id);
-	if ((r = plan_unit(a->ctx, c, ui, *h, &p)) < 0)
-		goto out;
-	if (p.n == 0) {
-		applier_say(a, "%s: up to date", u->dev_id);
-		goto out;
-	}
-	if ((r = check_holders(a, *h, &p, &holder)) < 0)
-		goto out;
-	if (holder && !a->o->force) {
-		r = ctx_error(a->ctx, -EBUSY, "refusing to change %s: %s (use --force to go ahead anyway)", u->dev_id,
-			      holder);
-		applier_say(a, "%s", vfctl_ctx_error(a->ctx));
-		goto out;
-	}
-	if (holder)
-		applier_say(a, "%s: in use, going ahead (--force): %s", u->dev_id, holder);
-	journal_run j = {.pid = getpid(), .started = time(NULL), .steps_total = (uint32_t)p.n};
-	if ((r = unit_from_host(a->ctx, u, *h, ret_prior)) < 0 || (r = journal_write(a, &j, ret_prior)) < 0)
-		goto out;
-	applier_say(a, "%s: %zu step%s", u->dev_id, p.n, p.n == 1 ? "" : "s");
-	*ret_changed = true;
-	r = run_steps(a, *h, &p, &j, ret_prior);
-	if (r >= 0) {
-		/* Verify: the host, read again, must need nothing more. */
-		plan_clear(&p);
-		if ((r = rescan(a, h)) >= 0 && (r = plan_unit(a->ctx, c, ui, *h, &p)) >= 0 && p.n) {
-			for (size_t i = 0; i < p.n; i++)
-				applier_say(a, "      still differs: %s", p.steps[i].text);
-			r = ctx_error(a->ctx, -EIO, "%s did not reach its configuration (%zu difference%s after apply)",
-				      u->dev_id, p.n, p.n == 1 ? "" : "s");
-		}
-	}
-	if (r >= 0) {
-		applier_say(a, "%s: done", u->dev_id);
-		journal_remove(a, u->dev_id);
-	}
-out:
-	plan_clear(&p);
-	return r;
 }
 
 /* A journal under the run directory was left by a run that died mid-way (we hold the lock: no
@@ -203,7 +61,7 @@ static int recover_interrupted(applier *a, vfctl_host **h)
 				    when, j.pid, j.steps_done, j.steps_total, j.last_step ? ", the last: " : "",
 				    j.last_step ? j.last_step : "",
 				    prior.dev_id);
-			if ((r = rollback(a, &prior)) < 0) {
+			if ((r = unit_rollback(a, &prior)) < 0) {
 				r = ctx_error(a->ctx, r, "%s: could not restore the state an interrupted run left (journal kept "
 					      "in %s/vfctl/journal)", prior.dev_id, a->rundir);
 				result = r;
@@ -212,7 +70,7 @@ static int recover_interrupted(applier *a, vfctl_host **h)
 		conf_unit_done(&prior);
 		free(j.last_step);
 		if (r >= 0)
-			r = rescan(a, h);
+			r = applier_rescan(a, h);
 	}
 	strv_free_n(names, n);
 	return result < 0 ? result : r;
@@ -249,14 +107,14 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 		r = vfctl_config_validate(ctx, c, h);
 	/* At boot udev binds drivers asynchronously after its trigger, which vfctl.service follows:
 	 * wait a little for the PFs this run configures, so VMs starting after it find their VFs. */
-	for (int waited = 0; a.o->boot && r != -ENOMEM && !cancelled(&a) && waited < BOOT_WAIT_MS &&
+	for (int waited = 0; a.o->boot && r != -ENOMEM && !applier_cancelled(&a) && waited < BOOT_WAIT_MS &&
 			     any_pf_not_ready(c, h, a.o->only);
 	     waited += 500) {
 		if (waited == 0)
 			applier_say(&a, "waiting up to %d s for PF drivers and netdevs (udev is still binding them)",
 				    BOOT_WAIT_MS / 1000);
 		usleep(500 * 1000);
-		if ((r = rescan(&a, &h)) >= 0)
+		if ((r = applier_rescan(&a, &h)) >= 0)
 			r = vfctl_config_validate(ctx, c, h);
 	}
 	/* At boot an error in one PF's section (a card that is gone, a typo) must not keep the others
@@ -297,20 +155,81 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	if (r < 0)
 		goto out;
 	size_t n_ok = 0, n_same = 0, n_failed = 0, n_later = 0;
-	for (size_t i = 0; i < c->n_units; i++) {
-		bool changed;
-		if (!selected[i])
-			continue;
-		if (a.o->boot && pf_not_ready(c, i, h)) {
+	for (size_t i = 0; i < c->n_units; i++)
+		if (selected[i] && a.o->boot && pf_not_ready(c, i, h)) {
 			/* At boot udev may not have bound the PF's driver yet (vfctl.service runs after the
 			 * trigger, not after every driver): 90-vfctl.rules applies it when its netdev appears. */
 			applier_say(&a, "%s: its driver or netdev is not there yet: 90-vfctl.rules applies this PF when its "
 				    "netdev appears", c->units[i].dev_id);
 			n_later++;
-			continue;
+			selected[i] = false;
 		}
+	/* Two PF sections or more: each in its own worker, so the host is ready in the time of its
+	 * slowest PF (VF creation waits on firmware, and each sriov_numvfs write holds only its own
+	 * device's lock). [Device] and [VDPA] sections may need their VFs: they follow, one by one. */
+	bool stop = false;
+	if (pf_units_count(c, selected) >= 2) {
+		pf_outcome *po = calloc(c->n_units, sizeof(*po));
+		if (!po) {
+			r = -ENOMEM;
+			goto out;
+		}
+		r = pf_workers_run(&a, c, selected, h, po);
+		bool any_failed = r < 0;
+		if (r < 0) {
+			/* Workers that could not start: those that did are handled below, then rolled back. */
+			result = r;
+			snprintf(first_error, sizeof(first_error), "%s", vfctl_ctx_error(ctx));
+		}
+		for (size_t i = 0; i < c->n_units; i++) {
+			if (!po[i].ran)
+				continue;
+			selected[i] = false;
+			if (po[i].changed)
+				priors[n_done++] = po[i].prior;
+			else
+				conf_unit_done(&po[i].prior);
+			if (po[i].r >= 0) {
+				n_ok += po[i].changed;
+				n_same += !po[i].changed;
+				continue;
+			}
+			any_failed = true;
+			applier_say(&a, "%s: %s%s", c->units[i].dev_id, po[i].r == -ECANCELED ? "" : "failed: ", po[i].error);
+			if (po[i].r == -ECANCELED)
+				continue;
+			n_failed++;
+			if (!result) {
+				result = po[i].r;
+				snprintf(first_error, sizeof(first_error), "%s", po[i].error);
+			}
+			/* At boot every PF on its own: the failed one goes back, the others stay. */
+			if (a.o->boot && po[i].changed)
+				(void)unit_rollback(&a, &priors[n_done - 1]);
+		}
+		free(po);
+		if (any_failed && (!a.o->boot || applier_cancelled(&a))) {
+			if (!a.o->boot) {
+				for (size_t k = n_done; k-- > 0;)
+					(void)unit_rollback(&a, &priors[k]);
+				n_ok = 0;
+			}
+			stop = true;
+		}
+		if ((r = applier_rescan(&a, &h)) < 0)
+			goto out;
+	}
+	for (size_t i = 0; !stop && i < c->n_units; i++) {
+		bool changed;
+		vfctl_host *after = NULL;
+		if (!selected[i])
+			continue;
 		conf_unit *prior = &priors[n_done];
-		r = apply_unit(&a, c, i, &h, prior, &changed);
+		r = apply_unit(&a, c, i, h, &after, prior, &changed);
+		if (after) {
+			vfctl_host_free(h);
+			h = after;
+		}
 		if (changed)
 			n_done++;
 		if (r >= 0) {
@@ -329,17 +248,17 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 			snprintf(first_error, sizeof(first_error), "%s", vfctl_ctx_error(ctx));
 		}
 		if (changed)
-			(void)rollback(&a, prior);
+			(void)unit_rollback(&a, prior);
 		/* The next unit plans from the host as the rollback left it. */
-		if ((r = rescan(&a, &h)) < 0)
+		if ((r = applier_rescan(&a, &h)) < 0)
 			break;
-		if (a.o->boot && !cancelled(&a))
+		if (a.o->boot && !applier_cancelled(&a))
 			continue; /* at boot every PF on its own (a signal stops after this PF's rollback) */
 		if (a.o->boot)
 			break;
 		/* Otherwise the whole run is one change: undo the units already done, newest first. */
 		for (size_t k = n_done - (changed ? 1 : 0); k-- > 0;)
-			(void)rollback(&a, &priors[k]);
+			(void)unit_rollback(&a, &priors[k]);
 		n_ok = 0;
 		break;
 	}

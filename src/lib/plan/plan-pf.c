@@ -93,6 +93,7 @@ typedef struct pf_plan {
 	bool esw_change, esw_done;
 	eswitch_order order;
 	bool recreate;  /* the VFs are destroyed and created again */
+	bool kernel_binds; /* autoprobe stays on through the count change: the kernel binds the new VFs */
 	int autoprobe;  /* as it will be once the count step has run */
 	bool admin_up;
 	bool nvme; /* an NVMe PF whose secondary controllers the snapshot knows */
@@ -160,15 +161,37 @@ static int plan_nvme_vf(pf_plan *pp, int i, const vfctl_vf *cur, int vq, int vi,
 	return 0;
 }
 
+/* Does a new VF need anything set before a driver binds it (its MAC, VLAN, a knob, its driver,
+ * vDPA, its NVMe resources)? MTU needs the netdev, so it comes after anyway. */
+static bool vfs_need_setup(const pf_plan *pp)
+{
+	const conf_unit *u = pp->u;
+	if (pp->esw_change)
+		return true;
+	for (int i = 0; i < pp->want_n && (size_t)i < u->n_vfs; i++) {
+		const vf_target *t = &u->vfs[i];
+		if (t->mac[0] || t->vlan >= 0 || t->qos >= 0 || t->vlan_proto >= 0 || t->spoofchk >= 0 || t->trust >= 0 ||
+		    t->link_state >= 0 || t->rss_query >= 0 || t->min_tx_rate >= 0 || t->max_tx_rate >= 0 || t->driver ||
+		    t->vdpa || t->owner >= 0 || t->group >= 0 || t->nvme_vq >= 0 || t->nvme_vi >= 0)
+			return true;
+	}
+	return false;
+}
+
 static int plan_count(pf_plan *pp)
 {
 	const vfctl_device *pf = pp->pf;
 	bool through_zero = pp->esw_change && pp->order == ESWITCH_THROUGH_ZERO;
+	int final = pp->u->autoprobe >= 0 ? pp->u->autoprobe : pf->autoprobe;
 	plan_step *s;
 	if (!pp->recreate)
 		return 0;
+	/* New VFs that need nothing before their driver: autoprobe stays on and the kernel binds
+	 * them inside the count write, as `echo N > sriov_numvfs` would (no probe per VF after). */
+	if (pp->want_n > 0 && pp->autoprobe == 1 && final == 1 && !vfs_need_setup(pp))
+		pp->kernel_binds = true;
 	/* No driver may bind a new VF before its MAC and VLAN are set. */
-	if (pp->want_n > 0 && pp->autoprobe == 1) { /* -1: the PF has no such file (netdevsim) */
+	else if (pp->want_n > 0 && pp->autoprobe == 1) { /* -1: the PF has no such file (netdevsim) */
 		if (!(s = plan_add(pp->p, STEP_AUTOPROBE, pp->ui, pf->id, -1,
 			      "%s: sriov_drivers_autoprobe %d -> 0 (until the VFs are set up)", pf->id, pp->autoprobe)))
 			return -ENOMEM;
@@ -361,7 +384,7 @@ static int plan_pf_finish(pf_plan *pp)
 			return -ENOMEM;
 		s->u.on = final;
 	}
-	if (pp->recreate && final == 1)
+	if (pp->recreate && final == 1 && !pp->kernel_binds)
 		for (int i = 0; i < pp->want_n; i++) {
 			if ((size_t)i < u->n_vfs && u->vfs[i].driver)
 				continue;

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One unit of an apply run: its plan carried out step by step (journaled), the re-read that
+ * verifies it, and the rollback to its prior state. Used by the run (apply.c) and by the PF
+ * workers (apply-workers.c). */
+#include <signal.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "applier.h"
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int applier_rescan(applier *a, vfctl_host **h)
+{
+	vfctl_host_free(*h);
+	*h = NULL;
+	return vfctl_host_scan(a->ctx, h);
+}
+
+static bool aborted(const applier *a) { return a->abort && __atomic_load_n(a->abort, __ATOMIC_ACQUIRE); }
+
+bool applier_cancelled(const applier *a) { return (a->o->cancel && *a->o->cancel) || aborted(a); }
+
+/* Why a run stops between two steps: a signal, or another PF of the run that failed. */
+static int stop_error(applier *a, const char *where)
+{
+	if (aborted(a))
+		return ctx_error(a->ctx, -ECANCELED, "stopped %s: another PF of this run failed", where);
+	return ctx_error(a->ctx, -EINTR, "interrupted by a signal %s", where);
+}
+
+/* Runs a plan; counts steps for the fault hook unless rolling back, and records each step done in
+ * the unit's journal (j, when not rolling back). Returns the first error. */
+static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, journal_run *j, const conf_unit *prior)
+{
+	bool rollback = !j;
+	int first = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const plan_step *s = &p->steps[i];
+		double t0 = now();
+		int r;
+		if (!rollback && a->ctx->test && a->ctx->test->kill_step == a->counter + 1)
+			raise(a->ctx->test->kill_signal); /* a test build's crash or stop at a chosen moment */
+		/* A signal stops a run between two kernel changes, never inside one; a rollback is
+		 * never cut short (a second signal waits for it). */
+		if (!rollback && applier_cancelled(a)) {
+			char where[64];
+			snprintf(where, sizeof(where), "before step %zu of %zu", i + 1, p->n);
+			return stop_error(a, where);
+		}
+		applier_say(a, "%s[%zu/%zu] %s", rollback ? "  undo " : "", i + 1, p->n, s->text);
+		if (!rollback && ++a->counter == a->fail_at)
+			r = ctx_error(a->ctx, -EIO, "injected failure at step %d (a test build's VFCTL_TEST_FAIL_STEP)", a->counter);
+		else
+			r = exec_step(a, h, s);
+		double dt = now() - t0;
+		if (r >= 0 && !rollback) {
+			j->steps_done = (uint32_t)(i + 1);
+			j->last_step = s->text;
+			r = journal_write(a, j, prior);
+		}
+		if (r < 0) {
+			applier_say(a, "      failed: %s", vfctl_ctx_error(a->ctx));
+			if (!rollback)
+				return r;
+			if (!first)
+				first = r;
+			continue; /* a rollback goes as far as it can */
+		}
+		if (dt >= 0.5)
+			applier_say(a, "      done in %.1f s", dt);
+	}
+	return first;
+}
+
+/* Brings a unit back to its journaled state: a plan from the host as it is now. */
+int unit_rollback(applier *a, conf_unit *prior)
+{
+	vfctl_config one = {.units = prior, .n_units = 1};
+	vfctl_plan p = {0};
+	vfctl_host *h = NULL;
+	int r = applier_rescan(a, &h);
+	if (r >= 0)
+		r = plan_unit(a->ctx, &one, 0, h, &p);
+	if (r >= 0) {
+		applier_say(a, "%s: rolling back (%zu step%s)", prior->dev_id, p.n, p.n == 1 ? "" : "s");
+		r = run_steps(a, h, &p, NULL, NULL);
+		plan_clear(&p);
+	}
+	if (r >= 0 && (r = applier_rescan(a, &h)) >= 0 && (r = plan_unit(a->ctx, &one, 0, h, &p)) >= 0) {
+		if (p.n) {
+			applier_say(a, "%s: rollback incomplete, %zu difference%s remain (journal kept):", prior->dev_id, p.n,
+			    p.n == 1 ? "" : "s");
+			for (size_t i = 0; i < p.n; i++)
+				applier_say(a, "      %s", p.steps[i].text);
+			r = -EIO;
+		} else {
+			applier_say(a, "%s: restored to its state before this run", prior->dev_id);
+			journal_remove(a, prior->dev_id);
+		}
+		plan_clear(&p);
+	}
+	vfctl_host_free(h);
+	return r;
+}
+
+/* Plans unit ui from the snapshot h (the host as the previous unit left it, or as the run found
+ * it for concurrent PFs), runs it, and re-reads the host to verify into *after (NULL when nothing
+ * was changed or the re-read failed). */
+int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_host **after, conf_unit *ret_prior,
+	       bool *ret_changed)
+{
+	conf_unit *u = &c->units[ui];
+	vfctl_plan p = {0};
+	_cleanup_free_ char *holder = NULL;
+	int r;
+
+	*ret_changed = false;
+	*after = NULL;
+	if (applier_cancelled(a)) {
+		char where[128];
+		snprintf(where, sizeof(where), "before %s", u->dev_id);
+		return stop_error(a, where);
+	}
+	if ((r = plan_unit(a->ctx, c, ui, h, &p)) < 0)
+		goto out;
+	if (p.n == 0) {
+		applier_say(a, "%s: up to date", u->dev_id);
+		goto out;
+	}
+	if ((r = check_holders(a, h, &p, &holder)) < 0)
+		goto out;
+	if (holder && !a->o->force) {
+		r = ctx_error(a->ctx, -EBUSY, "refusing to change %s: %s (use --force to go ahead anyway)", u->dev_id,
+			      holder);
+		applier_say(a, "%s", vfctl_ctx_error(a->ctx));
+		goto out;
+	}
+	if (holder)
+		applier_say(a, "%s: in use, going ahead (--force): %s", u->dev_id, holder);
+	journal_run j = {.pid = getpid(), .started = time(NULL), .steps_total = (uint32_t)p.n};
+	if ((r = unit_from_host(a->ctx, u, h, ret_prior)) < 0 || (r = journal_write(a, &j, ret_prior)) < 0)
+		goto out;
+	applier_say(a, "%s: %zu step%s", u->dev_id, p.n, p.n == 1 ? "" : "s");
+	*ret_changed = true;
+	r = run_steps(a, h, &p, &j, ret_prior);
+	if (r >= 0) {
+		/* Verify: the host, read again, must need nothing more. */
+		plan_clear(&p);
+		if ((r = applier_rescan(a, after)) >= 0 && (r = plan_unit(a->ctx, c, ui, *after, &p)) >= 0 && p.n) {
+			for (size_t i = 0; i < p.n; i++)
+				applier_say(a, "      still differs: %s", p.steps[i].text);
+			r = ctx_error(a->ctx, -EIO, "%s did not reach its configuration (%zu difference%s after apply)",
+				      u->dev_id, p.n, p.n == 1 ? "" : "s");
+		}
+	}
+	if (r >= 0) {
+		applier_say(a, "%s: done", u->dev_id);
+		journal_remove(a, u->dev_id);
+	}
+out:
+	plan_clear(&p);
+	return r;
+}
+
