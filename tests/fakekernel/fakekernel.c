@@ -940,18 +940,19 @@ static int fk_transact(void *data, int bus, struct nlmsghdr *req, mnl_cb_t cb, v
  * real kernel's locks are finer; a coarse one keeps the fake's state consistent. */
 static pthread_mutex_t fk_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* A test proves that apply writes two PFs' sriov_numvfs at once, not by timing but by a meeting
- * point: with a file "fakekernel-rendezvous" holding N next to the tree's sys/, a count change
- * waits (up to 5 s, outside the kernel lock) until N of them are in flight, and the most ever in
- * flight together goes to "fakekernel-max-inflight". One PF after the other never gets past 1. */
+/* A test proves that apply writes two PFs' sriov_numvfs (or two VFs' drivers_probe) at once, not
+ * by timing but by a meeting point: with a file "fakekernel-rendezvous" (or
+ * "fakekernel-rendezvous-probe") holding N next to the tree's sys/, such a write waits (up to 5 s,
+ * outside the kernel lock) until N of them are in flight, and the most ever in flight together goes
+ * to "fakekernel-max-inflight". One after the other never gets past 1. */
 static pthread_mutex_t rv_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t rv_cond = PTHREAD_COND_INITIALIZER;
 static int rv_inflight, rv_max;
 
-static void rendezvous(const fk *k, int delta)
+static void rendezvous(const fk *k, const char *file, int delta)
 {
 	char p[PATH_MAX + 64], buf[32];
-	snprintf(p, sizeof(p), "%s/../fakekernel-rendezvous", k->root);
+	snprintf(p, sizeof(p), "%s/../%s", k->root, file);
 	int want = read_text(p, buf, sizeof(buf)) >= 0 ? atoi(buf) : 0;
 	if (want < 2)
 		return;
@@ -976,14 +977,16 @@ static void rendezvous(const fk *k, int delta)
 
 static int fk_write_locked(void *data, const char *rel, const void *buf, size_t len, size_t off)
 {
-	bool count = ends_with(rel, "/sriov_numvfs");
-	if (count)
-		rendezvous(data, 1);
+	const char *rv = ends_with(rel, "/sriov_numvfs")	 ? "fakekernel-rendezvous"
+			 : streq(rel, "bus/pci/drivers_probe") ? "fakekernel-rendezvous-probe"
+							       : NULL;
+	if (rv)
+		rendezvous(data, rv, 1);
 	pthread_mutex_lock(&fk_lock);
 	int r = fk_write(data, rel, buf, len, off);
 	pthread_mutex_unlock(&fk_lock);
-	if (count)
-		rendezvous(data, -1);
+	if (rv)
+		rendezvous(data, rv, -1);
 	return r;
 }
 

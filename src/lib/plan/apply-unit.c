@@ -53,6 +53,28 @@ static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, journ
 			snprintf(where, sizeof(where), "before step %zu of %zu", i + 1, p->n);
 			return stop_error(a, where);
 		}
+		/* Binds of several VFs in a row: a few at a time (not in a rollback, which goes one by one). */
+		size_t k = 0;
+		while (!rollback && i + k < p->n && bind_poolable(&p->steps[i + k]))
+			k++;
+		if (k >= 2) {
+			/* A test build's kill lands before the batch that holds its step. */
+			for (size_t m = 0; a->ctx->test && m < k; m++)
+				if (a->ctx->test->kill_step == a->counter + 1 + (int)m)
+					raise(a->ctx->test->kill_signal);
+			r = bind_pool_run(a, h, &p->steps[i], k, i, p->n);
+			if (r >= 0) {
+				j->steps_done = (uint32_t)(i + k);
+				j->last_step = p->steps[i + k - 1].text;
+				r = journal_write(a, j, prior);
+			}
+			if (r < 0)
+				return r;
+			if (now() - t0 >= 0.5)
+				applier_say(a, "      %zu done in %.1f s", k, now() - t0);
+			i += k - 1;
+			continue;
+		}
 		applier_say(a, "%s[%zu/%zu] %s", rollback ? "  undo " : "", i + 1, p->n, s->text);
 		if (!rollback && ++a->counter == a->fail_at)
 			r = ctx_error(a->ctx, -EIO, "injected failure at step %d (a test build's VFCTL_TEST_FAIL_STEP)", a->counter);

@@ -286,6 +286,14 @@ static int exec_bind(applier *a, const vfctl_host *h, const vfctl_device *pf, co
 	return pci_bind(a->ctx, f, drv, s->u.drv.keep_override);
 }
 
+int exec_preload(applier *a, const vfctl_host *h, const plan_step *s)
+{
+	const vfctl_device *pf = vfctl_host_find(h, s->dev);
+	const char *drv = s->kind == STEP_BIND ? (s->u.drv.driver ? s->u.drv.driver : pf ? pf->vf_default_driver : NULL)
+					       : NULL;
+	return drv ? module_load(a->ctx, h->kernel_release, drv) : 0;
+}
+
 static int exec_probe(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
 {
 	_cleanup_free_ char *f = NULL;
