@@ -22,6 +22,6 @@ apt-get install -y -qq --no-install-recommends \
 	pciutils pci.ids iproute2 kmod busybox-static cpio python3 time libvirt-clients nvme-cli \
 	libelf-dev bc flex bison xz-utils cppcheck \
 	debhelper dpkg-dev fakeroot lintian bash-completion systemd udev ansible-core python3-apt \
-	prometheus prometheus-node-exporter >/dev/null
+	prometheus prometheus-node-exporter strace >/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-system-x86 >/dev/null
 echo "deps: ok ($(qemu-system-x86_64 --version | head -1))"

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -29,13 +30,31 @@ static int write_all(int fd, const char *b, size_t n)
 	return 0;
 }
 
+/* Bytes that pass unchanged: printable ASCII, newline, tab, and UTF-8 other than a lead 0xc2. */
+static bool plain(unsigned char c) { return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' || (c >= 0x80 && c != 0xc2); }
+
 static ssize_t safe_write(void *cookie, const char *buf, size_t n)
 {
 	safe_out *o = cookie;
-	char out[4096];
+	char out[65536];
 	size_t len = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)buf[i];
+		/* A run of plain bytes is copied whole (megabytes of JSON are nearly all plain). */
+		if (!o->lead && plain(c)) {
+			if (len >= sizeof(out) - 16) {
+				if (write_all(o->fd, out, len) < 0)
+					return 0;
+				len = 0;
+			}
+			size_t k = i;
+			while (k < n && plain((unsigned char)buf[k]) && len + (k - i) < sizeof(out) - 16)
+				k++;
+			memcpy(out + len, buf + i, k - i);
+			len += k - i;
+			i = k - 1; /* k > i: buf[i] is plain and there is room */
+			continue;
+		}
 		if (len > sizeof(out) - 16) {
 			if (write_all(o->fd, out, len) < 0)
 				return 0;
@@ -76,7 +95,7 @@ static FILE *wrap(FILE *f, safe_out *o, int mode)
 	FILE *w = fopencookie(o, "w", io);
 	if (!w)
 		return f;
-	(void)setvbuf(w, NULL, mode, 0);
+	(void)setvbuf(w, NULL, mode, mode == _IOFBF ? 65536 : 0);
 	return w;
 }
 

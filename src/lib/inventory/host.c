@@ -143,15 +143,30 @@ static int scan_pci(vfctl_ctx *ctx, vfctl_host *h)
 
 /* What the scan left for after the VFs are known: a VF's NUMA node is its PF's (the kernel sets
  * it from the PF), the others' are read; pci.ids names (libpci is not thread-safe). */
+static bool same_ids(const vfctl_device *a, const vfctl_device *b)
+{
+	return a->vendor_id == b->vendor_id && a->device_id == b->device_id && a->class_code == b->class_code;
+}
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
 static void scan_pci_finish(vfctl_ctx *ctx, vfctl_host *h)
 {
+	const vfctl_device *prev = NULL;
 	for (size_t i = 0; i < h->n_devices; i++) {
 		vfctl_device *d = &h->devices[i];
 		if (d->addr.domain < 0)
 			continue;
 		if (!d->physfn)
 			pci_read_numa(ctx, d);
-		pci_lookup_names(ctx, d);
+		/* A PF's VFs come in a row with the same ids: one pci.ids lookup for all of them. */
+		if (prev && same_ids(prev, d) && ctx->names) {
+			d->vendor_name = dup_or_null(prev->vendor_name);
+			d->device_name = dup_or_null(prev->device_name);
+			d->class_name = dup_or_null(prev->class_name);
+		} else
+			pci_lookup_names(ctx, d);
+		prev = d;
 	}
 	for (size_t i = 0; i < h->n_devices; i++) {
 		vfctl_device *d = &h->devices[i];
