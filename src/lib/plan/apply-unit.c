@@ -36,7 +36,8 @@ static int stop_error(applier *a, const char *where)
 
 /* Runs a plan; counts steps for the fault hook unless rolling back, and records each step done in
  * the unit's journal (j, when not rolling back). Returns the first error. */
-static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, journal_run *j, const conf_unit *prior)
+static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, journal_run *j, const conf_unit *prior,
+		     char **jbody)
 {
 	bool rollback = !j;
 	int first = 0;
@@ -66,7 +67,7 @@ static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, journ
 			if (r >= 0) {
 				j->steps_done = (uint32_t)(i + k);
 				j->last_step = p->steps[i + k - 1].text;
-				r = journal_write(a, j, prior);
+				r = journal_write_cached(a, j, prior, jbody);
 			}
 			if (r < 0)
 				return r;
@@ -84,7 +85,7 @@ static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, journ
 		if (r >= 0 && !rollback) {
 			j->steps_done = (uint32_t)(i + 1);
 			j->last_step = s->text;
-			r = journal_write(a, j, prior);
+			r = journal_write_cached(a, j, prior, jbody);
 		}
 		if (r < 0) {
 			applier_say(a, "      failed: %s", vfctl_ctx_error(a->ctx));
@@ -111,7 +112,8 @@ int unit_rollback(applier *a, conf_unit *prior)
 		r = plan_unit(a->ctx, &one, 0, h, &p);
 	if (r >= 0) {
 		applier_say(a, "%s: rolling back (%zu step%s)", prior->dev_id, p.n, p.n == 1 ? "" : "s");
-		r = run_steps(a, h, &p, NULL, NULL);
+		char *unused = NULL; /* a rollback writes no journal */
+		r = run_steps(a, h, &p, NULL, NULL, &unused);
 		plan_clear(&p);
 	}
 	if (r >= 0 && (r = applier_rescan(a, &h)) >= 0 && (r = plan_unit(a->ctx, &one, 0, h, &p)) >= 0) {
@@ -139,7 +141,7 @@ int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfct
 {
 	conf_unit *u = &c->units[ui];
 	vfctl_plan p = {0};
-	_cleanup_free_ char *holder = NULL;
+	_cleanup_free_ char *holder = NULL, *jbody = NULL;
 	int r;
 
 	*ret_changed = false;
@@ -166,11 +168,11 @@ int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfct
 	if (holder)
 		applier_say(a, "%s: in use, going ahead (--force): %s", u->dev_id, holder);
 	journal_run j = {.pid = getpid(), .started = time(NULL), .steps_total = (uint32_t)p.n};
-	if ((r = unit_from_host(a->ctx, u, h, ret_prior)) < 0 || (r = journal_write(a, &j, ret_prior)) < 0)
+	if ((r = unit_from_host(a->ctx, u, h, ret_prior)) < 0 || (r = journal_write_cached(a, &j, ret_prior, &jbody)) < 0)
 		goto out;
 	applier_say(a, "%s: %zu step%s", u->dev_id, p.n, p.n == 1 ? "" : "s");
 	*ret_changed = true;
-	r = run_steps(a, h, &p, &j, ret_prior);
+	r = run_steps(a, h, &p, &j, ret_prior, &jbody);
 	if (r >= 0) {
 		/* Verify: the host, read again, must need nothing more. */
 		plan_clear(&p);

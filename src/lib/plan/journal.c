@@ -67,20 +67,15 @@ static void put_int(FILE *f, const char *key, int64_t v)
 		fprintf(f, "%s=%" PRId64 "\n", key, v);
 }
 
-static char *journal_text(const journal_run *j, const conf_unit *u)
+/* The prior state: what does not change while the unit runs, formatted once per unit (a PF with
+ * 300 VFs has a 20 KB journal, rewritten after every one of its 300 steps). */
+static char *journal_body(const conf_unit *u)
 {
 	char *text = NULL, key[64];
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	if (!f)
 		return NULL;
-	fprintf(f, "# vfctl journal: %s as it was before the run of pid %d changed it. The next vfctl apply\n"
-		   "# restores it first, then applies the configuration (vfctl(8), INTERRUPTED RUNS).\n",
-		u->dev_id, j->pid);
-	fprintf(f, "pid=%d\nstarted=%lld\nsteps=%u\ndone=%u\n", j->pid, (long long)j->started, j->steps_total,
-		j->steps_done);
-	if (j->last_step)
-		put(f, "last", j->last_step);
 	fprintf(f, "kind=%s\n", kinds[u->kind]);
 	for (size_t i = 0; i < ELEMENTSOF(unit_strs); i++) {
 		const char *s = *FIELD(u, char *, unit_strs[i].off);
@@ -116,15 +111,45 @@ static char *journal_text(const journal_run *j, const conf_unit *u)
 	return text;
 }
 
-int journal_write(applier *a, const journal_run *j, const conf_unit *prior)
+static char *journal_text(const journal_run *j, const conf_unit *u, const char *body)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	fprintf(f, "# vfctl journal: %s as it was before the run of pid %d changed it. The next vfctl apply\n"
+		   "# restores it first, then applies the configuration (vfctl(8), INTERRUPTED RUNS).\n",
+		u->dev_id, j->pid);
+	fprintf(f, "pid=%d\nstarted=%lld\nsteps=%u\ndone=%u\n", j->pid, (long long)j->started, j->steps_total,
+		j->steps_done);
+	if (j->last_step)
+		put(f, "last", j->last_step);
+	fputs(body, f);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+int journal_write_cached(applier *a, const journal_run *j, const conf_unit *prior, char **body)
 {
 	char path[PATH_MAX];
-	_cleanup_free_ char *text = journal_text(j, prior);
+	if (!*body && !(*body = journal_body(prior)))
+		return ctx_error(a->ctx, -ENOMEM, "cannot write the journal");
+	_cleanup_free_ char *text = journal_text(j, prior, *body);
 	if (!text)
 		return ctx_error(a->ctx, -ENOMEM, "cannot write the journal");
 	journal_path(a->rundir, prior->dev_id, path, sizeof(path));
 	int r = file_write_text(path, text);
 	return r < 0 ? ctx_error(a->ctx, r, "cannot write the journal %s", path) : 0;
+}
+
+int journal_write(applier *a, const journal_run *j, const conf_unit *prior)
+{
+	_cleanup_free_ char *body = NULL;
+	return journal_write_cached(a, j, prior, &body);
 }
 
 void journal_remove(applier *a, const char *dev)
