@@ -218,6 +218,8 @@ typedef struct vfctl_host {
 int vfctl_host_scan(vfctl_ctx *ctx, vfctl_host **ret);
 vfctl_host *vfctl_host_free(vfctl_host *h);
 const vfctl_device *vfctl_host_find(const vfctl_host *h, const char *id);
+/* A VF's own netdev in this namespace (where its driver counts its traffic), NULL if none. */
+const vfctl_netdev *vfctl_vf_netdev(const vfctl_host *h, const vfctl_vf *vf);
 const char *vfctl_module_state_str(vfctl_module_state s);
 
 /* Resolves a user's DEVICE argument: PCI address (full or without domain), netdev name, or

@@ -83,13 +83,12 @@ static void print_counters(const char *label, const vfctl_counters *c)
 static void print_vf_stats(const vfctl_host *h, const vfctl_vf *vf)
 {
 	print_counters("pf view", &vf->stats);
-	const vfctl_device *vd = vf->id && vf->netdev ? vfctl_host_find(h, vf->id) : NULL;
-	for (size_t i = 0; vd && i < vd->n_netdevs; i++)
-		if (strcmp(vd->netdevs[i].name, vf->netdev) == 0) {
-			char label[64];
-			snprintf(label, sizeof(label), "%s (vf driver)", vf->netdev);
-			print_counters(label, &vd->netdevs[i].stats);
-		}
+	const vfctl_netdev *nd = vfctl_vf_netdev(h, vf);
+	if (nd) {
+		char label[64];
+		snprintf(label, sizeof(label), "%s (vf driver)", nd->name);
+		print_counters(label, &nd->stats);
+	}
 }
 
 static void print_device(const vfctl_host *h, const vfctl_device *d, bool stats)

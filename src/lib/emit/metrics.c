@@ -98,15 +98,6 @@ static const counter_def counter_defs[] = {
 
 static int64_t counter_at(const vfctl_counters *c, size_t off) { return *(const int64_t *)((const char *)c + off); }
 
-static const vfctl_netdev *vf_netdev(const vfctl_host *h, const vfctl_vf *vf)
-{
-	const vfctl_device *d = vf->id && vf->netdev ? vfctl_host_find(h, vf->id) : NULL;
-	for (size_t i = 0; d && i < d->n_netdevs; i++)
-		if (streq(d->netdevs[i].name, vf->netdev))
-			return &d->netdevs[i];
-	return NULL;
-}
-
 /* Two views of each VF's traffic: the PF driver's (IFLA_VF_STATS) and, when the VF has a netdev
  * here, its own driver's. They differ on some NICs; both are named. */
 static void vf_counters(strbuf *t, const vfctl_host *h, bool netdev_view)
@@ -120,7 +111,7 @@ static void vf_counters(strbuf *t, const vfctl_host *h, bool netdev_view)
 				continue;
 			for (size_t k = 0; k < pf->n_vfs; k++) {
 				const vfctl_vf *vf = &pf->vfs[k];
-				const vfctl_netdev *nd = netdev_view ? vf_netdev(h, vf) : NULL;
+				const vfctl_netdev *nd = netdev_view ? vfctl_vf_netdev(h, vf) : NULL;
 				const vfctl_counters *cs = netdev_view ? (nd ? &nd->stats : NULL) : &vf->stats;
 				if (!cs || !cs->valid || counter_at(cs, def->off) < 0)
 					continue;

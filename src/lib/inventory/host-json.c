@@ -60,19 +60,9 @@ static void counters_json(json_writer *w, const char *key, const vfctl_counters 
 	json_close_object(w);
 }
 
-/* The VF's own netdev, where its driver counts what it sees. */
-static const vfctl_netdev *vf_netdev(const vfctl_host *h, const vfctl_vf *vf)
-{
-	const vfctl_device *d = vf->id && vf->netdev ? vfctl_host_find(h, vf->id) : NULL;
-	for (size_t i = 0; d && i < d->n_netdevs; i++)
-		if (streq(d->netdevs[i].name, vf->netdev))
-			return &d->netdevs[i];
-	return NULL;
-}
-
 static void vf_json(json_writer *w, const vfctl_host *h, const vfctl_device *pf, const vfctl_vf *vf)
 {
-	const vfctl_netdev *nd = vf_netdev(h, vf);
+	const vfctl_netdev *nd = vfctl_vf_netdev(h, vf);
 	const vfctl_vf_settings *s = &vf->settings;
 	json_open_object(w, NULL);
 	json_int(w, "index", vf->index);

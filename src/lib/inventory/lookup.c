@@ -7,6 +7,15 @@
 #include "util.h"
 #include "vfctl/vfctl.h"
 
+const vfctl_netdev *vfctl_vf_netdev(const vfctl_host *h, const vfctl_vf *vf)
+{
+	const vfctl_device *d = vf->id && vf->netdev ? vfctl_host_find(h, vf->id) : NULL;
+	for (size_t i = 0; d && i < d->n_netdevs; i++)
+		if (streq(d->netdevs[i].name, vf->netdev))
+			return &d->netdevs[i];
+	return NULL;
+}
+
 const vfctl_device *vfctl_host_find(const vfctl_host *h, const char *id)
 {
 	pci_addr a;

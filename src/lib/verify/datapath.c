@@ -121,7 +121,7 @@ static int unit_ports(dp_run *d, const conf_unit *u, const vfctl_host *h, size_t
 				return r;
 			continue;
 		}
-		const vfctl_netdev *nd = vf->netdev && vf->id ? find_netdev(vfctl_host_find(h, vf->id), vf->netdev) : NULL;
+		const vfctl_netdev *nd = vfctl_vf_netdev(h, vf);
 		if (!nd) {
 			if (vf->driver)
 				r = skip(d->v, label, "%s has no netdev for it in this network namespace", vf->driver);
