@@ -117,18 +117,13 @@ int cmd_verify(const cli_global *g, int argc, char **argv)
 	vfctl_host *h;
 	vfctl_config *conf = NULL;
 	vfctl_verify_result *v = NULL;
-	int r = cli_scan(g, &ctx, &h);
+	bool *sel = NULL;
+	/* The selection itself is the configuration's units the DEVICE arguments name (o.only):
+	 * cli_scan_select only checks that each names something here. */
+	int r = cli_scan_select(g, argv + optind, argc - optind, &ctx, &h, &sel);
+	free(sel);
 	if (r)
 		return r;
-	for (int i = optind; i < argc; i++) {
-		const vfctl_device *d;
-		int vf;
-		if (vfctl_host_resolve(h, argv[i], &d, &vf) < 0) {
-			fprintf(stderr, "vfctl: %s: no such device\n", argv[i]);
-			r = EXIT_USAGE;
-			goto out;
-		}
-	}
 	if ((r = cli_load_config(config, ctx, h, &conf)))
 		goto out;
 	o.only = argv + optind;

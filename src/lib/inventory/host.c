@@ -83,8 +83,8 @@ static void *scan_part_run(void *arg)
 #define SCAN_PARALLEL_MIN 256
 
 /* Every PCI function. On a host with hundreds of VFs the reads are split between two threads,
- * the second with its own sysfs seam (the open directory it caches is per seam) and its own copy
- * of the context for errors; it reads files only (no netlink, no libpci: names come after). */
+ * the second with its own context (ctx_clone: the open directory the seam caches is per seam); it
+ * reads files only (no netlink, no libpci: names come after). */
 static int scan_pci(vfctl_ctx *ctx, vfctl_host *h)
 {
 	char **names = NULL;
@@ -97,17 +97,12 @@ static int scan_pci(vfctl_ctx *ctx, vfctl_host *h)
 	if (r < 0)
 		return ctx_error_fs(ctx, r, "cannot list PCI devices");
 	scan_part parts[2] = {{.ctx = ctx, .names = names, .lo = 0, .hi = n}};
-	vfctl_ctx side = *ctx;
-	sysfs *side_fs = NULL;
+	vfctl_ctx *side = NULL;
 	pthread_t th;
-	bool two = n >= SCAN_PARALLEL_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
-		   sysfs_new(ctx->fs->sys_root, ctx->fs->proc_root, ctx->fs->modules_root, &side_fs) >= 0;
+	bool two = n >= SCAN_PARALLEL_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1 && ctx_clone(ctx, &side) >= 0;
 	if (two) {
-		side.fs = side_fs;
-		side.rtnl = side.genl = NULL;
-		side.pacc = NULL;
 		parts[0].hi = n / 2;
-		parts[1] = (scan_part){.ctx = &side, .names = names, .lo = n / 2, .hi = n};
+		parts[1] = (scan_part){.ctx = side, .names = names, .lo = n / 2, .hi = n};
 		two = pthread_create(&th, NULL, scan_part_run, &parts[1]) == 0;
 		if (!two)
 			parts[0].hi = n;
@@ -116,9 +111,9 @@ static int scan_pci(vfctl_ctx *ctx, vfctl_host *h)
 	if (two) {
 		pthread_join(th, NULL);
 		if (parts[0].r >= 0 && parts[1].r < 0)
-			snprintf(ctx->error, sizeof(ctx->error), "%s", side.error);
+			snprintf(ctx->error, sizeof(ctx->error), "%s", side->error);
 	}
-	sysfs_free(side_fs);
+	vfctl_ctx_free(side);
 	r = parts[0].r < 0 ? parts[0].r : two ? parts[1].r : 0;
 	size_t total = parts[0].n + (two ? parts[1].n : 0);
 	h->devices = total ? calloc(total, sizeof(*h->devices)) : NULL;

@@ -69,14 +69,6 @@ static int skip(vfctl_verify_result *v, const char *device, const char *fmt, ...
 	return 0;
 }
 
-static const vfctl_netdev *find_netdev(const vfctl_device *d, const char *name)
-{
-	for (size_t i = 0; d && i < d->n_netdevs; i++)
-		if (streq(d->netdevs[i].name, name))
-			return &d->netdevs[i];
-	return NULL;
-}
-
 static int add_port(dp_run *d, size_t group, int vf, const char *label, const vfctl_netdev *nd)
 {
 	dp_port *np = realloc(d->ports, (d->n + 1) * sizeof(*np));
@@ -150,35 +142,36 @@ static int unit_ports(dp_run *d, const conf_unit *u, const vfctl_host *h, size_t
 	return 0;
 }
 
-/* Interfaces with a default route (IPv4 and IPv6), as procfs lists them. */
-static bool has_default_route(vfctl_ctx *ctx, const char *ifname)
+/* Does ifname carry a default route? v4 and v6: /proc/net/route and /proc/net/ipv6_route, read
+ * once for all the ports. */
+static bool has_default_route(const char *v4, const char *v6, const char *ifname)
 {
-	_cleanup_free_ char *v4 = NULL, *v6 = NULL;
 	char iface[IF_NAMESIZE + 1], dest[33], mask[9];
 	unsigned plen;
-	if (procfs_read(ctx->fs, "net/route", &v4) >= 0)
-		for (char *l = strchr(v4, '\n'); l && *++l; l = strchr(l, '\n'))
-			if (sscanf(l, "%16s %8s %*s %*s %*s %*s %*s %8s", iface, dest, mask) == 3 && streq(iface, ifname) &&
-			    streq(dest, "00000000") && streq(mask, "00000000"))
-				return true;
-	if (procfs_read(ctx->fs, "net/ipv6_route", &v6) >= 0)
-		for (char *l = v6; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
-			if (sscanf(l, "%32s %x %*s %*s %*s %*s %*s %*s %*s %16s", dest, &plen, iface) == 3 && plen == 0 &&
-			    streq(iface, ifname) && strspn(dest, "0") == 32)
-				return true;
+	for (const char *l = v4 ? strchr(v4, '\n') : NULL; l && *++l; l = strchr(l, '\n'))
+		if (sscanf(l, "%16s %8s %*s %*s %*s %*s %*s %8s", iface, dest, mask) == 3 && streq(iface, ifname) &&
+		    streq(dest, "00000000") && streq(mask, "00000000"))
+			return true;
+	for (const char *l = v6; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (sscanf(l, "%32s %x %*s %*s %*s %*s %*s %*s %*s %16s", dest, &plen, iface) == 3 && plen == 0 &&
+		    streq(iface, ifname) && strspn(dest, "0") == 32)
+			return true;
 	return false;
 }
 
 static int check_default_route(dp_run *d)
 {
+	_cleanup_free_ char *v4 = NULL, *v6 = NULL;
+	(void)procfs_read(d->ctx->fs, "net/route", &v4);
+	(void)procfs_read(d->ctx->fs, "net/ipv6_route", &v6);
 	for (size_t i = 0; i < d->n; i++) {
 		const dp_port *p = &d->ports[i];
 		_cleanup_free_ char *master = NULL;
 		char path[128];
 		snprintf(path, sizeof(path), "class/net/%s/master", p->netdev);
 		(void)sysfs_link_name(d->ctx->fs, path, &master);
-		const char *via = has_default_route(d->ctx, p->netdev) ? p->netdev
-				  : master && has_default_route(d->ctx, master) ? master
+		const char *via = has_default_route(v4, v6, p->netdev)		     ? p->netdev
+				  : master && has_default_route(v4, v6, master) ? master
 										 : NULL;
 		if (!via)
 			continue;
@@ -210,9 +203,7 @@ static int bring_up(dp_run *d, const vfctl_host *h)
 	int r;
 	for (size_t i = 0; i < d->n; i++) {
 		dp_port *p = &d->ports[i];
-		const vfctl_netdev *nd = NULL;
-		for (size_t k = 0; !nd && k < h->n_devices; k++)
-			nd = find_netdev(&h->devices[k], p->netdev);
+		const vfctl_netdev *nd = netdev_find(h, p->netdev);
 		if (p->vf < 0 || !nd || nd->flags < 0 || (nd->flags & IFF_UP))
 			continue;
 		say(d, "%s (%s) is down: setting it up for the probes, down again after", p->netdev, p->label);
