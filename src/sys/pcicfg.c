@@ -42,8 +42,10 @@ int pci_config_decode(const uint8_t *b, size_t len, pci_config *ret)
 	c.header_type = b[PCI_HEADER_TYPE] & 0x7f;
 	c.int_line = b[PCI_INTERRUPT_LINE];
 	c.int_pin = b[PCI_INTERRUPT_PIN];
-	/* A function that does not answer reads as all ones: nothing below is real. */
-	if (c.vendor == 0xffff) {
+	/* A function that does not answer reads as all ones: nothing below is real. Vendor and
+	 * device alone do not tell: a VF's read as ffff by the SR-IOV spec (the kernel takes them
+	 * from its PF), while its class and revision are real. */
+	if (c.vendor == 0xffff && c.device == 0xffff && rd16(b, 0x08) == 0xffff && rd16(b, 0x0a) == 0xffff) {
 		c.dead = true;
 		*ret = c;
 		return 0;

@@ -52,6 +52,14 @@ static void test_igb(void)
 	/* 256 bytes: standard capabilities, no extended ones. */
 	CHECK(pci_config_decode(b, 256, &c) == 0 && c.has_msix && !c.has_sriov, "256 bytes");
 	CHECK(pci_config_decode(b, 63, &c) == -EINVAL, "too short");
+
+	/* A VF's vendor and device read as ffff (SR-IOV: the kernel takes them from its PF); the rest
+	 * of its config space is real and decodes. */
+	memset(b, 0xff, 4);
+	CHECK(pci_config_decode(b, n, &c) == 0 && !c.dead && c.vendor == 0xffff, "VF ids: not a dead function");
+	CHECK(c.has_msix && pci_msix_vectors(&c) == 10 && c.has_pcie, "VF ids: capabilities decoded");
+	memset(b, 0xff, 16);
+	CHECK(pci_config_decode(b, n, &c) == 0 && c.dead && !c.has_msix, "all ones to the class: dead");
 }
 
 static void test_nvme(void)
@@ -102,7 +110,7 @@ static void test_loops(void)
 	CHECK(pci_config_decode(b, sizeof(b), &c) == 0 && c.has_sriov, "past the end");
 	/* All-ones (device gone) reads as nothing. */
 	memset(b, 0xff, sizeof(b));
-	CHECK(pci_config_decode(b, sizeof(b), &c) == 0 && !c.has_sriov && c.vendor == 0xffff, "gone device");
+	CHECK(pci_config_decode(b, sizeof(b), &c) == 0 && c.dead && !c.has_sriov && c.vendor == 0xffff, "gone device");
 }
 
 int main(void)
