@@ -24,7 +24,7 @@ int sysfs_new(const char *sys_root, const char *proc_root, const char *modules_r
 	int r;
 	if (!s)
 		return -ENOMEM;
-	s->sys_fd = s->proc_fd = s->dir_fd = -EBADF;
+	s->sys_fd = s->proc_fd = s->dir_fd = s->hub_fd[0] = s->hub_fd[1] = -EBADF;
 	s->sys_root = strdup(sys_root ? sys_root : "/sys");
 	s->proc_root = strdup(proc_root ? proc_root : "/proc");
 	s->modules_root = strdup(modules_root ? modules_root : "/lib/modules");
@@ -69,6 +69,9 @@ sysfs *sysfs_free(sysfs *s)
 		close(s->proc_fd);
 	if (s->dir_fd >= 0)
 		close(s->dir_fd);
+	for (size_t i = 0; i < ELEMENTSOF(s->hub_fd); i++)
+		if (s->hub_fd[i] >= 0)
+			close(s->hub_fd[i]);
 	free(s->sys_root);
 	free(s->proc_root);
 	free(s->modules_root);
@@ -77,10 +80,11 @@ sysfs *sysfs_free(sysfs *s)
 	return NULL;
 }
 
-/* Splits a sysfs-relative path into a directory fd and the rest, reusing the cached directory
- * when it matches or lies above the path (a device's net/NAME/address resolves from the device,
- * without opening net/NAME). Paths outside sysfs, or whose directory cannot be opened, resolve
+/* Splits a sysfs-relative path into a directory fd and the rest: below a hub, the hub's fd;
+ * otherwise the cached directory when it matches or lies above the path. Paths outside sysfs, or whose directory cannot be opened, resolve
  * against the root, so the error is reported for the full path. */
+static const char *const hubs[] = {"bus/pci/devices/", "class/net/"};
+
 static const char *at(sysfs *s, int dirfd, const char *rel, int *ret_fd)
 {
 	const char *slash = strrchr(rel, '/');
@@ -89,6 +93,20 @@ static const char *at(sysfs *s, int dirfd, const char *rel, int *ret_fd)
 	*ret_fd = dirfd;
 	if (dirfd != s->sys_fd || !slash || n >= sizeof(s->dir_rel))
 		return rel;
+	for (size_t i = 0; i < ELEMENTSOF(hubs); i++) {
+		size_t hn = strlen(hubs[i]);
+		if (strncmp(rel, hubs[i], hn) != 0 || !rel[hn])
+			continue;
+		if (s->hub_fd[i] < 0) {
+			char d[32];
+			snprintf(d, sizeof(d), "%.*s", (int)hn - 1, hubs[i]);
+			s->hub_fd[i] = openat(s->sys_fd, d, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		}
+		if (s->hub_fd[i] < 0)
+			return rel;
+		*ret_fd = s->hub_fd[i];
+		return rel + hn;
+	}
 	size_t dn = s->dir_fd >= 0 ? strlen(s->dir_rel) : 0;
 	if (dn && dn < n && strncmp(s->dir_rel, rel, dn) == 0 && rel[dn] == '/') {
 		*ret_fd = s->dir_fd;

@@ -19,10 +19,13 @@ typedef struct sysfs {
 	char *sys_root, *proc_root, *modules_root;
 	char *kmsg_path; /* the kernel log: /dev/kmsg, a test's file, or NULL (a fake tree without one) */
 	char err_path[PATH_MAX]; /* the path of the last failed access, for error messages */
-	/* The directory of the last sysfs path, kept open: a scan reads a dozen files per device,
-	 * and re-walking "bus/pci/devices/X" (a symlink) for each costs more than the read. */
+	/* The directory of the last sysfs path outside the hubs below, kept open: several files of
+	 * one directory (a PF's sriov_*, an IOMMU group's) are read in a row. */
 	int dir_fd;
 	char dir_rel[PATH_MAX];
+	/* bus/pci/devices and class/net, opened on first use: paths below them resolve from there
+	 * (a symlink walk inside the kernel), so a scan opens none of the devices' directories. */
+	int hub_fd[2];
 	sysfs_write_fn write_hook;
 	void *write_data;
 	/* A root other than /sys, /proc or /lib/modules: the tree is not the running host's, so

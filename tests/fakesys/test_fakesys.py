@@ -609,6 +609,10 @@ def test_hostile_names(s):
     dev = os.path.join(root, "sys/bus/pci/devices/0000:06:00.1")
     evil = b"ev\x1b[2J$(reboot)\xff"
     os.rename(os.path.join(dev, "net/enp6s0f1np1").encode(), os.path.join(dev, "net").encode() + b"/" + evil)
+    # as the kernel renames it: class/net follows
+    cls = os.path.join(root, "sys/class/net").encode()
+    os.unlink(cls + b"/enp6s0f1np1")
+    os.symlink(b"../../devices/pci0000:00/0000:06:00.1/net/" + evil, cls + b"/" + evil)
     with open(os.path.join(dev, "net").encode() + b"/" + evil + b"/operstate", "w") as f:
         f.write("down\n")
     p = subprocess.run([VFCTL_BIN, *t, "status"], capture_output=True)
@@ -646,6 +650,13 @@ def test_unknown_caps(s):
          (d["0000:03:00.0"]["bridge"], d["0000:03:00.0"]["interrupts"]["msi"]), (True, True))
     s.eq("all-ones function: not responding, nothing decoded",
          (d["0000:04:00.0"]["config_responding"], caps("0000:04:00.0")), (False, (None,) * 7))
+    t = tree("cx4lx-8vfs")
+    rc, doc, _ = vfctl_json(*t, "status")
+    vf = devmap(doc)["0000:06:01.2"]
+    s.eq("a VF (vendor and device ffff in config space, as on hardware): responding, its MSI-X decoded, "
+         "its ids its PF's", (vf["config_responding"], vf["interrupts"]["msix"], vf["vendor_id"], vf["device_id"]),
+         (True, True, "15b3", "1016"))
+    t = tree("unknown-caps")
     rc, doc, _ = vfctl_json(*t, "doctor")
     f = findings(doc, "intx.shared-irq")
     s.eq("doctor: no INTx sharing concluded from an unknown MSI state; said to be unknown instead",

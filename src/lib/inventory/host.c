@@ -50,6 +50,7 @@ vfctl_host *vfctl_host_free(vfctl_host *h)
 /* One worker's share of bus/pci/devices: names[lo, hi) into its own array. */
 typedef struct scan_part {
 	vfctl_ctx *ctx;
+	const netdev_map *nets;
 	char **names;
 	size_t lo, hi;
 	vfctl_device *devs;
@@ -65,7 +66,7 @@ static void *scan_part_run(void *arg)
 		if ((p->r = GROW(p->devs, p->alloc, p->n + 1)) < 0)
 			break;
 		vfctl_device *d = &p->devs[p->n];
-		p->r = pci_device_scan(p->ctx, p->names[i], d);
+		p->r = pci_device_scan(p->ctx, p->nets, p->names[i], d);
 		if (p->r == -ENODEV) {
 			/* Vanished between listing and reading (VFs being removed): not an error. */
 			pci_device_done(d);
@@ -85,7 +86,7 @@ static void *scan_part_run(void *arg)
 /* Every PCI function. On a host with hundreds of VFs the reads are split between two threads,
  * the second with its own context (ctx_clone: the open directory the seam caches is per seam); it
  * reads files only (no netlink, no libpci: names come after). */
-static int scan_pci(vfctl_ctx *ctx, vfctl_host *h)
+static int scan_pci(vfctl_ctx *ctx, vfctl_host *h, const netdev_map *nets)
 {
 	char **names = NULL;
 	size_t n = 0;
@@ -96,13 +97,13 @@ static int scan_pci(vfctl_ctx *ctx, vfctl_host *h)
 		return 0; /* a machine without PCI (or a fake tree with only netdevsim) */
 	if (r < 0)
 		return ctx_error_fs(ctx, r, "cannot list PCI devices");
-	scan_part parts[2] = {{.ctx = ctx, .names = names, .lo = 0, .hi = n}};
+	scan_part parts[2] = {{.ctx = ctx, .nets = nets, .names = names, .lo = 0, .hi = n}};
 	vfctl_ctx *side = NULL;
 	pthread_t th;
 	bool two = n >= SCAN_PARALLEL_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1 && ctx_clone(ctx, &side) >= 0;
 	if (two) {
 		parts[0].hi = n / 2;
-		parts[1] = (scan_part){.ctx = side, .names = names, .lo = n / 2, .hi = n};
+		parts[1] = (scan_part){.ctx = side, .nets = nets, .names = names, .lo = n / 2, .hi = n};
 		two = pthread_create(&th, NULL, scan_part_run, &parts[1]) == 0;
 		if (!two)
 			parts[0].hi = n;
@@ -136,8 +137,6 @@ static int scan_pci(vfctl_ctx *ctx, vfctl_host *h)
 	return 0;
 }
 
-/* What the scan left for after the VFs are known: a VF's NUMA node is its PF's (the kernel sets
- * it from the PF), the others' are read; pci.ids names (libpci is not thread-safe). */
 static bool same_ids(const vfctl_device *a, const vfctl_device *b)
 {
 	return a->vendor_id == b->vendor_id && a->device_id == b->device_id && a->class_code == b->class_code;
@@ -145,9 +144,39 @@ static bool same_ids(const vfctl_device *a, const vfctl_device *b)
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
-static void scan_pci_finish(vfctl_ctx *ctx, vfctl_host *h)
+/* What the scan left for after the VFs are known: the kernel's ids (a VF's from its PF); a VF's
+ * NUMA node is its PF's (the kernel sets it from the PF), the others' are read; pci.ids names
+ * (libpci is not thread-safe). */
+static int scan_pci_finish(vfctl_ctx *ctx, vfctl_host *h)
 {
 	const vfctl_device *prev = NULL;
+	size_t kept = 0;
+	int r = 0;
+	/* Ids: the PFs' (and every other function's) first, a VF's come from its PF. A device gone
+	 * since its config space was read (hot unplug) is left out, as if it had not been listed. */
+	_cleanup_free_ bool *gone = h->n_devices ? calloc(h->n_devices, sizeof(bool)) : NULL;
+	if (h->n_devices && !gone)
+		return -ENOMEM;
+	for (int vfs = 0; vfs < 2 && r >= 0; vfs++)
+		for (size_t i = 0; i < h->n_devices && r >= 0; i++) {
+			vfctl_device *d = &h->devices[i];
+			if (!!d->physfn != vfs)
+				continue;
+			r = pci_fix_ids(ctx, d, d->physfn ? vfctl_host_find(h, d->physfn) : NULL);
+			if (r == -ENODEV) {
+				gone[i] = true;
+				r = 0;
+			}
+		}
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < h->n_devices; i++) {
+		if (gone[i])
+			pci_device_done(&h->devices[i]);
+		else
+			h->devices[kept++] = h->devices[i];
+	}
+	h->n_devices = kept;
 	for (size_t i = 0; i < h->n_devices; i++) {
 		vfctl_device *d = &h->devices[i];
 		if (d->addr.domain < 0)
@@ -169,6 +198,7 @@ static void scan_pci_finish(vfctl_ctx *ctx, vfctl_host *h)
 		if (pf)
 			d->numa_node = pf->numa_node;
 	}
+	return 0;
 }
 
 /* Who may open /dev/vfio/N of each device on vfio-pci: what Owner=/Group= compare with. */
@@ -193,18 +223,27 @@ static void vfio_owners(vfctl_host *h)
 static int host_scan(vfctl_ctx *ctx, vfctl_host **ret)
 {
 	vfctl_host *h = calloc(1, sizeof(*h));
+	netdev_map nets = {0};
 	int r;
 	if (!h)
 		return -ENOMEM;
+	/* ctx->names is the prefetch thread's until it is joined: nothing below reads it before. */
+	pthread_t names;
+	bool prefetch = pci_names_prefetch(ctx, &names) > 0;
 	r = host_info_scan(ctx, h);
 	if (r >= 0)
-		r = scan_pci(ctx, h);
+		r = netdev_map_build(ctx, &nets);
 	if (r >= 0)
-		r = sriov_scan_nonpci(ctx, h);
+		r = scan_pci(ctx, h, &nets);
+	if (r >= 0)
+		r = sriov_scan_nonpci(ctx, h, &nets);
+	netdev_map_done(&nets);
+	if (prefetch)
+		pthread_join(names, NULL);
 	if (r >= 0)
 		r = sriov_link_vfs(ctx, h);
 	if (r >= 0)
-		scan_pci_finish(ctx, h);
+		r = scan_pci_finish(ctx, h);
 	if (r >= 0)
 		r = sriov_read_settings(ctx, h);
 	if (r >= 0)

@@ -2,13 +2,15 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pci/pci.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
+#include "netdevs.h"
 #include "parse.h"
 #include "pci.h"
 #include "pcicfg.h"
-#include "rtnl-link.h"
 
 static char *link_name(vfctl_ctx *ctx, const char *dev, const char *link)
 {
@@ -62,54 +64,6 @@ void pci_device_done(vfctl_device *d)
 	free(d->nvme_ctrl);
 	free(d->physfn);
 	*d = (vfctl_device){0};
-}
-
-void netdev_read_sysfs(vfctl_ctx *ctx, const char *devpath, vfctl_netdev *nd)
-{
-	char path[PATH_MAX];
-	if (!nd->mac) {
-		snprintf(path, sizeof(path), "%s/net/%s/address", devpath, nd->name);
-		(void)sysfs_read(ctx->fs, path, &nd->mac);
-	}
-	if (!nd->operstate) {
-		snprintf(path, sizeof(path), "%s/net/%s/operstate", devpath, nd->name);
-		(void)sysfs_read(ctx->fs, path, &nd->operstate);
-	}
-}
-
-int netdevs_scan(vfctl_ctx *ctx, const char *devpath, vfctl_netdev **ret, size_t *ret_n)
-{
-	char path[PATH_MAX];
-	char **names = NULL;
-	size_t n = 0;
-
-	snprintf(path, sizeof(path), "%s/net", devpath);
-	/* No net/ directory is the common case (not a NIC, or netdev in another namespace). */
-	if (sysfs_list(ctx->fs, path, NULL, &names, &n) < 0 || n == 0) {
-		strv_free_n(names, n);
-		*ret = NULL;
-		*ret_n = 0;
-		return 0;
-	}
-	vfctl_netdev *nd = calloc(n, sizeof(*nd));
-	if (!nd) {
-		strv_free_n(names, n);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		nd[i].name = names[i];
-		/* With rtnetlink, one dump gives every netdev's address and operstate (sriov.c): two
-		 * opens per netdev saved. A fake tree has only these files. */
-		if (!ctx->use_netlink)
-			netdev_read_sysfs(ctx, devpath, &nd[i]);
-		/* from the rtnetlink dump, with the permanent MAC and altnames */
-		nd[i].ifindex = nd[i].mtu = nd[i].flags = -1;
-		counters_init(&nd[i].stats);
-	}
-	free(names); /* the strings now belong to nd */
-	*ret = nd;
-	*ret_n = n;
-	return 0;
 }
 
 /* SR-IOV BARs are resources 7..12 in the "resource" file (PCI_IOV_RESOURCES). A BAR the
@@ -181,18 +135,41 @@ static void apply_config(vfctl_device *d, const pci_config *c)
 	}
 }
 
+static void names_load(vfctl_ctx *ctx)
+{
+	char buf[256];
+	ctx->pacc = pci_alloc();
+	if (!ctx->pacc) {
+		ctx->names = false;
+		return;
+	}
+	pci_init(ctx->pacc);
+	/* The first lookup parses all of pci.ids (about 8 ms): do it now. */
+	(void)pci_lookup_name(ctx->pacc, buf, sizeof(buf), PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS, 0x8086);
+}
+
+static void *names_load_thread(void *arg)
+{
+	names_load(arg);
+	return NULL;
+}
+
+int pci_names_prefetch(vfctl_ctx *ctx, pthread_t *ret)
+{
+	if (!ctx->names || ctx->pacc || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return 0;
+	return pthread_create(ret, NULL, names_load_thread, ctx) == 0 ? 1 : 0;
+}
+
 void pci_lookup_names(vfctl_ctx *ctx, vfctl_device *d)
 {
 	char buf[256];
 	if (!ctx->names || d->vendor_id < 0)
 		return;
 	if (!ctx->pacc) {
-		ctx->pacc = pci_alloc();
-		if (!ctx->pacc) {
-			ctx->names = false;
+		names_load(ctx);
+		if (!ctx->pacc)
 			return;
-		}
-		pci_init(ctx->pacc);
 	}
 	if (pci_lookup_name(ctx->pacc, buf, sizeof(buf), PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS, d->vendor_id))
 		d->vendor_name = strdup(buf);
@@ -229,7 +206,48 @@ static bool parse_uevent(const char *ue, vfctl_device *d)
 	return ids && d->class_code >= 0;
 }
 
-int pci_device_scan(vfctl_ctx *ctx, const char *name, vfctl_device *d)
+/* The kernel's own ids and driver: uevent, or the attribute files when it has no ids (a device
+ * going away mid-read). */
+static int read_uevent(vfctl_ctx *ctx, vfctl_device *d)
+{
+	char path[PATH_MAX];
+	_cleanup_free_ char *ue = NULL;
+	snprintf(path, sizeof(path), "%s/uevent", d->syspath);
+	int r = sysfs_read(ctx->fs, path, &ue);
+	if (r == -ENOENT && !sysfs_exists(ctx->fs, d->syspath))
+		return ctx_error_fs(ctx, -ENODEV, d->id);
+	if (r >= 0 && parse_uevent(ue, d))
+		return 0;
+	free(d->driver);
+	d->driver = NULL;
+	d->vendor_id = sysfs_int(ctx->fs, "%s/vendor", d->syspath);
+	if (d->vendor_id < 0)
+		return ctx_error_fs(ctx, -ENODEV, d->id);
+	d->device_id = sysfs_int(ctx->fs, "%s/device", d->syspath);
+	d->subsystem_vendor_id = sysfs_int(ctx->fs, "%s/subsystem_vendor", d->syspath);
+	d->subsystem_device_id = sysfs_int(ctx->fs, "%s/subsystem_device", d->syspath);
+	d->class_code = sysfs_int(ctx->fs, "%s/class", d->syspath);
+	d->driver = link_name(ctx, d->syspath, "driver");
+	return 0;
+}
+
+/* Config space gave the ids as the function reports them. The kernel's may differ: a VF's vendor
+ * and device read as ffff on hardware and the kernel takes its PF's vendor and the SR-IOV
+ * capability's VF Device ID (pci_iov_add_virtfn), as here; any other function's ids and class
+ * may be quirked, so uevent decides. Only VFs, thousands on a host, are spared the read. */
+int pci_fix_ids(vfctl_ctx *ctx, vfctl_device *d, const vfctl_device *pf)
+{
+	if (d->addr.domain < 0 || !d->config_len)
+		return 0; /* not PCI, or the ids came from uevent already */
+	if (pf && pf->has_sriov_cap && pf->vendor_id >= 0 && pf->vf_device_id >= 0 && !d->not_responding) {
+		d->vendor_id = pf->vendor_id;
+		d->device_id = pf->vf_device_id;
+		return 0;
+	}
+	return read_uevent(ctx, d);
+}
+
+int pci_device_scan(vfctl_ctx *ctx, const netdev_map *nets, const char *name, vfctl_device *d)
 {
 	char path[PATH_MAX];
 	uint8_t cfgbuf[PCI_CFG_SPACE_EXP_SIZE];
@@ -249,37 +267,32 @@ int pci_device_scan(vfctl_ctx *ctx, const char *name, vfctl_device *d)
 	if (!d->id || !d->bus || !d->syspath)
 		return -ENOMEM;
 
-	_cleanup_free_ char *ue = NULL;
-	snprintf(path, sizeof(path), "%s/uevent", d->syspath);
-	r = sysfs_read(ctx->fs, path, &ue);
-	/* A device that vanished mid-scan (hot unplug, VFs removed) has no uevent either. */
+	/* Config space first: it holds the ids and class as well, so a VF needs no uevent (its
+	 * kernel ids are its PF's, pci_fix_ids()); without it, uevent or the attribute files. */
+	snprintf(path, sizeof(path), "%s/config", d->syspath);
+	r = sysfs_read_bin(ctx->fs, path, cfgbuf, sizeof(cfgbuf), &cfglen);
+	/* A device that vanished mid-scan (hot unplug, VFs removed) has no config either. */
 	if (r == -ENOENT && !sysfs_exists(ctx->fs, d->syspath))
 		return ctx_error_fs(ctx, -ENODEV, name);
-	if (r < 0 || !parse_uevent(ue, d)) {
-		/* A uevent without ids (a device going away mid-read): the attribute files decide. */
-		free(d->driver);
-		d->driver = NULL;
-		d->vendor_id = sysfs_int(ctx->fs, "%s/vendor", d->syspath);
-		if (d->vendor_id < 0)
-			return ctx_error_fs(ctx, -ENODEV, name);
-		d->device_id = sysfs_int(ctx->fs, "%s/device", d->syspath);
-		d->subsystem_vendor_id = sysfs_int(ctx->fs, "%s/subsystem_vendor", d->syspath);
-		d->subsystem_device_id = sysfs_int(ctx->fs, "%s/subsystem_device", d->syspath);
-		d->class_code = sysfs_int(ctx->fs, "%s/class", d->syspath);
+	if (r >= 0 && pci_config_decode(cfgbuf, cfglen, &cfg) >= 0) {
+		have_cfg = true;
+		apply_config(d, &cfg);
+		d->vendor_id = cfg.vendor;
+		d->device_id = cfg.device;
+		d->class_code = cfgbuf[9] | cfgbuf[10] << 8 | cfgbuf[11] << 16;
+		if (cfg.header_type == 0) { /* a bridge keeps its subsystem ids in a capability */
+			d->subsystem_vendor_id = cfgbuf[0x2c] | cfgbuf[0x2d] << 8;
+			d->subsystem_device_id = cfgbuf[0x2e] | cfgbuf[0x2f] << 8;
+		}
 		d->driver = link_name(ctx, d->syspath, "driver");
-	}
+	} else if ((r = read_uevent(ctx, d)) < 0)
+		return r;
 	/* numa_node: a VF's is its PF's (the kernel copies it), so sriov_link_vfs() fills it and
 	 * pci_read_numa() reads it for the others, after the VFs are known. */
 	_cleanup_free_ char *grp = link_name(ctx, d->syspath, "iommu_group");
 	if (grp && parse_int(grp, &r) >= 0)
 		d->iommu_group = r;
 
-	snprintf(path, sizeof(path), "%s/config", d->syspath);
-	if (sysfs_read_bin(ctx->fs, path, cfgbuf, sizeof(cfgbuf), &cfglen) >= 0 &&
-	    pci_config_decode(cfgbuf, cfglen, &cfg) >= 0) {
-		have_cfg = true;
-		apply_config(d, &cfg);
-	}
 	/* Config space tells which of the remaining files can exist: skip the ones that cannot
 	 * (thousands of VFs make every avoided open count). Without it, read them all. */
 	bool full_cfg = have_cfg && cfg.len >= PCI_CFG_SPACE_EXP_SIZE;
@@ -296,12 +309,7 @@ int pci_device_scan(vfctl_ctx *ctx, const char *name, vfctl_device *d)
 			d->autoprobe = sysfs_int(ctx->fs, "%s/sriov_drivers_autoprobe", d->syspath);
 		}
 	}
-	/* Network, serial bus (InfiniBand) and wireless controllers have netdevs; an NVMe drive or a
-	 * GPU has no net/ to list. */
-	int base = d->class_code >> 16;
-	r = 0;
-	if (base == 0x02 || base == 0x0c || base == 0x0d)
-		r = netdevs_scan(ctx, d->syspath, &d->netdevs, &d->n_netdevs);
+	r = netdevs_of(ctx, nets, name, d->syspath, &d->netdevs, &d->n_netdevs);
 	return r < 0 ? r : 0;
 }
 

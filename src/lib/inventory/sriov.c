@@ -112,45 +112,25 @@ int sriov_link_vfs(vfctl_ctx *ctx, vfctl_host *h)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-int sriov_scan_nonpci(vfctl_ctx *ctx, vfctl_host *h)
+int sriov_scan_nonpci(vfctl_ctx *ctx, vfctl_host *h, const netdev_map *nets)
 {
-	char **names = NULL;
-	const char **known = NULL;
-	size_t n = 0, nk = 0, alloc = h->n_devices;
+	size_t alloc = h->n_devices;
 	int r = 0;
 
-	if (sysfs_list(ctx->fs, "class/net", NULL, &names, &n) < 0)
-		return 0; /* no net class: nothing to find */
-	/* Netdevs of PCI devices are known already: only the rest can be non-PCI PFs. */
-	for (size_t i = 0; i < h->n_devices; i++)
-		nk += h->devices[i].n_netdevs;
-	known = nk ? malloc(nk * sizeof(*known)) : NULL;
-	if (nk && !known) {
-		strv_free_n(names, n);
-		return -ENOMEM;
-	}
-	nk = 0;
-	for (size_t i = 0; i < h->n_devices; i++)
-		for (size_t j = 0; j < h->devices[i].n_netdevs; j++)
-			known[nk++] = h->devices[i].netdevs[j].name;
-	if (nk)
-		qsort(known, nk, sizeof(*known), cmp_str);
-
-	for (size_t i = 0; i < n && r >= 0; i++) {
+	for (size_t i = 0; i < nets->n && r >= 0; i++) {
 		char path[PATH_MAX];
-		const char *key = names[i];
-		if (nk && bsearch(&key, known, nk, sizeof(*known), cmp_str))
+		const netdev_ref *ref = &nets->v[i];
+		/* A PCI function's netdevs are known already; lo, bridges and veths have no device. */
+		if (vfctl_host_find(h, ref->parent) || strstr(ref->target, "/devices/virtual/"))
 			continue;
-		snprintf(path, sizeof(path), "class/net/%s/device/sriov_numvfs", names[i]);
+		snprintf(path, sizeof(path), "class/net/%s/device/sriov_numvfs", ref->name);
 		if (!sysfs_exists(ctx->fs, path))
 			continue;
-		snprintf(path, sizeof(path), "class/net/%s/device/subsystem", names[i]);
+		snprintf(path, sizeof(path), "class/net/%s/device/subsystem", ref->name);
 		_cleanup_free_ char *bus = NULL, *devname = NULL;
 		if (sysfs_link_name(ctx->fs, path, &bus) < 0 || streq(bus, "pci"))
 			continue;
-		snprintf(path, sizeof(path), "class/net/%s/device", names[i]);
+		snprintf(path, sizeof(path), "class/net/%s/device", ref->name);
 		if (sysfs_link_name(ctx->fs, path, &devname) < 0 || vfctl_host_find(h, devname))
 			continue; /* a second port of a device already found */
 
@@ -165,15 +145,13 @@ int sriov_scan_nonpci(vfctl_ctx *ctx, vfctl_host *h)
 			r = -ENOMEM;
 			break;
 		}
-		snprintf(path, sizeof(path), "class/net/%s/device/driver", names[i]);
+		snprintf(path, sizeof(path), "class/net/%s/device/driver", ref->name);
 		(void)sysfs_link_name(ctx->fs, path, &d->driver);
 		d->num_vfs = sysfs_int(ctx->fs, "%s/sriov_numvfs", d->syspath);
 		d->total_vfs = sysfs_int(ctx->fs, "%s/sriov_totalvfs", d->syspath);
 		d->autoprobe = sysfs_int(ctx->fs, "%s/sriov_drivers_autoprobe", d->syspath);
-		r = netdevs_scan(ctx, d->syspath, &d->netdevs, &d->n_netdevs);
+		r = netdevs_of(ctx, nets, d->id, d->syspath, &d->netdevs, &d->n_netdevs);
 	}
-	free(known);
-	strv_free_n(names, n);
 	return r;
 }
 

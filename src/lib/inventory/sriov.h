@@ -2,12 +2,13 @@
 #pragma once
 
 #include "ctx.h"
+#include "netdevs.h"
 
 /* Builds every PF's VF list from its virtfnN links (PCI) or sriov_numvfs (other buses) and
  * marks each VF device with its PF and index. */
 int sriov_link_vfs(vfctl_ctx *ctx, vfctl_host *h);
 /* Non-PCI PFs: net devices whose device directory has sriov_numvfs (netdevsim). Appended. */
-int sriov_scan_nonpci(vfctl_ctx *ctx, vfctl_host *h);
+int sriov_scan_nonpci(vfctl_ctx *ctx, vfctl_host *h, const netdev_map *nets);
 /* Fills each PF's VF settings from one RTM_GETLINK per PF, and every netdev's ifindex and
  * permanent MAC from one RTM_GETLINK dump. */
 int sriov_read_settings(vfctl_ctx *ctx, vfctl_host *h);
