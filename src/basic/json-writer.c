@@ -6,28 +6,38 @@
 #include "json-writer.h"
 #include "util.h"
 
-static void put(json_writer *w, const char *s, size_t n)
+/* Grows the buffer by doubling: 2,000 devices make a few megabytes, written in one pass. The
+ * terminating NUL is added by json_finish(). */
+static bool grow(json_writer *w, size_t n)
 {
 	if (w->error)
-		return;
-	if (w->len + n + 1 > w->alloc) {
-		size_t a = w->alloc ? w->alloc : 4096;
-		while (w->len + n + 1 > a)
-			a *= 2;
-		char *b = realloc(w->buf, a);
-		if (!b) {
-			w->error = -ENOMEM;
-			return;
-		}
-		w->buf = b;
-		w->alloc = a;
+		return false;
+	if (w->len + n + 1 <= w->alloc)
+		return true;
+	size_t a = w->alloc ? w->alloc : 4096;
+	while (w->len + n + 1 > a)
+		a *= 2;
+	char *b = realloc(w->buf, a);
+	if (!b) {
+		w->error = -ENOMEM;
+		return false;
 	}
+	w->buf = b;
+	w->alloc = a;
+	return true;
+}
+
+static void put(json_writer *w, const char *s, size_t n)
+{
+	if (!grow(w, n))
+		return;
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
-	w->buf[w->len] = 0;
 }
 
 static void puts_(json_writer *w, const char *s) { put(w, s, strlen(s)); }
+
+static bool plain_ascii(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
 
 /* Always valid UTF-8 and free of raw control bytes: a name from the kernel may hold any byte but
  * '/' and NUL. A byte that is not UTF-8 becomes \u00XX (its Latin-1 reading), so strict parsers
@@ -38,8 +48,14 @@ static void quoted(json_writer *w, const char *s)
 	for (const char *p = s; *p;) {
 		const char *run = p;
 		size_t n;
-		while (*p && (unsigned char)*p >= 0x20 && *p != 0x7f && *p != '"' && *p != '\\' && (n = utf8_char_len(p)))
-			p += n;
+		for (;;) {
+			if (plain_ascii((unsigned char)*p))
+				p++;
+			else if ((unsigned char)*p >= 0x80 && (n = utf8_char_len(p)))
+				p += n;
+			else
+				break;
+		}
 		put(w, run, (size_t)(p - run));
 		if (!*p)
 			break;
@@ -76,9 +92,16 @@ static void lead(json_writer *w, const char *key)
 		size_t n = (size_t)w->depth * 2;
 		put(w, spaces, n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1);
 	}
+	/* Keys are the library's own literals: nothing in them to escape. */
 	if (key) {
-		quoted(w, key);
-		puts_(w, ": ");
+		size_t n = strlen(key);
+		if (grow(w, n + 4)) {
+			char *b = w->buf + w->len;
+			b[0] = '"';
+			memcpy(b + 1, key, n);
+			memcpy(b + 1 + n, "\": ", 3);
+			w->len += n + 4;
+		}
 	}
 }
 
@@ -122,10 +145,15 @@ void json_string(json_writer *w, const char *key, const char *s)
 
 void json_int(json_writer *w, const char *key, int64_t v)
 {
-	char b[24];
+	char b[24], *e = b + sizeof(b), *p = e;
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
 	lead(w, key);
-	snprintf(b, sizeof(b), "%" PRId64, v);
-	puts_(w, b);
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		*--p = '-';
+	put(w, p, (size_t)(e - p));
 }
 
 void json_bool(json_writer *w, const char *key, bool v)
@@ -158,20 +186,31 @@ void json_tristate(json_writer *w, const char *key, int v)
 
 void json_hex(json_writer *w, const char *key, int v, int width)
 {
-	char b[16];
+	static const char digits[] = "0123456789abcdef";
+	char b[16], *e = b + sizeof(b) - 1, *p = e;
 	if (v < 0) {
 		json_null(w, key);
 		return;
 	}
-	snprintf(b, sizeof(b), "%0*x", width, (unsigned)v);
-	json_string(w, key, b);
+	*e = '"';
+	unsigned u = (unsigned)v;
+	do
+		*--p = digits[u & 15];
+	while ((u >>= 4) && p > b + 1);
+	while (e - p < width && p > b + 1)
+		*--p = '0';
+	*--p = '"';
+	lead(w, key);
+	put(w, p, (size_t)(e - p + 1));
 }
 
 int json_finish(json_writer *w, char **ret)
 {
 	if (!w->error && w->depth != 0)
 		w->error = -EINVAL;
-	puts_(w, "\n");
+	put(w, "\n", 1);
+	if (!w->error)
+		w->buf[w->len] = 0; /* grow() always leaves room for it */
 	if (w->error) {
 		int r = w->error;
 		free(w->buf);

@@ -186,7 +186,46 @@ static void sriov_json(json_writer *w, const vfctl_device *d)
 	json_close_object(w);
 }
 
-static void device_json(json_writer *w, const vfctl_host *h, const vfctl_device *d)
+/* Device indices in IOMMU group order (address order within a group): each device's peers are
+ * then a run found by binary search, not a walk over every device (2,000 VFs made it 4 million
+ * comparisons). */
+static int cmp_group(const void *a, const void *b, void *data)
+{
+	const vfctl_host *h = data;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int gx = h->devices[x].iommu_group, gy = h->devices[y].iommu_group;
+	return gx != gy ? (gx < gy ? -1 : 1) : (x > y) - (x < y);
+}
+
+static size_t *group_index(const vfctl_host *h)
+{
+	size_t *v = h->n_devices ? malloc(h->n_devices * sizeof(*v)) : NULL;
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < h->n_devices; i++)
+		v[i] = i;
+	qsort_r(v, h->n_devices, sizeof(*v), cmp_group, (void *)h);
+	return v;
+}
+
+static void group_peers_json(json_writer *w, const vfctl_host *h, const size_t *groups, const vfctl_device *d)
+{
+	size_t lo = 0, hi = h->n_devices;
+	if (d->iommu_group < 0)
+		return;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (h->devices[groups[mid]].iommu_group < d->iommu_group)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < h->n_devices && h->devices[groups[i]].iommu_group == d->iommu_group; i++)
+		if (&h->devices[groups[i]] != d)
+			json_string(w, NULL, h->devices[groups[i]].id);
+}
+
+static void device_json(json_writer *w, const vfctl_host *h, const size_t *groups, const vfctl_device *d)
 {
 	json_open_object(w, NULL);
 	json_string(w, "id", d->id);
@@ -203,11 +242,7 @@ static void device_json(json_writer *w, const vfctl_host *h, const vfctl_device 
 	json_int_or_null(w, "iommu_group", d->iommu_group);
 
 	json_open_array(w, "iommu_group_peers");
-	size_t *idx = NULL, n = 0;
-	if (vfctl_host_group_peers(h, d, &idx, &n) >= 0)
-		for (size_t i = 0; i < n; i++)
-			json_string(w, NULL, h->devices[idx[i]].id);
-	free(idx);
+	group_peers_json(w, h, groups, d);
 	json_close_array(w);
 	json_int_or_null(w, "numa_node", d->numa_node);
 
@@ -266,6 +301,9 @@ static void device_json(json_writer *w, const vfctl_host *h, const vfctl_device 
 int vfctl_host_json(const vfctl_host *h, const bool *select, char **ret)
 {
 	json_writer w = {0};
+	_cleanup_free_ size_t *groups = group_index(h);
+	if (h->n_devices && !groups)
+		return -ENOMEM;
 	json_open_object(&w, NULL);
 	json_int(&w, "schema", VFCTL_JSON_SCHEMA);
 	host_json(&w, h);
@@ -279,7 +317,7 @@ int vfctl_host_json(const vfctl_host *h, const bool *select, char **ret)
 			want = pf && select[pf - h->devices];
 		}
 		if (want)
-			device_json(&w, h, d);
+			device_json(&w, h, groups, d);
 	}
 	json_close_array(&w);
 	if (h->vdpa) {
