@@ -525,6 +525,34 @@ def test_export_round_trip(s):
          (0, before))
 
 
+def test_verify_reads_what_it_touched(s):
+    """After its last step, apply re-reads the PF it changed and its VFs, not the rest of the host
+    (strace: the opens after the last journal write). Without that, a host's every function was
+    read again after each PF."""
+    strace = shutil.which("strace")
+    s.check("strace is installed (deps.sh)", strace is not None)
+    if not strace:
+        return
+    h = Host("verify-scope", "igb-two")
+    trace = os.path.join(h.root, "trace")
+    env = dict(os.environ, VFCTL_RUNDIR=h.run_dir)
+    p = subprocess.run([strace, "-f", "-qq", "-e", "trace=openat,rename,renameat,renameat2", "-o", trace, FAKE,
+                        *h.args, "apply", "-c", h.conf("a.conf", HANDMADE)], capture_output=True, text=True,
+                       env=env, timeout=120)
+    s.check("verify scope: the apply succeeds under strace", p.returncode == 0 and "0000:01:00.0: done" in p.stdout,
+            p.stdout + p.stderr)
+    lines = open(trace).read().splitlines()
+    last = max((i for i, ln in enumerate(lines) if "rename" in ln and "journal" in ln), default=-1)
+    after = lines[last + 1:]
+    s.check("verify scope: a journal was written before the re-read", last >= 0, "\n".join(lines[-20:]))
+    read = lambda dev: [ln for ln in after if dev + "/config" in ln and "= -1" not in ln]
+    s.check("verify scope: the changed PF and its 3 VFs read again",
+            read("0000:01:00.0") and all(read(a) for a in ("0000:01:10.0", "0000:01:10.2", "0000:01:10.4")),
+            "\n".join(after[:40]))
+    s.eq("verify scope: the other PF and the bridges not read again",
+         [ln for ln in after if any(x in ln for x in ("0000:04:00.0/", "0000:00:01.0/", "0000:00:04.0/"))], [])
+
+
 def main():
     s = Suite("fakekernel")
     if not os.access(FAKE, os.X_OK):
@@ -533,7 +561,7 @@ def main():
     for fn in (test_apply, test_count_only, test_bind_pool, test_count_through_zero, test_fault_at_every_step, test_kill_matrix, test_stop_signal,
                test_kernel_refuses,
                test_invalid_changes_nothing, test_boot_skips_a_bad_section, test_boot_before_the_driver,
-               test_two_pfs_concurrently, test_bind_restore, test_export_seed003, test_export_round_trip):
+               test_two_pfs_concurrently, test_verify_reads_what_it_touched, test_bind_restore, test_export_seed003, test_export_round_trip):
         s.run(fn)
     shutil.rmtree(TMP, ignore_errors=True)
     s.finish()

@@ -11,6 +11,7 @@
 #include "pci.h"
 #include "relations.h"
 #include "runs.h"
+#include "scan.h"
 #include "sriov.h"
 #include "vdpa.h"
 #include "vdpa-msg.h"
@@ -83,20 +84,12 @@ static void *scan_part_run(void *arg)
 /* Below this many functions a second thread costs more than it saves. */
 #define SCAN_PARALLEL_MIN 256
 
-/* Every PCI function. On a host with hundreds of VFs the reads are split between two threads,
- * the second with its own context (ctx_clone: the open directory the seam caches is per seam); it
- * reads files only (no netlink, no libpci: names come after). */
-static int scan_pci(vfctl_ctx *ctx, vfctl_host *h, const netdev_map *nets)
+/* Reads the functions named (appended to h, then sorted). Past SCAN_PARALLEL_MIN the reads are
+ * split between two threads, the second with its own context (ctx_clone: the directories the seam
+ * holds are per seam); it reads files only (no netlink, no libpci: names come after). */
+static int scan_names(vfctl_ctx *ctx, vfctl_host *h, const netdev_map *nets, char **names, size_t n)
 {
-	char **names = NULL;
-	size_t n = 0;
 	int r;
-
-	r = sysfs_list(ctx->fs, "bus/pci/devices", NULL, &names, &n);
-	if (r == -ENOENT)
-		return 0; /* a machine without PCI (or a fake tree with only netdevsim) */
-	if (r < 0)
-		return ctx_error_fs(ctx, r, "cannot list PCI devices");
 	scan_part parts[2] = {{.ctx = ctx, .nets = nets, .names = names, .lo = 0, .hi = n}};
 	vfctl_ctx *side = NULL;
 	pthread_t th;
@@ -116,25 +109,82 @@ static int scan_pci(vfctl_ctx *ctx, vfctl_host *h, const netdev_map *nets)
 	}
 	vfctl_ctx_free(side);
 	r = parts[0].r < 0 ? parts[0].r : two ? parts[1].r : 0;
-	size_t total = parts[0].n + (two ? parts[1].n : 0);
-	h->devices = total ? calloc(total, sizeof(*h->devices)) : NULL;
-	if (total && !h->devices)
+	size_t total = h->n_devices + parts[0].n + (two ? parts[1].n : 0);
+	vfctl_device *all = total ? realloc(h->devices, total * sizeof(*h->devices)) : h->devices;
+	if (total && !all)
 		r = -ENOMEM;
+	else
+		h->devices = all;
 	for (size_t k = 0; k < (two ? 2u : 1u); k++) {
 		for (size_t i = 0; i < parts[k].n; i++) {
-			if (h->devices)
+			if (all)
 				h->devices[h->n_devices++] = parts[k].devs[i];
 			else
 				pci_device_done(&parts[k].devs[i]);
 		}
 		free(parts[k].devs);
 	}
-	strv_free_n(names, n);
 	if (r < 0)
 		return r;
 	if (h->n_devices)
 		qsort(h->devices, h->n_devices, sizeof(*h->devices), cmp_dev);
 	return 0;
+}
+
+/* Every PCI function. */
+static int scan_pci(vfctl_ctx *ctx, vfctl_host *h, const netdev_map *nets)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int r = sysfs_list(ctx->fs, "bus/pci/devices", NULL, &names, &n);
+	if (r == -ENOENT)
+		return 0; /* a machine without PCI (or a fake tree with only netdevsim) */
+	if (r < 0)
+		return ctx_error_fs(ctx, r, "cannot list PCI devices");
+	r = scan_names(ctx, h, nets, names, n);
+	strv_free_n(names, n);
+	return r;
+}
+
+/* One PCI PF and its VFs: their addresses from its SR-IOV capability, or its virtfnN links when
+ * that was not readable. A PF that is gone leaves h empty: the plan says so. */
+static int scan_pci_pf(vfctl_ctx *ctx, vfctl_host *h, const netdev_map *nets, const char *id)
+{
+	char *one[] = {(char *)id};
+	char **names = NULL;
+	size_t n = 0;
+	int r = scan_names(ctx, h, nets, one, 1);
+	if (r < 0 || h->n_devices == 0 || h->devices[0].num_vfs <= 0)
+		return r;
+	const vfctl_device *pf = &h->devices[0];
+	char addr[32];
+	if (sriov_vf_addr(pf, 0, addr, sizeof(addr))) {
+		n = (size_t)pf->num_vfs;
+		if (!(names = calloc(n, sizeof(*names))))
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++)
+			if (!sriov_vf_addr(pf, (uint32_t)i, addr, sizeof(addr)) || !(names[i] = strdup(addr))) {
+				strv_free_n(names, i);
+				return -ENOMEM;
+			}
+	} else {
+		char **links = NULL;
+		size_t nl = 0;
+		(void)sysfs_list(ctx->fs, pf->syspath, "virtfn", &links, &nl);
+		names = nl ? calloc(nl, sizeof(*names)) : NULL;
+		for (size_t i = 0; names && i < nl; i++) {
+			char path[PATH_MAX];
+			snprintf(path, sizeof(path), "%s/%s", pf->syspath, links[i]);
+			if (sysfs_link_name(ctx->fs, path, &names[n]) >= 0)
+				n++;
+		}
+		strv_free_n(links, nl);
+		if (nl && !names)
+			return -ENOMEM;
+	}
+	r = scan_names(ctx, h, nets, names, n);
+	strv_free_n(names, n);
+	return r;
 }
 
 static bool same_ids(const vfctl_device *a, const vfctl_device *b)
@@ -220,7 +270,9 @@ static void vfio_owners(vfctl_host *h)
 	}
 }
 
-static int host_scan(vfctl_ctx *ctx, vfctl_host **ret)
+/* The whole host, or (pf non-NULL) one PF and its VFs with what a plan of its [PF] section reads:
+ * the same snapshot, restricted to them. */
+static int host_scan(vfctl_ctx *ctx, const char *pf, vfctl_host **ret)
 {
 	vfctl_host *h = calloc(1, sizeof(*h));
 	netdev_map nets = {0};
@@ -233,9 +285,11 @@ static int host_scan(vfctl_ctx *ctx, vfctl_host **ret)
 	r = host_info_scan(ctx, h);
 	if (r >= 0)
 		r = netdev_map_build(ctx, &nets);
+	pci_addr a;
+	bool pci_pf = pf && parse_pci_addr(pf, &a) >= 0;
 	if (r >= 0)
-		r = scan_pci(ctx, h, &nets);
-	if (r >= 0)
+		r = pci_pf ? scan_pci_pf(ctx, h, &nets, pf) : pf ? 0 : scan_pci(ctx, h, &nets);
+	if (r >= 0 && !pci_pf)
 		r = sriov_scan_nonpci(ctx, h, &nets);
 	netdev_map_done(&nets);
 	if (prefetch)
@@ -267,5 +321,11 @@ static int host_scan(vfctl_ctx *ctx, vfctl_host **ret)
 int vfctl_host_scan(vfctl_ctx *ctx, vfctl_host **ret)
 {
 	unsigned since = ctx->n_errors;
-	return ctx_ensure_error(ctx, since, host_scan(ctx, ret), "scanning the host");
+	return ctx_ensure_error(ctx, since, host_scan(ctx, NULL, ret), "scanning the host");
+}
+
+int host_scan_pf(vfctl_ctx *ctx, const char *pf, vfctl_host **ret)
+{
+	unsigned since = ctx->n_errors;
+	return ctx_ensure_error(ctx, since, host_scan(ctx, pf, ret), "reading the PF again");
 }

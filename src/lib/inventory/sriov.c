@@ -31,21 +31,27 @@ static int alloc_vfs(vfctl_device *pf, size_t n)
 	return 0;
 }
 
-/* VF idx's function as the kernel numbers it (pci_iov_virtfn_bus/devfn): the PF's routing ID plus
- * First VF Offset plus idx times VF Stride, from config space. NULL when the capability was not
- * read (not root) or no such function was scanned: the virtfn link decides then. Saves a
- * readlink per VF. */
-static vfctl_device *vf_by_rid(vfctl_host *h, const vfctl_device *pf, uint32_t idx)
+/* VF idx's device, by the address sriov_vf_addr() computes. NULL when the capability was not read
+ * (not root) or no such function was scanned: the virtfn link decides then. Saves a readlink per
+ * VF. */
+bool sriov_vf_addr(const vfctl_device *pf, uint32_t idx, char *buf, size_t size)
 {
-	char id[32];
 	if (!pf->has_sriov_cap || pf->vf_offset <= 0 || pf->vf_stride < 0 || pf->addr.domain < 0 ||
 	    pf->cap_num_vfs != pf->num_vfs)
-		return NULL;
+		return false;
 	int rid = (pf->addr.bus << 8) + (pf->addr.slot << 3) + pf->addr.function + pf->vf_offset +
 		  (int)idx * pf->vf_stride;
 	if (rid > 0xffff)
+		return false;
+	snprintf(buf, size, "%04x:%02x:%02x.%d", pf->addr.domain, rid >> 8, (rid >> 3) & 0x1f, rid & 7);
+	return true;
+}
+
+static vfctl_device *vf_by_rid(vfctl_host *h, const vfctl_device *pf, uint32_t idx)
+{
+	char id[32];
+	if (!sriov_vf_addr(pf, idx, id, sizeof(id)))
 		return NULL;
-	snprintf(id, sizeof(id), "%04x:%02x:%02x.%d", pf->addr.domain, rid >> 8, (rid >> 3) & 0x1f, rid & 7);
 	vfctl_device *d = find_dev(h, id);
 	return d && !d->has_sriov_cap && d != pf ? d : NULL;
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "applier.h"
+#include "scan.h"
 
 static double now(void)
 {
@@ -20,6 +21,17 @@ int applier_rescan(applier *a, vfctl_host **h)
 	vfctl_host_free(*h);
 	*h = NULL;
 	return vfctl_host_scan(a->ctx, h);
+}
+
+/* What a plan of u reads: a [PF] section's PF and its VFs, the whole host for the others (a
+ * [Device] section's IOMMU group peers, a [VDPA] section's parent). */
+static int rescan_unit(applier *a, const conf_unit *u, vfctl_host **h)
+{
+	if (u->kind != UNIT_PF || !u->dev_id)
+		return applier_rescan(a, h);
+	vfctl_host_free(*h);
+	*h = NULL;
+	return host_scan_pf(a->ctx, u->dev_id, h);
 }
 
 static bool aborted(const applier *a) { return a->abort && __atomic_load_n(a->abort, __ATOMIC_ACQUIRE); }
@@ -107,7 +119,7 @@ int unit_rollback(applier *a, conf_unit *prior)
 	vfctl_config one = {.units = prior, .n_units = 1};
 	vfctl_plan p = {0};
 	vfctl_host *h = NULL;
-	int r = applier_rescan(a, &h);
+	int r = rescan_unit(a, prior, &h);
 	if (r >= 0)
 		r = plan_unit(a->ctx, &one, 0, h, &p);
 	if (r >= 0) {
@@ -116,7 +128,7 @@ int unit_rollback(applier *a, conf_unit *prior)
 		r = run_steps(a, h, &p, NULL, NULL, &unused);
 		plan_clear(&p);
 	}
-	if (r >= 0 && (r = applier_rescan(a, &h)) >= 0 && (r = plan_unit(a->ctx, &one, 0, h, &p)) >= 0) {
+	if (r >= 0 && (r = rescan_unit(a, prior, &h)) >= 0 && (r = plan_unit(a->ctx, &one, 0, h, &p)) >= 0) {
 		if (p.n) {
 			applier_say(a, "%s: rollback incomplete, %zu difference%s remain (journal kept):", prior->dev_id, p.n,
 			    p.n == 1 ? "" : "s");
@@ -134,18 +146,21 @@ int unit_rollback(applier *a, conf_unit *prior)
 }
 
 /* Plans unit ui from the snapshot h (the host as the previous unit left it, or as the run found
- * it for concurrent PFs), runs it, and re-reads the host to verify into *after (NULL when nothing
- * was changed or the re-read failed). */
+ * it for concurrent PFs), runs it, and re-reads the host to verify: the whole host into *after
+ * (NULL when nothing was changed or the re-read failed), or, with after NULL, only what the unit
+ * touched. */
 int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_host **after, conf_unit *ret_prior,
 	       bool *ret_changed)
 {
 	conf_unit *u = &c->units[ui];
 	vfctl_plan p = {0};
 	_cleanup_free_ char *holder = NULL, *jbody = NULL;
+	vfctl_host *mine = NULL;
 	int r;
 
 	*ret_changed = false;
-	*after = NULL;
+	if (after)
+		*after = NULL;
 	if (applier_cancelled(a)) {
 		char where[128];
 		snprintf(where, sizeof(where), "before %s", u->dev_id);
@@ -174,9 +189,12 @@ int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfct
 	*ret_changed = true;
 	r = run_steps(a, h, &p, &j, ret_prior, &jbody);
 	if (r >= 0) {
-		/* Verify: the host, read again, must need nothing more. */
+		/* Verify: the host, read again, must need nothing more. Only what the unit touched
+		 * is read, unless the caller goes on from the whole host. */
 		plan_clear(&p);
-		if ((r = applier_rescan(a, after)) >= 0 && (r = plan_unit(a->ctx, c, ui, *after, &p)) >= 0 && p.n) {
+		vfctl_host **v = after ? after : &mine;
+		r = after ? applier_rescan(a, after) : rescan_unit(a, u, &mine);
+		if (r >= 0 && (r = plan_unit(a->ctx, c, ui, *v, &p)) >= 0 && p.n) {
 			for (size_t i = 0; i < p.n; i++)
 				applier_say(a, "      still differs: %s", p.steps[i].text);
 			r = ctx_error(a->ctx, -EIO, "%s did not reach its configuration (%zu difference%s after apply)",
@@ -189,6 +207,7 @@ int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfct
 	}
 out:
 	plan_clear(&p);
+	vfctl_host_free(mine);
 	return r;
 }
 

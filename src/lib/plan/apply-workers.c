@@ -51,10 +51,8 @@ static void job_report(void *userdata, const char *line)
 static void *job_run(void *arg)
 {
 	pf_job *j = arg;
-	vfctl_host *after = NULL;
 	pf_outcome *o = j->out;
-	o->r = apply_unit(&j->a, j->c, j->ui, j->h, &after, &o->prior, &o->changed);
-	vfctl_host_free(after);
+	o->r = apply_unit(&j->a, j->c, j->ui, j->h, NULL, &o->prior, &o->changed);
 	if (o->r < 0) {
 		snprintf(o->error, sizeof(o->error), "%s", vfctl_ctx_error(j->a.ctx));
 		if (!j->a.o->boot && o->r != -ECANCELED)

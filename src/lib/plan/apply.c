@@ -225,7 +225,12 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 		if (!selected[i])
 			continue;
 		conf_unit *prior = &priors[n_done];
-		r = apply_unit(&a, c, i, h, &after, prior, &changed);
+		/* The next unit plans from the whole host as this one leaves it; the last one's verify
+		 * reads only what it touched. */
+		bool more = false;
+		for (size_t k = i + 1; k < c->n_units && !more; k++)
+			more = selected[k];
+		r = apply_unit(&a, c, i, h, more ? &after : NULL, prior, &changed);
 		if (after) {
 			vfctl_host_free(h);
 			h = after;
