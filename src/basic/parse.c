@@ -236,6 +236,15 @@ char *cmdline_get(const char *cmdline, const char *key)
 	return strndup(found, flen);
 }
 
+void kv_complete(char *text)
+{
+	size_t n = strlen(text);
+	if (n && text[n - 1] != '\n') {
+		char *nl = strrchr(text, '\n');
+		*(nl ? nl + 1 : text) = 0;
+	}
+}
+
 int kv_next(char **cursor, char **ret_key, char **ret_value)
 {
 	while (*cursor && **cursor) {

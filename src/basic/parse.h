@@ -41,3 +41,5 @@ char *cmdline_get(const char *cmdline, const char *key);
  * the newline): blank lines and '#' comments are skipped. 1 with *key and *value set, 0 at the
  * end, -EINVAL for a line without '='. vfctl's own state files under /run use this format. */
 int kv_next(char **cursor, char **ret_key, char **ret_value);
+/* Drops a last line without its newline (an append cut short): what kv_next then reads is whole. */
+void kv_complete(char *text);

@@ -87,6 +87,19 @@ int file_write_text(const char *path, const char *text)
 	return dfd >= 0 && fsync(dfd) < 0 ? -errno : 0;
 }
 
+int file_append_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	int r = write_all(fd, text);
+	if (r >= 0 && fdatasync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r >= 0)
+		r = -errno;
+	return r;
+}
+
 int file_remove(const char *path) { return unlink(path) < 0 && errno != ENOENT ? -errno : 0; }
 
 bool file_is_dir(const char *path)

@@ -75,6 +75,39 @@ static void test_device_and_vdpa(applier *a)
 	conf_unit_done(&b);
 }
 
+/* After the first write, each step appends its progress: the last one read back counts, the
+ * prior state is untouched, and a last line cut short (power loss mid-append) is dropped whole. */
+static void test_progress_appended(applier *a)
+{
+	conf_unit u = {.kind = UNIT_PF, .dev_id = "0000:02:00.0", .num_vfs = 4, .autoprobe = -1, .up = -1, .mtu = -1,
+		       .all_functions = -1, .owner = -1, .group = -1};
+	journal_run j = {.pid = 7, .started = 1700000000, .steps_total = 3};
+	char *body = NULL;
+	CHECK(journal_write_cached(a, &j, &u, &body) == 0, "first write");
+	j.steps_done = 1, j.last_step = "step one";
+	CHECK(journal_write_cached(a, &j, &u, &body) == 0, "progress 1 appended");
+	j.steps_done = 2, j.last_step = "step two";
+	CHECK(journal_write_cached(a, &j, &u, &body) == 0, "progress 2 appended");
+	free(body);
+	conf_unit b = {0};
+	journal_run back = {0};
+	CHECK(journal_load(a, u.dev_id, &b, &back) == 0, "load: %s", vfctl_ctx_error(a->ctx));
+	CHECK(back.steps_done == 2 && back.steps_total == 3 && b.num_vfs == 4, "the last progress, the prior state");
+	CHECK_STREQ(back.last_step, "step two");
+	conf_unit_done(&b);
+	free(back.last_step);
+
+	char text[] = "device=0000:02:00.0\nnum_vfs=4\ndone=1\nlast=step one\ndone=2\nlast=step t";
+	CHECK(journal_parse(text, &b, &back) == 0 && back.steps_done == 2, "a cut last line is dropped");
+	CHECK_STREQ(back.last_step, "step one");
+	conf_unit_done(&b);
+	free(back.last_step);
+	char cut[] = "device=0000:02:00.0\nnum_vfs=4\ndone=1\nlast=step one\ndon";
+	CHECK(journal_parse(cut, &b, &back) == 0 && back.steps_done == 1, "a cut key is not an error");
+	conf_unit_done(&b);
+	free(back.last_step);
+}
+
 static void test_malformed(void)
 {
 	conf_unit u;
@@ -96,6 +129,7 @@ int main(void)
 	applier a = {.ctx = ctx, .o = &ao, .rundir = dir};
 	test_pf(&a);
 	test_device_and_vdpa(&a);
+	test_progress_appended(&a);
 	test_malformed();
 	vfctl_ctx_free(ctx);
 	char cmd[128];

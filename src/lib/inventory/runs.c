@@ -39,6 +39,7 @@ static int read_run(const char *path, vfctl_interrupted_run *run)
 	int r = file_read_text(path, &text);
 	if (r < 0)
 		return r;
+	kv_complete(text);
 	cur = text;
 	while ((r = kv_next(&cur, &key, &value)) > 0) {
 		if (streq(key, "device") && !run->device && !(run->device = strdup(value)))

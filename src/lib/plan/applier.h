@@ -66,8 +66,9 @@ typedef vfctl_interrupted_run journal_run;
  * change and after each step: the next run restores it if this one dies (rollback within a run
  * uses the copy in memory). */
 int journal_write(applier *a, const journal_run *j, const conf_unit *prior);
-/* The same, with the prior state's text formatted into *body on the first call and reused after:
- * it does not change while a unit runs (300 VFs: 20 KB, rewritten after each of 300 steps). */
+/* The same for a unit's run: the first call (*body NULL) writes the prior state (formatted into
+ * *body) and the progress; each later call appends only the progress, which replaces the earlier
+ * on reading (300 VFs: 20 KB written once, not after each of 300 steps). */
 int journal_write_cached(applier *a, const journal_run *j, const conf_unit *prior, char **body);
 void journal_remove(applier *a, const char *dev);
 /* The journals left under the run directory (file names, one per device). */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The journal: while a run changes a unit, <rundir>/vfctl/journal/<device> holds the unit's state
- * before the run and how far the run got, rewritten atomically after every step. A run that dies
+ * before the run, written atomically before its first step, and how far the run got, appended
+ * after every step (the last done= and last= count). A run that dies
  * (SIGKILL, OOM, power loss of a container's /run) leaves it behind; the next run restores that
  * state first (journal_recover). The format is vfctl's key=value state format (kv_next). */
 #include <inttypes.h>
@@ -133,16 +134,37 @@ static char *journal_text(const journal_run *j, const conf_unit *u, const char *
 	return text;
 }
 
+/* The progress after a step: read after the prior state, these keys replace the ones before. */
+static char *journal_progress(const journal_run *j)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	fprintf(f, "done=%u\n", j->steps_done);
+	if (j->last_step)
+		put(f, "last", j->last_step);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
 int journal_write_cached(applier *a, const journal_run *j, const conf_unit *prior, char **body)
 {
 	char path[PATH_MAX];
-	if (!*body && !(*body = journal_body(prior)))
+	bool first = !*body;
+	if (first && !(*body = journal_body(prior)))
 		return ctx_error(a->ctx, -ENOMEM, "cannot write the journal");
-	_cleanup_free_ char *text = journal_text(j, prior, *body);
+	/* The prior state once, atomically; after each step its progress appended (two short lines):
+	 * 300 VFs' steps rewrote 20 KB each, 6 MB in all. */
+	_cleanup_free_ char *text = first ? journal_text(j, prior, *body) : journal_progress(j);
 	if (!text)
 		return ctx_error(a->ctx, -ENOMEM, "cannot write the journal");
 	journal_path(a->rundir, prior->dev_id, path, sizeof(path));
-	int r = file_write_text(path, text);
+	int r = first ? file_write_text(path, text) : file_append_text(path, text);
 	return r < 0 ? ctx_error(a->ctx, r, "cannot write the journal %s", path) : 0;
 }
 
@@ -234,6 +256,7 @@ int journal_parse(char *text, conf_unit *ret, journal_run *ret_run)
 	journal_run j = {0};
 	char *cur = text, *key, *value;
 	int r;
+	kv_complete(text);
 	while ((r = kv_next(&cur, &key, &value)) > 0)
 		if ((r = read_key(&u, &j, key, value)) < 0)
 			break;
