@@ -29,6 +29,48 @@ static void decode_sriov(const uint8_t *b, uint16_t o, pci_sriov_cap *s)
 		s->bar[i] = rd32(b, o + 0x24 + 4 * (size_t)i);
 }
 
+static long read_exact(pci_config_read_fn rd, void *data, uint8_t *buf, size_t len, size_t off)
+{
+	long k = rd(data, buf + off, len, off);
+	return k < 0 ? k : (size_t)k == len ? 0 : -EIO;
+}
+
+int pci_config_fetch(pci_config_read_fn rd, void *data, uint8_t *buf, size_t *ret_len)
+{
+	pci_config c;
+	memset(buf, 0, PCI_CFG_SPACE_EXP_SIZE);
+	long k = rd(data, buf, PCI_CFG_SPACE_SIZE, 0);
+	if (k < 0)
+		return (int)k;
+	*ret_len = (size_t)k;
+	/* Only a PCIe function has an extended space; a 256-byte file (conventional PCI, a platform
+	 * without ECAM) answers the read past it with nothing. */
+	if (k < PCI_CFG_SPACE_SIZE || pci_config_decode(buf, PCI_CFG_SPACE_SIZE, &c) < 0 || c.dead || !c.has_pcie)
+		return 0;
+	k = rd(data, buf + 0x100, 4, 0x100);
+	if (k < 4)
+		return k < 0 ? (int)k : 0;
+	*ret_len = PCI_CFG_SPACE_EXP_SIZE;
+	uint16_t pos = 0x100;
+	/* The walk pci_config_decode() makes, bounded the same way. */
+	for (int ttl = (PCI_CFG_SPACE_EXP_SIZE - PCI_CFG_SPACE_SIZE) / 8; ttl > 0 && pos <= PCI_CFG_SPACE_EXP_SIZE - 0x40;
+	     ttl--) {
+		if (pos != 0x100 && (k = read_exact(rd, data, buf, 4, pos)) < 0)
+			return (int)k;
+		uint32_t h = rd32(buf, pos);
+		if (h == 0 || h == 0xffffffff)
+			break;
+		size_t body = (h & 0xffff) == PCI_EXT_CAP_ID_SRIOV ? 0x3c : (h & 0xffff) == PCI_EXT_CAP_ID_ACS ? 4 : 0;
+		if (body && (k = read_exact(rd, data, buf, body, pos + 4u)) < 0)
+			return (int)k;
+		uint16_t next = (uint16_t)((h >> 20) & 0xffc);
+		if (next < 0x100)
+			break;
+		pos = next;
+	}
+	return 0;
+}
+
 int pci_config_decode(const uint8_t *b, size_t len, pci_config *ret)
 {
 	pci_config c = {.len = len};

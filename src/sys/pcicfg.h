@@ -62,6 +62,15 @@ typedef struct pci_config {
 /* Decodes what is there; what a short buffer cannot show is left unknown (caps_known false). */
 int pci_config_decode(const uint8_t *buf, size_t len, pci_config *ret);
 
+/* Reads len bytes of config space at off into buf; returns the bytes read or -errno. */
+typedef long (*pci_config_read_fn)(void *data, void *buf, size_t len, size_t off);
+/* Fills buf (PCI_CFG_SPACE_EXP_SIZE bytes, zeroed first) with what pci_config_decode() looks at:
+ * the first 256 bytes, then of the extended space only the capability chain's headers and the
+ * bodies it decodes. The kernel reads config space a dword at a time, each a config cycle (an
+ * ECAM access, a VM exit under emulation): 4 KiB is 1,024 of them, this ~70. *ret_len is what
+ * the function holds: 64 (not root), 256 or 4096. */
+int pci_config_fetch(pci_config_read_fn rd, void *data, uint8_t *buf, size_t *ret_len);
+
 /* MSI-X table size (vectors), from the control word. */
 static inline unsigned pci_msix_vectors(const pci_config *c) { return (c->msix_ctrl & 0x7ff) + 1u; }
 /* MSI multiple message capable, as vector count. */

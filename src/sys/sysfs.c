@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "sysfs.h"
+#include "pcicfg.h"
 #include "parse.h"
 #include "util.h"
 
@@ -250,6 +251,34 @@ int sysfs_read_bin(sysfs *s, const char *rel, void *buf, size_t max, size_t *ret
 	}
 	*ret_len = len;
 	return 0;
+}
+
+static long pread_cb(void *data, void *buf, size_t len, size_t off)
+{
+	int fd = *(int *)data;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t k = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		if (k == 0)
+			break;
+		got += (size_t)k;
+	}
+	return (long)got;
+}
+
+int sysfs_read_config(sysfs *s, const char *rel, uint8_t *buf, size_t *ret_len)
+{
+	int d;
+	const char *name = at(s, s->sys_fd, rel, &d);
+	_cleanup_close_ int fd = openat(d, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return fail(s, s->sys_fd, rel, -errno);
+	int r = pci_config_fetch(pread_cb, &fd, buf, ret_len);
+	return r < 0 ? fail(s, s->sys_fd, rel, r) : 0;
 }
 
 int sysfs_write_bin(sysfs *s, const char *rel, const void *buf, size_t len, size_t off)

@@ -44,6 +44,9 @@ int sysfs_read(sysfs *s, const char *rel, char **ret);
 int sysfs_readf(sysfs *s, char **ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Binary read of up to max bytes (config space); *ret_len is what the kernel gave. */
 int sysfs_read_bin(sysfs *s, const char *rel, void *buf, size_t max, size_t *ret_len);
+/* A function's config space, as much as pci_config_decode() looks at (pci_config_fetch): buf
+ * holds PCI_CFG_SPACE_EXP_SIZE bytes; *ret_len is what the function holds. */
+int sysfs_read_config(sysfs *s, const char *rel, uint8_t *buf, size_t *ret_len);
 /* Writes len bytes at off (config space); a short write is -EIO. */
 int sysfs_write_bin(sysfs *s, const char *rel, const void *buf, size_t len, size_t off);
 /* Last component of a symlink's target ("driver" → "igb"). */

@@ -62,6 +62,55 @@ static void test_igb(void)
 	CHECK(pci_config_decode(b, n, &c) == 0 && c.dead && !c.has_msix, "all ones to the class: dead");
 }
 
+/* A config file over a dump: what pci_config_fetch() asks for, counted. */
+typedef struct dump_file {
+	const uint8_t *b;
+	size_t size, bytes, reads;
+} dump_file;
+
+static long dump_read(void *data, void *buf, size_t len, size_t off)
+{
+	dump_file *f = data;
+	f->reads++;
+	if (off >= f->size)
+		return 0;
+	if (len > f->size - off)
+		len = f->size - off;
+	memcpy(buf, f->b + off, len);
+	f->bytes += len;
+	return (long)len;
+}
+
+/* The fetch reads the chain, not all 4 KiB, and decodes exactly as the whole dump does. */
+static void test_fetch(void)
+{
+	uint8_t b[4096], got[4096];
+	size_t n = load_hex("igb-82576-pf.hex", b, sizeof(b)), len = 0;
+	pci_config whole, part;
+	dump_file f = {.b = b, .size = n};
+	CHECK(pci_config_fetch(dump_read, &f, got, &len) == 0 && len == 4096, "fetch: a 4 KiB function");
+	CHECK(pci_config_decode(b, n, &whole) == 0 && pci_config_decode(got, len, &part) == 0, "both decode");
+	CHECK(part.has_sriov && part.has_ari && part.has_msix && part.has_pcie && part.ext_caps_known &&
+		      part.has_acs == whole.has_acs && part.msix_ctrl == whole.msix_ctrl &&
+		      part.sriov.total_vfs == whole.sriov.total_vfs && part.sriov.vf_offset == whole.sriov.vf_offset &&
+		      part.sriov.vf_stride == whole.sriov.vf_stride && part.sriov.vf_device == whole.sriov.vf_device &&
+		      memcmp(part.sriov.bar, whole.sriov.bar, sizeof(part.sriov.bar)) == 0,
+	      "fetch: decoded as the whole dump (SR-IOV with its VF BARs, ARI, MSI-X)");
+	CHECK(f.bytes < 512, "fetch: %zu bytes read of 4096, in %zu reads", f.bytes, f.reads);
+	/* 256 bytes (conventional PCI, no ECAM): no read past it is fatal. */
+	f = (dump_file){.b = b, .size = 256};
+	CHECK(pci_config_fetch(dump_read, &f, got, &len) == 0 && len == 256, "fetch: a 256-byte file");
+	/* Not root: the kernel gives 64 bytes. */
+	f = (dump_file){.b = b, .size = 64};
+	CHECK(pci_config_fetch(dump_read, &f, got, &len) == 0 && len == 64 && f.reads == 1, "fetch: 64 bytes, one read");
+	/* A loop in the extended chain stops. */
+	memcpy(got, b, sizeof(got));
+	got[0x102] = 0x01, got[0x103] = 0x10; /* the first header points to itself */
+	f = (dump_file){.b = got, .size = 4096};
+	uint8_t out[4096];
+	CHECK(pci_config_fetch(dump_read, &f, out, &len) == 0 && f.reads < 1000, "fetch: a looping chain ends");
+}
+
 static void test_nvme(void)
 {
 	uint8_t b[4096];
@@ -116,6 +165,7 @@ static void test_loops(void)
 int main(void)
 {
 	test_igb();
+	test_fetch();
 	test_nvme();
 	test_e1000_and_port();
 	test_loops();

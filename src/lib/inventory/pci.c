@@ -270,7 +270,7 @@ int pci_device_scan(vfctl_ctx *ctx, const netdev_map *nets, const char *name, vf
 	/* Config space first: it holds the ids and class as well, so a VF needs no uevent (its
 	 * kernel ids are its PF's, pci_fix_ids()); without it, uevent or the attribute files. */
 	snprintf(path, sizeof(path), "%s/config", d->syspath);
-	r = sysfs_read_bin(ctx->fs, path, cfgbuf, sizeof(cfgbuf), &cfglen);
+	r = sysfs_read_config(ctx->fs, path, cfgbuf, &cfglen);
 	/* A device that vanished mid-scan (hot unplug, VFs removed) has no config either. */
 	if (r == -ENOENT && !sysfs_exists(ctx->fs, d->syspath))
 		return ctx_error_fs(ctx, -ENODEV, name);
