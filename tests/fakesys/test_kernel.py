@@ -553,6 +553,30 @@ def test_verify_reads_what_it_touched(s):
          [ln for ln in after if any(x in ln for x in ("0000:04:00.0/", "0000:00:01.0/", "0000:00:04.0/"))], [])
 
 
+def test_apply_reads_no_module_index(s):
+    """apply reads neither modules.dep (the vfio modules' states: status and doctor show them) nor
+    libkmod's index (the VFs' default driver) unless a section says Driver=auto."""
+    strace = shutil.which("strace")
+    s.check("strace is installed (deps.sh)", strace is not None)
+    if not strace:
+        return
+    for name, vf, wants in (("plain", "MACAddress=02:00:00:00:01:00", False), ("auto", "Driver=auto", True)):
+        h = Host("modidx-" + name, "igb-lab")
+        trace = os.path.join(h.root, "trace")
+        conf = h.conf("a.conf", "[PF]\nMatch=pci:0000:01:00.0\nNumVFs=2\n\n[VF:0]\n%s\n" % vf)
+        p = subprocess.run([strace, "-f", "-qq", "-e", "trace=openat", "-o", trace, FAKE, *h.args, "apply", "-c", conf],
+                           capture_output=True, text=True, env=dict(os.environ, VFCTL_RUNDIR=h.run_dir), timeout=120)
+        opened = [ln for ln in open(trace).read().splitlines() if "/modules/" in ln]
+        if wants:  # the fake tree has no alias index: the lookup is made, and finds nothing
+            s.check("module index, auto: no driver found, said so, rolled back", p.returncode == 1 and
+                    "no driver in modules.alias for this VF (Driver=auto)" in p.stderr, p.stdout + p.stderr)
+        else:
+            s.check("module index, plain: apply exits 0", p.returncode == 0, p.stdout + p.stderr)
+        s.eq("module index, %s: whether modules.dep (the text list) was read" % name,
+             any('modules.dep"' in ln for ln in opened), False)
+        s.eq("module index, %s: whether the alias index was looked up" % name, any("modules.alias" in ln for ln in opened), wants)
+
+
 def main():
     s = Suite("fakekernel")
     if not os.access(FAKE, os.X_OK):
@@ -561,7 +585,8 @@ def main():
     for fn in (test_apply, test_count_only, test_bind_pool, test_count_through_zero, test_fault_at_every_step, test_kill_matrix, test_stop_signal,
                test_kernel_refuses,
                test_invalid_changes_nothing, test_boot_skips_a_bad_section, test_boot_before_the_driver,
-               test_two_pfs_concurrently, test_verify_reads_what_it_touched, test_bind_restore, test_export_seed003, test_export_round_trip):
+               test_two_pfs_concurrently, test_verify_reads_what_it_touched, test_apply_reads_no_module_index,
+               test_bind_restore, test_export_seed003, test_export_round_trip):
         s.run(fn)
     shutil.rmtree(TMP, ignore_errors=True)
     s.finish()

@@ -57,6 +57,8 @@ int ctx_clone(const vfctl_ctx *ctx, vfctl_ctx **ret)
 	c->fs->write_data = ctx->fs->write_data;
 	c->use_netlink = ctx->use_netlink;
 	c->stats = ctx->stats;
+	c->plan_only = ctx->plan_only;
+	c->plan_default_drivers = ctx->plan_default_drivers;
 	c->devlink_family = ctx->devlink_family;
 	c->vdpa_family = ctx->vdpa_family;
 	c->kernel = ctx->kernel;

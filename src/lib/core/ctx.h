@@ -30,6 +30,10 @@ typedef struct test_hooks {
 struct vfctl_ctx {
 	sysfs *fs;
 	bool use_netlink, names, stats;
+	/* apply's own scans: what no plan reads is left out (the vfio modules' states, which read
+	 * modules.dep; the VFs' default drivers, which cost libkmod's index) unless a section asks
+	 * for Driver=auto (plan_default_drivers). */
+	bool plan_only, plan_default_drivers;
 	nl_sock *rtnl; /* opened on first use */
 	nl_sock *genl; /* generic netlink: devlink, vdpa */
 	uint16_t devlink_family, vdpa_family;

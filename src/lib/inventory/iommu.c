@@ -166,6 +166,8 @@ int host_info_scan(vfctl_ctx *ctx, vfctl_host *h)
 	}
 	interrupt_remapping_scan(ctx, h);
 
+	if (ctx->plan_only)
+		return 0;
 	h->mod_vfio = module_state(ctx, h->kernel_release, "vfio");
 	h->mod_vfio_pci = module_state(ctx, h->kernel_release, "vfio_pci");
 	h->mod_vfio_iommu_type1 = module_state(ctx, h->kernel_release, "vfio_iommu_type1");

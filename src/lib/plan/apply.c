@@ -76,6 +76,17 @@ static int recover_interrupted(applier *a, vfctl_host **h)
 	return result < 0 ? result : r;
 }
 
+/* Does a [VF] section ask for the kernel's own driver (Driver=auto)? Read from the sections as
+ * written: the per-VF targets come with validation, after the first scan. */
+static bool wants_default_driver(const vfctl_config *c)
+{
+	for (size_t i = 0; i < c->n_units; i++)
+		for (size_t k = 0; k < c->units[i].n_vf_sections; k++)
+			if (streq_ptr(c->units[i].vf_sections[k].t.driver, "auto"))
+				return true;
+	return false;
+}
+
 static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 {
 	vfctl_apply_opts def = {0};
@@ -293,5 +304,11 @@ out:
 int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 {
 	unsigned since = ctx->n_errors;
-	return ctx_ensure_error(ctx, since, apply_run(ctx, c, opts), "applying the configuration");
+	bool po = ctx->plan_only, pd = ctx->plan_default_drivers;
+	ctx->plan_only = true;
+	ctx->plan_default_drivers = wants_default_driver(c);
+	int r = apply_run(ctx, c, opts);
+	ctx->plan_only = po;
+	ctx->plan_default_drivers = pd;
+	return ctx_ensure_error(ctx, since, r, "applying the configuration");
 }
