@@ -46,6 +46,11 @@ static int pf_ifindex(applier *a, const vfctl_device *pf)
 	char name[IF_NAMESIZE + 1];
 	if (!pf->n_netdevs)
 		return ctx_error(a->ctx, -ENODEV, "%s has no netdev in this network namespace", pf->id);
+	/* The snapshot's ifindex as it is: a netdev re-created since has another (the kernel does not
+	 * hand one out twice), and the request then fails with ENODEV, as the listing below would.
+	 * 300 per-VF steps listed net/ 300 times. */
+	if (pf->netdevs[0].ifindex > 0)
+		return pf->netdevs[0].ifindex;
 	int i = pf_netdev(a, pf, name, sizeof(name));
 	return i > 0 ? i : ctx_error(a->ctx, -ENODEV, "%s: netdev %s is gone", pf->id, pf->netdevs[0].name);
 }
