@@ -87,17 +87,16 @@ int file_write_text(const char *path, const char *text)
 	return dfd >= 0 && fsync(dfd) < 0 ? -errno : 0;
 }
 
-int file_append_text(const char *path, const char *text)
+int file_open_append(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
+	return fd < 0 ? -errno : fd;
+}
+
+int file_append_text(int fd, const char *text)
+{
 	int r = write_all(fd, text);
-	if (r >= 0 && fdatasync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r >= 0)
-		r = -errno;
-	return r;
+	return r < 0 ? r : fdatasync(fd) < 0 ? -errno : 0;
 }
 
 int file_remove(const char *path) { return unlink(path) < 0 && errno != ENOENT ? -errno : 0; }

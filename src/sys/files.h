@@ -13,9 +13,11 @@ int file_read_text(const char *path, char **ret);
 /* Creates the parent directories (0700) and writes text, mode 0600, replacing the file atomically
  * and durably (temporary file, fsync, rename, fsync of the directory). */
 int file_write_text(const char *path, const char *text);
-/* Appends text to an existing file, durably (fdatasync). One write: a process killed mid-way
- * appended all of it or nothing; a power loss may leave its last line cut (kv_complete()). */
-int file_append_text(const char *path, const char *text);
+/* An existing file opened for appending (O_APPEND), or -errno. */
+int file_open_append(const char *path);
+/* Appends text, durably (fdatasync). One write: a process killed mid-way appended all of it or
+ * nothing; a power loss may leave its last line cut (kv_complete()). */
+int file_append_text(int fd, const char *text);
 int file_remove(const char *path);
 bool file_is_dir(const char *path);
 /* 0 if path exists, else -errno. */

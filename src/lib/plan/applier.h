@@ -66,10 +66,16 @@ typedef vfctl_interrupted_run journal_run;
  * change and after each step: the next run restores it if this one dies (rollback within a run
  * uses the copy in memory). */
 int journal_write(applier *a, const journal_run *j, const conf_unit *prior);
-/* The same for a unit's run: the first call (*body NULL) writes the prior state (formatted into
- * *body) and the progress; each later call appends only the progress, which replaces the earlier
- * on reading (300 VFs: 20 KB written once, not after each of 300 steps). */
-int journal_write_cached(applier *a, const journal_run *j, const conf_unit *prior, char **body);
+/* A unit's journal while its run goes on: the file, open for appending after the first write. */
+typedef struct journal_handle {
+	int fd;
+} journal_handle;
+#define JOURNAL_HANDLE_INIT {.fd = -EBADF}
+/* The same for a unit's run: the first call writes the prior state and the progress; each later
+ * call appends only the progress, which replaces the earlier on reading (300 VFs: 20 KB written
+ * once, not after each of 300 steps). */
+int journal_write_cached(applier *a, const journal_run *j, const conf_unit *prior, journal_handle *jh);
+void journal_handle_done(journal_handle *jh);
 void journal_remove(applier *a, const char *dev);
 /* The journals left under the run directory (file names, one per device). */
 int journal_list(applier *a, char ***ret, size_t *ret_n);

@@ -49,7 +49,7 @@ static int stop_error(applier *a, const char *where)
 /* Runs a plan; counts steps for the fault hook unless rolling back, and records each step done in
  * the unit's journal (j, when not rolling back). Returns the first error. */
 static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, journal_run *j, const conf_unit *prior,
-		     char **jbody)
+		     journal_handle *jh)
 {
 	bool rollback = !j;
 	int first = 0;
@@ -79,7 +79,7 @@ static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, journ
 			if (r >= 0) {
 				j->steps_done = (uint32_t)(i + k);
 				j->last_step = p->steps[i + k - 1].text;
-				r = journal_write_cached(a, j, prior, jbody);
+				r = journal_write_cached(a, j, prior, jh);
 			}
 			if (r < 0)
 				return r;
@@ -97,7 +97,7 @@ static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, journ
 		if (r >= 0 && !rollback) {
 			j->steps_done = (uint32_t)(i + 1);
 			j->last_step = s->text;
-			r = journal_write_cached(a, j, prior, jbody);
+			r = journal_write_cached(a, j, prior, jh);
 		}
 		if (r < 0) {
 			applier_say(a, "      failed: %s", vfctl_ctx_error(a->ctx));
@@ -124,8 +124,7 @@ int unit_rollback(applier *a, conf_unit *prior)
 		r = plan_unit(a->ctx, &one, 0, h, &p);
 	if (r >= 0) {
 		applier_say(a, "%s: rolling back (%zu step%s)", prior->dev_id, p.n, p.n == 1 ? "" : "s");
-		char *unused = NULL; /* a rollback writes no journal */
-		r = run_steps(a, h, &p, NULL, NULL, &unused);
+		r = run_steps(a, h, &p, NULL, NULL, NULL); /* a rollback writes no journal */
 		plan_clear(&p);
 	}
 	if (r >= 0 && (r = rescan_unit(a, prior, &h)) >= 0 && (r = plan_unit(a->ctx, &one, 0, h, &p)) >= 0) {
@@ -154,7 +153,8 @@ int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfct
 {
 	conf_unit *u = &c->units[ui];
 	vfctl_plan p = {0};
-	_cleanup_free_ char *holder = NULL, *jbody = NULL;
+	_cleanup_free_ char *holder = NULL;
+	journal_handle jh = JOURNAL_HANDLE_INIT;
 	vfctl_host *mine = NULL;
 	int r;
 
@@ -183,11 +183,12 @@ int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfct
 	if (holder)
 		applier_say(a, "%s: in use, going ahead (--force): %s", u->dev_id, holder);
 	journal_run j = {.pid = getpid(), .started = time(NULL), .steps_total = (uint32_t)p.n};
-	if ((r = unit_from_host(a->ctx, u, h, ret_prior)) < 0 || (r = journal_write_cached(a, &j, ret_prior, &jbody)) < 0)
+	if ((r = unit_from_host(a->ctx, u, h, ret_prior)) < 0 || (r = journal_write_cached(a, &j, ret_prior, &jh)) < 0)
 		goto out;
 	applier_say(a, "%s: %zu step%s", u->dev_id, p.n, p.n == 1 ? "" : "s");
 	*ret_changed = true;
-	r = run_steps(a, h, &p, &j, ret_prior, &jbody);
+	r = run_steps(a, h, &p, &j, ret_prior, &jh);
+	journal_handle_done(&jh);
 	if (r >= 0) {
 		/* Verify: the host, read again, must need nothing more. Only what the unit touched
 		 * is read, unless the caller goes on from the whole host. */
@@ -206,6 +207,7 @@ int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfct
 		journal_remove(a, u->dev_id);
 	}
 out:
+	journal_handle_done(&jh);
 	plan_clear(&p);
 	vfctl_host_free(mine);
 	return r;
