@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "netdevs.h"
 #include "parse.h"
@@ -38,35 +40,71 @@ static char *parent_of(const char *target, const char *name)
 	return end > start ? strndup(start, (size_t)(end - start)) : NULL;
 }
 
-int netdev_map_build(vfctl_ctx *ctx, netdev_map *m)
-{
-	char **names = NULL;
-	size_t n = 0, alloc = 0;
-	int r = 0;
+/* One thread's share of the listing: names[lo, hi) into v[lo, hi); a netdev gone since the listing
+ * (renamed, unregistered) leaves its slot empty, as if it had not been listed. */
+typedef struct map_part {
+	vfctl_ctx *ctx;
+	char **names;
+	netdev_ref *v;
+	size_t lo, hi;
+} map_part;
 
-	*m = (netdev_map){0};
-	if (sysfs_list(ctx->fs, "class/net", NULL, &names, &n) < 0)
-		return 0; /* no net class (no networking, or a fake tree without netdevs) */
-	for (size_t i = 0; i < n && r >= 0; i++) {
+static void *map_part_run(void *arg)
+{
+	map_part *p = arg;
+	for (size_t i = p->lo; i < p->hi; i++) {
 		char path[PATH_MAX];
 		char *target = NULL;
-		snprintf(path, sizeof(path), "class/net/%s", names[i]);
-		/* Gone since the listing (renamed, unregistered): as if it had not been listed. */
-		if (sysfs_link_target(ctx->fs, path, &target) < 0)
+		snprintf(path, sizeof(path), "class/net/%s", p->names[i]);
+		if (sysfs_link_target(p->ctx->fs, path, &target) < 0)
 			continue;
-		char *parent = parent_of(target, names[i]);
-		if (!parent || (r = GROW(m->v, alloc, m->n + 1)) < 0) {
-			free(parent);
+		char *parent = parent_of(target, p->names[i]);
+		if (!parent) {
 			free(target);
 			continue;
 		}
-		m->v[m->n++] = (netdev_ref){.parent = parent, .name = TAKE_PTR(names[i]), .target = target};
+		p->v[i] = (netdev_ref){.parent = parent, .name = TAKE_PTR(p->names[i]), .target = target};
 	}
+	return NULL;
+}
+
+/* Past this many netdevs the readlinks are split between two threads, as the PCI scan is. */
+#define MAP_PARALLEL_MIN 256
+
+int netdev_map_build(vfctl_ctx *ctx, netdev_map *m)
+{
+	char **names = NULL;
+	size_t n = 0;
+
+	*m = (netdev_map){0};
+	if (sysfs_list(ctx->fs, "class/net", NULL, &names, &n) < 0 || n == 0) {
+		strv_free_n(names, n);
+		return 0; /* no net class (no networking, or a fake tree without netdevs) */
+	}
+	m->v = calloc(n, sizeof(*m->v));
+	if (!m->v) {
+		strv_free_n(names, n);
+		return -ENOMEM;
+	}
+	map_part parts[2] = {{.ctx = ctx, .names = names, .v = m->v, .lo = 0, .hi = n}};
+	vfctl_ctx *side = NULL;
+	pthread_t th;
+	bool two = n >= MAP_PARALLEL_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1 && ctx_clone(ctx, &side) >= 0;
+	if (two) {
+		parts[0].hi = n / 2;
+		parts[1] = (map_part){.ctx = side, .names = names, .v = m->v, .lo = n / 2, .hi = n};
+		two = pthread_create(&th, NULL, map_part_run, &parts[1]) == 0;
+		if (!two)
+			parts[0].hi = n;
+	}
+	map_part_run(&parts[0]);
+	if (two)
+		pthread_join(th, NULL);
+	vfctl_ctx_free(side);
 	strv_free_n(names, n);
-	if (r < 0) {
-		netdev_map_done(m);
-		return r;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (m->v[i].name)
+			m->v[m->n++] = m->v[i];
 	if (m->n)
 		qsort(m->v, m->n, sizeof(*m->v), cmp_ref);
 	return 0;

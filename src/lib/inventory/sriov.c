@@ -56,12 +56,46 @@ static vfctl_device *vf_by_rid(vfctl_host *h, const vfctl_device *pf, uint32_t i
 	return d && !d->has_sriov_cap && d != pf ? d : NULL;
 }
 
+static void link_vf(vfctl_device *pf, vfctl_vf *vf, vfctl_device *vd, uint32_t idx)
+{
+	vd->vf_index = (int)idx;
+	if (!vd->physfn)
+		vd->physfn = strdup(pf->id);
+	vf->driver = strdup_or_null(vd->driver);
+	vf->netdev = vd->n_netdevs ? strdup(vd->netdevs[0].name) : NULL;
+	vf->iommu_group = vd->iommu_group;
+}
+
+/* Every VF where the SR-IOV capability puts it: no virtfn link listed or read. False (nothing
+ * linked) when one of them was not scanned; the links decide then. */
+static bool link_by_rid(vfctl_host *h, vfctl_device *pf, int *r)
+{
+	if (pf->num_vfs <= 0)
+		return false;
+	for (uint32_t i = 0; i < (uint32_t)pf->num_vfs; i++)
+		if (!vf_by_rid(h, pf, i))
+			return false;
+	if ((*r = alloc_vfs(pf, (size_t)pf->num_vfs)) < 0)
+		return true;
+	for (uint32_t i = 0; i < (uint32_t)pf->num_vfs; i++) {
+		vfctl_device *vd = vf_by_rid(h, pf, i);
+		if (!(pf->vfs[i].id = strdup(vd->id))) {
+			*r = -ENOMEM;
+			return true;
+		}
+		link_vf(pf, &pf->vfs[i], vd, i);
+	}
+	return true;
+}
+
 static int link_pci_pf(vfctl_ctx *ctx, vfctl_host *h, vfctl_device *pf)
 {
 	char **links = NULL;
 	size_t n = 0, max = 0;
-	int r;
+	int r = 0;
 
+	if (link_by_rid(h, pf, &r))
+		return r;
 	/* No virtfn links just means no VFs enabled. */
 	if (sysfs_list(ctx->fs, pf->syspath, "virtfn", &links, &n) < 0)
 		n = 0;
@@ -90,12 +124,7 @@ static int link_pci_pf(vfctl_ctx *ctx, vfctl_host *h, vfctl_device *pf)
 			vd = find_dev(h, vf->id);
 		if (!vd)
 			continue; /* vanished between the listing and now */
-		vd->vf_index = (int)idx;
-		if (!vd->physfn)
-			vd->physfn = strdup(pf->id);
-		vf->driver = strdup_or_null(vd->driver);
-		vf->netdev = vd->n_netdevs ? strdup(vd->netdevs[0].name) : NULL;
-		vf->iommu_group = vd->iommu_group;
+		link_vf(pf, vf, vd, idx);
 	}
 	strv_free_n(links, n);
 	return r;
