@@ -102,7 +102,8 @@ def lab(build):
                        stdout=subprocess.DEVNULL)
         # A second igb behind its own root port: two PFs configured at once.
         env = dict(os.environ, VFCTL_LAB_DEVICES="-device pcie-root-port,id=rp4,chassis=4,slot=4 "
-                   "-netdev user,id=n4,restrict=on -device igb,netdev=n4,bus=rp4")
+                   "-netdev user,id=n4,restrict=on -device igb,netdev=n4,bus=rp4",
+                   VFCTL_LAB_APPEND="vfctl_build=%s" % os.path.relpath(build, os.path.join(HERE, "..")))
         p = subprocess.run(["bash", os.path.join(HERE, "..", "lab", "run-vm.sh"), os.path.join(HERE, "lab-guest.sh"),
                             out], capture_output=True, text=True, env=env)
         try:

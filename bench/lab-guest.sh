@@ -2,6 +2,8 @@
 # Inside the lab VM for make bench (guest clock, TCG).
 . "$(dirname "$0")/../lab/guest-env.sh"
 cd "$(dirname "$0")/.."
+# The build make bench was given (bench.py --build), on the kernel command line.
+export VFCTL=$PWD/${vfctl_build:-build}/vfctl
 modprobe -a psample udp_tunnel ip6_udp_tunnel netdevsim igb
 echo "10 1" > /sys/bus/netdevsim/new_device
 for _ in $(seq 50); do [ -d /sys/bus/netdevsim/devices/netdevsim10/net ] && break; sleep 0.1; done
@@ -18,7 +20,7 @@ def t(cmds):
     outs = [subprocess.run(c, capture_output=True, text=True, check=True).stdout for c in cmds]
     return time.perf_counter() - t0, outs
 runs = 7
-v = [t([["build/vfctl", "status", "--json"]]) for _ in range(runs)]
+v = [t([[os.environ["VFCTL"], "status", "--json"]]) for _ in range(runs)]
 i = [t([["ip", "-d", "link", "show", pf], ["lspci", "-vvv"]]) for _ in range(runs)]
 doc = json.loads(v[0][1][0])
 nsim = [d for d in doc["devices"] if d["id"] == "netdevsim10"][0]
@@ -36,7 +38,7 @@ conf = "/tmp/nsim.conf"
 with open(conf, "w") as f:
     f.write("[PF]\nMatch=name:%s\nNumVFs=300\n" % pf + "".join("[VF:%d]\nMACAddress=%s\n" % (i, m) for i, m in enumerate(macs(1))))
 os.chmod(conf, 0o644)
-t0 = time.perf_counter(); p = subprocess.run(["build/vfctl", "apply", "-c", conf], capture_output=True, text=True)
+t0 = time.perf_counter(); p = subprocess.run([os.environ["VFCTL"], "apply", "-c", conf], capture_output=True, text=True)
 res["apply"] = time.perf_counter() - t0
 res["apply_ok"] = p.returncode == 0 and "[300/300]" in p.stdout
 
@@ -65,7 +67,7 @@ def conf_for(pfs, d):
         os.chmod(path, 0o644)
     return d
 def vfctl_apply(d, pfs):
-    t0 = time.perf_counter(); p = subprocess.run(["build/vfctl", "apply", "-c", d], capture_output=True, text=True)
+    t0 = time.perf_counter(); p = subprocess.run([os.environ["VFCTL"], "apply", "-c", d], capture_output=True, text=True)
     dt = time.perf_counter() - t0
     ok = p.returncode == 0 and all(open(nv(pf)).read().strip() == "7" for pf in pfs)
     for pf in pfs:
@@ -104,7 +106,7 @@ if len(igbs) >= 2:
 # System calls per PCI function of vfctl status on this real kernel (strace -c): the whole host's,
 # and what each VF with a netdev (igbvf bound) adds, from the difference between 0 and 7 VFs.
 def strace_status():
-    subprocess.run(["strace", "-f", "-c", "-o", "/tmp/strace.txt", "build/vfctl", "status", "--json"],
+    subprocess.run(["strace", "-f", "-c", "-o", "/tmp/strace.txt", os.environ["VFCTL"], "status", "--json"],
                    capture_output=True, text=True)
     calls = {}
     for line in open("/tmp/strace.txt"):
