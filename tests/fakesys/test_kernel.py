@@ -525,6 +525,13 @@ def test_export_round_trip(s):
          (0, before))
 
 
+def traced_env(h):
+    """For a run under strace: LeakSanitizer cannot work under ptrace (the sanitizer tier); the
+    other tests check leaks."""
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    return dict(os.environ, VFCTL_RUNDIR=h.run_dir, ASAN_OPTIONS=(asan + ":" if asan else "") + "detect_leaks=0")
+
+
 def test_verify_reads_what_it_touched(s):
     """After its last step, apply re-reads the PF it changed and its VFs, not the rest of the host
     (strace: the opens after the last journal write). Without that, a host's every function was
@@ -535,7 +542,7 @@ def test_verify_reads_what_it_touched(s):
         return
     h = Host("verify-scope", "igb-two")
     trace = os.path.join(h.root, "trace")
-    env = dict(os.environ, VFCTL_RUNDIR=h.run_dir)
+    env = traced_env(h)
     p = subprocess.run([strace, "-f", "-qq", "-e", "trace=openat,rename,renameat,renameat2", "-o", trace, FAKE,
                         *h.args, "apply", "-c", h.conf("a.conf", HANDMADE)], capture_output=True, text=True,
                        env=env, timeout=120)
@@ -565,7 +572,7 @@ def test_apply_reads_no_module_index(s):
         trace = os.path.join(h.root, "trace")
         conf = h.conf("a.conf", "[PF]\nMatch=pci:0000:01:00.0\nNumVFs=2\n\n[VF:0]\n%s\n" % vf)
         p = subprocess.run([strace, "-f", "-qq", "-e", "trace=openat", "-o", trace, FAKE, *h.args, "apply", "-c", conf],
-                           capture_output=True, text=True, env=dict(os.environ, VFCTL_RUNDIR=h.run_dir), timeout=120)
+                           capture_output=True, text=True, env=traced_env(h), timeout=120)
         opened = [ln for ln in open(trace).read().splitlines() if "/modules/" in ln]
         if wants:  # the fake tree has no alias index: the lookup is made, and finds nothing
             s.check("module index, auto: no driver found, said so, rolled back", p.returncode == 1 and

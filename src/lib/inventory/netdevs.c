@@ -63,7 +63,10 @@ static void *map_part_run(void *arg)
 			free(target);
 			continue;
 		}
-		p->v[i] = (netdev_ref){.parent = parent, .name = TAKE_PTR(p->names[i]), .target = target};
+		p->v[i].parent = parent;
+		p->v[i].target = target;
+		p->v[i].name = p->names[i];
+		p->names[i] = NULL; /* the map's now */
 	}
 	return NULL;
 }

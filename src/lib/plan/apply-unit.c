@@ -46,12 +46,28 @@ static int stop_error(applier *a, const char *where)
 	return ctx_error(a->ctx, -EINTR, "interrupted by a signal %s", where);
 }
 
-/* Runs a plan; counts steps for the fault hook unless rolling back, and records each step done in
- * the unit's journal (j, when not rolling back). Returns the first error. */
-static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, journal_run *j, const conf_unit *prior,
-		     journal_handle *jh)
+/* A unit's run as its journal records it: the prior state, the progress, the open file. */
+typedef struct unit_journal {
+	journal_run run;
+	const conf_unit *prior;
+	journal_handle h;
+} unit_journal;
+
+/* Steps done so far, into the journal (none when rolling back: uj NULL). */
+static int record(applier *a, unit_journal *uj, size_t done, char *last)
 {
-	bool rollback = !j;
+	if (!uj)
+		return 0;
+	uj->run.steps_done = (uint32_t)done;
+	uj->run.last_step = last;
+	return journal_write_cached(a, &uj->run, uj->prior, &uj->h);
+}
+
+/* Runs a plan; counts steps for the fault hook unless rolling back, and records each step done in
+ * the unit's journal (uj, NULL when rolling back). Returns the first error. */
+static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, unit_journal *uj)
+{
+	bool rollback = !uj;
 	int first = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const plan_step *s = &p->steps[i];
@@ -76,11 +92,8 @@ static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, journ
 				if (a->ctx->test->kill_step == a->counter + 1 + (int)m)
 					raise(a->ctx->test->kill_signal);
 			r = bind_pool_run(a, h, &p->steps[i], k, i, p->n);
-			if (r >= 0) {
-				j->steps_done = (uint32_t)(i + k);
-				j->last_step = p->steps[i + k - 1].text;
-				r = journal_write_cached(a, j, prior, jh);
-			}
+			if (r >= 0)
+				r = record(a, uj, i + k, p->steps[i + k - 1].text);
 			if (r < 0)
 				return r;
 			if (now() - t0 >= 0.5)
@@ -94,11 +107,8 @@ static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, journ
 		else
 			r = exec_step(a, h, s);
 		double dt = now() - t0;
-		if (r >= 0 && !rollback) {
-			j->steps_done = (uint32_t)(i + 1);
-			j->last_step = s->text;
-			r = journal_write_cached(a, j, prior, jh);
-		}
+		if (r >= 0)
+			r = record(a, uj, i + 1, s->text);
 		if (r < 0) {
 			applier_say(a, "      failed: %s", vfctl_ctx_error(a->ctx));
 			if (!rollback)
@@ -124,7 +134,7 @@ int unit_rollback(applier *a, conf_unit *prior)
 		r = plan_unit(a->ctx, &one, 0, h, &p);
 	if (r >= 0) {
 		applier_say(a, "%s: rolling back (%zu step%s)", prior->dev_id, p.n, p.n == 1 ? "" : "s");
-		r = run_steps(a, h, &p, NULL, NULL, NULL); /* a rollback writes no journal */
+		r = run_steps(a, h, &p, NULL); /* a rollback writes no journal */
 		plan_clear(&p);
 	}
 	if (r >= 0 && (r = rescan_unit(a, prior, &h)) >= 0 && (r = plan_unit(a->ctx, &one, 0, h, &p)) >= 0) {
@@ -154,7 +164,7 @@ int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfct
 	conf_unit *u = &c->units[ui];
 	vfctl_plan p = {0};
 	_cleanup_free_ char *holder = NULL;
-	journal_handle jh = JOURNAL_HANDLE_INIT;
+	unit_journal uj = {.prior = ret_prior, .h = JOURNAL_HANDLE_INIT};
 	vfctl_host *mine = NULL;
 	int r;
 
@@ -182,13 +192,13 @@ int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfct
 	}
 	if (holder)
 		applier_say(a, "%s: in use, going ahead (--force): %s", u->dev_id, holder);
-	journal_run j = {.pid = getpid(), .started = time(NULL), .steps_total = (uint32_t)p.n};
-	if ((r = unit_from_host(a->ctx, u, h, ret_prior)) < 0 || (r = journal_write_cached(a, &j, ret_prior, &jh)) < 0)
+	uj.run = (journal_run){.pid = getpid(), .started = time(NULL), .steps_total = (uint32_t)p.n};
+	if ((r = unit_from_host(a->ctx, u, h, ret_prior)) < 0 || (r = record(a, &uj, 0, NULL)) < 0)
 		goto out;
 	applier_say(a, "%s: %zu step%s", u->dev_id, p.n, p.n == 1 ? "" : "s");
 	*ret_changed = true;
-	r = run_steps(a, h, &p, &j, ret_prior, &jh);
-	journal_handle_done(&jh);
+	r = run_steps(a, h, &p, &uj);
+	journal_handle_done(&uj.h);
 	if (r >= 0) {
 		/* Verify: the host, read again, must need nothing more. Only what the unit touched
 		 * is read, unless the caller goes on from the whole host. */
@@ -207,7 +217,7 @@ int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfct
 		journal_remove(a, u->dev_id);
 	}
 out:
-	journal_handle_done(&jh);
+	journal_handle_done(&uj.h);
 	plan_clear(&p);
 	vfctl_host_free(mine);
 	return r;
