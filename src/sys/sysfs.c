@@ -82,8 +82,9 @@ sysfs *sysfs_free(sysfs *s)
 }
 
 /* Splits a sysfs-relative path into a directory fd and the rest: below a hub, the hub's fd;
- * otherwise the cached directory when it matches or lies above the path. Paths outside sysfs, or whose directory cannot be opened, resolve
- * against the root, so the error is reported for the full path. */
+ * otherwise the cached directory when it matches or lies above the path. Paths outside sysfs, or
+ * whose directory cannot be opened, resolve against the root, so the error is reported for the
+ * full path. */
 static const char *const hubs[] = {"bus/pci/devices/", "class/net/"};
 
 static const char *at(sysfs *s, int dirfd, const char *rel, int *ret_fd)
@@ -98,10 +99,11 @@ static const char *at(sysfs *s, int dirfd, const char *rel, int *ret_fd)
 		size_t hn = strlen(hubs[i]);
 		if (strncmp(rel, hubs[i], hn) != 0 || !rel[hn])
 			continue;
-		if (s->hub_fd[i] < 0) {
+		if (s->hub_fd[i] == -EBADF) {
 			char d[32];
 			snprintf(d, sizeof(d), "%.*s", (int)hn - 1, hubs[i]);
-			s->hub_fd[i] = openat(s->sys_fd, d, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			int fd = openat(s->sys_fd, d, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			s->hub_fd[i] = fd >= 0 ? fd : -ENOENT; /* tried once: a tree without it */
 		}
 		if (s->hub_fd[i] < 0)
 			return rel;

@@ -162,11 +162,16 @@ static int scan_pci_pf(vfctl_ctx *ctx, vfctl_host *h, const netdev_map *nets, co
 		n = (size_t)pf->num_vfs;
 		if (!(names = calloc(n, sizeof(*names))))
 			return -ENOMEM;
-		for (size_t i = 0; i < n; i++)
-			if (!sriov_vf_addr(pf, (uint32_t)i, addr, sizeof(addr)) || !(names[i] = strdup(addr))) {
+		for (size_t i = 0; i < n; i++) {
+			if (!sriov_vf_addr(pf, (uint32_t)i, addr, sizeof(addr))) {
+				n = i; /* past the last bus number: no such function */
+				break;
+			}
+			if (!(names[i] = strdup(addr))) {
 				strv_free_n(names, i);
 				return -ENOMEM;
 			}
+		}
 	} else {
 		char **links = NULL;
 		size_t nl = 0;
