@@ -83,11 +83,11 @@ static void test_progress_appended(applier *a)
 		       .all_functions = -1, .owner = -1, .group = -1};
 	journal_run j = {.pid = 7, .started = 1700000000, .steps_total = 3};
 	journal_handle jh = JOURNAL_HANDLE_INIT;
-	CHECK(journal_write_cached(a, &j, &u, &jh) == 0 && jh.fd >= 0, "first write, the file kept open");
+	CHECK(journal_update(a, &j, &u, &jh) == 0 && jh.fd >= 0, "first write, the file kept open");
 	j.steps_done = 1, j.last_step = "step one";
-	CHECK(journal_write_cached(a, &j, &u, &jh) == 0, "progress 1 appended");
+	CHECK(journal_update(a, &j, &u, &jh) == 0, "progress 1 appended");
 	j.steps_done = 2, j.last_step = "step two";
-	CHECK(journal_write_cached(a, &j, &u, &jh) == 0, "progress 2 appended");
+	CHECK(journal_update(a, &j, &u, &jh) == 0, "progress 2 appended");
 	journal_handle_done(&jh);
 	conf_unit b = {0};
 	journal_run back = {0};

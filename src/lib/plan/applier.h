@@ -74,7 +74,7 @@ typedef struct journal_handle {
 /* The same for a unit's run: the first call writes the prior state and the progress; each later
  * call appends only the progress, which replaces the earlier on reading (300 VFs: 20 KB written
  * once, not after each of 300 steps). */
-int journal_write_cached(applier *a, const journal_run *j, const conf_unit *prior, journal_handle *jh);
+int journal_update(applier *a, const journal_run *j, const conf_unit *prior, journal_handle *jh);
 void journal_handle_done(journal_handle *jh);
 void journal_remove(applier *a, const char *dev);
 /* The journals left under the run directory (file names, one per device). */

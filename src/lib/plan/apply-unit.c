@@ -60,7 +60,7 @@ static int record(applier *a, unit_journal *uj, size_t done, char *last)
 		return 0;
 	uj->run.steps_done = (uint32_t)done;
 	uj->run.last_step = last;
-	return journal_write_cached(a, &uj->run, uj->prior, &uj->h);
+	return journal_update(a, &uj->run, uj->prior, &uj->h);
 }
 
 /* Runs a plan; counts steps for the fault hook unless rolling back, and records each step done in
@@ -198,7 +198,6 @@ int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfct
 	applier_say(a, "%s: %zu step%s", u->dev_id, p.n, p.n == 1 ? "" : "s");
 	*ret_changed = true;
 	r = run_steps(a, h, &p, &uj);
-	journal_handle_done(&uj.h);
 	if (r >= 0) {
 		/* Verify: the host, read again, must need nothing more. Only what the unit touched
 		 * is read, unless the caller goes on from the whole host. */

@@ -68,15 +68,30 @@ static void put_int(FILE *f, const char *key, int64_t v)
 		fprintf(f, "%s=%" PRId64 "\n", key, v);
 }
 
-/* The prior state: what does not change while the unit runs, formatted once per unit (a PF with
- * 300 VFs has a 20 KB journal, rewritten after every one of its 300 steps). */
-static char *journal_body(const conf_unit *u)
+/* The progress: read after the prior state, a later done= and last= replace the earlier. */
+static void put_progress(FILE *f, const journal_run *j)
+{
+	fprintf(f, "done=%u\n", j->steps_done);
+	if (j->last_step)
+		put(f, "last", j->last_step);
+}
+
+/* The whole journal (u NULL: the progress alone, what each step appends). */
+static char *journal_text(const journal_run *j, const conf_unit *u)
 {
 	char *text = NULL, key[64];
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	if (!f)
 		return NULL;
+	if (u)
+		fprintf(f, "# vfctl journal: %s as it was before the run of pid %d changed it. The next vfctl apply\n"
+			   "# restores it first, then applies the configuration (vfctl(8), INTERRUPTED RUNS).\n"
+			   "pid=%d\nstarted=%lld\nsteps=%u\n",
+			u->dev_id, j->pid, j->pid, (long long)j->started, j->steps_total);
+	put_progress(f, j);
+	if (!u)
+		goto done;
 	fprintf(f, "kind=%s\n", kinds[u->kind]);
 	for (size_t i = 0; i < ELEMENTSOF(unit_strs); i++) {
 		const char *s = *FIELD(u, char *, unit_strs[i].off);
@@ -105,6 +120,7 @@ static char *journal_body(const conf_unit *u)
 		snprintf(key, sizeof(key), "vf.%zu.max_tx_rate", n);
 		put_int(f, key, v->max_tx_rate);
 	}
+done:
 	if (fclose(f) != 0) {
 		free(text);
 		return NULL;
@@ -112,67 +128,19 @@ static char *journal_body(const conf_unit *u)
 	return text;
 }
 
-static char *journal_text(const journal_run *j, const conf_unit *u, const char *body)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	if (!f)
-		return NULL;
-	fprintf(f, "# vfctl journal: %s as it was before the run of pid %d changed it. The next vfctl apply\n"
-		   "# restores it first, then applies the configuration (vfctl(8), INTERRUPTED RUNS).\n",
-		u->dev_id, j->pid);
-	fprintf(f, "pid=%d\nstarted=%lld\nsteps=%u\ndone=%u\n", j->pid, (long long)j->started, j->steps_total,
-		j->steps_done);
-	if (j->last_step)
-		put(f, "last", j->last_step);
-	fputs(body, f);
-	if (fclose(f) != 0) {
-		free(text);
-		return NULL;
-	}
-	return text;
-}
-
-/* The progress after a step: read after the prior state, these keys replace the ones before. */
-static char *journal_progress(const journal_run *j)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	if (!f)
-		return NULL;
-	fprintf(f, "done=%u\n", j->steps_done);
-	if (j->last_step)
-		put(f, "last", j->last_step);
-	if (fclose(f) != 0) {
-		free(text);
-		return NULL;
-	}
-	return text;
-}
-
-int journal_write_cached(applier *a, const journal_run *j, const conf_unit *prior, journal_handle *jh)
+int journal_update(applier *a, const journal_run *j, const conf_unit *prior, journal_handle *jh)
 {
 	char path[PATH_MAX];
 	journal_path(a->rundir, prior->dev_id, path, sizeof(path));
 	/* The prior state once, atomically; after each step its progress appended (two short lines)
 	 * through the fd kept open: 300 VFs' steps rewrote 20 KB each, 6 MB in all. */
-	if (jh->fd < 0) {
-		_cleanup_free_ char *body = journal_body(prior);
-		_cleanup_free_ char *text = body ? journal_text(j, prior, body) : NULL;
-		if (!text)
-			return ctx_error(a->ctx, -ENOMEM, "cannot write the journal");
-		int r = file_write_text(path, text);
-		if (r < 0 || (r = file_open_append(path)) < 0)
-			return ctx_error(a->ctx, r, "cannot write the journal %s", path);
-		jh->fd = r;
-		return 0;
-	}
-	_cleanup_free_ char *text = journal_progress(j);
+	bool first = jh->fd < 0;
+	_cleanup_free_ char *text = journal_text(j, first ? prior : NULL);
 	if (!text)
 		return ctx_error(a->ctx, -ENOMEM, "cannot write the journal");
-	int r = file_append_text(jh->fd, text);
+	int r = first ? file_write_text(path, text) : file_append_text(jh->fd, text);
+	if (r >= 0 && first && (r = file_open_append(path)) >= 0)
+		jh->fd = r;
 	return r < 0 ? ctx_error(a->ctx, r, "cannot write the journal %s", path) : 0;
 }
 
@@ -186,7 +154,7 @@ void journal_handle_done(journal_handle *jh)
 int journal_write(applier *a, const journal_run *j, const conf_unit *prior)
 {
 	journal_handle jh = JOURNAL_HANDLE_INIT;
-	int r = journal_write_cached(a, j, prior, &jh);
+	int r = journal_update(a, j, prior, &jh);
 	journal_handle_done(&jh);
 	return r;
 }
