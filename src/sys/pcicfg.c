@@ -82,12 +82,18 @@ int pci_config_decode(const uint8_t *b, size_t len, pci_config *ret)
 	c.command = rd16(b, PCI_COMMAND);
 	c.status = rd16(b, PCI_STATUS);
 	c.header_type = b[PCI_HEADER_TYPE] & 0x7f;
+	c.class_code = (uint32_t)b[0x09] | (uint32_t)b[0x0a] << 8 | (uint32_t)b[0x0b] << 16;
+	c.has_subsystem = c.header_type == 0;
+	if (c.has_subsystem) {
+		c.subsystem_vendor = rd16(b, 0x2c);
+		c.subsystem_device = rd16(b, 0x2e);
+	}
 	c.int_line = b[PCI_INTERRUPT_LINE];
 	c.int_pin = b[PCI_INTERRUPT_PIN];
 	/* A function that does not answer reads as all ones: nothing below is real. Vendor and
 	 * device alone do not tell: a VF's read as ffff by the SR-IOV spec (the kernel takes them
 	 * from its PF), while its class and revision are real. */
-	if (c.vendor == 0xffff && c.device == 0xffff && rd16(b, 0x08) == 0xffff && rd16(b, 0x0a) == 0xffff) {
+	if (c.vendor == 0xffff && c.device == 0xffff && rd32(b, 0x08) == 0xffffffff) {
 		c.dead = true;
 		*ret = c;
 		return 0;

@@ -42,6 +42,10 @@ typedef struct pci_sriov_cap {
 typedef struct pci_config {
 	size_t len; /* bytes available: 64 for non-root readers, 256, or 4096 */
 	uint16_t vendor, device, command, status;
+	uint32_t class_code; /* class, subclass, prog-if */
+	/* A type 0 header's; a bridge keeps them in a capability (has_subsystem false) */
+	bool has_subsystem;
+	uint16_t subsystem_vendor, subsystem_device;
 	uint8_t header_type, int_pin, int_line;
 
 	bool has_msi, has_msix, has_pcie;

@@ -32,6 +32,8 @@ static void test_igb(void)
 	CHECK(pci_config_decode(b, n, &c) == 0, "decode");
 	CHECK_EQ_INT(c.vendor, 0x8086);
 	CHECK_EQ_INT(c.device, 0x10c9);
+	CHECK_EQ_INT(c.class_code, 0x020000);
+	CHECK(c.has_subsystem && c.subsystem_vendor == 0x1af4 && c.subsystem_device == 0x1100, "subsystem ids");
 	CHECK(c.has_pcie && c.pcie_type == 0, "PCIe endpoint");
 	CHECK(c.has_msi && c.has_msix, "MSI and MSI-X");
 	CHECK_EQ_INT(pci_msix_vectors(&c), 10);
@@ -136,6 +138,7 @@ static void test_e1000_and_port(void)
 	n = load_hex("pcie-root-port.hex", b, sizeof(b));
 	CHECK(pci_config_decode(b, n, &c) == 0 && c.header_type == 1 && c.has_pcie && c.pcie_type == 4,
 	      "root port: type 1 header, PCIe type %d", c.pcie_type);
+	CHECK(c.class_code == 0x060400 && !c.has_subsystem, "root port: a PCI bridge, no subsystem ids in its header");
 }
 
 static void test_loops(void)

@@ -279,10 +279,10 @@ int pci_device_scan(vfctl_ctx *ctx, const netdev_map *nets, const char *name, vf
 		apply_config(d, &cfg);
 		d->vendor_id = cfg.vendor;
 		d->device_id = cfg.device;
-		d->class_code = cfgbuf[9] | cfgbuf[10] << 8 | cfgbuf[11] << 16;
-		if (cfg.header_type == 0) { /* a bridge keeps its subsystem ids in a capability */
-			d->subsystem_vendor_id = cfgbuf[0x2c] | cfgbuf[0x2d] << 8;
-			d->subsystem_device_id = cfgbuf[0x2e] | cfgbuf[0x2f] << 8;
+		d->class_code = (int)cfg.class_code;
+		if (cfg.has_subsystem) {
+			d->subsystem_vendor_id = cfg.subsystem_vendor;
+			d->subsystem_device_id = cfg.subsystem_device;
 		}
 		d->driver = link_name(ctx, d->syspath, "driver");
 	} else if ((r = read_uevent(ctx, d)) < 0)

@@ -31,9 +31,6 @@ static int alloc_vfs(vfctl_device *pf, size_t n)
 	return 0;
 }
 
-/* VF idx's device, by the address sriov_vf_addr() computes. NULL when the capability was not read
- * (not root) or no such function was scanned: the virtfn link decides then. Saves a readlink per
- * VF. */
 bool sriov_vf_addr(const vfctl_device *pf, uint32_t idx, char *buf, size_t size)
 {
 	if (!pf->has_sriov_cap || pf->vf_offset <= 0 || pf->vf_stride < 0 || pf->addr.domain < 0 ||
@@ -47,6 +44,9 @@ bool sriov_vf_addr(const vfctl_device *pf, uint32_t idx, char *buf, size_t size)
 	return true;
 }
 
+/* VF idx's device, by the address sriov_vf_addr() computes. NULL when the capability was not read
+ * (not root) or no such function was scanned: the virtfn link decides then. Saves a readlink per
+ * VF. */
 static vfctl_device *vf_by_rid(vfctl_host *h, const vfctl_device *pf, uint32_t idx)
 {
 	char id[32];
