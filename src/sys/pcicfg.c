@@ -79,6 +79,15 @@ int pci_config_decode(const uint8_t *b, size_t len, pci_config *ret)
 		return -EINVAL;
 	c.vendor = rd16(b, 0x00);
 	c.device = rd16(b, 0x02);
+	/* A function that does not answer reads as all ones: nothing else in it is real, so nothing
+	 * else is decoded (its command register would say INTx disabled, its header a bridge).
+	 * Vendor and device alone do not tell: a VF's read as ffff by the SR-IOV spec (the kernel
+	 * takes them from its PF), while its class and revision are real. */
+	if (c.vendor == 0xffff && c.device == 0xffff && rd32(b, 0x08) == 0xffffffff) {
+		c.dead = true;
+		*ret = c;
+		return 0;
+	}
 	c.command = rd16(b, PCI_COMMAND);
 	c.status = rd16(b, PCI_STATUS);
 	c.header_type = b[PCI_HEADER_TYPE] & 0x7f;
@@ -90,14 +99,6 @@ int pci_config_decode(const uint8_t *b, size_t len, pci_config *ret)
 	}
 	c.int_line = b[PCI_INTERRUPT_LINE];
 	c.int_pin = b[PCI_INTERRUPT_PIN];
-	/* A function that does not answer reads as all ones: nothing below is real. Vendor and
-	 * device alone do not tell: a VF's read as ffff by the SR-IOV spec (the kernel takes them
-	 * from its PF), while its class and revision are real. */
-	if (c.vendor == 0xffff && c.device == 0xffff && rd32(b, 0x08) == 0xffffffff) {
-		c.dead = true;
-		*ret = c;
-		return 0;
-	}
 	bool list = c.status & PCI_STATUS_CAP_LIST;
 	c.caps_known = !list || len >= PCI_CFG_SPACE_SIZE;
 

@@ -632,8 +632,8 @@ def test_hostile_names(s):
 
 
 def test_unknown_caps(s):
-    """What the bytes cannot tell is null, never false (issue 11: a 64-byte read gave msi/msix/pcie
-    false and doctor then called an MSI-X peer a holder of the INTx line); a CardBus bridge's
+    """What the bytes cannot tell is null, never false (a 64-byte read once gave msi/msix/pcie false
+    and doctor then called an MSI-X peer a holder of the INTx line); a CardBus bridge's
     capabilities come from 0x14; a function reading all ones is not decoded."""
     t = tree("unknown-caps")
     rc, doc, _ = vfctl_json(*t, "status")
@@ -648,8 +648,13 @@ def test_unknown_caps(s):
     s.eq("full read, no ACS/ARI: false", caps("0000:00:1c.0")[5:], (False, False))
     s.eq("CardBus bridge (header type 2): a bridge, its MSI found through 0x14",
          (d["0000:03:00.0"]["bridge"], d["0000:03:00.0"]["interrupts"]["msi"]), (True, True))
-    s.eq("all-ones function: not responding, nothing decoded",
-         (d["0000:04:00.0"]["config_responding"], caps("0000:04:00.0")), (False, (None,) * 7))
+    dead = d["0000:04:00.0"]
+    s.eq("all-ones function: not responding, nothing decoded (not even the command register's INTx "
+         "disable bit, the pin or the header type)",
+         (dead["config_responding"], caps("0000:04:00.0"), dead["interrupts"]["intx_disabled"],
+          dead["interrupts"]["pin"], dead["bridge"]), (False, (None,) * 7, None, None, None))
+    s.eq("a live function's INTx disable bit is still a bool", type(d["0000:02:00.0"]["interrupts"]["intx_disabled"]),
+         bool)
     t = tree("cx4lx-8vfs")
     rc, doc, _ = vfctl_json(*t, "status")
     vf = devmap(doc)["0000:06:01.2"]

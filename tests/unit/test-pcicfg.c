@@ -163,6 +163,8 @@ static void test_loops(void)
 	/* All-ones (device gone) reads as nothing. */
 	memset(b, 0xff, sizeof(b));
 	CHECK(pci_config_decode(b, sizeof(b), &c) == 0 && c.dead && !c.has_sriov && c.vendor == 0xffff, "gone device");
+	CHECK(c.command == 0 && c.header_type == 0 && c.int_pin == 0 && c.class_code == 0,
+	      "gone device: its command register (INTx disable), header type, pin and class are not decoded");
 }
 
 int main(void)

@@ -262,7 +262,7 @@ static void device_json(json_writer *w, const vfctl_host *h, const size_t *group
 
 	char pin[2] = {(char)('A' + d->int_pin - 1), 0};
 	json_open_object(w, "interrupts");
-	json_string(w, "pin", d->int_pin >= 1 && d->int_pin <= 4 ? pin : NULL);
+	json_string(w, "pin", d->int_pin >= 1 && d->int_pin <= 4 && !d->not_responding ? pin : NULL);
 	json_int_or_null(w, "irq", d->irq > 0 ? d->irq : -1);
 	/* null, never false, for what the bytes read cannot tell (docs/json.md) */
 	json_tristate(w, "msi", d->caps_known ? d->has_msi : -1);
@@ -271,12 +271,13 @@ static void device_json(json_writer *w, const vfctl_host *h, const size_t *group
 	json_tristate(w, "msix", d->caps_known ? d->has_msix : -1);
 	json_tristate(w, "msix_enabled", d->caps_known ? d->msix_enabled : -1);
 	json_int_or_null(w, "msix_vectors", d->msix_vectors);
-	json_bool(w, "intx_disabled", d->intx_disabled);
+	/* config space that reads all ones says nothing about the command register */
+	json_tristate(w, "intx_disabled", d->config_len && !d->not_responding ? d->intx_disabled : -1);
 	json_close_object(w);
 	json_int_or_null(w, "config_len", d->config_len ? d->config_len : -1);
 	json_bool(w, "config_responding", !d->not_responding);
 	json_tristate(w, "pcie", d->caps_known ? d->is_pcie : -1);
-	json_bool(w, "bridge", d->is_bridge);
+	json_tristate(w, "bridge", d->config_len && !d->not_responding ? d->is_bridge : -1);
 	if (d->has_acs) {
 		json_open_object(w, "acs");
 		json_hex(w, "cap", d->acs_cap, 4);
