@@ -9,7 +9,14 @@ BUILD=${BUILD:-build}
 passed=0
 failed=0
 log=$(mktemp)
-trap 'rm -f "$log" "$log.out"' EXIT
+trap 'rm -f "$log" "$log.out" "$log.tree"' EXIT
+# Tests write only into build directories and temporary ones, never into the checkout: what git
+# shows as changed or untracked now is compared with what it shows at the end.
+in_git=false
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	in_git=true
+	git status --porcelain --untracked-files=all >"$log.tree"
+fi
 
 tally() { # tier name, exit status; reads the tier's summary from $log
 	local line p f
@@ -95,6 +102,20 @@ for tier in lab lab-apply lab-vfio lab-switchdev lab-asan lab-verify lab-boot la
 	echo "== $tier (real kernel, QEMU TCG)"
 	meson_tier "$tier" "$BUILD" "$tier"
 done
+
+echo "== the checkout (no test writes into it)"
+if $in_git; then
+	new=$(git status --porcelain --untracked-files=all | grep -vxF -f "$log.tree")
+	if [ -z "$new" ]; then
+		echo "checkout: 1 passed, 0 failed" | tee "$log"
+	else
+		echo "$new" | head -n 20 | sed 's/^/# written into the checkout: /'
+		echo "checkout: 0 passed, 1 failed" | tee "$log"
+	fi
+else
+	echo "checkout: 0 passed, 1 failed (not a git checkout: cannot tell what the tests wrote)" | tee "$log"
+fi
+tally checkout 0
 
 echo "check: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -23,12 +23,13 @@ finish() {
 	exit $((failed > 0))
 }
 
+mkdir -p "$dir"
 if ! { CC=clang meson setup --reconfigure "$dir" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
-	-Dc_args=-fsanitize=fuzzer-no-link >"$dir.setup.log" 2>&1 ||
+	-Dc_args=-fsanitize=fuzzer-no-link >"$dir/fuzz-setup.log" 2>&1 ||
 	CC=clang meson setup "$dir" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
-		-Dc_args=-fsanitize=fuzzer-no-link >"$dir.setup.log" 2>&1; } ||
-	! ninja -C "$dir" "${harnesses[@]/#/tests/fuzz/}" tests/fuzz/fuzz-seeds >"$dir.build.log" 2>&1; then
-	tail -n 20 "$dir.setup.log" "$dir.build.log" 2>/dev/null | say
+		-Dc_args=-fsanitize=fuzzer-no-link >"$dir/fuzz-setup.log" 2>&1; } ||
+	! ninja -C "$dir" "${harnesses[@]/#/tests/fuzz/}" tests/fuzz/fuzz-seeds >"$dir/fuzz-build.log" 2>&1; then
+	tail -n 20 "$dir/fuzz-setup.log" "$dir/fuzz-build.log" 2>/dev/null | say
 	tap not-ok "the harnesses build with clang and libFuzzer (-fsanitize=fuzzer)"
 	finish
 fi

@@ -20,11 +20,10 @@ BOOKS = os.path.join(TOP, "tests", "lab", "ansible")
 
 
 def playbook(name, *args):
-    """ansible-playbook with the json callback: (rc, the callback's document, stderr)."""
+    """ansible-playbook with ansible-core alone and the tier's JSON callback (ansible.cfg next to the
+    playbooks): (rc, the callback's document, stderr)."""
     debs = os.environ.get("vfctl_debs", "")
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(TOP, "contrib", "ansible"),
-               ANSIBLE_STDOUT_CALLBACK="json", ANSIBLE_NOCOLOR="1", ANSIBLE_PIPELINING="1", ANSIBLE_LOCALHOST_WARNING="0",
-               ANSIBLE_INVENTORY_UNPARSED_WARNING="0", HOME="/root", ANSIBLE_PYTHON_INTERPRETER="/usr/bin/python3",
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(BOOKS, "ansible.cfg"), HOME="/root",
                VFCTL_DEBS=",".join(sorted(glob.glob(debs + "/libvfctl0_*.deb")) + sorted(glob.glob(debs + "/vfctl_*.deb"))),
                VFCTL_LAB_CONF=os.path.join(TOP, "examples", "lab.conf"))
     p = subprocess.run(["ansible-playbook", "-i", "localhost,", os.path.join(BOOKS, name), *args], capture_output=True,
