@@ -3,6 +3,7 @@
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "deps: must run as root (apt-get)" >&2; exit 1; }
 export DEBIAN_FRONTEND=noninteractive
+. "$(dirname "$0")/deps-packages.sh"
 
 # QEMU >= 8 (igb model) comes from bookworm-backports; plain bookworm has 7.2.
 if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
@@ -16,12 +17,6 @@ SRC
 fi
 
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends \
-	build-essential gcc clang libclang-rt-14-dev meson ninja-build pkg-config \
-	libmnl-dev libpci-dev libkmod-dev \
-	pciutils pci.ids iproute2 kmod busybox-static cpio python3 time libvirt-clients nvme-cli \
-	libelf-dev bc flex bison xz-utils cppcheck \
-	debhelper dpkg-dev fakeroot lintian bash-completion systemd udev ansible-core python3-apt \
-	prometheus prometheus-node-exporter strace >/dev/null
-apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-system-x86 >/dev/null
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+apt-get install -y -qq --no-install-recommends -t bookworm-backports "${backports[@]}" >/dev/null
 echo "deps: ok ($(qemu-system-x86_64 --version | head -1))"
