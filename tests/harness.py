@@ -9,7 +9,8 @@ import traceback
 
 VFCTL = os.environ.get("VFCTL", os.path.join(os.path.dirname(__file__), "..", "build", "vfctl"))
 # The same command with the test hooks (VFCTL_TEST_FAIL_STEP, VFCTL_RUNDIR): the installed vfctl
-# ignores them (issue 11), so fault injection runs this build.
+# ignores them (a root-run binary must not be steered by its environment), so fault injection runs
+# this build.
 VFCTL_TEST = os.path.join(os.path.dirname(VFCTL), "tests", "hooks", "vfctl-test")
 
 

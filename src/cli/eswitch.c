@@ -93,6 +93,3 @@ out:
 	vfctl_ctx_free(ctx);
 	return r;
 }
-
-/* vfctl vdpa list | add NAME MGMTDEV [vhost|virtio] [MAC] | del NAME: through apply, as a file
- * with a [VDPA] section would be. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vfctl vdpa list | add NAME MGMTDEV [vhost|virtio] | del NAME: add and del go through apply. */
+/* vfctl vdpa list | add NAME MGMTDEV [vhost|virtio] [MAC] | del NAME: add and del go through apply,
+ * as a file with a [VDPA] section would. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,8 +4,9 @@
 #include <libmnl/libmnl.h>
 #include <stdint.h>
 
-/* The only code that owns netlink sockets. Requests are built by the caller in a buffer from
- * nl_msg_new(); replies are received into a buffer sized from the pending message (MSG_PEEK |
+/* The only code that owns netlink sockets. Requests are built by the caller with libmnl
+ * (mnl_nlmsg_put_header() on a buffer of its own, the wire formats in rtnl-link.c, devlink-msg.c,
+ * vdpa-msg.c); replies are received into a buffer sized from the pending message (MSG_PEEK |
  * MSG_TRUNC), so a 60 KB RTM_NEWLINK with 300 VFs is never cut by a fixed buffer. */
 /* A kernel answering in place of a socket (tests/fakekernel): it handles req and runs cb for each
  * reply message, returning what nl_transact would, with ext_ack filled on failure. */

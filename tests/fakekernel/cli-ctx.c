@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The test build of vfctl's context: the fake kernel behind every seam (build/tests/vfctl-fake). */
+/* The test build of vfctl's context: the fake kernel behind every seam (build/tests/fakekernel/vfctl-fake). */
 #include <stdio.h>
 
 #include "cli.h"

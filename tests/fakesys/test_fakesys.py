@@ -220,41 +220,41 @@ def test_trouble(s):
     s.eq("trouble: status shows the VF BAR unassigned", [(b["index"], b["assigned"]) for b in bars], [(0, False)])
 
 
-def test_kernel_log_seed003(s):
-    """Seed 003's own dmesg lines, in a kmsg file: each becomes its finding, on its device, with its fix."""
-    t = tree("seed003-kmsg")
+def test_kernel_log_mlx4(s):
+    """A Proxmox host's mlx4 dmesg lines, in a kmsg file: each becomes its finding, on its device, with its fix."""
+    t = tree("mlx4-proxmox-kmsg")
     rc, doc, _ = vfctl_json(*t, "doctor")
-    s.eq("seed003 log: doctor exits 1", rc, 1)
+    s.eq("mlx4 log: doctor exits 1", rc, 1)
     f = findings(doc, "kernel.missing-uar")
-    s.eq("seed003 log: Missing UAR on 01:00.0, an error", [(x["device"], x["severity"]) for x in f],
+    s.eq("mlx4 log: Missing UAR on 01:00.0, an error", [(x["device"], x["severity"]) for x in f],
          [("0000:01:00.0", "error")])
-    s.check("seed003 log: the line quoted with its timestamp",
+    s.check("mlx4 log: the line quoted with its timestamp",
             f and "[    2.365098] mlx4_core 0000:01:00.0: Missing UAR, aborting" in f[0]["evidence"], f)
-    s.check("seed003 log: pci=realloc=off is already on its command line, so the fix is ASPM/firmware",
+    s.check("mlx4 log: pci=realloc=off is already on its command line, so the fix is ASPM/firmware",
             f and "already set" in f[0]["fix"] and "ASPM" in f[0]["fix"], f)
     f = findings(doc, "kernel.sriov-no-mmio")
-    s.eq("seed003 log: not enough MMIO on 02:00.0, both lines in one finding",
+    s.eq("mlx4 log: not enough MMIO on 02:00.0, both lines in one finding",
          [(x["device"], x["evidence"].count("\n") + 1) for x in f], [("0000:02:00.0", 2)])
-    s.check("seed003 log: the MMIO fix names pci=realloc=off as the cause", f and "pci=realloc=off is set" in f[0]["fix"], f)
+    s.check("mlx4 log: the MMIO fix names pci=realloc=off as the cause", f and "pci=realloc=off is set" in f[0]["fix"], f)
     f = findings(doc, "vfio.intx-busy")
-    s.eq("seed003 log: genirq Flags mismatch names the VF that failed (08:00.0)", [x["device"] for x in f],
+    s.eq("mlx4 log: genirq Flags mismatch names the VF that failed (08:00.0)", [x["device"] for x in f],
          ["0000:08:00.0"])
-    s.eq("seed003 log: the three DMAR feature lines are one info finding",
+    s.eq("mlx4 log: the three DMAR feature lines are one info finding",
          [(x["severity"], x["evidence"].count("inconsistent")) for x in findings(doc, "iommu.feature-inconsistent")],
          [("info", 3)])
-    s.eq("seed003 log: ACS override reported once (the command line's check), not twice",
+    s.eq("mlx4 log: ACS override reported once (the command line's check), not twice",
          (len(findings(doc, "acs.override")), len(findings(doc, "kernel.acs-override"))), (1, 0))
     f = findings(doc, "iommu.interrupt-remapping")
-    s.check("seed003 log: remapping ok, with the log's 'Enabled IRQ remapping in x2apic mode'",
+    s.check("mlx4 log: remapping ok, with the log's 'Enabled IRQ remapping in x2apic mode'",
             len(f) == 1 and f[0]["severity"] == "ok" and "x2apic mode" in f[0]["evidence"], f)
-    s.eq("seed003 log: kernel.log ok with 19 records", [(x["severity"], x["summary"]) for x in findings(doc, "kernel.log")],
+    s.eq("mlx4 log: kernel.log ok with 19 records", [(x["severity"], x["summary"]) for x in findings(doc, "kernel.log")],
          [("ok", "kernel log read: 19 records")])
     rc, doc, _ = vfctl_json(*t, "doctor", "02:00.0")
-    s.eq("seed003 log: doctor 02:00.0 reports only that device's lines",
+    s.eq("mlx4 log: doctor 02:00.0 reports only that device's lines",
          sorted({x["id"] for x in doc["findings"] if x["id"].startswith(("kernel.", "vfio.intx", "iommu.feature"))}),
          ["kernel.log", "kernel.sriov-no-mmio"])
     rc, out, _ = vfctl(*t, "doctor")
-    s.check("seed003 log: text doctor prints each kernel line on its own line, within 80 columns",
+    s.check("mlx4 log: text doctor prints each kernel line on its own line, within 80 columns",
             any(x.strip().startswith("seen: [ 2.365098] mlx4_core 0000:01:00.0: Missing UAR") for x in out.splitlines()) and
             all(len(x) <= 80 for x in out.splitlines()), out)
     # Without --kmsg a fake tree has no kernel log: one info line, never the running host's log.
@@ -270,7 +270,7 @@ def test_kernel_log_seed003(s):
 
 def test_export_devices(s):
     """Devices on vfio-pci that are no VFs become [Device] files; planned on the same tree: nothing to do."""
-    t = tree("seed003-kmsg")
+    t = tree("mlx4-proxmox-kmsg")
     out_dir = tempfile.mkdtemp(prefix="vfctl-export-")
     os.chmod(out_dir, 0o755)
     rc, out, err = vfctl(*t, "export", "-o", out_dir + "/x")
@@ -457,7 +457,7 @@ def test_verify_metrics(s):
             rc == 1 and "not on a --sysfs tree" in err, (rc, err))
     rc, out, err = vfctl(*t, "verify", "-c", path, "0000:09:00.0")
     s.eq("verify: an unknown DEVICE is a usage error", rc, 2)
-    for fx in ("cx4lx-8vfs", "netdevsim", "seed003-kmsg", "big-pf"):
+    for fx in ("cx4lx-8vfs", "netdevsim", "mlx4-proxmox-kmsg", "big-pf"):
         rc, out, err = vfctl(*tree(fx), "metrics")
         p = subprocess.run(["promtool", "check", "metrics"], input=out, capture_output=True, text=True)
         s.check("metrics %s: exit 0, promtool check metrics finds nothing" % fx,
@@ -686,8 +686,8 @@ def test_garbage_sysfs(s):
 
 
 def test_no_env_hooks(s):
-    """The installed vfctl reads no environment variable (issue 11: VFCTL_SYSFS, VFCTL_PROCFS,
-    VFCTL_RUNDIR, VFCTL_TEST_FAIL_STEP steered the root-run release binary), and a fake root next
+    """The installed vfctl reads no environment variable (VFCTL_SYSFS, VFCTL_PROCFS,
+    VFCTL_RUNDIR, VFCTL_TEST_FAIL_STEP once steered the root-run release binary), and a fake root next
     to the real /sys makes the whole host read-only."""
     from harness import VFCTL
     t = tree("cx4lx-8vfs")
@@ -742,7 +742,7 @@ def test_docs_list_every_check(s):
 def main():
     s = Suite("fakesys")
     for fn in (test_cx4lx, test_cx3pro, test_82599_amd, test_intx, test_shared_group, test_iommu_off, test_trouble,
-               test_kernel_log_seed003, test_kernel_log_signatures, test_export_devices, test_networkmanager, test_netdevsim, test_nonroot_config, test_bad_input, test_hotunplug_race, test_validation_scales,
+               test_kernel_log_mlx4, test_kernel_log_signatures, test_export_devices, test_networkmanager, test_netdevsim, test_nonroot_config, test_bad_input, test_hotunplug_race, test_validation_scales,
                test_config_not_a_file, test_no_env_hooks, test_garbage_sysfs, test_config_bytes, test_hostile_names, test_unknown_caps,
                test_docs_list_every_check, test_configs,
                test_verify_metrics, test_examples_validate, test_emit):

@@ -197,7 +197,7 @@ def journals(h):
 def test_kill_matrix(s):
     """vfctl killed (SIGKILL: an OOM kill, a stop past its timeout) before each step of a 3 -> 4 VF
     run: the next apply restores what the dead run changed, then applies; the host then equals a
-    clean run's, autoprobe and VF drivers included (issue 11: they used to stay off / unbound)."""
+    clean run's, autoprobe and VF drivers included (they once stayed off / unbound)."""
     change = HANDMADE.replace("NumVFs=3", "NumVFs=4").replace("VLANId=42", "VLANId=43")
     clean = Host("kill-clean")
     clean.run("apply", "-c", clean.conf("a.conf", HANDMADE))
@@ -424,9 +424,9 @@ def test_bind_restore(s):
     s.eq("bind: the refused PF keeps igb", pf_of(h.state())["driver"], "igb")
 
 
-# What vfctl export writes for seed 003's host after its hand-written unit ran: 8 VFs on
+# What vfctl export writes for a host after a hand-written unit ran: 8 VFs on
 # enp6s0f1np1, each given a MAC with ip link set ... vf N mac 00:80:00:00:00:0N.
-SEED003_EXPORT = """# Written by vfctl export from the live host.
+HANDUNIT_EXPORT = """# Written by vfctl export from the live host.
 # 0000:06:00.1 (mlx5_core), enp6s0f1np1
 # Mellanox Technologies MT27710 Family [ConnectX-4 Lx]
 [PF]
@@ -477,8 +477,8 @@ Driver=mlx5_core
 """
 
 
-def test_export_seed003(s):
-    h = Host("export-seed003", fixture="cx4lx-8vfs")
+def test_export_handunit(s):
+    h = Host("export-handunit", fixture="cx4lx-8vfs")
     # What the unit's `ip link set dev enp6s0f1np1 vf N mac ...` left in the PF driver.
     d = os.path.join(h.root, "sys/.fakekernel/vfstate/0000:06:00.1")
     os.makedirs(d)
@@ -486,7 +486,7 @@ def test_export_seed003(s):
         with open(os.path.join(d, str(i)), "w") as f:
             f.write("00:80:00:00:00:%02x 0 0 8100 1 0 0 0 0 0\n" % i)
     rc, out, err = h.run("export", "enp6s0f1np1")
-    s.eq("export seed 003: the configuration that replaces its unit", out, SEED003_EXPORT)
+    s.eq("export of a hand-set host: the configuration that replaces its unit", out, HANDUNIT_EXPORT)
     out_dir = os.path.join(h.root, "export")
     rc, out, err = h.run("export", "-o", out_dir)
     s.check("export -o DIR writes one file per PF, mode 0644",
@@ -495,12 +495,12 @@ def test_export_seed003(s):
     rc, out, err = h.run("export", "-o", out_dir)
     s.check("export -o DIR keeps an existing file without --force", rc != 0 and "--force" in err, out + err)
     rc, out, err = h.run("plan", "-c", out_dir)
-    s.check("export seed 003: planned on the same host, nothing to do", rc == 0 and "nothing to do" in out, out + err)
+    s.check("export of a hand-set host: planned on the same host, nothing to do", rc == 0 and "nothing to do" in out, out + err)
     rc, out, err = h.run("export", "--json")
     doc = json.loads(out)
     s.eq("export --json: name, device, match kind and the same text",
          [(f["name"], f["device"], f["match"], f["text"]) for f in doc["files"]],
-         [("enp6s0f1np1.conf", "0000:06:00.1", "mac", SEED003_EXPORT)])
+         [("enp6s0f1np1.conf", "0000:06:00.1", "mac", HANDUNIT_EXPORT)])
 
 
 def test_export_round_trip(s):
@@ -593,7 +593,7 @@ def main():
                test_kernel_refuses,
                test_invalid_changes_nothing, test_boot_skips_a_bad_section, test_boot_before_the_driver,
                test_two_pfs_concurrently, test_verify_reads_what_it_touched, test_apply_reads_no_module_index,
-               test_bind_restore, test_export_seed003, test_export_round_trip):
+               test_bind_restore, test_export_handunit, test_export_round_trip):
         s.run(fn)
     shutil.rmtree(TMP, ignore_errors=True)
     s.finish()

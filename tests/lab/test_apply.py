@@ -315,7 +315,7 @@ def configured_state(igb):
 
 def test_kill_matrix(s, igb):
     """SIGKILL (an OOM kill, a stop past its timeout) at several moments of a 15-step run, then one
-    apply: the host equals a clean run's, autoprobe and drivers included (issue 11: autoprobe stayed
+    apply: the host equals a clean run's, autoprobe and drivers included (autoprobe once stayed
     0 and VFs without Driver= stayed unbound)."""
     changed = changed_conf()
     rc, out, err = apply("-c", changed)
@@ -471,7 +471,7 @@ def test_boot_and_atomic_runs(s, igb):
 
 
 def handmade(igb):
-    """bare, then the host set up by hand as seed 003's unit does it: echo 3 > sriov_numvfs, ip link
+    """bare, then the host set up by hand as a hand-written unit does it: echo 3 > sriov_numvfs, ip link
     set per VF, and VF 2 moved to vfio-pci with driver_override."""
     bare(igb)
     sh("modprobe", "igbvf")

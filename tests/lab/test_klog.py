@@ -5,7 +5,7 @@ VFCTL_LAB_MODE (from the kernel command line):
             vfio-check naming the cause, the log line vfio_iommu_type1 writes; dmesg_restrict.
   mmio      intel_iommu=off, pci=realloc=off and an NVMe PF whose 127 VF BARs do not fit its
             bridge window: the kernel's own "not enough MMIO resources for SR-IOV", reproduced with
-            the seed's echo; and an NVMe VF the nvme driver gave up on ("Device not ready")."""
+            an admin's echo; and an NVMe VF the nvme driver gave up on ("Device not ready")."""
 import os
 import subprocess
 import sys
@@ -90,7 +90,7 @@ def test_mmio(s):
             not findings(doc, "iommu.no-interrupt-remapping"))
     f = findings(doc, "sriov.vf-bars-unassigned", pf)
     s.check("mmio: config space shows the VF BAR unassigned", len(f) == 1, f)
-    # The seed's own step: echo N > sriov_numvfs, refused by the kernel.
+    # The admin's own step: echo N > sriov_numvfs, refused by the kernel.
     fd = os.open("%s/%s/sriov_numvfs" % (SYS, pf), os.O_WRONLY)
     try:
         os.write(fd, b"2")

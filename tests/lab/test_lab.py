@@ -300,7 +300,7 @@ def test_nvme(s, lab):
     d = doc["devices"][0]
     s.eq("nvme: SR-IOV PF (total 3, from sysfs and capability)",
          (d["sriov"]["total_vfs"], d["sriov"]["capability"]["total_vfs"], d["driver"]), (3, 3, "nvme"))
-    # Issue 12: the primary controller's pools (QEMU: sriov_vq_flexible=6, sriov_vi_flexible=3) and
+    # NVMe SR-IOV: the primary controller's pools (QEMU: sriov_vq_flexible=6, sriov_vi_flexible=3) and
     # each VF's secondary controller, offline with no resources until assigned.
     write("%s/%s/sriov_drivers_autoprobe" % (SYS, lab.nvme), "0")
     write("%s/%s/sriov_numvfs" % (SYS, lab.nvme), "2")

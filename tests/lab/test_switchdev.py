@@ -156,7 +156,7 @@ def test_vdpa(s):
     dev = [d for d in doc["vdpa"]["devices"] if d["name"] == "vdpa1"]
     s.check("Driver=virtio: virtio_vdpa gives a host netdev", rc == 0 and dev and dev[0]["driver"] == "virtio_vdpa" and
             dev[0]["netdev"], (out + err, dev))
-    # vDPA guests want shared huge pages (seed 004): doctor says so until some are reserved.
+    # vDPA guests want shared huge pages (vhost-vdpa pins guest memory): doctor says so until some are reserved.
     write("/proc/sys/vm/nr_hugepages", "0")
     _, doc, _ = vfctl_json("doctor")
     f = [x for x in doc["findings"] if x["id"] == "vdpa.hugepages"]

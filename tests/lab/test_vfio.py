@@ -226,7 +226,7 @@ def nvme_conf(pf, text):
 
 
 def test_nvme_sriov(s, lab):
-    """Issue 12 on QEMU's SR-IOV NVMe (6 flexible VQ, 3 VI, at most 2 VQ and 1 VI per VF): VFs are
+    """NVMe SR-IOV on QEMU's model (6 flexible VQ, 3 VI, at most 2 VQ and 1 VI per VF): VFs are
     secondary controllers that vfctl assigns resources and brings online before their drivers bind;
     removing VFs leaves nothing stranded; an over-committed pool is refused at validation."""
     pf = lab.nvme

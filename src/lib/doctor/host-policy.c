@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* What the host's policy does to passthrough: kernel lockdown, huge pages for vDPA users (seed
- * 004), and NetworkManager taking VF netdevs meant for VMs. */
+/* What the host's policy does to passthrough: kernel lockdown, huge pages for vDPA users
+ * (vhost-vdpa guests want shared huge pages), and NetworkManager taking VF netdevs meant for VMs. */
 #include <stdio.h>
 
 #include "checker.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* doctor reads the kernel's own words: the failures admins grep dmesg for (seed 003), each a
+/* doctor reads the kernel's own words: the failures admins grep dmesg for, each a
  * signature with the device the line names, a check id, a severity and a fix. */
 #include <stdio.h>
 
@@ -30,7 +30,7 @@ static bool has_vfs(const vfctl_device *d) { return d->num_vfs > 0; }
 
 static const signature signatures[] = {
 	{"kernel.missing-uar", VFCTL_SEV_ERROR, DEVICE, {{"Missing UAR, aborting"}},
-	 "mlx4_core refused the card: its UAR BAR has no usable address (ConnectX-3, seed 003)",
+	 "mlx4_core refused the card: its UAR BAR has no usable address (ConnectX-3)",
 	 "add the kernel argument \"pci=realloc=off\" (the firmware's BAR layout is what mlx4 expects); on some "
 	 "boards also enable ASPM in the firmware setup; then reboot", has_driver},
 	{"kernel.sriov-no-mmio", VFCTL_SEV_ERROR, DEVICE,
@@ -98,15 +98,15 @@ static bool matches(const signature *s, const char *text)
 	return false;
 }
 
-/* pci=realloc=off cures mlx4's Missing UAR and causes "not enough MMIO resources" (seed 003 has
- * both): a fix that is already in force must not be given again. */
+/* pci=realloc=off cures mlx4's Missing UAR and causes "not enough MMIO resources" (one host can
+ * show both): a fix that is already in force must not be given again. */
 static const char *fix_for(const checker *c, const signature *s)
 {
 	const char *pci = c->h->arg_pci;
 	bool realloc_off = pci && strstr(pci, "realloc=off");
 	if (realloc_off && streq(s->id, "kernel.missing-uar"))
 		return "pci=realloc=off is already set and the card still failed this boot: enable ASPM in the firmware "
-		       "setup (seed 003's board needed it), update the system firmware, or try another slot";
+		       "setup (some boards need it for mlx4), update the system firmware, or try another slot";
 	if (realloc_off && streq(s->id, "kernel.sriov-no-mmio"))
 		return "pci=realloc=off is set on this host's command line, so the kernel may not resize bridge windows for "
 		       "the VF BARs: drop it (if mlx4's Missing UAR needs it, the two cannot both be had on this board), or "

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vfctl export: the live host as the vfctl.conf that describes it, so a host configured by hand
- * (seed 003's unit: echo 8 > sriov_numvfs, ip link set ... vf N mac ...) can be taken over. Only
+ * (a hand-written unit: echo 8 > sriov_numvfs, ip link set ... vf N mac ...) can be taken over. Only
  * what differs from what the driver gives a new VF is written: applying the export to a PF reset
  * to 0 VFs rebuilds the same host, and planning it on the host it came from finds nothing to do. */
 #include <stdarg.h>

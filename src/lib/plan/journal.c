@@ -3,7 +3,7 @@
  * before the run, written atomically before its first step, and how far the run got, appended
  * after every step (the last done= and last= count). A run that dies
  * (SIGKILL, OOM, power loss of a container's /run) leaves it behind; the next run restores that
- * state first (journal_recover). The format is vfctl's key=value state format (kv_next). */
+ * state first (recover_interrupted() in apply.c). The format is vfctl's key=value state format (kv_next). */
 #include <inttypes.h>
 #include <limits.h>
 #include <stddef.h>
