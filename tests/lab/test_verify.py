@@ -193,11 +193,19 @@ def test_spoofchk_on(s, lab):
 def test_refusals(s, lab):
     sh("ip", "addr", "add", "10.99.0.1/24", "dev", lab.pf)
     sh("ip", "route", "add", "default", "via", "10.99.0.254", "dev", lab.pf)
-    rc, out, err = vfctl("verify", "-c", lab.dir, "--datapath")
+    rc, out, refusal = vfctl("verify", "-c", lab.dir, "--datapath")
     s.check("default route on the PF: verify --datapath refuses (exit 1) and names --force",
-            rc == 1 and "default route" in err and "--force" in err, err)
+            rc == 1 and "default route" in refusal and "--force" in refusal, refusal)
     rc, doc, err = verify(lab, "--datapath", "--force")
     s.check("default route, --force: the probes run and pass", rc == 0 and doc["checks"], err)
+    forged = sum(1 for c in doc["checks"] if c["kind"] == "spoofchk")
+    vlans = sorted({c["vlan"] for c in doc["checks"] if c.get("vlan")})
+    s.check("the refusal says what --force then sent: the frame count, EtherType, payload, VLANs and the "
+            "forged source with its count",
+            "would send %d test frames" % len(doc["checks"]) in refusal and "EtherType 0x88b5" in refusal and
+            '"vfctl-verify"' in refusal and all(str(v) in refusal for v in vlans) and
+            "%d of them with the forged locally administered source 06:76:66:63:74:6c" % forged in refusal,
+            (refusal, len(doc["checks"]), forged, vlans))
     sh("ip", "route", "del", "default")
     sh("ip", "addr", "del", "10.99.0.1/24", "dev", lab.pf)
     p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", os.environ["VFCTL"],

@@ -159,7 +159,37 @@ static bool has_default_route(const char *v4, const char *v6, const char *ifname
 	return false;
 }
 
-static int check_default_route(dp_run *d)
+/* What the probes of one PF's group would put on its uplink, for the refusal's message: how many
+ * frames, how many with the forged source, on which VLANs. */
+static void group_traffic(const dp_run *d, const dp_probe *pr, size_t np, size_t group, size_t *ret_frames,
+			  size_t *ret_forged, char *vlans, size_t vlans_size)
+{
+	size_t frames = 0, forged = 0, len = 0;
+	vlans[0] = 0;
+	for (size_t i = 0; i < np; i++)
+		if (d->ports[pr[i].from].group == group) {
+			frames++;
+			forged += pr[i].forged;
+		}
+	for (size_t i = 0; i < d->n; i++) {
+		const dp_port *p = &d->ports[i];
+		bool first = true;
+		for (size_t j = 0; j < i && first; j++)
+			first = d->ports[j].group != group || d->ports[j].vlan != p->vlan;
+		if (p->group != group || !first || len + 12 >= vlans_size)
+			continue;
+		len += (size_t)(p->vlan ? snprintf(vlans + len, vlans_size - len, "%s%d", len ? ", " : "", p->vlan)
+					: snprintf(vlans + len, vlans_size - len, "%suntagged", len ? ", " : ""));
+	}
+	*ret_frames = frames;
+	*ret_forged = forged;
+}
+
+/* A PF that carries the default route is the host's uplink: frames its switch does not deliver
+ * inside the NIC go out on the wire, and a forged source that the NIC fails to drop (what the
+ * spoofchk probe is there to find) can trip an upstream switch's port security, which shuts the
+ * host's uplink. The admin decides, knowing exactly what would be sent (docs/verify.md). */
+static int check_default_route(dp_run *d, const dp_probe *pr, size_t np)
 {
 	_cleanup_free_ char *v4 = NULL, *v6 = NULL;
 	(void)procfs_read(d->ctx->fs, "net/route", &v4);
@@ -167,7 +197,8 @@ static int check_default_route(dp_run *d)
 	for (size_t i = 0; i < d->n; i++) {
 		const dp_port *p = &d->ports[i];
 		_cleanup_free_ char *master = NULL;
-		char path[128];
+		char path[128], vlans[128];
+		size_t frames, forged;
 		snprintf(path, sizeof(path), "class/net/%s/master", p->netdev);
 		(void)sysfs_link_name(d->ctx->fs, path, &master);
 		const char *via = has_default_route(v4, v6, p->netdev)		     ? p->netdev
@@ -175,11 +206,22 @@ static int check_default_route(dp_run *d)
 										 : NULL;
 		if (!via)
 			continue;
-		if (!d->o->force)
-			return ctx_error(d->ctx, -EBUSY, "%s (%s) carries the default route%s%s: the probes are harmless test "
-				         "frames, but they go out on it (--force to send them anyway)", p->netdev, p->label,
-				         via != p->netdev ? " through " : "", via != p->netdev ? via : "");
-		say(d, "%s carries the default route: probing anyway (--force)", p->netdev);
+		if (d->o->force) {
+			say(d, "%s carries the default route: probing anyway (--force)", p->netdev);
+			continue;
+		}
+		group_traffic(d, pr, np, p->group, &frames, &forged, vlans, sizeof(vlans));
+		const uint8_t *m = dp_forged_mac;
+		return ctx_error(d->ctx, -EBUSY,
+				 "%s (%s) carries the default route%s%s: verify --datapath would send %zu test frames through "
+				 "its NIC's switch (EtherType 0x%04x, local experimental; payload \"%s\"; VLANs: %s), "
+				 "%zu of them with the forged locally administered source %02x:%02x:%02x:%02x:%02x:%02x to "
+				 "test spoof checking. Frames the NIC does not switch internally leave on this uplink, and a "
+				 "forged source the NIC fails to drop can make an upstream switch with port security shut "
+				 "the port. --force sends them anyway",
+				 p->netdev, p->label, via != p->netdev ? " through " : "", via != p->netdev ? via : "",
+				 frames, DP_ETHERTYPE, DP_MAGIC, vlans[0] ? vlans : "none", forged, m[0], m[1], m[2], m[3],
+				 m[4], m[5]);
 	}
 	return 0;
 }
@@ -418,9 +460,9 @@ int verify_datapath(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, 
 		if (units[i] && c->units[i].kind == UNIT_PF)
 			r = unit_ports(&d, &c->units[i], h, groups++);
 	if (r >= 0)
-		r = check_default_route(&d);
-	if (r >= 0)
 		r = dp_expect(d.ports, d.n, &pr, &np);
+	if (r >= 0)
+		r = check_default_route(&d, pr, np);
 	/* A group left with one port (the rest skipped) has no probe: dp_expect pairs within groups. */
 	if (r >= 0 && np) {
 		v->datapath = true;
