@@ -183,6 +183,9 @@ typedef struct vfctl_interrupted_run {
 	int64_t started; /* unix time */
 	uint32_t steps_done, steps_total;
 	char *last_step; /* the last step it finished, NULL before the first */
+	/* Why apply will not replay this journal (empty, malformed, another boot, another device,
+	 * a value vfctl never writes), NULL when it will: reported, never replayed, never blocking. */
+	char *unusable;
 } vfctl_interrupted_run;
 
 typedef struct vfctl_host {

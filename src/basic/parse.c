@@ -264,3 +264,13 @@ int kv_next(char **cursor, char **ret_key, char **ret_value)
 	}
 	return 0;
 }
+
+bool driver_name_valid(const char *v)
+{
+	if (!v || !*v || strlen(v) > 64)
+		return false;
+	for (const char *p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			return false;
+	return true;
+}

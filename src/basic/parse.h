@@ -20,6 +20,9 @@ char *format_pci_addr(const pci_addr *a, char buf[static PCI_ADDR_STRLEN]);
 int pci_addr_cmp(const pci_addr *a, const pci_addr *b);
 
 int parse_mac(const char *s, uint8_t ret[6]);
+/* A kernel driver's name as sysfs spells it (letters, digits, _ and -, at most 64): nothing that
+ * could climb out of a sysfs path. */
+bool driver_name_valid(const char *v);
 char *format_mac(const uint8_t mac[6], char buf[static MAC_STRLEN]);
 bool mac_is_zero(const uint8_t mac[6]);
 

@@ -36,6 +36,12 @@ static void print_runs(const vfctl_host *h)
 	for (size_t i = 0; i < h->n_runs; i++) {
 		const vfctl_interrupted_run *r = &h->runs[i];
 		char when[64] = "?";
+		if (r->unusable) {
+			printf("UNUSABLE JOURNAL: %s: %s;\n"
+			       "             vfctl apply never replays it: check the device, then remove the file\n",
+			       r->device, r->unusable);
+			continue;
+		}
 		time_t t = (time_t)r->started;
 		struct tm tm;
 		if (localtime_r(&t, &tm))

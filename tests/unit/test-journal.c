@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "applier.h"
+#include "runs.h"
 #include "igb-host.h"
 #include "tap.h"
 
@@ -15,8 +16,9 @@ static conf_unit roundtrip(applier *a, const conf_unit *u, journal_run *ret_run)
 	journal_run j = {.pid = 4242, .started = 1700000000, .steps_total = 15, .steps_done = 7,
 			 .last_step = "enp1s0 vf 2: mac\nnext"};
 	conf_unit back = {0};
-	CHECK(journal_write(a, &j, u) == 0, "write: %s", vfctl_ctx_error(a->ctx));
-	CHECK(journal_load(a, u->dev_id, &back, ret_run) == 0, "load: %s", vfctl_ctx_error(a->ctx));
+	CHECK(journal_write(a, &j, u, u->kind == UNIT_VDPA ? NULL : "8086:10c9") == 0, "write: %s", vfctl_ctx_error(a->ctx));
+	CHECK(journal_load(a, NULL, u->dev_id, &back, ret_run) == 0 && !ret_run->unusable, "load: %s %s",
+	      vfctl_ctx_error(a->ctx), ret_run->unusable ? ret_run->unusable : "");
 	return back;
 }
 
@@ -83,15 +85,15 @@ static void test_progress_appended(applier *a)
 		       .all_functions = -1, .owner = -1, .group = -1};
 	journal_run j = {.pid = 7, .started = 1700000000, .steps_total = 3};
 	journal_handle jh = JOURNAL_HANDLE_INIT;
-	CHECK(journal_update(a, &j, &u, &jh) == 0 && jh.fd >= 0, "first write, the file kept open");
+	CHECK(journal_update(a, &j, &u, NULL, &jh) == 0 && jh.fd >= 0, "first write, the file kept open");
 	j.steps_done = 1, j.last_step = "step one";
-	CHECK(journal_update(a, &j, &u, &jh) == 0, "progress 1 appended");
+	CHECK(journal_update(a, &j, &u, NULL, &jh) == 0, "progress 1 appended");
 	j.steps_done = 2, j.last_step = "step two";
-	CHECK(journal_update(a, &j, &u, &jh) == 0, "progress 2 appended");
+	CHECK(journal_update(a, &j, &u, NULL, &jh) == 0, "progress 2 appended");
 	journal_handle_done(&jh);
 	conf_unit b = {0};
 	journal_run back = {0};
-	CHECK(journal_load(a, u.dev_id, &b, &back) == 0, "load: %s", vfctl_ctx_error(a->ctx));
+	CHECK(journal_load(a, NULL, u.dev_id, &b, &back) == 0 && !back.unusable, "load: %s", vfctl_ctx_error(a->ctx));
 	CHECK(back.steps_done == 2 && back.steps_total == 3 && b.num_vfs == 4, "the last progress, the prior state");
 	CHECK_STREQ(back.last_step, "step two");
 	conf_unit_done(&b);
@@ -118,6 +120,70 @@ static void test_malformed(void)
 	CHECK(journal_parse(big, &u, &j) == -EINVAL, "more VFs than SR-IOV allows is refused");
 }
 
+/* A journal is checked before it is replayed: what vfctl never writes is reported, not undone. */
+static void plant(applier *a, const char *name, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/vfctl/journal/%s", a->rundir, name);
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL, "plant %s", name);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void expect_unusable(applier *a, const char *name, const char *text, const char *why_has, const char *what)
+{
+	conf_unit u = {0};
+	journal_run j = {0};
+	plant(a, name, text);
+	CHECK(journal_load(a, NULL, name, &u, &j) == 0 && j.unusable && strstr(j.unusable, why_has), "%s: unusable (%s)",
+	      what, j.unusable ? j.unusable : "usable");
+	CHECK_STREQ(j.device, name);
+	run_done(&j);
+}
+
+static void test_checked(applier *a)
+{
+	static const char ok[] = "device=0000:03:00.0\nkind=pf\nids=8086:10c9\nnum_vfs=0\n";
+	expect_unusable(a, "0000:03:00.0", "", "empty", "an empty journal (the first write cut short)");
+	expect_unusable(a, "0000:03:00.0", "device=0000:03:00.0\nkind=pf\nvfs=1\nvf.0.driver=../../../../x\n",
+			"vf.0.driver=../../../../x is not a value vfctl writes", "a VF driver that climbs out of sysfs");
+	expect_unusable(a, "0000:03:00.0", "device=../../../../victim\nkind=pf\n", "file name and its device=",
+			"device= that is not the journal's own name");
+	expect_unusable(a, "0000:03:00.0", "device=0000:03:00.0\nkind=bogus\n", "kind=bogus", "an unknown kind");
+	expect_unusable(a, "0000:03:00.0", "device=0000:03:00.0\nkind=pf\nvf.0.mac=zz\n", "vf.0.mac=zz", "a bad MAC");
+	expect_unusable(a, "0000:03:00.0", "device=0000:03:00.0\nkind=pf\nnum_vfs=many\n", "malformed",
+			"a number the parser rejects");
+	/* With this boot's id known, a journal of another boot (or of none) is not replayed. */
+	char path[512];
+	snprintf(path, sizeof(path), "%s/sys/kernel/random", a->rundir);
+	char cmd[700];
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s && echo 11111111-2222-3333-4444-555555555555 > %s/boot_id", path, path);
+	CHECK(system(cmd) == 0, "a boot id for the fake procfs");
+	expect_unusable(a, "0000:03:00.0", ok, "another boot", "a journal without this boot's id");
+	plant(a, "0000:03:00.0", "device=0000:03:00.0\nkind=pf\nboot=11111111-2222-3333-4444-555555555555\nnum_vfs=0\n");
+	conf_unit u = {0};
+	journal_run j = {0};
+	CHECK(journal_load(a, NULL, "0000:03:00.0", &u, &j) == 0 && !j.unusable && u.num_vfs == 0,
+	      "this boot's journal is replayed");
+	conf_unit_done(&u);
+	run_done(&j);
+	a->boot_id = "11111111-2222-3333-4444-555555555555";
+	conf_unit w = {.kind = UNIT_PF, .dev_id = "0000:03:00.0", .num_vfs = 1, .autoprobe = -1, .up = -1, .mtu = -1,
+		       .all_functions = -1, .owner = -1, .group = -1};
+	journal_run wj = {.pid = 1, .started = 1};
+	CHECK(journal_write(a, &wj, &w, "8086:10c9") == 0 && journal_load(a, NULL, "0000:03:00.0", &u, &j) == 0 &&
+		      !j.unusable && u.num_vfs == 1,
+	      "the writer records the boot id, and its journal is replayed");
+	conf_unit_done(&u);
+	run_done(&j);
+	a->boot_id = NULL;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/sys", a->rundir);
+	CHECK(system(cmd) == 0, "the boot id removed again");
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/vfctl-test-journal-XXXXXX";
@@ -131,6 +197,7 @@ int main(void)
 	test_device_and_vdpa(&a);
 	test_progress_appended(&a);
 	test_malformed();
+	test_checked(&a);
 	vfctl_ctx_free(ctx);
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

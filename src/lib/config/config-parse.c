@@ -88,16 +88,6 @@ static int parse_owner(const char *v, bool group, int *ret)
 	return 0;
 }
 
-static bool valid_driver_name(const char *v)
-{
-	if (!*v || strlen(v) > 64)
-		return false;
-	for (const char *p = v; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
-			return false;
-	return true;
-}
-
 /* --- parser state ------------------------------------------------------------------------------ */
 
 typedef struct parser {
@@ -282,7 +272,7 @@ static int vf_key(parser *p, vf_target *t, const char *name, const char *v, conf
 		else
 			t->l_owner = loc;
 	} else if (streq(name, "Driver")) {
-		if (!valid_driver_name(v))
+		if (!driver_name_valid(v))
 			return config_error(p->c, loc, "Driver=%s: auto, none, vfio-pci or a driver name", v);
 		free(t->driver);
 		if (!(t->driver = strdup(v)))
@@ -429,7 +419,7 @@ static int unit_key(parser *p, conf_unit *u, const char *name, const char *v, co
 		else
 			u->l_owner = loc;
 	} else if (!pf && streq(name, "Driver")) {
-		if (!valid_driver_name(v) || streq(v, "auto"))
+		if (!driver_name_valid(v) || streq(v, "auto"))
 			return config_error(p->c, loc, "Driver=%s: vfio-pci, none or a driver name", v);
 		free(u->driver);
 		u->driver = strdup(v);

@@ -408,7 +408,17 @@ static void check_runs(checker *c)
 	for (size_t i = 0; i < h->n_runs; i++) {
 		const vfctl_interrupted_run *r = &h->runs[i];
 		const vfctl_device *d = vfctl_host_find(h, r->device);
-		_cleanup_free_ char *ev = NULL;
+		_cleanup_free_ char *ev = NULL, *fix = NULL;
+		if (r->unusable) {
+			if (asprintf(&ev, "journal %s: %s", r->device, r->unusable) < 0)
+				ev = NULL;
+			if (asprintf(&fix, "check the device by hand (vfctl status, vfctl plan), then remove the journal "
+					   "%s/vfctl/journal/%s", ctx_run_dir(c->ctx), r->device) < 0)
+				fix = NULL;
+			add(c, "apply.journal-unusable", VFCTL_SEV_WARN, d, "a journal vfctl apply will not replay: not "
+			    "this boot's, not this device's, or not written by vfctl", ev, fix);
+			continue;
+		}
 		if (asprintf(&ev, "%s: journal of pid %d (no longer running), started at %lld (unix time): %u of %u steps done%s%s",
 			     r->device, r->pid, (long long)r->started, r->steps_done, r->steps_total,
 			     r->last_step ? ", the last: " : "", r->last_step ? r->last_step : "") < 0)

@@ -201,9 +201,15 @@ int vfctl_metrics(const vfctl_host *h, const vfctl_report *doctor, char **ret)
 	vf_counters(&t, h, false);
 	vf_counters(&t, h, true);
 	doctor_metrics(&t, doctor);
+	size_t unusable = 0;
+	for (size_t i = 0; i < h->n_runs; i++)
+		unusable += h->runs[i].unusable != NULL;
 	family(&t, "vfctl_interrupted_runs", "gauge",
 	       "vfctl apply runs that stopped half-way and left a journal (the next apply restores them first).");
-	strbuf_add(&t, "vfctl_interrupted_runs %zu\n", h->n_runs);
+	strbuf_add(&t, "vfctl_interrupted_runs %zu\n", h->n_runs - unusable);
+	family(&t, "vfctl_unusable_journals", "gauge",
+	       "journals vfctl apply will not replay (another boot, another device, not vfctl's): check and remove.");
+	strbuf_add(&t, "vfctl_unusable_journals %zu\n", unusable);
 	if (t.error) {
 		free(t.s);
 		return -ENOMEM;

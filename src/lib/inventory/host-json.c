@@ -367,6 +367,7 @@ int vfctl_host_json(const vfctl_host *h, const bool *select, char **ret)
 			json_int(&w, "steps_done", r->steps_done);
 			json_int(&w, "steps_total", r->steps_total);
 			json_string(&w, "last_step", r->last_step);
+			json_string(&w, "unusable", r->unusable);
 			json_close_object(&w);
 		}
 		json_close_array(&w);

@@ -92,40 +92,6 @@ int holders_addresses(vfctl_ctx *ctx, int **ret, size_t *ret_n)
 	return 0;
 }
 
-int device_holder(vfctl_ctx *ctx, const vfctl_device *d, const int *addrs, size_t n_addrs, char **ret)
-{
-	*ret = NULL;
-	if (d->driver && streq(d->driver, "vfio-pci") && d->iommu_group >= 0) {
-		int pid;
-		char *comm = NULL;
-		int r = vfio_group_holder(ctx, d->iommu_group, &pid, &comm);
-		if (r < 0)
-			return ctx_error_fs(ctx, r, "cannot scan processes");
-		if (pid > 0) {
-			r = asprintf(ret, "%s: /dev/vfio/%d is open in process %d (%s)", d->id, d->iommu_group, pid,
-				     comm ? comm : "?");
-			free(comm);
-			return r < 0 ? -ENOMEM : 0;
-		}
-	}
-	/* A network driver bound, but no netdev here: it was moved to another namespace (a
-	 * container or a VM's netns). */
-	if (d->driver && (d->class_code >> 16) == 0x02 && d->n_netdevs == 0 && !streq(d->driver, "vfio-pci") &&
-	    !streq(d->driver, "pci-stub"))
-		return asprintf(ret, "%s: its netdev (driver %s) is in another network namespace", d->id, d->driver) < 0
-			       ? -ENOMEM
-			       : 0;
-	for (size_t i = 0; i < d->n_netdevs; i++) {
-		const vfctl_netdev *nd = &d->netdevs[i];
-		if (!nd->operstate || streq(nd->operstate, "down"))
-			continue;
-		for (size_t k = 0; k < n_addrs; k++)
-			if (addrs[k] == nd->ifindex)
-				return asprintf(ret, "%s: its netdev %s is up with addresses", d->id, nd->name) < 0 ? -ENOMEM : 0;
-	}
-	return 0;
-}
-
 int representor_holder(vfctl_ctx *ctx, const char *rep, const int *addrs, size_t n_addrs, char **ret)
 {
 	char path[PATH_MAX];

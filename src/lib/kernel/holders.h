@@ -8,11 +8,6 @@ int vfio_group_holder(vfctl_ctx *ctx, int group, int *ret_pid, char **ret_comm);
 /* The same for any device node (/dev/vhost-vdpa-0). */
 int fd_holder(vfctl_ctx *ctx, const char *path, int *ret_pid, char **ret_comm);
 
-/* Who uses device d so that destroying or unbinding it would hurt: a process holding its VFIO
- * group, its netdev in another network namespace, its netdev up with addresses. 0 and *ret NULL
- * when nobody; otherwise *ret describes the holder. addrs: ifindexes with addresses, from
- * holders_addresses(). */
-int device_holder(vfctl_ctx *ctx, const vfctl_device *d, const int *addrs, size_t n_addrs, char **ret);
 /* The ifindexes that have an IPv4 or IPv6 address (one RTM_GETADDR dump). */
 int holders_addresses(vfctl_ctx *ctx, int **ret, size_t *ret_n);
 /* A representor netdev in use: enslaved (bridge, OVS, bond) or up with addresses. */

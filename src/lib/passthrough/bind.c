@@ -7,7 +7,7 @@
 
 #include "driver.h"
 #include "files.h"
-#include "holders.h"
+#include "guard.h"
 #include "link.h"
 #include "lock.h"
 #include "parse.h"
@@ -113,102 +113,10 @@ static int record_write(binder *b, const vfctl_device *d)
 
 /* --- who must not be taken from the host ------------------------------------------------------- */
 
-static bool path_has_device(const char *path, const char *id)
+/* bind's own rule on top of the guard: a PF whose VFs have any driver is not handed over (its
+ * driver's removal destroys them), even when nothing else holds them. */
+static int vfs_bound(const vfctl_device *d, char **ret)
 {
-	char pat[40];
-	snprintf(pat, sizeof(pat), "/%s/", id);
-	return strstr(path, pat) != NULL;
-}
-
-/* Does the block device maj:min (or a device it is built on: dm, md) sit behind PCI device id? */
-static bool block_behind(vfctl_ctx *ctx, const char *rel, const char *id, int depth)
-{
-	_cleanup_free_ char *t = NULL;
-	char path[PATH_MAX], **slaves = NULL;
-	size_t n = 0;
-	bool hit = false;
-	if (depth > 4 || sysfs_link_target(ctx->fs, rel, &t) < 0)
-		return false;
-	if (path_has_device(t, id))
-		return true;
-	snprintf(path, sizeof(path), "%s/slaves", rel);
-	if (sysfs_list(ctx->fs, path, NULL, &slaves, &n) < 0)
-		return false;
-	for (size_t i = 0; i < n && !hit; i++) {
-		snprintf(path, sizeof(path), "class/block/%s", slaves[i]);
-		hit = block_behind(ctx, path, id, depth + 1);
-	}
-	strv_free_n(slaves, n);
-	return hit;
-}
-
-static char *mounted_behind(vfctl_ctx *ctx, const vfctl_device *d)
-{
-	_cleanup_free_ char *mi = NULL;
-	if (procfs_read(ctx->fs, "self/mountinfo", &mi) < 0)
-		return NULL;
-	for (char *l = mi; l && *l;) {
-		char *next = strchr(l, '\n');
-		if (next)
-			*next++ = 0;
-		unsigned maj, min;
-		char mnt[512];
-		/* id parent maj:min root mountpoint ... */
-		if (sscanf(l, "%*u %*u %u:%u %*s %511s", &maj, &min, mnt) == 3 && maj != 0) {
-			char rel[64];
-			snprintf(rel, sizeof(rel), "dev/block/%u:%u", maj, min);
-			if (block_behind(ctx, rel, d->id, 0))
-				return strdup(mnt);
-		}
-		l = next;
-	}
-	return NULL;
-}
-
-/* Is netdev name, or a device below it (bridge port, bond slave, VLAN lower), one of d's? */
-static bool netdev_on(vfctl_ctx *ctx, const vfctl_device *d, const char *name, int depth)
-{
-	char path[PATH_MAX], **low = NULL;
-	size_t n = 0;
-	bool hit = false;
-	for (size_t i = 0; i < d->n_netdevs; i++)
-		if (streq(d->netdevs[i].name, name))
-			return true;
-	if (depth > 4)
-		return false;
-	snprintf(path, sizeof(path), "class/net/%s", name);
-	if (sysfs_list(ctx->fs, path, "lower_", &low, &n) < 0)
-		return false;
-	for (size_t i = 0; i < n && !hit; i++)
-		hit = netdev_on(ctx, d, low[i] + strlen("lower_"), depth + 1);
-	strv_free_n(low, n);
-	return hit;
-}
-
-static char *default_route_on(vfctl_ctx *ctx, const vfctl_device *d)
-{
-	_cleanup_free_ char *r4 = NULL, *r6 = NULL;
-	char ifname[64], dst[64], mask[64];
-	if (procfs_read(ctx->fs, "net/route", &r4) >= 0)
-		for (char *l = strchr(r4, '\n'); l && *++l; l = strchr(l, '\n'))
-			if (sscanf(l, "%63s %63s %*s %*s %*s %*s %*s %63s", ifname, dst, mask) == 3 && streq(dst, "00000000") &&
-			    streq(mask, "00000000") && netdev_on(ctx, d, ifname, 0))
-				return strdup(ifname);
-	if (procfs_read(ctx->fs, "net/ipv6_route", &r6) >= 0)
-		for (char *l = r6; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-			char plen[8];
-			/* dst plen src splen nexthop metric refcnt use flags iface */
-			if (sscanf(l, "%63s %7s %*s %*s %*s %*s %*s %*s %*s %63s", dst, plen, ifname) == 3 &&
-			    strspn(dst, "0") == 32 && streq(plen, "00") && !streq(ifname, "lo") && netdev_on(ctx, d, ifname, 0))
-				return strdup(ifname);
-		}
-	return NULL;
-}
-
-/* A device the host needs: refused even with --group and --force. */
-static int host_needs(binder *b, const vfctl_device *d, char **ret)
-{
-	_cleanup_free_ char *mnt = NULL, *rt = NULL;
 	*ret = NULL;
 	for (size_t i = 0; i < d->n_vfs; i++)
 		if (d->vfs[i].driver)
@@ -216,10 +124,24 @@ static int host_needs(binder *b, const vfctl_device *d, char **ret)
 					d->vfs[i].driver) < 0
 				       ? -ENOMEM
 				       : 0;
-	if ((mnt = mounted_behind(b->ctx, d)))
-		return asprintf(ret, "%s controls the disk of the mounted file system %s", d->id, mnt) < 0 ? -ENOMEM : 0;
-	if ((rt = default_route_on(b->ctx, d)))
-		return asprintf(ret, "%s carries the default route (via %s)", d->id, rt) < 0 ? -ENOMEM : 0;
+	return 0;
+}
+
+/* The guard's verdict on d: what the host needs is refused even with --force, what a VM or a
+ * process holds is refused unless --force. */
+static int guarded(binder *b, guard *g, const vfctl_device *d)
+{
+	_cleanup_free_ char *why = NULL;
+	guard_level level;
+	int r = guard_device(g, d, &level, &why);
+	if (r < 0)
+		return r;
+	if (level == GUARD_HOST_NEEDS)
+		return ctx_error(b->ctx, -EPERM, "refusing: %s", why);
+	if (why && !b->o->force)
+		return ctx_error(b->ctx, -EBUSY, "refusing: %s (use --force to go ahead anyway)", why);
+	if (why)
+		say(b, "%s: in use, going ahead (--force): %s", d->id, why);
 	return 0;
 }
 
@@ -304,24 +226,18 @@ static int check_groups(binder *b)
 
 static int check_safety(binder *b)
 {
-	_cleanup_free_ int *addrs = NULL;
-	size_t n_addrs = 0;
-	(void)holders_addresses(b->ctx, &addrs, &n_addrs);
-	for (size_t i = 0; i < b->n; i++) {
+	guard g;
+	int r = 0;
+	guard_init(&g, b->ctx, b->h);
+	for (size_t i = 0; i < b->n && r >= 0; i++) {
 		_cleanup_free_ char *why = NULL;
-		int r = host_needs(b, b->set[i], &why);
-		if (r < 0)
-			return r;
-		if (why)
-			return ctx_error(b->ctx, -EPERM, "refusing: %s", why);
-		if ((r = device_holder(b->ctx, b->set[i], addrs, n_addrs, &why)) < 0)
-			return r;
-		if (why && !b->o->force)
-			return ctx_error(b->ctx, -EBUSY, "refusing: %s (use --force to go ahead anyway)", why);
-		if (why)
-			say(b, "%s: in use, going ahead (--force): %s", b->set[i]->id, why);
+		if ((r = vfs_bound(b->set[i], &why)) >= 0 && why)
+			r = ctx_error(b->ctx, -EPERM, "refusing: %s", why);
+		if (r >= 0)
+			r = guarded(b, &g, b->set[i]);
 	}
-	return 0;
+	guard_done(&g);
+	return r;
 }
 
 /* --- operations -------------------------------------------------------------------------------- */
@@ -356,6 +272,14 @@ static int restore_one(binder *b, const char *id)
 		return ctx_error(b->ctx, r, "%s: vfctl has no record of it (it did not bind it)", id);
 	_cleanup_free_ char *cur = pci_driver_of(b->ctx, id);
 	if (!streq_ptr(cur, rec.driver[0] ? rec.driver : NULL)) {
+		/* Giving a device back takes it from whoever has it now: a VM on its VFIO group. */
+		const vfctl_device *d = vfctl_host_find(b->h, id);
+		guard g;
+		guard_init(&g, b->ctx, b->h);
+		r = d ? guarded(b, &g, d) : 0;
+		guard_done(&g);
+		if (r < 0)
+			return r;
 		if (cur && (r = pci_unbind(b->ctx, id)) < 0)
 			return r;
 		snprintf(path, sizeof(path), "bus/pci/devices/%s/driver_override", id);

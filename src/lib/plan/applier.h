@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "guard.h"
 #include "plan.h"
 
 /* One apply run: what its parts (apply.c, exec.c, journal.c) share. */
@@ -12,6 +13,9 @@ typedef struct applier {
 	int counter; /* steps run so far (rollback steps not counted); a PF worker starts at the
 		      * number its steps would have had in a run one PF after the other */
 	const int *abort; /* PF workers of one run: set when another PF failed (not at boot) */
+	const char *boot_id; /* this boot's, written into each journal; NULL when unknown */
+	char **blocked;      /* devices whose interrupted run could not be undone (the guard refused) */
+	size_t n_blocked;
 } applier;
 
 /* The host read again into *h (freed first). */
@@ -25,6 +29,9 @@ int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfct
 /* Brings a unit back to prior: a plan from the host as it is now (for a [PF] section, its PF and
  * VFs read again). */
 int unit_rollback(applier *a, conf_unit *prior);
+/* The same for the undo of an interrupted run's journal: the guard is asked first (-EBUSY, -EPERM
+ * with the holder named, nothing changed). */
+int unit_recover(applier *a, conf_unit *prior);
 
 /* What one PF worker did (apply-workers.c): ran is false for units it did not take. */
 typedef struct pf_outcome {
@@ -54,9 +61,9 @@ bool bind_poolable(const plan_step *s);
 /* Runs steps[0, n) (bind/probe steps, numbered first+1.. of total) concurrently; counts them in
  * a->counter (and fails the one a test build names). Returns the first failure in step order. */
 int bind_pool_run(applier *a, const vfctl_host *h, const plan_step *steps, size_t n, size_t first, size_t total);
-/* Who uses what a disruptive step of p would destroy or unbind: *ret describes the first holder,
- * NULL when nobody. */
-int check_holders(applier *a, const vfctl_host *h, const vfctl_plan *p, char **ret);
+/* Who uses what a disruptive step of p would destroy or unbind (the guard, guard.h): *ret describes
+ * the first holder, NULL when nobody; *ret_level says whether --force may override it. */
+int check_holders(applier *a, const vfctl_host *h, const vfctl_plan *p, guard_level *ret_level, char **ret);
 
 /* How far a run got with a unit, as its journal records it: the public vfctl_interrupted_run
  * (device unused: the unit names it). The writer's last_step points at the step's text. */
@@ -65,7 +72,7 @@ typedef vfctl_interrupted_run journal_run;
 /* The prior state of a unit and the run's progress, written (atomically, durably) before its first
  * change and after each step: the next run restores it if this one dies (rollback within a run
  * uses the copy in memory). */
-int journal_write(applier *a, const journal_run *j, const conf_unit *prior);
+int journal_write(applier *a, const journal_run *j, const conf_unit *prior, const char *ids);
 /* A unit's journal while its run goes on: the file, open for appending after the first write. */
 typedef struct journal_handle {
 	int fd;
@@ -74,11 +81,14 @@ typedef struct journal_handle {
 /* The same for a unit's run: the first call writes the prior state and the progress; each later
  * call appends only the progress, which replaces the earlier on reading (300 VFs: 20 KB written
  * once, not after each of 300 steps). */
-int journal_update(applier *a, const journal_run *j, const conf_unit *prior, journal_handle *jh);
+int journal_update(applier *a, const journal_run *j, const conf_unit *prior, const char *ids, journal_handle *jh);
 void journal_handle_done(journal_handle *jh);
 void journal_remove(applier *a, const char *dev);
 /* The journals left under the run directory (file names, one per device). */
 int journal_list(applier *a, char ***ret, size_t *ret_n);
-int journal_load(applier *a, const char *name, conf_unit *ret, journal_run *ret_run);
+/* Reads journal name, checked (runs.h) against h: its run into *ret_run, and, when ret_run->unusable
+ * is NULL, the prior state into *ret; with unusable set, *ret is untouched and nothing may be
+ * replayed. */
+int journal_load(applier *a, const vfctl_host *h, const char *name, conf_unit *ret, journal_run *ret_run);
 /* Parses a journal's text (consumed); -EINVAL when it names no device or a value is malformed. */
 int journal_parse(char *text, conf_unit *ret, journal_run *ret_run);

@@ -50,6 +50,7 @@ static int stop_error(applier *a, const char *where)
 typedef struct unit_journal {
 	journal_run run;
 	const conf_unit *prior;
+	char ids[16]; /* the device's vendor:device, "" for a vDPA unit */
 	journal_handle h;
 } unit_journal;
 
@@ -60,7 +61,7 @@ static int record(applier *a, unit_journal *uj, size_t done, char *last)
 		return 0;
 	uj->run.steps_done = (uint32_t)done;
 	uj->run.last_step = last;
-	return journal_update(a, &uj->run, uj->prior, &uj->h);
+	return journal_update(a, &uj->run, uj->prior, uj->ids[0] ? uj->ids : NULL, &uj->h);
 }
 
 /* Runs a plan; counts steps for the fault hook unless rolling back, and records each step done in
@@ -123,8 +124,31 @@ static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, unit_
 	return first;
 }
 
-/* Brings a unit back to its journaled state: a plan from the host as it is now. */
-int unit_rollback(applier *a, conf_unit *prior)
+/* The guard on a plan's disruptive steps (check_holders): what the host needs is refused even with
+ * --force, what a VM or a process holds unless --force. what: "change", "undo ...". */
+static int guard_plan(applier *a, const vfctl_host *h, const vfctl_plan *p, const char *dev, const char *what)
+{
+	_cleanup_free_ char *holder = NULL;
+	guard_level level;
+	int r = check_holders(a, h, p, &level, &holder);
+	if (r < 0 || !holder)
+		return r;
+	if (level == GUARD_HOST_NEEDS)
+		r = ctx_error(a->ctx, -EPERM, "refusing to %s %s: %s (not even with --force: move it off first)", what,
+			      dev, holder);
+	else if (!a->o->force)
+		r = ctx_error(a->ctx, -EBUSY, "refusing to %s %s: %s (use --force to go ahead anyway)", what, dev, holder);
+	else {
+		applier_say(a, "%s: in use, going ahead (--force): %s", dev, holder);
+		return 0;
+	}
+	applier_say(a, "%s", vfctl_ctx_error(a->ctx));
+	return r;
+}
+
+/* Brings a unit back to its journaled state: a plan from the host as it is now. An interrupted
+ * run's undo (guarded) first asks the guard: the host may have put the device to use since. */
+static int rollback(applier *a, conf_unit *prior, bool guarded)
 {
 	vfctl_config one = {.units = prior, .n_units = 1};
 	vfctl_plan p = {0};
@@ -132,6 +156,11 @@ int unit_rollback(applier *a, conf_unit *prior)
 	int r = rescan_unit(a, prior, &h);
 	if (r >= 0)
 		r = plan_unit(a->ctx, &one, 0, h, &p);
+	if (r >= 0 && guarded && (r = guard_plan(a, h, &p, prior->dev_id, "undo the interrupted run on")) < 0) {
+		plan_clear(&p);
+		vfctl_host_free(h);
+		return r;
+	}
 	if (r >= 0) {
 		applier_say(a, "%s: rolling back (%zu step%s)", prior->dev_id, p.n, p.n == 1 ? "" : "s");
 		r = run_steps(a, h, &p, NULL); /* a rollback writes no journal */
@@ -154,6 +183,10 @@ int unit_rollback(applier *a, conf_unit *prior)
 	return r;
 }
 
+int unit_rollback(applier *a, conf_unit *prior) { return rollback(a, prior, false); }
+
+int unit_recover(applier *a, conf_unit *prior) { return rollback(a, prior, true); }
+
 /* Plans unit ui from the snapshot h (the host as the previous unit left it, or as the run found
  * it for concurrent PFs), runs it, and re-reads the host to verify: the whole host into *after
  * (NULL when nothing was changed or the re-read failed), or, with after NULL, only what the unit
@@ -163,7 +196,6 @@ int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfct
 {
 	conf_unit *u = &c->units[ui];
 	vfctl_plan p = {0};
-	_cleanup_free_ char *holder = NULL;
 	unit_journal uj = {.prior = ret_prior, .h = JOURNAL_HANDLE_INIT};
 	vfctl_host *mine = NULL;
 	int r;
@@ -182,17 +214,12 @@ int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfct
 		applier_say(a, "%s: up to date", u->dev_id);
 		goto out;
 	}
-	if ((r = check_holders(a, h, &p, &holder)) < 0)
+	if ((r = guard_plan(a, h, &p, u->dev_id, "change")) < 0)
 		goto out;
-	if (holder && !a->o->force) {
-		r = ctx_error(a->ctx, -EBUSY, "refusing to change %s: %s (use --force to go ahead anyway)", u->dev_id,
-			      holder);
-		applier_say(a, "%s", vfctl_ctx_error(a->ctx));
-		goto out;
-	}
-	if (holder)
-		applier_say(a, "%s: in use, going ahead (--force): %s", u->dev_id, holder);
 	uj.run = (journal_run){.pid = getpid(), .started = time(NULL), .steps_total = (uint32_t)p.n};
+	const vfctl_device *d = u->kind != UNIT_VDPA && u->dev_id ? vfctl_host_find(h, u->dev_id) : NULL;
+	if (d && d->addr.domain >= 0)
+		snprintf(uj.ids, sizeof(uj.ids), "%04x:%04x", d->vendor_id, d->device_id);
 	if ((r = unit_from_host(a->ctx, u, h, ret_prior)) < 0 || (r = record(a, &uj, 0, NULL)) < 0)
 		goto out;
 	applier_say(a, "%s: %zu step%s", u->dev_id, p.n, p.n == 1 ? "" : "s");

@@ -10,6 +10,7 @@
 
 #include "applier.h"
 #include "lock.h"
+#include "runs.h"
 
 /* A PCI PF whose driver has not bound, or a network PF without its netdev: nothing to configure
  * yet (sriov_numvfs needs the driver, VF settings the netdev). */
@@ -31,49 +32,80 @@ static bool any_pf_not_ready(const vfctl_config *c, const vfctl_host *h, const c
 	return false;
 }
 
+static int block_device(applier *a, const char *dev)
+{
+	char **n = realloc(a->blocked, (a->n_blocked + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	a->blocked = n;
+	return (n[a->n_blocked++] = strdup(dev)) ? 0 : -ENOMEM;
+}
+
+static const char *blocked_device(const applier *a, const char *dev)
+{
+	for (size_t i = 0; dev && i < a->n_blocked; i++)
+		if (streq(a->blocked[i], dev))
+			return a->blocked[i];
+	return NULL;
+}
+
 /* A journal under the run directory was left by a run that died mid-way (we hold the lock: no
  * live run owns it). Its unit goes back to the state it had before that run, so that what the dead
  * run changed and the configuration does not mention (autoprobe, the VF drivers it unbound) is as
- * before; the normal plan follows. A unit that cannot be restored stops the run. */
+ * before; the normal plan follows. Each journal is checked first (runs.c): one that is not this
+ * boot's, not its device's, or not vfctl's is reported and left alone, never replayed and never
+ * in the way. Its undo goes through the guard: a device a VM took since is not taken from it
+ * (unless --force); such a device is left as it is, and the sections that name it fail. */
 static int recover_interrupted(applier *a, vfctl_host **h)
 {
 	char **names = NULL;
 	size_t n = 0;
-	int r = journal_list(a, &names, &n), result = 0;
+	int r = journal_list(a, &names, &n);
 	for (size_t i = 0; r >= 0 && i < n; i++) {
-		conf_unit prior;
+		conf_unit prior = {0};
 		journal_run j;
 		char when[64] = "?";
-		if ((r = journal_load(a, names[i], &prior, &j)) < 0)
-			break;
+		if ((r = journal_load(a, *h, names[i], &prior, &j)) < 0) {
+			if (r == -ENOMEM)
+				break;
+			applier_say(a, "%s", vfctl_ctx_error(a->ctx)); /* gone meanwhile, or unreadable */
+			r = 0;
+			continue;
+		}
 		time_t t = (time_t)j.started;
 		struct tm tm;
 		if (localtime_r(&t, &tm))
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		prior.loc.file = names[i];
-		if (prior.kind != UNIT_VDPA && !vfctl_host_find(*h, prior.dev_id)) {
+		if (j.unusable)
+			applier_say(a, "the journal %s/vfctl/journal/%s is not replayed: %s (vfctl status shows it; remove it "
+				    "once checked)", a->rundir, names[i], j.unusable);
+		else if (prior.kind != UNIT_VDPA && !vfctl_host_find(*h, prior.dev_id)) {
 			applier_say(a, "a run interrupted at %s (pid %d) left a journal for %s, which is gone: journal removed",
-				    when, j.pid, prior.dev_id);
-			journal_remove(a, prior.dev_id);
+				    when, j.pid, names[i]);
+			journal_remove(a, names[i]);
 		} else {
 			applier_say(a, "a run interrupted at %s (pid %d, %u of %u steps done%s%s) left %s half-done: "
 				    "restoring its state from before that run",
 				    when, j.pid, j.steps_done, j.steps_total, j.last_step ? ", the last: " : "",
-				    j.last_step ? j.last_step : "",
-				    prior.dev_id);
-			if ((r = unit_rollback(a, &prior)) < 0) {
-				r = ctx_error(a->ctx, r, "%s: could not restore the state an interrupted run left (journal kept "
-					      "in %s/vfctl/journal)", prior.dev_id, a->rundir);
-				result = r;
+				    j.last_step ? j.last_step : "", names[i]);
+			prior.loc.file = names[i];
+			int k = unit_recover(a, &prior);
+			if (k == -ENOMEM)
+				r = k;
+			else if (k < 0) {
+				applier_say(a, "%s: not restored (journal kept in %s/vfctl/journal): %s", names[i], a->rundir,
+					    vfctl_ctx_error(a->ctx));
+				r = block_device(a, names[i]);
 			}
 		}
-		conf_unit_done(&prior);
-		free(j.last_step);
+		if (!j.unusable)
+			conf_unit_done(&prior);
+		run_done(&j);
 		if (r >= 0)
 			r = applier_rescan(a, h);
 	}
 	strv_free_n(names, n);
-	return result < 0 ? result : r;
+	return r;
 }
 
 /* Does a [VF] section ask for the kernel's own driver (Driver=auto)? Read from the sections as
@@ -98,7 +130,10 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	int lock = -1, r, result = 0;
 	char first_error[sizeof(ctx->error)] = "";
 
+	_cleanup_free_ char *boot_id = NULL;
 	a.rundir = ctx_run_dir(ctx);
+	if (run_boot_id(ctx, &boot_id) >= 0)
+		a.boot_id = boot_id;
 	a.fail_at = ctx->test ? ctx->test->fail_step : 0;
 	if (!ctx->use_netlink) {
 		/* A tree with no kernel behind it: the configuration's errors still count first. */
@@ -166,6 +201,19 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	if (r < 0)
 		goto out;
 	size_t n_ok = 0, n_same = 0, n_failed = 0, n_later = 0;
+	/* A device whose interrupted run could not be undone is left as it is: a section naming it
+	 * fails (the others go on), and status and doctor keep showing its journal. */
+	for (size_t i = 0; i < c->n_units; i++)
+		if (selected[i] && blocked_device(&a, c->units[i].dev_id)) {
+			selected[i] = false;
+			n_failed++;
+			applier_say(&a, "%s: failed: its interrupted run could not be undone (see above)", c->units[i].dev_id);
+			if (!result) {
+				result = -EBUSY;
+				snprintf(first_error, sizeof(first_error), "%s: an interrupted run's journal could not be undone "
+					 "safely; nothing was changed on it", c->units[i].dev_id);
+			}
+		}
 	for (size_t i = 0; i < c->n_units; i++)
 		if (selected[i] && a.o->boot && pf_not_ready(c, i, h)) {
 			/* At boot udev may not have bound the PF's driver yet (vfctl.service runs after the
@@ -291,6 +339,7 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	if (r < 0)
 		snprintf(ctx->error, sizeof(ctx->error), "%s", first_error);
 out:
+	strv_free_n(a.blocked, a.n_blocked);
 	for (size_t i = 0; priors && i < c->n_units; i++)
 		conf_unit_done(&priors[i]);
 	free(priors);

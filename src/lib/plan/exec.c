@@ -444,58 +444,55 @@ int exec_step(applier *a, const vfctl_host *h, const plan_step *s)
 	return executors[s->kind].run(a, h, pf, s);
 }
 
-/* Before a step destroys or unbinds VFs, whoever uses them must be named. */
-int check_holders(applier *a, const vfctl_host *h, const vfctl_plan *p, char **ret)
+/* Before a step destroys or unbinds a device, the guard names whoever uses it: a numvfs change to 0
+ * destroys every VF, an unbind takes one VF or one function (a PF's VFs with it), an eswitch
+ * change destroys the representors, a vdpa-del a VM's NIC. */
+int check_holders(applier *a, const vfctl_host *h, const vfctl_plan *p, guard_level *ret_level, char **ret)
 {
-	_cleanup_free_ int *addrs = NULL;
-	size_t n_addrs = 0;
-	bool any = false;
+	guard g;
+	int r = 0;
 	*ret = NULL;
-	for (size_t i = 0; i < p->n; i++)
-		any |= p->steps[i].disruptive;
-	if (!any)
-		return 0;
-	(void)holders_addresses(a->ctx, &addrs, &n_addrs); /* without it, addresses are not checked */
-	for (size_t i = 0; i < p->n && !*ret; i++) {
+	*ret_level = GUARD_FREE;
+	guard_init(&g, a->ctx, h);
+	for (size_t i = 0; i < p->n && r >= 0 && !*ret; i++) {
 		const plan_step *s = &p->steps[i];
 		const vfctl_device *pf = vfctl_host_find(h, s->dev);
-		if (s->disruptive && s->kind == STEP_VDPA_DEL) {
-			/* A vhost-vdpa device open in a process is a running VM's NIC. */
+		if (!s->disruptive)
+			continue;
+		if (s->kind == STEP_VDPA_DEL) {
 			const vfctl_vdpa_dev *vd = vdpa_find(h, s->u.vdpa.name);
-			int pid = 0;
 			_cleanup_free_ char *comm = NULL;
-			if (vd && vd->vhost && fd_holder(a->ctx, vd->vhost, &pid, &comm) >= 0 && pid > 0 &&
-			    asprintf(ret, "%s: %s is open in process %d (%s)", vd->name, vd->vhost, pid, comm ? comm : "?") < 0)
-				return -ENOMEM;
-			continue;
-		}
-		if (!s->disruptive || !pf)
-			continue;
-		for (size_t k = 0; k < pf->n_vfs && !*ret; k++) {
-			/* numvfs → 0 destroys every VF; an unbind touches one VF or one function. */
-			if (s->kind == STEP_UNBIND && !plan_step_target(s) && (int)k != s->vf)
-				continue;
-			if (plan_step_target(s))
-				break;
-			/* An eswitch change destroys or creates the representors: one carrying traffic holds. */
-			if (s->kind == STEP_ESWITCH && pf->vfs[k].representor) {
-				int r = representor_holder(a->ctx, pf->vfs[k].representor, addrs, n_addrs, ret);
-				if (r < 0)
-					return r;
-				if (*ret)
-					break;
+			int pid = 0;
+			if (vd && vd->vhost && (r = guard_fd_holder(&g, vd->vhost, &pid, &comm)) >= 0 && pid > 0) {
+				*ret_level = GUARD_IN_USE;
+				if (asprintf(ret, "%s: %s is open in process %d (%s)", vd->name, vd->vhost, pid,
+					     comm ? comm : "?") < 0)
+					r = -ENOMEM;
 			}
-			const vfctl_device *vd = pf->vfs[k].id ? vfctl_host_find(h, pf->vfs[k].id) : NULL;
-			int r = vd ? device_holder(a->ctx, vd, addrs, n_addrs, ret) : 0;
-			if (r < 0)
-				return r;
+			continue;
 		}
 		if (plan_step_target(s)) {
 			const vfctl_device *d = vfctl_host_find(h, plan_step_target(s));
-			int r = d ? device_holder(a->ctx, d, addrs, n_addrs, ret) : 0;
-			if (r < 0)
-				return r;
+			r = d ? guard_device(&g, d, ret_level, ret) : 0;
+			continue;
+		}
+		for (size_t k = 0; pf && k < pf->n_vfs && r >= 0 && !*ret; k++) {
+			if (s->kind == STEP_UNBIND && (int)k != s->vf)
+				continue;
+			if (s->kind == STEP_ESWITCH && pf->vfs[k].representor &&
+			    ((r = guard_representor(&g, pf->vfs[k].representor, ret)) < 0 || *ret)) {
+				*ret_level = GUARD_IN_USE;
+				break;
+			}
+			const vfctl_device *vd = pf->vfs[k].id ? vfctl_host_find(h, pf->vfs[k].id) : NULL;
+			if (vd)
+				r = guard_device(&g, vd, ret_level, ret);
 		}
 	}
-	return 0;
+	guard_done(&g);
+	if (r < 0) {
+		free(*ret);
+		*ret = NULL;
+	}
+	return r;
 }

@@ -76,8 +76,9 @@ static void put_progress(FILE *f, const journal_run *j)
 		put(f, "last", j->last_step);
 }
 
-/* The whole journal (u NULL: the progress alone, what each step appends). */
-static char *journal_text(const journal_run *j, const conf_unit *u)
+/* The whole journal (u NULL: the progress alone, what each step appends). The boot and the
+ * device's ids let the next run check that the journal is about this host as it is. */
+static char *journal_text(const applier *a, const journal_run *j, const conf_unit *u, const char *ids)
 {
 	char *text = NULL, key[64];
 	size_t len = 0;
@@ -93,6 +94,10 @@ static char *journal_text(const journal_run *j, const conf_unit *u)
 	if (!u)
 		goto done;
 	fprintf(f, "kind=%s\n", kinds[u->kind]);
+	if (a->boot_id)
+		put(f, "boot", a->boot_id);
+	if (ids)
+		put(f, "ids", ids);
 	for (size_t i = 0; i < ELEMENTSOF(unit_strs); i++) {
 		const char *s = *FIELD(u, char *, unit_strs[i].off);
 		if (s)
@@ -128,14 +133,14 @@ done:
 	return text;
 }
 
-int journal_update(applier *a, const journal_run *j, const conf_unit *prior, journal_handle *jh)
+int journal_update(applier *a, const journal_run *j, const conf_unit *prior, const char *ids, journal_handle *jh)
 {
 	char path[PATH_MAX];
 	journal_path(a->rundir, prior->dev_id, path, sizeof(path));
 	/* The prior state once, atomically; after each step its progress appended (two short lines)
 	 * through the fd kept open: 300 VFs' steps rewrote 20 KB each, 6 MB in all. */
 	bool first = jh->fd < 0;
-	_cleanup_free_ char *text = journal_text(j, first ? prior : NULL);
+	_cleanup_free_ char *text = journal_text(a, j, first ? prior : NULL, ids);
 	if (!text)
 		return ctx_error(a->ctx, -ENOMEM, "cannot write the journal");
 	int r = first ? file_write_text(path, text) : file_append_text(jh->fd, text);
@@ -151,10 +156,10 @@ void journal_handle_done(journal_handle *jh)
 	jh->fd = -EBADF;
 }
 
-int journal_write(applier *a, const journal_run *j, const conf_unit *prior)
+int journal_write(applier *a, const journal_run *j, const conf_unit *prior, const char *ids)
 {
 	journal_handle jh = JOURNAL_HANDLE_INIT;
-	int r = journal_update(a, j, prior, &jh);
+	int r = journal_update(a, j, prior, ids, &jh);
 	journal_handle_done(&jh);
 	return r;
 }
@@ -162,6 +167,9 @@ int journal_write(applier *a, const journal_run *j, const conf_unit *prior)
 void journal_remove(applier *a, const char *dev)
 {
 	char path[PATH_MAX];
+	/* dev is a unit's device or a journal's own file name, never a value read from inside one. */
+	if (!*dev || dev[0] == '.' || strchr(dev, '/'))
+		return;
 	journal_path(a->rundir, dev, path, sizeof(path));
 	(void)file_remove(path);
 }
@@ -270,13 +278,26 @@ int journal_list(applier *a, char ***ret, size_t *ret_n)
 	return r < 0 ? ctx_error(a->ctx, r, "cannot list %s", dir) : 0;
 }
 
-int journal_load(applier *a, const char *name, conf_unit *ret, journal_run *ret_run)
+int journal_load(applier *a, const vfctl_host *h, const char *name, conf_unit *ret, journal_run *ret_run)
 {
-	char path[PATH_MAX];
 	_cleanup_free_ char *text = NULL;
-	journal_path(a->rundir, name, path, sizeof(path));
-	int r = file_read_text(path, &text);
-	if (r >= 0)
-		r = journal_parse(text, ret, ret_run);
-	return r < 0 ? ctx_error(a->ctx, r, "cannot read the journal %s", path) : 0;
+	journal_run j;
+	int r = run_journal_read(a->ctx, h, a->rundir, name, &text, &j);
+	if (r < 0)
+		return ctx_error(a->ctx, r, "cannot read the journal %s/" JOURNAL_DIR "/%s", a->rundir, name);
+	if (!j.unusable) {
+		/* The verdict read the progress; the parser reads it again with the prior state. */
+		run_done(&j);
+		r = journal_parse(text, ret, &j);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0 && !(j.unusable = strdup("malformed (a value the parser rejects)")))
+			return -ENOMEM;
+		if (r < 0 && !(j.device = strdup(name))) {
+			run_done(&j);
+			return -ENOMEM;
+		}
+	}
+	*ret_run = j;
+	return 0;
 }
