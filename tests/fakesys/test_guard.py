@@ -3,9 +3,12 @@
 and on the undo of an interrupted run, and journals checked before they are replayed. Each test
 plants what the guard reads (a mount in proc/self/mountinfo with its sys/dev/block link, a "VM"
 holding /dev/vfio/N in proc/PID/fd) in a fake tree and runs vfctl-fake on it."""
+import fcntl
 import json
 import os
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.dirname(__file__))
@@ -194,13 +197,31 @@ def test_journal_records_identity(s):
             doc["interrupted_runs"])
 
 
+def test_boot_waits_for_the_lock(s):
+    """apply --boot waits for another run nearly as long as its unit lets it start (it gave up after
+    60 s while vfctl.service allows 15 minutes); a command at a terminal still gives up after 60 s."""
+    h = Host("guard-lock")
+    path = h.conf("a.conf", "[PF]\nMatch=pci:%s\nNumVFs=1\n" % PF)
+    for args, bound in ((("--boot",), 840), ((), 60)):
+        with open(os.path.join(h.run_dir, "vfctl.lock"), "w") as lk:
+            fcntl.flock(lk, fcntl.LOCK_EX)
+            env = dict(os.environ, VFCTL_RUNDIR=h.run_dir)
+            p = subprocess.Popen([test_kernel.FAKE, *h.args, "apply", "-c", path, *args], stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, text=True, env=env)
+            time.sleep(1.5)
+            fcntl.flock(lk, fcntl.LOCK_UN)
+        out, _ = p.communicate(timeout=60)
+        s.check("apply %s: waits for the lock (up to %d s), then runs" % (" ".join(args), bound),
+                p.returncode == 0 and "to finish (up to %d s)" % bound in out, out)
+
+
 def main():
     s = Suite("guard")
     if not os.access(test_kernel.FAKE, os.X_OK):
         s.check("%s is built" % test_kernel.FAKE, False)
         s.finish()
     for fn in (test_mounted_vf, test_mounted_device, test_device_pf_held_by_vm, test_recovery_under_a_vm,
-               test_unusable_journals, test_journal_records_identity):
+               test_unusable_journals, test_journal_records_identity, test_boot_waits_for_the_lock):
         s.run(fn)
     s.finish()
 

@@ -364,7 +364,7 @@ static int run_op(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bi
 	binder b = {.ctx = ctx, .o = o ? o : &def};
 	if (!ctx->use_netlink)
 		return ctx_error(ctx, -EOPNOTSUPP, "bind, unbind and restore need the running kernel (sysfs at /sys)");
-	int lock = run_lock(ctx, ctx_run_dir(ctx), b.o->report, b.o->userdata), r;
+	int lock = run_lock(ctx, ctx_run_dir(ctx), RUN_LOCK_WAIT_S, b.o->report, b.o->userdata), r;
 	if (lock < 0)
 		return lock;
 	if ((r = load_host(&b)) < 0)

@@ -77,7 +77,7 @@ int vfctl_intx_probe(vfctl_ctx *ctx, const vfctl_device *d, int *ret)
 	int r = ctx_check_writable(ctx, d->id);
 	/* Under the host lock: a bind or apply running meanwhile could otherwise write PCI_COMMAND
 	 * between our write and our restore, and lose its change to our restore. */
-	int lock = r < 0 ? r : run_lock(ctx, ctx_run_dir(ctx), NULL, NULL);
+	int lock = r < 0 ? r : run_lock(ctx, ctx_run_dir(ctx), RUN_LOCK_WAIT_S, NULL, NULL);
 	if (lock >= 0) {
 		r = intx_probe(ctx, d, ret);
 		close(lock);

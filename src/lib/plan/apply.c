@@ -142,7 +142,7 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 		vfctl_host_free(h);
 		return r < 0 ? r : ctx_error(ctx, -EOPNOTSUPP, "apply needs the running kernel (sysfs at /sys and rtnetlink)");
 	}
-	if ((lock = run_lock(ctx, a.rundir, a.o->report, a.o->userdata)) < 0)
+	if ((lock = run_lock(ctx, a.rundir, a.o->boot ? RUN_LOCK_WAIT_BOOT_S : RUN_LOCK_WAIT_S, a.o->report, a.o->userdata)) < 0)
 		return lock;
 	/* The one scan and the one validation of the run, under the lock: nobody else changes the
 	 * host between them and the first step. */
