@@ -8,7 +8,7 @@ A description is a text file, one object per line (shell-style words, # comments
        [intremap=on|off] (the IOMMU's IR capability and the IR- chips of /proc/interrupts; default:
        on with an IOMMU) [unsafe_interrupts=Y|N] [lockdown=none|integrity|confidentiality]
        [hugepages=N] [loaded=MOD,...] (more loaded modules)
-  kmsg "[    2.365098] mlx4_core 0000:01:00.0: Missing UAR, aborting" [level=3]
+  kmsg "[    2.365098] mlx4_core 0000:01:00.0: Missing UAR, aborting" [level=3] [device=+usb:1-1]
        one kernel log record, written to kmsg as /dev/kmsg gives it (with DEVICE=+pci:ADDR when the
        text starts "DRIVER ADDR: ", as dev_printk adds it)
   pci ADDR VID:DID [class=020000] [driver=X] [group=N] [numa=N] [irq=N] [pin=A..D]
@@ -132,14 +132,17 @@ class Tree:
         self.write(os.path.join(self.mods, self.release, "modules.dep"), "\n".join(dep) + "\n")
         self.write(os.path.join(self.mods, self.release, "modules.builtin"), "\n".join(builtin) + "\n")
 
-    def kmsg_line(self, line, level=None):
-        """A dmesg line ("[    2.365098] TEXT") as the /dev/kmsg record the kernel gave for it."""
+    def kmsg_line(self, line, level=None, device=None):
+        """A dmesg line ("[    2.365098] TEXT") as the /dev/kmsg record the kernel gave for it;
+        device: the dictionary's DEVICE= when it is not the dev_printk address (+usb:1-1, c245:2)."""
         m = re.match(r"\[\s*(\d+)\.(\d{6})\]\s?(.*)$", line)
         usec, text = (int(m.group(1)) * 1000000 + int(m.group(2)), m.group(3)) if m else (0, line)
         # dev_printk("DRIVER ADDR: ...") adds the device to the record's dictionary
         d = re.match(r"^\S+ ([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]): ", text)
         rec = "%d,%d,%d,-;%s\n" % (int(level) if level else (3 if d else 6), len(self.kmsg), usec, text)
-        if d:
+        if device:
+            rec += " DEVICE=%s\n" % device
+        elif d:
             rec += " SUBSYSTEM=pci\n DEVICE=+pci:%s\n" % d.group(1)
         self.kmsg.append(rec)
 

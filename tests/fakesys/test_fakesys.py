@@ -297,6 +297,8 @@ def test_kernel_log_signatures(s):
                  ("kernel.bar-no-space", "0000:05:00.0", "warn"), ("driver.not-bound", "0000:06:00.0", "warn"),
                  ("vfio.unsafe-interrupts", None, "warn"), ("kernel.lockdown", None, "info")]:
         s.check("signatures: %s on %s (%s)" % want, want in got, sorted(x for x in got if x[0] == want[0]))
+    s.check("signatures: a record whose DEVICE= is a USB device is not taken for the PCI address in its text",
+            not findings(doc, "vfio.intx-busy"), findings(doc, "vfio.intx-busy"))
     f = findings(doc, "nvme.not-ready")
     s.check("signatures: nvme2's line mapped to 02:00.1 through 'pci function'",
             f and "nvme nvme2: Device not ready" in f[0]["evidence"] and "NVMeQueues=" in f[0]["fix"], f)

@@ -23,7 +23,8 @@ static bool find_bdf(const char *t, char ret[13])
 }
 
 /* Records about a class device (nvme nvme2, DEVICE=c245:2) name their PCI function only in the
- * line "pci function BDF" that the nvme driver logs first: remember it per dictionary key. */
+ * line "pci function BDF" that the nvme driver logs first: remember it per dictionary key, in a
+ * hash table (a 32 MiB log holds hundreds of thousands of records, each looked up). */
 typedef struct alias {
 	char *key;
 	char bdf[13];
@@ -31,9 +32,52 @@ typedef struct alias {
 
 typedef struct resolver {
 	const vfctl_host *h;
-	alias *aliases;
-	size_t n_aliases;
+	alias *slots; /* open addressing, a power of two, at most half full */
+	size_t n_slots, n_used;
 } resolver;
+
+static size_t key_hash(const char *k)
+{
+	size_t h = 14695981039346656037ULL; /* FNV-1a */
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+	return h;
+}
+
+static alias *alias_slot(const resolver *rs, const char *key)
+{
+	for (size_t i = key_hash(key) & (rs->n_slots - 1);; i = (i + 1) & (rs->n_slots - 1))
+		if (!rs->slots[i].key || streq(rs->slots[i].key, key))
+			return &rs->slots[i];
+}
+
+static const char *alias_get(const resolver *rs, const char *key)
+{
+	const alias *a = rs->n_slots ? alias_slot(rs, key) : NULL;
+	return a && a->key ? a->bdf : NULL;
+}
+
+static void alias_set(resolver *rs, const char *key, const char *bdf)
+{
+	if (2 * (rs->n_used + 1) > rs->n_slots) {
+		resolver bigger = {.h = rs->h, .n_slots = rs->n_slots ? 2 * rs->n_slots : 64};
+		if (!(bigger.slots = calloc(bigger.n_slots, sizeof(alias))))
+			return; /* out of memory: the record stays unresolved */
+		for (size_t i = 0; i < rs->n_slots; i++)
+			if (rs->slots[i].key)
+				*alias_slot(&bigger, rs->slots[i].key) = rs->slots[i];
+		bigger.n_used = rs->n_used;
+		free(rs->slots);
+		*rs = bigger;
+	}
+	alias *a = alias_slot(rs, key);
+	if (!a->key) {
+		if (!(a->key = strdup(key)))
+			return;
+		rs->n_used++;
+	}
+	snprintf(a->bdf, sizeof(a->bdf), "%s", bdf);
+}
 
 static const char *alias_key(const kmsg_record *r, char *buf, size_t size)
 {
@@ -48,20 +92,8 @@ static const char *alias_key(const kmsg_record *r, char *buf, size_t size)
 	return buf;
 }
 
-static void alias_set(resolver *rs, const char *key, const char *bdf)
-{
-	alias *na = realloc(rs->aliases, (rs->n_aliases + 1) * sizeof(*na));
-	if (!na)
-		return;
-	rs->aliases = na;
-	if (!(na[rs->n_aliases].key = strdup(key)))
-		return;
-	snprintf(na[rs->n_aliases].bdf, sizeof(na->bdf), "%s", bdf);
-	rs->n_aliases++;
-}
-
-/* The address a record is about: its DEVICE=+pci:, a remembered alias, a netdev's device, or the
- * first address in its text. */
+/* The address a record is about: its DEVICE=+pci:, a remembered alias, a netdev's device, or, for
+ * a record without a dictionary, the first address in its text. */
 static bool record_bdf(resolver *rs, const kmsg_record *r, char ret[13])
 {
 	const char *pci = kmsg_pci_device(r);
@@ -76,11 +108,11 @@ static bool record_bdf(resolver *rs, const kmsg_record *r, char ret[13])
 		alias_set(rs, key, ret);
 		return true;
 	}
-	for (size_t i = rs->n_aliases; key && i-- > 0;)
-		if (streq(rs->aliases[i].key, key)) {
-			snprintf(ret, 13, "%s", rs->aliases[i].bdf);
-			return true;
-		}
+	const char *known = key ? alias_get(rs, key) : NULL;
+	if (known) {
+		snprintf(ret, 13, "%s", known);
+		return true;
+	}
 	int ifindex;
 	if (r->device && sscanf(r->device, "n%d", &ifindex) == 1)
 		for (size_t i = 0; i < rs->h->n_devices; i++)
@@ -89,7 +121,9 @@ static bool record_bdf(resolver *rs, const kmsg_record *r, char ret[13])
 					snprintf(ret, 13, "%s", rs->h->devices[i].id);
 					return true;
 				}
-	return find_bdf(r->text, ret);
+	/* A record whose dictionary names a device that is not a PCI function (a USB port, a block
+	 * device, a process's signal line) is not about the address its text happens to hold. */
+	return !r->device && find_bdf(r->text, ret);
 }
 
 int log_index(checker *c)
@@ -101,9 +135,9 @@ int log_index(checker *c)
 	for (size_t i = 0; i < c->log.n; i++)
 		if (!record_bdf(&rs, &c->log.records[i], c->log_bdf[i]))
 			c->log_bdf[i][0] = 0;
-	for (size_t i = 0; i < rs.n_aliases; i++)
-		free(rs.aliases[i].key);
-	free(rs.aliases);
+	for (size_t i = 0; i < rs.n_slots; i++)
+		free(rs.slots[i].key);
+	free(rs.slots);
 	return 0;
 }
 
