@@ -412,6 +412,19 @@ static int fk_bind(const fk *k, const char *devdir, const char *driver)
 	snprintf(p, sizeof(p), "%s/%s", drv, name);
 	relink(devdir, p);
 	uevent_driver(devdir, driver);
+	if (streq(driver, "vfio-pci")) {
+		/* vfio-pci creates the group's node (the tree's dev/vfio/N beside sys/, root-owned). */
+		char grp[PATH_MAX], node[PATH_MAX];
+		snprintf(p, sizeof(p), "%s/iommu_group", devdir);
+		ssize_t n = readlink(p, grp, sizeof(grp) - 1);
+		if (n > 0) {
+			grp[n] = 0;
+			snprintf(node, sizeof(node), "%s/../dev/vfio", k->root);
+			mkdirs(node);
+			snprintf(node + strlen(node), sizeof(node) - strlen(node), "/%s", strrchr(grp, '/') ? strrchr(grp, '/') + 1 : grp);
+			close(open(node, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+		}
+	}
 	vf_decl d;
 	if (vf_of(k, devdir, pf, &d) && d.net[0] && streq(d.driver, driver)) {
 		/* The VF driver gives the VF a netdev with the MAC its PF set (igb: at this load). */

@@ -215,13 +215,25 @@ def test_boot_waits_for_the_lock(s):
                 p.returncode == 0 and "to finish (up to %d s)" % bound in out, out)
 
 
+def test_owner_stays_in_the_tree(s):
+    """Owner= under the fake kernel chowns the tree's dev/vfio/N, never the host's /dev/vfio/N."""
+    h = Host("guard-owner")
+    rc, out, err = h.run("apply", "-c", h.conf("a.conf", HANDMADE.replace("Driver=vfio-pci", "Driver=vfio-pci\nOwner=65534")))
+    grp = vf_group(h, 2)
+    node = os.path.join(h.root, "dev", "vfio", str(grp))
+    st = os.stat(node) if os.path.exists(node) else None
+    s.check("Owner=65534: the tree's dev/vfio/%d is 65534's, apply exit 0" % grp,
+            rc == 0 and st is not None and st.st_uid == 65534, (rc, out + err, st))
+
+
 def main():
     s = Suite("guard")
     if not os.access(test_kernel.FAKE, os.X_OK):
         s.check("%s is built" % test_kernel.FAKE, False)
         s.finish()
     for fn in (test_mounted_vf, test_mounted_device, test_device_pf_held_by_vm, test_recovery_under_a_vm,
-               test_unusable_journals, test_journal_records_identity, test_boot_waits_for_the_lock):
+               test_unusable_journals, test_journal_records_identity, test_boot_waits_for_the_lock,
+               test_owner_stays_in_the_tree):
         s.run(fn)
     s.finish()
 

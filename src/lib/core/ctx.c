@@ -87,6 +87,14 @@ const char *vfctl_ctx_error(const vfctl_ctx *ctx) { return ctx->error; }
 
 const char *ctx_run_dir(const vfctl_ctx *ctx) { return ctx->test && ctx->test->run_dir ? ctx->test->run_dir : "/run"; }
 
+void ctx_vfio_node(const vfctl_ctx *ctx, const char *group, char *buf, size_t size)
+{
+	if (ctx->fs->read_only)
+		snprintf(buf, size, "%s/../dev/vfio/%s", ctx->fs->sys_root, group);
+	else
+		snprintf(buf, size, "/dev/vfio/%s", group);
+}
+
 int ctx_check_writable(vfctl_ctx *ctx, const char *what)
 {
 	if (ctx->kernel || !ctx->fs->read_only)

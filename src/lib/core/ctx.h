@@ -63,6 +63,9 @@ const char *ctx_run_dir(const vfctl_ctx *ctx);
 /* 0 when this context may change the host: the running kernel behind every root, or a fake kernel
  * attached; otherwise -EROFS with "WHAT: ..." (a --sysfs, --procfs or --modules tree is only read). */
 int ctx_check_writable(vfctl_ctx *ctx, const char *what);
+/* A VFIO group's node: /dev/vfio/N on the running host, <tree>/dev/vfio/N beside a fake tree's
+ * sys/ (a fake kernel's tests chown that one, never the host's). */
+void ctx_vfio_node(const vfctl_ctx *ctx, const char *group, char *buf, size_t size);
 
 /* Records the failure's detail for vfctl_ctx_error() and returns r, so callers can
  * `return ctx_error(ctx, r, "...")`. */

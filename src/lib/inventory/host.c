@@ -257,17 +257,18 @@ static int scan_pci_finish(vfctl_ctx *ctx, vfctl_host *h)
 }
 
 /* Who may open /dev/vfio/N of each device on vfio-pci: what Owner=/Group= compare with. */
-static void vfio_owners(vfctl_host *h)
+static void vfio_owners(const vfctl_ctx *ctx, vfctl_host *h)
 {
 	for (size_t i = 0; i < h->n_devices; i++) {
 		vfctl_device *d = &h->devices[i];
-		char path[64];
+		char path[PATH_MAX], grp[16];
 		uid_t u;
 		gid_t g;
 		mode_t m;
 		if (d->iommu_group < 0 || !streq_ptr(d->driver, "vfio-pci"))
 			continue;
-		snprintf(path, sizeof(path), "/dev/vfio/%d", d->iommu_group);
+		snprintf(grp, sizeof(grp), "%d", d->iommu_group);
+		ctx_vfio_node(ctx, grp, path, sizeof(path));
 		if (file_owner(path, &u, &g, &m) >= 0) {
 			d->vfio_uid = (int)u;
 			d->vfio_gid = (int)g;
@@ -310,7 +311,7 @@ static int host_scan(vfctl_ctx *ctx, const char *pf, vfctl_host **ret)
 	if (r >= 0)
 		r = nvme_pools_scan(ctx, h);
 	if (r >= 0)
-		vfio_owners(h);
+		vfio_owners(ctx, h);
 	if (r >= 0 && ctx->use_netlink)
 		r = vdpa_scan(ctx, h);
 	if (r >= 0)

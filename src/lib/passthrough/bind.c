@@ -244,10 +244,11 @@ static int check_safety(binder *b)
 
 static int chown_group(binder *b, const vfctl_device *d)
 {
-	char path[64];
+	char path[PATH_MAX], grp[16];
 	if (b->o->owner < 0 && b->o->group_id < 0)
 		return 0;
-	snprintf(path, sizeof(path), "/dev/vfio/%d", d->iommu_group);
+	snprintf(grp, sizeof(grp), "%d", d->iommu_group);
+	ctx_vfio_node(b->ctx, grp, path, sizeof(path));
 	int r = ctx_check_writable(b->ctx, path);
 	if (r >= 0)
 		r = file_chown(path, b->o->owner, b->o->group_id);

@@ -326,7 +326,7 @@ static int exec_vfio_owner(applier *a, const vfctl_host *h, const vfctl_device *
 	snprintf(path, sizeof(path), "bus/pci/devices/%s/iommu_group", f);
 	if ((r = sysfs_link_name(a->ctx->fs, path, &grp)) < 0)
 		return ctx_error_fs(a->ctx, r, "no IOMMU group");
-	snprintf(path, sizeof(path), "/dev/vfio/%s", grp);
+	ctx_vfio_node(a->ctx, grp, path, sizeof(path));
 	if ((r = ctx_check_writable(a->ctx, path)) < 0)
 		return r;
 	r = file_chown(path, s->u.owner.uid, s->u.owner.gid);
