@@ -11,7 +11,7 @@
 
 static volatile sig_atomic_t stop_requested;
 
-static void on_stop_signal(int sig) { stop_requested = sig; }
+static void on_stop_signal(int sig) { __atomic_store_n(&stop_requested, sig, __ATOMIC_RELAXED); }
 
 /* SIGTERM (systemctl stop), SIGINT (^C), SIGHUP (a closed terminal) stop the run between two
  * kernel changes and roll it back; the library checks the flag, the handler does nothing else.

@@ -36,7 +36,12 @@ static int rescan_unit(applier *a, const conf_unit *u, vfctl_host **h)
 
 static bool aborted(const applier *a) { return a->abort && __atomic_load_n(a->abort, __ATOMIC_ACQUIRE); }
 
-bool applier_cancelled(const applier *a) { return (a->o->cancel && *a->o->cancel) || aborted(a); }
+/* The caller's flag is set by a signal handler and read here from every PF worker: an atomic load
+ * (lock-free for sig_atomic_t, so the handler's store may be a plain one). */
+bool applier_cancelled(const applier *a)
+{
+	return (a->o->cancel && __atomic_load_n(a->o->cancel, __ATOMIC_RELAXED)) || aborted(a);
+}
 
 /* Why a run stops between two steps: a signal, or another PF of the run that failed. */
 static int stop_error(applier *a, const char *where)
