@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -113,27 +114,55 @@ int cli_apply_text(vfctl_ctx *ctx, const char *text, bool force)
 	return r;
 }
 
+/* Writes dir/name whole or not at all, for a reader (node_exporter, an admin's cp) that must never
+ * see half a file, and safely in a directory someone else could reach: the directory is opened
+ * without following a symlink and must be writable by its owner alone (root or the caller), the
+ * temporary file has an unpredictable name and is created exclusively (a planted file, symlink
+ * or FIFO under that name is never opened), and it is renamed over the final name. */
 int cli_write_file(const char *dir, const char *name, const char *text)
 {
-	char path[4096], tmp[4096];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	/* A dot name ending in .tmp: what a reader globbing *.conf or *.prom never picks up. */
-	snprintf(tmp, sizeof(tmp), "%s/.%s.%d.tmp", dir, name, (int)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0) {
-		int r = -errno;
-		fprintf(stderr, "vfctl: %s: %s\n", tmp, strerror(-r));
+	struct stat st;
+	char tmp[96];
+	int r = 0, fd = -1;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0) {
+		r = -errno;
+		fprintf(stderr, "vfctl: %s: %s%s\n", dir, strerror(-r), r == -ENOTDIR || r == -ELOOP ? " (a symlink is not followed)" : "");
 		return r;
 	}
-	size_t len = strlen(text);
-	ssize_t k = write(fd, text, len);
-	int r = k == (ssize_t)len && fchmod(fd, 0644) == 0 && fsync(fd) == 0 ? 0 : -errno ? -errno : -EIO;
-	close(fd);
-	if (r == 0 && rename(tmp, path) < 0)
+	if (fstat(dfd, &st) < 0)
 		r = -errno;
-	if (r < 0) {
-		unlink(tmp);
-		fprintf(stderr, "vfctl: %s: %s\n", path, strerror(-r));
+	else if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		fprintf(stderr, "vfctl: %s: owned by uid %u with mode %04o: only a directory that root or you alone can "
+			"write is written into (another user could replace the files)\n", dir, (unsigned)st.st_uid,
+			(unsigned)(st.st_mode & 07777));
+		close(dfd);
+		return -EPERM;
 	}
+	for (int tries = 0; r == 0 && fd < 0; tries++) {
+		unsigned long long rnd;
+		if (getentropy(&rnd, sizeof(rnd)) < 0)
+			rnd = (unsigned long long)getpid() * 2654435761ULL ^ (unsigned long long)time(NULL);
+		/* A dot name ending in .tmp: what a reader globbing *.conf or *.prom never picks up. */
+		snprintf(tmp, sizeof(tmp), ".vfctl-%016llx.tmp", rnd);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0 && (errno != EEXIST || tries >= 8))
+			r = -errno;
+	}
+	if (r == 0) {
+		size_t len = strlen(text);
+		ssize_t k = write(fd, text, len);
+		r = k == (ssize_t)len && fchmod(fd, 0644) == 0 && fsync(fd) == 0 ? 0 : errno ? -errno : -EIO;
+		close(fd);
+		if (r == 0 && renameat(dfd, tmp, dfd, name) < 0)
+			r = -errno;
+		if (r == 0)
+			(void)fsync(dfd); /* the rename itself durable */
+		else
+			(void)unlinkat(dfd, tmp, 0);
+	}
+	if (r < 0)
+		fprintf(stderr, "vfctl: %s/%s: %s\n", dir, name, strerror(-r));
+	close(dfd);
 	return r;
 }

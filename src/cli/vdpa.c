@@ -22,6 +22,15 @@ int cmd_vdpa(const cli_global *g, int argc, char **argv)
 	if (r)
 		return r;
 	char text[512];
+	/* The arguments become a configuration's lines: a control character (a newline) would add
+	 * keys or sections of its own. */
+	for (int i = 2; i < argc; i++)
+		for (const char *c = argv[i]; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+				fprintf(stderr, "vfctl: vdpa: argument %d holds a control character: refused\n", i);
+				r = EXIT_USAGE;
+				goto out;
+			}
 	if (streq(argv[1], "list")) {
 		for (size_t i = 0; h->vdpa && i < h->vdpa->n_mgmtdevs; i++)
 			printf("mgmtdev %s%s%s\n", h->vdpa->mgmtdevs[i].name, h->vdpa->mgmtdevs[i].classes & 2 ? " net" : "",
@@ -35,9 +44,13 @@ int cmd_vdpa(const cli_global *g, int argc, char **argv)
 			printf("(the kernel has no vdpa netlink family: modprobe vdpa)\n");
 		goto out;
 	} else if (streq(argv[1], "add") && argc >= 4 && argc <= 6) {
-		snprintf(text, sizeof(text), "[VDPA]\nName=%s\nMgmtDev=%s\nDriver=%s\n%s%s%s", argv[2], argv[3],
+		if ((size_t)snprintf(text, sizeof(text), "[VDPA]\nName=%s\nMgmtDev=%s\nDriver=%s\n%s%s%s", argv[2], argv[3],
 			 argc >= 5 ? argv[4] : "vhost", argc == 6 ? "MACAddress=" : "", argc == 6 ? argv[5] : "",
-			 argc == 6 ? "\n" : "");
+			 argc == 6 ? "\n" : "") >= sizeof(text)) {
+			fprintf(stderr, "vfctl: vdpa add: the arguments are too long\n");
+			r = EXIT_USAGE;
+			goto out;
+		}
 	} else if (streq(argv[1], "del") && argc == 3)
 		snprintf(text, sizeof(text), "[VDPA]\nName=%s\nPresent=no\n", argv[2]);
 	else {

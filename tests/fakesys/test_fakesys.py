@@ -2,6 +2,7 @@
 """Fake-sysfs tier: typical hosts from admins' write-ups, built by fakesys.py, read by the real vfctl binary."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -477,6 +478,34 @@ def test_verify_metrics(s):
             os.listdir(tf) == ["vfctl.prom"], (rc, err, os.listdir(tf)))
     rc, _, err = vfctl(*t, "metrics", "--textfile", os.path.join(TMP, "no-such-dir"))
     s.check("metrics --textfile into a missing directory: exit 1 naming it", rc == 1 and "no-such-dir" in err, err)
+    open_dir = os.path.join(TMP, "world-writable")
+    os.makedirs(open_dir, exist_ok=True)
+    os.chmod(open_dir, 0o777)
+    for args, what in ((("metrics", "--textfile", open_dir), "metrics --textfile"), (("export", "-o", open_dir), "export -o")):
+        rc, _, err = vfctl(*t, *args)
+        s.check("%s into a directory any user can write: refused, exit 1, nothing written" % what,
+                rc == 1 and "only a directory that root or you alone can write" in err and os.listdir(open_dir) == [],
+                (rc, err, os.listdir(open_dir)))
+    link = os.path.join(TMP, "textfile-link")
+    os.symlink(tf, link)
+    rc, _, err = vfctl(*t, "metrics", "--textfile", link)
+    s.check("metrics --textfile through a symlinked directory: refused (not followed)",
+            rc == 1 and "symlink is not followed" in err, err)
+    strace = shutil.which("strace")
+    s.check("strace is installed (deps.sh)", strace is not None)
+    if strace:
+        trace = os.path.join(TMP, "metrics.trace")
+        asan = os.environ.get("ASAN_OPTIONS", "")
+        env = dict(os.environ, ASAN_OPTIONS=(asan + ":" if asan else "") + "detect_leaks=0")  # no LSan under ptrace
+        subprocess.run([strace, "-f", "-qq", "-e", "trace=openat", "-o", trace, VFCTL_BIN, *t, "metrics", "--textfile",
+                        tf], capture_output=True, env=env, timeout=120)
+        opens = [ln for ln in open(trace).read().splitlines() if "textfile" in ln or ".tmp" in ln]
+        tmp = [ln for ln in opens if ".tmp" in ln]
+        s.check("metrics --textfile: the directory opened without following a symlink, the temporary file created "
+                "exclusively under an unpredictable name (a planted file or FIFO is never opened)",
+                any("O_DIRECTORY" in ln and "O_NOFOLLOW" in ln for ln in opens) and len(tmp) == 1 and
+                "O_EXCL" in tmp[0] and "O_NOFOLLOW" in tmp[0] and re.search(r"\.vfctl-[0-9a-f]{16}\.tmp", tmp[0]),
+                "\n".join(opens))
 
 
 def test_examples_validate(s):

@@ -226,6 +226,17 @@ def test_owner_stays_in_the_tree(s):
             rc == 0 and st is not None and st.st_uid == 65534, (rc, out + err, st))
 
 
+def test_vdpa_name_injection(s):
+    """vfctl vdpa add/del NAME: a newline in NAME would add configuration lines (a [PF] section
+    with NumVFs=5 once took effect): refused, nothing changed."""
+    h = Host("guard-vdpa-name")
+    evil = "v0\n[PF]\nMatch=pci:%s\nNumVFs=5" % PF
+    for args in (("add", evil, "vdpasim_net"), ("del", evil)):
+        rc, out, err = h.run("vdpa", *args)
+        s.check("vdpa %s NAME-with-newlines: usage error naming the control character, no VFs made" % args[0],
+                rc == 2 and "control character" in err and numvfs(h) == 0, (rc, out, err))
+
+
 def main():
     s = Suite("guard")
     if not os.access(test_kernel.FAKE, os.X_OK):
@@ -233,7 +244,7 @@ def main():
         s.finish()
     for fn in (test_mounted_vf, test_mounted_device, test_device_pf_held_by_vm, test_recovery_under_a_vm,
                test_unusable_journals, test_journal_records_identity, test_boot_waits_for_the_lock,
-               test_owner_stays_in_the_tree):
+               test_owner_stays_in_the_tree, test_vdpa_name_injection):
         s.run(fn)
     s.finish()
 
