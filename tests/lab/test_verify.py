@@ -208,6 +208,15 @@ def test_refusals(s, lab):
             (refusal, len(doc["checks"]), forged, vlans))
     sh("ip", "route", "del", "default")
     sh("ip", "addr", "del", "10.99.0.1/24", "dev", lab.pf)
+    # The route on a macvlan above the PF: the PF is the uplink all the same.
+    sh("ip", "link", "add", "mv0", "link", lab.pf, "type", "macvlan", "mode", "bridge")
+    sh("ip", "addr", "add", "10.99.1.1/24", "dev", "mv0")
+    sh("ip", "link", "set", "mv0", "up")
+    sh("ip", "route", "add", "default", "via", "10.99.1.254", "dev", "mv0")
+    rc, out, err = vfctl("verify", "-c", lab.dir, "--datapath")
+    s.check("default route on a macvlan above the PF: refused, naming the macvlan",
+            rc == 1 and "carries the default route through mv0" in err, err)
+    sh("ip", "link", "del", "mv0")
     p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", os.environ["VFCTL"],
                         "verify", "-c", lab.dir, "--datapath"], capture_output=True, text=True)
     s.check("not root: verify --datapath says it is root only, exit 1", p.returncode == 1 and "root only" in p.stderr,

@@ -68,17 +68,26 @@ static int load_open(guard *g)
 	return r;
 }
 
-static int guard_load(guard *g)
+/* Each file that cannot be read leaves its check with nothing to find: a fake tree has no swaps,
+ * a container may hide routes. */
+static void load_files(guard *g)
 {
-	if (g->loaded)
-		return 0;
-	g->loaded = true;
-	/* Each file that cannot be read leaves its check with nothing to find: a fake tree has no
-	 * swaps, a container may hide routes. The process scan and the address dump are needed. */
+	if (g->files_loaded)
+		return;
+	g->files_loaded = true;
 	(void)procfs_read(g->ctx->fs, "self/mountinfo", &g->mountinfo);
 	(void)procfs_read(g->ctx->fs, "swaps", &g->swaps);
 	(void)procfs_read(g->ctx->fs, "net/route", &g->route4);
 	(void)procfs_read(g->ctx->fs, "net/ipv6_route", &g->route6);
+}
+
+/* The process scan and the address dump: what only the holders' checks need. */
+static int guard_load(guard *g)
+{
+	load_files(g);
+	if (g->loaded)
+		return 0;
+	g->loaded = true;
 	int r = load_open(g);
 	if (r >= 0 && g->ctx->use_netlink)
 		(void)holders_addresses(g->ctx, &g->addrs, &g->n_addrs); /* without it, addresses are not checked */
@@ -213,7 +222,8 @@ static char *default_route_on(guard *g, const char *const *names, size_t n)
 char *guard_default_route(guard *g, const char *netdev)
 {
 	const char *names[] = {netdev};
-	return guard_load(g) < 0 ? NULL : default_route_on(g, names, 1);
+	load_files(g);
+	return default_route_on(g, names, 1);
 }
 
 /* --- what VMs and processes hold ----------------------------------------------------------------- */

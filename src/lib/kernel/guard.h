@@ -17,7 +17,7 @@ typedef enum guard_level {
 typedef struct guard {
 	vfctl_ctx *ctx;
 	const vfctl_host *h;
-	bool loaded;
+	bool files_loaded, loaded;
 	char *mountinfo, *swaps, *route4, *route6;
 	struct guard_open *open; /* /dev/vfio/N and /dev/vhost-vdpa-N held by a process */
 	size_t n_open;

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "link.h"
 #include "packet.h"
 #include "parse.h"
@@ -142,23 +143,6 @@ static int unit_ports(dp_run *d, const conf_unit *u, const vfctl_host *h, size_t
 	return 0;
 }
 
-/* Does ifname carry a default route? v4 and v6: /proc/net/route and /proc/net/ipv6_route, read
- * once for all the ports. */
-static bool has_default_route(const char *v4, const char *v6, const char *ifname)
-{
-	char iface[IF_NAMESIZE + 1], dest[33], mask[9];
-	unsigned plen;
-	for (const char *l = v4 ? strchr(v4, '\n') : NULL; l && *++l; l = strchr(l, '\n'))
-		if (sscanf(l, "%16s %8s %*s %*s %*s %*s %*s %8s", iface, dest, mask) == 3 && streq(iface, ifname) &&
-		    streq(dest, "00000000") && streq(mask, "00000000"))
-			return true;
-	for (const char *l = v6; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
-		if (sscanf(l, "%32s %x %*s %*s %*s %*s %*s %*s %*s %16s", dest, &plen, iface) == 3 && plen == 0 &&
-		    streq(iface, ifname) && strspn(dest, "0") == 32)
-			return true;
-	return false;
-}
-
 /* What the probes of one PF's group would put on its uplink, for the refusal's message: how many
  * frames, how many with the forged source, on which VLANs. */
 static void group_traffic(const dp_run *d, const dp_probe *pr, size_t np, size_t group, size_t *ret_frames,
@@ -189,21 +173,17 @@ static void group_traffic(const dp_run *d, const dp_probe *pr, size_t np, size_t
  * inside the NIC go out on the wire, and a forged source that the NIC fails to drop (what the
  * spoofchk probe is there to find) can trip an upstream switch's port security, which shuts the
  * host's uplink. The admin decides, knowing exactly what would be sent (docs/verify.md). */
-static int check_default_route(dp_run *d, const dp_probe *pr, size_t np)
+static int check_default_route(dp_run *d, const vfctl_host *h, const dp_probe *pr, size_t np)
 {
-	_cleanup_free_ char *v4 = NULL, *v6 = NULL;
-	(void)procfs_read(d->ctx->fs, "net/route", &v4);
-	(void)procfs_read(d->ctx->fs, "net/ipv6_route", &v6);
-	for (size_t i = 0; i < d->n; i++) {
+	guard g;
+	int r = 0;
+	guard_init(&g, d->ctx, h);
+	for (size_t i = 0; i < d->n && r >= 0; i++) {
 		const dp_port *p = &d->ports[i];
-		_cleanup_free_ char *master = NULL;
-		char path[128], vlans[128];
+		/* The route's own interface, or a bridge, bond, VLAN or macvlan above the port. */
+		_cleanup_free_ char *via = guard_default_route(&g, p->netdev);
+		char vlans[128];
 		size_t frames, forged;
-		snprintf(path, sizeof(path), "class/net/%s/master", p->netdev);
-		(void)sysfs_link_name(d->ctx->fs, path, &master);
-		const char *via = has_default_route(v4, v6, p->netdev)		     ? p->netdev
-				  : master && has_default_route(v4, v6, master) ? master
-										 : NULL;
 		if (!via)
 			continue;
 		if (d->o->force) {
@@ -212,18 +192,19 @@ static int check_default_route(dp_run *d, const dp_probe *pr, size_t np)
 		}
 		group_traffic(d, pr, np, p->group, &frames, &forged, vlans, sizeof(vlans));
 		const uint8_t *m = dp_forged_mac;
-		return ctx_error(d->ctx, -EBUSY,
-				 "%s (%s) carries the default route%s%s: verify --datapath would send %zu test frames through "
-				 "its NIC's switch (EtherType 0x%04x, local experimental; payload \"%s\"; VLANs: %s), "
-				 "%zu of them with the forged locally administered source %02x:%02x:%02x:%02x:%02x:%02x to "
-				 "test spoof checking. Frames the NIC does not switch internally leave on this uplink, and a "
-				 "forged source the NIC fails to drop can make an upstream switch with port security shut "
-				 "the port. --force sends them anyway",
-				 p->netdev, p->label, via != p->netdev ? " through " : "", via != p->netdev ? via : "",
-				 frames, DP_ETHERTYPE, DP_MAGIC, vlans[0] ? vlans : "none", forged, m[0], m[1], m[2], m[3],
-				 m[4], m[5]);
+		bool other = !streq(via, p->netdev);
+		r = ctx_error(d->ctx, -EBUSY,
+			      "%s (%s) carries the default route%s%s: verify --datapath would send %zu test frames through "
+			      "its NIC's switch (EtherType 0x%04x, local experimental; payload \"%s\"; VLANs: %s), "
+			      "%zu of them with the forged locally administered source %02x:%02x:%02x:%02x:%02x:%02x to "
+			      "test spoof checking. Frames the NIC does not switch internally leave on this uplink, and a "
+			      "forged source the NIC fails to drop can make an upstream switch with port security shut "
+			      "the port. --force sends them anyway",
+			      p->netdev, p->label, other ? " through " : "", other ? via : "", frames, DP_ETHERTYPE, DP_MAGIC,
+			      vlans[0] ? vlans : "none", forged, m[0], m[1], m[2], m[3], m[4], m[5]);
 	}
-	return 0;
+	guard_done(&g);
+	return r;
 }
 
 static int restored_add(vfctl_verify_result *v, const char *name)
@@ -462,7 +443,7 @@ int verify_datapath(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, 
 	if (r >= 0)
 		r = dp_expect(d.ports, d.n, &pr, &np);
 	if (r >= 0)
-		r = check_default_route(&d, pr, np);
+		r = check_default_route(&d, h, pr, np);
 	/* A group left with one port (the rest skipped) has no probe: dp_expect pairs within groups. */
 	if (r >= 0 && np) {
 		v->datapath = true;
