@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "json-writer.h"
 
 static int write_file(const char *dir, const vfctl_export_file *f, bool force)
 {
@@ -26,29 +27,29 @@ static int write_file(const char *dir, const vfctl_export_file *f, bool force)
 	return 0;
 }
 
-static void print_json(const vfctl_export_file *files, size_t n)
+/* Through the one JSON writer: a name with a quote, a backslash, a control byte or a byte that is
+ * not UTF-8 (an interface named by someone else) comes out as valid JSON. */
+static int print_json(const vfctl_export_file *files, size_t n)
 {
-	/* The texts are vfctl's own output (ASCII, no control bytes but newlines): escape \ " and \n. */
-	printf("{\"files\": [");
+	json_writer w = {0};
+	char *out = NULL;
+	json_open_object(&w, NULL);
+	json_open_array(&w, "files");
 	for (size_t i = 0; i < n; i++) {
-		printf("%s\n  {\"name\": \"%s\", \"device\": ", i ? "," : "", files[i].name);
-		printf(files[i].device ? "\"%s\"" : "%snull", files[i].device ? files[i].device : "");
-		printf(", \"match\": ");
-		printf(files[i].match ? "\"%s\"" : "%snull", files[i].match ? files[i].match : "");
-		printf(", \"text\": \"");
-		for (const char *p = files[i].text; *p; p++) {
-			if (*p == '\n')
-				fputs("\\n", stdout);
-			else if (*p == '"' || *p == '\\')
-				printf("\\%c", *p);
-			else if ((unsigned char)*p < 0x20)
-				printf("\\u%04x", *p);
-			else
-				putchar(*p);
-		}
-		printf("\"}");
+		json_open_object(&w, NULL);
+		json_string(&w, "name", files[i].name);
+		json_string(&w, "device", files[i].device);
+		json_string(&w, "match", files[i].match);
+		json_string(&w, "text", files[i].text);
+		json_close_object(&w);
 	}
-	printf("%s]}\n", n ? "\n" : "");
+	json_close_array(&w);
+	json_close_object(&w);
+	if (json_finish(&w, &out) < 0)
+		return -ENOMEM;
+	fputs(out, stdout);
+	free(out);
+	return 0;
 }
 
 int cmd_export(const cli_global *g, int argc, char **argv)
@@ -100,7 +101,7 @@ int cmd_export(const cli_global *g, int argc, char **argv)
 		goto out;
 	}
 	if (json)
-		print_json(files, n);
+		r = print_json(files, n) < 0 ? EXIT_FAIL : r;
 	else if (dir) {
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 			fprintf(stderr, "vfctl: %s: %s\n", dir, strerror(errno));

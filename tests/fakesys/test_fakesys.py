@@ -660,6 +660,24 @@ def test_hostile_names(s):
     out = p.stdout.decode("utf-8", errors="replace").replace("\n            ", " ")
     s.check("hostile name: doctor's fix single-quotes it for the shell",
             "ip link set dev 'ev\\x1b[2J$(reboot)" in out and b"\x1b" not in p.stdout, out[-800:])
+    p = subprocess.run([VFCTL_BIN, *t, "export", "--json"], capture_output=True)
+    try:
+        doc = json.loads(p.stdout.decode("utf-8", errors="strict"))
+        texts = [f["text"] for f in doc["files"] if f["device"] == "0000:06:00.1"]
+        ok = len(texts) == 1 and "ev\x1b[2J$(reboot)\u00ff" in texts[0]
+    except (UnicodeDecodeError, ValueError) as e:
+        ok, texts = False, repr(e)
+    s.check("hostile name: export --json is strict UTF-8 JSON, the name in it as status gives it", ok, texts)
+    p = subprocess.run([VFCTL_BIN, *t, "metrics"], capture_output=True)
+    try:
+        text = p.stdout.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as e:
+        text = ""
+    s.check("hostile name: metrics is UTF-8 without control bytes, the name's ESC as U+FFFD and 0xff as U+00FF",
+            'netdev="ev\ufffd[2J$(reboot)\u00ff"' in text and b"\x1b" not in p.stdout, p.stdout[-400:])
+    v = subprocess.run(["promtool", "check", "metrics"], input=p.stdout, capture_output=True)
+    s.check("hostile name: promtool check metrics accepts it (node_exporter keeps every series)",
+            p.returncode == 0 and v.returncode == 0, (v.stdout + v.stderr)[-600:])
 
 
 def test_unknown_caps(s):

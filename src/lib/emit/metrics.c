@@ -6,21 +6,34 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "escape.h"
 #include "strbuf.h"
 #include "util.h"
 #include "vfctl/vfctl.h"
 
-/* A label value: backslash, double quote and newline escaped, as the format wants. */
+/* A label value: backslash, double quote and newline escaped, as the format wants, and always
+ * valid UTF-8 without control characters (a netdev may be named with any bytes but / and NUL):
+ * node_exporter drops every series of a textfile that is not, and no terminal is driven by one.
+ * A byte that is not UTF-8 stands for its Latin-1 character, as in vfctl's JSON; a control
+ * character (C0, DEL, C1) becomes U+FFFD. */
 static void label(strbuf *t, const char *name, const char *v, bool first)
 {
 	strbuf_add(t, "%s%s=\"", first ? "" : ",", name);
-	for (const char *p = v ? v : ""; *p; p++) {
-		if (*p == '\\' || *p == '"')
-			strbuf_add(t, "\\%c", *p);
-		else if (*p == '\n')
+	for (const char *p = v ? v : ""; *p;) {
+		unsigned char c = (unsigned char)*p;
+		size_t n = utf8_char_len(p);
+		if (c == '\\' || c == '"')
+			strbuf_add(t, "\\%c", c);
+		else if (c == '\n')
 			strbuf_add(t, "\\n");
+		else if (c < 0x20 || c == 0x7f || (n == 2 && c == 0xc2 && (unsigned char)p[1] < 0xa0) ||
+			 (n == 0 && c >= 0x80 && c < 0xa0))
+			strbuf_add(t, "\xef\xbf\xbd"); /* U+FFFD */
+		else if (n == 0)
+			strbuf_add(t, "%c%c", 0xc0 | (c >> 6), 0x80 | (c & 0x3f)); /* Latin-1 U+00A0..U+00FF */
 		else
-			strbuf_add(t, "%c", *p);
+			strbuf_add(t, "%.*s", (int)n, p);
+		p += n ? n : 1;
 	}
 	strbuf_add(t, "\"");
 }
