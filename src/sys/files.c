@@ -18,9 +18,14 @@ int file_read_text(const char *path, char **ret)
 	ssize_t k = getdelim(&s, &n, 0, f);
 	int r = k < 0 && ferror(f) ? -EIO : 0;
 	fclose(f);
-	if (r < 0 || (k < 0 && !(s = strdup("")))) {
+	/* An empty file: getdelim may have allocated the buffer without writing to it. */
+	if (r >= 0 && k < 0 && s)
+		s[0] = 0;
+	else if (r >= 0 && k < 0 && !(s = strdup("")))
+		r = -ENOMEM;
+	if (r < 0) {
 		free(s);
-		return r < 0 ? r : -ENOMEM;
+		return r;
 	}
 	*ret = s;
 	return 0;
