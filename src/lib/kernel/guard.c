@@ -1,19 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The guard: what the host and its VMs need from a device, asked before any step takes it away.
- * Everything it reads comes from /proc and /sys once per run (guard_load), so a PF with 64 VFs is
+ * Everything it reads comes from /proc and /sys once per guard (guard_load), so a PF with 64 VFs is
  * 64 look-ups in memory, not 64 walks of every process's fds. */
-#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "guard.h"
 #include "holders.h"
-
-typedef struct guard_open {
-	char *path; /* /dev/vfio/22, /dev/vhost-vdpa-0 */
-	int pid;
-} guard_open;
 
 void guard_init(guard *g, vfctl_ctx *ctx, const vfctl_host *h)
 {
@@ -26,46 +20,9 @@ void guard_done(guard *g)
 	free(g->swaps);
 	free(g->route4);
 	free(g->route6);
-	for (size_t i = 0; i < g->n_open; i++)
-		free(g->open[i].path);
-	free(g->open);
+	open_nodes_free(g->open, g->n_open);
 	free(g->addrs);
 	*g = (guard){0};
-}
-
-/* Every process's open VFIO group and vhost-vdpa nodes, in one pass over /proc. A process that
- * exits meanwhile, or whose fds are not ours to read, is passed over. */
-static int load_open(guard *g)
-{
-	char **pids = NULL;
-	size_t n = 0, alloc = 0;
-	int r = procfs_list(g->ctx->fs, ".", &pids, &n);
-	if (r < 0)
-		return ctx_error_fs(g->ctx, r, "cannot scan processes");
-	for (size_t i = 0; i < n && r >= 0; i++) {
-		char path[64], **fds = NULL;
-		size_t nfd = 0;
-		if (!isdigit((unsigned char)pids[i][0]))
-			continue;
-		snprintf(path, sizeof(path), "%s/fd", pids[i]);
-		if (procfs_list(g->ctx->fs, path, &fds, &nfd) < 0)
-			continue;
-		for (size_t j = 0; j < nfd && r >= 0; j++) {
-			char lp[96];
-			_cleanup_free_ char *t = NULL;
-			snprintf(lp, sizeof(lp), "%s/fd/%s", pids[i], fds[j]);
-			if (procfs_link_target(g->ctx->fs, lp, &t) < 0 ||
-			    (strncmp(t, "/dev/vfio/", 10) != 0 && strncmp(t, "/dev/vhost-vdpa-", 16) != 0))
-				continue;
-			if (GROW(g->open, alloc, g->n_open + 1) < 0)
-				r = -ENOMEM;
-			else
-				g->open[g->n_open++] = (guard_open){.path = TAKE_PTR(t), .pid = atoi(pids[i])};
-		}
-		strv_free_n(fds, nfd);
-	}
-	strv_free_n(pids, n);
-	return r;
 }
 
 /* Each file that cannot be read leaves its check with nothing to find: a fake tree has no swaps,
@@ -88,7 +45,7 @@ static int guard_load(guard *g)
 	if (g->loaded)
 		return 0;
 	g->loaded = true;
-	int r = load_open(g);
+	int r = open_nodes(g->ctx, &g->open, &g->n_open);
 	if (r >= 0 && g->ctx->use_netlink)
 		(void)holders_addresses(g->ctx, &g->addrs, &g->n_addrs); /* without it, addresses are not checked */
 	return r;
@@ -97,21 +54,7 @@ static int guard_load(guard *g)
 int guard_fd_holder(guard *g, const char *path, int *ret_pid, char **ret_comm)
 {
 	int r = guard_load(g);
-	if (r < 0)
-		return r;
-	*ret_pid = 0;
-	if (ret_comm)
-		*ret_comm = NULL;
-	for (size_t i = 0; i < g->n_open; i++)
-		if (streq(g->open[i].path, path)) {
-			char cp[48];
-			*ret_pid = g->open[i].pid;
-			snprintf(cp, sizeof(cp), "%d/comm", g->open[i].pid);
-			if (ret_comm && procfs_read(g->ctx->fs, cp, ret_comm) >= 0)
-				(*ret_comm)[strcspn(*ret_comm, "\n")] = 0;
-			return 0;
-		}
-	return 0;
+	return r < 0 ? r : open_node_holder(g->ctx, g->open, g->n_open, path, ret_pid, ret_comm);
 }
 
 /* --- what the host runs on ----------------------------------------------------------------------- */

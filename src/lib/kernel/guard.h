@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ctx.h"
+#include "holders.h"
 
 /* The one guard before a step that unbinds, destroys or re-creates a device: bind, unbind,
  * restore, every disruptive apply step and the undo of an interrupted run all ask it. */
@@ -19,7 +20,7 @@ typedef struct guard {
 	const vfctl_host *h;
 	bool files_loaded, loaded;
 	char *mountinfo, *swaps, *route4, *route6;
-	struct guard_open *open; /* /dev/vfio/N and /dev/vhost-vdpa-N held by a process */
+	open_node *open; /* /dev/vfio/N and /dev/vhost-vdpa-N held by a process */
 	size_t n_open;
 	int *addrs; /* ifindexes with an address (not link-local) */
 	size_t n_addrs;

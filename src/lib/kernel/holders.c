@@ -7,22 +7,22 @@
 #include "holders.h"
 #include "pci.h"
 
-int vfio_group_holder(vfctl_ctx *ctx, int group, int *ret_pid, char **ret_comm)
+void open_nodes_free(open_node *v, size_t n)
 {
-	char want[32];
-	snprintf(want, sizeof(want), "/dev/vfio/%d", group);
-	return fd_holder(ctx, want, ret_pid, ret_comm);
+	for (size_t i = 0; i < n; i++)
+		free(v[i].path);
+	free(v);
 }
 
-int fd_holder(vfctl_ctx *ctx, const char *want, int *ret_pid, char **ret_comm)
+int open_nodes(vfctl_ctx *ctx, open_node **ret, size_t *ret_n)
 {
 	char **pids = NULL;
-	size_t n = 0;
+	open_node *v = NULL;
+	size_t n = 0, nv = 0, alloc = 0;
 	int r = procfs_list(ctx->fs, ".", &pids, &n);
 	if (r < 0)
-		return r;
-	*ret_pid = 0;
-	for (size_t i = 0; i < n && !*ret_pid; i++) {
+		return ctx_error_fs(ctx, r, "cannot scan processes");
+	for (size_t i = 0; i < n && r >= 0; i++) {
 		char path[64], **fds = NULL;
 		size_t nfd = 0;
 		if (!isdigit((unsigned char)pids[i][0]))
@@ -30,23 +30,59 @@ int fd_holder(vfctl_ctx *ctx, const char *want, int *ret_pid, char **ret_comm)
 		snprintf(path, sizeof(path), "%s/fd", pids[i]);
 		if (procfs_list(ctx->fs, path, &fds, &nfd) < 0)
 			continue; /* exited, or not ours to read */
-		for (size_t j = 0; j < nfd && !*ret_pid; j++) {
-			char lp[96], *t = NULL;
+		for (size_t j = 0; j < nfd && r >= 0; j++) {
+			char lp[96];
+			_cleanup_free_ char *t = NULL;
 			snprintf(lp, sizeof(lp), "%s/fd/%s", pids[i], fds[j]);
-			if (procfs_link_target(ctx->fs, lp, &t) >= 0 && streq(t, want)) {
-				*ret_pid = atoi(pids[i]);
-				if (ret_comm) {
-					snprintf(lp, sizeof(lp), "%s/comm", pids[i]);
-					if (procfs_read(ctx->fs, lp, ret_comm) < 0)
-						*ret_comm = NULL;
-				}
-			}
-			free(t);
+			if (procfs_link_target(ctx->fs, lp, &t) < 0 ||
+			    (strncmp(t, "/dev/vfio/", 10) != 0 && strncmp(t, "/dev/vhost-vdpa-", 16) != 0))
+				continue;
+			if (GROW(v, alloc, nv + 1) < 0)
+				r = -ENOMEM;
+			else
+				v[nv++] = (open_node){.path = TAKE_PTR(t), .pid = atoi(pids[i])};
 		}
 		strv_free_n(fds, nfd);
 	}
 	strv_free_n(pids, n);
+	if (r < 0) {
+		open_nodes_free(v, nv);
+		return r;
+	}
+	*ret = v;
+	*ret_n = nv;
 	return 0;
+}
+
+int open_node_holder(vfctl_ctx *ctx, const open_node *v, size_t n, const char *path, int *ret_pid, char **ret_comm)
+{
+	*ret_pid = 0;
+	if (ret_comm)
+		*ret_comm = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (streq(v[i].path, path)) {
+			char cp[48];
+			*ret_pid = v[i].pid;
+			snprintf(cp, sizeof(cp), "%d/comm", v[i].pid);
+			if (ret_comm && procfs_read(ctx->fs, cp, ret_comm) >= 0)
+				(*ret_comm)[strcspn(*ret_comm, "\n")] = 0;
+			break;
+		}
+	return 0;
+}
+
+int vfio_group_holder(vfctl_ctx *ctx, int group, int *ret_pid, char **ret_comm)
+{
+	open_node *v = NULL;
+	size_t n = 0;
+	char want[32];
+	int r = open_nodes(ctx, &v, &n);
+	if (r < 0)
+		return r;
+	snprintf(want, sizeof(want), "/dev/vfio/%d", group);
+	r = open_node_holder(ctx, v, n, want, ret_pid, ret_comm);
+	open_nodes_free(v, n);
+	return r;
 }
 
 struct addr_state {

@@ -21,6 +21,7 @@ typedef struct binder {
 	vfctl_host *h;
 	const vfctl_device **set;
 	size_t n;
+	guard g; /* what the host and VMs hold, read once per command */
 } binder;
 
 _printf_(2, 3) static void say(binder *b, const char *fmt, ...)
@@ -129,11 +130,11 @@ static int vfs_bound(const vfctl_device *d, char **ret)
 
 /* The guard's verdict on d: what the host needs is refused even with --force, what a VM or a
  * process holds is refused unless --force. */
-static int guarded(binder *b, guard *g, const vfctl_device *d)
+static int guarded(binder *b, const vfctl_device *d)
 {
 	_cleanup_free_ char *why = NULL;
 	guard_level level;
-	int r = guard_device(g, d, &level, &why);
+	int r = guard_device(&b->g, d, &level, &why);
 	if (r < 0)
 		return r;
 	if (level == GUARD_HOST_NEEDS)
@@ -226,17 +227,14 @@ static int check_groups(binder *b)
 
 static int check_safety(binder *b)
 {
-	guard g;
 	int r = 0;
-	guard_init(&g, b->ctx, b->h);
 	for (size_t i = 0; i < b->n && r >= 0; i++) {
 		_cleanup_free_ char *why = NULL;
 		if ((r = vfs_bound(b->set[i], &why)) >= 0 && why)
 			r = ctx_error(b->ctx, -EPERM, "refusing: %s", why);
 		if (r >= 0)
-			r = guarded(b, &g, b->set[i]);
+			r = guarded(b, b->set[i]);
 	}
-	guard_done(&g);
 	return r;
 }
 
@@ -275,11 +273,7 @@ static int restore_one(binder *b, const char *id)
 	if (!streq_ptr(cur, rec.driver[0] ? rec.driver : NULL)) {
 		/* Giving a device back takes it from whoever has it now: a VM on its VFIO group. */
 		const vfctl_device *d = vfctl_host_find(b->h, id);
-		guard g;
-		guard_init(&g, b->ctx, b->h);
-		r = d ? guarded(b, &g, d) : 0;
-		guard_done(&g);
-		if (r < 0)
+		if (d && (r = guarded(b, d)) < 0)
 			return r;
 		if (cur && (r = pci_unbind(b->ctx, id)) < 0)
 			return r;
@@ -370,6 +364,7 @@ static int run_op(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bi
 		return lock;
 	if ((r = load_host(&b)) < 0)
 		goto out;
+	guard_init(&b.g, ctx, b.h);
 	if (op == 2) { /* restore */
 		char **all = NULL;
 		size_t na = 0;
@@ -398,6 +393,7 @@ static int run_op(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bi
 		goto out;
 	r = do_bind(&b, op == 1);
 out:
+	guard_done(&b.g);
 	free(b.set);
 	vfctl_host_free(b.h);
 	close(lock);
