@@ -416,7 +416,8 @@ typedef struct vfctl_export_file {
 	char *device; /* the device it matches, NULL for a vDPA device */
 	char *match;  /* the Match= kind used: "mac" (permanent MAC), "path" (PCI path), "name" (the netdev
 		       * of a non-PCI PF), NULL for vDPA */
-	char *text;
+	char *text;   /* NULL: not exported, warning says why */
+	char *warning; /* what the admin must know before applying it (a MAC another VF has), or NULL */
 } vfctl_export_file;
 int vfctl_export(const vfctl_host *h, const bool *select, vfctl_export_file **ret, size_t *ret_n);
 

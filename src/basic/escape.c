@@ -3,6 +3,7 @@
  * pasted commands, QEMU option values. Names come from the kernel and config files, and a netdev
  * name may hold almost any byte ('$', ';', '`', quotes): none may change what a command does. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +78,40 @@ char *qemu_escape(const char *s)
 		*o++ = *p;
 		if (*p == ',')
 			*o++ = ',';
+	}
+	*o = 0;
+	return q;
+}
+
+/* A control character of either set: C0, DEL, or C1 (U+0080..U+009F, which some terminals obey). */
+static bool control_at(const unsigned char *s, size_t n)
+{
+	return (n == 1 && (s[0] < 0x20 || s[0] == 0x7f)) || (n == 2 && s[0] == 0xc2 && s[1] <= 0x9f);
+}
+
+bool text_plain(const char *s)
+{
+	for (size_t n; *s; s += n)
+		if (!(n = utf8_char_len(s)) || control_at((const unsigned char *)s, n))
+			return false;
+	return true;
+}
+
+char *text_escape(const char *s)
+{
+	char *q = malloc(strlen(s) * 8 + 1), *o = q;
+	if (!q)
+		return NULL;
+	for (size_t n; *s; s += n) {
+		n = utf8_char_len(s);
+		if (n && !control_at((const unsigned char *)s, n)) {
+			memcpy(o, s, n);
+			o += n;
+			continue;
+		}
+		for (size_t i = 0; i < (n ? n : 1); i++)
+			o += sprintf(o, "\\x%02x", (unsigned char)s[i]);
+		n = n ? n : 1;
 	}
 	*o = 0;
 	return q;

@@ -14,3 +14,7 @@ bool utf8_valid(const char *s);
 char *shell_quote(const char *s);
 /* s as a QEMU option value: every ',' doubled (QEMU's own escape). The caller frees. */
 char *qemu_escape(const char *s);
+/* Text for a file a person reads and another program parses (vfctl.conf comments): every byte
+ * that is not well-formed UTF-8 and every control character as \xNN. text_plain: nothing to escape. */
+bool text_plain(const char *s);
+char *text_escape(const char *s);

@@ -41,6 +41,7 @@ static int print_json(const vfctl_export_file *files, size_t n)
 		json_string(&w, "device", files[i].device);
 		json_string(&w, "match", files[i].match);
 		json_string(&w, "text", files[i].text);
+		json_string(&w, "warning", files[i].warning);
 		json_close_object(&w);
 	}
 	json_close_array(&w);
@@ -100,20 +101,33 @@ int cmd_export(const cli_global *g, int argc, char **argv)
 		r = EXIT_FAIL;
 		goto out;
 	}
+	/* A file not exported leaves the set incomplete: said, and the exit status says it too. */
+	size_t n_written = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (files[i].warning)
+			fprintf(stderr, "vfctl: %s%s%s: %s\n", files[i].name ? files[i].name : "", files[i].name && files[i].device ? " " : "",
+				files[i].device ? files[i].device : "", files[i].warning);
+		if (!files[i].text)
+			r = EXIT_FAIL;
+		else
+			n_written++;
+	}
 	if (json)
 		r = print_json(files, n) < 0 ? EXIT_FAIL : r;
 	else if (dir) {
+		bool failed = false;
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 			fprintf(stderr, "vfctl: %s: %s\n", dir, strerror(errno));
-			r = EXIT_FAIL;
+			failed = true, r = EXIT_FAIL;
 		}
-		for (size_t i = 0; i < n && r == 0; i++)
-			if (write_file(dir, &files[i], force) < 0)
-				r = EXIT_FAIL;
+		for (size_t i = 0; i < n && !failed; i++)
+			if (files[i].text && write_file(dir, &files[i], force) < 0)
+				failed = true, r = EXIT_FAIL;
 	} else
-		for (size_t i = 0; i < n; i++)
-			printf("%s%s%s%s%s", i ? "\n" : "", n > 1 ? "# ---- " : "", n > 1 ? files[i].name : "",
-			       n > 1 ? " ----\n" : "", files[i].text);
+		for (size_t i = 0, k = 0; i < n; i++)
+			if (files[i].text)
+				printf("%s%s%s%s%s", k++ ? "\n" : "", n_written > 1 ? "# ---- " : "", n_written > 1 ? files[i].name : "",
+				       n_written > 1 ? " ----\n" : "", files[i].text);
 	if (n == 0)
 		fprintf(stderr, "vfctl: nothing to export: no PF with VFs, no device on vfio-pci, no vDPA device\n");
 	vfctl_export_free(files, n);

@@ -664,10 +664,11 @@ def test_hostile_names(s):
     try:
         doc = json.loads(p.stdout.decode("utf-8", errors="strict"))
         texts = [f["text"] for f in doc["files"] if f["device"] == "0000:06:00.1"]
-        ok = len(texts) == 1 and "ev\x1b[2J$(reboot)\u00ff" in texts[0]
+        ok = len(texts) == 1 and "ev\\x1b[2J$(reboot)\\xff" in texts[0]
     except (UnicodeDecodeError, ValueError) as e:
         ok, texts = False, repr(e)
-    s.check("hostile name: export --json is strict UTF-8 JSON, the name in it as status gives it", ok, texts)
+    s.check("hostile name: export --json is strict UTF-8 JSON, the name in its file's comment escaped as status "
+            "text shows it", ok, texts)
     p = subprocess.run([VFCTL_BIN, *t, "metrics"], capture_output=True)
     try:
         text = p.stdout.decode("utf-8", errors="strict")
@@ -678,6 +679,61 @@ def test_hostile_names(s):
     v = subprocess.run(["promtool", "check", "metrics"], input=p.stdout, capture_output=True)
     s.check("hostile name: promtool check metrics accepts it (node_exporter keeps every series)",
             p.returncode == 0 and v.returncode == 0, (v.stdout + v.stderr)[-600:])
+
+
+def rename_netdev(t, old, new):
+    """As the kernel renames a netdev: its directory under the device, and class/net's link."""
+    root = t[1][:-4].encode()
+    cls = root + b"/sys/class/net/"
+    real = os.path.realpath(cls + old)
+    target = os.readlink(cls + old)
+    os.rename(real, os.path.dirname(real) + b"/" + new)
+    os.unlink(cls + old)
+    os.symlink(os.path.dirname(target) + b"/" + new, cls + new)
+
+
+def plain_text(b):
+    try:
+        return all(c == "\n" or (c.isprintable() and not 0x80 <= ord(c) <= 0x9f) for c in b.decode("utf-8", "strict"))
+    except UnicodeDecodeError:
+        return False
+
+
+def test_export_parses_back(s):
+    """What export writes, the parser reads back as the host it came from: names from the kernel in
+    comments escaped (a name with ESC, 0xff and a final backslash once made the file unparseable),
+    a name no Match= can hold not exported and said so, two PFs never sharing a file name."""
+    t = tree("cx4lx-8vfs")
+    rename_netdev(t, b"enp6s0f1np1", b"ev\x1b[2J$(reboot)\xff\\")
+    out_dir = os.path.join(TMP, "export-back")
+    p = subprocess.run([VFCTL_BIN, *t, "export", "-o", out_dir], capture_output=True)
+    files = sorted(os.listdir(out_dir)) if os.path.isdir(out_dir) else []
+    texts = [open(os.path.join(out_dir, f), "rb").read() for f in files]
+    s.check("export of a hostile name: one file, its name without the escape, the text UTF-8 without controls",
+            p.returncode == 0 and len(files) == 1 and not files[0].startswith(".") and "\x1b" not in files[0] and
+            all(plain_text(t) for t in texts) and b"\\x1b[2J" in texts[0], (p, files))
+    rc, out, err = vfctl(*t, "plan", "-c", out_dir)
+    s.check("export of a hostile name: plan parses it back, nothing to do", rc == 0 and "nothing to do" in out,
+            (rc, out, err))
+
+    t = tree("igb-two")
+    rename_netdev(t, b"enp1s0", b"x\x01")
+    rename_netdev(t, b"enp4s0", b"x\x02")
+    out_dir = os.path.join(TMP, "export-same-name")
+    p = subprocess.run([VFCTL_BIN, *t, "export", "0000:01:00.0", "0000:04:00.0", "-o", out_dir], capture_output=True)
+    files = sorted(os.listdir(out_dir)) if os.path.isdir(out_dir) else []
+    s.check("two PFs whose names make one file name: two files, the second numbered", p.returncode == 0 and
+            files == ["x--2.conf", "x-.conf"], (p, files))
+    rc, out, err = vfctl(*t, "plan", "-c", out_dir)
+    s.check("two PFs, two files: plan parses them back, nothing to do", rc == 0 and "nothing to do" in out,
+            (rc, out, err))
+
+    t = tree("netdevsim")
+    rename_netdev(t, b"eni10np1", b"eni\x1b")
+    p = subprocess.run([VFCTL_BIN, *t, "export"], capture_output=True)
+    s.check("a non-PCI PF whose name Match=name: cannot hold: not exported, said why, exit 1",
+            p.returncode == 1 and b"[PF]" not in p.stdout and b"netdevsim10: not exported" in p.stderr and
+            b"rename the netdev" in p.stderr, p)
 
 
 def test_unknown_caps(s):
@@ -792,7 +848,7 @@ def main():
     s = Suite("fakesys")
     for fn in (test_cx4lx, test_cx3pro, test_82599_amd, test_intx, test_shared_group, test_iommu_off, test_trouble,
                test_kernel_log_mlx4, test_kernel_log_signatures, test_export_devices, test_networkmanager, test_netdevsim, test_nonroot_config, test_bad_input, test_hotunplug_race, test_validation_scales,
-               test_config_not_a_file, test_no_env_hooks, test_garbage_sysfs, test_config_bytes, test_hostile_names, test_unknown_caps,
+               test_config_not_a_file, test_no_env_hooks, test_garbage_sysfs, test_config_bytes, test_hostile_names, test_export_parses_back, test_unknown_caps,
                test_docs_list_every_check, test_configs,
                test_verify_metrics, test_examples_validate, test_emit):
         s.run(fn)

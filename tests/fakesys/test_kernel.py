@@ -327,6 +327,49 @@ def test_boot_skips_a_bad_section(s):
     s.eq("--boot: the good PF is configured all the same", pf_of(h.state())["sriov"]["num_vfs"], 3)
 
 
+def test_boot_skips_a_file_that_is_not_text(s):
+    """At boot a file whose comment above [PF] is not UTF-8 (an exported name, once) is skipped as a
+    whole; the other files are applied all the same (the error counted for no section and stopped
+    the run)."""
+    h = Host("boot-not-utf8")
+    d = os.path.join(h.root, "conf.d")
+    os.makedirs(d)
+    os.chmod(d, 0o755)
+    for name, text in (("a.conf", HANDMADE.encode()),
+                       ("b.conf", b"# enp9s0 \xff\n[PF]\nMatch=pci:0000:09:00.0\nNumVFs=2\n")):
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(text)
+        os.chmod(os.path.join(d, name), 0o644)
+    rc, out, err = h.run("apply", "--boot", "-c", d)
+    s.check("--boot: exit 2 naming the line that is not UTF-8, its file skipped", rc == 2 and
+            "b.conf:1: not valid UTF-8" in err and "b.conf:2: skipped" in out + err, (rc, out, err))
+    s.eq("--boot: the valid file is applied all the same", pf_of(h.state())["sriov"]["num_vfs"], 3)
+
+
+def test_export_warns_duplicate_macs(s):
+    """A MAC on VFs of two PFs (set by hand) is exported as it is, with a warning naming both VFs:
+    apply would refuse the files together."""
+    h = Host("export-dup-mac", "igb-two")
+    d = os.path.join(h.root, "conf.d")
+    os.makedirs(d)
+    os.chmod(d, 0o755)
+    for name, pf, mac in (("a.conf", "0000:01:00.0", "02:00:00:00:00:0a"), ("b.conf", "0000:04:00.0", "02:00:00:00:00:0b")):
+        with open(os.path.join(d, name), "w") as f:
+            f.write("[PF]\nMatch=pci:%s\nNumVFs=1\n[VF:0]\nMACAddress=%s\n" % (pf, mac))
+        os.chmod(os.path.join(d, name), 0o644)
+    rc, out, err = h.run("apply", "-c", d)
+    state = os.path.join(h.root, "sys", ".fakekernel", "vfstate", "0000:04:00.0", "0")
+    with open(state) as f:
+        fields = f.read().split(" ")
+    with open(state, "w") as f:  # as `ip link set enp4s0 vf 0 mac ...` would
+        f.write(" ".join(["02:00:00:00:00:0a"] + fields[1:]))
+    rc2, out, err = h.run("export")
+    s.check("export: both PFs exported with the MAC, a warning naming the other VF, exit 0",
+            rc == 0 and rc2 == 0 and out.count("MACAddress=02:00:00:00:00:0a") == 2 and
+            "VF 0 has MAC 02:00:00:00:00:0a, as VF 0 of 0000:04:00.0" in err and
+            "as VF 0 of 0000:01:00.0" in err, (rc, out, err))
+
+
 def test_boot_before_the_driver(s):
     """vfctl.service runs after udev's trigger, not after every driver: a PF whose driver has not
     bound is left to the udev rule at boot, and is an error otherwise."""
@@ -591,7 +634,8 @@ def main():
         s.finish()
     for fn in (test_apply, test_count_only, test_bind_pool, test_count_through_zero, test_fault_at_every_step, test_kill_matrix, test_stop_signal,
                test_kernel_refuses,
-               test_invalid_changes_nothing, test_boot_skips_a_bad_section, test_boot_before_the_driver,
+               test_invalid_changes_nothing, test_boot_skips_a_bad_section, test_boot_skips_a_file_that_is_not_text,
+               test_export_warns_duplicate_macs, test_boot_before_the_driver,
                test_two_pfs_concurrently, test_verify_reads_what_it_touched, test_apply_reads_no_module_index,
                test_bind_restore, test_export_handunit, test_export_round_trip):
         s.run(fn)

@@ -482,21 +482,36 @@ static const conf_unit *unit_at(const vfctl_config *c, size_t file, unsigned lon
 	return best;
 }
 
-size_t config_unit_errors(const vfctl_config *c, size_t ui, size_t *ret_global)
+static bool file_has_units(const vfctl_config *c, size_t file)
 {
-	size_t n = 0, global = 0;
+	for (size_t i = 0; file < c->n_files && i < c->n_units; i++)
+		if (c->units[i].loc.file == c->files[file])
+			return true;
+	return false;
+}
+
+/* An error outside every section of a file (a comment that is not UTF-8 above [PF], the file's
+ * owner) makes the whole file suspect: it counts for each of its units, so at boot that file is
+ * skipped and the other files still applied. Global: an error that names no file. */
+size_t config_unit_errors(const vfctl_config *c, size_t ui, size_t *ret_global, size_t *ret_unitless)
+{
+	size_t n = 0, global = 0, unitless = 0;
 	for (size_t i = 0; i < c->n_errors; i++) {
 		size_t file;
 		unsigned long line;
 		error_key(c, c->errors[i], &file, &line);
 		const conf_unit *u = unit_at(c, file, line);
-		if (!u)
+		if (file == SIZE_MAX)
 			global++;
-		else if (ui < c->n_units && u == &c->units[ui])
+		else if (!file_has_units(c, file))
+			unitless++;
+		else if (ui < c->n_units && (u ? u == &c->units[ui] : c->units[ui].loc.file == c->files[file]))
 			n++;
 	}
 	if (ret_global)
 		*ret_global = global;
+	if (ret_unitless)
+		*ret_unitless = unitless;
 	return n;
 }
 

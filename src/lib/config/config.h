@@ -92,10 +92,10 @@ int config_error(vfctl_config *c, conf_loc loc, const char *fmt, ...) _printf_(3
 /* Parses len bytes as one file named name, NUL bytes included (vfctl_config_parse_string stops at
  * the first): what a file on disk can hold. */
 int config_parse_mem(vfctl_ctx *ctx, const char *name, const void *buf, size_t len, vfctl_config **ret);
-/* How many of the configuration's errors lie in unit ui's lines (ui past the units: none);
- * *ret_global (optional) gets those in no unit (a file that cannot be read, a key before any
- * section). */
-size_t config_unit_errors(const vfctl_config *c, size_t ui, size_t *ret_global);
+/* How many of the configuration's errors lie in unit ui's lines or outside every section of its
+ * file (ui past the units: none); *ret_global (optional) gets those that name no file,
+ * *ret_unitless (optional) those in a file without a unit (one that cannot be read or parsed). */
+size_t config_unit_errors(const vfctl_config *c, size_t ui, size_t *ret_global, size_t *ret_unitless);
 /* NVMe PFs: NVMeQueues=/NVMeInterrupts= checked against the primary controller's pools, and the
  * VFs without them given a fair share (nvme-targets.c). Errors are recorded in c. */
 int nvme_targets(vfctl_config *c, conf_unit *u, const vfctl_device *pf);

@@ -3,9 +3,12 @@
  * (a hand-written unit: echo 8 > sriov_numvfs, ip link set ... vf N mac ...) can be taken over. Only
  * what differs from what the driver gives a new VF is written: applying the export to a PF reset
  * to 0 VFs rebuilds the same host, and planning it on the host it came from finds nothing to do. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "escape.h"
+#include "parse.h"
 #include "relations.h"
 #include "strbuf.h"
 #include "util.h"
@@ -13,28 +16,61 @@
 
 static const vfctl_netdev *first_netdev(const vfctl_device *d) { return d->n_netdevs ? &d->netdevs[0] : NULL; }
 
+/* A name from the kernel in a comment: Linux lets a netdev name hold ESC and bytes that are not
+ * UTF-8, and the parser refuses a file that is not UTF-8 text (at boot, every section of it). */
+static void add_name(strbuf *t, const char *s)
+{
+	char *e = text_escape(s ? s : "");
+	if (!e)
+		t->error = -ENOMEM;
+	else
+		strbuf_add(t, "%s", e);
+	free(e);
+}
+
+/* A name the parser reads back as it is: plain text, no leading or trailing space (trimmed), no
+ * final backslash (a continuation line, refused). */
+static bool value_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	return n && text_plain(s) && s[0] != ' ' && s[n - 1] != ' ' && s[n - 1] != '\\';
+}
+
 /* "# 0000:06:00.1 (mlx5_core), enp6s0f1np1" and, when pci.ids knows it, "# Mellanox ... ConnectX-4 Lx" */
 static void describe(strbuf *t, const vfctl_device *d)
 {
 	const vfctl_netdev *nd = first_netdev(d);
-	strbuf_add(t, "# %s (%s)%s%s\n", d->id, d->driver ? d->driver : "no driver", nd ? ", " : "", nd ? nd->name : "");
-	if (d->vendor_name || d->device_name)
-		strbuf_add(t, "# %s%s%s\n", d->vendor_name ? d->vendor_name : "", d->vendor_name && d->device_name ? " " : "",
-		    d->device_name ? d->device_name : "");
+	strbuf_add(t, "# %s (", d->id);
+	add_name(t, d->driver ? d->driver : "no driver");
+	strbuf_add(t, ")%s", nd ? ", " : "");
+	if (nd)
+		add_name(t, nd->name);
+	strbuf_add(t, "\n");
+	if (d->vendor_name || d->device_name) {
+		strbuf_add(t, "# ");
+		add_name(t, d->vendor_name);
+		strbuf_add(t, "%s", d->vendor_name && d->device_name ? " " : "");
+		add_name(t, d->device_name);
+		strbuf_add(t, "\n");
+	}
 }
 
 static bool zero_mac(const char *m) { return !m || !*m || streq(m, "00:00:00:00:00:00"); }
 
-/* The most stable key: the permanent MAC survives slot moves and renames; else the PCI path. */
+/* The most stable key: the permanent MAC survives slot moves and renames; else the PCI path. NULL:
+ * a device with neither whose name no Match= line can hold. */
 static const char *put_match(strbuf *t, const vfctl_device *d)
 {
 	const vfctl_netdev *nd = first_netdev(d);
 	if (nd && !zero_mac(nd->perm_mac)) {
-		strbuf_add(t, "# matched by %s's permanent MAC: it follows the card to another slot\nMatch=mac:%s\n", nd->name,
-		    nd->perm_mac);
+		strbuf_add(t, "# matched by ");
+		add_name(t, nd->name);
+		strbuf_add(t, "'s permanent MAC: it follows the card to another slot\nMatch=mac:%s\n", nd->perm_mac);
 		return "mac";
 	}
 	if (!streq(d->bus, "pci") && nd) {
+		if (!value_ok(nd->name))
+			return NULL;
 		strbuf_add(t, "# matched by its netdev's name: a %s device has no PCI path\nMatch=name:%s\n", d->bus, nd->name);
 		return "name";
 	}
@@ -119,11 +155,38 @@ static void put_vf(strbuf *out, const vfctl_host *h, const vfctl_device *pf, con
 		strbuf_add(t, "Driver=%s\n", vf->driver);
 	if (keys.error)
 		out->error = keys.error;
-	else if (keys.s)
-		strbuf_add(out, "\n# %s%sVF %u%s%s (%s)\n[VF:%u]\n%s", vf->id ? vf->id : "", vf->id ? " " : "", vf->index,
-			   vf->netdev ? ", " : "",
-		    vf->netdev ? vf->netdev : "", vf->driver ? vf->driver : "no driver", vf->index, keys.s);
+	else if (keys.s) {
+		strbuf_add(out, "\n# %s%sVF %u%s", vf->id ? vf->id : "", vf->id ? " " : "", vf->index, vf->netdev ? ", " : "");
+		if (vf->netdev)
+			add_name(out, vf->netdev);
+		strbuf_add(out, " (");
+		add_name(out, vf->driver ? vf->driver : "no driver");
+		strbuf_add(out, ")\n[VF:%u]\n%s", vf->index, keys.s);
+	}
 	free(keys.s);
+}
+
+/* A file name from a device or netdev name: letters, digits and ".-_+@" kept, anything else (a ':',
+ * a '/', an escape, a byte that is not UTF-8) as '-', never a leading '.' (the loader skips hidden
+ * files). vfctl_export makes the names of one export unique. */
+static char *file_name(const char *prefix, const char *base)
+{
+	char *n = NULL;
+	if (asprintf(&n, "%s%s.conf", prefix, base) < 0)
+		return NULL;
+	for (char *p = n; *p; p++)
+		if (!isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80)
+			if (!strchr(".-_+@", *p) || (p == n && *p == '.'))
+				*p = '-';
+	return n;
+}
+
+static int skip(vfctl_export_file *f, const char *id, const char *why)
+{
+	f->device = id ? strdup(id) : NULL;
+	if (asprintf(&f->warning, "not exported: %s", why) < 0)
+		f->warning = NULL;
+	return f->warning && (!id || f->device) ? 0 : -ENOMEM;
 }
 
 static int export_pf(const vfctl_host *h, const vfctl_device *pf, vfctl_export_file *f)
@@ -134,6 +197,11 @@ static int export_pf(const vfctl_host *h, const vfctl_device *pf, vfctl_export_f
 	describe(&t, pf);
 	strbuf_add(&t, "[PF]\n");
 	const char *match = put_match(&t, pf);
+	if (!match) {
+		free(t.s);
+		return skip(f, pf->id, "its netdev's name cannot be written as Match=name: (not plain UTF-8 text, or ends "
+					"in a backslash) and it has no PCI path or permanent MAC: rename the netdev");
+	}
 	strbuf_add(&t, "NumVFs=%d\n", pf->num_vfs > 0 ? pf->num_vfs : 0);
 	if (pf->autoprobe == 0)
 		strbuf_add(&t, "AutoProbe=no\n");
@@ -147,7 +215,8 @@ static int export_pf(const vfctl_host *h, const vfctl_device *pf, vfctl_export_f
 		bool any = false;
 		for (size_t i = 0; i < pf->n_vfs; i++)
 			if (pf->vfs[i].representor) {
-				strbuf_add(&t, "%s VF %zu: %s", any ? "," : "# representors:", i, pf->vfs[i].representor);
+				strbuf_add(&t, "%s VF %zu: ", any ? "," : "# representors:", i);
+				add_name(&t, pf->vfs[i].representor);
 				any = true;
 			}
 		if (any)
@@ -162,15 +231,7 @@ static int export_pf(const vfctl_host *h, const vfctl_device *pf, vfctl_export_f
 		free(t.s);
 		return t.error;
 	}
-	char name[80];
-	if (nd)
-		snprintf(name, sizeof(name), "%s.conf", nd->name);
-	else
-		snprintf(name, sizeof(name), "pf-%s.conf", pf->id);
-	for (char *p = name; *p; p++)
-		if (*p == ':' || *p == '/')
-			*p = '-';
-	f->name = strdup(name);
+	f->name = nd ? file_name("", nd->name) : file_name("pf-", pf->id);
 	f->device = strdup(pf->id);
 	f->match = strdup(match);
 	f->text = t.s;
@@ -188,12 +249,7 @@ static int export_device(const vfctl_device *d, vfctl_export_file *f)
 		free(t.s);
 		return t.error;
 	}
-	char name[80];
-	snprintf(name, sizeof(name), "device-%s.conf", d->id);
-	for (char *p = name; *p; p++)
-		if (*p == ':')
-			*p = '-';
-	f->name = strdup(name);
+	f->name = file_name("device-", d->id);
 	f->device = strdup(d->id);
 	f->match = strdup("path");
 	f->text = t.s;
@@ -202,6 +258,20 @@ static int export_device(const vfctl_device *d, vfctl_export_file *f)
 
 static int export_vdpa(const vfctl_vdpa_dev *v, vfctl_export_file *f)
 {
+	/* Name= as the parser takes it (config-parse.c's vdpa_key): the same rule, or no file. */
+	if (!value_ok(v->name) || strlen(v->name) > 31 || strpbrk(v->name, "/ ") || !value_ok(v->mgmtdev)) {
+		char *e = text_escape(v->name ? v->name : "");
+		int r = e ? 0 : -ENOMEM;
+		char *why = NULL;
+		if (e && asprintf(&why, "vDPA device %s: its name or management device cannot be written as Name=/MgmtDev= "
+					"(plain UTF-8 text, 1..31 characters, no / or space)", e) < 0)
+			r = -ENOMEM;
+		if (r == 0)
+			r = skip(f, NULL, why);
+		free(e);
+		free(why);
+		return r;
+	}
 	strbuf t = {0};
 	strbuf_add(&t, "# Written by vfctl export from the live host.\n# vDPA device %s on %s\n[VDPA]\nName=%s\nMgmtDev=%s\n",
 	    v->name, v->mgmtdev ? v->mgmtdev : "?", v->name, v->mgmtdev ? v->mgmtdev : "");
@@ -215,9 +285,7 @@ static int export_vdpa(const vfctl_vdpa_dev *v, vfctl_export_file *f)
 		free(t.s);
 		return t.error;
 	}
-	char name[80];
-	snprintf(name, sizeof(name), "vdpa-%s.conf", v->name);
-	f->name = strdup(name);
+	f->name = file_name("vdpa-", v->name);
 	f->text = t.s;
 	return f->name ? 0 : -ENOMEM;
 }
@@ -228,6 +296,99 @@ static bool pf_configured(const vfctl_device *d)
 	return (d->total_vfs > 0 || d->num_vfs > 0) && (d->num_vfs > 0 || d->autoprobe == 0 || d->eswitch_mode == 1);
 }
 
+/* Two PFs whose netdevs differ only in bytes file_name replaces would share a file, and one would
+ * be lost when written (or replace the other under --force): the later one gets "-2", "-3". */
+static bool name_taken(const vfctl_export_file *f, size_t before, const char *name)
+{
+	for (size_t j = 0; j < before; j++)
+		if (f[j].name && streq(f[j].name, name))
+			return true;
+	return false;
+}
+
+static int unique_names(vfctl_export_file *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!f[i].name || !name_taken(f, i, f[i].name))
+			continue;
+		char *stem = strndup(f[i].name, strlen(f[i].name) - strlen(".conf")), *nn = NULL;
+		for (unsigned k = 2; stem; k++) {
+			free(nn);
+			if (asprintf(&nn, "%s-%u.conf", stem, k) < 0) {
+				nn = NULL;
+				break;
+			}
+			if (!name_taken(f, i, nn))
+				break;
+		}
+		free(stem);
+		if (!nn)
+			return -ENOMEM;
+		free(f[i].name);
+		f[i].name = nn;
+	}
+	return 0;
+}
+
+static void add_warning(vfctl_export_file *f, const char *fmt, ...) _printf_(2, 3);
+static void add_warning(vfctl_export_file *f, const char *fmt, ...)
+{
+	char *msg = NULL, *all = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return;
+	if (f->warning && asprintf(&all, "%s\n%s", f->warning, msg) >= 0) {
+		free(msg);
+		msg = all;
+	}
+	free(f->warning);
+	f->warning = msg;
+}
+
+typedef struct mac_use {
+	const char *mac;
+	size_t file;
+	unsigned vf;
+} mac_use;
+
+static int cmp_mac_use(const void *a, const void *b)
+{
+	return strcasecmp(((const mac_use *)a)->mac, ((const mac_use *)b)->mac);
+}
+
+/* A MAC on two VFs (a hand-made host's mistake) is exported as it is, but apply refuses such files
+ * until one is changed: say so now, not when the files are applied at boot. */
+static int warn_duplicate_macs(const vfctl_host *h, vfctl_export_file *f, size_t n)
+{
+	size_t cap = 0, k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const vfctl_device *pf = f[i].text && f[i].match && f[i].device ? vfctl_host_find(h, f[i].device) : NULL;
+		cap += pf ? pf->n_vfs : 0;
+	}
+	mac_use *u = calloc(cap + 1, sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const vfctl_device *pf = f[i].text && f[i].match && f[i].device ? vfctl_host_find(h, f[i].device) : NULL;
+		for (size_t v = 0; pf && v < pf->n_vfs; v++)
+			if (pf->vfs[v].settings.valid && !zero_mac(pf->vfs[v].settings.mac))
+				u[k++] = (mac_use){pf->vfs[v].settings.mac, i, pf->vfs[v].index};
+	}
+	qsort(u, k, sizeof(*u), cmp_mac_use);
+	for (size_t i = 0; i + 1 < k; i++)
+		for (size_t j = i + 1; j < k && strcasecmp(u[i].mac, u[j].mac) == 0; j++) {
+			add_warning(&f[u[i].file], "VF %u has MAC %s, as VF %u of %s (%s) has: apply refuses a MAC on two VFs; "
+				    "change one before applying", u[i].vf, u[i].mac, u[j].vf, f[u[j].file].device, f[u[j].file].name);
+			add_warning(&f[u[j].file], "VF %u has MAC %s, as VF %u of %s (%s) has: apply refuses a MAC on two VFs; "
+				    "change one before applying", u[j].vf, u[j].mac, u[i].vf, f[u[i].file].device, f[u[i].file].name);
+		}
+	free(u);
+	return 0;
+}
+
 void vfctl_export_free(vfctl_export_file *f, size_t n)
 {
 	for (size_t i = 0; f && i < n; i++) {
@@ -235,6 +396,7 @@ void vfctl_export_free(vfctl_export_file *f, size_t n)
 		free(f[i].device);
 		free(f[i].match);
 		free(f[i].text);
+		free(f[i].warning);
 	}
 	free(f);
 }
@@ -270,6 +432,10 @@ int vfctl_export(const vfctl_host *h, const bool *select, vfctl_export_file **re
 	for (size_t i = 0; !select && h->vdpa && i < h->vdpa->n_devs && r >= 0; i++)
 		r = export_vdpa(&h->vdpa->devs[i], &files[n++]);
 	free(want);
+	if (r >= 0)
+		r = unique_names(files, n);
+	if (r >= 0)
+		r = warn_duplicate_macs(h, files, n);
 	if (r < 0) {
 		vfctl_export_free(files, n);
 		return r;

@@ -166,10 +166,10 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	/* At boot an error in one PF's section (a card that is gone, a typo) must not keep the others
 	 * unconfigured: that PF is skipped and reported, the run fails at the end. An error outside
 	 * every section still stops everything. */
-	size_t n_global = 0, n_invalid = 0;
+	size_t n_global = 0, n_invalid = 0, n_unitless = 0;
 	bool skip_invalid = false;
 	if (r == -EINVAL && a.o->boot) {
-		(void)config_unit_errors(c, SIZE_MAX, &n_global);
+		(void)config_unit_errors(c, SIZE_MAX, &n_global, &n_unitless);
 		skip_invalid = n_global == 0;
 		if (skip_invalid)
 			r = 0;
@@ -189,7 +189,7 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 		selected[i] = unit_selected(&c->units[i], h, a.o->only);
 		/* A PF that is not ready fails checks that need its driver or netdev (Up=, MTU=): at boot
 		 * that is "later", not an error; the rule's run validates it again. */
-		if (skip_invalid && config_unit_errors(c, i, NULL) && !(selected[i] && pf_not_ready(c, i, h))) {
+		if (skip_invalid && config_unit_errors(c, i, NULL, NULL) && !(selected[i] && pf_not_ready(c, i, h))) {
 			if (selected[i]) {
 				n_invalid++;
 				applier_say(&a, "%s:%u: skipped: this section has errors (vfctl plan -c %s shows them)",
@@ -331,10 +331,16 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 			    n_failed && !a.o->boot ? " (the run was rolled back)" : "",
 			    n_later ? ", some left for their driver to bind" : "");
 	r = result;
-	if (r >= 0 && n_invalid) {
+	/* A file with errors and no section cannot be said to configure the DEVICE udev named. */
+	if (!skip_invalid || a.o->only)
+		n_unitless = 0;
+	if (r >= 0 && (n_invalid || n_unitless)) {
 		r = -EINVAL;
-		snprintf(first_error, sizeof(first_error), "%zu section%s of the configuration skipped for errors",
-			 n_invalid, n_invalid == 1 ? "" : "s");
+		if (n_invalid)
+			snprintf(first_error, sizeof(first_error), "%zu section%s of the configuration skipped for errors",
+				 n_invalid, n_invalid == 1 ? "" : "s");
+		else
+			snprintf(first_error, sizeof(first_error), "a file of the configuration has errors and no section");
 	}
 	if (r < 0)
 		snprintf(ctx->error, sizeof(ctx->error), "%s", first_error);
