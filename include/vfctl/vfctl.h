@@ -372,6 +372,9 @@ typedef struct vfctl_verify_opts {
 	int wait_ms;       /* how long a frame may take to arrive; 0: 1000 */
 	void (*report)(void *userdata, const char *line); /* progress */
 	void *userdata;
+	/* Set (by a signal handler) to stop the probes: the VF netdevs set up for them are set down
+	 * again and vfctl_verify returns -EINTR. NULL: never. */
+	const volatile sig_atomic_t *cancel;
 } vfctl_verify_opts;
 
 /* c must be validated against h. Returns 0 (the result says what matched), -EPERM without root

@@ -9,22 +9,6 @@
 
 #include "cli.h"
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop_signal(int sig) { __atomic_store_n(&stop_requested, sig, __ATOMIC_RELAXED); }
-
-/* SIGTERM (systemctl stop), SIGINT (^C), SIGHUP (a closed terminal) stop the run between two
- * kernel changes and roll it back; the library checks the flag, the handler does nothing else.
- * SA_RESTART: a sysfs write in progress is not cut short. */
-static void catch_stop_signals(void)
-{
-	struct sigaction sa = {.sa_handler = on_stop_signal, .sa_flags = SA_RESTART};
-	sigemptyset(&sa.sa_mask);
-	(void)sigaction(SIGTERM, &sa, NULL);
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGHUP, &sa, NULL);
-}
-
 int cmd_apply(const cli_global *g, int argc, char **argv)
 {
 	enum { OPT_FORCE = 256, OPT_BOOT };
@@ -35,7 +19,7 @@ int cmd_apply(const cli_global *g, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
-	vfctl_apply_opts ao = {.report = cli_report_line, .cancel = &stop_requested};
+	vfctl_apply_opts ao = {.report = cli_report_line, .cancel = &cli_stop_requested};
 	const char *config = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) >= 0) {
@@ -78,7 +62,7 @@ int cmd_apply(const cli_global *g, int argc, char **argv)
 	r = cli_load_config(config, ctx, NULL, &conf);
 	if (r)
 		goto out;
-	catch_stop_signals();
+	cli_catch_stop_signals();
 	int k = vfctl_apply(ctx, conf, &ao);
 	const char *const *errs;
 	size_t n_errs = vfctl_config_errors(conf, &errs);

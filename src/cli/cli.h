@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "util.h"
@@ -48,6 +49,9 @@ const char *cli_short_addr(const char *id);
 void cli_warn_not_root(const vfctl_host *h);
 /* The report callback of apply, bind and friends: one line, flushed. */
 void cli_report_line(void *userdata, const char *line);
+/* The stop signals set cli_stop_requested (a vfctl_*_opts.cancel). */
+extern volatile sig_atomic_t cli_stop_requested;
+void cli_catch_stop_signals(void);
 /* stdout and stderr from here on neutralise terminal control bytes (safe-output.c). */
 void cli_safe_output(void);
 /* DIR/NAME written whole (a temporary file in DIR, fsync, rename), mode 0644: readers never see

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,23 @@ void cli_warn_not_root(const vfctl_host *h)
 	if (!h->is_root)
 		fprintf(stderr, "vfctl: note: not root: PCI config space past 64 bytes is unreadable, so SR-IOV, "
 				"ACS and MSI details are missing; run as root for all of them\n");
+}
+
+volatile sig_atomic_t cli_stop_requested;
+
+static void on_stop_signal(int sig) { __atomic_store_n(&cli_stop_requested, sig, __ATOMIC_RELAXED); }
+
+/* SIGTERM (systemctl stop), SIGINT (^C), SIGHUP (a closed terminal) stop a run at its next safe
+ * point (apply: between two kernel changes, then rolled back; verify: its VF netdevs set down
+ * again); the library checks the flag, the handler does nothing else. SA_RESTART: a sysfs write
+ * in progress is not cut short (poll, which the probes wait in, returns EINTR all the same). */
+void cli_catch_stop_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_stop_signal, .sa_flags = SA_RESTART};
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGHUP, &sa, NULL);
 }
 
 void cli_report_line(void *userdata, const char *line)

@@ -80,7 +80,7 @@ int cmd_verify(const cli_global *g, int argc, char **argv)
 	};
 	const char *config = NULL;
 	bool json = g->json;
-	vfctl_verify_opts o = {.report = progress};
+	vfctl_verify_opts o = {.report = progress, .cancel = &cli_stop_requested};
 	int c;
 	while ((c = getopt_long(argc, argv, "jc:dfh", opts, NULL)) >= 0) {
 		switch (c) {
@@ -128,6 +128,7 @@ int cmd_verify(const cli_global *g, int argc, char **argv)
 		goto out;
 	o.only = argv + optind;
 	o.n_only = (size_t)(argc - optind);
+	cli_catch_stop_signals();
 	if (vfctl_verify(ctx, conf, h, &o, &v) < 0) {
 		fprintf(stderr, "vfctl: %s\n", vfctl_ctx_error(ctx));
 		r = EXIT_FAIL;

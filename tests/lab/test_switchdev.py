@@ -64,6 +64,11 @@ def test_switchdev(s, pf):
     s.check("export of the switchdev PF: EswitchMode=switchdev, its representors named in a comment",
             rc == 0 and "NumVFs=4\n" in out and "EswitchMode=switchdev" in out and
             "# representors: VF 0: %s" % reps[0] in out, out + err)
+    rc, out, err = vfctl("verify", "-c", c, "--datapath", "--json")
+    doc = json.loads(out) if out.strip().startswith("{") else {}
+    s.check("verify --datapath on a switchdev PF: skipped, naming the eswitch mode; no frame sent",
+            rc == 0 and doc.get("checks") == [] and any(x["device"] == "netdevsim10" and "switchdev mode" in x["why"]
+                                                       for x in doc.get("skipped", [])), (rc, out, err))
     return reps
 
 

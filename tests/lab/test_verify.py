@@ -7,6 +7,7 @@ node_exporter over loopback."""
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -235,6 +236,55 @@ def test_refusals(s, lab):
         sh("ip", "link", "set", n, "up")
 
 
+def start_verify(lab, n_down, until):
+    """verify --datapath with n_down VF netdevs set down first; returns the process once its progress
+    on stderr has had `until` n_down times (or once), and those netdevs."""
+    names = [netdev_of(lab.vf(i)) for i in range(n_down)]
+    for n in names:
+        sh("ip", "link", "set", n, "down")
+    p = subprocess.Popen([os.environ["VFCTL"], "verify", "-c", lab.dir, "--datapath", "--wait", "60000"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen, lines = 0, []
+    while seen < (n_down if until == "setting it up" else 1):
+        line = p.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        seen += until in line
+    return p, names, lines
+
+
+def is_up(n):
+    return int(open("/sys/class/net/%s/flags" % n).read().strip(), 16) & 1 == 1
+
+
+def test_stopped(s, lab):
+    """verify --datapath stopped by SIGTERM or SIGINT sets down the VF netdevs it set up (they
+    stayed up forever); killed outright, the next run finds its record and sets them down."""
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        p, names, lines = start_verify(lab, 2, "setting it up")
+        p.send_signal(sig)
+        out, err = p.communicate(timeout=60)
+        s.check("%s during the probes: exit 1, says it was stopped" % sig.name,
+                p.returncode == 1 and "stopped by a signal" in err, (p.returncode, lines, err))
+        s.check("%s: the VF netdevs it set up are down again" % sig.name, not any(is_up(n) for n in names), names)
+    p, names, lines = start_verify(lab, 2, "test frames between")
+    p.kill()
+    p.wait()
+    record = "/run/vfctl/verify/%d" % p.pid
+    s.check("SIGKILL: the netdevs stay up, recorded under /run/vfctl/verify/PID",
+            all(is_up(n) for n in names) and os.path.exists(record) and
+            sorted(ln.split()[1] for ln in open(record).read().splitlines()) == sorted(names), (names, lines))
+    rc, out, err = vfctl("verify", "-c", lab.dir, "--datapath")
+    s.check("the next verify --datapath sets them down, naming the killed run, and passes",
+            rc == 0 and all("%s: left up by a verify --datapath that was killed (pid %d): set down again" % (n, p.pid)
+                            in err for n in names), (rc, err))
+    s.check("...they are down and the record is gone", not any(is_up(n) for n in names) and not os.path.exists(record),
+            names)
+    for n in names:
+        sh("ip", "link", "set", n, "up")
+
+
 def test_stats(s, lab):
     rc, doc, _ = vfctl_json("status", "--stats", lab.igb)
     d = [x for x in doc["devices"] if x["id"] == lab.igb][0]
@@ -354,7 +404,7 @@ def test_two_pfs(s, lab):
 
 def main():
     Suite("lab-verify").run_lab(Lab(), (test_apply_and_verify, test_datapath_pass, test_drift_vlan, test_spoofchk_on,
-                                        test_refusals, test_stats, test_metrics, test_two_pfs))
+                                        test_refusals, test_stopped, test_stats, test_metrics, test_two_pfs))
 
 
 if __name__ == "__main__":

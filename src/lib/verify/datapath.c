@@ -1,18 +1,23 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* verify --datapath: test frames (AF_PACKET) between the PF and the VFs with a netdev in this
  * namespace, through the NIC's own switch. A VF on vfio-pci (a VM's) is never touched, no netdev
- * changes namespace; a VF netdev that is down is set up for the probes and down again after. */
+ * changes namespace; a VF netdev that is down is set up for the probes and down again after, also
+ * when the run is stopped (opts->cancel) or killed (the record under /run/vfctl/verify/). */
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "guard.h"
 #include "link.h"
 #include "packet.h"
 #include "parse.h"
+#include "strbuf.h"
 #include "verify.h"
 
 /* IEEE Std 802 Local Experimental EtherType 1: nothing on a wire mistakes it for its own. */
@@ -27,7 +32,11 @@ typedef struct dp_run {
 	vfctl_verify_result *v;
 	dp_port *ports;
 	size_t n;
+	char record[4096]; /* what this run set up, for the next run if this one is killed */
+	int *raised_ifindex;
 } dp_run;
+
+static bool cancelled(const dp_run *d) { return d->o->cancel && __atomic_load_n(d->o->cancel, __ATOMIC_RELAXED); }
 
 static void say(const dp_run *d, const char *fmt, ...) _printf_(2, 3);
 static void say(const dp_run *d, const char *fmt, ...)
@@ -98,6 +107,11 @@ static int unit_ports(dp_run *d, const conf_unit *u, const vfctl_host *h, size_t
 		return 0;
 	if (!pf->n_netdevs)
 		return skip(d->v, pf->id, "the PF has no netdev in this network namespace");
+	/* In switchdev mode a VF's frames go to its representor, and only rules (OVS, tc) forward them:
+	 * the legacy switch these probes test is not there, and no expectation would be right. */
+	if (pf->eswitch_mode == 1)
+		return skip(d->v, pf->id, "the PF's eswitch is in switchdev mode: VF traffic reaches the representors and "
+					  "is forwarded by rules (OVS, tc), not by the legacy switch the probes test");
 	if ((r = add_port(d, group, -1, pf->id, &pf->netdevs[0])) < 0 || d->n == first)
 		return r;
 	bool pf_down = pf->netdevs[0].flags >= 0 && !(pf->netdevs[0].flags & IFF_UP);
@@ -219,23 +233,80 @@ static int restored_add(vfctl_verify_result *v, const char *name)
 	return 0;
 }
 
+/* The netdevs this run set up, one "IFINDEX NAME" line each (a netdev name holds no space or
+ * newline), written before each is set up: a run killed at any point leaves what to undo. */
+static int record_write(dp_run *d, size_t n_raised)
+{
+	strbuf t = {0};
+	for (size_t i = 0; i < n_raised; i++)
+		strbuf_add(&t, "%d %s\n", d->raised_ifindex[i], d->v->restored[i]);
+	int r = t.error ? t.error : file_write_text(d->record, t.s ? t.s : "");
+	free(t.s);
+	return r < 0 ? ctx_error(d->ctx, r, "recording the netdevs verify sets up in %s", d->record) : 0;
+}
+
+/* A run that was killed (SIGKILL, a crash, the machine's OOM killer) left its VF netdevs up: each
+ * one still there under the same index and name, and still up, is set down; then the record goes. */
+static void undo_killed_runs(dp_run *d)
+{
+	char dir[4096], **names = NULL;
+	size_t n = 0;
+	snprintf(dir, sizeof(dir), "%s/vfctl/verify", ctx_run_dir(d->ctx));
+	if (dir_list(dir, NULL, &names, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char path[4200], *text = NULL, *save = NULL;
+		long pid = strtol(names[i], NULL, 10);
+		if (pid <= 0 || pid == getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (file_read_text(path, &text) < 0)
+			continue;
+		for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			int ifindex;
+			char name[IF_NAMESIZE + 1];
+			if (sscanf(l, "%d %16s", &ifindex, name) != 2 || (int)if_nametoindex(name) != ifindex)
+				continue;
+			int flags = sysfs_int(d->ctx->fs, "class/net/%s/flags", name);
+			if (flags < 0 || !(flags & IFF_UP))
+				continue;
+			if (link_set_up(d->ctx, ifindex, false) < 0)
+				say(d, "%s: left up by a verify --datapath that was killed (pid %ld); could not set it down: %s",
+				    name, pid, vfctl_ctx_error(d->ctx));
+			else
+				say(d, "%s: left up by a verify --datapath that was killed (pid %ld): set down again", name, pid);
+		}
+		free(text);
+		(void)file_remove(path);
+	}
+	strv_free_n(names, n);
+}
+
 /* VF netdevs that are down are set up for the probes; the PF never is (a PF that is down is what
  * the probes are there to find). Waits, bounded, for their carrier. */
 static int bring_up(dp_run *d, const vfctl_host *h)
 {
 	int r;
-	for (size_t i = 0; i < d->n; i++) {
+	if (!(d->raised_ifindex = calloc(d->n + 1, sizeof(int))))
+		return -ENOMEM;
+	for (size_t i = 0; i < d->n && !cancelled(d); i++) {
 		dp_port *p = &d->ports[i];
-		const vfctl_netdev *nd = netdev_find(h, p->netdev);
-		if (p->vf < 0 || !nd || nd->flags < 0 || (nd->flags & IFF_UP))
+		/* Read now, not from the scan: undo_killed_runs may have set it down since. */
+		int flags = netdev_find(h, p->netdev) ? sysfs_int(d->ctx->fs, "class/net/%s/flags", p->netdev) : -1;
+		if (p->vf < 0 || flags < 0 || (flags & IFF_UP))
 			continue;
 		say(d, "%s (%s) is down: setting it up for the probes, down again after", p->netdev, p->label);
-		if ((r = link_set_up(d->ctx, p->ifindex, true)) < 0 || (r = restored_add(d->v, p->netdev)) < 0)
+		size_t k = d->v->n_restored;
+		d->raised_ifindex[k] = p->ifindex;
+		if ((r = restored_add(d->v, p->netdev)) < 0 || (r = record_write(d, k + 1)) < 0 ||
+		    (r = link_set_up(d->ctx, p->ifindex, true)) < 0)
 			return r;
 	}
+	if (cancelled(d))
+		return ctx_error(d->ctx, -EINTR, "stopped by a signal: VF netdevs set down again, nothing sent");
 	if (!d->v->n_restored)
 		return 0;
-	for (double t0 = now_ms(); now_ms() - t0 < CARRIER_WAIT_MS; usleep(100 * 1000)) {
+	for (double t0 = now_ms(); now_ms() - t0 < CARRIER_WAIT_MS && !cancelled(d); usleep(100 * 1000)) {
 		bool all = true;
 		for (size_t i = 0; i < d->v->n_restored && all; i++)
 			all = sysfs_int(d->ctx->fs, "class/net/%s/carrier", d->v->restored[i]) == 1;
@@ -248,11 +319,17 @@ static int bring_up(dp_run *d, const vfctl_host *h)
 
 static void set_down_again(dp_run *d)
 {
+	bool all = true;
 	for (size_t i = 0; i < d->v->n_restored; i++) {
 		unsigned idx = if_nametoindex(d->v->restored[i]);
-		if (idx && link_set_up(d->ctx, (int)idx, false) < 0)
+		if (idx && link_set_up(d->ctx, (int)idx, false) < 0) {
 			say(d, "could not set %s down again: %s", d->v->restored[i], vfctl_ctx_error(d->ctx));
+			all = false;
+		}
 	}
+	/* One that could not be set down stays recorded: the next run tries again. */
+	if (all && d->record[0])
+		(void)file_remove(d->record);
 }
 
 static void build_frame(uint8_t *f, const dp_port *from, const dp_port *to, const dp_probe *pr, uint32_t nonce,
@@ -383,7 +460,13 @@ static int probe(dp_run *d, const dp_probe *pr, size_t np)
 			end = all_seen + 250;
 		if (t >= end)
 			break;
-		int w = packet_wait(fds, d->n, (int)(end - t) + 1, ready);
+		int w = cancelled(d) ? -EINTR : packet_wait(fds, d->n, (int)(end - t) + 1, ready);
+		if (w == -EINTR && cancelled(d)) {
+			r = ctx_error(d->ctx, -EINTR, "stopped by a signal: VF netdevs set down again, no result");
+			break;
+		}
+		if (w == -EINTR)
+			continue;
 		if (w < 0) {
 			r = ctx_error(d->ctx, w, "poll on the probe sockets");
 			break;
@@ -437,6 +520,8 @@ int verify_datapath(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, 
 		return ctx_error(ctx, -EOPNOTSUPP, "verify --datapath sends frames on the running host: not on a --sysfs tree");
 	if (geteuid() != 0)
 		return ctx_error(ctx, -EPERM, "verify --datapath sends raw frames (AF_PACKET): root only");
+	snprintf(d.record, sizeof(d.record), "%s/vfctl/verify/%ld", ctx_run_dir(ctx), (long)getpid());
+	undo_killed_runs(&d);
 	for (size_t i = 0; i < c->n_units && r >= 0; i++)
 		if (units[i] && c->units[i].kind == UNIT_PF)
 			r = unit_ports(&d, &c->units[i], h, groups++);
@@ -456,6 +541,7 @@ int verify_datapath(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, 
 	} else if (r >= 0)
 		v->datapath = true;
 	free(pr);
+	free(d.raised_ifindex);
 	for (size_t i = 0; i < d.n; i++) {
 		free(d.ports[i].label);
 		free(d.ports[i].netdev);

@@ -15,8 +15,12 @@ description:
     every VF's MAC, VLAN, rates, spoof checking, trust and driver), a [Device] or a [VDPA] device.
   - The text is validated with C(vfctl plan -c) on a temporary copy before anything is written; an
     invalid configuration fails the task with vfctl's own C(FILE:LINE) message and changes nothing.
+  - The text is also planned together with the other C(*.conf) files of C(config_dir), as vfctl
+    reads them at boot; an error that names this file (a MAC another file already gives a VF) fails
+    the task and changes nothing.
   - The file is written atomically (temporary file and rename), owned by root, mode 0644, as vfctl
-    requires of its configuration.
+    requires of its configuration; an existing file with another owner or mode is given them (vfctl
+    would not read it).
   - With C(apply=true) the file is applied with C(vfctl apply -c FILE), which rolls the host back
     if a step fails. The task is C(changed) when the file changed or the plan had steps.
   - In check mode only the plan runs; the steps it would take are returned. In diff mode the file's
@@ -25,7 +29,9 @@ version_added: "0.1.0"
 author: vfctl developers
 options:
   name:
-    description: The file's name in C(config_dir), without C(.conf).
+    description:
+      - The file's name in C(config_dir), without C(.conf); letters, digits and C(.-_+@), not starting
+        with C(.) (vfctl skips hidden files).
     type: str
     required: true
   content:
@@ -35,7 +41,8 @@ options:
   pf:
     description:
       - The [PF] section as a dictionary of vfctl.conf keys (C(Match), C(NumVFs), C(AutoProbe), C(Up),
-        C(MTU), C(EswitchMode)); booleans are written as yes/no.
+        C(MTU), C(EswitchMode)); booleans are written as yes/no. A key or value with a line break or
+        another control character is refused (it would add lines of its own).
     type: dict
   vfs:
     description:
@@ -115,25 +122,40 @@ apply_output:
   type: str
 """
 
+import glob
 import json
 import os
+import re
 import shutil
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
 
-def render(pf, vfs):
-    def value(v):
-        if isinstance(v, bool):
-            return "yes" if v else "no"
-        return str(v)
+NAME = re.compile(r"^[A-Za-z0-9_+@-][A-Za-z0-9._+@-]*$")
+KEY = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+VF_RANGE = re.compile(r"^([0-9]+(-[0-9]+)?)?$")
+
+
+def render(module, pf, vfs):
+    """The file from pf and vfs; a key that is not one, a VF range that is not one, or a value with a
+    control character (a newline would start a section of its own) fails the task."""
+    def line(k, v):
+        v = ("yes" if v else "no") if isinstance(v, bool) else str(v)
+        if not KEY.match(str(k)):
+            module.fail_json(msg="%r is not a vfctl.conf key (letters and digits)" % (k,))
+        if any(ord(c) < 0x20 or ord(c) == 0x7f for c in v):
+            module.fail_json(msg="%s=%r: a value with a line break or another control character" % (k, v))
+        return "%s=%s" % (k, v)
 
     out = ["# Managed by Ansible (vfctl.host.vfctl_config)", "[PF]"]
-    out += ["%s=%s" % (k, value(v)) for k, v in (pf or {}).items()]
+    out += [line(k, v) for k, v in (pf or {}).items()]
+    for key in (vfs or {}):
+        if not VF_RANGE.match(str(key)):
+            module.fail_json(msg="vfs: %r is not a VF number, a range N-M or \"\"" % (key,))
     for key in sorted((vfs or {}), key=lambda k: (k != "", [int(x) for x in k.split("-")] if k else [])):
         out += ["", "[VF:%s]" % key if key != "" else "[VF]"]
-        out += ["%s=%s" % (k, value(v)) for k, v in vfs[key].items()]
+        out += [line(k, v) for k, v in vfs[key].items()]
     return "\n".join(out) + "\n"
 
 
@@ -151,6 +173,37 @@ def plan(module, path, shown_path):
         return json.loads(out)["steps"]
     except (ValueError, KeyError) as e:
         module.fail_json(msg="vfctl plan --json gave no steps: %s" % e, stdout=out, changed=False)
+
+
+def plan_with_others(module, tmpdir, tmp, path):
+    """The file planned with the other files of config_dir, as vfctl reads them at boot: an error
+    that names this file (a MAC another file gives a VF) fails the task. Errors that lie in the
+    other files alone are theirs, not this task's."""
+    p = module.params
+    own = os.path.basename(path)
+    setdir = os.path.join(tmpdir, "set")
+    os.mkdir(setdir, 0o700)
+    for other in sorted(glob.glob(os.path.join(p["config_dir"], "*.conf"))):
+        if os.path.basename(other) != own and os.path.isfile(other) and not os.path.islink(other):
+            shutil.copyfile(other, os.path.join(setdir, os.path.basename(other)))
+    shutil.copyfile(tmp, os.path.join(setdir, own))
+    for f in os.listdir(setdir):
+        os.chmod(os.path.join(setdir, f), 0o644)
+    os.chmod(setdir, 0o755)
+    rc, out, err = run_vfctl(module, "plan", "--json", "-c", setdir)
+    if rc == 0:
+        return
+    mine = os.path.join(setdir, own)
+    lines = [ln for ln in (err or out).splitlines() if mine in ln]
+    if lines:
+        msg = "\n".join(lines).replace(mine, path).replace(setdir, p["config_dir"])
+        module.fail_json(msg="with the other files of %s: %s" % (p["config_dir"], msg), rc=rc, changed=False)
+
+
+def fix_owner(path):
+    """vfctl reads only root's files that no one else may write."""
+    os.chown(path, 0, 0)
+    os.chmod(path, 0o644)
 
 
 def main():
@@ -171,8 +224,9 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    if "/" in p["name"] or p["name"].startswith("."):
-        module.fail_json(msg="name: a file name without '/' or a leading '.'")
+    if not NAME.match(p["name"]):
+        module.fail_json(msg="name %r: letters, digits and .-_+@, not empty and not starting with '.' (vfctl "
+                         "skips hidden files)" % p["name"])
     path = os.path.join(p["config_dir"], p["name"] + ".conf")
     before = None
     if os.path.exists(path):
@@ -186,7 +240,7 @@ def main():
         module.exit_json(changed=changed, path=path, file_changed=changed,
                          diff={"before": before or "", "after": "", "before_header": path, "after_header": path})
 
-    text = p["content"] if p["content"] is not None else render(p["pf"], p["vfs"])
+    text = p["content"] if p["content"] is not None else render(module, p["pf"], p["vfs"])
     if not text.endswith("\n"):
         text += "\n"
     # vfctl reads only root-owned files in a directory no one else may write: a private copy.
@@ -198,9 +252,12 @@ def main():
             f.write(text)
         os.chmod(tmp, 0o644)
         steps = plan(module, tmp, path)
+        plan_with_others(module, tmpdir, tmp, path)
         file_changed = before != text
+        st = os.lstat(path) if before is not None else None
+        owner_wrong = st is not None and (st.st_uid != 0 or st.st_gid != 0 or (st.st_mode & 0o7777) != 0o644)
         result = dict(path=path, file_changed=file_changed, steps=steps,
-                      changed=file_changed or (p["apply"] and bool(steps)))
+                      changed=file_changed or owner_wrong or (p["apply"] and bool(steps)))
         if module._diff:
             result["diff"] = [{"before": before or "", "after": text, "before_header": path, "after_header": path}]
             if steps and p["apply"]:
@@ -213,7 +270,9 @@ def main():
                 os.makedirs(p["config_dir"], 0o755)
             os.chown(tmp, 0, 0)
             module.atomic_move(tmp, path)
-            os.chmod(path, 0o644)
+        # atomic_move gives the new file the old one's owner: root's, whatever it was
+        if file_changed or owner_wrong:
+            fix_owner(path)
         if p["apply"] and steps:
             args = ["apply", "-c", path] + (["--force"] if p["force"] else [])
             rc, out, err = run_vfctl(module, *args)
