@@ -9,7 +9,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 dir=$BUILD-fuzz
-harnesses=(fuzz-config fuzz-netlink fuzz-pcicfg fuzz-kmsg)
+harnesses=(fuzz-config fuzz-netlink fuzz-pcicfg fuzz-kmsg fuzz-journal)
 n=0
 failed=0
 say() { sed 's/^/# /'; }
