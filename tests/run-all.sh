@@ -81,6 +81,24 @@ else
 	tally sanitizers 1
 fi
 
+echo "== thread sanitizer (the fake kernel's apply: parallel PFs, stop signals, the kill matrix, the guard)"
+# Reports go to files: a race in a command whose exit status a test does not check still fails.
+rm -f "$BUILD-tsan"/tsan-report.*
+if { meson setup --reconfigure "$BUILD-tsan" -Db_sanitize=thread -Db_lundef=false >/dev/null 2>&1 ||
+	meson setup "$BUILD-tsan" -Db_sanitize=thread -Db_lundef=false >/dev/null 2>&1; } &&
+	ninja -C "$BUILD-tsan" vfctl tests/fakekernel/vfctl-fake >"$log.out" 2>&1; then
+	TSAN_OPTIONS="exitcode=66 log_path=$(readlink -f "$BUILD-tsan")/tsan-report" meson_tier tsan "$BUILD-tsan" fakekernel guard
+	if ls "$BUILD-tsan"/tsan-report.* >/dev/null 2>&1; then
+		head -n 40 "$BUILD-tsan"/tsan-report.* | sed 's/^/# /'
+		echo "tsan: 0 passed, 1 failed (ThreadSanitizer reported a race, above)" | tee "$log"
+		tally tsan 1
+	fi
+else
+	tail -n 20 "$log.out"
+	echo "tsan: 0 passed, 1 failed (build failed)" | tee "$log"
+	tally tsan 1
+fi
+
 echo "== fuzzing (libFuzzer: crash reproducers, then 20 s per harness from the committed corpus)"
 BUILD=$BUILD bash tests/fuzz/run.sh "${FUZZ_SECONDS:-20}" >"$log.out" 2>&1
 rc=$?

@@ -449,6 +449,16 @@ def test_two_pfs_concurrently(s):
             rc == 1 and pf_of(st)["sriov"]["num_vfs"] == 3 and pf_of(st, "0000:04:00.0") ==
             pf_of(before, "0000:04:00.0"), out + err)
 
+    # SIGTERM while both workers run: each reads the stop flag the handler sets (the thread
+    # sanitizer tier runs this: a plain read of it was a data race).
+    h = Host("two-signal", "igb-two")
+    path = conf_dir(h)
+    before = h.state()
+    rc, out, err = h.run("apply", "-c", path, kill_step="%d:15" % (n_first + 2))
+    s.check("SIGTERM during two concurrent PFs: exit 1, interrupted, the run rolled back",
+            rc == 1 and "interrupted by a signal" in err and "(the run was rolled back)" in out, (rc, out, err))
+    s.eq("SIGTERM during two concurrent PFs: both PFs as before", h.state(), before)
+
 
 def test_bind_restore(s):
     h = Host("bind")
