@@ -4,7 +4,9 @@ A report, never a pass/fail test.
 
 1. Fake sysfs, 8 PFs x 256 VFs: `vfctl status --json` against `lspci -vvv -A linux-sysfs` on the same
    tree — median wall time and peak RSS; system calls per PCI function (strace -c).
-2. Lab (real 6.12 kernel under TCG): `vfctl status --json` with 300 netdevsim VFs against
+2. Fake sysfs with a kernel log of 6 and 24 MiB: `vfctl doctor` against `grep -c ADDRESS`, and how
+   its time grows with the log.
+3. Lab (real 6.12 kernel under TCG): `vfctl status --json` with 300 netdevsim VFs against
    `ip -d link show PF` + `lspci -vvv`; 300 per-VF MACs against an ip loop; igb NumVFs 0 -> 7
    through vfctl against the kernel's write alone; two igb PFs one after the other against one run
    (concurrent workers); system calls per PCI function on the real kernel. Guest time.
@@ -77,6 +79,40 @@ def fake_sysfs(vfctl, runs):
     print("  targets: <= 50 ms (%s), >= 10x lspci (%s), <= 16 MiB (%s), <= 4 opens per function (%s)" % (
         "met" if v[0] <= 0.050 else "MISSED", "met" if lp and lp[0] / v[0] >= 10 else "MISSED",
         "met" if v[1] <= 16 * 1024 else "MISSED", "met" if sc and sc["openat"] / 2056 <= 4 else "MISSED"))
+
+
+def kernel_log(vfctl, runs):
+    """doctor reading a large kernel log (--kmsg, as /dev/kmsg gives it) against grep of the PF's
+    address in the same file, at two sizes: linear growth is a time ratio near the size ratio (the
+    alias lookup was a scan of every alias, quadratic: 6 s at 6 MB)."""
+    import fakesys
+    root = tempfile.mkdtemp(prefix="vfctl-bench-kmsg-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    try:
+        fakesys.build(os.path.join(HERE, "..", "tests", "fakesys", "fixtures", "cx4lx-8vfs.sys"), root)
+        kmsg = os.path.join(root, "kmsg")
+        args = ["--sysfs", root + "/sys", "--procfs", root + "/proc", "--modules", root + "/modules", "--kmsg", kmsg]
+        rows = []
+        for mb in (6, 24):
+            with open(kmsg, "w") as f:
+                size, seq = 0, 0
+                while size < mb << 20:
+                    # a dev_printk record, then one from a netdev (DEVICE=nIFINDEX: an alias to learn)
+                    rec = ("6,%d,%d,-;mlx5_core 0000:06:00.1: E-Switch: cmd %d done\n SUBSYSTEM=pci\n"
+                           " DEVICE=+pci:0000:06:00.1\n6,%d,%d,-;enp6s0f1v%d: renamed from eth%d\n SUBSYSTEM=net\n"
+                           " DEVICE=n%d\n" % (seq, seq, seq, seq + 1, seq + 1, seq % 64, seq % 5000, 100 + seq % 20000))
+                    f.write(rec)
+                    size += len(rec)
+                    seq += 2
+            v = measure([vfctl, *args, "doctor", "--json"], runs)
+            g = measure(["grep", "-c", "0000:06:00.1", kmsg], runs)
+            rows.append((mb, v[0], v[1], g[0]))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    print("kernel log, doctor --kmsg (each record to its device, netdev aliases learned), median of %d runs:" % runs)
+    for mb, t, rss, g in rows:
+        print("  %2d MiB: vfctl doctor %7.1f ms  %6.1f MiB peak RSS; grep -c ADDRESS %6.1f ms; vfctl takes %.1fx grep's time" % (
+            mb, t * 1e3, rss / 1024, g * 1e3, t / g))
+    print("  growth 6 -> 24 MiB: %.1fx the time for 4x the log (linear: about 4)" % (rows[1][1] / rows[0][1]))
 
 
 def syscalls(cmd):
@@ -164,6 +200,8 @@ def main():
     a = ap.parse_args()
     vfctl = os.path.abspath(os.path.join(a.build, "vfctl"))
     fake_sysfs(vfctl, a.runs)
+    print()
+    kernel_log(vfctl, max(3, a.runs // 5))
     if not a.skip_lab:
         print()
         lab(a.build)
