@@ -32,6 +32,8 @@ int parse_u64(const char *s, uint64_t *ret);
 int parse_hex_u32(const char *s, uint32_t *ret);
 int parse_u32(const char *s, uint32_t *ret);
 int parse_int(const char *s, int *ret);
+/* systemd's booleans: 1/yes/true/on and 0/no/false/off, any case; *ret 1 or 0. */
+int parse_bool(const char *v, int *ret);
 
 /* "PF:vfN" → PF name and N. Returns -EINVAL if s has no ":vf<digits>" suffix. */
 int parse_pf_vf(const char *s, char **ret_pf, unsigned *ret_vf);

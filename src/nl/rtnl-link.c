@@ -10,6 +10,7 @@
 
 #include "parse.h"
 #include "rtnl-link.h"
+#include "vf-flags.h"
 
 void link_info_done(link_info *li)
 {
@@ -86,9 +87,10 @@ static void decode_stats64(const struct nlattr *a, vfctl_counters *c)
 void vf_settings_init(vfctl_vf_settings *s)
 {
 	*s = (vfctl_vf_settings){
-		.vlan = -1, .qos = -1, .vlan_proto = -1, .spoofchk = -1, .trust = -1,
-		.rss_query = -1, .link_state = -1, .min_tx_rate = -1, .max_tx_rate = -1,
+		.vlan = -1, .qos = -1, .vlan_proto = -1, .min_tx_rate = -1, .max_tx_rate = -1,
 	};
+	for (vf_flag f = 0; f < _VF_FLAG_MAX; f++)
+		vf_flag_set(s, f, -1);
 }
 
 /* The kernel reports "driver does not implement this" as (u32)-1. */
@@ -152,24 +154,12 @@ static int decode_vf_info(const struct nlattr *info, vfctl_vf_settings *s, vfctl
 		case IFLA_VF_TX_RATE:
 			/* Superseded by IFLA_VF_RATE, which the kernel always sends alongside. */
 			break;
-		case IFLA_VF_SPOOFCHK:
-			if (len >= sizeof(struct ifla_vf_spoofchk))
-				s->spoofchk = knob(((const struct ifla_vf_spoofchk *)p)->setting);
-			break;
-		case IFLA_VF_TRUST:
-			if (len >= sizeof(struct ifla_vf_trust))
-				s->trust = knob(((const struct ifla_vf_trust *)p)->setting);
-			break;
-		case IFLA_VF_RSS_QUERY_EN:
-			if (len >= sizeof(struct ifla_vf_rss_query_en))
-				s->rss_query = knob(((const struct ifla_vf_rss_query_en *)p)->setting);
-			break;
-		case IFLA_VF_LINK_STATE:
-			if (len >= sizeof(struct ifla_vf_link_state))
-				s->link_state = knob(((const struct ifla_vf_link_state *)p)->link_state);
-			break;
 		default:
-			break; /* unknown is not an error */
+			/* A flag ({__u32 vf; __u32 value}); anything else unknown is not an error. */
+			for (vf_flag f = 0; f < _VF_FLAG_MAX; f++)
+				if (t == vf_flags[f].ifla && len >= sizeof(struct ifla_vf_trust))
+					vf_flag_set(s, f, knob(((const struct ifla_vf_trust *)p)->setting));
+			break;
 		}
 	}
 	if (vf < 0)

@@ -28,8 +28,9 @@ static void test_pf(applier *a)
 	vf_target_init(&vfs[0]);
 	vf_target_init(&vfs[1]);
 	strcpy(vfs[0].mac, "02:00:00:00:00:10");
-	vfs[0].vlan = 10, vfs[0].qos = 3, vfs[0].vlan_proto = 0x88a8, vfs[0].spoofchk = 0, vfs[0].trust = 1;
-	vfs[0].link_state = 2, vfs[0].rss_query = 1, vfs[0].min_tx_rate = 5, vfs[0].max_tx_rate = 100;
+	vfs[0].vlan = 10, vfs[0].qos = 3, vfs[0].vlan_proto = 0x88a8, vfs[0].flag[VF_FLAG_SPOOFCHK] = 0;
+	vfs[0].flag[VF_FLAG_TRUST] = 1, vfs[0].flag[VF_FLAG_LINK_STATE] = 2, vfs[0].flag[VF_FLAG_RSS_QUERY] = 1;
+	vfs[0].min_tx_rate = 5, vfs[0].max_tx_rate = 100;
 	vfs[0].driver = "vfio-pci";
 	vfs[1].driver = "none";
 	conf_unit u = {.kind = UNIT_PF, .dev_id = "0000:01:00.0", .num_vfs = 2, .autoprobe = 1, .up = 1, .mtu = 9000,
@@ -45,8 +46,9 @@ static void test_pf(applier *a)
 	if (b.n_vfs == 2) {
 		const vf_target *v = &b.vfs[0];
 		CHECK_STREQ(v->mac, "02:00:00:00:00:10");
-		CHECK(v->vlan == 10 && v->qos == 3 && v->vlan_proto == 0x88a8 && v->spoofchk == 0 && v->trust == 1 &&
-			      v->link_state == 2 && v->rss_query == 1 && v->min_tx_rate == 5 && v->max_tx_rate == 100,
+		CHECK(v->vlan == 10 && v->qos == 3 && v->vlan_proto == 0x88a8 && v->flag[VF_FLAG_SPOOFCHK] == 0 &&
+			      v->flag[VF_FLAG_TRUST] == 1 && v->flag[VF_FLAG_LINK_STATE] == 2 &&
+			      v->flag[VF_FLAG_RSS_QUERY] == 1 && v->min_tx_rate == 5 && v->max_tx_rate == 100,
 		      "every VF knob");
 		CHECK_STREQ(v->driver, "vfio-pci");
 		CHECK(!b.vfs[1].mac[0] && b.vfs[1].vlan == -1 && b.vfs[1].max_tx_rate == -1, "unset stays unset");

@@ -50,7 +50,8 @@ static void test_settings_only(vfctl_ctx *ctx)
 	CHECK(s && s->kind == STEP_VF_VLAN && s->u.vlan.vlan == 42 && s->u.vlan.qos == 3 && s->u.vlan.proto == ETH_P_8021Q,
 	      "VLAN 42 QoS 3 802.1Q");
 	s = step(p, 2);
-	CHECK(s && s->kind == STEP_VF_TRUST && s->u.on, "trust on");
+	CHECK(s && s->kind == STEP_VF_FLAG && s->u.flag.which == VF_FLAG_TRUST && s->u.flag.value == 1, "trust on");
+	CHECK(s && !strcmp(plan_step_action(s), "vf-trust"), "action: %s", s ? plan_step_action(s) : "(none)");
 	CHECK(s && !strcmp(s->text, "enp1s0 vf 1: trust on"), "text: %s", s ? s->text : "(none)");
 	for (size_t i = 0; i < p->n; i++)
 		CHECK(!p->steps[i].disruptive, "settings are not disruptive");

@@ -41,22 +41,6 @@ int config_error(vfctl_config *c, conf_loc loc, const char *fmt, ...)
 
 /* --- value parsers: 0 on success, -EINVAL with *why set --------------------------------------- */
 
-static int parse_bool(const char *v, int *ret)
-{
-	static const char *const yes[] = {"1", "yes", "true", "on"}, *const no[] = {"0", "no", "false", "off"};
-	for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
-		if (strcasecmp(v, yes[i]) == 0) {
-			*ret = 1;
-			return 0;
-		}
-		if (strcasecmp(v, no[i]) == 0) {
-			*ret = 0;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 static int parse_range(const char *v, int64_t lo, int64_t hi, int64_t *ret)
 {
 	uint64_t u;
@@ -187,7 +171,7 @@ static void enter_section(parser *p, const char *section)
 static int vf_key(parser *p, vf_target *t, const char *name, const char *v, conf_loc loc)
 {
 	int64_t n;
-	int b;
+	int b, f;
 	if (streq(name, "MACAddress")) {
 		uint8_t m[6];
 		if (parse_mac(v, m) < 0)
@@ -218,24 +202,12 @@ static int vf_key(parser *p, vf_target *t, const char *name, const char *v, conf
 		else
 			return config_error(p->c, loc, "VLANProtocol=%s: must be 802.1Q or 802.1ad", v);
 		t->l_vlan_proto = loc;
-	} else if (streq(name, "MACSpoofCheck") || streq(name, "Trust") || streq(name, "QueryReceiveSideScaling")) {
-		if (parse_bool(v, &b) < 0)
-			return config_error(p->c, loc, "%s=%s: not a boolean (yes/no)", name, v);
-		if (streq(name, "MACSpoofCheck"))
-			t->spoofchk = b, t->l_spoofchk = loc;
-		else if (streq(name, "Trust"))
-			t->trust = b, t->l_trust = loc;
-		else
-			t->rss_query = b, t->l_rss_query = loc;
-	} else if (streq(name, "LinkState")) {
-		/* auto follows the uplink; yes/no force the VF's link up/down (IFLA_VF_LINK_STATE_*). */
-		if (strcasecmp(v, "auto") == 0)
-			t->link_state = 0;
-		else if (parse_bool(v, &b) >= 0)
-			t->link_state = b ? 1 : 2;
-		else
-			return config_error(p->c, loc, "LinkState=%s: must be auto, yes or no", v);
-		t->l_link_state = loc;
+	} else if ((f = vf_flag_by_conf_key(name)) >= 0) {
+		if (vf_flag_parse(f, v, &b) < 0)
+			return config_error(p->c, loc, vf_flags[f].link_state ? "%s=%s: must be auto, yes or no"
+									      : "%s=%s: not a boolean (yes/no)",
+					    name, v);
+		t->flag[f] = b, t->l_flag[f] = loc;
 	} else if (streq(name, "MinTxRate") || streq(name, "MaxTxRate")) {
 		if (parse_range(v, 0, UINT32_MAX, &n) < 0)
 			return config_error(p->c, loc, "%s=%s: Mbit/s, a whole number", name, v);

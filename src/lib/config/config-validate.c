@@ -135,12 +135,12 @@ static int check_vf(vfctl_config *c, const vfctl_device *pf, const vf_target *t,
 		const char *key;
 		conf_loc loc;
 		bool set;
-	} knobs[] = {
-		{"LinkState", t->l_link_state, t->link_state >= 0},
-		{"QueryReceiveSideScaling", t->l_rss_query, t->rss_query >= 0},
+	} knobs[_VF_FLAG_MAX + 2] = {
 		{"MinTxRate", t->l_min_tx_rate, t->min_tx_rate > 0},
 		{"VLANProtocol", t->l_vlan_proto, t->vlan_proto == 0x88a8},
 	};
+	for (size_t f = 0; f < _VF_FLAG_MAX; f++)
+		knobs[2 + f] = (typeof(knobs[0])){vf_flags[f].conf_key, t->l_flag[f], t->flag[f] >= 0};
 	for (size_t k = 0; k < ELEMENTSOF(knobs) && r >= 0; k++) {
 		const char *why = knobs[k].set ? limit_of(pf->driver, knobs[k].key) : NULL;
 		if (why) {

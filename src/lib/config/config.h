@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ctx.h"
+#include "vf-flags.h"
 
 /* Where a value came from, for FILE:LINE messages. file points into vfctl_config.files. */
 typedef struct conf_loc {
@@ -13,7 +14,7 @@ typedef struct conf_loc {
 typedef struct vf_target {
 	char mac[18];
 	int vlan, qos, vlan_proto;
-	int spoofchk, trust, link_state, rss_query;
+	int flag[_VF_FLAG_MAX]; /* vf-flags.h: spoof checking, trust, link state, RSS query */
 	int64_t min_tx_rate, max_tx_rate;
 	int mtu;
 	char *driver; /* "auto", "none", or a driver name */
@@ -22,8 +23,7 @@ typedef struct vf_target {
 	int owner, group; /* /dev/vfio/N ownership with Driver=vfio-pci, -1 untouched */
 	int nvme_vq, nvme_vi; /* NVMe VF: its secondary controller's queues and interrupts, -1 unset */
 	/* where each was set (line 0: not set) */
-	conf_loc l_mac, l_vlan, l_qos, l_vlan_proto, l_spoofchk, l_trust, l_link_state, l_rss_query, l_min_tx_rate,
-		l_max_tx_rate, l_mtu, l_driver, l_owner, l_group, l_nvme_vq, l_nvme_vi;
+	conf_loc l_mac, l_vlan, l_qos, l_vlan_proto, l_flag[_VF_FLAG_MAX], l_min_tx_rate, l_max_tx_rate, l_mtu, l_driver, l_owner, l_group, l_nvme_vq, l_nvme_vi;
 } vf_target;
 
 /* One [VF], [VF:N] or [VF:N-M] section; all VFs when lo == -1. */

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "vf-flags.h"
 #include "escape.h"
 #include "parse.h"
 #include "relations.h"
@@ -100,13 +101,11 @@ static void put_unreported(strbuf *t, const vfctl_device *pf)
 			    pf->vf_settings_error ? pf->vf_settings_error : "the kernel reported none for this PF");
 		return;
 	}
-	const char *names[] = {"MACSpoofCheck=", "Trust=", "LinkState=", "QueryReceiveSideScaling=",
-			       "MinTxRate=/MaxTxRate="};
-	int vals[] = {s->spoofchk, s->trust, s->link_state, s->rss_query, s->max_tx_rate < 0 ? -1 : 0};
 	bool any = false;
-	for (size_t i = 0; i < ELEMENTSOF(names); i++)
-		if (vals[i] < 0) {
-			strbuf_add(t, "%s%s", any ? ", " : "# not reported by the PF driver, so not exported: ", names[i]);
+	for (vf_flag f = 0; f <= _VF_FLAG_MAX; f++)
+		if (f == _VF_FLAG_MAX ? s->max_tx_rate < 0 : vf_flag_get(s, f) < 0) {
+			strbuf_add(t, "%s%s=%s", any ? ", " : "# not reported by the PF driver, so not exported: ",
+				   f == _VF_FLAG_MAX ? "MinTxRate" : vf_flags[f].conf_key, f == _VF_FLAG_MAX ? "/MaxTxRate=" : "");
 			any = true;
 		}
 	if (any)
@@ -128,15 +127,12 @@ static void put_vf(strbuf *out, const vfctl_host *h, const vfctl_device *pf, con
 			strbuf_add(t, "QualityOfService=%d\n", s->qos);
 		if (s->vlan > 0 && s->vlan_proto == 0x88a8)
 			strbuf_add(t, "VLANProtocol=802.1ad\n");
-		/* Drivers start a VF with spoof checking on, trust, RSS query off, link auto, no rates. */
-		if (s->spoofchk == 0)
-			strbuf_add(t, "MACSpoofCheck=no\n");
-		if (s->trust == 1)
-			strbuf_add(t, "Trust=yes\n");
-		if (s->link_state == 1 || s->link_state == 2)
-			strbuf_add(t, "LinkState=%s\n", s->link_state == 1 ? "yes" : "no");
-		if (s->rss_query == 1)
-			strbuf_add(t, "QueryReceiveSideScaling=yes\n");
+		/* A flag is written when it differs from what a driver gives a new VF. */
+		for (vf_flag f = 0; f < _VF_FLAG_MAX; f++) {
+			int v = vf_flag_get(s, f);
+			if (v >= 0 && v != vf_flags[f].fresh && vf_flag_conf_value(f, v))
+				strbuf_add(t, "%s=%s\n", vf_flags[f].conf_key, vf_flag_conf_value(f, v));
+		}
 		if (s->min_tx_rate > 0)
 			strbuf_add(t, "MinTxRate=%lld\n", (long long)s->min_tx_rate);
 		if (s->max_tx_rate > 0)

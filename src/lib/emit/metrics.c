@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "vf-flags.h"
 #include "escape.h"
 #include "strbuf.h"
 #include "util.h"
@@ -83,11 +84,13 @@ static void vf_info(strbuf *t, const vfctl_host *h)
 			label(t, "vlan", vlan, false);
 			label(t, "driver", vf->driver ? vf->driver : "", false);
 			label(t, "netdev", vf->netdev ? vf->netdev : "", false);
-			label(t, "trust", s->valid ? knob(s->trust) : "unknown", false);
-			label(t, "spoofchk", s->valid ? knob(s->spoofchk) : "unknown", false);
-			label(t, "link_state", s->valid && vfctl_link_state_str(s->link_state) ? vfctl_link_state_str(s->link_state)
-												: "unknown",
-			      false);
+			for (vf_flag f = 0; f < _VF_FLAG_MAX; f++) {
+				const char *v = s->valid ? vf_flags[f].link_state ? vf_flag_value_str(f, vf_flag_get(s, f))
+										  : knob(vf_flag_get(s, f))
+							 : NULL;
+				if (vf_flags[f].metric)
+					label(t, vf_flags[f].key, v ? v : "unknown", false);
+			}
 			strbuf_add(t, "} 1\n");
 		}
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
 
+#include "vf-flags.h"
 #include "json-writer.h"
 #include "util.h"
 #include "vfctl/vfctl.h"
@@ -74,12 +75,13 @@ static void vf_json(json_writer *w, const vfctl_host *h, const vfctl_device *pf,
 	json_int_or_null(w, "vlan", s->vlan);
 	json_int_or_null(w, "qos", s->qos);
 	json_string(w, "vlan_proto", vfctl_vlan_proto_str(s->vlan_proto));
-	json_tristate(w, "spoofchk", s->spoofchk);
-	json_tristate(w, "trust", s->trust);
-	json_string(w, "link_state", vfctl_link_state_str(s->link_state));
 	json_int_or_null(w, "min_tx_rate", s->min_tx_rate);
 	json_int_or_null(w, "max_tx_rate", s->max_tx_rate);
-	json_tristate(w, "query_rss", s->rss_query);
+	for (vf_flag f = 0; f < _VF_FLAG_MAX; f++)
+		if (vf_flags[f].link_state)
+			json_string(w, vf_flags[f].key, vf_flag_value_str(f, vf_flag_get(s, f)));
+		else
+			json_tristate(w, vf_flags[f].key, vf_flag_get(s, f));
 	json_string(w, "representor", vf->representor);
 	if (pf->nvme_known && vf->nvme_scid >= 0) {
 		json_open_object(w, "nvme");

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "link.h"
+#include "vf-flags.h"
 #include "parse.h"
 
 static int getlink_cb(const struct nlmsghdr *nlh, void *data)
@@ -108,13 +109,16 @@ int link_vf_set(vfctl_ctx *ctx, int ifindex, uint16_t type, const void *payload,
 {
 	static const char *const names[] = {
 		[IFLA_VF_MAC] = "IFLA_VF_MAC", [IFLA_VF_VLAN] = "IFLA_VF_VLAN", [IFLA_VF_VLAN_LIST] = "IFLA_VF_VLAN_LIST",
-		[IFLA_VF_RATE] = "IFLA_VF_RATE", [IFLA_VF_SPOOFCHK] = "IFLA_VF_SPOOFCHK", [IFLA_VF_TRUST] = "IFLA_VF_TRUST",
-		[IFLA_VF_LINK_STATE] = "IFLA_VF_LINK_STATE", [IFLA_VF_RSS_QUERY_EN] = "IFLA_VF_RSS_QUERY_EN",
+		[IFLA_VF_RATE] = "IFLA_VF_RATE",
 	};
 	char buf[MNL_SOCKET_BUFFER_SIZE], what[64];
 	uint32_t vf;
+	const char *name = type < ELEMENTSOF(names) && names[type] ? names[type] : "?";
+	for (vf_flag f = 0; f < _VF_FLAG_MAX; f++)
+		if (vf_flags[f].ifla == type)
+			name = vf_flags[f].ifla_name;
 	memcpy(&vf, payload, sizeof(vf)); /* every IFLA_VF_* struct starts with the VF number */
-	snprintf(what, sizeof(what), "vf %u %s", vf, type < ELEMENTSOF(names) && names[type] ? names[type] : "?");
+	snprintf(what, sizeof(what), "vf %u %s", vf, name);
 	return setlink(ctx, link_vf_build_set(buf, ifindex, type, payload, len), what, ifindex);
 }
 

@@ -185,22 +185,13 @@ static int exec_vf_attr(applier *a, const vfctl_host *h, const vfctl_device *pf,
 		struct ifla_vf_rate v = {.vf = vf, .min_tx_rate = s->u.rate.min, .max_tx_rate = s->u.rate.max};
 		return link_vf_set(a->ctx, ifindex, IFLA_VF_RATE, &v, sizeof(v));
 	}
-	case STEP_VF_SPOOFCHK: {
-		struct ifla_vf_spoofchk v = {.vf = vf, .setting = s->u.on};
-		return link_vf_set(a->ctx, ifindex, IFLA_VF_SPOOFCHK, &v, sizeof(v));
+	case STEP_VF_FLAG: {
+		/* Every flag's payload is {__u32 vf; __u32 value} (struct ifla_vf_trust and its kin). */
+		struct ifla_vf_trust v = {.vf = vf, .setting = s->u.flag.value};
+		return link_vf_set(a->ctx, ifindex, vf_flags[s->u.flag.which].ifla, &v, sizeof(v));
 	}
-	case STEP_VF_TRUST: {
-		struct ifla_vf_trust v = {.vf = vf, .setting = s->u.on};
-		return link_vf_set(a->ctx, ifindex, IFLA_VF_TRUST, &v, sizeof(v));
-	}
-	case STEP_VF_LINK_STATE: {
-		struct ifla_vf_link_state v = {.vf = vf, .link_state = s->u.link_state};
-		return link_vf_set(a->ctx, ifindex, IFLA_VF_LINK_STATE, &v, sizeof(v));
-	}
-	default: {
-		struct ifla_vf_rss_query_en v = {.vf = vf, .setting = s->u.on};
-		return link_vf_set(a->ctx, ifindex, IFLA_VF_RSS_QUERY_EN, &v, sizeof(v));
-	}
+	default:
+		return -EINVAL; /* a step kind exec_steps does not route here */
 	}
 	(void)h;
 }
@@ -414,10 +405,7 @@ static const struct {
 	[STEP_VF_MAC] = {exec_vf_attr, true},
 	[STEP_VF_VLAN] = {exec_vf_attr, true},
 	[STEP_VF_RATE] = {exec_vf_attr, true},
-	[STEP_VF_SPOOFCHK] = {exec_vf_attr, true},
-	[STEP_VF_TRUST] = {exec_vf_attr, true},
-	[STEP_VF_LINK_STATE] = {exec_vf_attr, true},
-	[STEP_VF_RSS_QUERY] = {exec_vf_attr, true},
+	[STEP_VF_FLAG] = {exec_vf_attr, true},
 	[STEP_UNBIND] = {exec_unbind, true},
 	[STEP_BIND] = {exec_bind, true},
 	[STEP_PROBE] = {exec_probe, true},

@@ -30,9 +30,7 @@ static const struct {
 	{"group", offsetof(conf_unit, group)},	   {"present", offsetof(conf_unit, present)},
 }, vf_ints[] = {
 	{"vlan", offsetof(vf_target, vlan)},	     {"qos", offsetof(vf_target, qos)},
-	{"vlan_proto", offsetof(vf_target, vlan_proto)}, {"spoofchk", offsetof(vf_target, spoofchk)},
-	{"trust", offsetof(vf_target, trust)},	     {"link_state", offsetof(vf_target, link_state)},
-	{"rss_query", offsetof(vf_target, rss_query)},   {"mtu", offsetof(vf_target, mtu)},
+	{"vlan_proto", offsetof(vf_target, vlan_proto)}, {"mtu", offsetof(vf_target, mtu)},
 	{"owner", offsetof(vf_target, owner)},	     {"group", offsetof(vf_target, group)},
 	{"nvme_vq", offsetof(vf_target, nvme_vq)},	     {"nvme_vi", offsetof(vf_target, nvme_vi)},
 };
@@ -120,6 +118,10 @@ static char *journal_text(const applier *a, const journal_run *j, const conf_uni
 			snprintf(key, sizeof(key), "vf.%zu.%s", n, vf_ints[i].key);
 			put_int(f, key, *FIELD(v, int, vf_ints[i].off));
 		}
+		for (size_t i = 0; i < _VF_FLAG_MAX; i++) {
+			snprintf(key, sizeof(key), "vf.%zu.%s", n, vf_flags[i].key);
+			put_int(f, key, v->flag[i]);
+		}
 		snprintf(key, sizeof(key), "vf.%zu.min_tx_rate", n);
 		put_int(f, key, v->min_tx_rate);
 		snprintf(key, sizeof(key), "vf.%zu.max_tx_rate", n);
@@ -196,6 +198,9 @@ static int read_vf_key(conf_unit *u, const char *key, const char *value)
 	for (size_t i = 0; i < ELEMENTSOF(vf_ints); i++)
 		if (streq(k, vf_ints[i].key))
 			return parse_int(value, FIELD(v, int, vf_ints[i].off));
+	int fl = vf_flag_by_key(k);
+	if (fl >= 0)
+		return parse_int(value, &v->flag[fl]);
 	if (streq(k, "min_tx_rate") || streq(k, "max_tx_rate")) {
 		uint64_t w;
 		int r = parse_u64(value, &w);

@@ -54,7 +54,7 @@ int vfctl_plan_json(const vfctl_plan *p, char **ret)
 	for (size_t i = 0; i < p->n; i++) {
 		const plan_step *s = &p->steps[i];
 		json_open_object(&w, NULL);
-		json_string(&w, "action", step_kind_str(s->kind));
+		json_string(&w, "action", plan_step_action(s));
 		json_string(&w, "device", plan_step_target(s) ? plan_step_target(s) : s->dev);
 		json_int_or_null(&w, "vf", s->vf);
 		json_bool(&w, "disruptive", s->disruptive);

@@ -53,27 +53,15 @@ static int plan_vf_settings(vfctl_plan *p, size_t unit, const vfctl_device *pf, 
 			s->u.rate.max = (uint32_t)mx;
 		}
 	}
-	const struct {
-		step_kind k;
-		int want, have;
-		const char *name;
-	} flags[] = {
-		{STEP_VF_SPOOFCHK, t->spoofchk, cur ? cur->spoofchk : -2, "spoofchk"},
-		{STEP_VF_TRUST, t->trust, cur ? cur->trust : -2, "trust"},
-		{STEP_VF_LINK_STATE, t->link_state, cur ? cur->link_state : -2, "state"},
-		{STEP_VF_RSS_QUERY, t->rss_query, cur ? cur->rss_query : -2, "query_rss"},
-	};
-	for (size_t f = 0; f < ELEMENTSOF(flags); f++) {
-		if (flags[f].want < 0 || flags[f].want == flags[f].have)
+	for (vf_flag f = 0; f < _VF_FLAG_MAX; f++) {
+		int want = t->flag[f];
+		if (want < 0 || (cur && want == vf_flag_get(cur, f)))
 			continue;
-		bool ls = flags[f].k == STEP_VF_LINK_STATE;
-		const char *val = ls ? vfctl_link_state_str(flags[f].want) : flags[f].want ? "on" : "off";
-		if (!(s = plan_add(p, flags[f].k, unit, pf->id, i, "%s vf %d: %s %s", ifn, i, flags[f].name, val)))
+		if (!(s = plan_add(p, STEP_VF_FLAG, unit, pf->id, i, "%s vf %d: %s %s", ifn, i, vf_flags[f].word,
+				   vf_flag_value_str(f, want))))
 			return -ENOMEM;
-		if (ls)
-			s->u.link_state = (uint32_t)flags[f].want;
-		else
-			s->u.on = flags[f].want;
+		s->u.flag.which = f;
+		s->u.flag.value = (uint32_t)want;
 	}
 	return 0;
 }
@@ -170,10 +158,13 @@ static bool vfs_need_setup(const pf_plan *pp)
 		return true;
 	for (int i = 0; i < pp->want_n && (size_t)i < u->n_vfs; i++) {
 		const vf_target *t = &u->vfs[i];
-		if (t->mac[0] || t->vlan >= 0 || t->qos >= 0 || t->vlan_proto >= 0 || t->spoofchk >= 0 || t->trust >= 0 ||
-		    t->link_state >= 0 || t->rss_query >= 0 || t->min_tx_rate >= 0 || t->max_tx_rate >= 0 || t->driver ||
-		    t->vdpa || t->owner >= 0 || t->group >= 0 || t->nvme_vq >= 0 || t->nvme_vi >= 0)
+		if (t->mac[0] || t->vlan >= 0 || t->qos >= 0 || t->vlan_proto >= 0 || t->min_tx_rate >= 0 ||
+		    t->max_tx_rate >= 0 || t->driver || t->vdpa || t->owner >= 0 || t->group >= 0 || t->nvme_vq >= 0 ||
+		    t->nvme_vi >= 0)
 			return true;
+		for (size_t f = 0; f < _VF_FLAG_MAX; f++)
+			if (t->flag[f] >= 0)
+				return true;
 	}
 	return false;
 }

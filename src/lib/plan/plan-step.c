@@ -15,10 +15,7 @@ const char *step_kind_str(step_kind k)
 		[STEP_VF_MAC] = "vf-mac",
 		[STEP_VF_VLAN] = "vf-vlan",
 		[STEP_VF_RATE] = "vf-rate",
-		[STEP_VF_SPOOFCHK] = "vf-spoofchk",
-		[STEP_VF_TRUST] = "vf-trust",
-		[STEP_VF_LINK_STATE] = "vf-link-state",
-		[STEP_VF_RSS_QUERY] = "vf-query-rss",
+		[STEP_VF_FLAG] = "vf-flag",
 		[STEP_UNBIND] = "unbind",
 		[STEP_BIND] = "bind",
 		[STEP_PROBE] = "probe",
@@ -35,6 +32,12 @@ const char *step_kind_str(step_kind k)
 		[STEP_NVME_ONLINE] = "nvme-online",
 	};
 	return k < _STEP_MAX && names[k] ? names[k] : "?";
+}
+
+const char *plan_step_action(const plan_step *s)
+{
+	return s->kind == STEP_VF_FLAG && s->u.flag.which < _VF_FLAG_MAX ? vf_flags[s->u.flag.which].action
+									 : step_kind_str(s->kind);
 }
 
 void plan_step_done(plan_step *s)

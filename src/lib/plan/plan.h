@@ -11,10 +11,7 @@ typedef enum step_kind {
 	STEP_VF_MAC,
 	STEP_VF_VLAN,
 	STEP_VF_RATE,
-	STEP_VF_SPOOFCHK,
-	STEP_VF_TRUST,
-	STEP_VF_LINK_STATE,
-	STEP_VF_RSS_QUERY,
+	STEP_VF_FLAG, /* one of vf_flags[]: u.flag */
 	STEP_UNBIND,
 	STEP_BIND,  /* driver_override + drivers_probe, loading the module first */
 	STEP_PROBE, /* drivers_probe without override: the kernel's own choice (autoprobe on) */
@@ -44,8 +41,11 @@ typedef struct plan_step {
 	union {
 		uint32_t mtu;   /* PF_MTU, VF_MTU */
 		int numvfs;     /* NUMVFS */
-		bool on;        /* AUTOPROBE, VF_SPOOFCHK, VF_TRUST, VF_RSS_QUERY */
-		uint32_t link_state; /* VF_LINK_STATE: IFLA_VF_LINK_STATE_* */
+		bool on;        /* AUTOPROBE */
+		struct {
+			vf_flag which;
+			uint32_t value; /* the attribute's payload after the VF number */
+		} flag; /* VF_FLAG */
 		int eswitch_mode;    /* ESWITCH: DEVLINK_ESWITCH_MODE_* */
 		uint8_t mac[6]; /* VF_MAC */
 		struct {
@@ -94,6 +94,8 @@ void plan_clear(vfctl_plan *p);
 /* The unit's current state as a target: what a rollback restores. Pure, like plan_unit. */
 int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf_unit *ret);
 const char *step_kind_str(step_kind k);
+/* The step's action as plan --json and verify name it: its kind's name, or its flag's ("vf-trust"). */
+const char *plan_step_action(const plan_step *s);
 /* Does unit u's device answer to `only` (PCI address, device id or one of its netdevs)? */
 bool unit_selected(const conf_unit *u, const vfctl_host *h, const char *only);
 /* How a PF driver wants its eswitch mode changed (mlx5: unbind the VFs, switch, rebind; ice: only without VFs). */

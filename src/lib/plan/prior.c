@@ -61,14 +61,11 @@ static void prior_vf(vf_target *v, const vfctl_vf_settings *s, const vf_target *
 		v->qos = s->qos;
 		v->vlan_proto = s->vlan > 0 ? s->vlan_proto : -1;
 	}
-	if ((c && c->spoofchk >= 0) || s->spoofchk == 0)
-		v->spoofchk = s->spoofchk;
-	if ((c && c->trust >= 0) || s->trust == 1)
-		v->trust = s->trust;
-	if ((c && c->link_state >= 0) || s->link_state > 0)
-		v->link_state = s->link_state;
-	if ((c && c->rss_query >= 0) || s->rss_query == 1)
-		v->rss_query = s->rss_query;
+	for (vf_flag f = 0; f < _VF_FLAG_MAX; f++) {
+		int have = vf_flag_get(s, f);
+		if ((c && c->flag[f] >= 0) || (have >= 0 && have != vf_flags[f].fresh))
+			v->flag[f] = have;
+	}
 	if ((c && (c->min_tx_rate >= 0 || c->max_tx_rate >= 0)) || s->min_tx_rate > 0 || s->max_tx_rate > 0) {
 		v->min_tx_rate = s->min_tx_rate;
 		v->max_tx_rate = s->max_tx_rate;

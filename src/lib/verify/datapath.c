@@ -146,9 +146,9 @@ static int unit_ports(dp_run *d, const conf_unit *u, const vfctl_host *h, size_t
 		dp_port *p = &d->ports[k];
 		p->host_vlan = s->valid ? s->vlan : -1;
 		p->vlan = t && t->vlan >= 0 ? t->vlan : s->vlan > 0 ? s->vlan : 0;
-		p->spoofchk = t && t->spoofchk >= 0 ? t->spoofchk : s->spoofchk;
+		p->spoofchk = t && t->flag[VF_FLAG_SPOOFCHK] >= 0 ? t->flag[VF_FLAG_SPOOFCHK] : s->spoofchk;
 		p->host_link_disabled = s->link_state == IFLA_VF_LINK_STATE_DISABLE;
-		p->link_disabled = t && t->link_state >= 0 ? t->link_state == IFLA_VF_LINK_STATE_DISABLE
+		p->link_disabled = t && t->flag[VF_FLAG_LINK_STATE] >= 0 ? t->flag[VF_FLAG_LINK_STATE] == IFLA_VF_LINK_STATE_DISABLE
 							   : p->host_link_disabled;
 		p->pf_down = pf_down;
 	}

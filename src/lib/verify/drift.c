@@ -59,22 +59,14 @@ static char *have_text(const vfctl_host *h, const plan_step *s)
 			n = asprintf(&r, "min_tx_rate %lld max_tx_rate %lld", (long long)vs->min_tx_rate,
 				     (long long)vs->max_tx_rate);
 		break;
-	case STEP_VF_SPOOFCHK:
-		if (vs && vs->valid)
-			n = asprintf(&r, "spoofchk %s", onoff(vs->spoofchk));
+	case STEP_VF_FLAG: {
+		vf_flag f = s->u.flag.which;
+		if (vs && vs->valid && vf_flags[f].link_state)
+			n = asprintf(&r, "%s %s", vf_flags[f].have_word, vf_flag_value_str(f, vf_flag_get(vs, f)) ?: "(null)");
+		else if (vs && vs->valid)
+			n = asprintf(&r, "%s %s", vf_flags[f].have_word, onoff(vf_flag_get(vs, f)));
 		break;
-	case STEP_VF_TRUST:
-		if (vs && vs->valid)
-			n = asprintf(&r, "trust %s", onoff(vs->trust));
-		break;
-	case STEP_VF_RSS_QUERY:
-		if (vs && vs->valid)
-			n = asprintf(&r, "query_rss %s", onoff(vs->rss_query));
-		break;
-	case STEP_VF_LINK_STATE:
-		if (vs && vs->valid)
-			n = asprintf(&r, "link state %s", vfctl_link_state_str(vs->link_state));
-		break;
+	}
 	case STEP_UNBIND:
 	case STEP_BIND:
 	case STEP_PROBE: {
@@ -104,7 +96,7 @@ int verify_drift(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, con
 		const plan_step *s = &p.steps[i];
 		vfctl_drift *d = &v->drift[v->n_drift++];
 		const char *dev = plan_step_target(s) ? plan_step_target(s) : s->dev;
-		d->knob = step_kind_str(s->kind);
+		d->knob = plan_step_action(s);
 		d->vf = s->vf;
 		d->device = dev ? strdup(dev) : NULL;
 		d->want = strdup(s->text);
