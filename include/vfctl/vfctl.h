@@ -66,11 +66,22 @@ typedef struct vfctl_netdev {
 
 /* A VF's admin settings as the PF driver reports them over rtnetlink. Knobs a driver does not
  * report are -1. valid is false when the kernel gave no settings for this VF. */
+/* A VF's port VLAN protocol: the EtherTypes (ETH_P_8021Q, ETH_P_8021AD). */
+#define VFCTL_VLAN_PROTO_8021Q 0x8100
+#define VFCTL_VLAN_PROTO_8021AD 0x88a8
+
+/* A PF's eswitch (devlink): DEVLINK_ESWITCH_MODE_*, as the kernel numbers them. */
+typedef enum vfctl_eswitch_mode {
+	VFCTL_ESWITCH_NONE = -1, /* no devlink eswitch, or not asked */
+	VFCTL_ESWITCH_LEGACY = 0,
+	VFCTL_ESWITCH_SWITCHDEV = 1,
+} vfctl_eswitch_mode;
+
 typedef struct vfctl_vf_settings {
 	bool valid;
 	char mac[18];
 	int vlan, qos;
-	int vlan_proto; /* 0x8100 or 0x88a8 */
+	int vlan_proto; /* VFCTL_VLAN_PROTO_* */
 	int spoofchk, trust, rss_query;
 	int link_state; /* IFLA_VF_LINK_STATE_*: 0 auto, 1 enable, 2 disable */
 	int64_t min_tx_rate, max_tx_rate; /* Mbit/s */
@@ -156,8 +167,9 @@ typedef struct vfctl_device {
 	char *vf_settings_error;  /* why not, when !vf_settings_known */
 	int reported_num_vf;      /* IFLA_NUM_VF, -1 if not asked */
 	bool vf_list_truncated;   /* the kernel listed fewer VFs than IFLA_NUM_VF */
-	/* devlink eswitch, -1 where the driver has none: mode 0 legacy, 1 switchdev */
-	int eswitch_mode, eswitch_inline_mode, eswitch_encap_mode;
+	/* devlink eswitch, -1 where the driver has none */
+	vfctl_eswitch_mode eswitch_mode;
+	int eswitch_inline_mode, eswitch_encap_mode;
 
 	char *vf_default_driver; /* PF: the driver modules.alias gives its VFs, NULL when unknown */
 
@@ -238,7 +250,14 @@ int vfctl_host_group_peers(const vfctl_host *h, const vfctl_device *d, size_t **
 int vfctl_host_json(const vfctl_host *h, const bool *select, char **ret);
 
 /* "802.1Q"/"802.1ad", "auto"/"enable"/"disable": the words iproute2 uses. NULL when unknown. */
+/* "802.1Q", "802.1ad"; NULL for another value. */
 const char *vfctl_vlan_proto_str(int proto);
+/* "802.1Q" or "802.1ad", any case (vfctl.conf's VLANProtocol=) → VFCTL_VLAN_PROTO_*; -EINVAL otherwise. */
+int vfctl_vlan_proto_from_str(const char *s, int *ret);
+/* "legacy", "switchdev", "unknown" (none, or a mode this version does not know). */
+const char *vfctl_eswitch_mode_str(vfctl_eswitch_mode m);
+/* "legacy" or "switchdev" (vfctl.conf's EswitchMode=, the journal) → the mode; -EINVAL otherwise. */
+int vfctl_eswitch_mode_from_str(const char *s, vfctl_eswitch_mode *ret);
 const char *vfctl_link_state_str(int state);
 
 /* doctor: every finding has a stable id (docs/doctor.md), the evidence it read and a fix

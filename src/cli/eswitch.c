@@ -64,7 +64,7 @@ int cmd_eswitch(const cli_global *g, int argc, char **argv)
 		} else if (d->eswitch_mode < 0)
 			printf("%s: no devlink eswitch (driver %s)\n", d->id, d->driver ? d->driver : "none");
 		else {
-			printf("%s: eswitch mode %s\n", d->id, d->eswitch_mode == 1 ? "switchdev" : "legacy");
+			printf("%s: eswitch mode %s\n", d->id, vfctl_eswitch_mode_str(d->eswitch_mode));
 			for (size_t i = 0; i < d->n_vfs; i++)
 				printf("  vf%-3zu %-12s representor %s\n", i, d->vfs[i].id ? d->vfs[i].id : "-",
 				       d->vfs[i].representor ? d->vfs[i].representor : "-");

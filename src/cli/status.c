@@ -126,7 +126,7 @@ static void print_device(const vfctl_host *h, const vfctl_device *d, bool stats)
 	if (d->autoprobe >= 0)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, ", autoprobe %s", d->autoprobe ? "on" : "off");
 	if (d->eswitch_mode >= 0)
-		n += snprintf(line + n, sizeof(line) - (size_t)n, ", eswitch %s", d->eswitch_mode == 1 ? "switchdev" : "legacy");
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ", eswitch %s", vfctl_eswitch_mode_str(d->eswitch_mode));
 	if (d->has_sriov_cap)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, ", VF id %04x, offset %d stride %d", d->vf_device_id,
 			      d->vf_offset, d->vf_stride);
@@ -176,7 +176,7 @@ static void print_device(const vfctl_host *h, const vfctl_device *d, bool stats)
 				n += snprintf(line + n, sizeof(line) - (size_t)n, " vlan %d", s->vlan);
 				if (s->qos > 0)
 					n += snprintf(line + n, sizeof(line) - (size_t)n, "/%d", s->qos);
-				if (s->vlan_proto == 0x88a8)
+				if (s->vlan_proto == VFCTL_VLAN_PROTO_8021AD)
 					n += snprintf(line + n, sizeof(line) - (size_t)n, " ad");
 			}
 			if (s->spoofchk == 0)

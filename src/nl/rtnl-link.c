@@ -124,7 +124,7 @@ static int decode_vf_info(const struct nlattr *info, vfctl_vf_settings *s, vfctl
 			s->vlan = (int)v->vlan;
 			s->qos = (int)v->qos;
 			if (s->vlan_proto < 0)
-				s->vlan_proto = 0x8100;
+				s->vlan_proto = VFCTL_VLAN_PROTO_8021Q;
 			break;
 		}
 		case IFLA_VF_VLAN_LIST: {

@@ -34,14 +34,14 @@ static void test_pf(applier *a)
 	vfs[0].driver = "vfio-pci";
 	vfs[1].driver = "none";
 	conf_unit u = {.kind = UNIT_PF, .dev_id = "0000:01:00.0", .num_vfs = 2, .autoprobe = 1, .up = 1, .mtu = 9000,
-		       .eswitch_mode = "switchdev", .vfs = vfs, .n_vfs = 2, .all_functions = -1, .owner = -1, .group = -1};
+		       .eswitch_mode = VFCTL_ESWITCH_SWITCHDEV, .vfs = vfs, .n_vfs = 2, .all_functions = -1, .owner = -1, .group = -1};
 	journal_run j;
 	conf_unit b = roundtrip(a, &u, &j);
 	CHECK(j.pid == 4242 && j.started == 1700000000 && j.steps_total == 15 && j.steps_done == 7, "progress read back");
 	CHECK_STREQ(j.last_step, "enp1s0 vf 2: mac next");
 	CHECK(b.kind == UNIT_PF && b.num_vfs == 2 && b.autoprobe == 1 && b.up == 1 && b.mtu == 9000, "PF knobs");
 	CHECK_STREQ(b.dev_id, "0000:01:00.0");
-	CHECK_STREQ(b.eswitch_mode, "switchdev");
+	CHECK_EQ_INT(b.eswitch_mode, VFCTL_ESWITCH_SWITCHDEV);
 	CHECK(b.n_vfs == 2, "two VFs");
 	if (b.n_vfs == 2) {
 		const vf_target *v = &b.vfs[0];
@@ -60,7 +60,7 @@ static void test_pf(applier *a)
 
 static void test_device_and_vdpa(applier *a)
 {
-	conf_unit d = {.kind = UNIT_DEVICE, .dev_id = "0000:05:00.0", .driver = "e1000e", .num_vfs = -1, .autoprobe = -1,
+	conf_unit d = {.kind = UNIT_DEVICE, .eswitch_mode = VFCTL_ESWITCH_NONE, .dev_id = "0000:05:00.0", .driver = "e1000e", .num_vfs = -1, .autoprobe = -1,
 		       .up = -1, .mtu = -1, .all_functions = 0, .owner = 1000, .group = 36};
 	journal_run j;
 	conf_unit b = roundtrip(a, &d, &j);
@@ -68,7 +68,7 @@ static void test_device_and_vdpa(applier *a)
 	CHECK_STREQ(b.driver, "e1000e");
 	free(j.last_step);
 	conf_unit_done(&b);
-	conf_unit v = {.kind = UNIT_VDPA, .dev_id = "vdpa0", .vdpa_name = "vdpa0", .vdpa_mgmtdev = "vdpasim_net",
+	conf_unit v = {.kind = UNIT_VDPA, .eswitch_mode = VFCTL_ESWITCH_NONE, .dev_id = "vdpa0", .vdpa_name = "vdpa0", .vdpa_mgmtdev = "vdpasim_net",
 		       .vdpa_driver = "vhost_vdpa", .present = 1, .num_vfs = -1, .autoprobe = -1, .up = -1, .mtu = -1,
 		       .all_functions = -1, .owner = -1, .group = -1};
 	b = roundtrip(a, &v, &j);
@@ -83,7 +83,7 @@ static void test_device_and_vdpa(applier *a)
  * prior state is untouched, and a last line cut short (power loss mid-append) is dropped whole. */
 static void test_progress_appended(applier *a)
 {
-	conf_unit u = {.kind = UNIT_PF, .dev_id = "0000:02:00.0", .num_vfs = 4, .autoprobe = -1, .up = -1, .mtu = -1,
+	conf_unit u = {.kind = UNIT_PF, .eswitch_mode = VFCTL_ESWITCH_NONE, .dev_id = "0000:02:00.0", .num_vfs = 4, .autoprobe = -1, .up = -1, .mtu = -1,
 		       .all_functions = -1, .owner = -1, .group = -1};
 	journal_run j = {.pid = 7, .started = 1700000000, .steps_total = 3};
 	journal_handle jh = JOURNAL_HANDLE_INIT;
@@ -173,7 +173,7 @@ static void test_checked(applier *a)
 	conf_unit_done(&u);
 	run_done(&j);
 	a->boot_id = "11111111-2222-3333-4444-555555555555";
-	conf_unit w = {.kind = UNIT_PF, .dev_id = "0000:03:00.0", .num_vfs = 1, .autoprobe = -1, .up = -1, .mtu = -1,
+	conf_unit w = {.kind = UNIT_PF, .eswitch_mode = VFCTL_ESWITCH_NONE, .dev_id = "0000:03:00.0", .num_vfs = 1, .autoprobe = -1, .up = -1, .mtu = -1,
 		       .all_functions = -1, .owner = -1, .group = -1};
 	journal_run wj = {.pid = 1, .started = 1};
 	CHECK(journal_write(a, &wj, &w, "8086:10c9") == 0 && journal_load(a, NULL, "0000:03:00.0", &u, &j) == 0 &&

@@ -97,7 +97,7 @@ static ssize_t new_unit(parser *p, unit_kind kind)
 		return -1;
 	}
 	p->c->units = n;
-	n[p->c->n_units] = (conf_unit){.kind = kind, .loc = {p->file, p->section_line}, .num_vfs = -1,
+	n[p->c->n_units] = (conf_unit){.kind = kind, .loc = {p->file, p->section_line}, .num_vfs = -1, .eswitch_mode = VFCTL_ESWITCH_NONE,
 				       .autoprobe = -1, .up = -1, .mtu = -1, .all_functions = -1, .owner = -1,
 				       .group = -1, .vdpa_mtu = -1, .vdpa_vqp = -1, .present = 1};
 	return (ssize_t)p->c->n_units++;
@@ -195,11 +195,7 @@ static int vf_key(parser *p, vf_target *t, const char *name, const char *v, conf
 		t->qos = (int)n;
 		t->l_qos = loc;
 	} else if (streq(name, "VLANProtocol")) {
-		if (strcasecmp(v, "802.1Q") == 0)
-			t->vlan_proto = 0x8100;
-		else if (strcasecmp(v, "802.1ad") == 0)
-			t->vlan_proto = 0x88a8;
-		else
+		if (vfctl_vlan_proto_from_str(v, &t->vlan_proto) < 0)
 			return config_error(p->c, loc, "VLANProtocol=%s: must be 802.1Q or 802.1ad", v);
 		t->l_vlan_proto = loc;
 	} else if ((f = vf_flag_by_conf_key(name)) >= 0) {
@@ -369,10 +365,8 @@ static int unit_key(parser *p, conf_unit *u, const char *name, const char *v, co
 		u->mtu = (int)n;
 		u->l_mtu = loc;
 	} else if (pf && streq(name, "EswitchMode")) {
-		if (!streq(v, "legacy") && !streq(v, "switchdev"))
+		if (vfctl_eswitch_mode_from_str(v, &u->eswitch_mode) < 0)
 			return config_error(p->c, loc, "EswitchMode=%s: must be legacy or switchdev", v);
-		free(u->eswitch_mode);
-		u->eswitch_mode = strdup(v);
 		u->l_eswitch_mode = loc;
 	} else if (pf && streq(name, "RepresentorAltName")) {
 		char probe[64];

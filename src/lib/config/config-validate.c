@@ -137,7 +137,7 @@ static int check_vf(vfctl_config *c, const vfctl_device *pf, const vf_target *t,
 		bool set;
 	} knobs[_VF_FLAG_MAX + 2] = {
 		{"MinTxRate", t->l_min_tx_rate, t->min_tx_rate > 0},
-		{"VLANProtocol", t->l_vlan_proto, t->vlan_proto == 0x88a8},
+		{"VLANProtocol", t->l_vlan_proto, t->vlan_proto == VFCTL_VLAN_PROTO_8021AD},
 	};
 	for (size_t f = 0; f < _VF_FLAG_MAX; f++)
 		knobs[2 + f] = (typeof(knobs[0])){vf_flags[f].conf_key, t->l_flag[f], t->flag[f] >= 0};
@@ -251,11 +251,12 @@ static int check_pf(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const vfctl_d
 	}
 	/* Only the running kernel can say whether the driver has an eswitch (devlink): on a fake tree
 	 * the mode is unknown and the key passes. */
-	if (r >= 0 && u->eswitch_mode && d->eswitch_mode < 0 && ctx->use_netlink)
-		r = config_error(c, u->l_eswitch_mode, "EswitchMode=%s: %s (driver %s) has no devlink eswitch", u->eswitch_mode,
+	if (r >= 0 && u->eswitch_mode >= 0 && d->eswitch_mode < 0 && ctx->use_netlink)
+		r = config_error(c, u->l_eswitch_mode, "EswitchMode=%s: %s (driver %s) has no devlink eswitch",
+				 vfctl_eswitch_mode_str(u->eswitch_mode),
 				 d->id, d->driver ? d->driver : "none");
-	if (r >= 0 && u->rep_altname && !(u->eswitch_mode && streq(u->eswitch_mode, "switchdev")) &&
-	    d->eswitch_mode != 1)
+	if (r >= 0 && u->rep_altname && u->eswitch_mode != VFCTL_ESWITCH_SWITCHDEV &&
+	    d->eswitch_mode != VFCTL_ESWITCH_SWITCHDEV)
 		r = config_error(c, u->l_rep_altname, "RepresentorAltName= needs EswitchMode=switchdev: VFs have "
 				 "representors only then");
 	if (r >= 0 && (u->up >= 0 || u->mtu >= 0) && d->n_netdevs == 0)

@@ -47,7 +47,7 @@ typedef struct conf_unit {
 	match_rule *match;
 	size_t n_match;
 	int num_vfs, autoprobe, up, mtu;
-	char *eswitch_mode;
+	vfctl_eswitch_mode eswitch_mode; /* VFCTL_ESWITCH_NONE: not given */
 	char *rep_altname; /* RepresentorAltName= pattern */
 	char *driver; /* [Device] */
 	int all_functions;

@@ -66,7 +66,6 @@ void conf_unit_done(conf_unit *u)
 		free(u->match[j].value);
 	}
 	free(u->match);
-	free(u->eswitch_mode);
 	free(u->rep_altname);
 	free(u->vdpa_name);
 	free(u->vdpa_mgmtdev);

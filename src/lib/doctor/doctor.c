@@ -517,7 +517,7 @@ static void check_ovs(checker *c)
 {
 	const vfctl_device *sw = NULL;
 	for (size_t i = 0; i < c->h->n_devices && !sw; i++)
-		if (c->h->devices[i].eswitch_mode == 1)
+		if (c->h->devices[i].eswitch_mode == VFCTL_ESWITCH_SWITCHDEV)
 			sw = &c->h->devices[i];
 	_cleanup_free_ char *db = NULL;
 	if (!sw || !(db = ovsdb_text(c->ctx)))

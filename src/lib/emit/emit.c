@@ -100,7 +100,7 @@ static void emit_ovs(strbuf *o, const vfctl_host *h, const bool *sel)
 		const vfctl_device *d = &h->devices[i];
 		if ((sel && !sel[i]) || d->n_vfs == 0)
 			continue;
-		if (d->eswitch_mode != 1) {
+		if (d->eswitch_mode != VFCTL_ESWITCH_SWITCHDEV) {
 			o->error = -EINVAL;
 			return;
 		}

@@ -125,7 +125,7 @@ static void put_vf(strbuf *out, const vfctl_host *h, const vfctl_device *pf, con
 			strbuf_add(t, "VLANId=%d\n", s->vlan);
 		if (s->vlan > 0 && s->qos > 0)
 			strbuf_add(t, "QualityOfService=%d\n", s->qos);
-		if (s->vlan > 0 && s->vlan_proto == 0x88a8)
+		if (s->vlan > 0 && s->vlan_proto == VFCTL_VLAN_PROTO_8021AD)
 			strbuf_add(t, "VLANProtocol=802.1ad\n");
 		/* A flag is written when it differs from what a driver gives a new VF. */
 		for (vf_flag f = 0; f < _VF_FLAG_MAX; f++) {
@@ -205,7 +205,7 @@ static int export_pf(const vfctl_host *h, const vfctl_device *pf, vfctl_export_f
 		strbuf_add(&t, "Up=yes\n");
 	if (nd && nd->mtu > 0 && nd->mtu != 1500)
 		strbuf_add(&t, "MTU=%d\n", nd->mtu);
-	if (pf->eswitch_mode == 1) {
+	if (pf->eswitch_mode == VFCTL_ESWITCH_SWITCHDEV) {
 		strbuf_add(&t, "EswitchMode=switchdev\n");
 		/* An altname pattern cannot be told from names given by hand: list them, do not guess. */
 		bool any = false;
@@ -289,7 +289,7 @@ static int export_vdpa(const vfctl_vdpa_dev *v, vfctl_export_file *f)
 /* A PF worth a file: VFs, or a state other than a fresh driver's. */
 static bool pf_configured(const vfctl_device *d)
 {
-	return (d->total_vfs > 0 || d->num_vfs > 0) && (d->num_vfs > 0 || d->autoprobe == 0 || d->eswitch_mode == 1);
+	return (d->total_vfs > 0 || d->num_vfs > 0) && (d->num_vfs > 0 || d->autoprobe == 0 || d->eswitch_mode == VFCTL_ESWITCH_SWITCHDEV);
 }
 
 /* Two PFs whose netdevs differ only in bytes file_name replaces would share a file, and one would

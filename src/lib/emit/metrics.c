@@ -177,10 +177,10 @@ static void pf_metrics(strbuf *t, const vfctl_host *h)
 		const vfctl_device *pf = &h->devices[i];
 		if (!is_pf(pf) || pf->eswitch_mode < 0)
 			continue;
-		for (int m = 0; m < 2; m++) {
+		for (vfctl_eswitch_mode m = VFCTL_ESWITCH_LEGACY; m <= VFCTL_ESWITCH_SWITCHDEV; m++) {
 			strbuf_add(t, "vfctl_pf_eswitch_mode{");
 			pf_labels(t, pf);
-			label(t, "mode", m ? "switchdev" : "legacy", false);
+			label(t, "mode", vfctl_eswitch_mode_str(m), false);
 			strbuf_add(t, "} %d\n", pf->eswitch_mode == m);
 		}
 	}

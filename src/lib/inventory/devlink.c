@@ -46,7 +46,7 @@ int devlink_eswitch_set(vfctl_ctx *ctx, const char *bus, const char *dev, int mo
 	r = nl_transact(nl, nlh, NULL, NULL);
 	if (r < 0)
 		return ctx_error(ctx, r, "devlink eswitch set %s/%s mode %s%s%s", bus, dev,
-				 mode == DEVLINK_ESWITCH_MODE_SWITCHDEV ? "switchdev" : "legacy", nl->ext_ack[0] ? ": " : "",
+				 vfctl_eswitch_mode_str((vfctl_eswitch_mode)mode), nl->ext_ack[0] ? ": " : "",
 				 nl->ext_ack);
 	return 0;
 }

@@ -153,7 +153,7 @@ static void sriov_json(json_writer *w, const vfctl_device *d)
 	if (d->eswitch_mode >= 0) {
 		static const char *const inl[] = {"none", "link", "network", "transport"};
 		json_open_object(w, "eswitch");
-		json_string(w, "mode", d->eswitch_mode == 1 ? "switchdev" : d->eswitch_mode == 0 ? "legacy" : "other");
+		json_string(w, "mode", vfctl_eswitch_mode_str(d->eswitch_mode));
 		json_string(w, "inline_mode", d->eswitch_inline_mode >= 0 && d->eswitch_inline_mode < 4
 						      ? inl[d->eswitch_inline_mode]
 						      : NULL);

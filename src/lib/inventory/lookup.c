@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Finding devices in a snapshot, and the relations between them that several commands ask about. */
 #include <stdio.h>
+#include <strings.h>
 
 #include "parse.h"
 #include "relations.h"
@@ -81,7 +82,7 @@ int vfctl_host_resolve(const vfctl_host *h, const char *arg, const vfctl_device 
 
 const char *vfctl_vlan_proto_str(int proto)
 {
-	return proto == 0x8100 ? "802.1Q" : proto == 0x88a8 ? "802.1ad" : NULL;
+	return proto == VFCTL_VLAN_PROTO_8021Q ? "802.1Q" : proto == VFCTL_VLAN_PROTO_8021AD ? "802.1ad" : NULL;
 }
 
 const char *vfctl_link_state_str(int state)
@@ -179,4 +180,31 @@ int device_cmp(const vfctl_device *a, const vfctl_device *b)
 		: x->slot != y->slot   ? x->slot - y->slot
 				       : x->function - y->function;
 	return c;
+}
+
+const char *vfctl_eswitch_mode_str(vfctl_eswitch_mode m)
+{
+	return m == VFCTL_ESWITCH_LEGACY ? "legacy" : m == VFCTL_ESWITCH_SWITCHDEV ? "switchdev" : "unknown";
+}
+
+int vfctl_eswitch_mode_from_str(const char *s, vfctl_eswitch_mode *ret)
+{
+	if (streq(s, "legacy"))
+		*ret = VFCTL_ESWITCH_LEGACY;
+	else if (streq(s, "switchdev"))
+		*ret = VFCTL_ESWITCH_SWITCHDEV;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int vfctl_vlan_proto_from_str(const char *s, int *ret)
+{
+	if (strcasecmp(s, "802.1Q") == 0)
+		*ret = VFCTL_VLAN_PROTO_8021Q;
+	else if (strcasecmp(s, "802.1ad") == 0)
+		*ret = VFCTL_VLAN_PROTO_8021AD;
+	else
+		return -EINVAL;
+	return 0;
 }

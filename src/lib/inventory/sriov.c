@@ -266,7 +266,7 @@ static void read_eswitch(vfctl_ctx *ctx, vfctl_host *h)
 		/* Drivers without an eswitch (igb) answer EOPNOTSUPP: mode stays unknown. */
 		if (devlink_eswitch_get(ctx, bus, dev, &e) < 0)
 			continue;
-		d->eswitch_mode = e.mode;
+		d->eswitch_mode = (vfctl_eswitch_mode)e.mode;
 		d->eswitch_inline_mode = e.inline_mode;
 		d->eswitch_encap_mode = e.encap_mode;
 		any |= e.mode == DEVLINK_ESWITCH_MODE_SWITCHDEV;
@@ -276,7 +276,7 @@ static void read_eswitch(vfctl_ctx *ctx, vfctl_host *h)
 	for (size_t i = 0; i < h->n_devices; i++) {
 		vfctl_device *d = &h->devices[i];
 		const char *bus, *dev;
-		if (d->eswitch_mode != DEVLINK_ESWITCH_MODE_SWITCHDEV)
+		if (d->eswitch_mode != VFCTL_ESWITCH_SWITCHDEV)
 			continue;
 		devlink_handle(d, &bus, &dev);
 		for (size_t k = 0; k < np; k++) {

@@ -244,7 +244,7 @@ static int exec_eswitch(applier *a, const vfctl_host *h, const vfctl_device *pf,
 	int r = devlink_eswitch_set(a->ctx, bus, dev, s->u.eswitch_mode);
 	if (r < 0)
 		return r;
-	return s->u.eswitch_mode == DEVLINK_ESWITCH_MODE_SWITCHDEV ? wait_representors(a, pf) : 0;
+	return s->u.eswitch_mode == VFCTL_ESWITCH_SWITCHDEV ? wait_representors(a, pf) : 0;
 }
 
 static int exec_rep_altname(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)

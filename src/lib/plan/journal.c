@@ -39,7 +39,7 @@ static const struct {
 	const char *key;
 	size_t off;
 } unit_strs[] = {
-	{"device", offsetof(conf_unit, dev_id)},	   {"eswitch_mode", offsetof(conf_unit, eswitch_mode)},
+	{"device", offsetof(conf_unit, dev_id)},
 	{"driver", offsetof(conf_unit, driver)},	   {"vdpa_name", offsetof(conf_unit, vdpa_name)},
 	{"vdpa_mgmtdev", offsetof(conf_unit, vdpa_mgmtdev)}, {"vdpa_driver", offsetof(conf_unit, vdpa_driver)},
 };
@@ -103,6 +103,8 @@ static char *journal_text(const applier *a, const journal_run *j, const conf_uni
 	}
 	for (size_t i = 0; i < ELEMENTSOF(unit_ints); i++)
 		put_int(f, unit_ints[i].key, *FIELD(u, int, unit_ints[i].off));
+	if (u->eswitch_mode >= 0)
+		put(f, "eswitch_mode", vfctl_eswitch_mode_str(u->eswitch_mode));
 	fprintf(f, "vfs=%zu\n", u->n_vfs);
 	for (size_t n = 0; n < u->n_vfs; n++) {
 		const vf_target *v = &u->vfs[n];
@@ -228,6 +230,8 @@ static int read_key(conf_unit *u, journal_run *j, const char *key, const char *v
 	for (size_t i = 0; i < ELEMENTSOF(unit_strs); i++)
 		if (streq(key, unit_strs[i].key))
 			return set_str(FIELD(u, char *, unit_strs[i].off), value);
+	if (streq(key, "eswitch_mode"))
+		return vfctl_eswitch_mode_from_str(value, &u->eswitch_mode);
 	for (size_t i = 0; i < ELEMENTSOF(unit_ints); i++)
 		if (streq(key, unit_ints[i].key))
 			return parse_int(value, FIELD(u, int, unit_ints[i].off));
@@ -249,7 +253,7 @@ static int read_key(conf_unit *u, journal_run *j, const char *key, const char *v
 
 int journal_parse(char *text, conf_unit *ret, journal_run *ret_run)
 {
-	conf_unit u = {.num_vfs = -1, .autoprobe = -1, .up = -1, .mtu = -1, .all_functions = -1, .owner = -1,
+	conf_unit u = {.num_vfs = -1, .eswitch_mode = VFCTL_ESWITCH_NONE, .autoprobe = -1, .up = -1, .mtu = -1, .all_functions = -1, .owner = -1,
 		       .group = -1, .present = -1, .vdpa_mtu = -1, .vdpa_vqp = -1};
 	journal_run j = {0};
 	char *cur = text, *key, *value;

@@ -77,7 +77,7 @@ typedef struct pf_plan {
 	const char *ifn; /* the PF's netdev, NULL if none */
 	const char *name; /* the netdev, else the PCI address: how step texts name the PF */
 	int cur_n, want_n;
-	int want_esw; /* -1 not asked, else DEVLINK_ESWITCH_MODE_* */
+	vfctl_eswitch_mode want_esw; /* VFCTL_ESWITCH_NONE: not asked */
 	bool esw_change, esw_done;
 	eswitch_order order;
 	bool recreate;  /* the VFs are destroyed and created again */
@@ -199,7 +199,7 @@ static int plan_count(pf_plan *pp)
 		s->disruptive = true;
 	}
 	if (through_zero) {
-		if (!(s = plan_add(pp->p, STEP_ESWITCH, pp->ui, pf->id, -1, "%s: eswitch mode %s", pf->id, pp->u->eswitch_mode)))
+		if (!(s = plan_add(pp->p, STEP_ESWITCH, pp->ui, pf->id, -1, "%s: eswitch mode %s", pf->id, vfctl_eswitch_mode_str(pp->u->eswitch_mode))))
 			return -ENOMEM;
 		s->u.eswitch_mode = pp->want_esw;
 		s->disruptive = true;
@@ -255,7 +255,7 @@ static int plan_eswitch(pf_plan *pp)
 		if (cur_vf(pp, i) && cur_vf(pp, i)->driver &&
 		    (r = add_unbind(pp, i, cur_vf(pp, i)->driver, " (across the eswitch change)")) < 0)
 			return r;
-	if (!(s = plan_add(pp->p, STEP_ESWITCH, pp->ui, pf->id, -1, "%s: eswitch mode %s", pf->id, pp->u->eswitch_mode)))
+	if (!(s = plan_add(pp->p, STEP_ESWITCH, pp->ui, pf->id, -1, "%s: eswitch mode %s", pf->id, vfctl_eswitch_mode_str(pp->u->eswitch_mode))))
 		return -ENOMEM;
 	s->u.eswitch_mode = pp->want_esw;
 	s->disruptive = true;
@@ -272,7 +272,7 @@ static int plan_eswitch(pf_plan *pp)
 static int plan_rep_altnames(pf_plan *pp)
 {
 	const conf_unit *u = pp->u;
-	if (!u->rep_altname || pp->want_esw == DEVLINK_ESWITCH_MODE_LEGACY)
+	if (!u->rep_altname || pp->want_esw == VFCTL_ESWITCH_LEGACY)
 		return 0;
 	for (int i = 0; i < pp->want_n; i++) {
 		const vfctl_vf *v = cur_vf(pp, i);
@@ -400,9 +400,7 @@ int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *
 	pp.admin_up = pp.ifn && pf->netdevs[0].flags >= 0 && (pf->netdevs[0].flags & IFF_UP);
 	pp.cur_n = pf->num_vfs > 0 ? pf->num_vfs : 0;
 	pp.want_n = u->num_vfs >= 0 ? u->num_vfs : pp.cur_n;
-	pp.want_esw = !u->eswitch_mode ? -1
-		      : streq(u->eswitch_mode, "switchdev") ? DEVLINK_ESWITCH_MODE_SWITCHDEV
-							    : DEVLINK_ESWITCH_MODE_LEGACY;
+	pp.want_esw = u->eswitch_mode;
 	pp.esw_change = pp.want_esw >= 0 && pf->eswitch_mode >= 0 && pp.want_esw != pf->eswitch_mode;
 	pp.order = eswitch_order_of(pf->driver);
 	/* ice: the mode changes only without VFs, so they are re-created around it. */

@@ -46,7 +46,7 @@ typedef struct plan_step {
 			vf_flag which;
 			uint32_t value; /* the attribute's payload after the VF number */
 		} flag; /* VF_FLAG */
-		int eswitch_mode;    /* ESWITCH: DEVLINK_ESWITCH_MODE_* */
+		vfctl_eswitch_mode eswitch_mode; /* ESWITCH */
 		uint8_t mac[6]; /* VF_MAC */
 		struct {
 			uint32_t vlan, qos;

@@ -9,7 +9,7 @@
 
 static conf_unit empty_like(const conf_unit *u)
 {
-	return (conf_unit){.kind = u->kind, .loc = u->loc, .num_vfs = -1, .autoprobe = -1, .up = -1, .mtu = -1,
+	return (conf_unit){.kind = u->kind, .loc = u->loc, .num_vfs = -1, .eswitch_mode = VFCTL_ESWITCH_NONE, .autoprobe = -1, .up = -1, .mtu = -1,
 			   .all_functions = u->all_functions, .owner = -1, .group = -1, .vdpa_mtu = -1, .vdpa_vqp = -1};
 }
 
@@ -76,9 +76,8 @@ static int prior_pf(const conf_unit *u, const vfctl_device *d, conf_unit *t)
 {
 	t->num_vfs = d->num_vfs > 0 ? d->num_vfs : 0;
 	t->autoprobe = d->autoprobe;
-	if (u->eswitch_mode && d->eswitch_mode >= 0 &&
-	    !(t->eswitch_mode = strdup(d->eswitch_mode ? "switchdev" : "legacy")))
-		return -ENOMEM;
+	if (u->eswitch_mode >= 0)
+		t->eswitch_mode = d->eswitch_mode;
 	if (d->n_netdevs) {
 		int flags = d->netdevs[0].flags;
 		t->up = flags >= 0 ? !!(flags & IFF_UP) : -1;

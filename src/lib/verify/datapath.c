@@ -109,7 +109,7 @@ static int unit_ports(dp_run *d, const conf_unit *u, const vfctl_host *h, size_t
 		return skip(d->v, pf->id, "the PF has no netdev in this network namespace");
 	/* In switchdev mode a VF's frames go to its representor, and only rules (OVS, tc) forward them:
 	 * the legacy switch these probes test is not there, and no expectation would be right. */
-	if (pf->eswitch_mode == 1)
+	if (pf->eswitch_mode == VFCTL_ESWITCH_SWITCHDEV)
 		return skip(d->v, pf->id, "the PF's eswitch is in switchdev mode: VF traffic reaches the representors and "
 					  "is forwarded by rules (OVS, tc), not by the legacy switch the probes test");
 	if ((r = add_port(d, group, -1, pf->id, &pf->netdevs[0])) < 0 || d->n == first)

@@ -44,7 +44,7 @@ static char *have_text(const vfctl_host *h, const plan_step *s)
 		break;
 	case STEP_ESWITCH:
 		if (d)
-			n = asprintf(&r, "eswitch %s", d->eswitch_mode == 1 ? "switchdev" : d->eswitch_mode == 0 ? "legacy" : "unknown");
+			n = asprintf(&r, "eswitch %s", vfctl_eswitch_mode_str(d->eswitch_mode));
 		break;
 	case STEP_VF_MAC:
 		if (vs && vs->valid)
@@ -52,7 +52,7 @@ static char *have_text(const vfctl_host *h, const plan_step *s)
 		break;
 	case STEP_VF_VLAN:
 		if (vs && vs->valid)
-			n = asprintf(&r, "vlan %d qos %d%s", vs->vlan, vs->qos, vs->vlan_proto == 0x88a8 ? " 802.1ad" : "");
+			n = asprintf(&r, "vlan %d qos %d%s", vs->vlan, vs->qos, vs->vlan_proto == VFCTL_VLAN_PROTO_8021AD ? " 802.1ad" : "");
 		break;
 	case STEP_VF_RATE:
 		if (vs && vs->valid)
