@@ -56,9 +56,8 @@ int exec_step(applier *a, const vfctl_host *h, const plan_step *s);
 /* What a step needs done first, alone: a bind's module loaded. */
 int exec_preload(applier *a, const vfctl_host *h, const plan_step *s);
 
-/* Binds and probes of many VFs, a few at a time (bind-pool.c). */
-bool bind_poolable(const plan_step *s);
-/* Runs steps[0, n) (bind/probe steps, numbered first+1.. of total) concurrently; counts them in
+/* Binds and probes of many VFs, a few at a time (bind-pool.c; step_poolable says which): runs
+ * steps[0, n) (numbered first+1.. of total) concurrently; counts them in
  * a->counter (and fails the one a test build names). Returns the first failure in step order. */
 int bind_pool_run(applier *a, const vfctl_host *h, const plan_step *steps, size_t n, size_t first, size_t total);
 /* Who uses what a disruptive step of p would destroy or unbind (the guard, guard.h): *ret describes

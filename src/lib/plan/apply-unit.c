@@ -90,7 +90,7 @@ static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, unit_
 		}
 		/* Binds of several VFs in a row: a few at a time (not in a rollback, which goes one by one). */
 		size_t k = 0;
-		while (!rollback && i + k < p->n && bind_poolable(&p->steps[i + k]))
+		while (!rollback && i + k < p->n && step_poolable(&p->steps[i + k]))
 			k++;
 		if (k >= 2) {
 			/* A test build's kill lands before the batch that holds its step. */

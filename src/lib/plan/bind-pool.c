@@ -34,8 +34,6 @@ typedef struct bind_worker {
 	bool started;
 } bind_worker;
 
-bool bind_poolable(const plan_step *s) { return s->kind == STEP_BIND || s->kind == STEP_PROBE; }
-
 static void *worker_run(void *arg)
 {
 	bind_worker *w = arg;

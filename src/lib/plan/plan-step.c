@@ -5,34 +5,47 @@
 
 #include "plan.h"
 
-const char *step_kind_str(step_kind k)
-{
-	static const char *const names[_STEP_MAX] = {
-		[STEP_PF_MTU] = "pf-mtu",
-		[STEP_PF_UP] = "pf-up",
-		[STEP_AUTOPROBE] = "autoprobe",
-		[STEP_NUMVFS] = "numvfs",
-		[STEP_VF_MAC] = "vf-mac",
-		[STEP_VF_VLAN] = "vf-vlan",
-		[STEP_VF_RATE] = "vf-rate",
-		[STEP_VF_FLAG] = "vf-flag",
-		[STEP_UNBIND] = "unbind",
-		[STEP_BIND] = "bind",
-		[STEP_PROBE] = "probe",
-		[STEP_VF_MTU] = "vf-mtu",
-		[STEP_VFIO_OWNER] = "vfio-owner",
-		[STEP_PF_DOWN] = "pf-down",
-		[STEP_ESWITCH] = "eswitch",
-		[STEP_REP_ALTNAME] = "representor-altname",
-		[STEP_VDPA_ADD] = "vdpa-add",
-		[STEP_VDPA_BIND] = "vdpa-bind",
-		[STEP_VDPA_DEL] = "vdpa-del",
-		[STEP_NVME_OFFLINE] = "nvme-offline",
-		[STEP_NVME_ASSIGN] = "nvme-assign",
-		[STEP_NVME_ONLINE] = "nvme-online",
-	};
-	return k < _STEP_MAX && names[k] ? names[k] : "?";
-}
+/* Each step kind once: its name (plan --json's action, verify's knob), which member of the union
+ * holds what it owns and acts on, and whether the bind pool may run it beside others. The executor
+ * for each is exec.c's table, the host's current value for verify drift.c's. */
+typedef enum step_payload {
+	PAYLOAD_NONE,
+	PAYLOAD_DRV,     /* u.drv: function and driver owned, function acted on */
+	PAYLOAD_OWNER,   /* u.owner */
+	PAYLOAD_ALTNAME, /* u.altname owned */
+	PAYLOAD_VDPA,    /* u.vdpa: name, mgmtdev and driver owned, name acted on */
+} step_payload;
+
+static const struct {
+	const char *name;
+	step_payload payload;
+	bool poolable; /* a driver bind that waits on the kernel: concurrent across VFs */
+} kinds[_STEP_MAX] = {
+	[STEP_PF_MTU] = {"pf-mtu"},
+	[STEP_PF_UP] = {"pf-up"},
+	[STEP_AUTOPROBE] = {"autoprobe"},
+	[STEP_NUMVFS] = {"numvfs"},
+	[STEP_VF_MAC] = {"vf-mac"},
+	[STEP_VF_VLAN] = {"vf-vlan"},
+	[STEP_VF_RATE] = {"vf-rate"},
+	[STEP_VF_FLAG] = {"vf-flag"}, /* named by its flag: plan_step_action */
+	[STEP_UNBIND] = {"unbind", PAYLOAD_DRV},
+	[STEP_BIND] = {"bind", PAYLOAD_DRV, true},
+	[STEP_PROBE] = {"probe", PAYLOAD_DRV, true},
+	[STEP_VF_MTU] = {"vf-mtu"},
+	[STEP_VFIO_OWNER] = {"vfio-owner", PAYLOAD_OWNER},
+	[STEP_PF_DOWN] = {"pf-down"},
+	[STEP_ESWITCH] = {"eswitch"},
+	[STEP_REP_ALTNAME] = {"representor-altname", PAYLOAD_ALTNAME},
+	[STEP_VDPA_ADD] = {"vdpa-add", PAYLOAD_VDPA},
+	[STEP_VDPA_BIND] = {"vdpa-bind", PAYLOAD_VDPA},
+	[STEP_VDPA_DEL] = {"vdpa-del", PAYLOAD_VDPA},
+	[STEP_NVME_OFFLINE] = {"nvme-offline"},
+	[STEP_NVME_ASSIGN] = {"nvme-assign"},
+	[STEP_NVME_ONLINE] = {"nvme-online"},
+};
+
+const char *step_kind_str(step_kind k) { return k < _STEP_MAX && kinds[k].name ? kinds[k].name : "?"; }
 
 const char *plan_step_action(const plan_step *s)
 {
@@ -40,31 +53,29 @@ const char *plan_step_action(const plan_step *s)
 									 : step_kind_str(s->kind);
 }
 
+bool step_poolable(const plan_step *s) { return s->kind < _STEP_MAX && kinds[s->kind].poolable; }
+
 void plan_step_done(plan_step *s)
 {
 	free(s->dev);
 	free(s->text);
-	switch (s->kind) {
-	case STEP_UNBIND:
-	case STEP_BIND:
-	case STEP_PROBE:
+	switch (s->kind < _STEP_MAX ? kinds[s->kind].payload : PAYLOAD_NONE) {
+	case PAYLOAD_DRV:
 		free(s->u.drv.function);
 		free(s->u.drv.driver);
 		break;
-	case STEP_VFIO_OWNER:
+	case PAYLOAD_OWNER:
 		free(s->u.owner.function);
 		break;
-	case STEP_REP_ALTNAME:
+	case PAYLOAD_ALTNAME:
 		free(s->u.altname);
 		break;
-	case STEP_VDPA_ADD:
-	case STEP_VDPA_BIND:
-	case STEP_VDPA_DEL:
+	case PAYLOAD_VDPA:
 		free(s->u.vdpa.name);
 		free(s->u.vdpa.mgmtdev);
 		free(s->u.vdpa.driver);
 		break;
-	default:
+	case PAYLOAD_NONE:
 		break;
 	}
 	*s = (plan_step){0};
@@ -72,16 +83,12 @@ void plan_step_done(plan_step *s)
 
 const char *plan_step_target(const plan_step *s)
 {
-	switch (s->kind) {
-	case STEP_UNBIND:
-	case STEP_BIND:
-	case STEP_PROBE:
+	switch (s->kind < _STEP_MAX ? kinds[s->kind].payload : PAYLOAD_NONE) {
+	case PAYLOAD_DRV:
 		return s->u.drv.function;
-	case STEP_VFIO_OWNER:
+	case PAYLOAD_OWNER:
 		return s->u.owner.function;
-	case STEP_VDPA_ADD:
-	case STEP_VDPA_BIND:
-	case STEP_VDPA_DEL:
+	case PAYLOAD_VDPA:
 		return s->u.vdpa.name;
 	default:
 		return NULL;

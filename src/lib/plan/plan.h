@@ -94,6 +94,8 @@ void plan_clear(vfctl_plan *p);
 /* The unit's current state as a target: what a rollback restores. Pure, like plan_unit. */
 int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf_unit *ret);
 const char *step_kind_str(step_kind k);
+/* A step the bind pool may run beside the steps next to it (a driver bind or probe). */
+bool step_poolable(const plan_step *s);
 /* The step's action as plan --json and verify name it: its kind's name, or its flag's ("vf-trust"). */
 const char *plan_step_action(const plan_step *s);
 /* Does unit u's device answer to `only` (PCI address, device id or one of its netdevs)? */
