@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vfctl.conf(5): systemd-style INI files, one per PF, read line by line (parse_line: as strict as
- * systemd's unit files). Values are checked for form here; against the device in
- * config-validate.c. */
+ * systemd's unit files). Sections here; each key's value checked for form by the key table
+ * (config-keys.c); against the device in config-validate.c. */
 #include <ctype.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -36,39 +34,6 @@ int config_error(vfctl_config *c, conf_loc loc, const char *fmt, ...)
 	}
 	c->errors = n;
 	c->errors[c->n_errors++] = line;
-	return 0;
-}
-
-/* --- value parsers: 0 on success, -EINVAL with *why set --------------------------------------- */
-
-static int parse_range(const char *v, int64_t lo, int64_t hi, int64_t *ret)
-{
-	uint64_t u;
-	if (parse_u64(v, &u) < 0 || (int64_t)u < lo || u > (uint64_t)hi)
-		return -EINVAL;
-	*ret = (int64_t)u;
-	return 0;
-}
-
-/* A user or group by name or number; resolved now, so a typo is a FILE:LINE error. */
-static int parse_owner(const char *v, bool group, int *ret)
-{
-	uint32_t n;
-	if (parse_u32(v, &n) >= 0 && n < INT32_MAX) {
-		*ret = (int)n;
-		return 0;
-	}
-	if (group) {
-		struct group *g = getgrnam(v);
-		if (!g)
-			return -ENOENT;
-		*ret = (int)g->gr_gid;
-	} else {
-		struct passwd *pw = getpwnam(v);
-		if (!pw)
-			return -ENOENT;
-		*ret = (int)pw->pw_uid;
-	}
 	return 0;
 }
 
@@ -168,233 +133,6 @@ static void enter_section(parser *p, const char *section)
 	}
 }
 
-static int vf_key(parser *p, vf_target *t, const char *name, const char *v, conf_loc loc)
-{
-	int64_t n;
-	int b, f;
-	if (streq(name, "MACAddress")) {
-		uint8_t m[6];
-		if (parse_mac(v, m) < 0)
-			return config_error(p->c, loc, "MACAddress=%s: not a MAC address", v);
-		if (m[0] & 1)
-			return config_error(p->c, loc, "MACAddress=%s: a multicast address cannot be a VF's MAC", v);
-		if (mac_is_zero(m))
-			return config_error(p->c, loc, "MACAddress=%s: the all-zero MAC is rejected by many PF drivers; "
-					    "leave MACAddress= out to keep the driver's",
-					    v);
-		format_mac(m, t->mac);
-		t->l_mac = loc;
-	} else if (streq(name, "VLANId")) {
-		if (parse_range(v, 0, 4095, &n) < 0)
-			return config_error(p->c, loc, "VLANId=%s: must be 0..4095", v);
-		t->vlan = (int)n;
-		t->l_vlan = loc;
-	} else if (streq(name, "QualityOfService")) {
-		if (parse_range(v, 0, 7, &n) < 0)
-			return config_error(p->c, loc, "QualityOfService=%s: must be 0..7", v);
-		t->qos = (int)n;
-		t->l_qos = loc;
-	} else if (streq(name, "VLANProtocol")) {
-		if (vfctl_vlan_proto_from_str(v, &t->vlan_proto) < 0)
-			return config_error(p->c, loc, "VLANProtocol=%s: must be 802.1Q or 802.1ad", v);
-		t->l_vlan_proto = loc;
-	} else if ((f = vf_flag_by_conf_key(name)) >= 0) {
-		if (vf_flag_parse(f, v, &b) < 0)
-			return config_error(p->c, loc, vf_flags[f].link_state ? "%s=%s: must be auto, yes or no"
-									      : "%s=%s: not a boolean (yes/no)",
-					    name, v);
-		t->flag[f] = b, t->l_flag[f] = loc;
-	} else if (streq(name, "MinTxRate") || streq(name, "MaxTxRate")) {
-		if (parse_range(v, 0, UINT32_MAX, &n) < 0)
-			return config_error(p->c, loc, "%s=%s: Mbit/s, a whole number", name, v);
-		if (streq(name, "MinTxRate"))
-			t->min_tx_rate = n, t->l_min_tx_rate = loc;
-		else
-			t->max_tx_rate = n, t->l_max_tx_rate = loc;
-	} else if (streq(name, "MTU")) {
-		if (parse_range(v, 68, 65535, &n) < 0)
-			return config_error(p->c, loc, "MTU=%s: must be 68..65535", v);
-		t->mtu = (int)n;
-		t->l_mtu = loc;
-	} else if (streq(name, "NVMeQueues") || streq(name, "NVMeInterrupts")) {
-		if (parse_range(v, 0, 65535, &n) < 0)
-			return config_error(p->c, loc, "%s=%s: a whole number 0..65535", name, v);
-		if (streq(name, "NVMeQueues"))
-			t->nvme_vq = (int)n, t->l_nvme_vq = loc;
-		else
-			t->nvme_vi = (int)n, t->l_nvme_vi = loc;
-	} else if (streq(name, "VDPA")) {
-		const char *drv = streq(v, "vhost") ? "vhost_vdpa" : streq(v, "virtio") ? "virtio_vdpa" : NULL;
-		if (!drv)
-			return config_error(p->c, loc, "VDPA=%s: vhost (a /dev/vhost-vdpa-N for QEMU) or virtio (a host "
-					    "netdev)", v);
-		free(t->vdpa);
-		t->vdpa = strdup(drv);
-		t->l_vdpa = loc;
-	} else if (streq(name, "Owner") || streq(name, "Group")) {
-		bool g = streq(name, "Group");
-		if (parse_owner(v, g, g ? &t->group : &t->owner) < 0)
-			return config_error(p->c, loc, "%s=%s: no such %s", name, v, g ? "group" : "user");
-		if (g)
-			t->l_group = loc;
-		else
-			t->l_owner = loc;
-	} else if (streq(name, "Driver")) {
-		if (!driver_name_valid(v))
-			return config_error(p->c, loc, "Driver=%s: auto, none, vfio-pci or a driver name", v);
-		free(t->driver);
-		if (!(t->driver = strdup(v)))
-			return -ENOMEM;
-		t->l_driver = loc;
-	} else
-		return config_error(p->c, loc, "unknown key %s= in [%s]", name, p->section);
-	return 0;
-}
-
-static int match_key(parser *p, conf_unit *u, const char *v, conf_loc loc)
-{
-	static const char *const kinds[] = {"pci", "name", "mac", "id", "path"};
-	const char *colon = strchr(v, ':');
-	size_t k;
-	for (k = 0; colon && k < ELEMENTSOF(kinds); k++)
-		if (strlen(kinds[k]) == (size_t)(colon - v) && strncmp(v, kinds[k], (size_t)(colon - v)) == 0)
-			break;
-	if (!colon || k == ELEMENTSOF(kinds) || !colon[1])
-		return config_error(p->c, loc, "Match=%s: expected pci:ADDRESS, name:IFNAME, mac:MAC, "
-				    "id:VENDOR:DEVICE[#N] or path:PCI-PATH", v);
-	const char *val = colon + 1;
-	pci_addr a;
-	uint8_t m[6];
-	unsigned vd, dd, nth;
-	char tail;
-	if (k == 0 && parse_pci_addr(val, &a) < 0)
-		return config_error(p->c, loc, "Match=%s: not a PCI address", v);
-	if (k == 2 && parse_mac(val, m) < 0)
-		return config_error(p->c, loc, "Match=%s: not a MAC address", v);
-	if (k == 3 && !(sscanf(val, "%4x:%4x%c", &vd, &dd, &tail) == 2 ||
-			(sscanf(val, "%4x:%4x#%u%c", &vd, &dd, &nth, &tail) == 3)))
-		return config_error(p->c, loc, "Match=%s: expected id:VENDOR:DEVICE or id:VENDOR:DEVICE#N (hex ids)", v);
-	match_rule *n = realloc(u->match, (u->n_match + 1) * sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	u->match = n;
-	n[u->n_match] = (match_rule){.kind = strdup(kinds[k]), .value = strdup(val), .loc = loc};
-	if (!n[u->n_match].kind || !n[u->n_match].value)
-		return -ENOMEM;
-	u->n_match++;
-	return 0;
-}
-
-static int vdpa_key(parser *p, conf_unit *u, const char *name, const char *v, conf_loc loc)
-{
-	int64_t n;
-	int b;
-	if (streq(name, "Name")) {
-		if (!*v || strlen(v) > 31 || strchr(v, '/') || strchr(v, ' '))
-			return config_error(p->c, loc, "Name=%s: a vDPA device name, 1..31 characters, no / or space", v);
-		free(u->vdpa_name);
-		u->vdpa_name = strdup(v);
-		u->l_vdpa_name = loc;
-	} else if (streq(name, "MgmtDev")) {
-		/* "vdpasim_net", "pci/0000:06:00.2", and pci:ADDRESS as elsewhere in vfctl.conf */
-		char buf[64];
-		pci_addr a;
-		if (startswith(v, "pci:") && parse_pci_addr(v + 4, &a) >= 0)
-			snprintf(buf, sizeof(buf), "pci/%s", format_pci_addr(&a, (char[PCI_ADDR_STRLEN]){0}));
-		else
-			snprintf(buf, sizeof(buf), "%s", v);
-		free(u->vdpa_mgmtdev);
-		u->vdpa_mgmtdev = strdup(buf);
-		u->l_vdpa_mgmtdev = loc;
-	} else if (streq(name, "Driver")) {
-		const char *drv = streq(v, "vhost") ? "vhost_vdpa" : streq(v, "virtio") ? "virtio_vdpa" : NULL;
-		if (!drv)
-			return config_error(p->c, loc, "Driver=%s: vhost or virtio", v);
-		free(u->vdpa_driver);
-		u->vdpa_driver = strdup(drv);
-	} else if (streq(name, "MACAddress")) {
-		uint8_t m[6];
-		if (parse_mac(v, m) < 0 || (m[0] & 1) || mac_is_zero(m))
-			return config_error(p->c, loc, "MACAddress=%s: a unicast, non-zero MAC", v);
-		format_mac(m, u->vdpa_mac);
-	} else if (streq(name, "MTU")) {
-		if (parse_range(v, 68, 65535, &n) < 0)
-			return config_error(p->c, loc, "MTU=%s: must be 68..65535", v);
-		u->vdpa_mtu = (int)n;
-	} else if (streq(name, "MaxQueuePairs")) {
-		if (parse_range(v, 1, 0x8000, &n) < 0)
-			return config_error(p->c, loc, "MaxQueuePairs=%s: must be 1..32768", v);
-		u->vdpa_vqp = (int)n;
-	} else if (streq(name, "Present")) {
-		if (parse_bool(v, &b) < 0)
-			return config_error(p->c, loc, "Present=%s: not a boolean (yes/no)", v);
-		u->present = b;
-	} else
-		return config_error(p->c, loc, "unknown key %s= in [VDPA]", name);
-	return 0;
-}
-
-static int unit_key(parser *p, conf_unit *u, const char *name, const char *v, conf_loc loc)
-{
-	int64_t n;
-	int b;
-	bool pf = u->kind == UNIT_PF;
-
-	if (u->kind == UNIT_VDPA)
-		return vdpa_key(p, u, name, v, loc);
-
-	if (streq(name, "Match"))
-		return match_key(p, u, v, loc);
-	if (pf && streq(name, "NumVFs")) {
-		if (parse_range(v, 0, 65535, &n) < 0)
-			return config_error(p->c, loc, "NumVFs=%s: a whole number", v);
-		u->num_vfs = (int)n;
-		u->l_num_vfs = loc;
-	} else if ((pf && (streq(name, "AutoProbe") || streq(name, "Up"))) || (!pf && streq(name, "AllFunctions"))) {
-		if (parse_bool(v, &b) < 0)
-			return config_error(p->c, loc, "%s=%s: not a boolean (yes/no)", name, v);
-		if (streq(name, "AutoProbe"))
-			u->autoprobe = b, u->l_autoprobe = loc;
-		else if (streq(name, "Up"))
-			u->up = b, u->l_up = loc;
-		else
-			u->all_functions = b, u->l_all_functions = loc;
-	} else if (pf && streq(name, "MTU")) {
-		if (parse_range(v, 68, 65535, &n) < 0)
-			return config_error(p->c, loc, "MTU=%s: must be 68..65535", v);
-		u->mtu = (int)n;
-		u->l_mtu = loc;
-	} else if (pf && streq(name, "EswitchMode")) {
-		if (vfctl_eswitch_mode_from_str(v, &u->eswitch_mode) < 0)
-			return config_error(p->c, loc, "EswitchMode=%s: must be legacy or switchdev", v);
-		u->l_eswitch_mode = loc;
-	} else if (pf && streq(name, "RepresentorAltName")) {
-		char probe[64];
-		if (altname_expand(v, "pf0", 0, probe, sizeof(probe)) < 0 || !strstr(v, "%n"))
-			return config_error(p->c, loc, "RepresentorAltName=%s: a pattern with %%n (the VF number) and "
-					    "optionally %%p (the PF's netdev), at most 127 characters once expanded", v);
-		free(u->rep_altname);
-		u->rep_altname = strdup(v);
-		u->l_rep_altname = loc;
-	} else if (!pf && (streq(name, "Owner") || streq(name, "Group"))) {
-		bool g = streq(name, "Group");
-		if (parse_owner(v, g, g ? &u->group : &u->owner) < 0)
-			return config_error(p->c, loc, "%s=%s: no such %s", name, v, g ? "group" : "user");
-		if (g)
-			u->l_group = loc;
-		else
-			u->l_owner = loc;
-	} else if (!pf && streq(name, "Driver")) {
-		if (!driver_name_valid(v) || streq(v, "auto"))
-			return config_error(p->c, loc, "Driver=%s: vfio-pci, none or a driver name", v);
-		free(u->driver);
-		u->driver = strdup(v);
-		u->l_driver = loc;
-	} else
-		return config_error(p->c, loc, "unknown key %s= in [%s]", name, p->section);
-	return 0;
-}
-
 static void key_line(parser *p, const char *name, const char *value)
 {
 	conf_loc loc = {p->file, p->line};
@@ -404,9 +142,9 @@ static void key_line(parser *p, const char *name, const char *value)
 	if (!p->section[0])
 		r = config_error(p->c, loc, "%s= before any section", name);
 	else if (p->vf_section >= 0)
-		r = vf_key(p, &p->vf[p->vf_section].t, name, value, loc);
+		r = config_key(p->c, NULL, &p->vf[p->vf_section].t, p->section, name, value, loc);
 	else if (p->unit >= 0)
-		r = unit_key(p, &p->c->units[p->unit], name, value, loc);
+		r = config_key(p->c, &p->c->units[p->unit], NULL, p->section, name, value, loc);
 	if (r < 0)
 		p->error = r;
 }

@@ -89,6 +89,10 @@ void conf_unit_done(conf_unit *u);
 int altname_expand(const char *pattern, const char *pf, int vf, char *buf, size_t n);
 
 int config_error(vfctl_config *c, conf_loc loc, const char *fmt, ...) _printf_(3, 4);
+/* One Key=Value of a section (config-keys.c: the table of keys): of unit u, or of VF section t.
+ * A bad value is recorded as an error and changes nothing; -ENOMEM only. */
+int config_key(vfctl_config *c, conf_unit *u, vf_target *t, const char *section, const char *name, const char *v,
+	       conf_loc loc);
 /* Parses len bytes as one file named name, NUL bytes included (vfctl_config_parse_string stops at
  * the first): what a file on disk can hold. */
 int config_parse_mem(vfctl_ctx *ctx, const char *name, const void *buf, size_t len, vfctl_config **ret);
