@@ -165,6 +165,7 @@ int nl_transact(nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	if (mnl_socket_sendto(s->mnl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 
+	bool interrupted = false;
 	for (;;) {
 		char ack[8192] __attribute__((aligned(4)));
 		ssize_t n = cb ? recv_sized(s, &buf, &alloc) : recv_ack(s, ack, sizeof(ack));
@@ -187,8 +188,11 @@ int nl_transact(nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 					return 0;
 				return -(errno ? errno : EPROTO);
 			}
+			/* The table changed while the kernel walked it: some entries may be missing or
+			 * seen twice. The dump is read to its end and the caller asks again. */
+			interrupted |= h->nlmsg_flags & NLM_F_DUMP_INTR;
 			if (h->nlmsg_type == NLMSG_DONE)
-				return 0;
+				return interrupted ? -EINTR : 0;
 			if (h->nlmsg_type < NLMSG_MIN_TYPE)
 				continue; /* NLMSG_NOOP, NLMSG_OVERRUN: nothing to decode */
 			if (cb) {

@@ -28,7 +28,9 @@ nl_sock *nl_close(nl_sock *s);
 int nl_open_fake(int bus, nl_transact_fn fn, void *data, nl_sock **ret);
 
 /* Sends nlh and runs cb for every reply message until the ack / NLMSG_DONE.
- * Returns the kernel's -errno on NLMSG_ERROR (with s->ext_ack filled), or cb's negative value. */
+ * Returns the kernel's -errno on NLMSG_ERROR (with s->ext_ack filled), or cb's negative value;
+ * -EINTR for a dump the kernel marked inconsistent (NLM_F_DUMP_INTR): the caller dumps again,
+ * once (iproute2 warns and keeps it; a plan made from a dump that missed a link would be wrong). */
 int nl_transact(nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
 /* The next whole message of a received buffer: *left bytes remain at *pos. NULL at the end or at a

@@ -46,10 +46,12 @@ static void *writer(void *arg)
 	return NULL;
 }
 
+/* On CLOCK_MONOTONIC, as the condition variable waits: an NTP step at boot (the clock set from
+ * the network minutes or years away) must not cut a 180 s count change short or stretch it. */
 static struct timespec after_ms(unsigned ms)
 {
 	struct timespec t;
-	clock_gettime(CLOCK_REALTIME, &t);
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	t.tv_sec += ms / 1000;
 	t.tv_nsec += (long)(ms % 1000) * 1000000L;
 	if (t.tv_nsec >= 1000000000L) {
@@ -81,7 +83,11 @@ int sysfs_write_timed(sysfs *fs, const char *rel, const char *value, unsigned ti
 	snprintf(j->rel, sizeof(j->rel), "%s", rel);
 	snprintf(j->value, sizeof(j->value), "%s", value);
 	pthread_mutex_init(&j->lock, NULL);
-	pthread_cond_init(&j->cond, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&j->cond, &ca);
+	pthread_condattr_destroy(&ca);
 	j->refs = 2;
 	if ((r = -pthread_create(&t, NULL, writer, j)) < 0) {
 		sysfs_free(j->fs);

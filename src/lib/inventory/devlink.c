@@ -61,6 +61,11 @@ int devlink_ports(vfctl_ctx *ctx, devlink_port **ret, size_t *ret_n)
 	if (r < 0)
 		return r;
 	r = nl_transact(nl, genl_msg(buf, fam, DEVLINK_CMD_PORT_GET, NLM_F_DUMP), devlink_port_cb, &ps);
+	if (r == -EINTR) {
+		free(ps.v);
+		ps = (devlink_ports_list){0};
+		r = nl_transact(nl, genl_msg(buf, fam, DEVLINK_CMD_PORT_GET, NLM_F_DUMP), devlink_port_cb, &ps);
+	}
 	if (r < 0) {
 		free(ps.v);
 		return ctx_error(ctx, r, "devlink port dump");

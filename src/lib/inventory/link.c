@@ -67,6 +67,8 @@ int link_dump(vfctl_ctx *ctx, int (*cb)(const link_info *li, void *data), void *
 	/* SKIP_STATS leaves out VF and per-address-family counters; IFLA_STATS64 comes anyway. */
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	r = nl_transact(nl, nlh, dump_cb, &st);
+	if (r == -EINTR) /* the callback keeps the last value of each number: a second pass is safe */
+		r = nl_transact(nl, nlh, dump_cb, &st);
 	return r < 0 ? ctx_error(ctx, r, "RTM_GETLINK dump") : 0;
 }
 

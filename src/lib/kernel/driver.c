@@ -23,6 +23,12 @@ int sysfs_write_bounded(vfctl_ctx *ctx, const char *rel, const char *value, unsi
 	return sysfs_write_progress(ctx, rel, value, timeout_ms, NULL, NULL);
 }
 
+int sysfs_set(vfctl_ctx *ctx, const char *rel, const char *value)
+{
+	int r = sysfs_write_bin(ctx->fs, rel, value, strlen(value), 0);
+	return r < 0 ? ctx_error(ctx, r, "writing \"%s\" to %s", value, ctx->fs->err_path) : 0;
+}
+
 int module_load(vfctl_ctx *ctx, const char *release, const char *name)
 {
 	char dir[PATH_MAX];
@@ -98,14 +104,14 @@ int pci_bind(vfctl_ctx *ctx, const char *dev, const char *driver, bool keep_over
 	char path[PATH_MAX];
 	int r;
 	snprintf(path, sizeof(path), "bus/pci/devices/%s/driver_override", dev);
-	r = sysfs_write_bounded(ctx, path, driver, 5000);
+	r = sysfs_set(ctx, path, driver);
 	if (r >= 0)
 		r = sysfs_write_bounded(ctx, "bus/pci/drivers_probe", dev, 30000);
 	if (r >= 0)
 		r = wait_driver(ctx, dev, driver, 10000);
 	if (!keep_override) {
 		/* A newline clears driver_override. */
-		int k = sysfs_write_bounded(ctx, path, "\n", 5000);
+		int k = sysfs_set(ctx, path, "\n");
 		if (r >= 0)
 			r = k;
 	}
@@ -133,7 +139,7 @@ int vdpa_bind(vfctl_ctx *ctx, const char *name, const char *driver)
 			return r;
 	}
 	snprintf(path, sizeof(path), "bus/vdpa/devices/%s/driver_override", name);
-	if ((r = sysfs_write_bounded(ctx, path, driver, 5000)) < 0 ||
+	if ((r = sysfs_set(ctx, path, driver)) < 0 ||
 	    (r = sysfs_write_bounded(ctx, "bus/vdpa/drivers_probe", name, 10000)) < 0)
 		return r;
 	snprintf(path, sizeof(path), "bus/vdpa/devices/%s/driver", name);

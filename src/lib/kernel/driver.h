@@ -7,6 +7,10 @@
  * sriov_numvfs for a minute (i40e), and a wedged one must not hang vfctl. A write that times out
  * may still complete in the kernel; the caller re-reads. -ETIMEDOUT then. */
 int sysfs_write_bounded(vfctl_ctx *ctx, const char *rel, const char *value, unsigned timeout_ms);
+/* An attribute the kernel stores without calling into a driver (driver_override,
+ * sriov_drivers_autoprobe): written directly, no writer thread. A write that makes a driver
+ * probe, remove or create VFs goes through sysfs_write_bounded or _progress. */
+int sysfs_set(vfctl_ctx *ctx, const char *rel, const char *value);
 /* The same, calling tick(userdata, seconds) every 5 s while the kernel has not answered. */
 int sysfs_write_progress(vfctl_ctx *ctx, const char *rel, const char *value, unsigned timeout_ms,
 			 void (*tick)(void *userdata, unsigned seconds), void *userdata);

@@ -119,6 +119,11 @@ int holders_addresses(vfctl_ctx *ctx, int **ret, size_t *ret_n)
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = AF_UNSPEC;
 	r = nl_transact(nl, nlh, addr_cb, &st);
+	if (r == -EINTR) {
+		free(st.v);
+		st = (struct addr_state){0};
+		r = nl_transact(nl, nlh, addr_cb, &st);
+	}
 	if (r < 0) {
 		free(st.v);
 		return ctx_error(ctx, r, "RTM_GETADDR dump");

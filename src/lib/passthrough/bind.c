@@ -285,7 +285,7 @@ static int restore_one(binder *b, const char *id)
 		}
 	}
 	snprintf(path, sizeof(path), "bus/pci/devices/%s/driver_override", id);
-	if ((r = sysfs_write_bounded(b->ctx, path, rec.override[0] ? rec.override : "\n", 5000)) < 0)
+	if ((r = sysfs_set(b->ctx, path, rec.override[0] ? rec.override : "\n")) < 0)
 		return r;
 	/* A VF comes back with the settings it had before a VM got it: a trusted guest may have
 	 * changed its MAC. */

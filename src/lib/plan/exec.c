@@ -217,7 +217,7 @@ static int exec_autoprobe(applier *a, const vfctl_host *h, const vfctl_device *p
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/sriov_drivers_autoprobe", pf->syspath);
-	return sysfs_write_bounded(a->ctx, path, s->u.on ? "1" : "0", 5000);
+	return sysfs_set(a->ctx, path, s->u.on ? "1" : "0");
 }
 
 static int exec_numvfs(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
@@ -264,7 +264,7 @@ static int exec_unbind(applier *a, const vfctl_host *h, const vfctl_device *pf, 
 	if (r < 0 || (r = pci_unbind(a->ctx, f)) < 0)
 		return r;
 	snprintf(path, sizeof(path), "bus/pci/devices/%s/driver_override", f);
-	return sysfs_write_bounded(a->ctx, path, "\n", 5000);
+	return sysfs_set(a->ctx, path, "\n");
 }
 
 static int exec_bind(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
