@@ -62,10 +62,9 @@ typedef struct vfctl_netdev {
 	char **altnames; /* IFLA_ALT_IFNAME, from rtnetlink */
 	size_t n_altnames;
 	vfctl_counters stats; /* the netdev's own (IFLA_STATS64): for a VF, its driver's view */
+	int speed;            /* an SR-IOV PF's link speed in Mb/s while it is up; -1 down or unknown */
 } vfctl_netdev;
 
-/* A VF's admin settings as the PF driver reports them over rtnetlink. Knobs a driver does not
- * report are -1. valid is false when the kernel gave no settings for this VF. */
 /* A VF's port VLAN protocol: the EtherTypes (ETH_P_8021Q, ETH_P_8021AD). */
 #define VFCTL_VLAN_PROTO_8021Q 0x8100
 #define VFCTL_VLAN_PROTO_8021AD 0x88a8
@@ -77,6 +76,8 @@ typedef enum vfctl_eswitch_mode {
 	VFCTL_ESWITCH_SWITCHDEV = 1,
 } vfctl_eswitch_mode;
 
+/* A VF's admin settings as the PF driver reports them over rtnetlink. Knobs a driver does not
+ * report are -1. valid is false when the kernel gave no settings for this VF. */
 typedef struct vfctl_vf_settings {
 	bool valid;
 	char mac[18];

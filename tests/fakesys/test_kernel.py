@@ -275,6 +275,8 @@ def test_kernel_refuses(s):
             "%s:16: MaxTxRate=5000 is above the link speed of 0000:01:00.0 (enp1s0, 1000 Mb/s)" % path in err,
             (rc, out, err))
     s.eq("rate above the link: not one file of the tree changed", tree_digest(h.root + "/sys"), digest)
+    s.eq("the link speed validation used is in the snapshot: status --json gives it for the PF's netdev",
+         [n.get("speed") for n in pf_of(h.status()["devices"])["netdevs"]], [1000])
     # A driver that refuses trust (the manifest's refuse list): nothing vfctl can know beforehand.
     h = Host("refuse-trust")
     base = HANDMADE.replace("Trust=yes\n", "")

@@ -219,15 +219,6 @@ static int build_vfs(vfctl_config *c, conf_unit *u, const vfctl_device *pf, bool
 	return r;
 }
 
-/* The PF's link speed in Mb/s while its link is up; -1 when down or unknown (the kernel then
- * answers EINVAL or -1). */
-static int link_speed(vfctl_ctx *ctx, const vfctl_device *d)
-{
-	if (!d->n_netdevs || !streq_ptr(d->netdevs[0].operstate, "up"))
-		return -1;
-	return sysfs_int(ctx->fs, "class/net/%s/speed", d->netdevs[0].name);
-}
-
 static int check_pf(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const vfctl_device *d)
 {
 	if (d->total_vfs < 0 && d->num_vfs < 0)
@@ -264,7 +255,7 @@ static int check_pf(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const vfctl_d
 				 "%s= needs the PF's netdev, and %s has none in this network namespace",
 				 u->up >= 0 ? "Up" : "MTU", d->id);
 	if (r >= 0)
-		r = build_vfs(c, u, d, !too_many, link_speed(ctx, d));
+		r = build_vfs(c, u, d, !too_many, d->n_netdevs ? d->netdevs[0].speed : -1);
 	return r < 0 || too_many ? r : nvme_targets(c, u, d);
 }
 

@@ -257,6 +257,7 @@ static void device_json(json_writer *w, const vfctl_host *h, const size_t *group
 		json_string(w, "perm_mac", nd->perm_mac);
 		json_string(w, "operstate", nd->operstate);
 		json_int_or_null(w, "ifindex", nd->ifindex);
+		json_int_or_null(w, "speed", nd->speed > 0 ? nd->speed : -1);
 		counters_json(w, "stats", &nd->stats);
 		json_close_object(w);
 	}

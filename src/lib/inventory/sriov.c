@@ -306,10 +306,22 @@ static void pf_links_from_sysfs(vfctl_ctx *ctx, vfctl_host *h)
 	}
 }
 
+/* A PF's link speed, which validation compares VF rates with (drivers refuse a rate above it):
+ * read only for SR-IOV PFs whose link is up (the kernel answers EINVAL or -1 otherwise). */
+static void pf_speeds(vfctl_ctx *ctx, vfctl_host *h)
+{
+	for (size_t i = 0; i < h->n_devices; i++) {
+		vfctl_device *d = &h->devices[i];
+		if ((d->total_vfs >= 0 || d->num_vfs >= 0) && d->n_netdevs && streq_ptr(d->netdevs[0].operstate, "up"))
+			d->netdevs[0].speed = sysfs_int(ctx->fs, "class/net/%s/speed", d->netdevs[0].name);
+	}
+}
+
 int sriov_read_settings(vfctl_ctx *ctx, vfctl_host *h)
 {
 	if (!ctx->use_netlink) {
 		pf_links_from_sysfs(ctx, h);
+		pf_speeds(ctx, h);
 		return 0;
 	}
 	(void)link_dump(ctx, perm_cb, h); /* permanent MACs are best effort */
@@ -321,6 +333,7 @@ int sriov_read_settings(vfctl_ctx *ctx, vfctl_host *h)
 	for (size_t i = 0; i < h->n_devices; i++)
 		if (h->devices[i].n_vfs > 0)
 			pf_settings(ctx, &h->devices[i]);
+	pf_speeds(ctx, h);
 	read_eswitch(ctx, h);
 	return 0;
 }
