@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
 #include <stdint.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -30,4 +32,24 @@ char *strstrip_end(char *s)
 	while (n > 0 && isspace((unsigned char)s[n - 1]))
 		s[--n] = 0;
 	return s;
+}
+
+static uint64_t monotonic_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+int poll_until(unsigned timeout_ms, unsigned interval_ms, int (*check)(void *userdata), void *userdata)
+{
+	uint64_t deadline = monotonic_ms() + timeout_ms;
+	for (;;) {
+		int r = check(userdata);
+		if (r != 0)
+			return r;
+		if (monotonic_ms() >= deadline)
+			return 0;
+		usleep(interval_ms * 1000);
+	}
 }

@@ -57,3 +57,8 @@ int grow_array(void **array, size_t *allocated, size_t need, size_t elem_size);
 char *strdup_or_null(const char *s);
 /* Strip trailing whitespace/newlines in place (sysfs values end with '\n'). */
 char *strstrip_end(char *s);
+
+/* Calls check every interval_ms until it returns non-zero (positive: done; negative: an error or a
+ * stop to hand back), at most timeout_ms by CLOCK_MONOTONIC (the checks' own time counts, an NTP
+ * step does not); 0 when time ran out. check runs at least once. */
+int poll_until(unsigned timeout_ms, unsigned interval_ms, int (*check)(void *userdata), void *userdata);

@@ -69,17 +69,31 @@ char *pci_driver_of(vfctl_ctx *ctx, const char *dev)
 	return d;
 }
 
+typedef struct driver_wait {
+	vfctl_ctx *ctx;
+	const char *dev, *want; /* want NULL: no driver */
+	const char *link;       /* vDPA: the device's driver link */
+} driver_wait;
+
+static int driver_is(void *data)
+{
+	driver_wait *w = data;
+	_cleanup_free_ char *d = NULL;
+	if (w->link)
+		(void)sysfs_link_name(w->ctx->fs, w->link, &d);
+	else
+		d = pci_driver_of(w->ctx, w->dev);
+	return w->want ? streq_ptr(d, w->want) : !d;
+}
+
 static int wait_driver(vfctl_ctx *ctx, const char *dev, const char *want, unsigned timeout_ms)
 {
-	for (unsigned waited = 0;; waited += 20) {
-		_cleanup_free_ char *d = pci_driver_of(ctx, dev);
-		if (want ? streq_ptr(d, want) : !d)
-			return 0;
-		if (waited >= timeout_ms)
-			return ctx_error(ctx, -ETIMEDOUT, "%s: driver is %s, not %s, after %u ms", dev, d ? d : "none",
-					 want ? want : "none", timeout_ms);
-		usleep(20 * 1000);
-	}
+	driver_wait w = {ctx, dev, want, NULL};
+	if (poll_until(timeout_ms, 20, driver_is, &w) > 0)
+		return 0;
+	_cleanup_free_ char *d = pci_driver_of(ctx, dev);
+	return ctx_error(ctx, -ETIMEDOUT, "%s: driver is %s, not %s, after %u ms", dev, d ? d : "none",
+			 want ? want : "none", timeout_ms);
 }
 
 int pci_unbind(vfctl_ctx *ctx, const char *dev)
@@ -143,14 +157,8 @@ int vdpa_bind(vfctl_ctx *ctx, const char *name, const char *driver)
 	    (r = sysfs_write_bounded(ctx, "bus/vdpa/drivers_probe", name, 10000)) < 0)
 		return r;
 	snprintf(path, sizeof(path), "bus/vdpa/devices/%s/driver", name);
-	for (int waited = 0; waited < 5000; waited += 50) {
-		char *d = NULL;
-		if (sysfs_link_name(ctx->fs, path, &d) >= 0 && streq(d, driver)) {
-			free(d);
-			return 0;
-		}
-		free(d);
-		usleep(50 * 1000);
-	}
+	driver_wait w = {ctx, name, driver, path};
+	if (poll_until(5000, 50, driver_is, &w) > 0)
+		return 0;
 	return ctx_error(ctx, -ETIMEDOUT, "vDPA device %s did not bind to %s", name, driver);
 }

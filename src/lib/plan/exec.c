@@ -68,37 +68,52 @@ static void tick(void *userdata, unsigned secs)
 	applier_say(userdata, "      ... the kernel is still working (%u s)", secs);
 }
 
+/* What the waits below look for: a path under sysfs, and what they found. */
+typedef struct wait_for {
+	applier *a;
+	const vfctl_device *pf;
+	char path[PATH_MAX];
+	int n, found;
+} wait_for;
+
+static int vf_appeared(void *data)
+{
+	wait_for *w = data;
+	return sysfs_exists(w->a->ctx->fs, w->path);
+}
+
 static int wait_vfs(applier *a, const vfctl_device *pf, int n)
 {
-	char path[PATH_MAX];
-	if (!streq(pf->bus, "pci"))
+	wait_for w = {.a = a};
+	if (!streq(pf->bus, "pci") || n == 0)
 		return 0;
-	for (int waited = 0;; waited += 50) {
-		snprintf(path, sizeof(path), "%s/virtfn%d", pf->syspath, n - 1);
-		if (n == 0 || sysfs_exists(a->ctx->fs, path))
-			return 0;
-		if (waited >= 30000)
-			return ctx_error(a->ctx, -ETIMEDOUT, "%s: VF %d did not appear within 30 s", pf->id, n - 1);
-		usleep(50 * 1000);
+	snprintf(w.path, sizeof(w.path), "%s/virtfn%d", pf->syspath, n - 1);
+	if (poll_until(30000, 50, vf_appeared, &w) <= 0)
+		return ctx_error(a->ctx, -ETIMEDOUT, "%s: VF %d did not appear within 30 s", pf->id, n - 1);
+	return 0;
+}
+
+static int netdev_appeared(void *data)
+{
+	wait_for *w = data;
+	char **names = NULL;
+	size_t n = 0;
+	if (sysfs_list(w->a->ctx->fs, w->path, NULL, &names, &n) < 0 || n == 0) {
+		strv_free_n(names, n);
+		return 0;
 	}
+	w->found = sysfs_int(w->a->ctx->fs, "class/net/%s/ifindex", names[0]);
+	strv_free_n(names, n);
+	return 1;
 }
 
 static int vf_netdev_ifindex(applier *a, const char *vf)
 {
-	char path[PATH_MAX], **names = NULL;
-	size_t n = 0;
-	snprintf(path, sizeof(path), "bus/pci/devices/%s/net", vf);
-	for (int waited = 0; waited < 5000; waited += 50) {
-		if (sysfs_list(a->ctx->fs, path, NULL, &names, &n) >= 0 && n > 0) {
-			int i = sysfs_int(a->ctx->fs, "class/net/%s/ifindex", names[0]);
-			strv_free_n(names, n);
-			return i > 0 ? i : -ENODEV;
-		}
-		strv_free_n(names, n);
-		names = NULL;
-		usleep(50 * 1000);
-	}
-	return ctx_error(a->ctx, -ENODEV, "%s: no netdev (is its driver a network driver?)", vf);
+	wait_for w = {.a = a};
+	snprintf(w.path, sizeof(w.path), "bus/pci/devices/%s/net", vf);
+	if (poll_until(5000, 50, netdev_appeared, &w) <= 0)
+		return ctx_error(a->ctx, -ENODEV, "%s: no netdev (is its driver a network driver?)", vf);
+	return w.found > 0 ? w.found : -ENODEV;
 }
 
 /* The netdev of VF vf's representor, from the devlink ports (never guessed from names). */
@@ -119,32 +134,36 @@ static char *representor_of(applier *a, const vfctl_device *pf, int vf)
 	return rep;
 }
 
+static int representor_appeared(void *data)
+{
+	wait_for *w = data;
+	_cleanup_free_ char *last = representor_of(w->a, w->pf, w->n - 1);
+	return last != NULL;
+}
+
 /* After the switch to switchdev, each VF's representor netdev appears (asynchronously for some
  * drivers): wait for all of them, 10 s at most. */
 static int wait_representors(applier *a, const vfctl_device *pf)
 {
-	int n = sysfs_int(a->ctx->fs, "%s/sriov_numvfs", pf->syspath);
-	for (int waited = 0; n > 0; waited += 100) {
-		_cleanup_free_ char *last = representor_of(a, pf, n - 1);
-		if (last)
-			return 0;
-		if (waited >= 10000)
-			return ctx_error(a->ctx, -ETIMEDOUT, "%s: VF representors did not appear within 10 s", pf->id);
-		usleep(100 * 1000);
-	}
+	wait_for w = {.a = a, .pf = pf, .n = sysfs_int(a->ctx->fs, "%s/sriov_numvfs", pf->syspath)};
+	if (w.n > 0 && poll_until(10000, 100, representor_appeared, &w) <= 0)
+		return ctx_error(a->ctx, -ETIMEDOUT, "%s: VF representors did not appear within 10 s", pf->id);
 	return 0;
+}
+
+static int has_carrier(void *data)
+{
+	wait_for *w = data;
+	char name[IF_NAMESIZE + 1];
+	return pf_netdev(w->a, w->pf, name, sizeof(name)) > 0 && sysfs_int(w->a->ctx->fs, "class/net/%s/carrier", name) == 1;
 }
 
 /* Drivers refuse VF rates until the link has carrier (igb: EINVAL); autonegotiation takes a few
  * seconds. No carrier after 10 s (no cable) is not an error: the step that needs it will say. */
 static void wait_carrier(applier *a, const vfctl_device *pf)
 {
-	for (int waited = 0; waited < 10000; waited += 100) {
-		char name[IF_NAMESIZE + 1];
-		if (pf_netdev(a, pf, name, sizeof(name)) > 0 && sysfs_int(a->ctx->fs, "class/net/%s/carrier", name) == 1)
-			return;
-		usleep(100 * 1000);
-	}
+	wait_for w = {.a = a, .pf = pf};
+	(void)poll_until(10000, 100, has_carrier, &w);
 }
 
 /* The function a driver step acts on: a [Device] function, or VF vf of the PF (by its virtfn link,

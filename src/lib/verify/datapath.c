@@ -282,6 +282,17 @@ static void undo_killed_runs(dp_run *d)
 	strv_free_n(names, n);
 }
 
+static int all_carrier(void *data)
+{
+	const dp_run *d = data;
+	if (cancelled(d))
+		return -EINTR;
+	for (size_t i = 0; i < d->v->n_restored; i++)
+		if (sysfs_int(d->ctx->fs, "class/net/%s/carrier", d->v->restored[i]) != 1)
+			return 0;
+	return 1;
+}
+
 /* VF netdevs that are down are set up for the probes; the PF never is (a PF that is down is what
  * the probes are there to find). Waits, bounded, for their carrier. */
 static int bring_up(dp_run *d, const vfctl_host *h)
@@ -306,14 +317,11 @@ static int bring_up(dp_run *d, const vfctl_host *h)
 		return ctx_error(d->ctx, -EINTR, "stopped by a signal: VF netdevs set down again, nothing sent");
 	if (!d->v->n_restored)
 		return 0;
-	for (double t0 = now_ms(); now_ms() - t0 < CARRIER_WAIT_MS && !cancelled(d); usleep(100 * 1000)) {
-		bool all = true;
-		for (size_t i = 0; i < d->v->n_restored && all; i++)
-			all = sysfs_int(d->ctx->fs, "class/net/%s/carrier", d->v->restored[i]) == 1;
-		if (all)
-			return 0;
-	}
-	say(d, "some VF netdevs have no carrier after %d s: probing anyway", CARRIER_WAIT_MS / 1000);
+	int w = poll_until(CARRIER_WAIT_MS, 100, all_carrier, d);
+	if (w == -EINTR)
+		return ctx_error(d->ctx, -EINTR, "stopped by a signal: VF netdevs set down again, nothing sent");
+	if (w == 0)
+		say(d, "some VF netdevs have no carrier after %d s: probing anyway", CARRIER_WAIT_MS / 1000);
 	return 0;
 }
 
