@@ -66,7 +66,7 @@ typedef struct vfctl_netdev {
 } vfctl_netdev;
 
 /* A VF's port VLAN protocol: the EtherTypes (ETH_P_8021Q, ETH_P_8021AD). */
-#define VFCTL_VLAN_PROTO_8021Q 0x8100
+#define VFCTL_VLAN_PROTO_8021Q  0x8100
 #define VFCTL_VLAN_PROTO_8021AD 0x88a8
 
 /* A PF's eswitch (devlink): DEVLINK_ESWITCH_MODE_*, as the kernel numbers them. */
@@ -84,7 +84,7 @@ typedef struct vfctl_vf_settings {
 	int vlan, qos;
 	int vlan_proto; /* VFCTL_VLAN_PROTO_* */
 	int spoofchk, trust, rss_query;
-	int link_state; /* IFLA_VF_LINK_STATE_*: 0 auto, 1 enable, 2 disable */
+	int link_state;                   /* IFLA_VF_LINK_STATE_*: 0 auto, 1 enable, 2 disable */
 	int64_t min_tx_rate, max_tx_rate; /* Mbit/s */
 } vfctl_vf_settings;
 
@@ -123,7 +123,7 @@ typedef struct vfctl_pci_addr {
 } vfctl_pci_addr;
 
 typedef struct vfctl_device {
-	char *id;      /* "0000:06:00.1"; for non-PCI PFs the device directory name */
+	char *id; /* "0000:06:00.1"; for non-PCI PFs the device directory name */
 	vfctl_pci_addr addr;
 	char *bus;     /* "pci", "netdevsim", ... */
 	char *syspath; /* relative to the sysfs root, e.g. "bus/pci/devices/0000:06:00.1" */
@@ -164,10 +164,10 @@ typedef struct vfctl_device {
 	int total_vfs, num_vfs, autoprobe;
 	vfctl_vf *vfs;
 	size_t n_vfs;
-	bool vf_settings_known;   /* rtnetlink answered for this PF */
-	char *vf_settings_error;  /* why not, when !vf_settings_known */
-	int reported_num_vf;      /* IFLA_NUM_VF, -1 if not asked */
-	bool vf_list_truncated;   /* the kernel listed fewer VFs than IFLA_NUM_VF */
+	bool vf_settings_known;  /* rtnetlink answered for this PF */
+	char *vf_settings_error; /* why not, when !vf_settings_known */
+	int reported_num_vf;     /* IFLA_NUM_VF, -1 if not asked */
+	bool vf_list_truncated;  /* the kernel listed fewer VFs than IFLA_NUM_VF */
 	/* devlink eswitch, -1 where the driver has none */
 	vfctl_eswitch_mode eswitch_mode;
 	int eswitch_inline_mode, eswitch_encap_mode;
@@ -271,12 +271,12 @@ typedef enum vfctl_severity {
 } vfctl_severity;
 
 typedef struct vfctl_finding {
-	char *id;       /* "iommu.inactive" */
+	char *id; /* "iommu.inactive" */
 	vfctl_severity severity;
-	char *device;   /* NULL for host-wide findings */
+	char *device; /* NULL for host-wide findings */
 	char *summary;
 	char *evidence;
-	char *fix;      /* NULL when nothing needs doing */
+	char *fix; /* NULL when nothing needs doing */
 } vfctl_finding;
 
 typedef struct vfctl_report {
@@ -356,16 +356,16 @@ typedef struct vfctl_drift {
 } vfctl_drift;
 
 typedef struct vfctl_datapath_check {
-	const char *kind;            /* "reach", "isolation", "link-state", "spoofchk" */
-	char *from, *to;             /* "0000:01:00.0" (the PF) or "0000:01:00.0 vf 1" */
+	const char *kind; /* "reach", "isolation", "link-state", "spoofchk" */
+	char *from, *to;  /* "0000:01:00.0" (the PF) or "0000:01:00.0 vf 1" */
 	char *from_netdev, *to_netdev;
-	int vlan;                    /* the sender's VLAN as the configuration implies (0: none) */
-	char *sent;                  /* the frame: source, destination, EtherType */
-	bool expected;               /* it should arrive at to */
-	char **seen;                 /* the netdevs it arrived at (to or others), n_seen of them */
+	int vlan;      /* the sender's VLAN as the configuration implies (0: none) */
+	char *sent;    /* the frame: source, destination, EtherType */
+	bool expected; /* it should arrive at to */
+	char **seen;   /* the netdevs it arrived at (to or others), n_seen of them */
 	size_t n_seen;
 	bool ok;
-	char *hint;                  /* on a failure, what on the host explains it; NULL */
+	char *hint; /* on a failure, what on the host explains it; NULL */
 } vfctl_datapath_check;
 
 typedef struct vfctl_verify_skip {
@@ -387,9 +387,9 @@ typedef struct vfctl_verify_result {
 typedef struct vfctl_verify_opts {
 	char *const *only; /* DEVICE arguments; none: every unit */
 	size_t n_only;
-	bool datapath;     /* root: send test frames */
-	bool force;        /* probe a PF that carries the default route */
-	int wait_ms;       /* how long a frame may take to arrive; 0: 1000 */
+	bool datapath;                                    /* root: send test frames */
+	bool force;                                       /* probe a PF that carries the default route */
+	int wait_ms;                                      /* how long a frame may take to arrive; 0: 1000 */
 	void (*report)(void *userdata, const char *line); /* progress */
 	void *userdata;
 	/* Set (by a signal handler) to stop the probes: the VF netdevs set up for them are set down
@@ -426,7 +426,12 @@ int vfctl_restore(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bi
 /* QEMU's VFIO open sequence on each selected device, without a VM: one finding per step. */
 int vfctl_vfio_check(vfctl_ctx *ctx, const vfctl_host *h, const bool *select, vfctl_report **ret);
 
-typedef enum vfctl_emit_kind { VFCTL_EMIT_QEMU, VFCTL_EMIT_LIBVIRT, VFCTL_EMIT_PROXMOX, VFCTL_EMIT_OVS } vfctl_emit_kind;
+typedef enum vfctl_emit_kind {
+	VFCTL_EMIT_QEMU,
+	VFCTL_EMIT_LIBVIRT,
+	VFCTL_EMIT_PROXMOX,
+	VFCTL_EMIT_OVS
+} vfctl_emit_kind;
 /* Hand-off text for the selected devices (in address order). */
 int vfctl_emit(const vfctl_host *h, const bool *select, vfctl_emit_kind kind, char **ret);
 /* The same for vDPA devices by name (QEMU: -netdev vhost-vdpa; libvirt: <interface type='vdpa'>). */
@@ -435,11 +440,11 @@ int vfctl_emit(const vfctl_host *h, const bool *select, vfctl_emit_kind kind, ch
  * per h->devices entry (NULL: every such device); a selected VF brings its PF. Settings a driver
  * does not report are comments, never guessed. */
 typedef struct vfctl_export_file {
-	char *name;   /* "enp6s0f1np1.conf" */
-	char *device; /* the device it matches, NULL for a vDPA device */
-	char *match;  /* the Match= kind used: "mac" (permanent MAC), "path" (PCI path), "name" (the netdev
-		       * of a non-PCI PF), NULL for vDPA */
-	char *text;   /* NULL: not exported, warning says why */
+	char *name;    /* "enp6s0f1np1.conf" */
+	char *device;  /* the device it matches, NULL for a vDPA device */
+	char *match;   /* the Match= kind used: "mac" (permanent MAC), "path" (PCI path), "name" (the netdev
+			* of a non-PCI PF), NULL for vDPA */
+	char *text;    /* NULL: not exported, warning says why */
 	char *warning; /* what the admin must know before applying it (a MAC another VF has), or NULL */
 } vfctl_export_file;
 int vfctl_export(const vfctl_host *h, const bool *select, vfctl_export_file **ret, size_t *ret_n);
@@ -454,7 +459,7 @@ int vfctl_emit_vdpa(const vfctl_host *h, char *const *names, size_t n, vfctl_emi
 
 /* vDPA (filled by vfctl_host_scan when netlink is on). */
 typedef struct vfctl_vdpa_mgmtdev {
-	char *name;      /* "pci/0000:06:00.2" or "vdpasim_net" */
+	char *name;       /* "pci/0000:06:00.2" or "vdpasim_net" */
 	uint64_t classes; /* bit N: virtio device id N (1 net, 2 block) */
 	int max_vqs;
 	uint64_t features;
@@ -462,10 +467,10 @@ typedef struct vfctl_vdpa_mgmtdev {
 
 typedef struct vfctl_vdpa_dev {
 	char *name, *mgmtdev;
-	int device_id;    /* virtio device id: 1 net */
-	char *driver;     /* vhost_vdpa, virtio_vdpa or NULL */
-	char *vhost;      /* "/dev/vhost-vdpa-0" with vhost_vdpa */
-	char *netdev;     /* the virtio_net netdev with virtio_vdpa */
+	int device_id; /* virtio device id: 1 net */
+	char *driver;  /* vhost_vdpa, virtio_vdpa or NULL */
+	char *vhost;   /* "/dev/vhost-vdpa-0" with vhost_vdpa */
+	char *netdev;  /* the virtio_net netdev with virtio_vdpa */
 } vfctl_vdpa_dev;
 
 typedef struct vfctl_vdpa {

@@ -35,9 +35,15 @@ static void put(json_writer *w, const char *s, size_t n)
 	w->len += n;
 }
 
-static void puts_(json_writer *w, const char *s) { put(w, s, strlen(s)); }
+static void puts_(json_writer *w, const char *s)
+{
+	put(w, s, strlen(s));
+}
 
-static bool plain_ascii(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
+static bool plain_ascii(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
 
 /* Always valid UTF-8 and free of raw control bytes: a name from the kernel may hold any byte but
  * '/' and NUL. A byte that is not UTF-8 becomes \u00XX (its Latin-1 reading), so strict parsers
@@ -129,10 +135,22 @@ static void close_(json_writer *w, const char *tok)
 	puts_(w, tok);
 }
 
-void json_open_object(json_writer *w, const char *key) { open_(w, key, "{"); }
-void json_close_object(json_writer *w) { close_(w, "}"); }
-void json_open_array(json_writer *w, const char *key) { open_(w, key, "["); }
-void json_close_array(json_writer *w) { close_(w, "]"); }
+void json_open_object(json_writer *w, const char *key)
+{
+	open_(w, key, "{");
+}
+void json_close_object(json_writer *w)
+{
+	close_(w, "}");
+}
+void json_open_array(json_writer *w, const char *key)
+{
+	open_(w, key, "[");
+}
+void json_close_array(json_writer *w)
+{
+	close_(w, "]");
+}
 
 void json_string(json_writer *w, const char *key, const char *s)
 {

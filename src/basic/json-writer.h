@@ -26,7 +26,7 @@ void json_bool(json_writer *w, const char *key, bool v);
 void json_null(json_writer *w, const char *key);
 /* Conventions of the vfctl snapshot: negative means unknown → null. */
 void json_int_or_null(json_writer *w, const char *key, int64_t v);
-void json_tristate(json_writer *w, const char *key, int v); /* -1 null, 0 false, else true */
+void json_tristate(json_writer *w, const char *key, int v);       /* -1 null, 0 false, else true */
 void json_hex(json_writer *w, const char *key, int v, int width); /* "15b3"; negative → null */
 
 /* Hands the document (NUL-terminated, with a final newline) to *ret. */

@@ -115,8 +115,7 @@ int parse_mac(const char *s, uint8_t ret[6])
 
 char *format_mac(const uint8_t mac[6], char buf[static MAC_STRLEN])
 {
-	snprintf(buf, MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-		 mac[4], mac[5]);
+	snprintf(buf, MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	return buf;
 }
 
@@ -143,7 +142,10 @@ static int parse_u64_base(const char *s, int base, uint64_t *ret)
 	return 0;
 }
 
-int parse_u64(const char *s, uint64_t *ret) { return parse_u64_base(s, 10, ret); }
+int parse_u64(const char *s, uint64_t *ret)
+{
+	return parse_u64_base(s, 10, ret);
+}
 
 int parse_hex_u32(const char *s, uint32_t *ret)
 {

@@ -11,7 +11,7 @@ typedef struct pci_addr {
 } pci_addr;
 
 #define PCI_ADDR_STRLEN sizeof("ffff:ff:1f.7")
-#define MAC_STRLEN sizeof("ff:ff:ff:ff:ff:ff")
+#define MAC_STRLEN      sizeof("ff:ff:ff:ff:ff:ff")
 
 /* Accepts DDDD:BB:DD.F and BB:DD.F (domain 0), hex, case-insensitive. */
 int parse_pci_addr(const char *s, pci_addr *ret);

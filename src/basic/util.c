@@ -24,7 +24,10 @@ int grow_array(void **array, size_t *allocated, size_t need, size_t elem_size)
 	return 0;
 }
 
-char *strdup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+char *strdup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
 
 char *strstrip_end(char *s)
 {

@@ -8,26 +8,29 @@
 #include <string.h>
 #include <unistd.h>
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define _unused_ __attribute__((unused))
+#define _cleanup_(f)   __attribute__((cleanup(f)))
+#define _unused_       __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
-#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+#define ELEMENTSOF(x)  (sizeof(x) / sizeof((x)[0]))
 
 /* Hand ownership out of a _cleanup_ variable. */
-#define TAKE_PTR(p)                                                                                \
-	({                                                                                         \
-		__typeof__(p) _p = (p);                                                            \
-		(p) = NULL;                                                                        \
-		_p;                                                                                \
+#define TAKE_PTR(p)                     \
+	({                              \
+		__typeof__(p) _p = (p); \
+		(p) = NULL;             \
+		_p;                     \
 	})
-#define TAKE_FD(fd)                                                                                \
-	({                                                                                         \
-		int _fd = (fd);                                                                    \
-		(fd) = -EBADF;                                                                     \
-		_fd;                                                                               \
+#define TAKE_FD(fd)             \
+	({                      \
+		int _fd = (fd); \
+		(fd) = -EBADF;  \
+		_fd;            \
 	})
 
-static inline void freep(void *p) { free(*(void **)p); }
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
 #define _cleanup_free_ _cleanup_(freep)
 
 static inline void closep(int *fd)
@@ -37,7 +40,10 @@ static inline void closep(int *fd)
 }
 #define _cleanup_close_ _cleanup_(closep)
 
-static inline bool streq(const char *a, const char *b) { return strcmp(a, b) == 0; }
+static inline bool streq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
 static inline bool streq_ptr(const char *a, const char *b)
 {
 	if (!a || !b)
@@ -51,8 +57,7 @@ static inline bool startswith(const char *s, const char *prefix)
 
 /* Grow *array to hold at least need elements; doubling keeps appends amortised O(1). */
 int grow_array(void **array, size_t *allocated, size_t need, size_t elem_size);
-#define GROW(array, allocated, need)                                                               \
-	grow_array((void **)&(array), &(allocated), (need), sizeof(*(array)))
+#define GROW(array, allocated, need) grow_array((void **)&(array), &(allocated), (need), sizeof(*(array)))
 
 char *strdup_or_null(const char *s);
 /* Strip trailing whitespace/newlines in place (sysfs values end with '\n'). */

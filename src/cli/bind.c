@@ -73,7 +73,8 @@ int cmd_bind(const cli_global *g, int argc, char **argv)
 				return r;
 			break;
 		case 'h':
-			printf("Usage: vfctl bind [--group] [--all-functions] [--force] [--owner USER] [--group-owner GROUP] "
+			printf("Usage: vfctl bind [--group] [--all-functions] [--force] [--owner USER] [--group-owner "
+			       "GROUP] "
 			       "DEVICE [DRIVER]\n       vfctl unbind [--group] [--all-functions] [--force] DEVICE...\n"
 			       "       vfctl restore [DEVICE...]\n");
 			return EXIT_OK;

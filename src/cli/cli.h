@@ -41,7 +41,8 @@ int cli_config_errors(vfctl_ctx *ctx, const vfctl_config *c);
 int cli_ctx_new(const vfctl_ctx_opts *opts, vfctl_ctx **ret);
 int cli_scan(const cli_global *g, vfctl_ctx **ret_ctx, vfctl_host **ret_host);
 /* cli_scan, cli_select on args and the not-root warning: what read commands start with. */
-int cli_scan_select(const cli_global *g, char **args, int n, vfctl_ctx **ret_ctx, vfctl_host **ret_host, bool **ret_sel);
+int cli_scan_select(const cli_global *g, char **args, int n, vfctl_ctx **ret_ctx, vfctl_host **ret_host,
+		    bool **ret_sel);
 /* Marks the devices named by args (all when none); exit code 2 with a message on unknown ones. */
 int cli_select(const vfctl_host *h, char **args, int n, bool **ret);
 /* "0000:01:00.0" → "01:00.0", as lspci shows domain 0. */

@@ -75,10 +75,11 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 	if (k >= 0 && nv)
 		k = vfctl_emit_vdpa(h, vdpa, nv, kind, &sv);
 	if (k < 0) {
-		fprintf(stderr, "vfctl: emit: %s\n", k == -EMEDIUMTYPE ? "a vDPA device on virtio_vdpa is a host netdev, not "
-							   "something to hand to a VM (bind it to vhost_vdpa)"
-							   : k == -EOPNOTSUPP ? "vDPA devices go to qemu or libvirt"
-									    : strerror(-k));
+		fprintf(stderr, "vfctl: emit: %s\n",
+			k == -EMEDIUMTYPE  ? "a vDPA device on virtio_vdpa is a host netdev, not "
+					     "something to hand to a VM (bind it to vhost_vdpa)"
+			: k == -EOPNOTSUPP ? "vDPA devices go to qemu or libvirt"
+					   : strerror(-k));
 		r = EXIT_FAIL;
 		goto out;
 	}
@@ -88,9 +89,11 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 		fputs(sv, stdout);
 	for (size_t i = 0; kind != VFCTL_EMIT_OVS && sel && i < h->n_devices; i++)
 		if (sel[i] && !streq_ptr(h->devices[i].driver, "vfio-pci"))
-			fprintf(stderr, "vfctl: note: %s is bound to %s, not vfio-pci: vfctl bind %s first (libvirt's "
-					"managed='yes' does it itself)\n",
-				h->devices[i].id, h->devices[i].driver ? h->devices[i].driver : "no driver", h->devices[i].id);
+			fprintf(stderr,
+				"vfctl: note: %s is bound to %s, not vfio-pci: vfctl bind %s first (libvirt's "
+				"managed='yes' does it itself)\n",
+				h->devices[i].id, h->devices[i].driver ? h->devices[i].driver : "no driver",
+				h->devices[i].id);
 out:
 	free(s);
 	free(sv);

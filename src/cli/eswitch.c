@@ -25,7 +25,8 @@ int cmd_eswitch(const cli_global *g, int argc, char **argv)
 		else if (c == OPT_FORCE)
 			force = true;
 		else if (c == 'h') {
-			puts("Usage: vfctl eswitch [--json] DEVICE\n       vfctl eswitch [--force] DEVICE legacy|switchdev");
+			puts("Usage: vfctl eswitch [--json] DEVICE\n       vfctl eswitch [--force] DEVICE "
+			     "legacy|switchdev");
 			return EXIT_OK;
 		} else
 			return EXIT_USAGE;

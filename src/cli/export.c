@@ -105,8 +105,9 @@ int cmd_export(const cli_global *g, int argc, char **argv)
 	size_t n_written = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (files[i].warning)
-			fprintf(stderr, "vfctl: %s%s%s: %s\n", files[i].name ? files[i].name : "", files[i].name && files[i].device ? " " : "",
-				files[i].device ? files[i].device : "", files[i].warning);
+			fprintf(stderr, "vfctl: %s%s%s: %s\n", files[i].name ? files[i].name : "",
+				files[i].name && files[i].device ? " " : "", files[i].device ? files[i].device : "",
+				files[i].warning);
 		if (!files[i].text)
 			r = EXIT_FAIL;
 		else
@@ -126,8 +127,9 @@ int cmd_export(const cli_global *g, int argc, char **argv)
 	} else
 		for (size_t i = 0, k = 0; i < n; i++)
 			if (files[i].text)
-				printf("%s%s%s%s%s", k++ ? "\n" : "", n_written > 1 ? "# ---- " : "", n_written > 1 ? files[i].name : "",
-				       n_written > 1 ? " ----\n" : "", files[i].text);
+				printf("%s%s%s%s%s", k++ ? "\n" : "", n_written > 1 ? "# ---- " : "",
+				       n_written > 1 ? files[i].name : "", n_written > 1 ? " ----\n" : "",
+				       files[i].text);
 	if (n == 0)
 		fprintf(stderr, "vfctl: nothing to export: no PF with VFs, no device on vfio-pci, no vDPA device\n");
 	vfctl_export_free(files, n);

@@ -50,11 +50,10 @@ static const struct {
 	const char *name;
 	int (*run)(const cli_global *g, int argc, char **argv);
 } verbs[] = {
-	{"status", cmd_status},   {"doctor", cmd_doctor},         {"plan", cmd_plan},
-	{"apply", cmd_apply},     {"bind", cmd_bind},             {"unbind", cmd_bind},
-	{"restore", cmd_bind},    {"vfio-check", cmd_vfio_check}, {"emit", cmd_emit},
-	{"eswitch", cmd_eswitch}, {"vdpa", cmd_vdpa},         {"export", cmd_export},
-	{"verify", cmd_verify},   {"metrics", cmd_metrics},
+	{"status", cmd_status}, {"doctor", cmd_doctor},   {"plan", cmd_plan},    {"apply", cmd_apply},
+	{"bind", cmd_bind},     {"unbind", cmd_bind},     {"restore", cmd_bind}, {"vfio-check", cmd_vfio_check},
+	{"emit", cmd_emit},     {"eswitch", cmd_eswitch}, {"vdpa", cmd_vdpa},    {"export", cmd_export},
+	{"verify", cmd_verify}, {"metrics", cmd_metrics},
 };
 
 int main(int argc, char **argv)

@@ -91,8 +91,9 @@ int cmd_plan(const cli_global *g, int argc, char **argv)
 	}
 	/* What apply does before this plan: undo an interrupted run, or leave a journal it cannot use. */
 	for (size_t i = 0; !json && i < h->n_runs; i++)
-		fprintf(stderr, h->runs[i].unusable ? "vfctl: the journal of %s is not replayed: %s\n"
-						    : "vfctl: first, apply restores %s from an interrupted run's journal%s\n",
+		fprintf(stderr,
+			h->runs[i].unusable ? "vfctl: the journal of %s is not replayed: %s\n"
+					    : "vfctl: first, apply restores %s from an interrupted run's journal%s\n",
 			h->runs[i].device, h->runs[i].unusable ? h->runs[i].unusable : "");
 	if (json) {
 		char *s;

@@ -31,7 +31,10 @@ static int write_all(int fd, const char *b, size_t n)
 }
 
 /* Bytes that pass unchanged: printable ASCII, newline, tab, and UTF-8 other than a lead 0xc2. */
-static bool plain(unsigned char c) { return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' || (c >= 0x80 && c != 0xc2); }
+static bool plain(unsigned char c)
+{
+	return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' || (c >= 0x80 && c != 0xc2);
+}
 
 static ssize_t safe_write(void *cookie, const char *buf, size_t n)
 {

@@ -17,7 +17,7 @@ static void print_host(const vfctl_host *h)
 		printf(" (%s, %d groups)", h->iommu_kind ? h->iommu_kind : "?", h->n_iommu_groups);
 	printf("\n      args:");
 	const char *keys[] = {"intel_iommu", "amd_iommu", "iommu", "pci", "pcie_acs_override", "vfio-pci.ids"};
-	const char *vals[] = {h->arg_intel_iommu, h->arg_amd_iommu, h->arg_iommu,
+	const char *vals[] = {h->arg_intel_iommu, h->arg_amd_iommu,         h->arg_iommu,
 			      h->arg_pci,         h->arg_pcie_acs_override, h->arg_vfio_pci_ids};
 	bool any = false;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -65,7 +65,10 @@ static void print_clipped(const char *s)
 		printf("%s\n", s);
 }
 
-static int64_t nz(int64_t v) { return v < 0 ? 0 : v; }
+static int64_t nz(int64_t v)
+{
+	return v < 0 ? 0 : v;
+}
 
 /* One counters line; counters the source lacks are left out (JSON has them as null). */
 static void print_counters(const char *label, const vfctl_counters *c)
@@ -126,7 +129,8 @@ static void print_device(const vfctl_host *h, const vfctl_device *d, bool stats)
 	if (d->autoprobe >= 0)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, ", autoprobe %s", d->autoprobe ? "on" : "off");
 	if (d->eswitch_mode >= 0)
-		n += snprintf(line + n, sizeof(line) - (size_t)n, ", eswitch %s", vfctl_eswitch_mode_str(d->eswitch_mode));
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ", eswitch %s",
+			      vfctl_eswitch_mode_str(d->eswitch_mode));
 	if (d->has_sriov_cap)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, ", VF id %04x, offset %d stride %d", d->vf_device_id,
 			      d->vf_offset, d->vf_stride);
@@ -142,8 +146,9 @@ static void print_device(const vfctl_host *h, const vfctl_device *d, bool stats)
 	}
 	if (d->nvme_ctrl && d->nvme_known) {
 		const vfctl_nvme_pool *q = &d->nvme_vq, *v = &d->nvme_vi;
-		snprintf(line, sizeof(line), "  %s: VQ %d/%d to VFs, %d free (max %d per VF); VI %d/%d, %d free (max %d)",
-			 d->nvme_ctrl, q->secondaries, q->total, q->total - q->primary - q->secondaries, q->max_per_vf,
+		snprintf(line, sizeof(line),
+			 "  %s: VQ %d/%d to VFs, %d free (max %d per VF); VI %d/%d, %d free (max %d)", d->nvme_ctrl,
+			 q->secondaries, q->total, q->total - q->primary - q->secondaries, q->max_per_vf,
 			 v->secondaries, v->total, v->total - v->primary - v->secondaries, v->max_per_vf);
 		print_clipped(line);
 	} else if (d->nvme_ctrl) {
@@ -259,12 +264,16 @@ int cmd_status(const cli_global *g, int argc, char **argv)
 		printf("\nvDPA\n");
 		for (size_t i = 0; i < h->vdpa->n_mgmtdevs; i++)
 			printf("  mgmtdev %-24s%s%s\n", h->vdpa->mgmtdevs[i].name,
-			       h->vdpa->mgmtdevs[i].classes & 2 ? " net" : "", h->vdpa->mgmtdevs[i].classes & 4 ? " block" : "");
+			       h->vdpa->mgmtdevs[i].classes & 2 ? " net" : "",
+			       h->vdpa->mgmtdevs[i].classes & 4 ? " block" : "");
 		for (size_t i = 0; i < h->vdpa->n_devs; i++) {
 			const vfctl_vdpa_dev *v = &h->vdpa->devs[i];
 			char line[256];
 			snprintf(line, sizeof(line), "  device  %-12s on %-16s %s %s", v->name, v->mgmtdev,
-				 v->driver ? v->driver : "(no driver)", v->vhost ? v->vhost : v->netdev ? v->netdev : "");
+				 v->driver ? v->driver : "(no driver)",
+				 v->vhost    ? v->vhost
+				 : v->netdev ? v->netdev
+					     : "");
 			print_clipped(line);
 		}
 	}

@@ -67,7 +67,8 @@ int cli_select(const vfctl_host *h, char **args, int n, bool **ret)
 			return EXIT_USAGE;
 		}
 		if (r < 0) {
-			fprintf(stderr, "vfctl: %s: no such device (not a PCI address, netdev or PF:vfN on this host)\n",
+			fprintf(stderr,
+				"vfctl: %s: no such device (not a PCI address, netdev or PF:vfN on this host)\n",
 				args[i]);
 			free(sel);
 			return EXIT_USAGE;
@@ -92,7 +93,10 @@ void cli_warn_not_root(const vfctl_host *h)
 
 volatile sig_atomic_t cli_stop_requested;
 
-static void on_stop_signal(int sig) { __atomic_store_n(&cli_stop_requested, sig, __ATOMIC_RELAXED); }
+static void on_stop_signal(int sig)
+{
+	__atomic_store_n(&cli_stop_requested, sig, __ATOMIC_RELAXED);
+}
 
 /* SIGTERM (systemctl stop), SIGINT (^C), SIGHUP (a closed terminal) stop a run at its next safe
  * point (apply: between two kernel changes, then rolled back; verify: its VF netdevs set down
@@ -145,15 +149,17 @@ int cli_write_file(const char *dir, const char *name, const char *text)
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0) {
 		r = -errno;
-		fprintf(stderr, "vfctl: %s: %s%s\n", dir, strerror(-r), r == -ENOTDIR || r == -ELOOP ? " (a symlink is not followed)" : "");
+		fprintf(stderr, "vfctl: %s: %s%s\n", dir, strerror(-r),
+			r == -ENOTDIR || r == -ELOOP ? " (a symlink is not followed)" : "");
 		return r;
 	}
 	if (fstat(dfd, &st) < 0)
 		r = -errno;
 	else if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		fprintf(stderr, "vfctl: %s: owned by uid %u with mode %04o: only a directory that root or you alone can "
-			"write is written into (another user could replace the files)\n", dir, (unsigned)st.st_uid,
-			(unsigned)(st.st_mode & 07777));
+		fprintf(stderr,
+			"vfctl: %s: owned by uid %u with mode %04o: only a directory that root or you alone can "
+			"write is written into (another user could replace the files)\n",
+			dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
 		close(dfd);
 		return -EPERM;
 	}

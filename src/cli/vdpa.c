@@ -33,20 +33,23 @@ int cmd_vdpa(const cli_global *g, int argc, char **argv)
 			}
 	if (streq(argv[1], "list")) {
 		for (size_t i = 0; h->vdpa && i < h->vdpa->n_mgmtdevs; i++)
-			printf("mgmtdev %s%s%s\n", h->vdpa->mgmtdevs[i].name, h->vdpa->mgmtdevs[i].classes & 2 ? " net" : "",
+			printf("mgmtdev %s%s%s\n", h->vdpa->mgmtdevs[i].name,
+			       h->vdpa->mgmtdevs[i].classes & 2 ? " net" : "",
 			       h->vdpa->mgmtdevs[i].classes & 4 ? " block" : "");
 		for (size_t i = 0; h->vdpa && i < h->vdpa->n_devs; i++) {
 			const vfctl_vdpa_dev *v = &h->vdpa->devs[i];
 			printf("device %s on %s: %s %s\n", v->name, v->mgmtdev, v->driver ? v->driver : "(no driver)",
-			       v->vhost ? v->vhost : v->netdev ? v->netdev : "");
+			       v->vhost    ? v->vhost
+			       : v->netdev ? v->netdev
+					   : "");
 		}
 		if (!h->vdpa || !h->vdpa->available)
 			printf("(the kernel has no vdpa netlink family: modprobe vdpa)\n");
 		goto out;
 	} else if (streq(argv[1], "add") && argc >= 4 && argc <= 6) {
-		if ((size_t)snprintf(text, sizeof(text), "[VDPA]\nName=%s\nMgmtDev=%s\nDriver=%s\n%s%s%s", argv[2], argv[3],
-			 argc >= 5 ? argv[4] : "vhost", argc == 6 ? "MACAddress=" : "", argc == 6 ? argv[5] : "",
-			 argc == 6 ? "\n" : "") >= sizeof(text)) {
+		if ((size_t)snprintf(text, sizeof(text), "[VDPA]\nName=%s\nMgmtDev=%s\nDriver=%s\n%s%s%s", argv[2],
+				     argv[3], argc >= 5 ? argv[4] : "vhost", argc == 6 ? "MACAddress=" : "",
+				     argc == 6 ? argv[5] : "", argc == 6 ? "\n" : "") >= sizeof(text)) {
 			fprintf(stderr, "vfctl: vdpa add: the arguments are too long\n");
 			r = EXIT_USAGE;
 			goto out;

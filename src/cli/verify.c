@@ -45,8 +45,8 @@ static void print_result(const vfctl_verify_result *v)
 	printf("\ndatapath: %zu test frame%s, %zu as the configuration implies, %zu not\n", v->n_checks,
 	       v->n_checks == 1 ? "" : "s", v->n_checks - bad, bad);
 	if (v->n_checks)
-		printf("  %-4s  %-10s  %-16s    %-16s  %-4s  %-10s  %s\n", "", "CHECK", "FROM", "TO", "VLAN", "EXPECTED",
-		       "SEEN");
+		printf("  %-4s  %-10s  %-16s    %-16s  %-4s  %-10s  %s\n", "", "CHECK", "FROM", "TO", "VLAN",
+		       "EXPECTED", "SEEN");
 	for (size_t i = 0; i < v->n_checks; i++) {
 		const vfctl_datapath_check *c = &v->checks[i];
 		char from[64], to[64], seen[128] = "nowhere";
@@ -57,8 +57,8 @@ static void print_result(const vfctl_verify_result *v)
 			n += (size_t)snprintf(seen + n, sizeof(seen) - n, "%s%s", k ? "," : "at ", c->seen[k]);
 		char exp[40];
 		snprintf(exp, sizeof(exp), c->expected ? "at %s" : "nowhere", c->to_netdev);
-		printf("  %-4s  %-10s  %-16s -> %-16s  %-4d  %-10s  %s\n", c->ok ? "ok" : "FAIL", c->kind, from, to, c->vlan,
-		       exp, seen);
+		printf("  %-4s  %-10s  %-16s -> %-16s  %-4d  %-10s  %s\n", c->ok ? "ok" : "FAIL", c->kind, from, to,
+		       c->vlan, exp, seen);
 		if (!c->ok)
 			printf("        sent: %s\n        why:  %s\n", c->sent, c->hint ? c->hint : "?");
 	}
@@ -107,7 +107,8 @@ int cmd_verify(const cli_global *g, int argc, char **argv)
 			break;
 		}
 		case 'h':
-			puts("Usage: vfctl verify [--json] [-c FILE|DIR] [--datapath [--force] [--wait MS]] [DEVICE...]");
+			puts("Usage: vfctl verify [--json] [-c FILE|DIR] [--datapath [--force] [--wait MS]] "
+			     "[DEVICE...]");
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;

@@ -22,8 +22,7 @@ int devlink_eswitch_cb(const struct nlmsghdr *nlh, void *data)
 {
 	devlink_eswitch *e = data;
 	const struct nlattr *a;
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-	{
+	mnl_attr_for_each (a, nlh, sizeof(struct genlmsghdr)) {
 		switch (mnl_attr_get_type(a)) {
 		case DEVLINK_ATTR_ESWITCH_MODE:
 			e->mode = (int)attr_uint(a, MNL_TYPE_U16, e->mode);
@@ -44,8 +43,7 @@ int devlink_port_cb(const struct nlmsghdr *nlh, void *data)
 	devlink_ports_list *ps = data;
 	devlink_port p = {.flavour = -1, .pfnum = -1, .vfnum = -1, .controller = 0};
 	const struct nlattr *a;
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-	{
+	mnl_attr_for_each (a, nlh, sizeof(struct genlmsghdr)) {
 		switch (mnl_attr_get_type(a)) {
 		case DEVLINK_ATTR_BUS_NAME:
 			(void)attr_str(a, p.bus, sizeof(p.bus));

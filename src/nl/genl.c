@@ -18,8 +18,7 @@ struct nlmsghdr *genl_msg(char *buf, uint16_t family, uint8_t cmd, uint16_t flag
 static int family_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *a;
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-	{
+	mnl_attr_for_each (a, nlh, sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID && mnl_attr_get_payload_len(a) >= 2)
 			*(uint16_t *)data = mnl_attr_get_u16(a);
 	}

@@ -23,15 +23,22 @@ void link_info_done(link_info *li)
 void counters_init(vfctl_counters *c)
 {
 	*c = (vfctl_counters){
-		.rx_packets = -1, .tx_packets = -1, .rx_bytes = -1, .tx_bytes = -1,
-		.rx_broadcast = -1, .rx_multicast = -1, .rx_dropped = -1, .tx_dropped = -1,
+		.rx_packets = -1,
+		.tx_packets = -1,
+		.rx_bytes = -1,
+		.tx_bytes = -1,
+		.rx_broadcast = -1,
+		.rx_multicast = -1,
+		.rx_dropped = -1,
+		.tx_dropped = -1,
 	};
 }
 
 /* The words net/core/net-sysfs.c prints for IF_OPER_*. */
 static const char *operstate_str(uint8_t v)
 {
-	static const char *const names[] = {"unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up"};
+	static const char *const names[] = {"unknown", "notpresent", "down", "lowerlayerdown",
+					    "testing", "dormant",    "up"};
 	return v < ELEMENTSOF(names) ? names[v] : "unknown";
 }
 
@@ -49,20 +56,37 @@ static void decode_vf_stats(const struct nlattr *nest, vfctl_counters *c)
 {
 	const struct nlattr *a;
 	counters_init(c);
-	mnl_attr_for_each_nested(a, nest) {
+	mnl_attr_for_each_nested (a, nest) {
 		if (mnl_attr_get_payload_len(a) < sizeof(uint64_t))
 			continue;
 		int64_t v = (int64_t)mnl_attr_get_u64(a);
 		switch (mnl_attr_get_type(a)) {
-		case IFLA_VF_STATS_RX_PACKETS: c->rx_packets = v; break;
-		case IFLA_VF_STATS_TX_PACKETS: c->tx_packets = v; break;
-		case IFLA_VF_STATS_RX_BYTES: c->rx_bytes = v; break;
-		case IFLA_VF_STATS_TX_BYTES: c->tx_bytes = v; break;
-		case IFLA_VF_STATS_BROADCAST: c->rx_broadcast = v; break;
-		case IFLA_VF_STATS_MULTICAST: c->rx_multicast = v; break;
-		case IFLA_VF_STATS_RX_DROPPED: c->rx_dropped = v; break;
-		case IFLA_VF_STATS_TX_DROPPED: c->tx_dropped = v; break;
-		default: continue;
+		case IFLA_VF_STATS_RX_PACKETS:
+			c->rx_packets = v;
+			break;
+		case IFLA_VF_STATS_TX_PACKETS:
+			c->tx_packets = v;
+			break;
+		case IFLA_VF_STATS_RX_BYTES:
+			c->rx_bytes = v;
+			break;
+		case IFLA_VF_STATS_TX_BYTES:
+			c->tx_bytes = v;
+			break;
+		case IFLA_VF_STATS_BROADCAST:
+			c->rx_broadcast = v;
+			break;
+		case IFLA_VF_STATS_MULTICAST:
+			c->rx_multicast = v;
+			break;
+		case IFLA_VF_STATS_RX_DROPPED:
+			c->rx_dropped = v;
+			break;
+		case IFLA_VF_STATS_TX_DROPPED:
+			c->tx_dropped = v;
+			break;
+		default:
+			continue;
 		}
 		c->valid = true;
 	}
@@ -77,9 +101,14 @@ static void decode_stats64(const struct nlattr *a, vfctl_counters *c)
 	if (len < offsetof(struct rtnl_link_stats64, multicast) + sizeof(st.multicast))
 		return;
 	*c = (vfctl_counters){
-		.valid = true, .rx_packets = (int64_t)st.rx_packets, .tx_packets = (int64_t)st.tx_packets,
-		.rx_bytes = (int64_t)st.rx_bytes, .tx_bytes = (int64_t)st.tx_bytes, .rx_broadcast = -1,
-		.rx_multicast = (int64_t)st.multicast, .rx_dropped = (int64_t)st.rx_dropped,
+		.valid = true,
+		.rx_packets = (int64_t)st.rx_packets,
+		.tx_packets = (int64_t)st.tx_packets,
+		.rx_bytes = (int64_t)st.rx_bytes,
+		.tx_bytes = (int64_t)st.tx_bytes,
+		.rx_broadcast = -1,
+		.rx_multicast = (int64_t)st.multicast,
+		.rx_dropped = (int64_t)st.rx_dropped,
 		.tx_dropped = (int64_t)st.tx_dropped,
 	};
 }
@@ -87,14 +116,21 @@ static void decode_stats64(const struct nlattr *a, vfctl_counters *c)
 void vf_settings_init(vfctl_vf_settings *s)
 {
 	*s = (vfctl_vf_settings){
-		.vlan = -1, .qos = -1, .vlan_proto = -1, .min_tx_rate = -1, .max_tx_rate = -1,
+		.vlan = -1,
+		.qos = -1,
+		.vlan_proto = -1,
+		.min_tx_rate = -1,
+		.max_tx_rate = -1,
 	};
 	for (vf_flag f = 0; f < _VF_FLAG_MAX; f++)
 		vf_flag_set(s, f, -1);
 }
 
 /* The kernel reports "driver does not implement this" as (u32)-1. */
-static int knob(uint32_t v) { return v == UINT32_MAX ? -1 : (int)v; }
+static int knob(uint32_t v)
+{
+	return v == UINT32_MAX ? -1 : (int)v;
+}
 
 /* Decodes one IFLA_VF_INFO nest; returns the VF number or -EINVAL. */
 static int decode_vf_info(const struct nlattr *info, vfctl_vf_settings *s, vfctl_counters *st)
@@ -104,7 +140,7 @@ static int decode_vf_info(const struct nlattr *info, vfctl_vf_settings *s, vfctl
 
 	vf_settings_init(s);
 	counters_init(st);
-	mnl_attr_for_each_nested(a, info) {
+	mnl_attr_for_each_nested (a, info) {
 		uint16_t t = mnl_attr_get_type(a);
 		const void *p = mnl_attr_get_payload(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
@@ -130,7 +166,7 @@ static int decode_vf_info(const struct nlattr *info, vfctl_vf_settings *s, vfctl
 		case IFLA_VF_VLAN_LIST: {
 			const struct nlattr *vi;
 			/* The first entry is the VF's port VLAN; it carries the protocol. */
-			mnl_attr_for_each_nested(vi, a) {
+			mnl_attr_for_each_nested (vi, a) {
 				const struct ifla_vf_vlan_info *v = mnl_attr_get_payload(vi);
 				if (mnl_attr_get_type(vi) != IFLA_VF_VLAN_INFO ||
 				    mnl_attr_get_payload_len(vi) < sizeof(*v))
@@ -170,8 +206,7 @@ static int decode_vf_info(const struct nlattr *info, vfctl_vf_settings *s, vfctl
 
 static bool attr_fits(const struct nlattr *a, const char *end)
 {
-	return (const char *)a + sizeof(*a) <= end && a->nla_len >= sizeof(*a) &&
-	       (const char *)a + a->nla_len <= end;
+	return (const char *)a + sizeof(*a) <= end && a->nla_len >= sizeof(*a) && (const char *)a + a->nla_len <= end;
 }
 
 /* Walks IFLA_VF_INFO entries from the list's first entry. The nest length is 16 bits: past 64 KiB
@@ -271,10 +306,12 @@ int link_vf_decode(const struct nlmsghdr *nlh, link_info *ret)
 			format_mac(mnl_attr_get_payload(a), li.perm_mac);
 		else if (t == IFLA_PROP_LIST) {
 			const struct nlattr *p;
-			mnl_attr_for_each_nested(p, a) if (mnl_attr_get_type(p) == IFLA_ALT_IFNAME &&
-							   mnl_attr_validate(p, MNL_TYPE_NUL_STRING) >= 0 &&
-							   li.n_altnames < ELEMENTSOF(li.altnames))
-				snprintf(li.altnames[li.n_altnames++], sizeof(li.altnames[0]), "%s", mnl_attr_get_str(p));
+			mnl_attr_for_each_nested (p, a)
+				if (mnl_attr_get_type(p) == IFLA_ALT_IFNAME &&
+				    mnl_attr_validate(p, MNL_TYPE_NUL_STRING) >= 0 &&
+				    li.n_altnames < ELEMENTSOF(li.altnames))
+					snprintf(li.altnames[li.n_altnames++], sizeof(li.altnames[0]), "%s",
+						 mnl_attr_get_str(p));
 		}
 		a = (const struct nlattr *)next;
 	}

@@ -16,16 +16,16 @@ typedef struct link_info {
 	unsigned flags; /* ifi_flags */
 	int mtu;        /* IFLA_MTU, -1 if absent */
 	char ifname[IF_NAMESIZE];
-	char perm_mac[18]; /* "" when the kernel gave none */
-	char mac[64];      /* IFLA_ADDRESS as sysfs writes it ("" when none; InfiniBand's is 20 bytes) */
-	char operstate[16]; /* IFLA_OPERSTATE in sysfs's words ("up", "down", ...), "" when none */
-	int num_vf;        /* IFLA_NUM_VF, -1 if absent */
-	vfctl_vf_settings *vfs; /* indexed by VF number, num_vf entries, .valid where listed */
+	char perm_mac[18];        /* "" when the kernel gave none */
+	char mac[64];             /* IFLA_ADDRESS as sysfs writes it ("" when none; InfiniBand's is 20 bytes) */
+	char operstate[16];       /* IFLA_OPERSTATE in sysfs's words ("up", "down", ...), "" when none */
+	int num_vf;               /* IFLA_NUM_VF, -1 if absent */
+	vfctl_vf_settings *vfs;   /* indexed by VF number, num_vf entries, .valid where listed */
 	vfctl_counters *vf_stats; /* the same, IFLA_VF_STATS when the kernel sent them */
 	vfctl_counters stats;     /* IFLA_STATS64 */
-	int n_listed;      /* how many IFLA_VF_INFO entries decoded */
-	bool len_wrapped;  /* the list outgrew its 16-bit nest length and was recovered */
-	char altnames[8][128]; /* IFLA_PROP_LIST / IFLA_ALT_IFNAME, the first 8 */
+	int n_listed;             /* how many IFLA_VF_INFO entries decoded */
+	bool len_wrapped;         /* the list outgrew its 16-bit nest length and was recovered */
+	char altnames[8][128];    /* IFLA_PROP_LIST / IFLA_ALT_IFNAME, the first 8 */
 	size_t n_altnames;
 } link_info;
 

@@ -21,8 +21,7 @@ int vdpa_mgmtdev_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *a;
 	char bus[64] = "", dev[64] = "";
 	vfctl_vdpa_mgmtdev m = {.max_vqs = -1};
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-	{
+	mnl_attr_for_each (a, nlh, sizeof(struct genlmsghdr)) {
 		switch (mnl_attr_get_type(a)) {
 		case VDPA_ATTR_MGMTDEV_BUS_NAME:
 			(void)attr_str(a, bus, sizeof(bus));
@@ -56,8 +55,7 @@ int vdpa_dev_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *a;
 	char bus[64] = "", dev[64] = "", name[64] = "";
 	vfctl_vdpa_dev d = {.device_id = -1};
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-	{
+	mnl_attr_for_each (a, nlh, sizeof(struct genlmsghdr)) {
 		switch (mnl_attr_get_type(a)) {
 		case VDPA_ATTR_MGMTDEV_BUS_NAME:
 			(void)attr_str(a, bus, sizeof(bus));

@@ -10,24 +10,56 @@
 #include "vfctl/vfctl.h"
 
 #define SETTING(f) .settings_off = offsetof(vfctl_vf_settings, f)
-#define ATTR(a) .ifla = a, .ifla_name = #a
+#define ATTR(a)    .ifla = a, .ifla_name = #a
 
 const vf_flag_desc vf_flags[_VF_FLAG_MAX] = {
-	[VF_FLAG_SPOOFCHK] = {.conf_key = "MACSpoofCheck", .key = "spoofchk", .action = "vf-spoofchk", .word = "spoofchk",
-			      .have_word = "spoofchk", ATTR(IFLA_VF_SPOOFCHK), SETTING(spoofchk), .fresh = 1, .metric = true},
-	[VF_FLAG_TRUST] = {.conf_key = "Trust", .key = "trust", .action = "vf-trust", .word = "trust", .have_word = "trust",
-			   ATTR(IFLA_VF_TRUST), SETTING(trust), .fresh = 0, .metric = true},
-	[VF_FLAG_LINK_STATE] = {.conf_key = "LinkState", .key = "link_state", .action = "vf-link-state", .word = "state",
-				.have_word = "link state", ATTR(IFLA_VF_LINK_STATE), SETTING(link_state),
-				.fresh = IFLA_VF_LINK_STATE_AUTO, .link_state = true, .metric = true},
-	[VF_FLAG_RSS_QUERY] = {.conf_key = "QueryReceiveSideScaling", .key = "query_rss", .action = "vf-query-rss",
-			       .word = "query_rss", .have_word = "query_rss", ATTR(IFLA_VF_RSS_QUERY_EN), SETTING(rss_query),
+	[VF_FLAG_SPOOFCHK] = {.conf_key = "MACSpoofCheck",
+			      .key = "spoofchk",
+			      .action = "vf-spoofchk",
+			      .word = "spoofchk",
+			      .have_word = "spoofchk",
+			      ATTR(IFLA_VF_SPOOFCHK),
+			      SETTING(spoofchk),
+			      .fresh = 1,
+			      .metric = true},
+	[VF_FLAG_TRUST] = {.conf_key = "Trust",
+			   .key = "trust",
+			   .action = "vf-trust",
+			   .word = "trust",
+			   .have_word = "trust",
+			   ATTR(IFLA_VF_TRUST),
+			   SETTING(trust),
+			   .fresh = 0,
+			   .metric = true},
+	[VF_FLAG_LINK_STATE] = {.conf_key = "LinkState",
+				.key = "link_state",
+				.action = "vf-link-state",
+				.word = "state",
+				.have_word = "link state",
+				ATTR(IFLA_VF_LINK_STATE),
+				SETTING(link_state),
+				.fresh = IFLA_VF_LINK_STATE_AUTO,
+				.link_state = true,
+				.metric = true},
+	[VF_FLAG_RSS_QUERY] = {.conf_key = "QueryReceiveSideScaling",
+			       .key = "query_rss",
+			       .action = "vf-query-rss",
+			       .word = "query_rss",
+			       .have_word = "query_rss",
+			       ATTR(IFLA_VF_RSS_QUERY_EN),
+			       SETTING(rss_query),
 			       .fresh = 0},
 };
 
-int vf_flag_get(const void *settings, vf_flag f) { return *(const int *)((const char *)settings + vf_flags[f].settings_off); }
+int vf_flag_get(const void *settings, vf_flag f)
+{
+	return *(const int *)((const char *)settings + vf_flags[f].settings_off);
+}
 
-void vf_flag_set(void *settings, vf_flag f, int v) { *(int *)((char *)settings + vf_flags[f].settings_off) = v; }
+void vf_flag_set(void *settings, vf_flag f, int v)
+{
+	*(int *)((char *)settings + vf_flags[f].settings_off) = v;
+}
 
 const char *vf_flag_value_str(vf_flag f, int v)
 {

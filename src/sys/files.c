@@ -104,7 +104,10 @@ int file_append_text(int fd, const char *text)
 	return r < 0 ? r : fdatasync(fd) < 0 ? -errno : 0;
 }
 
-int file_remove(const char *path) { return unlink(path) < 0 && errno != ENOENT ? -errno : 0; }
+int file_remove(const char *path)
+{
+	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+}
 
 bool file_is_dir(const char *path)
 {
@@ -112,9 +115,15 @@ bool file_is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-int file_exists(const char *path) { return access(path, F_OK) < 0 ? -errno : 0; }
+int file_exists(const char *path)
+{
+	return access(path, F_OK) < 0 ? -errno : 0;
+}
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 int dir_list(const char *path, const char *suffix, char ***ret, size_t *ret_n)
 {

@@ -9,7 +9,7 @@
 /* One record of the kernel log as /dev/kmsg gives it: "PRI,SEQ,USEC,FLAGS;TEXT" and then the
  * record's dictionary, one " KEY=VALUE" line each (dev_printk adds SUBSYSTEM= and DEVICE=). */
 typedef struct kmsg_record {
-	int level;     /* syslog level: 0 emerg ... 7 debug */
+	int level; /* syslog level: 0 emerg ... 7 debug */
 	uint64_t seq;
 	uint64_t usec; /* since boot */
 	char *text;    /* as the kernel escaped it (\xNN for bytes it does not print) */

@@ -8,19 +8,34 @@
 
 #include "nvme.h"
 
-static uint16_t le16(const uint8_t *b) { return (uint16_t)(b[0] | b[1] << 8); }
-static uint32_t le32(const uint8_t *b) { return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24; }
+static uint16_t le16(const uint8_t *b)
+{
+	return (uint16_t)(b[0] | b[1] << 8);
+}
+static uint32_t le32(const uint8_t *b)
+{
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
 
 int nvme_decode_primary_caps(const uint8_t *b, size_t len, nvme_primary_caps *ret)
 {
 	if (len < 80)
 		return -EBADMSG;
 	*ret = (nvme_primary_caps){
-		.cntlid = le16(b + 0), .crt = b[4],
-		.vqfrt = le32(b + 32), .vqrfa = le32(b + 36), .vqrfap = le16(b + 40), .vqprt = le16(b + 42),
-		.vqfrsm = le16(b + 44), .vqgran = le16(b + 46),
-		.vifrt = le32(b + 64), .virfa = le32(b + 68), .virfap = le16(b + 72), .viprt = le16(b + 74),
-		.vifrsm = le16(b + 76), .vigran = le16(b + 78),
+		.cntlid = le16(b + 0),
+		.crt = b[4],
+		.vqfrt = le32(b + 32),
+		.vqrfa = le32(b + 36),
+		.vqrfap = le16(b + 40),
+		.vqprt = le16(b + 42),
+		.vqfrsm = le16(b + 44),
+		.vqgran = le16(b + 46),
+		.vifrt = le32(b + 64),
+		.virfa = le32(b + 68),
+		.virfap = le16(b + 72),
+		.viprt = le16(b + 74),
+		.vifrsm = le16(b + 76),
+		.vigran = le16(b + 78),
 	};
 	return 0;
 }
@@ -35,8 +50,12 @@ int nvme_decode_secondary_list(const uint8_t *b, size_t len, nvme_secondary *ret
 	n = n < max ? n : max;
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *e = b + 32 + 32 * i;
-		ret[i] = (nvme_secondary){.scid = le16(e), .pcid = le16(e + 2), .online = e[4] & 1, .vfn = le16(e + 8),
-					  .nvq = le16(e + 10), .nvi = le16(e + 12)};
+		ret[i] = (nvme_secondary){.scid = le16(e),
+					  .pcid = le16(e + 2),
+					  .online = e[4] & 1,
+					  .vfn = le16(e + 8),
+					  .nvq = le16(e + 10),
+					  .nvi = le16(e + 12)};
 	}
 	*ret_n = n;
 	return 0;

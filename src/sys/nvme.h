@@ -11,16 +11,20 @@
  * SR-IOV VF is a secondary controller: offline, with no queue (VQ) or interrupt (VI) resources,
  * until the primary controller assigns it flexible resources and brings it online. */
 
-#define NVME_ADMIN_IDENTIFY 0x06
-#define NVME_ADMIN_VIRT_MGMT 0x1c
-#define NVME_CNS_PRIMARY_CTRL_CAP 0x14
+#define NVME_ADMIN_IDENTIFY          0x06
+#define NVME_ADMIN_VIRT_MGMT         0x1c
+#define NVME_CNS_PRIMARY_CTRL_CAP    0x14
 #define NVME_CNS_SECONDARY_CTRL_LIST 0x15
-#define NVME_IDENTIFY_SIZE 4096
-#define NVME_SECONDARY_MAX 127 /* entries one Identify returns */
+#define NVME_IDENTIFY_SIZE           4096
+#define NVME_SECONDARY_MAX           127 /* entries one Identify returns */
 
 /* Virtualization Management actions (CDW10 bits 3:0) and resource types (bits 10:8). */
-enum { NVME_VM_PRIMARY_FLEX = 1, NVME_VM_SECONDARY_OFFLINE = 7, NVME_VM_SECONDARY_ASSIGN = 8,
-       NVME_VM_SECONDARY_ONLINE = 9 };
+enum {
+	NVME_VM_PRIMARY_FLEX = 1,
+	NVME_VM_SECONDARY_OFFLINE = 7,
+	NVME_VM_SECONDARY_ASSIGN = 8,
+	NVME_VM_SECONDARY_ONLINE = 9
+};
 enum { NVME_RES_VQ = 0, NVME_RES_VI = 1 };
 
 /* Identify Primary Controller Capabilities (CNS 14h): per resource type the flexible total (FRT),
@@ -37,7 +41,7 @@ typedef struct nvme_primary_caps {
 /* One Secondary Controller List entry (CNS 15h). */
 typedef struct nvme_secondary {
 	uint16_t scid, pcid;
-	bool online; /* SCS bit 0 */
+	bool online;  /* SCS bit 0 */
 	uint16_t vfn; /* the VF number + 1; 0: not a VF */
 	uint16_t nvq, nvi;
 } nvme_secondary;

@@ -42,8 +42,12 @@ int packet_recv(int fd, void *buf, size_t len, int *ret_vlan)
 		struct sockaddr_ll from;
 		char cbuf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
 		struct iovec iov = {.iov_base = buf, .iov_len = len};
-		struct msghdr m = {.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1,
-				   .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+		struct msghdr m = {.msg_name = &from,
+				   .msg_namelen = sizeof(from),
+				   .msg_iov = &iov,
+				   .msg_iovlen = 1,
+				   .msg_control = cbuf,
+				   .msg_controllen = sizeof(cbuf)};
 		ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT);
 		if (n < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;

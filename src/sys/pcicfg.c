@@ -4,7 +4,10 @@
 
 #include "pcicfg.h"
 
-static uint16_t rd16(const uint8_t *b, size_t o) { return (uint16_t)(b[o] | b[o + 1] << 8); }
+static uint16_t rd16(const uint8_t *b, size_t o)
+{
+	return (uint16_t)(b[o] | b[o + 1] << 8);
+}
 static uint32_t rd32(const uint8_t *b, size_t o)
 {
 	return (uint32_t)b[o] | (uint32_t)b[o + 1] << 8 | (uint32_t)b[o + 2] << 16 | (uint32_t)b[o + 3] << 24;
@@ -53,8 +56,8 @@ int pci_config_fetch(pci_config_read_fn rd, void *data, uint8_t *buf, size_t *re
 	*ret_len = PCI_CFG_SPACE_EXP_SIZE;
 	uint16_t pos = 0x100;
 	/* The walk pci_config_decode() makes, bounded the same way. */
-	for (int ttl = (PCI_CFG_SPACE_EXP_SIZE - PCI_CFG_SPACE_SIZE) / 8; ttl > 0 && pos <= PCI_CFG_SPACE_EXP_SIZE - 0x40;
-	     ttl--) {
+	for (int ttl = (PCI_CFG_SPACE_EXP_SIZE - PCI_CFG_SPACE_SIZE) / 8;
+	     ttl > 0 && pos <= PCI_CFG_SPACE_EXP_SIZE - 0x40; ttl--) {
 		if (pos != 0x100 && (k = read_exact(rd, data, buf, 4, pos)) < 0)
 			return (int)k;
 		uint32_t h = rd32(buf, pos);
@@ -105,7 +108,9 @@ int pci_config_decode(const uint8_t *b, size_t len, pci_config *ret)
 	/* Standard list: at most 48 entries fit in 192 bytes, a longer walk is a loop. CardBus
 	 * bridges keep its pointer at 0x14. */
 	if (list && len >= PCI_CFG_SPACE_SIZE) {
-		uint8_t pos = b[c.header_type == PCI_HEADER_TYPE_CARDBUS ? PCI_CB_CAPABILITY_LIST : PCI_CAPABILITY_LIST] & ~3u;
+		uint8_t pos =
+			b[c.header_type == PCI_HEADER_TYPE_CARDBUS ? PCI_CB_CAPABILITY_LIST : PCI_CAPABILITY_LIST] &
+			~3u;
 		for (int ttl = 48; pos >= 0x40; ttl--) {
 			if (ttl == 0) {
 				c.caps_loop = true;

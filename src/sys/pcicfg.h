@@ -6,27 +6,27 @@
 #include <stdint.h>
 
 /* Register offsets and IDs spelled as in the PCI specs and linux/pci_regs.h. */
-#define PCI_COMMAND 0x04
+#define PCI_COMMAND              0x04
 #define PCI_COMMAND_INTX_DISABLE 0x400
-#define PCI_STATUS 0x06
-#define PCI_STATUS_INTERRUPT 0x08
-#define PCI_STATUS_CAP_LIST 0x10
-#define PCI_HEADER_TYPE 0x0e
-#define PCI_CAPABILITY_LIST 0x34
-#define PCI_CB_CAPABILITY_LIST 0x14 /* header type 2 (CardBus bridge) */
-#define PCI_HEADER_TYPE_BRIDGE 1
-#define PCI_HEADER_TYPE_CARDBUS 2
-#define PCI_INTERRUPT_LINE 0x3c
-#define PCI_INTERRUPT_PIN 0x3d
-#define PCI_CAP_ID_MSI 0x05
-#define PCI_CAP_ID_EXP 0x10
-#define PCI_CAP_ID_MSIX 0x11
-#define PCI_EXT_CAP_ID_ACS 0x0d
-#define PCI_EXT_CAP_ID_ARI 0x0e
-#define PCI_EXT_CAP_ID_SRIOV 0x10
-#define PCI_CFG_SPACE_SIZE 256
-#define PCI_CFG_SPACE_EXP_SIZE 4096
-#define PCI_SRIOV_NUM_BARS 6
+#define PCI_STATUS               0x06
+#define PCI_STATUS_INTERRUPT     0x08
+#define PCI_STATUS_CAP_LIST      0x10
+#define PCI_HEADER_TYPE          0x0e
+#define PCI_CAPABILITY_LIST      0x34
+#define PCI_CB_CAPABILITY_LIST   0x14 /* header type 2 (CardBus bridge) */
+#define PCI_HEADER_TYPE_BRIDGE   1
+#define PCI_HEADER_TYPE_CARDBUS  2
+#define PCI_INTERRUPT_LINE       0x3c
+#define PCI_INTERRUPT_PIN        0x3d
+#define PCI_CAP_ID_MSI           0x05
+#define PCI_CAP_ID_EXP           0x10
+#define PCI_CAP_ID_MSIX          0x11
+#define PCI_EXT_CAP_ID_ACS       0x0d
+#define PCI_EXT_CAP_ID_ARI       0x0e
+#define PCI_EXT_CAP_ID_SRIOV     0x10
+#define PCI_CFG_SPACE_SIZE       256
+#define PCI_CFG_SPACE_EXP_SIZE   4096
+#define PCI_SRIOV_NUM_BARS       6
 
 typedef struct pci_sriov_cap {
 	uint16_t offset; /* of the capability in config space */
@@ -76,8 +76,17 @@ typedef long (*pci_config_read_fn)(void *data, void *buf, size_t len, size_t off
 int pci_config_fetch(pci_config_read_fn rd, void *data, uint8_t *buf, size_t *ret_len);
 
 /* MSI-X table size (vectors), from the control word. */
-static inline unsigned pci_msix_vectors(const pci_config *c) { return (c->msix_ctrl & 0x7ff) + 1u; }
+static inline unsigned pci_msix_vectors(const pci_config *c)
+{
+	return (c->msix_ctrl & 0x7ff) + 1u;
+}
 /* MSI multiple message capable, as vector count. */
-static inline unsigned pci_msi_vectors(const pci_config *c) { return 1u << ((c->msi_ctrl >> 1) & 7); }
+static inline unsigned pci_msi_vectors(const pci_config *c)
+{
+	return 1u << ((c->msi_ctrl >> 1) & 7);
+}
 /* A VF BAR that is implemented: memory type bits or an address. */
-static inline bool pci_sriov_bar_declared(uint32_t bar) { return bar != 0; }
+static inline bool pci_sriov_bar_declared(uint32_t bar)
+{
+	return bar != 0;
+}

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "sysfs.h"
-#include "pcicfg.h"
 #include "parse.h"
+#include "pcicfg.h"
+#include "sysfs.h"
 #include "util.h"
 
 static int open_root(const char *path, int *ret_fd)
@@ -33,8 +33,8 @@ int sysfs_new(const char *sys_root, const char *proc_root, const char *modules_r
 		sysfs_free(s);
 		return -ENOMEM;
 	}
-	s->read_only = !streq(s->sys_root, "/sys") || !streq(s->proc_root, "/proc") ||
-		       !streq(s->modules_root, "/lib/modules");
+	s->read_only =
+		!streq(s->sys_root, "/sys") || !streq(s->proc_root, "/proc") || !streq(s->modules_root, "/lib/modules");
 	r = open_root(s->sys_root, &s->sys_fd);
 	if (r >= 0)
 		r = open_root(s->proc_root, &s->proc_fd);
@@ -136,7 +136,8 @@ static int fail(sysfs *s, int dirfd, const char *rel, int r)
 	if (dirfd == AT_FDCWD)
 		snprintf(s->err_path, sizeof(s->err_path), "%s", rel);
 	else
-		snprintf(s->err_path, sizeof(s->err_path), "%s/%s", dirfd == s->proc_fd ? s->proc_root : s->sys_root, rel);
+		snprintf(s->err_path, sizeof(s->err_path), "%s/%s", dirfd == s->proc_fd ? s->proc_root : s->sys_root,
+			 rel);
 	return r;
 }
 
@@ -207,7 +208,10 @@ static int read_text_at(sysfs *s, int dirfd, const char *rel, char **ret)
 	return 0;
 }
 
-int sysfs_read(sysfs *s, const char *rel, char **ret) { return read_text_at(s, s->sys_fd, rel, ret); }
+int sysfs_read(sysfs *s, const char *rel, char **ret)
+{
+	return read_text_at(s, s->sys_fd, rel, ret);
+}
 
 int sysfs_readf(sysfs *s, char **ret, const char *fmt, ...)
 {
@@ -221,7 +225,10 @@ int sysfs_readf(sysfs *s, char **ret, const char *fmt, ...)
 	return sysfs_read(s, path, ret);
 }
 
-int procfs_read(sysfs *s, const char *rel, char **ret) { return read_text_at(s, s->proc_fd, rel, ret); }
+int procfs_read(sysfs *s, const char *rel, char **ret)
+{
+	return read_text_at(s, s->proc_fd, rel, ret);
+}
 
 int modfs_read(sysfs *s, const char *rel, char **ret)
 {
@@ -351,7 +358,10 @@ void strv_free_n(char **v, size_t n)
 	free(v);
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static int list_at(sysfs *s, int dirfd, const char *rel, const char *prefix, char ***ret, size_t *ret_n)
 {

@@ -17,7 +17,7 @@ typedef int (*sysfs_write_fn)(void *data, const char *rel, const void *buf, size
 typedef struct sysfs {
 	int sys_fd, proc_fd;
 	char *sys_root, *proc_root, *modules_root;
-	char *kmsg_path; /* the kernel log: /dev/kmsg, a test's file, or NULL (a fake tree without one) */
+	char *kmsg_path;         /* the kernel log: /dev/kmsg, a test's file, or NULL (a fake tree without one) */
 	char err_path[PATH_MAX]; /* the path of the last failed access, for error messages */
 	/* The directory of the last sysfs path outside the hubs below, kept open: several files of
 	 * one directory (a PF's sriov_*, an IOMMU group's) are read in a row. */

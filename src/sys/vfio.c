@@ -10,7 +10,10 @@
 
 #include "vfio.h"
 
-static int fail(void) { return -errno; }
+static int fail(void)
+{
+	return -errno;
+}
 
 int vfio_open_container(vfio_session *s, const char *dev_dir, int *ret_api)
 {
@@ -124,7 +127,10 @@ int vfio_set_trigger(vfio_session *s, unsigned index)
 	return set_irqs(s, index, s->irq_fd);
 }
 
-int vfio_clear_trigger(vfio_session *s, unsigned index) { return set_irqs(s, index, -1); }
+int vfio_clear_trigger(vfio_session *s, unsigned index)
+{
+	return set_irqs(s, index, -1);
+}
 
 void vfio_session_close(vfio_session *s)
 {

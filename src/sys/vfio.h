@@ -11,7 +11,10 @@ typedef struct vfio_session {
 	int irq_fd;
 } vfio_session;
 
-#define VFIO_SESSION_INIT {.container = -1, .group = -1, .device = -1, .irq_fd = -1}
+#define VFIO_SESSION_INIT                                                \
+	{                                                                \
+		.container = -1, .group = -1, .device = -1, .irq_fd = -1 \
+	}
 
 int vfio_open_container(vfio_session *s, const char *dev_dir, int *ret_api);
 /* -EBUSY: another process holds the group. ret_viable: every device of the group is bound to

@@ -293,9 +293,9 @@ static void uevent_driver(const char *devdir, const char *driver)
 
 struct ifindex_walk {
 	const fk *k;
-	int max;       /* the highest ifindex seen */
-	int want;      /* the one looked for, or 0 */
-	char *ret;     /* its name */
+	int max;   /* the highest ifindex seen */
+	int want;  /* the one looked for, or 0 */
+	char *ret; /* its name */
 };
 
 static int ifindex_step(const char *name, void *data)
@@ -354,7 +354,8 @@ struct netdev_removal {
 static int netdev_remove(const char *name, void *data)
 {
 	const struct netdev_removal *m = data;
-	static const char *const files[] = {"address", "operstate", "carrier", "flags", "mtu", "ifindex", "device", "speed"};
+	static const char *const files[] = {"address", "operstate", "carrier", "flags",
+					    "mtu",     "ifindex",   "device",  "speed"};
 	char q[PATH_MAX];
 	path(m->k, q, "class/net/%s", name);
 	unlink(q);
@@ -421,7 +422,8 @@ static int fk_bind(const fk *k, const char *devdir, const char *driver)
 			grp[n] = 0;
 			snprintf(node, sizeof(node), "%s/../dev/vfio", k->root);
 			mkdirs(node);
-			snprintf(node + strlen(node), sizeof(node) - strlen(node), "/%s", strrchr(grp, '/') ? strrchr(grp, '/') + 1 : grp);
+			snprintf(node + strlen(node), sizeof(node) - strlen(node), "/%s",
+				 strrchr(grp, '/') ? strrchr(grp, '/') + 1 : grp);
 			close(open(node, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
 		}
 	}
@@ -429,7 +431,8 @@ static int fk_bind(const fk *k, const char *devdir, const char *driver)
 	if (vf_of(k, devdir, pf, &d) && d.net[0] && streq(d.driver, driver)) {
 		/* The VF driver gives the VF a netdev with the MAC its PF set (igb: at this load). */
 		vf_state s;
-		const char *mac = vf_load(k, pf, d.index, &s) >= 0 && strcmp(s.mac, "00:00:00:00:00:00") ? s.mac : d.mac;
+		const char *mac =
+			vf_load(k, pf, d.index, &s) >= 0 && strcmp(s.mac, "00:00:00:00:00:00") ? s.mac : d.mac;
 		netdev_add(k, devdir, d.net, mac);
 	}
 	return 0;
@@ -682,12 +685,14 @@ static void put_vfinfo(struct nlmsghdr *nlh, int i, const vf_state *s)
 	struct ifla_vf_vlan v = {.vf = (uint32_t)i, .vlan = (uint32_t)s->vlan, .qos = (uint32_t)s->qos};
 	mnl_attr_put(nlh, IFLA_VF_VLAN, sizeof(v), &v);
 	struct nlattr *vl = mnl_attr_nest_start(nlh, IFLA_VF_VLAN_LIST);
-	struct ifla_vf_vlan_info vi = {.vf = (uint32_t)i, .vlan = (uint32_t)s->vlan, .qos = (uint32_t)s->qos,
+	struct ifla_vf_vlan_info vi = {.vf = (uint32_t)i,
+				       .vlan = (uint32_t)s->vlan,
+				       .qos = (uint32_t)s->qos,
 				       .vlan_proto = htons((uint16_t)s->proto)};
 	mnl_attr_put(nlh, IFLA_VF_VLAN_INFO, sizeof(vi), &vi);
 	mnl_attr_nest_end(nlh, vl);
-	struct ifla_vf_rate rt = {.vf = (uint32_t)i, .min_tx_rate = (uint32_t)s->min_rate,
-				  .max_tx_rate = (uint32_t)s->max_rate};
+	struct ifla_vf_rate rt = {
+		.vf = (uint32_t)i, .min_tx_rate = (uint32_t)s->min_rate, .max_tx_rate = (uint32_t)s->max_rate};
 	mnl_attr_put(nlh, IFLA_VF_RATE, sizeof(rt), &rt);
 	struct ifla_vf_spoofchk sc = {.vf = (uint32_t)i, .setting = (uint32_t)s->spoofchk};
 	mnl_attr_put(nlh, IFLA_VF_SPOOFCHK, sizeof(sc), &sc);
@@ -774,8 +779,9 @@ static int getlink(const fk *k, struct nlmsghdr *req, mnl_cb_t cb, void *cbdata)
 		path(k, p, "class/net");
 		return each_entry(p, dump_one, &d);
 	}
-	mnl_attr_for_each(a, req, sizeof(*ifi)) if (mnl_attr_get_type(a) == IFLA_IFNAME)
-		snprintf(name, sizeof(name), "%s", mnl_attr_get_str(a));
+	mnl_attr_for_each (a, req, sizeof(*ifi))
+		if (mnl_attr_get_type(a) == IFLA_IFNAME)
+			snprintf(name, sizeof(name), "%s", mnl_attr_get_str(a));
 	if (!name[0] && !netdev_by_index(k, ifi->ifi_index, name))
 		return -ENODEV;
 	char p[PATH_MAX];
@@ -796,8 +802,7 @@ static int set_vf(const fk *k, const char *ifname, const char *pfdir, const char
 	if (pf_manifest(k, pf, &decl, &n_decl, refuse, sizeof(refuse)) < 0)
 		return -EOPNOTSUPP;
 	free(decl);
-	mnl_attr_for_each_nested(a, info)
-	{
+	mnl_attr_for_each_nested (a, info) {
 		uint32_t vf;
 		uint16_t t = mnl_attr_get_type(a);
 		const void *pl = mnl_attr_get_payload(a);
@@ -858,7 +863,8 @@ static int set_vf(const fk *k, const char *ifname, const char *pfdir, const char
 		case IFLA_VF_TRUST:
 		case IFLA_VF_LINK_STATE:
 		case IFLA_VF_RSS_QUERY_EN: {
-			static const char *const knobs[] = {[IFLA_VF_SPOOFCHK] = "spoofchk", [IFLA_VF_TRUST] = "trust",
+			static const char *const knobs[] = {[IFLA_VF_SPOOFCHK] = "spoofchk",
+							    [IFLA_VF_TRUST] = "trust",
 							    [IFLA_VF_LINK_STATE] = "link_state",
 							    [IFLA_VF_RSS_QUERY_EN] = "query_rss"};
 			uint32_t v;
@@ -904,8 +910,7 @@ static int setlink(const fk *k, struct nlmsghdr *req, char *ext_ack, size_t an)
 		path(k, p, "class/net/%s/carrier", name);
 		write_text(p, up ? "1\n" : "0\n");
 	}
-	mnl_attr_for_each(a, req, sizeof(*ifi))
-	{
+	mnl_attr_for_each (a, req, sizeof(*ifi)) {
 		if (mnl_attr_get_type(a) == IFLA_MTU) {
 			char v[32];
 			uint32_t mtu = mnl_attr_get_u32(a);
@@ -918,15 +923,15 @@ static int setlink(const fk *k, struct nlmsghdr *req, char *ext_ack, size_t an)
 			const struct nlattr *info;
 			if (!netdev_pf(k, name, pfdir, pf))
 				return -EOPNOTSUPP;
-			mnl_attr_for_each_nested(info, a) if ((r = set_vf(k, name, pfdir, pf, info, ext_ack, an)) < 0)
-				return r;
+			mnl_attr_for_each_nested (info, a)
+				if ((r = set_vf(k, name, pfdir, pf, info, ext_ack, an)) < 0)
+					return r;
 		}
 	}
 	return r;
 }
 
-static int fk_transact(void *data, int bus, struct nlmsghdr *req, mnl_cb_t cb, void *cbdata, char *ext_ack,
-		       size_t an)
+static int fk_transact(void *data, int bus, struct nlmsghdr *req, mnl_cb_t cb, void *cbdata, char *ext_ack, size_t an)
 {
 	const fk *k = data;
 	errno = 0;
@@ -990,7 +995,7 @@ static void rendezvous(const fk *k, const char *file, int delta)
 
 static int fk_write_locked(void *data, const char *rel, const void *buf, size_t len, size_t off)
 {
-	const char *rv = ends_with(rel, "/sriov_numvfs")	 ? "fakekernel-rendezvous"
+	const char *rv = ends_with(rel, "/sriov_numvfs")       ? "fakekernel-rendezvous"
 			 : streq(rel, "bus/pci/drivers_probe") ? "fakekernel-rendezvous-probe"
 							       : NULL;
 	if (rv)
@@ -1025,8 +1030,10 @@ int fakekernel_attach(vfctl_ctx *ctx)
 	static fk k;
 	if (!realpath(ctx->fs->sys_root, k.root))
 		return -errno;
-	k.hooks = (kernel_hooks){.write = fk_write_locked, .transact = fk_transact_locked,
-				 .module_load = fk_module_load_locked, .data = &k};
+	k.hooks = (kernel_hooks){.write = fk_write_locked,
+				 .transact = fk_transact_locked,
+				 .module_load = fk_module_load_locked,
+				 .data = &k};
 	ctx_attach_kernel(ctx, &k.hooks);
 	return 0;
 }

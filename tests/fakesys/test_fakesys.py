@@ -838,7 +838,7 @@ def test_docs_list_every_check(s):
     d = os.path.join(top, "src/lib/doctor")
     code = "".join(open(os.path.join(d, f)).read() for f in sorted(os.listdir(d)) if f.endswith(".c"))
     # findings added by the checks, and the kernel log's signature table
-    ids = set(re.findall(r'add\(&?c, "([a-z0-9.-]+)"', code)) | set(re.findall(r'\{"([a-z0-9.-]+)", VFCTL_SEV_', code))
+    ids = set(re.findall(r'add\(&?c,\s*"([a-z0-9.-]+)"', code)) | set(re.findall(r'\{\s*"([a-z0-9.-]+)",\s*VFCTL_SEV_', code))
     doc = set(re.findall(r"^\| `([a-z0-9.-]+)` \|", open(os.path.join(top, "docs/doctor.md")).read(), re.M))
     s.check("docs: doctor.c emits checks", len(ids) >= 15, ids)
     s.eq("docs: docs/doctor.md lists exactly the checks src/lib/doctor emits", sorted(doc), sorted(ids))

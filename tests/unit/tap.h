@@ -7,24 +7,22 @@
 
 static int tap_passed, tap_failed;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (cond) {                                                                        \
-			tap_passed++;                                                              \
-			printf("ok %d - %s:%d\n", tap_passed + tap_failed, __FILE__, __LINE__);    \
-		} else {                                                                           \
-			tap_failed++;                                                              \
-			printf("not ok %d - %s:%d: %s\n# ", tap_passed + tap_failed, __FILE__,     \
-			       __LINE__, #cond);                                                   \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-		}                                                                                  \
+#define CHECK(cond, ...)                                                                                         \
+	do {                                                                                                     \
+		if (cond) {                                                                                      \
+			tap_passed++;                                                                            \
+			printf("ok %d - %s:%d\n", tap_passed + tap_failed, __FILE__, __LINE__);                  \
+		} else {                                                                                         \
+			tap_failed++;                                                                            \
+			printf("not ok %d - %s:%d: %s\n# ", tap_passed + tap_failed, __FILE__, __LINE__, #cond); \
+			printf(__VA_ARGS__);                                                                     \
+			printf("\n");                                                                            \
+		}                                                                                                \
 	} while (0)
 
 #define CHECK_EQ_INT(a, b) CHECK((long long)(a) == (long long)(b), "%lld != %lld", (long long)(a), (long long)(b))
-#define CHECK_STREQ(a, b)                                                                          \
-	CHECK((a) && (b) && strcmp((a), (b)) == 0, "\"%s\" != \"%s\"", (a) ? (a) : "(null)",        \
-	      (b) ? (b) : "(null)")
+#define CHECK_STREQ(a, b) \
+	CHECK((a) && (b) && strcmp((a), (b)) == 0, "\"%s\" != \"%s\"", (a) ? (a) : "(null)", (b) ? (b) : "(null)")
 
 static inline int tap_finish(const char *name)
 {

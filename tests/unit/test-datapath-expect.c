@@ -44,7 +44,8 @@ int main(void)
 	CHECK(x && streq(x->kind, "link-state") && !x->expect, "from the disabled VF 3: nothing arrives");
 	x = find(p, n, 0, 4, false);
 	CHECK(x && streq(x->kind, "link-state") && !x->expect, "to the disabled VF 3: nothing arrives");
-	CHECK(!find(p, n, 1, 5, false) && !find(p, n, 5, 0, false), "no probe crosses from one PF's switch to another's");
+	CHECK(!find(p, n, 1, 5, false) && !find(p, n, 5, 0, false),
+	      "no probe crosses from one PF's switch to another's");
 	x = find(p, n, 1, 0, true);
 	CHECK(x && streq(x->kind, "spoofchk") && !x->expect, "VF 0, spoof checking on: forged frame to the PF dropped");
 	x = find(p, n, 2, 0, true);

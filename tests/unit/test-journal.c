@@ -7,16 +7,20 @@
 #include <unistd.h>
 
 #include "applier.h"
-#include "runs.h"
 #include "igb-host.h"
+#include "runs.h"
 #include "tap.h"
 
 static conf_unit roundtrip(applier *a, const conf_unit *u, journal_run *ret_run)
 {
-	journal_run j = {.pid = 4242, .started = 1700000000, .steps_total = 15, .steps_done = 7,
+	journal_run j = {.pid = 4242,
+			 .started = 1700000000,
+			 .steps_total = 15,
+			 .steps_done = 7,
 			 .last_step = "enp1s0 vf 2: mac\nnext"};
 	conf_unit back = {0};
-	CHECK(journal_write(a, &j, u, u->kind == UNIT_VDPA ? NULL : "8086:10c9") == 0, "write: %s", vfctl_ctx_error(a->ctx));
+	CHECK(journal_write(a, &j, u, u->kind == UNIT_VDPA ? NULL : "8086:10c9") == 0, "write: %s",
+	      vfctl_ctx_error(a->ctx));
 	CHECK(journal_load(a, NULL, u->dev_id, &back, ret_run) == 0 && !ret_run->unusable, "load: %s %s",
 	      vfctl_ctx_error(a->ctx), ret_run->unusable ? ret_run->unusable : "");
 	return back;
@@ -33,11 +37,22 @@ static void test_pf(applier *a)
 	vfs[0].min_tx_rate = 5, vfs[0].max_tx_rate = 100;
 	vfs[0].driver = "vfio-pci";
 	vfs[1].driver = "none";
-	conf_unit u = {.kind = UNIT_PF, .dev_id = "0000:01:00.0", .num_vfs = 2, .autoprobe = 1, .up = 1, .mtu = 9000,
-		       .eswitch_mode = VFCTL_ESWITCH_SWITCHDEV, .vfs = vfs, .n_vfs = 2, .all_functions = -1, .owner = -1, .group = -1};
+	conf_unit u = {.kind = UNIT_PF,
+		       .dev_id = "0000:01:00.0",
+		       .num_vfs = 2,
+		       .autoprobe = 1,
+		       .up = 1,
+		       .mtu = 9000,
+		       .eswitch_mode = VFCTL_ESWITCH_SWITCHDEV,
+		       .vfs = vfs,
+		       .n_vfs = 2,
+		       .all_functions = -1,
+		       .owner = -1,
+		       .group = -1};
 	journal_run j;
 	conf_unit b = roundtrip(a, &u, &j);
-	CHECK(j.pid == 4242 && j.started == 1700000000 && j.steps_total == 15 && j.steps_done == 7, "progress read back");
+	CHECK(j.pid == 4242 && j.started == 1700000000 && j.steps_total == 15 && j.steps_done == 7,
+	      "progress read back");
 	CHECK_STREQ(j.last_step, "enp1s0 vf 2: mac next");
 	CHECK(b.kind == UNIT_PF && b.num_vfs == 2 && b.autoprobe == 1 && b.up == 1 && b.mtu == 9000, "PF knobs");
 	CHECK_STREQ(b.dev_id, "0000:01:00.0");
@@ -60,17 +75,37 @@ static void test_pf(applier *a)
 
 static void test_device_and_vdpa(applier *a)
 {
-	conf_unit d = {.kind = UNIT_DEVICE, .eswitch_mode = VFCTL_ESWITCH_NONE, .dev_id = "0000:05:00.0", .driver = "e1000e", .num_vfs = -1, .autoprobe = -1,
-		       .up = -1, .mtu = -1, .all_functions = 0, .owner = 1000, .group = 36};
+	conf_unit d = {.kind = UNIT_DEVICE,
+		       .eswitch_mode = VFCTL_ESWITCH_NONE,
+		       .dev_id = "0000:05:00.0",
+		       .driver = "e1000e",
+		       .num_vfs = -1,
+		       .autoprobe = -1,
+		       .up = -1,
+		       .mtu = -1,
+		       .all_functions = 0,
+		       .owner = 1000,
+		       .group = 36};
 	journal_run j;
 	conf_unit b = roundtrip(a, &d, &j);
 	CHECK(b.kind == UNIT_DEVICE && b.owner == 1000 && b.group == 36 && b.all_functions == 0, "[Device] knobs");
 	CHECK_STREQ(b.driver, "e1000e");
 	free(j.last_step);
 	conf_unit_done(&b);
-	conf_unit v = {.kind = UNIT_VDPA, .eswitch_mode = VFCTL_ESWITCH_NONE, .dev_id = "vdpa0", .vdpa_name = "vdpa0", .vdpa_mgmtdev = "vdpasim_net",
-		       .vdpa_driver = "vhost_vdpa", .present = 1, .num_vfs = -1, .autoprobe = -1, .up = -1, .mtu = -1,
-		       .all_functions = -1, .owner = -1, .group = -1};
+	conf_unit v = {.kind = UNIT_VDPA,
+		       .eswitch_mode = VFCTL_ESWITCH_NONE,
+		       .dev_id = "vdpa0",
+		       .vdpa_name = "vdpa0",
+		       .vdpa_mgmtdev = "vdpasim_net",
+		       .vdpa_driver = "vhost_vdpa",
+		       .present = 1,
+		       .num_vfs = -1,
+		       .autoprobe = -1,
+		       .up = -1,
+		       .mtu = -1,
+		       .all_functions = -1,
+		       .owner = -1,
+		       .group = -1};
 	b = roundtrip(a, &v, &j);
 	CHECK(b.kind == UNIT_VDPA && b.present == 1, "[VDPA] present");
 	CHECK_STREQ(b.vdpa_mgmtdev, "vdpasim_net");
@@ -83,8 +118,16 @@ static void test_device_and_vdpa(applier *a)
  * prior state is untouched, and a last line cut short (power loss mid-append) is dropped whole. */
 static void test_progress_appended(applier *a)
 {
-	conf_unit u = {.kind = UNIT_PF, .eswitch_mode = VFCTL_ESWITCH_NONE, .dev_id = "0000:02:00.0", .num_vfs = 4, .autoprobe = -1, .up = -1, .mtu = -1,
-		       .all_functions = -1, .owner = -1, .group = -1};
+	conf_unit u = {.kind = UNIT_PF,
+		       .eswitch_mode = VFCTL_ESWITCH_NONE,
+		       .dev_id = "0000:02:00.0",
+		       .num_vfs = 4,
+		       .autoprobe = -1,
+		       .up = -1,
+		       .mtu = -1,
+		       .all_functions = -1,
+		       .owner = -1,
+		       .group = -1};
 	journal_run j = {.pid = 7, .started = 1700000000, .steps_total = 3};
 	journal_handle jh = JOURNAL_HANDLE_INIT;
 	CHECK(journal_update(a, &j, &u, NULL, &jh) == 0 && jh.fd >= 0, "first write, the file kept open");
@@ -140,8 +183,8 @@ static void expect_unusable(applier *a, const char *name, const char *text, cons
 	conf_unit u = {0};
 	journal_run j = {0};
 	plant(a, name, text);
-	CHECK(journal_load(a, NULL, name, &u, &j) == 0 && j.unusable && strstr(j.unusable, why_has), "%s: unusable (%s)",
-	      what, j.unusable ? j.unusable : "usable");
+	CHECK(journal_load(a, NULL, name, &u, &j) == 0 && j.unusable && strstr(j.unusable, why_has),
+	      "%s: unusable (%s)", what, j.unusable ? j.unusable : "usable");
 	CHECK_STREQ(j.device, name);
 	run_done(&j);
 }
@@ -151,9 +194,10 @@ static void test_checked(applier *a)
 	static const char ok[] = "device=0000:03:00.0\nkind=pf\nids=8086:10c9\nnum_vfs=0\n";
 	expect_unusable(a, "0000:03:00.0", "", "empty", "an empty journal (the first write cut short)");
 	expect_unusable(a, "0000:03:00.0", "device=0000:03:00.0\nkind=pf\nvfs=1\nvf.0.driver=../../../../x\n",
-			"vf.0.driver=../../../../x is not a value vfctl writes", "a VF driver that climbs out of sysfs");
-	expect_unusable(a, "0000:03:00.0", "device=../../../../victim\nkind=pf\n", "file name and its device=",
-			"device= that is not the journal's own name");
+			"vf.0.driver=../../../../x is not a value vfctl writes",
+			"a VF driver that climbs out of sysfs");
+	expect_unusable(a, "0000:03:00.0", "device=../../../../victim\nkind=pf\n",
+			"file name and its device=", "device= that is not the journal's own name");
 	expect_unusable(a, "0000:03:00.0", "device=0000:03:00.0\nkind=bogus\n", "kind=bogus", "an unknown kind");
 	expect_unusable(a, "0000:03:00.0", "device=0000:03:00.0\nkind=pf\nvf.0.mac=zz\n", "vf.0.mac=zz", "a bad MAC");
 	expect_unusable(a, "0000:03:00.0", "device=0000:03:00.0\nkind=pf\nnum_vfs=many\n", "malformed",
@@ -165,7 +209,8 @@ static void test_checked(applier *a)
 	snprintf(cmd, sizeof(cmd), "mkdir -p %s && echo 11111111-2222-3333-4444-555555555555 > %s/boot_id", path, path);
 	CHECK(system(cmd) == 0, "a boot id for the fake procfs");
 	expect_unusable(a, "0000:03:00.0", ok, "another boot", "a journal without this boot's id");
-	plant(a, "0000:03:00.0", "device=0000:03:00.0\nkind=pf\nboot=11111111-2222-3333-4444-555555555555\nnum_vfs=0\n");
+	plant(a, "0000:03:00.0",
+	      "device=0000:03:00.0\nkind=pf\nboot=11111111-2222-3333-4444-555555555555\nnum_vfs=0\n");
 	conf_unit u = {0};
 	journal_run j = {0};
 	CHECK(journal_load(a, NULL, "0000:03:00.0", &u, &j) == 0 && !j.unusable && u.num_vfs == 0,
@@ -173,8 +218,16 @@ static void test_checked(applier *a)
 	conf_unit_done(&u);
 	run_done(&j);
 	a->boot_id = "11111111-2222-3333-4444-555555555555";
-	conf_unit w = {.kind = UNIT_PF, .eswitch_mode = VFCTL_ESWITCH_NONE, .dev_id = "0000:03:00.0", .num_vfs = 1, .autoprobe = -1, .up = -1, .mtu = -1,
-		       .all_functions = -1, .owner = -1, .group = -1};
+	conf_unit w = {.kind = UNIT_PF,
+		       .eswitch_mode = VFCTL_ESWITCH_NONE,
+		       .dev_id = "0000:03:00.0",
+		       .num_vfs = 1,
+		       .autoprobe = -1,
+		       .up = -1,
+		       .mtu = -1,
+		       .all_functions = -1,
+		       .owner = -1,
+		       .group = -1};
 	journal_run wj = {.pid = 1, .started = 1};
 	CHECK(journal_write(a, &wj, &w, "8086:10c9") == 0 && journal_load(a, NULL, "0000:03:00.0", &u, &j) == 0 &&
 		      !j.unusable && u.num_vfs == 1,

@@ -62,12 +62,13 @@ static void test_malformed(void)
 {
 	/* Not a record, a record without ';', a dictionary before any record, a record cut short
 	 * without its newline, and a continuation line that is not DEVICE=. */
-	static const char buf[] = " DEVICE=+pci:0000:00:00.0\n"
-				  "[    2.365098] mlx4_core 0000:01:00.0: Missing UAR, aborting\n"
-				  "6,1,2\n"
-				  "6,2,300,-;first\n SUBSYSTEM=pci\n DEVICE=+pci:0000:01:00.0\n DEVICE=+pci:0000:09:00.0\n"
-				  "12,3,400,-,more;second; with a semicolon\n"
-				  "4,4,500,-;cut";
+	static const char buf[] =
+		" DEVICE=+pci:0000:00:00.0\n"
+		"[    2.365098] mlx4_core 0000:01:00.0: Missing UAR, aborting\n"
+		"6,1,2\n"
+		"6,2,300,-;first\n SUBSYSTEM=pci\n DEVICE=+pci:0000:01:00.0\n DEVICE=+pci:0000:09:00.0\n"
+		"12,3,400,-,more;second; with a semicolon\n"
+		"4,4,500,-;cut";
 	kmsg_log log = {0};
 	CHECK_EQ_INT(kmsg_parse(buf, sizeof(buf) - 1, &log), 0);
 	CHECK_EQ_INT(log.n, 3);

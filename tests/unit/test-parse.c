@@ -22,8 +22,9 @@ static void test_pci_addr(void)
 	CHECK_EQ_INT(a.fn, 2);
 	CHECK(parse_pci_addr("ABCD:FF:1F.7", &a) == 0, "upper case, maxima");
 	CHECK_STREQ(format_pci_addr(&a, buf), "abcd:ff:1f.7");
-	const char *bad[] = {"", "06:00", "06:00.8", "06:20.0", "100:00.0", "0000:06:00.1x", "g6:00.0",
-			     "0000:0000:06:00.0", "06:00.", ":06:00.0", "enp6s0f1"};
+	const char *bad[] = {"",         "06:00",         "06:00.8", "06:20.0",
+			     "100:00.0", "0000:06:00.1x", "g6:00.0", "0000:0000:06:00.0",
+			     "06:00.",   ":06:00.0",      "enp6s0f1"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECK(parse_pci_addr(bad[i], &a) == -EINVAL, "rejects \"%s\"", bad[i]);
 
@@ -110,17 +111,18 @@ static void test_escape(void)
 {
 	static const char *const cases[][3] = {
 		{"s", "enp6s0f1np1", "enp6s0f1np1"}, {"s", "ev$(reboot)", "'ev$(reboot)'"},
-		{"s", "it's", "'it'\\''s'"},	     {"s", "", "''"},
+		{"s", "it's", "'it'\\''s'"},         {"s", "", "''"},
 		{"q", "a,b,,c", "a,,b,,,,c"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *q = cases[i][0][0] == 's' ? shell_quote(cases[i][1]) : qemu_escape(cases[i][1]);
-		CHECK(q && strcmp(q, cases[i][2]) == 0, "%s(\"%s\") = %s", cases[i][0][0] == 's' ? "shell_quote" : "qemu_escape",
-		      cases[i][1], q ? q : "NULL");
+		CHECK(q && strcmp(q, cases[i][2]) == 0, "%s(\"%s\") = %s",
+		      cases[i][0][0] == 's' ? "shell_quote" : "qemu_escape", cases[i][1], q ? q : "NULL");
 		free(q);
 	}
 	CHECK(utf8_valid("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "UTF-8: 2, 3 and 4 bytes");
-	const char *bad[] = {"caf\xe9", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\x80", "\xe2\x82"};
+	const char *bad[] = {"caf\xe9",          "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80",
+			     "\xf4\x90\x80\x80", "\x80",     "\xe2\x82"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECK(!utf8_valid(bad[i]), "UTF-8: rejects bad sequence %zu (cut, overlong, surrogate, > U+10FFFF)", i);
 }

@@ -104,7 +104,8 @@ static void test_fetch(void)
 	CHECK(pci_config_fetch(dump_read, &f, got, &len) == 0 && len == 256, "fetch: a 256-byte file");
 	/* Not root: the kernel gives 64 bytes. */
 	f = (dump_file){.b = b, .size = 64};
-	CHECK(pci_config_fetch(dump_read, &f, got, &len) == 0 && len == 64 && f.reads == 1, "fetch: 64 bytes, one read");
+	CHECK(pci_config_fetch(dump_read, &f, got, &len) == 0 && len == 64 && f.reads == 1,
+	      "fetch: 64 bytes, one read");
 	/* A loop in the extended chain stops. */
 	memcpy(got, b, sizeof(got));
 	got[0x102] = 0x01, got[0x103] = 0x10; /* the first header points to itself */

@@ -31,7 +31,10 @@ static vfctl_plan *plan_of(vfctl_ctx *ctx, const vfctl_host *h, const char *text
 	return p;
 }
 
-static const plan_step *step(const vfctl_plan *p, size_t i) { return i < p->n ? &p->steps[i] : NULL; }
+static const plan_step *step(const vfctl_plan *p, size_t i)
+{
+	return i < p->n ? &p->steps[i] : NULL;
+}
 
 static void test_settings_only(vfctl_ctx *ctx)
 {
@@ -47,7 +50,8 @@ static void test_settings_only(vfctl_ctx *ctx)
 	CHECK(s && s->kind == STEP_VF_MAC && s->vf == 1 && memcmp(s->u.mac, "\x02\x00\x00\x00\x01\x01", 6) == 0,
 	      "MAC as 6 bytes");
 	s = step(p, 1);
-	CHECK(s && s->kind == STEP_VF_VLAN && s->u.vlan.vlan == 42 && s->u.vlan.qos == 3 && s->u.vlan.proto == ETH_P_8021Q,
+	CHECK(s && s->kind == STEP_VF_VLAN && s->u.vlan.vlan == 42 && s->u.vlan.qos == 3 &&
+		      s->u.vlan.proto == ETH_P_8021Q,
 	      "VLAN 42 QoS 3 802.1Q");
 	s = step(p, 2);
 	CHECK(s && s->kind == STEP_VF_FLAG && s->u.flag.which == VF_FLAG_TRUST && s->u.flag.value == 1, "trust on");
@@ -75,8 +79,9 @@ static void test_count_through_zero(vfctl_ctx *ctx)
 		CHECK(!p->steps[0].u.on && p->steps[4].u.on, "autoprobe off, then back on");
 		CHECK(p->steps[1].u.numvfs == 0 && p->steps[1].disruptive, "2 -> 0, disruptive");
 		CHECK(p->steps[2].u.numvfs == 3 && !p->steps[2].disruptive, "0 -> 3");
-		CHECK(p->steps[3].vf == 2 && p->steps[3].u.drv.driver && !strcmp(p->steps[3].u.drv.driver, "vfio-pci") &&
-			      p->steps[3].u.drv.keep_override && !p->steps[3].u.drv.function,
+		CHECK(p->steps[3].vf == 2 && p->steps[3].u.drv.driver &&
+			      !strcmp(p->steps[3].u.drv.driver, "vfio-pci") && p->steps[3].u.drv.keep_override &&
+			      !p->steps[3].u.drv.function,
 		      "VF 2 to vfio-pci, override kept");
 		CHECK(p->steps[5].vf == 0 && p->steps[6].vf == 1, "VFs 0 and 1 probed by the kernel");
 	}
@@ -93,7 +98,8 @@ static void test_snapshot_decides(vfctl_ctx *ctx)
 	h->devices[0].netdevs[0].flags = IFF_BROADCAST;
 	h->devices[0].vfs[0].driver = (free(h->devices[0].vfs[0].driver), NULL);
 	vfctl_config *c;
-	vfctl_plan *p = plan_of(ctx, h, "[PF]\nMatch=pci:0000:01:00.0\nMTU=9000\n[VF:0]\nMaxTxRate=100\nDriver=auto\n", &c);
+	vfctl_plan *p =
+		plan_of(ctx, h, "[PF]\nMatch=pci:0000:01:00.0\nMTU=9000\n[VF:0]\nMaxTxRate=100\nDriver=auto\n", &c);
 	CHECK(p->n == 4, "mtu, up, rate, bind: %zu steps", p->n);
 	if (p->n == 4) {
 		CHECK(p->steps[0].kind == STEP_PF_MTU && p->steps[0].u.mtu == 9000, "MTU 9000");
@@ -159,7 +165,8 @@ static void test_nvme(vfctl_ctx *ctx)
 		const plan_step *s = &p->steps[i];
 		if (s->kind == STEP_NVME_ASSIGN) {
 			assign++;
-			CHECK(s->u.nvme.nr == (s->u.nvme.res == 0 ? 2 : 1), "the fair share: 2 VQ, 1 VI (got %u)", s->u.nvme.nr);
+			CHECK(s->u.nvme.nr == (s->u.nvme.res == 0 ? 2 : 1), "the fair share: 2 VQ, 1 VI (got %u)",
+			      s->u.nvme.nr);
 		}
 		if (s->kind == STEP_NVME_ONLINE) {
 			online++;
@@ -172,8 +179,9 @@ static void test_nvme(vfctl_ctx *ctx)
 
 	/* Over the per-VF maximum, and three VFs sharing a pool of 3 interrupts explicitly asked for 2 each. */
 	c = NULL;
-	CHECK(vfctl_config_parse_string(ctx, "t.conf", "[PF]\nMatch=pci:0000:01:00.0\nNumVFs=2\n[VF]\nNVMeQueues=4\n", &c) ==
-		      0, "parse");
+	CHECK(vfctl_config_parse_string(ctx, "t.conf", "[PF]\nMatch=pci:0000:01:00.0\nNumVFs=2\n[VF]\nNVMeQueues=4\n",
+					&c) == 0,
+	      "parse");
 	CHECK(vfctl_config_validate(ctx, c, h) == -EINVAL, "validation refuses NVMeQueues=4");
 	const char *const *errs;
 	size_t n = vfctl_config_errors(c, &errs);

@@ -14,8 +14,8 @@ static void put_vf(struct nlmsghdr *nlh, uint32_t vf, bool stats)
 	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_VF_INFO);
 	struct ifla_vf_mac mac = {.vf = vf, .mac = {0x02, 0, 0, 0, (uint8_t)(vf >> 8), (uint8_t)vf}};
 	struct ifla_vf_vlan vlan = {.vf = vf, .vlan = vf % 4095, .qos = vf % 8};
-	struct ifla_vf_vlan_info vi = {.vf = vf, .vlan = vf % 4095, .qos = vf % 8,
-				       .vlan_proto = htons(vf % 2 ? 0x88a8 : 0x8100)};
+	struct ifla_vf_vlan_info vi = {
+		.vf = vf, .vlan = vf % 4095, .qos = vf % 8, .vlan_proto = htons(vf % 2 ? 0x88a8 : 0x8100)};
 	struct ifla_vf_tx_rate txr = {.vf = vf, .rate = 1000};
 	struct ifla_vf_rate rate = {.vf = vf, .min_tx_rate = vf, .max_tx_rate = 1000 + vf};
 	struct ifla_vf_spoofchk sp = {.vf = vf, .setting = vf % 3 == 2 ? UINT32_MAX : vf % 2};
@@ -56,8 +56,13 @@ static struct nlmsghdr *build(char *buf, uint32_t num_vf, uint32_t listed, bool 
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth3");
 	uint8_t addr[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, addr);
-	struct rtnl_link_stats64 st = {.rx_packets = 11, .tx_packets = 22, .rx_bytes = 33, .tx_bytes = 44,
-				       .multicast = 55, .rx_dropped = 66, .tx_dropped = 77};
+	struct rtnl_link_stats64 st = {.rx_packets = 11,
+				       .tx_packets = 22,
+				       .rx_bytes = 33,
+				       .tx_bytes = 44,
+				       .multicast = 55,
+				       .rx_dropped = 66,
+				       .tx_dropped = 77};
 	mnl_attr_put(nlh, IFLA_STATS64, sizeof(st), &st);
 	mnl_attr_put_u32(nlh, IFLA_NUM_VF, num_vf);
 	struct nlattr *list = mnl_attr_nest_start(nlh, IFLA_VFINFO_LIST);
@@ -112,8 +117,9 @@ static void test_wrapped_list(void)
 	struct nlmsghdr *nlh = build(buf, 300, 300, true);
 	const struct nlattr *a;
 	size_t list_len = 0;
-	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) if (mnl_attr_get_type(a) == IFLA_VFINFO_LIST)
-		list_len = a->nla_len;
+	mnl_attr_for_each (a, nlh, sizeof(struct ifinfomsg))
+		if (mnl_attr_get_type(a) == IFLA_VFINFO_LIST)
+			list_len = a->nla_len;
 	CHECK(nlh->nlmsg_len > 65535 && list_len < nlh->nlmsg_len - 65535, "the nest length wrapped (%zu)", list_len);
 
 	CHECK(link_vf_decode(nlh, &li) == 0, "decode");
@@ -131,9 +137,10 @@ static void test_wrapped_list(void)
 	for (int i = 0; i < 300; i++) {
 		const vfctl_counters *c = &li.vf_stats[i];
 		int64_t b = 1000 * (int64_t)i;
-		if (!c->valid || c->rx_packets != b + IFLA_VF_STATS_RX_PACKETS || c->tx_bytes != b + IFLA_VF_STATS_TX_BYTES ||
-		    c->rx_broadcast != b + IFLA_VF_STATS_BROADCAST || c->rx_multicast != b + IFLA_VF_STATS_MULTICAST ||
-		    c->rx_dropped != b + IFLA_VF_STATS_RX_DROPPED || c->tx_dropped != b + IFLA_VF_STATS_TX_DROPPED)
+		if (!c->valid || c->rx_packets != b + IFLA_VF_STATS_RX_PACKETS ||
+		    c->tx_bytes != b + IFLA_VF_STATS_TX_BYTES || c->rx_broadcast != b + IFLA_VF_STATS_BROADCAST ||
+		    c->rx_multicast != b + IFLA_VF_STATS_MULTICAST || c->rx_dropped != b + IFLA_VF_STATS_RX_DROPPED ||
+		    c->tx_dropped != b + IFLA_VF_STATS_TX_DROPPED)
 			stats = false;
 	}
 	CHECK(stats, "all 300 VFs' IFLA_VF_STATS decoded, each its own");
@@ -177,8 +184,7 @@ static void test_request(void)
 	uint32_t mask = 0;
 	const char *name = NULL;
 	CHECK_EQ_INT(nlh->nlmsg_type, RTM_GETLINK);
-	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg))
-	{
+	mnl_attr_for_each (a, nlh, sizeof(struct ifinfomsg)) {
 		if (mnl_attr_get_type(a) == IFLA_EXT_MASK)
 			mask = mnl_attr_get_u32(a);
 		if (mnl_attr_get_type(a) == IFLA_IFNAME)
@@ -187,8 +193,9 @@ static void test_request(void)
 	CHECK_EQ_INT(mask, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS);
 	CHECK_STREQ(name, "enp6s0f1np1");
 	nlh = link_vf_build_getlink(buf, "enp6s0f1np1", true);
-	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) if (mnl_attr_get_type(a) == IFLA_EXT_MASK)
-		mask = mnl_attr_get_u32(a);
+	mnl_attr_for_each (a, nlh, sizeof(struct ifinfomsg))
+		if (mnl_attr_get_type(a) == IFLA_EXT_MASK)
+			mask = mnl_attr_get_u32(a);
 	CHECK_EQ_INT(mask, RTEXT_FILTER_VF); /* counters asked for: the kernel adds IFLA_VF_STATS */
 }
 
@@ -202,16 +209,16 @@ static void test_set_request(void)
 	const struct nlattr *a, *list = NULL;
 	CHECK_EQ_INT(nlh->nlmsg_type, RTM_SETLINK);
 	CHECK_EQ_INT(ifi->ifi_index, 42);
-	mnl_attr_for_each(a, nlh, sizeof(*ifi)) if (mnl_attr_get_type(a) == IFLA_VFINFO_LIST) list = a;
+	mnl_attr_for_each (a, nlh, sizeof(*ifi))
+		if (mnl_attr_get_type(a) == IFLA_VFINFO_LIST)
+			list = a;
 	CHECK(list != NULL, "IFLA_VFINFO_LIST");
 	int infos = 0, attrs = 0;
 	const struct ifla_vf_mac *got = NULL;
-	mnl_attr_for_each_nested(a, list)
-	{
+	mnl_attr_for_each_nested (a, list) {
 		const struct nlattr *b;
 		infos += mnl_attr_get_type(a) == IFLA_VF_INFO;
-		mnl_attr_for_each_nested(b, a)
-		{
+		mnl_attr_for_each_nested (b, a) {
 			attrs++;
 			if (mnl_attr_get_type(b) == IFLA_VF_MAC)
 				got = mnl_attr_get_payload(b);
@@ -224,14 +231,16 @@ static void test_set_request(void)
 	struct ifla_vf_vlan_info vi = {.vf = 3, .vlan = 100, .qos = 2, .vlan_proto = htons(0x88a8)};
 	nlh = link_vf_build_set(buf, 42, IFLA_VF_VLAN_LIST, &vi, sizeof(vi));
 	const struct ifla_vf_vlan_info *vg = NULL;
-	mnl_attr_for_each(a, nlh, sizeof(*ifi)) if (mnl_attr_get_type(a) == IFLA_VFINFO_LIST)
-	{
-		const struct nlattr *info, *vl, *v;
-		mnl_attr_for_each_nested(info, a) mnl_attr_for_each_nested(vl, info) if (mnl_attr_get_type(vl) ==
-											  IFLA_VF_VLAN_LIST)
-			mnl_attr_for_each_nested(v, vl) if (mnl_attr_get_type(v) == IFLA_VF_VLAN_INFO) vg =
-				mnl_attr_get_payload(v);
-	}
+	mnl_attr_for_each (a, nlh, sizeof(*ifi))
+		if (mnl_attr_get_type(a) == IFLA_VFINFO_LIST) {
+			const struct nlattr *info, *vl, *v;
+			mnl_attr_for_each_nested (info, a)
+				mnl_attr_for_each_nested (vl, info)
+					if (mnl_attr_get_type(vl) == IFLA_VF_VLAN_LIST)
+						mnl_attr_for_each_nested (v, vl)
+							if (mnl_attr_get_type(v) == IFLA_VF_VLAN_INFO)
+								vg = mnl_attr_get_payload(v);
+		}
 	CHECK(vg && vg->vf == 3 && vg->vlan == 100 && vg->qos == 2 && ntohs(vg->vlan_proto) == 0x88a8,
 	      "IFLA_VF_VLAN_LIST carries VLAN 100, QoS 2, 802.1ad");
 }

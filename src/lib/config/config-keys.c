@@ -98,8 +98,10 @@ static int p_vf_mac(vfctl_config *c, const conf_key *k, void *field, const char 
 	if (m[0] & 1)
 		return config_error(c, loc, "MACAddress=%s: a multicast address cannot be a VF's MAC", v);
 	if (mac_is_zero(m))
-		return config_error(c, loc, "MACAddress=%s: the all-zero MAC is rejected by many PF drivers; "
-					    "leave MACAddress= out to keep the driver's", v);
+		return config_error(c, loc,
+				    "MACAddress=%s: the all-zero MAC is rejected by many PF drivers; "
+				    "leave MACAddress= out to keep the driver's",
+				    v);
 	format_mac(m, field);
 	return 0;
 }
@@ -201,9 +203,9 @@ static int p_match(vfctl_config *c, const conf_key *k, void *field, const char *
 	return 0;
 }
 
-#define U(f) offsetof(conf_unit, f), offsetof(conf_unit, l_##f)
-#define UN(f) offsetof(conf_unit, f), NOLOC
-#define T(f) offsetof(vf_target, f), offsetof(vf_target, l_##f)
+#define U(f)    offsetof(conf_unit, f), offsetof(conf_unit, l_##f)
+#define UN(f)   offsetof(conf_unit, f), NOLOC
+#define T(f)    offsetof(vf_target, f), offsetof(vf_target, l_##f)
 #define MTU_WHY .lo = 68, .hi = 65535, .why = "must be 68..65535"
 
 static const conf_key keys[] = {
@@ -251,8 +253,10 @@ int config_key(vfctl_config *c, conf_unit *u, vf_target *t, const char *section,
 	int f, b;
 	if (t && (f = vf_flag_by_conf_key(name)) >= 0) {
 		if (vf_flag_parse(f, v, &b) < 0)
-			return config_error(c, loc, vf_flags[f].link_state ? "%s=%s: must be auto, yes or no"
-									   : "%s=%s: not a boolean (yes/no)", name, v);
+			return config_error(c, loc,
+					    vf_flags[f].link_state ? "%s=%s: must be auto, yes or no"
+								   : "%s=%s: not a boolean (yes/no)",
+					    name, v);
 		t->flag[f] = b;
 		t->l_flag[f] = loc;
 		return 0;

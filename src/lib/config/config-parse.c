@@ -19,11 +19,11 @@ typedef struct parser {
 	FILE *f;
 	unsigned line, section_line;
 	char section[64];
-	ssize_t pf;          /* this file's [PF] unit, -1 none */
-	ssize_t unit;        /* the unit the current section fills, -1 none */
-	ssize_t vf_section;  /* index in vf[], -1 none */
-	bool section_bad;    /* an unknown section: its keys are not reported again */
-	vf_section *vf;      /* this file's [VF...] sections, attached to its [PF] at the end */
+	ssize_t pf;         /* this file's [PF] unit, -1 none */
+	ssize_t unit;       /* the unit the current section fills, -1 none */
+	ssize_t vf_section; /* index in vf[], -1 none */
+	bool section_bad;   /* an unknown section: its keys are not reported again */
+	vf_section *vf;     /* this file's [VF...] sections, attached to its [PF] at the end */
 	size_t n_vf;
 	int error;
 } parser;
@@ -36,9 +36,19 @@ static ssize_t new_unit(parser *p, unit_kind kind)
 		return -1;
 	}
 	p->c->units = n;
-	n[p->c->n_units] = (conf_unit){.kind = kind, .loc = {p->file, p->section_line}, .num_vfs = -1, .eswitch_mode = VFCTL_ESWITCH_NONE,
-				       .autoprobe = -1, .up = -1, .mtu = -1, .all_functions = -1, .owner = -1,
-				       .group = -1, .vdpa_mtu = -1, .vdpa_vqp = -1, .present = 1};
+	n[p->c->n_units] = (conf_unit){.kind = kind,
+				       .loc = {p->file, p->section_line},
+				       .num_vfs = -1,
+				       .eswitch_mode = VFCTL_ESWITCH_NONE,
+				       .autoprobe = -1,
+				       .up = -1,
+				       .mtu = -1,
+				       .all_functions = -1,
+				       .owner = -1,
+				       .group = -1,
+				       .vdpa_mtu = -1,
+				       .vdpa_vqp = -1,
+				       .present = 1};
 	return (ssize_t)p->c->n_units++;
 }
 
@@ -101,7 +111,8 @@ static void enter_section(parser *p, const char *section)
 		vf_target_init(&a[p->n_vf].t);
 		p->vf_section = (ssize_t)p->n_vf++;
 	} else {
-		config_error(p->c, loc, "unknown section [%s] (expected [PF], [VF], [VF:N], [VF:N-M], [Device] or [VDPA])",
+		config_error(p->c, loc,
+			     "unknown section [%s] (expected [PF], [VF], [VF:N], [VF:N-M], [Device] or [VDPA])",
 			     section);
 		p->section_bad = true;
 	}
@@ -181,7 +192,8 @@ static void parse_line(parser *p, char *raw)
 	if (!eq) {
 		char *colon = strchr(l, ':');
 		if (l != raw)
-			config_error(p->c, loc, "an indented line without '=': vfctl.conf has no continuation lines (one "
+			config_error(p->c, loc,
+				     "an indented line without '=': vfctl.conf has no continuation lines (one "
 				     "Key=Value per line)");
 		else if (colon) {
 			*colon = 0;
@@ -239,8 +251,9 @@ static int check_owner(vfctl_config *c, const char *file, uid_t uid, mode_t mode
 	conf_loc loc = {file, 0};
 	/* vfctl runs these as root at boot: a file others can change is a way to root. */
 	if (uid != 0 || (mode & 022)) {
-		int r = config_error(c, loc, "writable by a user other than root (owner uid %u, mode %04o): "
-					     "chown root and chmod go-w; the file is not read",
+		int r = config_error(c, loc,
+				     "writable by a user other than root (owner uid %u, mode %04o): "
+				     "chown root and chmod go-w; the file is not read",
 				     (unsigned)uid, (unsigned)(mode & 07777));
 		return r < 0 ? r : 1;
 	}
@@ -293,7 +306,8 @@ static int parse_file(vfctl_config *c, const char *path)
 			return -ENOMEM;
 		c->files = files;
 		config_error(c, (conf_loc){files[c->n_files++], 0}, "cannot read: %s",
-			     r == -EBADFD ? "not a regular file (a FIFO, a device or a directory is never read)" : strerror(-r));
+			     r == -EBADFD ? "not a regular file (a FIFO, a device or a directory is never read)"
+					  : strerror(-r));
 		return 0;
 	}
 	r = parse_stream(c, path, f, uid, mode);
@@ -355,9 +369,11 @@ static int config_load(vfctl_ctx *ctx, const char *path, vfctl_config **ret)
 			r = -ENOMEM;
 		else {
 			c->files = files;
-			r = config_error(c, (conf_loc){files[c->n_files++], 0},
-					 "a directory others can write (owner uid %u, mode %04o): chown root and chmod go-w; "
-					 "no file in it is read", (unsigned)du, (unsigned)(dm & 07777));
+			r = config_error(
+				c, (conf_loc){files[c->n_files++], 0},
+				"a directory others can write (owner uid %u, mode %04o): chown root and chmod go-w; "
+				"no file in it is read",
+				(unsigned)du, (unsigned)(dm & 07777));
 		}
 	} else if ((r = dir_list(path, ".conf", &names, &n)) >= 0)
 		for (size_t i = 0; i < n && r >= 0; i++) {

@@ -96,7 +96,8 @@ static int resolve(vfctl_config *c, conf_unit *u, const vfctl_host *h, const vfc
 	size_t n = 0;
 
 	if (u->n_match == 0)
-		return config_error(c, u->loc, "[%s] without Match=: say which device this is (pci:, name:, mac:, id:, path:)",
+		return config_error(c, u->loc,
+				    "[%s] without Match=: say which device this is (pci:, name:, mac:, id:, path:)",
 				    u->kind == UNIT_PF ? "PF" : "Device");
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_device *d = &h->devices[i];
@@ -115,13 +116,14 @@ static int resolve(vfctl_config *c, conf_unit *u, const vfctl_host *h, const vfc
 		char rules[256] = "";
 		for (size_t j = 0; j < u->n_match; j++) {
 			size_t l = strlen(rules);
-			snprintf(rules + l, sizeof(rules) - l, "%s%s:%s", l ? " " : "", u->match[j].kind, u->match[j].value);
+			snprintf(rules + l, sizeof(rules) - l, "%s%s:%s", l ? " " : "", u->match[j].kind,
+				 u->match[j].value);
 		}
 		return config_error(c, u->match[0].loc, "Match=%s matches no device on this host", rules);
 	}
 	if (n > 1)
-		return config_error(c, u->match[0].loc, "Match= matches %zu devices (%s): add a Match= line to pick one",
-				    n, others);
+		return config_error(c, u->match[0].loc,
+				    "Match= matches %zu devices (%s): add a Match= line to pick one", n, others);
 	*ret = found;
 	return 0;
 }
@@ -195,8 +197,8 @@ static int build_vfs(vfctl_config *c, conf_unit *u, const vfctl_device *pf, bool
 					 sec->lo, sec->hi, pf->id, u->num_vfs >= 0 ? "NumVFs=" : "sriov_numvfs ", n,
 					 n - 1);
 			else
-				snprintf(msg, sizeof(msg), "[VF:%d] is beyond the VFs of %s: %s%d gives VFs 0..%d", sec->lo,
-					 pf->id, u->num_vfs >= 0 ? "NumVFs=" : "sriov_numvfs ", n, n - 1);
+				snprintf(msg, sizeof(msg), "[VF:%d] is beyond the VFs of %s: %s%d gives VFs 0..%d",
+					 sec->lo, pf->id, u->num_vfs >= 0 ? "NumVFs=" : "sriov_numvfs ", n, n - 1);
 			r = config_error(c, sec->loc, "%s", msg);
 		}
 	}
@@ -222,16 +224,22 @@ static int build_vfs(vfctl_config *c, conf_unit *u, const vfctl_device *pf, bool
 static int check_pf(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const vfctl_device *d)
 {
 	if (d->total_vfs < 0 && d->num_vfs < 0)
-		return config_error(c, u->match[0].loc, "%s is not an SR-IOV PF (no sriov_numvfs): use [Device] to pass "
-				    "the whole device through", d->id);
+		return config_error(c, u->match[0].loc,
+				    "%s is not an SR-IOV PF (no sriov_numvfs): use [Device] to pass "
+				    "the whole device through",
+				    d->id);
 	/* The kernel writes these files itself: a value that is not a number (a broken driver, a
 	 * tampered tree) is not guessed as 0, which would plan "0 -> N" over existing VFs. */
 	bool pci = streq(d->bus, "pci"); /* netdevsim has sriov_numvfs only */
-	const char *bad = d->num_vfs < 0 ? "sriov_numvfs" : pci && d->total_vfs < 0 ? "sriov_totalvfs" :
-			  pci && d->autoprobe < 0 ? "sriov_drivers_autoprobe" : NULL;
+	const char *bad = d->num_vfs < 0            ? "sriov_numvfs"
+			  : pci && d->total_vfs < 0 ? "sriov_totalvfs"
+			  : pci && d->autoprobe < 0 ? "sriov_drivers_autoprobe"
+						    : NULL;
 	if (bad)
-		return config_error(c, u->match[0].loc, "/sys/%s/%s of %s is missing or not a number: nothing can be "
-				    "planned for this PF", d->syspath, bad, d->id);
+		return config_error(c, u->match[0].loc,
+				    "/sys/%s/%s of %s is missing or not a number: nothing can be "
+				    "planned for this PF",
+				    d->syspath, bad, d->id);
 	int r = 0;
 	bool too_many = false;
 	/* Every finding is reported, not just the first: the admin fixes them all in one edit. */
@@ -244,11 +252,11 @@ static int check_pf(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const vfctl_d
 	 * the mode is unknown and the key passes. */
 	if (r >= 0 && u->eswitch_mode >= 0 && d->eswitch_mode < 0 && ctx->use_netlink)
 		r = config_error(c, u->l_eswitch_mode, "EswitchMode=%s: %s (driver %s) has no devlink eswitch",
-				 vfctl_eswitch_mode_str(u->eswitch_mode),
-				 d->id, d->driver ? d->driver : "none");
+				 vfctl_eswitch_mode_str(u->eswitch_mode), d->id, d->driver ? d->driver : "none");
 	if (r >= 0 && u->rep_altname && u->eswitch_mode != VFCTL_ESWITCH_SWITCHDEV &&
 	    d->eswitch_mode != VFCTL_ESWITCH_SWITCHDEV)
-		r = config_error(c, u->l_rep_altname, "RepresentorAltName= needs EswitchMode=switchdev: VFs have "
+		r = config_error(c, u->l_rep_altname,
+				 "RepresentorAltName= needs EswitchMode=switchdev: VFs have "
 				 "representors only then");
 	if (r >= 0 && (u->up >= 0 || u->mtu >= 0) && d->n_netdevs == 0)
 		r = config_error(c, u->up >= 0 ? u->l_up : u->l_mtu,
@@ -312,11 +320,15 @@ static int check_macs(vfctl_config *c)
 				run++;
 			const mac_use *x = &uses[s], *y = &uses[k];
 			if (run - k > 1)
-				r = config_error(c, y->loc, "MACAddress=%s here is given to %zu VFs of %s (VF %zu, VF %zu%s): each "
-						 "VF needs its own", y->mac, run - k, c->units[y->unit].dev_id, y->vf,
-						 uses[k + 1].vf, run - k > 2 ? ", ..." : "");
+				r = config_error(
+					c, y->loc,
+					"MACAddress=%s here is given to %zu VFs of %s (VF %zu, VF %zu%s): each "
+					"VF needs its own",
+					y->mac, run - k, c->units[y->unit].dev_id, y->vf, uses[k + 1].vf,
+					run - k > 2 ? ", ..." : "");
 			if (r >= 0 && k != s)
-				r = config_error(c, y->loc, "MACAddress=%s for VF %zu of %s is already VF %zu's (%s:%u)", y->mac,
+				r = config_error(c, y->loc,
+						 "MACAddress=%s for VF %zu of %s is already VF %zu's (%s:%u)", y->mac,
 						 y->vf, c->units[y->unit].dev_id, x->vf, x->loc.file, x->loc.line);
 			k = run;
 		}
@@ -338,21 +350,26 @@ static int check_vdpa_unit(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const 
 	if (!u->vdpa_name)
 		return config_error(c, u->loc, "[VDPA] without Name=");
 	if (u->present && !u->vdpa_mgmtdev)
-		return config_error(c, u->loc, "[VDPA] without MgmtDev=: which management device creates it "
+		return config_error(c, u->loc,
+				    "[VDPA] without MgmtDev=: which management device creates it "
 				    "(vdpa mgmtdev show; vfctl status --json: .vdpa.mgmtdevs)");
 	for (size_t i = 0; i < c->n_units; i++)
-		if (&c->units[i] != u && c->units[i].kind == UNIT_VDPA && streq_ptr(c->units[i].vdpa_name, u->vdpa_name) &&
-		    &c->units[i] < u)
+		if (&c->units[i] != u && c->units[i].kind == UNIT_VDPA &&
+		    streq_ptr(c->units[i].vdpa_name, u->vdpa_name) && &c->units[i] < u)
 			return config_error(c, u->l_vdpa_name, "vDPA device %s is declared twice", u->vdpa_name);
 	/* Only the running kernel knows its management devices. */
 	if (u->present && ctx->use_netlink) {
 		const vfctl_vdpa_mgmtdev *m = find_mgmtdev(h, u->vdpa_mgmtdev);
 		if (!m)
-			return config_error(c, u->l_vdpa_mgmtdev, "MgmtDev=%s: no such vDPA management device on this host%s",
+			return config_error(c, u->l_vdpa_mgmtdev,
+					    "MgmtDev=%s: no such vDPA management device on this host%s",
 					    u->vdpa_mgmtdev,
-					    h->vdpa && h->vdpa->available ? "" : " (the kernel has no vdpa netlink family: modprobe vdpa)");
+					    h->vdpa && h->vdpa->available
+						    ? ""
+						    : " (the kernel has no vdpa netlink family: modprobe vdpa)");
 		if (!(m->classes & (1u << 1)))
-			return config_error(c, u->l_vdpa_mgmtdev, "MgmtDev=%s makes no virtio-net devices", u->vdpa_mgmtdev);
+			return config_error(c, u->l_vdpa_mgmtdev, "MgmtDev=%s makes no virtio-net devices",
+					    u->vdpa_mgmtdev);
 	}
 	if (!u->vdpa_driver && !(u->vdpa_driver = strdup("vhost_vdpa")))
 		return -ENOMEM;
@@ -361,7 +378,8 @@ static int check_vdpa_unit(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const 
 
 /* VDPA= on VFs: their management devices appear when the vendor's vDPA driver takes the VFs
  * (mlx5_vdpa); a PF none of whose VFs has one, with a driver that never makes one, is an error. */
-static int check_vf_vdpa(vfctl_ctx *ctx, vfctl_config *c, const conf_unit *u, const vfctl_device *pf, const vfctl_host *h)
+static int check_vf_vdpa(vfctl_ctx *ctx, vfctl_config *c, const conf_unit *u, const vfctl_device *pf,
+			 const vfctl_host *h)
 {
 	static const char *const capable[] = {"mlx5_core"};
 	conf_loc at = {0};

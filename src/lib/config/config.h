@@ -20,10 +20,11 @@ typedef struct vf_target {
 	char *driver; /* "auto", "none", or a driver name */
 	char *vdpa;   /* VDPA=: "vhost_vdpa" or "virtio_vdpa" on this VF's vDPA management device */
 	conf_loc l_vdpa;
-	int owner, group; /* /dev/vfio/N ownership with Driver=vfio-pci, -1 untouched */
+	int owner, group;     /* /dev/vfio/N ownership with Driver=vfio-pci, -1 untouched */
 	int nvme_vq, nvme_vi; /* NVMe VF: its secondary controller's queues and interrupts, -1 unset */
 	/* where each was set (line 0: not set) */
-	conf_loc l_mac, l_vlan, l_qos, l_vlan_proto, l_flag[_VF_FLAG_MAX], l_min_tx_rate, l_max_tx_rate, l_mtu, l_driver, l_owner, l_group, l_nvme_vq, l_nvme_vi;
+	conf_loc l_mac, l_vlan, l_qos, l_vlan_proto, l_flag[_VF_FLAG_MAX], l_min_tx_rate, l_max_tx_rate, l_mtu,
+		l_driver, l_owner, l_group, l_nvme_vq, l_nvme_vi;
 } vf_target;
 
 /* One [VF], [VF:N] or [VF:N-M] section; all VFs when lo == -1. */
@@ -48,8 +49,8 @@ typedef struct conf_unit {
 	size_t n_match;
 	int num_vfs, autoprobe, up, mtu;
 	vfctl_eswitch_mode eswitch_mode; /* VFCTL_ESWITCH_NONE: not given */
-	char *rep_altname; /* RepresentorAltName= pattern */
-	char *driver; /* [Device] */
+	char *rep_altname;               /* RepresentorAltName= pattern */
+	char *driver;                    /* [Device] */
 	int all_functions;
 	int owner, group; /* [Device] with Driver=vfio-pci: /dev/vfio/N ownership, -1 untouched */
 	/* [VDPA] */
@@ -63,8 +64,8 @@ typedef struct conf_unit {
 	size_t n_vf_sections;
 
 	/* Filled by validation: */
-	char *dev_id;       /* the matched device */
-	vf_target *vfs;     /* effective per-VF targets, n_vfs of them */
+	char *dev_id;   /* the matched device */
+	vf_target *vfs; /* effective per-VF targets, n_vfs of them */
 	size_t n_vfs;
 } conf_unit;
 

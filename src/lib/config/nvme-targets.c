@@ -16,12 +16,12 @@ typedef struct res {
 	const char *key; /* NVMeQueues, NVMeInterrupts */
 	const vfctl_nvme_pool *pool;
 	int min;
-	size_t off;	/* of the target in vf_target */
+	size_t off;     /* of the target in vf_target */
 	size_t loc_off; /* of its conf_loc */
 } res;
 
 #define TARGET(v, r) ((int *)((char *)(v) + (r)->off))
-#define LOC(v, r) ((conf_loc *)((char *)(v) + (r)->loc_off))
+#define LOC(v, r)    ((conf_loc *)((char *)(v) + (r)->loc_off))
 
 static int check_res(vfctl_config *c, conf_unit *u, const vfctl_device *pf, const res *r)
 {
@@ -37,26 +37,29 @@ static int check_res(vfctl_config *c, conf_unit *u, const vfctl_device *pf, cons
 		sum += want;
 		/* one message for a section's mistake, not one per VF it covers */
 		if (want < r->min || want > p->max_per_vf || want % gran)
-			return config_error(c, *LOC(v, r), "%s=%d for VF %zu: %s allows %d..%d per VF in steps of %d (the "
-					    "nvme driver needs at least %d)", r->key, want, i, pf->nvme_ctrl, r->min,
-					    p->max_per_vf, gran, r->min);
+			return config_error(c, *LOC(v, r),
+					    "%s=%d for VF %zu: %s allows %d..%d per VF in steps of %d (the "
+					    "nvme driver needs at least %d)",
+					    r->key, want, i, pf->nvme_ctrl, r->min, p->max_per_vf, gran, r->min);
 	}
 	/* The rest of the pool, shared evenly, rounded down to the granularity and the per-VF maximum. */
 	int share = n_default ? (avail - sum) / n_default / gran * gran : 0;
 	share = share > p->max_per_vf ? p->max_per_vf : share;
 	if (n_default && share < r->min)
-		return config_error(c, u->l_num_vfs.line ? u->l_num_vfs : u->loc,
-				    "%s has %d flexible %s for its VFs (%d given explicitly): %d VF%s cannot each get the "
-				    "%d the nvme driver needs (lower NumVFs= or set %s= per VF)", pf->nvme_ctrl, avail,
-				    r->min == NVME_MIN_VQ ? "queues" : "interrupts", sum, n_default, n_default == 1 ? "" : "s",
-				    r->min, r->key);
+		return config_error(
+			c, u->l_num_vfs.line ? u->l_num_vfs : u->loc,
+			"%s has %d flexible %s for its VFs (%d given explicitly): %d VF%s cannot each get the "
+			"%d the nvme driver needs (lower NumVFs= or set %s= per VF)",
+			pf->nvme_ctrl, avail, r->min == NVME_MIN_VQ ? "queues" : "interrupts", sum, n_default,
+			n_default == 1 ? "" : "s", r->min, r->key);
 	if (sum + share * n_default > avail) {
 		const vf_target *first = NULL;
 		for (size_t i = 0; i < u->n_vfs && !first; i++)
 			if (*TARGET(&u->vfs[i], r) >= 0)
 				first = &u->vfs[i];
-		return config_error(c, first ? *LOC(first, r) : u->loc, "%s: the VFs ask for %d, %s has %d flexible for them",
-				    r->key, sum + share * n_default, pf->nvme_ctrl, avail);
+		return config_error(c, first ? *LOC(first, r) : u->loc,
+				    "%s: the VFs ask for %d, %s has %d flexible for them", r->key,
+				    sum + share * n_default, pf->nvme_ctrl, avail);
 	}
 	for (size_t i = 0; i < u->n_vfs; i++)
 		if (*TARGET(&u->vfs[i], r) < 0)
@@ -86,7 +89,8 @@ int nvme_targets(vfctl_config *c, conf_unit *u, const vfctl_device *pf)
 		return 0;
 	const res rs[] = {
 		{"NVMeQueues", &pf->nvme_vq, NVME_MIN_VQ, offsetof(vf_target, nvme_vq), offsetof(vf_target, l_nvme_vq)},
-		{"NVMeInterrupts", &pf->nvme_vi, NVME_MIN_VI, offsetof(vf_target, nvme_vi), offsetof(vf_target, l_nvme_vi)},
+		{"NVMeInterrupts", &pf->nvme_vi, NVME_MIN_VI, offsetof(vf_target, nvme_vi),
+		 offsetof(vf_target, l_nvme_vi)},
 	};
 	for (size_t i = 0; i < ELEMENTSOF(rs); i++) {
 		int r = check_res(c, u, pf, &rs[i]);

@@ -83,9 +83,15 @@ vfctl_ctx *vfctl_ctx_free(vfctl_ctx *ctx)
 	return NULL;
 }
 
-const char *vfctl_ctx_error(const vfctl_ctx *ctx) { return ctx->error; }
+const char *vfctl_ctx_error(const vfctl_ctx *ctx)
+{
+	return ctx->error;
+}
 
-const char *ctx_run_dir(const vfctl_ctx *ctx) { return ctx->test && ctx->test->run_dir ? ctx->test->run_dir : "/run"; }
+const char *ctx_run_dir(const vfctl_ctx *ctx)
+{
+	return ctx->test && ctx->test->run_dir ? ctx->test->run_dir : "/run";
+}
 
 void ctx_vfio_node(const vfctl_ctx *ctx, const char *group, char *buf, size_t size)
 {
@@ -99,7 +105,8 @@ int ctx_check_writable(vfctl_ctx *ctx, const char *what)
 {
 	if (ctx->kernel || !ctx->fs->read_only)
 		return 0;
-	return ctx_error(ctx, -EROFS, "%s: a tree given with --sysfs, --procfs, --modules or --kmsg is only read, never changed",
+	return ctx_error(ctx, -EROFS,
+			 "%s: a tree given with --sysfs, --procfs, --modules or --kmsg is only read, never changed",
 			 what);
 }
 

@@ -21,8 +21,8 @@ typedef struct kernel_hooks {
 /* What only a test build sets (tests/hooks/test-hooks.c): the installed command never reads them
  * from its environment. */
 typedef struct test_hooks {
-	int fail_step;	     /* the N-th step of an apply fails (fault injection) */
-	int kill_step;	     /* the process sends itself kill_signal before the N-th step */
+	int fail_step; /* the N-th step of an apply fails (fault injection) */
+	int kill_step; /* the process sends itself kill_signal before the N-th step */
 	int kill_signal;
 	const char *run_dir; /* instead of /run: the lock, the journal and bind records */
 } test_hooks;
@@ -44,9 +44,9 @@ struct vfctl_ctx {
 	char *mod_dep, *mod_builtin;
 	bool mod_dep_read, mod_builtin_read;
 	const kernel_hooks *kernel; /* NULL: the running kernel */
-	const test_hooks *test;	    /* NULL in the installed command */
-	unsigned n_errors; /* how many times error was set: a public call that fails without setting it
-			    * gets a generic text, never the previous call's */
+	const test_hooks *test;     /* NULL in the installed command */
+	unsigned n_errors;          /* how many times error was set: a public call that fails without setting it
+				     * gets a generic text, never the previous call's */
 	char error[1024];
 };
 

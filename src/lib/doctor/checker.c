@@ -15,7 +15,8 @@ void add(checker *c, const char *id, vfctl_severity sev, const vfctl_device *d, 
 
 void quote_record(strbuf *b, const kmsg_record *r)
 {
-	strbuf_add(b, "%s[%5" PRIu64 ".%06" PRIu64 "] %s", b->s ? "\n" : "", r->usec / 1000000, r->usec % 1000000, r->text);
+	strbuf_add(b, "%s[%5" PRIu64 ".%06" PRIu64 "] %s", b->s ? "\n" : "", r->usec / 1000000, r->usec % 1000000,
+		   r->text);
 }
 
 const char *grub_hint(void)

@@ -13,9 +13,9 @@ typedef struct checker {
 	const vfctl_doctor_opts *opts;
 	vfctl_report *rep;
 	kmsg_log log;
-	int log_error;	     /* 0 when log holds the kernel log, else why it could not be read (-errno) */
+	int log_error;       /* 0 when log holds the kernel log, else why it could not be read (-errno) */
 	char (*log_bdf)[13]; /* per record: the PCI address it is about, "" for none (log_index) */
-	int error;     /* first allocation failure */
+	int error;           /* first allocation failure */
 } checker;
 
 void add(checker *c, const char *id, vfctl_severity sev, const vfctl_device *d, const char *summary,

@@ -2,15 +2,18 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "checker.h"
 #include "ctx.h"
 #include "escape.h"
 #include "files.h"
 #include "iommu.h"
 #include "relations.h"
 #include "report.h"
-#include "checker.h"
 
-static bool is_amd(const vfctl_host *h) { return h->cpu_vendor && streq(h->cpu_vendor, "AuthenticAMD"); }
+static bool is_amd(const vfctl_host *h)
+{
+	return h->cpu_vendor && streq(h->cpu_vendor, "AuthenticAMD");
+}
 
 #define OVSDB_PATH "/etc/openvswitch/conf.db"
 
@@ -33,17 +36,18 @@ static void check_iommu(checker *c)
 		ev = NULL;
 	if (h->iommu_active) {
 		add(c, "iommu.active", VFCTL_SEV_OK, NULL,
-		    h->iommu_kind && streq(h->iommu_kind, "intel-vt-d")   ? "IOMMU active (Intel VT-d)"
-		    : h->iommu_kind && streq(h->iommu_kind, "amd-vi") ? "IOMMU active (AMD-Vi)"
-								      : "IOMMU active",
+		    h->iommu_kind && streq(h->iommu_kind, "intel-vt-d") ? "IOMMU active (Intel VT-d)"
+		    : h->iommu_kind && streq(h->iommu_kind, "amd-vi")   ? "IOMMU active (AMD-Vi)"
+									: "IOMMU active",
 		    ev, NULL);
 	} else {
 		const char *arg = is_amd(h) ? "amd_iommu=on iommu=pt" : "intel_iommu=on iommu=pt";
-		bool arg_set = is_amd(h) ? true /* on by default on AMD */ : (h->arg_intel_iommu && streq(h->arg_intel_iommu, "on"));
+		bool arg_set = is_amd(h) ? true /* on by default on AMD */
+					 : (h->arg_intel_iommu && streq(h->arg_intel_iommu, "on"));
 		/* An IOMMU turned off on the command line wins over anything the firmware does. */
-		const char *off = h->arg_intel_iommu && streq(h->arg_intel_iommu, "off")   ? "intel_iommu=off"
-				  : h->arg_amd_iommu && streq(h->arg_amd_iommu, "off") ? "amd_iommu=off"
-										       : NULL;
+		const char *off = h->arg_intel_iommu && streq(h->arg_intel_iommu, "off") ? "intel_iommu=off"
+				  : h->arg_amd_iommu && streq(h->arg_amd_iommu, "off")   ? "amd_iommu=off"
+											 : NULL;
 		if (off) {
 			if (asprintf(&fix, "remove \"%s\" from the kernel command line (and add \"%s\"): %s", off, arg,
 				     grub_hint()) < 0)
@@ -77,8 +81,9 @@ static void check_iommu(checker *c)
 		add(c, "acs.override", VFCTL_SEV_WARN, NULL,
 		    "pcie_acs_override is in use: IOMMU groups are split without hardware isolation, a passed-through "
 		    "device can reach its former group peers by peer-to-peer DMA",
-		    e, "remove pcie_acs_override from the kernel command line; move the card to a slot whose root "
-		       "port has ACS, or pass the whole group to one VM");
+		    e,
+		    "remove pcie_acs_override from the kernel command line; move the card to a slot whose root "
+		    "port has ACS, or pass the whole group to one VM");
 	}
 }
 
@@ -103,15 +108,19 @@ static void check_modules(checker *c)
 	}
 	if (missing.s) {
 		_cleanup_free_ char *fix = NULL;
-		if (asprintf(&fix, "this kernel (%s) was built without%s: install a kernel with CONFIG_VFIO and "
+		if (asprintf(&fix,
+			     "this kernel (%s) was built without%s: install a kernel with CONFIG_VFIO and "
 			     "CONFIG_VFIO_PCI (Debian's and Proxmox's stock kernels have them)",
 			     h->kernel_release ? h->kernel_release : "?", missing.s) < 0)
 			fix = NULL;
-		add(c, "vfio.modules-absent", VFCTL_SEV_ERROR, NULL, "VFIO modules missing from this kernel", ev.s, fix);
+		add(c, "vfio.modules-absent", VFCTL_SEV_ERROR, NULL, "VFIO modules missing from this kernel", ev.s,
+		    fix);
 	} else if (unloaded.s) {
 		_cleanup_free_ char *fix = NULL;
-		if (asprintf(&fix, "load now: modprobe -a%s; at boot: list them in /etc/modules-load.d/vfio.conf "
-			     "(Proxmox: /etc/modules)", unloaded.s) < 0)
+		if (asprintf(&fix,
+			     "load now: modprobe -a%s; at boot: list them in /etc/modules-load.d/vfio.conf "
+			     "(Proxmox: /etc/modules)",
+			     unloaded.s) < 0)
 			fix = NULL;
 		add(c, "vfio.modules-not-loaded", VFCTL_SEV_WARN, NULL, "VFIO modules available but not loaded", ev.s,
 		    fix);
@@ -134,18 +143,23 @@ static void check_group(checker *c, const vfctl_device *d)
 	for (size_t i = 0; i < n; i++) {
 		const vfctl_device *p = &c->h->devices[idx[i]];
 		strbuf_add(&ev, " %s%s%s%s", p->id, p->is_bridge ? " (bridge)" : "", p->driver ? " driver=" : "",
-		       p->driver ? p->driver : "");
+			   p->driver ? p->driver : "");
 		if (!p->is_bridge)
 			others++;
 	}
 	if (others > 0) {
 		_cleanup_free_ char *fix = NULL, *sum = NULL;
-		if (asprintf(&fix, "pass every endpoint of group %d to the same VM (vfctl bind --group), or move the card "
-			     "to a slot behind a root port with ACS (a CPU-attached slot); pcie_acs_override only hides "
-			     "the sharing", d->iommu_group) < 0)
+		if (asprintf(
+			    &fix,
+			    "pass every endpoint of group %d to the same VM (vfctl bind --group), or move the card "
+			    "to a slot behind a root port with ACS (a CPU-attached slot); pcie_acs_override only hides "
+			    "the sharing",
+			    d->iommu_group) < 0)
 			fix = NULL;
-		if (asprintf(&sum, "IOMMU group %d is shared with %d other endpoint(s): they can only be passed through "
-			     "together", d->iommu_group, others) < 0)
+		if (asprintf(&sum,
+			     "IOMMU group %d is shared with %d other endpoint(s): they can only be passed through "
+			     "together",
+			     d->iommu_group, others) < 0)
 			sum = NULL;
 		add(c, "iommu.group-shared", VFCTL_SEV_WARN, d, sum ? sum : "IOMMU group shared", ev.s, fix);
 	}
@@ -165,9 +179,11 @@ static void check_sriov(checker *c, const vfctl_device *d)
 
 	/* Mellanox ships SR-IOV disabled in firmware: the capability is then absent altogether. */
 	if (!d->has_sriov_cap && d->total_vfs < 0 && is_mellanox_pf(d) && d->config_len >= 4096) {
-		if (asprintf(&fix, "enable SR-IOV in the NIC firmware: mlxconfig -d %s set SRIOV_EN=1 NUM_OF_VFS=8 "
+		if (asprintf(&fix,
+			     "enable SR-IOV in the NIC firmware: mlxconfig -d %s set SRIOV_EN=1 NUM_OF_VFS=8 "
 			     "(or mstconfig, Debian's mstflint package, same arguments), then reboot or mlxfwreset; "
-			     "mlx4 also needs num_vfs= in /etc/modprobe.d/mlx4.conf", d->id) < 0)
+			     "mlx4 also needs num_vfs= in /etc/modprobe.d/mlx4.conf",
+			     d->id) < 0)
 			fix = NULL;
 		add(c, "sriov.firmware-disabled", VFCTL_SEV_WARN, d,
 		    "Mellanox NIC without an SR-IOV capability: SR-IOV is off in its firmware",
@@ -184,17 +200,21 @@ static void check_sriov(checker *c, const vfctl_device *d)
 			const vfctl_bar *b = &d->vf_bars[i];
 			if (!b->declared)
 				continue;
-			strbuf_add(&bars, "%sVF BAR%d %s", bars.s ? ", " : "", i, b->assigned ? "assigned" : "unassigned");
+			strbuf_add(&bars, "%sVF BAR%d %s", bars.s ? ", " : "", i,
+				   b->assigned ? "assigned" : "unassigned");
 			if (!b->assigned)
 				unassigned++;
 		}
 		if (unassigned) {
-			if (asprintf(&fix, "add the kernel argument \"pci=realloc\" (or pci=realloc=on): %s; enable "
-				     "\"Above 4G Decoding\" and SR-IOV in the firmware setup", grub_hint()) < 0)
+			if (asprintf(&fix,
+				     "add the kernel argument \"pci=realloc\" (or pci=realloc=on): %s; enable "
+				     "\"Above 4G Decoding\" and SR-IOV in the firmware setup",
+				     grub_hint()) < 0)
 				fix = NULL;
 			add(c, "sriov.vf-bars-unassigned", VFCTL_SEV_ERROR, d,
 			    "VF BARs got no address space (\"not enough MMIO resources for SR-IOV\"): VFs cannot be "
-			    "created", bars.s, fix);
+			    "created",
+			    bars.s, fix);
 			free(bars.s);
 			return;
 		}
@@ -221,7 +241,9 @@ static void check_sriov(checker *c, const vfctl_device *d)
 		if (asprintf(&sum, "%d of %d VFs enabled", d->num_vfs, d->total_vfs) < 0)
 			sum = NULL;
 		add(c, "sriov.vf-count", d->num_vfs > 0 ? VFCTL_SEV_OK : VFCTL_SEV_INFO, d, sum ? sum : "VFs", ev,
-		    d->num_vfs > 0 ? NULL : "declare NumVFs= for this PF in /etc/vfctl/*.conf and run vfctl apply (vfctl.conf(5))");
+		    d->num_vfs > 0
+			    ? NULL
+			    : "declare NumVFs= for this PF in /etc/vfctl/*.conf and run vfctl apply (vfctl.conf(5))");
 	}
 
 	if (d->num_vfs > 0 && d->autoprobe == 1) {
@@ -242,8 +264,10 @@ static void check_sriov(checker *c, const vfctl_device *d)
 		_cleanup_free_ char *e = NULL, *f = NULL, *q = shell_quote(nd->name);
 		if (asprintf(&e, "%s operstate %s with %d VFs", nd->name, nd->operstate, d->num_vfs) < 0)
 			e = NULL;
-		if (!q || asprintf(&f, "bring the PF up (ip link set dev %s up) and check its cable; many PF drivers take "
-				   "their VFs' links down with it and reject VF rate limits", q) < 0)
+		if (!q || asprintf(&f,
+				   "bring the PF up (ip link set dev %s up) and check its cable; many PF drivers take "
+				   "their VFs' links down with it and reject VF rate limits",
+				   q) < 0)
 			f = NULL;
 		add(c, "sriov.pf-link-down", VFCTL_SEV_WARN, d, "PF link is down while VFs exist", e, f);
 	}
@@ -274,13 +298,15 @@ static void check_intx(checker *c, const vfctl_device *d)
 		if (!intx_holds_line(d, p))
 			continue;
 		strbuf_add(&peers, "%s%s%s%s", peers.s ? ", " : "", p->id, p->driver ? " driver=" : "",
-		       p->driver ? p->driver : "");
+			   p->driver ? p->driver : "");
 	}
 	/* Not root: whether the peers use MSI is unknown, and unknown is never reported as shared. */
 	if (unknown.s && !peers.s && !c->opts->probe_intx) {
 		_cleanup_free_ char *ev = NULL;
-		if (asprintf(&ev, "IRQ %d (INT%c) also assigned to %s; their MSI/MSI-X state is past the 64 bytes of config "
-			     "space a non-root reader sees", d->irq, 'A' + d->int_pin - 1, unknown.s) < 0)
+		if (asprintf(&ev,
+			     "IRQ %d (INT%c) also assigned to %s; their MSI/MSI-X state is past the 64 bytes of config "
+			     "space a non-root reader sees",
+			     d->irq, 'A' + d->int_pin - 1, unknown.s) < 0)
 			ev = NULL;
 		add(c, "intx.shared-irq", VFCTL_SEV_INFO, d, "INTx line sharing unknown without root", ev,
 		    "run vfctl doctor as root");
@@ -303,8 +329,15 @@ static void check_intx(checker *c, const vfctl_device *d)
 	_cleanup_free_ char *ev = NULL, *fix = NULL;
 	if (asprintf(&ev, "IRQ %d (INT%c)%s%s; MSI %s, MSI-X %s; INTx masking: %s%s%s", d->irq, 'A' + d->int_pin - 1,
 		     peers.s ? " shared with " : " not shared", peers.s ? peers.s : "",
-		     !d->caps_known ? "?" : d->has_msi ? "yes" : "no", !d->caps_known ? "?" : d->has_msix ? "yes" : "no",
-		     masking == 1 ? "works" : masking == 0 ? "NOT supported" : "not probed",
+		     !d->caps_known ? "?"
+		     : d->has_msi   ? "yes"
+				    : "no",
+		     !d->caps_known ? "?"
+		     : d->has_msix  ? "yes"
+				    : "no",
+		     masking == 1   ? "works"
+		     : masking == 0 ? "NOT supported"
+				    : "not probed",
 		     probe_err ? " — " : "", probe_err ? probe_err : "") < 0)
 		ev = NULL;
 	if (c->opts->probe_intx && masking >= 0)
@@ -313,12 +346,17 @@ static void check_intx(checker *c, const vfctl_device *d)
 		    masking ? NULL : "vfio-pci needs an IRQ line of its own for this device");
 	if (!peers.s)
 		return;
-	if (asprintf(&fix, "put the card in a slot on another interrupt line, pass the devices sharing IRQ %d to the "
+	if (asprintf(&fix,
+		     "put the card in a slot on another interrupt line, pass the devices sharing IRQ %d to the "
 		     "same VM, or remove the other device before starting the VM (echo 1 > "
 		     "/sys/bus/pci/devices/<other>/remove); check masking with vfctl doctor --probe-intx %s",
 		     d->irq, d->id) < 0)
 		fix = NULL;
-	add(c, "intx.shared-irq", masking == 0 ? VFCTL_SEV_ERROR : masking == 1 ? VFCTL_SEV_INFO : VFCTL_SEV_WARN, d,
+	add(c, "intx.shared-irq",
+	    masking == 0   ? VFCTL_SEV_ERROR
+	    : masking == 1 ? VFCTL_SEV_INFO
+			   : VFCTL_SEV_WARN,
+	    d,
 	    masking == 1 ? "INTx line shared, but masking works: vfio-pci can share it"
 			 : "INTx line shared: vfio-pci may fail with \"VFIO_DEVICE_SET_IRQS failure: Device or "
 			   "resource busy\"",
@@ -374,16 +412,19 @@ static void check_nvme(checker *c, const vfctl_device *d)
 			continue;
 		_cleanup_free_ char *ev = NULL, *fix = NULL, *sum = NULL;
 		int vq = d->nvme_vq.max_per_vf < 2 ? d->nvme_vq.max_per_vf : 2, vi = d->nvme_vi.max_per_vf < 1 ? 0 : 1;
-		if (asprintf(&sum, "VF %zu (%s): its secondary controller %d is %s", i, v->id ? v->id : "?", v->nvme_scid,
-			     v->nvme_online == 1 ? "online without resources" : "offline") < 0)
+		if (asprintf(&sum, "VF %zu (%s): its secondary controller %d is %s", i, v->id ? v->id : "?",
+			     v->nvme_scid, v->nvme_online == 1 ? "online without resources" : "offline") < 0)
 			sum = NULL;
-		if (asprintf(&ev, "%s: secondary controller %d %s, VQ %d, VI %d; pool VQ %d free of %d, VI %d free of %d",
-			     d->nvme_ctrl, v->nvme_scid, v->nvme_online == 1 ? "online" : "offline", v->nvme_vq, v->nvme_vi,
-			     d->nvme_vq.total - d->nvme_vq.primary - d->nvme_vq.secondaries, d->nvme_vq.total,
-			     d->nvme_vi.total - d->nvme_vi.primary - d->nvme_vi.secondaries, d->nvme_vi.total) < 0)
+		if (asprintf(&ev,
+			     "%s: secondary controller %d %s, VQ %d, VI %d; pool VQ %d free of %d, VI %d free of %d",
+			     d->nvme_ctrl, v->nvme_scid, v->nvme_online == 1 ? "online" : "offline", v->nvme_vq,
+			     v->nvme_vi, d->nvme_vq.total - d->nvme_vq.primary - d->nvme_vq.secondaries,
+			     d->nvme_vq.total, d->nvme_vi.total - d->nvme_vi.primary - d->nvme_vi.secondaries,
+			     d->nvme_vi.total) < 0)
 			ev = NULL;
 		/* nvme-cli's Virtualization Management, in the order the specification requires. */
-		if (asprintf(&fix, "assign it queues and interrupts, then bring it online, before its driver binds: "
+		if (asprintf(&fix,
+			     "assign it queues and interrupts, then bring it online, before its driver binds: "
 			     "nvme virt-mgmt /dev/%s -c %d -a 7; nvme virt-mgmt /dev/%s -c %d -r 0 -a 8 -n %d; "
 			     "nvme virt-mgmt /dev/%s -c %d -r 1 -a 8 -n %d; nvme virt-mgmt /dev/%s -c %d -a 9",
 			     d->nvme_ctrl, v->nvme_scid, d->nvme_ctrl, v->nvme_scid, vq, d->nvme_ctrl, v->nvme_scid, vi,
@@ -401,8 +442,8 @@ static void check_runs(checker *c)
 	if (!h->runs_known) {
 		if (!h->is_root)
 			add(c, "apply.interrupted", VFCTL_SEV_INFO, NULL,
-			    "unknown whether a vfctl apply was interrupted: its journal under /run/vfctl is root's", NULL,
-			    "run vfctl doctor as root");
+			    "unknown whether a vfctl apply was interrupted: its journal under /run/vfctl is root's",
+			    NULL, "run vfctl doctor as root");
 		return;
 	}
 	for (size_t i = 0; i < h->n_runs; i++) {
@@ -412,25 +453,32 @@ static void check_runs(checker *c)
 		if (r->unusable) {
 			if (asprintf(&ev, "journal %s: %s", r->device, r->unusable) < 0)
 				ev = NULL;
-			if (asprintf(&fix, "check the device by hand (vfctl status, vfctl plan), then remove the journal "
-					   "%s/vfctl/journal/%s", ctx_run_dir(c->ctx), r->device) < 0)
+			if (asprintf(&fix,
+				     "check the device by hand (vfctl status, vfctl plan), then remove the journal "
+				     "%s/vfctl/journal/%s",
+				     ctx_run_dir(c->ctx), r->device) < 0)
 				fix = NULL;
-			add(c, "apply.journal-unusable", VFCTL_SEV_WARN, d, "a journal vfctl apply will not replay: not "
-			    "this boot's, not this device's, or not written by vfctl", ev, fix);
+			add(c, "apply.journal-unusable", VFCTL_SEV_WARN, d,
+			    "a journal vfctl apply will not replay: not "
+			    "this boot's, not this device's, or not written by vfctl",
+			    ev, fix);
 			continue;
 		}
-		if (asprintf(&ev, "%s: journal of pid %d (no longer running), started at %lld (unix time): %u of %u steps done%s%s",
+		if (asprintf(&ev,
+			     "%s: journal of pid %d (no longer running), started at %lld (unix time): %u of %u steps "
+			     "done%s%s",
 			     r->device, r->pid, (long long)r->started, r->steps_done, r->steps_total,
 			     r->last_step ? ", the last: " : "", r->last_step ? r->last_step : "") < 0)
 			ev = NULL;
-		add(c, "apply.interrupted", VFCTL_SEV_ERROR, d, "a vfctl apply stopped half-way on this device (killed or "
-		    "crashed): it is neither as before nor as configured", ev,
-		    "run vfctl apply: it restores the state before that run, then applies the configuration");
+		add(c, "apply.interrupted", VFCTL_SEV_ERROR, d,
+		    "a vfctl apply stopped half-way on this device (killed or "
+		    "crashed): it is neither as before nor as configured",
+		    ev, "run vfctl apply: it restores the state before that run, then applies the configuration");
 	}
 }
 
-/* VFIO pins all guest memory (Red Hat's SR-IOV guide warns of it): an unprivileged QEMU needs a locked-memory limit of at
- * least its RAM. libvirt raises it itself; a hand-started QEMU inherits the shell's. */
+/* VFIO pins all guest memory (Red Hat's SR-IOV guide warns of it): an unprivileged QEMU needs a locked-memory limit of
+ * at least its RAM. libvirt raises it itself; a hand-started QEMU inherits the shell's. */
 static void check_memlock(checker *c)
 {
 	_cleanup_free_ char *lim = NULL;
@@ -451,8 +499,9 @@ static void check_memlock(checker *c)
 	add(c, "passthrough.memlock", VFCTL_SEV_INFO, NULL,
 	    "locked-memory limit below 1 GiB: a QEMU started from this session by a non-root user cannot pin a "
 	    "VM's memory for VFIO",
-	    ev, "libvirt and Proxmox raise it for their QEMU; for a hand-started one: ulimit -l (or LimitMEMLOCK= in its "
-		"unit) at least the VM's RAM");
+	    ev,
+	    "libvirt and Proxmox raise it for their QEMU; for a hand-started one: ulimit -l (or LimitMEMLOCK= in its "
+	    "unit) at least the VM's RAM");
 }
 
 /* ConnectX parts whose VFs can do vDPA through mlx5_vdpa (ConnectX-6 Dx and later). */
@@ -481,11 +530,14 @@ static void check_vdpa(checker *c)
 		     h->vdpa ? h->vdpa->n_devs : 0) < 0)
 		ev = NULL;
 	if (vh == VFCTL_MODULE_ABSENT)
-		add(c, "vdpa.modules", VFCTL_SEV_WARN, NULL, "vhost_vdpa is not in this kernel: no vDPA device for QEMU",
-		    ev, "a kernel with CONFIG_VHOST_VDPA (Debian's has it)");
+		add(c, "vdpa.modules", VFCTL_SEV_WARN, NULL,
+		    "vhost_vdpa is not in this kernel: no vDPA device for QEMU", ev,
+		    "a kernel with CONFIG_VHOST_VDPA (Debian's has it)");
 	else if (vh == VFCTL_MODULE_AVAILABLE)
-		add(c, "vdpa.modules", VFCTL_SEV_INFO, NULL, "vhost_vdpa is not loaded (vfctl loads it when it binds a "
-		    "vDPA device)", ev, "modprobe vhost_vdpa");
+		add(c, "vdpa.modules", VFCTL_SEV_INFO, NULL,
+		    "vhost_vdpa is not loaded (vfctl loads it when it binds a "
+		    "vDPA device)",
+		    ev, "modprobe vhost_vdpa");
 	else
 		add(c, "vdpa.modules", VFCTL_SEV_OK, NULL, "vDPA modules present", ev, NULL);
 	/* A ConnectX with VFs but no management device for them: mlx5_vdpa missing, or the
@@ -504,8 +556,10 @@ static void check_vdpa(checker *c)
 		if (any)
 			continue;
 		_cleanup_free_ char *fix = NULL;
-		if (asprintf(&fix, "modprobe mlx5_vdpa; if the VFs still have no management device, enable DevX in the "
-			     "firmware: mlxconfig -d %s set UCTX_EN=1, then reboot", d->id) < 0)
+		if (asprintf(&fix,
+			     "modprobe mlx5_vdpa; if the VFs still have no management device, enable DevX in the "
+			     "firmware: mlxconfig -d %s set UCTX_EN=1, then reboot",
+			     d->id) < 0)
 			fix = NULL;
 		add(c, "vdpa.mlx5-no-mgmtdev", VFCTL_SEV_INFO, d,
 		    "ConnectX VFs without a vDPA management device: VDPA= cannot use them", NULL, fix);
@@ -534,12 +588,13 @@ static void check_ovs(checker *c)
 		on = hw && (!eol || hw < eol) && strncmp(hw + strlen("\"hw-offload\""), ",\"true\"", 7) == 0;
 	}
 	if (on)
-		add(c, "ovs.hw-offload", VFCTL_SEV_OK, sw, "Open vSwitch offloads flows to the NIC (hw-offload=true)", NULL,
-		    NULL);
+		add(c, "ovs.hw-offload", VFCTL_SEV_OK, sw, "Open vSwitch offloads flows to the NIC (hw-offload=true)",
+		    NULL, NULL);
 	else
 		add(c, "ovs.hw-offload", VFCTL_SEV_WARN, sw,
 		    "Open vSwitch is installed and this PF is in switchdev mode, but hw-offload is off: flows stay in "
-		    "software", OVSDB_PATH " has no other_config:hw-offload=true",
+		    "software",
+		    OVSDB_PATH " has no other_config:hw-offload=true",
 		    "ovs-vsctl set Open_vSwitch . other_config:hw-offload=true; systemctl restart openvswitch-switch "
 		    "(vfctl emit ovs PF prints the whole setup)");
 }

@@ -16,12 +16,14 @@ static void check_lockdown(checker *c)
 	if (!a || !b || (b - a == 5 && strncmp(a + 1, "none", 4) == 0))
 		return;
 	_cleanup_free_ char *sum = NULL;
-	if (asprintf(&sum, "kernel lockdown is in force (%.*s): firmware tools that write to devices (mlxconfig, "
-		     "mstconfig) and unsigned out-of-tree drivers (vendor OFED stacks) are refused", (int)(b - a - 1),
-		     a + 1) < 0)
+	if (asprintf(&sum,
+		     "kernel lockdown is in force (%.*s): firmware tools that write to devices (mlxconfig, "
+		     "mstconfig) and unsigned out-of-tree drivers (vendor OFED stacks) are refused",
+		     (int)(b - a - 1), a + 1) < 0)
 		sum = NULL;
 	add(c, "kernel.lockdown", VFCTL_SEV_INFO, NULL, sum, s,
-	    "use the distribution's signed in-tree drivers; to change NIC firmware settings, boot once with Secure Boot "
+	    "use the distribution's signed in-tree drivers; to change NIC firmware settings, boot once with Secure "
+	    "Boot "
 	    "off, or sign the modules with an enrolled key (mokutil --import)");
 }
 
@@ -46,11 +48,13 @@ static void check_hugepages(checker *c)
 		add(c, "vdpa.hugepages", VFCTL_SEV_OK, NULL, "huge pages reserved for vDPA guests", ev, NULL);
 	else if (total == 0)
 		add(c, "vdpa.hugepages", VFCTL_SEV_INFO, NULL,
-		    "vDPA devices exist but no huge pages are reserved: guests on vhost-vdpa (and OVS-DPDK next to them) "
+		    "vDPA devices exist but no huge pages are reserved: guests on vhost-vdpa (and OVS-DPDK next to "
+		    "them) "
 		    "want their memory in shared huge pages",
-		    ev, "reserve them at boot (kernel arguments default_hugepagesz=1G hugepagesz=1G hugepages=N) or now "
-			"(echo N > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages); QEMU: -object "
-			"memory-backend-file,mem-path=/dev/hugepages,share=on");
+		    ev,
+		    "reserve them at boot (kernel arguments default_hugepagesz=1G hugepagesz=1G hugepages=N) or now "
+		    "(echo N > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages); QEMU: -object "
+		    "memory-backend-file,mem-path=/dev/hugepages,share=on");
 }
 
 /* NetworkManager keeps its per-device state in /run/NetworkManager/devices/IFINDEX ("managed=true"
@@ -70,18 +74,23 @@ static void check_networkmanager(checker *c)
 			char path[PATH_MAX];
 			_cleanup_free_ char *st = NULL, *sum = NULL, *fix = NULL;
 			/* Without netlink the snapshot has no ifindex: sysfs has it too. */
-			int ifindex = d->netdevs[k].ifindex > 0 ? d->netdevs[k].ifindex
-								: sysfs_int(c->ctx->fs, "class/net/%s/ifindex", d->netdevs[k].name);
+			int ifindex = d->netdevs[k].ifindex > 0
+					      ? d->netdevs[k].ifindex
+					      : sysfs_int(c->ctx->fs, "class/net/%s/ifindex", d->netdevs[k].name);
 			if (ifindex <= 0)
 				continue;
 			snprintf(path, sizeof(path), "%s/NetworkManager/devices/%d", ctx_run_dir(c->ctx), ifindex);
 			if (file_read_text(path, &st) < 0 || !strstr(st, "managed=true"))
 				continue;
-			if (asprintf(&sum, "NetworkManager manages the VF netdev %s: it runs DHCP on it and may hold it", d->netdevs[k].name) < 0)
+			if (asprintf(&sum,
+				     "NetworkManager manages the VF netdev %s: it runs DHCP on it and may hold it",
+				     d->netdevs[k].name) < 0)
 				sum = NULL;
-			if (asprintf(&fix, "nmcli device set %s managed no; for good, a udev rule setting ENV{NM_UNMANAGED}=\"1\" for "
-				     "the VFs, or unmanaged-devices=driver:%s in /etc/NetworkManager/conf.d/", d->netdevs[k].name,
-				     d->driver ? d->driver : "VFDRIVER") < 0)
+			if (asprintf(&fix,
+				     "nmcli device set %s managed no; for good, a udev rule setting "
+				     "ENV{NM_UNMANAGED}=\"1\" for "
+				     "the VFs, or unmanaged-devices=driver:%s in /etc/NetworkManager/conf.d/",
+				     d->netdevs[k].name, d->driver ? d->driver : "VFDRIVER") < 0)
 				fix = NULL;
 			add(c, "vf.networkmanager", VFCTL_SEV_WARN, d, sum, path, fix);
 		}

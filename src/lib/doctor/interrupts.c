@@ -5,18 +5,24 @@
 
 #include "checker.h"
 
-static const char *yes_no_unknown(int v) { return v < 0 ? "unknown" : v ? "yes" : "no"; }
+static const char *yes_no_unknown(int v)
+{
+	return v < 0 ? "unknown" : v ? "yes" : "no";
+}
 
 static void evidence(checker *c, strbuf *ev, const kmsg_record *line)
 {
 	const vfctl_host *h = c->h;
 	strbuf_add(ev, "/proc/interrupts: remapped (IR-) interrupt chips: %s", yes_no_unknown(h->irq_remapping));
 	if (h->iommu_ir_units >= 0)
-		strbuf_add(ev, "; VT-d units with IR in their extended capability: %d of %zu", h->iommu_ir_units, h->n_iommus);
+		strbuf_add(ev, "; VT-d units with IR in their extended capability: %d of %zu", h->iommu_ir_units,
+			   h->n_iommus);
 	if (h->arg_intremap)
 		strbuf_add(ev, "; intremap=%s on the command line", h->arg_intremap);
 	strbuf_add(ev, "; vfio_iommu_type1 allow_unsafe_interrupts: %s",
-	       h->vfio_unsafe_interrupts < 0 ? "module not loaded" : h->vfio_unsafe_interrupts ? "Y" : "N");
+		   h->vfio_unsafe_interrupts < 0 ? "module not loaded"
+		   : h->vfio_unsafe_interrupts   ? "Y"
+						 : "N");
 	if (line)
 		quote_record(ev, line);
 }
@@ -28,14 +34,18 @@ static char *fix_text(const vfctl_host *h)
 	if (h->arg_intremap && (streq(h->arg_intremap, "off") || streq(h->arg_intremap, "nosid")))
 		why = "remove intremap= from the kernel command line and reboot";
 	else if (h->iommu_ir_units == 0)
-		why = "the IOMMU does not offer interrupt remapping: enable it (and x2APIC) in the firmware setup's VT-d "
+		why = "the IOMMU does not offer interrupt remapping: enable it (and x2APIC) in the firmware setup's "
+		      "VT-d "
 		      "options or update the firmware; in a VM, give its virtual IOMMU remapping (QEMU: -device "
 		      "intel-iommu,intremap=on with -M q35,kernel-irqchip=split)";
 	else
 		why = "enable x2APIC and interrupt remapping in the firmware setup (VT-d / AMD-Vi options) and reboot";
-	if (asprintf(&f, "%s. The module parameter allow_unsafe_interrupts=1 of vfio_iommu_type1 makes VFIO accept "
-		     "devices anyway, but then a passed-through device can inject interrupts into the host: only on a host "
-		     "whose VMs are all trusted", why) < 0)
+	if (asprintf(&f,
+		     "%s. The module parameter allow_unsafe_interrupts=1 of vfio_iommu_type1 makes VFIO accept "
+		     "devices anyway, but then a passed-through device can inject interrupts into the host: only on a "
+		     "host "
+		     "whose VMs are all trusted",
+		     why) < 0)
 		return NULL;
 	return f;
 }
@@ -60,21 +70,24 @@ void check_interrupt_remapping(checker *c)
 			add(c, "vfio.unsafe-interrupts", VFCTL_SEV_WARN, NULL,
 			    "vfio_iommu_type1 allow_unsafe_interrupts=1 is set: VFIO would accept devices even without "
 			    "interrupt remapping, where they can inject interrupts into the host",
-			    ev.s, "remove allow_unsafe_interrupts from /etc/modprobe.d/*.conf and the kernel command line");
+			    ev.s,
+			    "remove allow_unsafe_interrupts from /etc/modprobe.d/*.conf and the kernel command line");
 	} else if (ir == 0 && h->vfio_unsafe_interrupts == 1) {
 		add(c, "vfio.unsafe-interrupts", VFCTL_SEV_WARN, NULL,
-		    "no interrupt remapping, and VFIO accepts devices anyway (allow_unsafe_interrupts=1): a passed-through "
+		    "no interrupt remapping, and VFIO accepts devices anyway (allow_unsafe_interrupts=1): a "
+		    "passed-through "
 		    "device can send forged MSIs to the host",
 		    ev.s, "enable interrupt remapping, then remove allow_unsafe_interrupts");
 	} else if (ir == 0) {
 		_cleanup_free_ char *fix = fix_text(h);
 		add(c, "iommu.no-interrupt-remapping", VFCTL_SEV_ERROR, NULL,
-		    "the IOMMU is on but interrupts are not remapped: VFIO refuses every device (QEMU and vfio-check fail "
+		    "the IOMMU is on but interrupts are not remapped: VFIO refuses every device (QEMU and vfio-check "
+		    "fail "
 		    "at VFIO_SET_IOMMU with \"Operation not permitted\")",
 		    ev.s, fix);
 	} else
 		add(c, "iommu.interrupt-remapping", VFCTL_SEV_INFO, NULL,
-		    "unknown whether interrupts are remapped (no /proc/interrupts, no IOMMU capability, no log line)", ev.s,
-		    NULL);
+		    "unknown whether interrupts are remapped (no /proc/interrupts, no IOMMU capability, no log line)",
+		    ev.s, NULL);
 	free(ev.s);
 }

@@ -41,8 +41,10 @@ void check_unbound(checker *c, const vfctl_device *d)
 		return;
 	_cleanup_free_ char *sum = NULL, *fix = NULL;
 	strbuf ev = {0};
-	if (asprintf(&sum, "no driver bound, though %s is loaded and should take it (%s): its probe failed or was "
-		     "refused", drv, why) < 0)
+	if (asprintf(&sum,
+		     "no driver bound, though %s is loaded and should take it (%s): its probe failed or was "
+		     "refused",
+		     drv, why) < 0)
 		sum = NULL;
 	if (c->log_error == 0) {
 		log_lines_for(c, d->id, 4, &ev);
@@ -53,7 +55,8 @@ void check_unbound(checker *c, const vfctl_device *d)
 	const vfctl_device *pf = d->physfn ? vfctl_host_find(c->h, d->physfn) : NULL;
 	if (pf && pf->nvme_ctrl)
 		fix = strdup("an NVMe VF's secondary controller must be online with queues and interrupts before nvme "
-			     "binds: NVMeQueues=/NVMeInterrupts= in its [VF] section and vfctl apply (nvme.secondary-offline)");
+			     "binds: NVMeQueues=/NVMeInterrupts= in its [VF] section and vfctl apply "
+			     "(nvme.secondary-offline)");
 	else if (asprintf(&fix, "the lines above say why; then bind it again: vfctl bind %s %s", d->id, drv) < 0)
 		fix = NULL;
 	add(c, "driver.not-bound", VFCTL_SEV_WARN, d, sum ? sum : "no driver bound", ev.s, fix);

@@ -4,9 +4,9 @@
 #include <stdio.h>
 
 #include "escape.h"
-#include "strbuf.h"
 #include "parse.h"
 #include "relations.h"
+#include "strbuf.h"
 #include "sysfs.h"
 #include "util.h"
 #include "vfctl/vfctl.h"
@@ -38,7 +38,8 @@ static void emit_qemu(strbuf *o, const vfctl_host *h, const bool *sel)
 		}
 		strbuf_add(o, "-device vfio-pci,host=%s,bus=vfctl-rp%d", h->devices[i].id, port - 1);
 		if (multi)
-			strbuf_add(o, ",addr=0.%d%s", a.function, (fns & ((1u << a.function) - 1)) == 0 ? ",multifunction=on" : "");
+			strbuf_add(o, ",addr=0.%d%s", a.function,
+				   (fns & ((1u << a.function) - 1)) == 0 ? ",multifunction=on" : "");
 		strbuf_add(o, "\n");
 	}
 }
@@ -51,11 +52,12 @@ static void emit_libvirt(strbuf *o, const vfctl_host *h, const bool *sel)
 		if ((sel && !sel[i]) || a.domain < 0)
 			continue;
 		const vfctl_device *pf = d->physfn ? vfctl_host_find(h, d->physfn) : NULL;
-		const vfctl_vf_settings *s =
-			pf && d->vf_index >= 0 && (size_t)d->vf_index < pf->n_vfs ? &pf->vfs[d->vf_index].settings : NULL;
+		const vfctl_vf_settings *s = pf && d->vf_index >= 0 && (size_t)d->vf_index < pf->n_vfs
+						     ? &pf->vfs[d->vf_index].settings
+						     : NULL;
 		char addr[128];
-		snprintf(addr, sizeof(addr), "domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'", a.domain, a.bus,
-			 a.slot, a.function);
+		snprintf(addr, sizeof(addr), "domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'", a.domain,
+			 a.bus, a.slot, a.function);
 		/* A VF whose PF holds a MAC or VLAN for it: libvirt's <interface type='hostdev'> sets them
 		 * (again) through the PF when the VM starts and keeps them across restarts. */
 		if (s && s->valid && (strcmp(s->mac, "00:00:00:00:00:00") != 0 || s->vlan > 0)) {
@@ -67,9 +69,11 @@ static void emit_libvirt(strbuf *o, const vfctl_host *h, const bool *sel)
 				strbuf_add(o, "  <vlan>\n    <tag id='%d'/>\n  </vlan>\n", s->vlan);
 			strbuf_add(o, "</interface>\n");
 		} else
-			strbuf_add(o, "<hostdev mode='subsystem' type='pci' managed='yes'>\n  <source>\n    <address %s/>\n"
-			       "  </source>\n</hostdev>\n",
-			    addr);
+			strbuf_add(
+				o,
+				"<hostdev mode='subsystem' type='pci' managed='yes'>\n  <source>\n    <address %s/>\n"
+				"  </source>\n</hostdev>\n",
+				addr);
 	}
 }
 
@@ -116,7 +120,8 @@ static void emit_ovs(strbuf *o, const vfctl_host *h, const bool *sel)
 			return;
 		}
 		/* Names are shell-quoted: these lines are meant to be pasted into a root shell. */
-		strbuf_add(o, "# %s in switchdev mode: uplink %s and its VF representors, offloaded to the NIC\n", d->id, up);
+		strbuf_add(o, "# %s in switchdev mode: uplink %s and its VF representors, offloaded to the NIC\n",
+			   d->id, up);
 		strbuf_add(o, "ovs-vsctl --may-exist add-br ovs-sriov\n");
 		strbuf_add(o, "ovs-vsctl set Open_vSwitch . other_config:hw-offload=true\n");
 		strbuf_add(o, "ovs-vsctl --may-exist add-port ovs-sriov %s\n", up);
@@ -151,10 +156,10 @@ int vfctl_emit_vdpa(const vfctl_host *h, char *const *names, size_t n, vfctl_emi
 			if (!vhost || !id)
 				o.error = -ENOMEM;
 			else
-				strbuf_add(&o, "-netdev vhost-vdpa,vhostdev=%s,id=%s\n-device virtio-net-pci,netdev=%s\n", vhost, id,
-				    id);
-		}
-		else if (kind == VFCTL_EMIT_LIBVIRT)
+				strbuf_add(&o,
+					   "-netdev vhost-vdpa,vhostdev=%s,id=%s\n-device virtio-net-pci,netdev=%s\n",
+					   vhost, id, id);
+		} else if (kind == VFCTL_EMIT_LIBVIRT)
 			strbuf_add(&o, "<interface type='vdpa'>\n  <source dev='%s'/>\n</interface>\n", d->vhost);
 		else {
 			free(o.s);

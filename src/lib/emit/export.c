@@ -7,15 +7,18 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "vf-flags.h"
 #include "escape.h"
 #include "parse.h"
 #include "relations.h"
 #include "strbuf.h"
 #include "util.h"
+#include "vf-flags.h"
 #include "vfctl/vfctl.h"
 
-static const vfctl_netdev *first_netdev(const vfctl_device *d) { return d->n_netdevs ? &d->netdevs[0] : NULL; }
+static const vfctl_netdev *first_netdev(const vfctl_device *d)
+{
+	return d->n_netdevs ? &d->netdevs[0] : NULL;
+}
 
 /* A name from the kernel in a comment: Linux lets a netdev name hold ESC and bytes that are not
  * UTF-8, and the parser refuses a file that is not UTF-8 text (at boot, every section of it). */
@@ -56,7 +59,10 @@ static void describe(strbuf *t, const vfctl_device *d)
 	}
 }
 
-static bool zero_mac(const char *m) { return !m || !*m || streq(m, "00:00:00:00:00:00"); }
+static bool zero_mac(const char *m)
+{
+	return !m || !*m || streq(m, "00:00:00:00:00:00");
+}
 
 /* The most stable key: the permanent MAC survives slot moves and renames; else the PCI path. NULL:
  * a device with neither whose name no Match= line can hold. */
@@ -72,11 +78,12 @@ static const char *put_match(strbuf *t, const vfctl_device *d)
 	if (!streq(d->bus, "pci") && nd) {
 		if (!value_ok(nd->name))
 			return NULL;
-		strbuf_add(t, "# matched by its netdev's name: a %s device has no PCI path\nMatch=name:%s\n", d->bus, nd->name);
+		strbuf_add(t, "# matched by its netdev's name: a %s device has no PCI path\nMatch=name:%s\n", d->bus,
+			   nd->name);
 		return "name";
 	}
 	strbuf_add(t, "# matched by PCI path (%s): the slot, whatever the netdev is called\nMatch=path:pci-%s\n",
-	    nd ? "no permanent MAC reported" : "no netdev", d->id);
+		   nd ? "no permanent MAC reported" : "no netdev", d->id);
 	return "path";
 }
 
@@ -98,14 +105,16 @@ static void put_unreported(strbuf *t, const vfctl_device *pf)
 	if (!s) {
 		if (pf->n_vfs)
 			strbuf_add(t, "# VF settings not exported: %s\n",
-			    pf->vf_settings_error ? pf->vf_settings_error : "the kernel reported none for this PF");
+				   pf->vf_settings_error ? pf->vf_settings_error
+							 : "the kernel reported none for this PF");
 		return;
 	}
 	bool any = false;
 	for (vf_flag f = 0; f <= _VF_FLAG_MAX; f++)
 		if (f == _VF_FLAG_MAX ? s->max_tx_rate < 0 : vf_flag_get(s, f) < 0) {
 			strbuf_add(t, "%s%s=%s", any ? ", " : "# not reported by the PF driver, so not exported: ",
-				   f == _VF_FLAG_MAX ? "MinTxRate" : vf_flags[f].conf_key, f == _VF_FLAG_MAX ? "/MaxTxRate=" : "");
+				   f == _VF_FLAG_MAX ? "MinTxRate" : vf_flags[f].conf_key,
+				   f == _VF_FLAG_MAX ? "/MaxTxRate=" : "");
 			any = true;
 		}
 	if (any)
@@ -152,7 +161,8 @@ static void put_vf(strbuf *out, const vfctl_host *h, const vfctl_device *pf, con
 	if (keys.error)
 		out->error = keys.error;
 	else if (keys.s) {
-		strbuf_add(out, "\n# %s%sVF %u%s", vf->id ? vf->id : "", vf->id ? " " : "", vf->index, vf->netdev ? ", " : "");
+		strbuf_add(out, "\n# %s%sVF %u%s", vf->id ? vf->id : "", vf->id ? " " : "", vf->index,
+			   vf->netdev ? ", " : "");
 		if (vf->netdev)
 			add_name(out, vf->netdev);
 		strbuf_add(out, " (");
@@ -195,8 +205,9 @@ static int export_pf(const vfctl_host *h, const vfctl_device *pf, vfctl_export_f
 	const char *match = put_match(&t, pf);
 	if (!match) {
 		free(t.s);
-		return skip(f, pf->id, "its netdev's name cannot be written as Match=name: (not plain UTF-8 text, or ends "
-					"in a backslash) and it has no PCI path or permanent MAC: rename the netdev");
+		return skip(f, pf->id,
+			    "its netdev's name cannot be written as Match=name: (not plain UTF-8 text, or ends "
+			    "in a backslash) and it has no PCI path or permanent MAC: rename the netdev");
 	}
 	strbuf_add(&t, "NumVFs=%d\n", pf->num_vfs > 0 ? pf->num_vfs : 0);
 	if (pf->autoprobe == 0)
@@ -216,10 +227,12 @@ static int export_pf(const vfctl_host *h, const vfctl_device *pf, vfctl_export_f
 				any = true;
 			}
 		if (any)
-			strbuf_add(&t, "\n# (RepresentorAltName= is not inferred from them: add a pattern for altnames)\n");
+			strbuf_add(&t,
+				   "\n# (RepresentorAltName= is not inferred from them: add a pattern for altnames)\n");
 	}
 	if (pf->nvme_ctrl && !pf->nvme_known && pf->n_vfs)
-		strbuf_add(&t, "# NVMe secondary controllers unknown (Identify needs root): NVMeQueues= not exported\n");
+		strbuf_add(&t,
+			   "# NVMe secondary controllers unknown (Identify needs root): NVMeQueues= not exported\n");
 	put_unreported(&t, pf);
 	for (size_t i = 0; i < pf->n_vfs; i++)
 		put_vf(&t, h, pf, &pf->vfs[i]);
@@ -259,8 +272,10 @@ static int export_vdpa(const vfctl_vdpa_dev *v, vfctl_export_file *f)
 		char *e = text_escape(v->name ? v->name : "");
 		int r = e ? 0 : -ENOMEM;
 		char *why = NULL;
-		if (e && asprintf(&why, "vDPA device %s: its name or management device cannot be written as Name=/MgmtDev= "
-					"(plain UTF-8 text, 1..31 characters, no / or space)", e) < 0)
+		if (e && asprintf(&why,
+				  "vDPA device %s: its name or management device cannot be written as Name=/MgmtDev= "
+				  "(plain UTF-8 text, 1..31 characters, no / or space)",
+				  e) < 0)
 			r = -ENOMEM;
 		if (r == 0)
 			r = skip(f, NULL, why);
@@ -269,14 +284,16 @@ static int export_vdpa(const vfctl_vdpa_dev *v, vfctl_export_file *f)
 		return r;
 	}
 	strbuf t = {0};
-	strbuf_add(&t, "# Written by vfctl export from the live host.\n# vDPA device %s on %s\n[VDPA]\nName=%s\nMgmtDev=%s\n",
-	    v->name, v->mgmtdev ? v->mgmtdev : "?", v->name, v->mgmtdev ? v->mgmtdev : "");
+	strbuf_add(
+		&t,
+		"# Written by vfctl export from the live host.\n# vDPA device %s on %s\n[VDPA]\nName=%s\nMgmtDev=%s\n",
+		v->name, v->mgmtdev ? v->mgmtdev : "?", v->name, v->mgmtdev ? v->mgmtdev : "");
 	if (v->driver && streq(v->driver, "vhost_vdpa"))
 		strbuf_add(&t, "Driver=vhost\n");
 	else if (v->driver && streq(v->driver, "virtio_vdpa"))
 		strbuf_add(&t, "Driver=virtio\n");
 	strbuf_add(&t, "# MACAddress=, MTU= and MaxQueuePairs= are not read back from the device: add them if it was "
-		"created with them\n");
+		       "created with them\n");
 	if (t.error) {
 		free(t.s);
 		return t.error;
@@ -289,7 +306,8 @@ static int export_vdpa(const vfctl_vdpa_dev *v, vfctl_export_file *f)
 /* A PF worth a file: VFs, or a state other than a fresh driver's. */
 static bool pf_configured(const vfctl_device *d)
 {
-	return (d->total_vfs > 0 || d->num_vfs > 0) && (d->num_vfs > 0 || d->autoprobe == 0 || d->eswitch_mode == VFCTL_ESWITCH_SWITCHDEV);
+	return (d->total_vfs > 0 || d->num_vfs > 0) &&
+	       (d->num_vfs > 0 || d->autoprobe == 0 || d->eswitch_mode == VFCTL_ESWITCH_SWITCHDEV);
 }
 
 /* Two PFs whose netdevs differ only in bytes file_name replaces would share a file, and one would
@@ -361,14 +379,16 @@ static int warn_duplicate_macs(const vfctl_host *h, vfctl_export_file *f, size_t
 {
 	size_t cap = 0, k = 0;
 	for (size_t i = 0; i < n; i++) {
-		const vfctl_device *pf = f[i].text && f[i].match && f[i].device ? vfctl_host_find(h, f[i].device) : NULL;
+		const vfctl_device *pf =
+			f[i].text && f[i].match && f[i].device ? vfctl_host_find(h, f[i].device) : NULL;
 		cap += pf ? pf->n_vfs : 0;
 	}
 	mac_use *u = calloc(cap + 1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		const vfctl_device *pf = f[i].text && f[i].match && f[i].device ? vfctl_host_find(h, f[i].device) : NULL;
+		const vfctl_device *pf =
+			f[i].text && f[i].match && f[i].device ? vfctl_host_find(h, f[i].device) : NULL;
 		for (size_t v = 0; pf && v < pf->n_vfs; v++)
 			if (pf->vfs[v].settings.valid && !zero_mac(pf->vfs[v].settings.mac))
 				u[k++] = (mac_use){pf->vfs[v].settings.mac, i, pf->vfs[v].index};
@@ -376,10 +396,14 @@ static int warn_duplicate_macs(const vfctl_host *h, vfctl_export_file *f, size_t
 	qsort(u, k, sizeof(*u), cmp_mac_use);
 	for (size_t i = 0; i + 1 < k; i++)
 		for (size_t j = i + 1; j < k && strcasecmp(u[i].mac, u[j].mac) == 0; j++) {
-			add_warning(&f[u[i].file], "VF %u has MAC %s, as VF %u of %s (%s) has: apply refuses a MAC on two VFs; "
-				    "change one before applying", u[i].vf, u[i].mac, u[j].vf, f[u[j].file].device, f[u[j].file].name);
-			add_warning(&f[u[j].file], "VF %u has MAC %s, as VF %u of %s (%s) has: apply refuses a MAC on two VFs; "
-				    "change one before applying", u[j].vf, u[j].mac, u[i].vf, f[u[i].file].device, f[u[i].file].name);
+			add_warning(&f[u[i].file],
+				    "VF %u has MAC %s, as VF %u of %s (%s) has: apply refuses a MAC on two VFs; "
+				    "change one before applying",
+				    u[i].vf, u[i].mac, u[j].vf, f[u[j].file].device, f[u[j].file].name);
+			add_warning(&f[u[j].file],
+				    "VF %u has MAC %s, as VF %u of %s (%s) has: apply refuses a MAC on two VFs; "
+				    "change one before applying",
+				    u[j].vf, u[j].mac, u[i].vf, f[u[i].file].device, f[u[i].file].name);
 		}
 	free(u);
 	return 0;

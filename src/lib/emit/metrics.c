@@ -6,10 +6,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "vf-flags.h"
 #include "escape.h"
 #include "strbuf.h"
 #include "util.h"
+#include "vf-flags.h"
 #include "vfctl/vfctl.h"
 
 /* A label value: backslash, double quote and newline escaped, as the format wants, and always
@@ -44,9 +44,15 @@ static void family(strbuf *t, const char *name, const char *type, const char *he
 	strbuf_add(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static bool is_pf(const vfctl_device *d) { return !d->physfn && (d->total_vfs >= 0 || d->num_vfs >= 0); }
+static bool is_pf(const vfctl_device *d)
+{
+	return !d->physfn && (d->total_vfs >= 0 || d->num_vfs >= 0);
+}
 
-static const char *pf_netdev(const vfctl_device *d) { return d->n_netdevs ? d->netdevs[0].name : ""; }
+static const char *pf_netdev(const vfctl_device *d)
+{
+	return d->n_netdevs ? d->netdevs[0].name : "";
+}
 
 static void pf_labels(strbuf *t, const vfctl_device *pf)
 {
@@ -62,11 +68,15 @@ static void vf_labels(strbuf *t, const vfctl_device *pf, const vfctl_vf *vf)
 	label(t, "vf", idx, false);
 }
 
-static const char *knob(int v) { return v < 0 ? "unknown" : v ? "on" : "off"; }
+static const char *knob(int v)
+{
+	return v < 0 ? "unknown" : v ? "on" : "off";
+}
 
 static void vf_info(strbuf *t, const vfctl_host *h)
 {
-	family(t, "vfctl_vf_info", "gauge", "A VF of an SR-IOV PF, its settings as the PF driver reports them (value 1).");
+	family(t, "vfctl_vf_info", "gauge",
+	       "A VF of an SR-IOV PF, its settings as the PF driver reports them (value 1).");
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_device *pf = &h->devices[i];
 		if (!is_pf(pf))
@@ -85,8 +95,9 @@ static void vf_info(strbuf *t, const vfctl_host *h)
 			label(t, "driver", vf->driver ? vf->driver : "", false);
 			label(t, "netdev", vf->netdev ? vf->netdev : "", false);
 			for (vf_flag f = 0; f < _VF_FLAG_MAX; f++) {
-				const char *v = s->valid ? vf_flags[f].link_state ? vf_flag_value_str(f, vf_flag_get(s, f))
-										  : knob(vf_flag_get(s, f))
+				const char *v = s->valid ? vf_flags[f].link_state
+								   ? vf_flag_value_str(f, vf_flag_get(s, f))
+								   : knob(vf_flag_get(s, f))
 							 : NULL;
 				if (vf_flags[f].metric)
 					label(t, vf_flags[f].key, v ? v : "unknown", false);
@@ -112,7 +123,10 @@ static const counter_def counter_defs[] = {
 	{"transmit_dropped_packets_total", "Packets to send dropped", offsetof(vfctl_counters, tx_dropped)},
 };
 
-static int64_t counter_at(const vfctl_counters *c, size_t off) { return *(const int64_t *)((const char *)c + off); }
+static int64_t counter_at(const vfctl_counters *c, size_t off)
+{
+	return *(const int64_t *)((const char *)c + off);
+}
 
 /* Two views of each VF's traffic: the PF driver's (IFLA_VF_STATS) and, when the VF has a netdev
  * here, its own driver's. They differ on some NICs; both are named. */
@@ -133,7 +147,8 @@ static void vf_counters(strbuf *t, const vfctl_host *h, bool netdev_view)
 					continue;
 				if (!header) {
 					char name[128], help[192];
-					snprintf(name, sizeof(name), "vfctl_vf_%s%s", netdev_view ? "netdev_" : "", def->suffix);
+					snprintf(name, sizeof(name), "vfctl_vf_%s%s", netdev_view ? "netdev_" : "",
+						 def->suffix);
 					snprintf(help, sizeof(help), "%s by a VF, %s.", def->help,
 						 netdev_view ? "as its own driver counts them on its netdev"
 							     : "as its PF driver counts them (IFLA_VF_STATS)");
@@ -157,7 +172,8 @@ static void pf_metrics(strbuf *t, const vfctl_host *h)
 		size_t off;
 	} gauges[] = {
 		{"vfctl_pf_num_vfs", "VFs enabled on an SR-IOV PF (sriov_numvfs).", offsetof(vfctl_device, num_vfs)},
-		{"vfctl_pf_total_vfs", "VFs an SR-IOV PF can have (sriov_totalvfs).", offsetof(vfctl_device, total_vfs)},
+		{"vfctl_pf_total_vfs", "VFs an SR-IOV PF can have (sriov_totalvfs).",
+		 offsetof(vfctl_device, total_vfs)},
 	};
 	for (size_t g = 0; g < ELEMENTSOF(gauges); g++) {
 		family(t, gauges[g].name, "gauge", gauges[g].help);

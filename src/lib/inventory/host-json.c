@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
 
-#include "vf-flags.h"
 #include "json-writer.h"
 #include "util.h"
+#include "vf-flags.h"
 #include "vfctl/vfctl.h"
 
 /* Document version: bump on incompatible changes (docs/json.md). */
@@ -154,10 +154,13 @@ static void sriov_json(json_writer *w, const vfctl_device *d)
 		static const char *const inl[] = {"none", "link", "network", "transport"};
 		json_open_object(w, "eswitch");
 		json_string(w, "mode", vfctl_eswitch_mode_str(d->eswitch_mode));
-		json_string(w, "inline_mode", d->eswitch_inline_mode >= 0 && d->eswitch_inline_mode < 4
-						      ? inl[d->eswitch_inline_mode]
-						      : NULL);
-		json_string(w, "encap_mode", d->eswitch_encap_mode == 0 ? "none" : d->eswitch_encap_mode == 1 ? "basic" : NULL);
+		json_string(w, "inline_mode",
+			    d->eswitch_inline_mode >= 0 && d->eswitch_inline_mode < 4 ? inl[d->eswitch_inline_mode]
+										      : NULL);
+		json_string(w, "encap_mode",
+			    d->eswitch_encap_mode == 0   ? "none"
+			    : d->eswitch_encap_mode == 1 ? "basic"
+							 : NULL);
 		json_close_object(w);
 	} else
 		json_null(w, "eswitch");

@@ -13,8 +13,8 @@
 #include "runs.h"
 #include "scan.h"
 #include "sriov.h"
-#include "vdpa.h"
 #include "vdpa-msg.h"
+#include "vdpa.h"
 
 static int cmp_dev(const void *a, const void *b)
 {
@@ -197,7 +197,10 @@ static bool same_ids(const vfctl_device *a, const vfctl_device *b)
 	return a->vendor_id == b->vendor_id && a->device_id == b->device_id && a->class_code == b->class_code;
 }
 
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
 
 /* What the scan left for after the VFs are known: the kernel's ids (a VF's from its PF); a VF's
  * NUMA node is its PF's (the kernel sets it from the PF), the others' are read; pci.ids names

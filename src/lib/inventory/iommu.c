@@ -145,9 +145,9 @@ int host_info_scan(vfctl_ctx *ctx, vfctl_host *h)
 	if (sysfs_list(ctx->fs, "class/iommu", NULL, &v, &n) >= 0) {
 		h->n_iommus = n;
 		if (n > 0)
-			h->iommu_kind = strdup(startswith(v[0], "dmar") ? "intel-vt-d"
+			h->iommu_kind = strdup(startswith(v[0], "dmar")   ? "intel-vt-d"
 					       : startswith(v[0], "ivhd") ? "amd-vi"
-								  : "other");
+									  : "other");
 		strv_free_n(v, n);
 	}
 	n = 0;

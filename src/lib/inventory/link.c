@@ -5,8 +5,8 @@
 #include <stdio.h>
 
 #include "link.h"
-#include "vf-flags.h"
 #include "parse.h"
+#include "vf-flags.h"
 
 static int getlink_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -101,8 +101,8 @@ static int setlink(vfctl_ctx *ctx, struct nlmsghdr *nlh, const char *what, int i
 		char name[64] = "";
 		if (ifindex > 0)
 			netdev_name(ctx, ifindex, name, sizeof(name));
-		return ctx_error(ctx, r, "RTM_SETLINK %s%s%s%s%s", name, name[0] ? " " : "", what, nl->ext_ack[0] ? ": " : "",
-				 nl->ext_ack);
+		return ctx_error(ctx, r, "RTM_SETLINK %s%s%s%s%s", name, name[0] ? " " : "", what,
+				 nl->ext_ack[0] ? ": " : "", nl->ext_ack);
 	}
 	return 0;
 }
@@ -110,7 +110,9 @@ static int setlink(vfctl_ctx *ctx, struct nlmsghdr *nlh, const char *what, int i
 int link_vf_set(vfctl_ctx *ctx, int ifindex, uint16_t type, const void *payload, size_t len)
 {
 	static const char *const names[] = {
-		[IFLA_VF_MAC] = "IFLA_VF_MAC", [IFLA_VF_VLAN] = "IFLA_VF_VLAN", [IFLA_VF_VLAN_LIST] = "IFLA_VF_VLAN_LIST",
+		[IFLA_VF_MAC] = "IFLA_VF_MAC",
+		[IFLA_VF_VLAN] = "IFLA_VF_VLAN",
+		[IFLA_VF_VLAN_LIST] = "IFLA_VF_VLAN_LIST",
 		[IFLA_VF_RATE] = "IFLA_VF_RATE",
 	};
 	char buf[MNL_SOCKET_BUFFER_SIZE], what[64];

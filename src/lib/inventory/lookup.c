@@ -136,7 +136,8 @@ bool intx_line_unknown(const vfctl_device *d, const vfctl_device *p)
 static char *list_add(char *list, const vfctl_device *p)
 {
 	char *n = NULL;
-	if (asprintf(&n, "%s%s%s (%s)", list ? list : "", list ? ", " : "", p->id, p->driver ? p->driver : "no driver") < 0)
+	if (asprintf(&n, "%s%s%s (%s)", list ? list : "", list ? ", " : "", p->id,
+		     p->driver ? p->driver : "no driver") < 0)
 		n = NULL;
 	free(list);
 	return n;
@@ -156,7 +157,8 @@ char *group_host_members(const vfctl_host *h, const vfctl_device *d)
 	char *s = NULL;
 	for (size_t i = 0; d->iommu_group >= 0 && i < h->n_devices; i++) {
 		const vfctl_device *p = &h->devices[i];
-		if (p != d && p->iommu_group == d->iommu_group && !p->is_bridge && p->driver && !streq(p->driver, "vfio-pci"))
+		if (p != d && p->iommu_group == d->iommu_group && !p->is_bridge && p->driver &&
+		    !streq(p->driver, "vfio-pci"))
 			s = list_add(s, p);
 	}
 	return s;

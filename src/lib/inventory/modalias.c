@@ -27,8 +27,7 @@ static char *vf_driver(struct kmod_ctx *k, const vfctl_device *pf)
 		 pf->subsystem_vendor_id, pf->subsystem_device_id, pf->class_code >> 16, (pf->class_code >> 8) & 0xff,
 		 pf->class_code & 0xff);
 	if (kmod_module_new_from_lookup(k, alias, &l) >= 0)
-		kmod_list_foreach(it, l)
-		{
+		kmod_list_foreach (it, l) {
 			struct kmod_module *m = kmod_module_get_module(it);
 			const char *name = kmod_module_get_name(m);
 			/* vfio-pci matches everything via driver_override only; skip generic stubs. */
@@ -89,8 +88,7 @@ int modalias_loaded_driver(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_devi
 	if (!k)
 		return 0;
 	if (kmod_module_new_from_lookup(k, alias, &l) >= 0)
-		kmod_list_foreach(it, l)
-		{
+		kmod_list_foreach (it, l) {
 			struct kmod_module *m = kmod_module_get_module(it);
 			const char *name = kmod_module_get_name(m);
 			if (!*ret && name && !streq(name, "pci_stub") && !streq(name, "vfio_pci") &&

@@ -148,8 +148,8 @@ int netdevs_of(vfctl_ctx *ctx, const netdev_map *m, const char *parent, const ch
 	if (!nd)
 		return -ENOMEM;
 	for (size_t i = 0; i < end - lo; i++) {
-		nd[i] = (vfctl_netdev){.name = strdup(m->v[lo + i].name), .ifindex = -1, .mtu = -1, .flags = -1,
-					 .speed = -1};
+		nd[i] = (vfctl_netdev){
+			.name = strdup(m->v[lo + i].name), .ifindex = -1, .mtu = -1, .flags = -1, .speed = -1};
 		counters_init(&nd[i].stats);
 		if (!nd[i].name) {
 			for (size_t k = 0; k < i; k++) {

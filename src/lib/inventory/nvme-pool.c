@@ -9,7 +9,10 @@
 #include "nvme-pool.h"
 #include "nvme.h"
 
-static bool is_nvme(const vfctl_device *d) { return (d->class_code >> 8) == 0x0108 && d->total_vfs >= 0; }
+static bool is_nvme(const vfctl_device *d)
+{
+	return (d->class_code >> 8) == 0x0108 && d->total_vfs >= 0;
+}
 
 static void pool(vfctl_nvme_pool *p, uint32_t total, uint32_t primary, uint16_t max, uint16_t gran)
 {

@@ -25,13 +25,36 @@ static char *link_name(vfctl_ctx *ctx, const char *dev, const char *link)
 void pci_device_init(vfctl_device *d)
 {
 	*d = (vfctl_device){
-		.vendor_id = -1, .device_id = -1, .subsystem_vendor_id = -1, .subsystem_device_id = -1,
-		.class_code = -1, .iommu_group = -1, .numa_node = -1, .irq = -1, .msi_vectors = -1,
-		.msix_vectors = -1, .pcie_type = -1, .acs_cap = -1, .acs_ctrl = -1, .cap_total_vfs = -1,
-		.cap_initial_vfs = -1, .cap_num_vfs = -1, .vf_offset = -1, .vf_stride = -1, .vf_device_id = -1,
-		.total_vfs = -1, .num_vfs = -1, .autoprobe = -1, .reported_num_vf = -1, .vf_index = -1,
-		.eswitch_mode = -1, .eswitch_inline_mode = -1, .eswitch_encap_mode = -1, .vfio_uid = -1,
-		.vfio_gid = -1, .addr = {-1, -1, -1, -1},
+		.vendor_id = -1,
+		.device_id = -1,
+		.subsystem_vendor_id = -1,
+		.subsystem_device_id = -1,
+		.class_code = -1,
+		.iommu_group = -1,
+		.numa_node = -1,
+		.irq = -1,
+		.msi_vectors = -1,
+		.msix_vectors = -1,
+		.pcie_type = -1,
+		.acs_cap = -1,
+		.acs_ctrl = -1,
+		.cap_total_vfs = -1,
+		.cap_initial_vfs = -1,
+		.cap_num_vfs = -1,
+		.vf_offset = -1,
+		.vf_stride = -1,
+		.vf_device_id = -1,
+		.total_vfs = -1,
+		.num_vfs = -1,
+		.autoprobe = -1,
+		.reported_num_vf = -1,
+		.vf_index = -1,
+		.eswitch_mode = -1,
+		.eswitch_inline_mode = -1,
+		.eswitch_encap_mode = -1,
+		.vfio_uid = -1,
+		.vfio_gid = -1,
+		.addr = {-1, -1, -1, -1},
 	};
 }
 
@@ -173,9 +196,8 @@ void pci_lookup_names(vfctl_ctx *ctx, vfctl_device *d)
 	}
 	if (pci_lookup_name(ctx->pacc, buf, sizeof(buf), PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS, d->vendor_id))
 		d->vendor_name = strdup(buf);
-	if (d->device_id >= 0 &&
-	    pci_lookup_name(ctx->pacc, buf, sizeof(buf), PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, d->vendor_id,
-			    d->device_id))
+	if (d->device_id >= 0 && pci_lookup_name(ctx->pacc, buf, sizeof(buf), PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS,
+						 d->vendor_id, d->device_id))
 		d->device_name = strdup(buf);
 	if (d->class_code >= 0 &&
 	    pci_lookup_name(ctx->pacc, buf, sizeof(buf), PCI_LOOKUP_CLASS | PCI_LOOKUP_NO_NUMBERS, d->class_code >> 8))

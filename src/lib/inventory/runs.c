@@ -4,8 +4,8 @@
  * doctor and metrics report what apply's recovery will do with it. */
 #include <limits.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "files.h"
 #include "parse.h"
@@ -100,8 +100,8 @@ static int journal_verdict(vfctl_ctx *ctx, const vfctl_host *h, const char *name
 	/* /run is emptied at boot, but a container's or a persistent run directory is not: a journal
 	 * of another boot describes devices that have been re-created since. */
 	if (run_boot_id(ctx, &now) >= 0 && !streq_ptr(boot, now))
-		return asprintf(ret_why, "written during another boot (%s, this one is %s)", boot ? boot : "none recorded",
-				now) < 0
+		return asprintf(ret_why, "written during another boot (%s, this one is %s)",
+				boot ? boot : "none recorded", now) < 0
 			       ? -ENOMEM
 			       : 0;
 	const vfctl_device *d = streq(kind, "vdpa") || !h ? NULL : vfctl_host_find(h, run->device);
@@ -115,7 +115,8 @@ static int journal_verdict(vfctl_ctx *ctx, const vfctl_host *h, const char *name
 				       : 0;
 	}
 	if (d && streq(kind, "pf") && d->total_vfs < 0)
-		return asprintf(ret_why, "%s is no SR-IOV PF now, the journal was written for one", d->id) < 0 ? -ENOMEM : 0;
+		return asprintf(ret_why, "%s is no SR-IOV PF now, the journal was written for one", d->id) < 0 ? -ENOMEM
+													       : 0;
 	return 0;
 }
 
@@ -159,7 +160,10 @@ void run_done(vfctl_interrupted_run *run)
 }
 
 /* Alive: the run holds the lock and is still working (kill() tells without signalling). */
-static bool pid_alive(int pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
+static bool pid_alive(int pid)
+{
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
 
 int runs_scan(vfctl_ctx *ctx, vfctl_host *h)
 {

@@ -112,7 +112,8 @@ static char *swap_behind(guard *g, const vfctl_device *d)
 	const char *l = g->swaps ? strchr(g->swaps, '\n') : NULL; /* the first line is a header */
 	for (; l && *++l; l = strchr(l, '\n')) {
 		char dev[256], type[32];
-		if (sscanf(l, "%255s %31s", dev, type) != 2 || !streq(type, "partition") || strncmp(dev, "/dev/", 5) != 0)
+		if (sscanf(l, "%255s %31s", dev, type) != 2 || !streq(type, "partition") ||
+		    strncmp(dev, "/dev/", 5) != 0)
 			continue;
 		char rel[300];
 		snprintf(rel, sizeof(rel), "class/block/%s", strrchr(dev, '/') + 1);
@@ -156,7 +157,8 @@ static char *default_route_on(guard *g, const char *const *names, size_t n)
 		char plen[8];
 		/* dst plen src splen nexthop metric refcnt use flags iface */
 		if (sscanf(l, "%63s %7s %*s %*s %*s %*s %*s %*s %*s %63s", dst, plen, ifname) == 3 &&
-		    strspn(dst, "0") == 32 && streq(plen, "00") && !streq(ifname, "lo") && netdev_on(g->ctx, names, n, ifname, 0))
+		    strspn(dst, "0") == 32 && streq(plen, "00") && !streq(ifname, "lo") &&
+		    netdev_on(g->ctx, names, n, ifname, 0))
 			return strdup(ifname);
 	}
 	return NULL;
@@ -182,7 +184,8 @@ static int in_use(guard *g, const vfctl_device *d, char **ret)
 		if (r < 0)
 			return r;
 		if (pid > 0)
-			return asprintf(ret, "%s: %s is open in process %d (%s)", d->id, node, pid, comm ? comm : "?") < 0
+			return asprintf(ret, "%s: %s is open in process %d (%s)", d->id, node, pid, comm ? comm : "?") <
+					       0
 				       ? -ENOMEM
 				       : 0;
 	}
@@ -195,8 +198,8 @@ static int in_use(guard *g, const vfctl_device *d, char **ret)
 		if (r < 0)
 			return r;
 		if (pid > 0)
-			return asprintf(ret, "%s: vDPA device %s (%s) is open in process %d (%s)", d->id, v->name, v->vhost,
-					pid, comm ? comm : "?") < 0
+			return asprintf(ret, "%s: vDPA device %s (%s) is open in process %d (%s)", d->id, v->name,
+					v->vhost, pid, comm ? comm : "?") < 0
 				       ? -ENOMEM
 				       : 0;
 	}
@@ -213,7 +216,9 @@ static int in_use(guard *g, const vfctl_device *d, char **ret)
 			continue;
 		for (size_t k = 0; k < g->n_addrs; k++)
 			if (g->addrs[k] == nd->ifindex)
-				return asprintf(ret, "%s: its netdev %s is up with addresses", d->id, nd->name) < 0 ? -ENOMEM : 0;
+				return asprintf(ret, "%s: its netdev %s is up with addresses", d->id, nd->name) < 0
+					       ? -ENOMEM
+					       : 0;
 	}
 	return 0;
 }
@@ -224,7 +229,8 @@ static int host_needs(guard *g, const vfctl_device *d, char **ret)
 	const char *names[16];
 	size_t n = 0;
 	if ((mnt = mounted_behind(g, d)))
-		return asprintf(ret, "%s controls the disk of the mounted file system %s", d->id, mnt) < 0 ? -ENOMEM : 0;
+		return asprintf(ret, "%s controls the disk of the mounted file system %s", d->id, mnt) < 0 ? -ENOMEM
+													   : 0;
 	if ((swap = swap_behind(g, d)))
 		return asprintf(ret, "%s controls the disk of the swap partition %s", d->id, swap) < 0 ? -ENOMEM : 0;
 	for (size_t i = 0; i < d->n_netdevs && n < 16; i++)

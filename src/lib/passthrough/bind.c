@@ -99,8 +99,8 @@ static int record_write(binder *b, const vfctl_device *d)
 	const vfctl_device *pf = d->physfn ? vfctl_host_find(b->h, d->physfn) : NULL;
 	if (pf && d->vf_index >= 0 && (size_t)d->vf_index < pf->n_vfs) {
 		const vfctl_vf_settings *s = &pf->vfs[d->vf_index].settings;
-		int k = s->valid ? asprintf(&vf, "pf=%s\nvf=%d\nmac=%s\nvlan=%d\nqos=%d\nspoofchk=%d\ntrust=%d\n", pf->id,
-					    d->vf_index, s->mac, s->vlan, s->qos, s->spoofchk, s->trust)
+		int k = s->valid ? asprintf(&vf, "pf=%s\nvf=%d\nmac=%s\nvlan=%d\nqos=%d\nspoofchk=%d\ntrust=%d\n",
+					    pf->id, d->vf_index, s->mac, s->vlan, s->qos, s->spoofchk, s->trust)
 				 : asprintf(&vf, "pf=%s\nvf=%d\n", pf->id, d->vf_index);
 		if (k < 0)
 			return -ENOMEM;
@@ -197,7 +197,8 @@ static int check_groups(binder *b)
 		size_t *idx = NULL, np = 0;
 		char others[512] = "";
 		if (d->iommu_group < 0)
-			return ctx_error(b->ctx, -ENXIO, "%s has no IOMMU group: the IOMMU is off (vfctl doctor says how "
+			return ctx_error(b->ctx, -ENXIO,
+					 "%s has no IOMMU group: the IOMMU is off (vfctl doctor says how "
 					 "to turn it on); vfctl never falls back to no-IOMMU mode",
 					 d->id);
 		if (vfctl_host_group_peers(b->h, d, &idx, &np) < 0)
@@ -214,11 +215,13 @@ static int check_groups(binder *b)
 				continue;
 			}
 			size_t l = strlen(others);
-			snprintf(others + l, sizeof(others) - l, "%s%s (%s)", l ? ", " : "", p->id, p->driver ? p->driver : "no driver");
+			snprintf(others + l, sizeof(others) - l, "%s%s (%s)", l ? ", " : "", p->id,
+				 p->driver ? p->driver : "no driver");
 		}
 		free(idx);
 		if (others[0])
-			return ctx_error(b->ctx, -EPERM, "%s shares IOMMU group %d with %s: VFIO takes a group whole; "
+			return ctx_error(b->ctx, -EPERM,
+					 "%s shares IOMMU group %d with %s: VFIO takes a group whole; "
 					 "bind them too with --group, or move the card to a slot with its own group",
 					 d->id, d->iommu_group, others);
 	}
@@ -295,7 +298,8 @@ static int restore_one(binder *b, const char *id)
 		const vfctl_vf_settings *now = (size_t)rec.vf < pf->n_vfs ? &pf->vfs[rec.vf].settings : NULL;
 		if (now && now->valid && !streq(now->mac, rec.s.mac)) {
 			struct ifla_vf_mac m = {.vf = (uint32_t)rec.vf};
-			if (parse_mac(rec.s.mac, m.mac) >= 0 && (r = link_vf_set(b->ctx, ifindex, IFLA_VF_MAC, &m, sizeof(m))) < 0)
+			if (parse_mac(rec.s.mac, m.mac) >= 0 &&
+			    (r = link_vf_set(b->ctx, ifindex, IFLA_VF_MAC, &m, sizeof(m))) < 0)
 				return r;
 			say(b, "%s: VF MAC back to %s", id, rec.s.mac);
 		}
@@ -324,7 +328,8 @@ static int do_bind(binder *b, bool unbind_only)
 	for (; done < b->n && r >= 0; done++) {
 		const vfctl_device *d = b->set[done];
 		if (unbind_only ? !d->driver : streq_ptr(d->driver, drv)) {
-			say(b, "%s: already %s%s", d->id, unbind_only ? "unbound" : "bound to ", unbind_only ? "" : drv);
+			say(b, "%s: already %s%s", d->id, unbind_only ? "unbound" : "bound to ",
+			    unbind_only ? "" : drv);
 			continue;
 		}
 		if ((r = record_write(b, d)) < 0)
@@ -335,7 +340,8 @@ static int do_bind(binder *b, bool unbind_only)
 			say(b, "%s: unbound from %s", d->id, d->driver);
 			continue;
 		}
-		if ((r = module_load(b->ctx, b->h->kernel_release, drv)) < 0 || (r = pci_bind(b->ctx, d->id, drv, true)) < 0)
+		if ((r = module_load(b->ctx, b->h->kernel_release, drv)) < 0 ||
+		    (r = pci_bind(b->ctx, d->id, drv, true)) < 0)
 			break;
 		say(b, "%s: %s -> %s", d->id, d->driver ? d->driver : "no driver", drv);
 		if (streq(drv, "vfio-pci") && (r = chown_group(b, d)) < 0)

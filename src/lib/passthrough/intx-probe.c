@@ -44,8 +44,8 @@ static int intx_probe(vfctl_ctx *ctx, const vfctl_device *d, int *ret)
 		if (r < 0)
 			return ctx_error_fs(ctx, r, "cannot scan processes");
 		if (pid > 0)
-			return ctx_error(ctx, -EBUSY, "%s: /dev/vfio/%d is open in process %d (a running VM?)",
-					 d->id, d->iommu_group, pid);
+			return ctx_error(ctx, -EBUSY, "%s: /dev/vfio/%d is open in process %d (a running VM?)", d->id,
+					 d->iommu_group, pid);
 	}
 	snprintf(cfg, sizeof(cfg), "%s/config", d->syspath);
 	r = read_cmd(ctx, cfg, &orig);

@@ -70,10 +70,10 @@ static void check_one(vfctl_ctx *ctx, const vfctl_host *h, checker *c)
 	(void)vfio_group_holder(ctx, d->iommu_group, &pid, &comm);
 	if (pid > 0) {
 		char msg[256];
-		snprintf(msg, sizeof(msg), "/dev/vfio/%d is held by process %d (%s): busy, not probed", d->iommu_group, pid,
-			 comm ? comm : "?");
-		snprintf(fix, sizeof(fix), "the group is in use (a running VM?): stop process %d, or check another device",
-			 pid);
+		snprintf(msg, sizeof(msg), "/dev/vfio/%d is held by process %d (%s): busy, not probed", d->iommu_group,
+			 pid, comm ? comm : "?");
+		snprintf(fix, sizeof(fix),
+			 "the group is in use (a running VM?): stop process %d, or check another device", pid);
 		step(c, "vfio.busy", -EBUSY, fix, "%s", msg);
 		return;
 	}
@@ -82,7 +82,8 @@ static void check_one(vfctl_ctx *ctx, const vfctl_host *h, checker *c)
 		  "/dev/vfio/vfio opened, VFIO API %d", r < 0 ? -1 : api))
 		goto out;
 	r = vfio_open_group(&s, VFIO_DIR, d->iommu_group, &viable);
-	if (!step(c, "vfio.group-open", r, r == -EBUSY ? "another process holds the group" : "check /dev/vfio permissions",
+	if (!step(c, "vfio.group-open", r,
+		  r == -EBUSY ? "another process holds the group" : "check /dev/vfio permissions",
 		  "/dev/vfio/%d opened", d->iommu_group))
 		goto out;
 	if (!viable) {
@@ -98,33 +99,41 @@ static void check_one(vfctl_ctx *ctx, const vfctl_host *h, checker *c)
 		goto out;
 	r = vfio_set_iommu(&s, &type);
 	if (!step(c, "vfio.iommu", r, set_iommu_fix(h, r), "IOMMU type %s set",
-		  r < 0 ? "?" : type == VFIO_TYPE1v2_IOMMU ? "1v2" : "1"))
+		  r < 0                        ? "?"
+		  : type == VFIO_TYPE1v2_IOMMU ? "1v2"
+					       : "1"))
 		goto out;
 	r = vfio_get_device(&s, d->id);
-	if (!step(c, "vfio.device", r, "check dmesg: the device may be in use or failed to reset", "device fd for %s", d->id))
+	if (!step(c, "vfio.device", r, "check dmesg: the device may be in use or failed to reset", "device fd for %s",
+		  d->id))
 		goto out;
 	vfio_device_summary info;
 	r = vfio_device_info(&s, &info);
 	if (!step(c, "vfio.info", r, NULL, "%u regions (BAR0 %llu KiB), IRQs: INTx %u, MSI %u, MSI-X %u; reset %s",
 		  r < 0 ? 0 : info.num_regions, r < 0 ? 0ULL : (unsigned long long)(info.region_size[0] >> 10),
-		  r < 0 ? 0 : info.irq_count[VFIO_PCI_INTX_IRQ_INDEX], r < 0 ? 0 : info.irq_count[VFIO_PCI_MSI_IRQ_INDEX],
+		  r < 0 ? 0 : info.irq_count[VFIO_PCI_INTX_IRQ_INDEX],
+		  r < 0 ? 0 : info.irq_count[VFIO_PCI_MSI_IRQ_INDEX],
 		  r < 0 ? 0 : info.irq_count[VFIO_PCI_MSIX_IRQ_INDEX],
-		  r < 0 ? "?" : info.flags & VFIO_DEVICE_FLAGS_RESET ? "yes" : "no"))
+		  r < 0                                  ? "?"
+		  : info.flags & VFIO_DEVICE_FLAGS_RESET ? "yes"
+							 : "no"))
 		goto out;
 	/* QEMU enables INTx at realize time for any device with a pin, MSI-X or not: a shared line
 	 * that another driver holds makes the VM fail right there with EBUSY (VFIO_DEVICE_SET_IRQS). */
 	if (info.irq_count[VFIO_PCI_INTX_IRQ_INDEX] > 0) {
 		r = vfio_set_trigger(&s, VFIO_PCI_INTX_IRQ_INDEX);
 		_cleanup_free_ char *holders = r == -EBUSY ? intx_line_holders(h, d) : NULL;
-		snprintf(fix, sizeof(fix), "IRQ %d is taken%s%s: put the card in a slot on another interrupt line, pass the "
-			 "devices sharing it to the same VM, or remove the other device first (vfctl doctor --probe-intx %s)",
+		snprintf(fix, sizeof(fix),
+			 "IRQ %d is taken%s%s: put the card in a slot on another interrupt line, pass the "
+			 "devices sharing it to the same VM, or remove the other device first (vfctl doctor "
+			 "--probe-intx %s)",
 			 d->irq, holders ? " by " : "", holders ? holders : "", d->id);
 		if (step(c, "vfio.intx", r, fix, "INTx trigger (eventfd) on IRQ %d set up", d->irq))
 			(void)vfio_clear_trigger(&s, VFIO_PCI_INTX_IRQ_INDEX);
 	}
-	unsigned msi = info.irq_count[VFIO_PCI_MSIX_IRQ_INDEX] ? VFIO_PCI_MSIX_IRQ_INDEX
+	unsigned msi = info.irq_count[VFIO_PCI_MSIX_IRQ_INDEX]  ? VFIO_PCI_MSIX_IRQ_INDEX
 		       : info.irq_count[VFIO_PCI_MSI_IRQ_INDEX] ? VFIO_PCI_MSI_IRQ_INDEX
-								 : 0;
+								: 0;
 	if (msi) {
 		r = vfio_set_trigger(&s, msi);
 		if (step(c, msi == VFIO_PCI_MSIX_IRQ_INDEX ? "vfio.msix" : "vfio.msi", r,

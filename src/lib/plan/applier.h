@@ -9,10 +9,10 @@ typedef struct applier {
 	vfctl_ctx *ctx;
 	const vfctl_apply_opts *o;
 	const char *rundir;
-	int fail_at; /* a test build's fault hook (test_hooks), 0 off */
-	int counter; /* steps run so far (rollback steps not counted); a PF worker starts at the
-		      * number its steps would have had in a run one PF after the other */
-	const int *abort; /* PF workers of one run: set when another PF failed (not at boot) */
+	int fail_at;         /* a test build's fault hook (test_hooks), 0 off */
+	int counter;         /* steps run so far (rollback steps not counted); a PF worker starts at the
+			      * number its steps would have had in a run one PF after the other */
+	const int *abort;    /* PF workers of one run: set when another PF failed (not at boot) */
 	const char *boot_id; /* this boot's, written into each journal; NULL when unknown */
 	char **blocked;      /* devices whose interrupted run could not be undone (the guard refused) */
 	size_t n_blocked;
@@ -36,7 +36,7 @@ int unit_recover(applier *a, conf_unit *prior);
 /* What one PF worker did (apply-workers.c): ran is false for units it did not take. */
 typedef struct pf_outcome {
 	bool ran, changed;
-	int r; /* -ECANCELED: stopped because another PF failed */
+	int r;           /* -ECANCELED: stopped because another PF failed */
 	conf_unit prior; /* owned by the caller after the run */
 	char error[1024];
 } pf_outcome;
@@ -76,7 +76,10 @@ int journal_write(applier *a, const journal_run *j, const conf_unit *prior, cons
 typedef struct journal_handle {
 	int fd;
 } journal_handle;
-#define JOURNAL_HANDLE_INIT {.fd = -EBADF}
+#define JOURNAL_HANDLE_INIT  \
+	{                    \
+		.fd = -EBADF \
+	}
 /* The same for a unit's run: the first call writes the prior state and the progress; each later
  * call appends only the progress, which replaces the earlier on reading (300 VFs: 20 KB written
  * once, not after each of 300 steps). */

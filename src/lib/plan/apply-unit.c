@@ -34,7 +34,10 @@ static int rescan_unit(applier *a, const conf_unit *u, vfctl_host **h)
 	return host_scan_pf(a->ctx, u->dev_id, h);
 }
 
-static bool aborted(const applier *a) { return a->abort && __atomic_load_n(a->abort, __ATOMIC_ACQUIRE); }
+static bool aborted(const applier *a)
+{
+	return a->abort && __atomic_load_n(a->abort, __ATOMIC_ACQUIRE);
+}
 
 /* The caller's flag is set by a signal handler and read here from every PF worker: an atomic load
  * (lock-free for sig_atomic_t, so the handler's store may be a plain one). */
@@ -109,7 +112,8 @@ static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, unit_
 		}
 		applier_say(a, "%s[%zu/%zu] %s", rollback ? "  undo " : "", i + 1, p->n, s->text);
 		if (!rollback && ++a->counter == a->fail_at)
-			r = ctx_error(a->ctx, -EIO, "injected failure at step %d (a test build's VFCTL_TEST_FAIL_STEP)", a->counter);
+			r = ctx_error(a->ctx, -EIO, "injected failure at step %d (a test build's VFCTL_TEST_FAIL_STEP)",
+				      a->counter);
 		else
 			r = exec_step(a, h, s);
 		double dt = now() - t0;
@@ -142,7 +146,8 @@ static int guard_plan(applier *a, const vfctl_host *h, const vfctl_plan *p, cons
 		r = ctx_error(a->ctx, -EPERM, "refusing to %s %s: %s (not even with --force: move it off first)", what,
 			      dev, holder);
 	else if (!a->o->force)
-		r = ctx_error(a->ctx, -EBUSY, "refusing to %s %s: %s (use --force to go ahead anyway)", what, dev, holder);
+		r = ctx_error(a->ctx, -EBUSY, "refusing to %s %s: %s (use --force to go ahead anyway)", what, dev,
+			      holder);
 	else {
 		applier_say(a, "%s: in use, going ahead (--force): %s", dev, holder);
 		return 0;
@@ -173,8 +178,9 @@ static int rollback(applier *a, conf_unit *prior, bool guarded)
 	}
 	if (r >= 0 && (r = rescan_unit(a, prior, &h)) >= 0 && (r = plan_unit(a->ctx, &one, 0, h, &p)) >= 0) {
 		if (p.n) {
-			applier_say(a, "%s: rollback incomplete, %zu difference%s remain (journal kept):", prior->dev_id, p.n,
-			    p.n == 1 ? "" : "s");
+			applier_say(a,
+				    "%s: rollback incomplete, %zu difference%s remain (journal kept):", prior->dev_id,
+				    p.n, p.n == 1 ? "" : "s");
 			for (size_t i = 0; i < p.n; i++)
 				applier_say(a, "      %s", p.steps[i].text);
 			r = -EIO;
@@ -188,9 +194,15 @@ static int rollback(applier *a, conf_unit *prior, bool guarded)
 	return r;
 }
 
-int unit_rollback(applier *a, conf_unit *prior) { return rollback(a, prior, false); }
+int unit_rollback(applier *a, conf_unit *prior)
+{
+	return rollback(a, prior, false);
+}
 
-int unit_recover(applier *a, conf_unit *prior) { return rollback(a, prior, true); }
+int unit_recover(applier *a, conf_unit *prior)
+{
+	return rollback(a, prior, true);
+}
 
 /* Plans unit ui from the snapshot h (the host as the previous unit left it, or as the run found
  * it for concurrent PFs), runs it, and re-reads the host to verify: the whole host into *after
@@ -253,4 +265,3 @@ out:
 	vfctl_host_free(mine);
 	return r;
 }
-

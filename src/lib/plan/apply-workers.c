@@ -77,8 +77,15 @@ int pf_workers_run(applier *a, vfctl_config *c, const bool *selected, const vfct
 		/* Where this PF's steps start in the one-after-the-other numbering. */
 		if ((r = plan_unit(a->ctx, c, i, h, &p)) < 0)
 			break;
-		*j = (pf_job){.a = *a, .o = *a->o, .outer = a->o, .lock = &lock, .c = c, .ui = i, .h = h,
-			      .abort = &abort_flag, .out = &out[i]};
+		*j = (pf_job){.a = *a,
+			      .o = *a->o,
+			      .outer = a->o,
+			      .lock = &lock,
+			      .c = c,
+			      .ui = i,
+			      .h = h,
+			      .abort = &abort_flag,
+			      .out = &out[i]};
 		j->a.counter = offset;
 		offset += (int)p.n;
 		plan_clear(&p);

@@ -77,14 +77,20 @@ static int recover_interrupted(applier *a, vfctl_host **h)
 		if (localtime_r(&t, &tm))
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 		if (j.unusable)
-			applier_say(a, "the journal %s/vfctl/journal/%s is not replayed: %s (vfctl status shows it; remove it "
-				    "once checked)", a->rundir, names[i], j.unusable);
+			applier_say(
+				a,
+				"the journal %s/vfctl/journal/%s is not replayed: %s (vfctl status shows it; remove it "
+				"once checked)",
+				a->rundir, names[i], j.unusable);
 		else if (prior.kind != UNIT_VDPA && !vfctl_host_find(*h, prior.dev_id)) {
-			applier_say(a, "a run interrupted at %s (pid %d) left a journal for %s, which is gone: journal removed",
+			applier_say(a,
+				    "a run interrupted at %s (pid %d) left a journal for %s, which is gone: journal "
+				    "removed",
 				    when, j.pid, names[i]);
 			journal_remove(a, names[i]);
 		} else {
-			applier_say(a, "a run interrupted at %s (pid %d, %u of %u steps done%s%s) left %s half-done: "
+			applier_say(a,
+				    "a run interrupted at %s (pid %d, %u of %u steps done%s%s) left %s half-done: "
 				    "restoring its state from before that run",
 				    when, j.pid, j.steps_done, j.steps_total, j.last_step ? ", the last: " : "",
 				    j.last_step ? j.last_step : "", names[i]);
@@ -93,8 +99,8 @@ static int recover_interrupted(applier *a, vfctl_host **h)
 			if (k == -ENOMEM)
 				r = k;
 			else if (k < 0) {
-				applier_say(a, "%s: not restored (journal kept in %s/vfctl/journal): %s", names[i], a->rundir,
-					    vfctl_ctx_error(a->ctx));
+				applier_say(a, "%s: not restored (journal kept in %s/vfctl/journal): %s", names[i],
+					    a->rundir, vfctl_ctx_error(a->ctx));
 				r = block_device(a, names[i]);
 			}
 		}
@@ -140,9 +146,12 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 		if ((r = vfctl_host_scan(ctx, &h)) >= 0)
 			r = vfctl_config_validate(ctx, c, h);
 		vfctl_host_free(h);
-		return r < 0 ? r : ctx_error(ctx, -EOPNOTSUPP, "apply needs the running kernel (sysfs at /sys and rtnetlink)");
+		return r < 0 ? r
+			     : ctx_error(ctx, -EOPNOTSUPP,
+					 "apply needs the running kernel (sysfs at /sys and rtnetlink)");
 	}
-	if ((lock = run_lock(ctx, a.rundir, a.o->boot ? RUN_LOCK_WAIT_BOOT_S : RUN_LOCK_WAIT_S, a.o->report, a.o->userdata)) < 0)
+	if ((lock = run_lock(ctx, a.rundir, a.o->boot ? RUN_LOCK_WAIT_BOOT_S : RUN_LOCK_WAIT_S, a.o->report,
+			     a.o->userdata)) < 0)
 		return lock;
 	/* The one scan and the one validation of the run, under the lock: nobody else changes the
 	 * host between them and the first step. */
@@ -207,19 +216,25 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 		if (selected[i] && blocked_device(&a, c->units[i].dev_id)) {
 			selected[i] = false;
 			n_failed++;
-			applier_say(&a, "%s: failed: its interrupted run could not be undone (see above)", c->units[i].dev_id);
+			applier_say(&a, "%s: failed: its interrupted run could not be undone (see above)",
+				    c->units[i].dev_id);
 			if (!result) {
 				result = -EBUSY;
-				snprintf(first_error, sizeof(first_error), "%s: an interrupted run's journal could not be undone "
-					 "safely; nothing was changed on it", c->units[i].dev_id);
+				snprintf(first_error, sizeof(first_error),
+					 "%s: an interrupted run's journal could not be undone "
+					 "safely; nothing was changed on it",
+					 c->units[i].dev_id);
 			}
 		}
 	for (size_t i = 0; i < c->n_units; i++)
 		if (selected[i] && a.o->boot && pf_not_ready(c, i, h)) {
 			/* At boot udev may not have bound the PF's driver yet (vfctl.service runs after the
 			 * trigger, not after every driver): 90-vfctl.rules applies it when its netdev appears. */
-			applier_say(&a, "%s: its driver or netdev is not there yet: 90-vfctl.rules applies this PF when its "
-				    "netdev appears", c->units[i].dev_id);
+			applier_say(
+				&a,
+				"%s: its driver or netdev is not there yet: 90-vfctl.rules applies this PF when its "
+				"netdev appears",
+				c->units[i].dev_id);
 			n_later++;
 			selected[i] = false;
 		}
@@ -254,7 +269,8 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 				continue;
 			}
 			any_failed = true;
-			applier_say(&a, "%s: %s%s", c->units[i].dev_id, po[i].r == -ECANCELED ? "" : "failed: ", po[i].error);
+			applier_say(&a, "%s: %s%s", c->units[i].dev_id,
+				    po[i].r == -ECANCELED ? "" : "failed: ", po[i].error);
 			if (po[i].r == -ECANCELED)
 				continue;
 			n_failed++;
@@ -327,8 +343,8 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 		break;
 	}
 	if (c->n_units)
-		applier_say(&a, "summary: %zu changed, %zu up to date, %zu failed%s%s", n_ok, n_same, n_failed + n_invalid,
-			    n_failed && !a.o->boot ? " (the run was rolled back)" : "",
+		applier_say(&a, "summary: %zu changed, %zu up to date, %zu failed%s%s", n_ok, n_same,
+			    n_failed + n_invalid, n_failed && !a.o->boot ? " (the run was rolled back)" : "",
 			    n_later ? ", some left for their driver to bind" : "");
 	r = result;
 	/* A file with errors and no section cannot be said to configure the DEVICE udev named. */
@@ -337,10 +353,12 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	if (r >= 0 && (n_invalid || n_unitless)) {
 		r = -EINVAL;
 		if (n_invalid)
-			snprintf(first_error, sizeof(first_error), "%zu section%s of the configuration skipped for errors",
-				 n_invalid, n_invalid == 1 ? "" : "s");
+			snprintf(first_error, sizeof(first_error),
+				 "%zu section%s of the configuration skipped for errors", n_invalid,
+				 n_invalid == 1 ? "" : "s");
 		else
-			snprintf(first_error, sizeof(first_error), "a file of the configuration has errors and no section");
+			snprintf(first_error, sizeof(first_error),
+				 "a file of the configuration has errors and no section");
 	}
 	if (r < 0)
 		snprintf(ctx->error, sizeof(ctx->error), "%s", first_error);

@@ -47,7 +47,8 @@ static void *worker_run(void *arg)
 		bind_task *t = &p->t[i];
 		int step = p->runner->counter + (int)i + 1;
 		if (step == p->runner->fail_at)
-			t->r = ctx_error(w->a.ctx, -EIO, "injected failure at step %d (a test build's VFCTL_TEST_FAIL_STEP)", step);
+			t->r = ctx_error(w->a.ctx, -EIO,
+					 "injected failure at step %d (a test build's VFCTL_TEST_FAIL_STEP)", step);
 		else
 			t->r = exec_step(&w->a, p->h, t->s);
 		if (t->r < 0)

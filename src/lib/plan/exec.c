@@ -155,7 +155,8 @@ static int has_carrier(void *data)
 {
 	wait_for *w = data;
 	char name[IF_NAMESIZE + 1];
-	return pf_netdev(w->a, w->pf, name, sizeof(name)) > 0 && sysfs_int(w->a->ctx->fs, "class/net/%s/carrier", name) == 1;
+	return pf_netdev(w->a, w->pf, name, sizeof(name)) > 0 &&
+	       sysfs_int(w->a->ctx->fs, "class/net/%s/carrier", name) == 1;
 }
 
 /* Drivers refuse VF rates until the link has carrier (igb: EINVAL); autonegotiation takes a few
@@ -193,7 +194,9 @@ static int exec_vf_attr(applier *a, const vfctl_host *h, const vfctl_device *pf,
 	case STEP_VF_VLAN:
 		if (s->u.vlan.proto == ETH_P_8021AD) {
 			/* Only the list form carries the protocol (iproute2 does the same). */
-			struct ifla_vf_vlan_info v = {.vf = vf, .vlan = s->u.vlan.vlan, .qos = s->u.vlan.qos,
+			struct ifla_vf_vlan_info v = {.vf = vf,
+						      .vlan = s->u.vlan.vlan,
+						      .qos = s->u.vlan.qos,
 						      .vlan_proto = htons(ETH_P_8021AD)};
 			return link_vf_set(a->ctx, ifindex, IFLA_VF_VLAN_LIST, &v, sizeof(v));
 		} else {
@@ -270,8 +273,8 @@ static int exec_rep_altname(applier *a, const vfctl_host *h, const vfctl_device 
 {
 	_cleanup_free_ char *rep = representor_of(a, pf, s->vf);
 	if (!rep)
-		return ctx_error(a->ctx, -ENODEV, "%s vf %d has no representor (eswitch not in switchdev mode?)", pf->id,
-				 s->vf);
+		return ctx_error(a->ctx, -ENODEV, "%s vf %d has no representor (eswitch not in switchdev mode?)",
+				 pf->id, s->vf);
 	return link_add_altname(a->ctx, rep, s->u.altname);
 }
 
@@ -304,7 +307,9 @@ static int exec_bind(applier *a, const vfctl_host *h, const vfctl_device *pf, co
 int exec_preload(applier *a, const vfctl_host *h, const plan_step *s)
 {
 	const vfctl_device *pf = vfctl_host_find(h, s->dev);
-	const char *drv = s->kind == STEP_BIND ? (s->u.drv.driver ? s->u.drv.driver : pf ? pf->vf_default_driver : NULL)
+	const char *drv = s->kind == STEP_BIND ? (s->u.drv.driver ? s->u.drv.driver
+						  : pf            ? pf->vf_default_driver
+								  : NULL)
 					       : NULL;
 	return drv ? module_load(a->ctx, h->kernel_release, drv) : 0;
 }
@@ -346,8 +351,11 @@ static int exec_vfio_owner(applier *a, const vfctl_host *h, const vfctl_device *
 static int exec_vdpa_add(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
 {
 	char mgmt[80];
-	vdpa_new n = {.name = s->u.vdpa.name, .mgmtdev = s->u.vdpa.mgmtdev, .has_mac = s->u.vdpa.has_mac,
-		      .mtu = s->u.vdpa.mtu, .max_vqp = s->u.vdpa.max_vqp};
+	vdpa_new n = {.name = s->u.vdpa.name,
+		      .mgmtdev = s->u.vdpa.mgmtdev,
+		      .has_mac = s->u.vdpa.has_mac,
+		      .mtu = s->u.vdpa.mtu,
+		      .max_vqp = s->u.vdpa.max_vqp};
 	memcpy(n.mac, s->u.vdpa.mac, 6);
 	if (!n.mgmtdev) {
 		/* VDPA= on a VF: its management device is the VF's own PCI function. */
@@ -400,13 +408,16 @@ static int exec_nvme(applier *a, const vfctl_host *h, const vfctl_device *pf, co
 			scid = sec[i].scid;
 	if (scid < 0)
 		return ctx_error(a->ctx, -ENODEV, "%s: no secondary controller for VF %d", path, s->vf);
-	uint8_t act = s->kind == STEP_NVME_OFFLINE ? NVME_VM_SECONDARY_OFFLINE
-		      : s->kind == STEP_NVME_ONLINE ? NVME_VM_SECONDARY_ONLINE : NVME_VM_SECONDARY_ASSIGN;
+	uint8_t act = s->kind == STEP_NVME_OFFLINE  ? NVME_VM_SECONDARY_OFFLINE
+		      : s->kind == STEP_NVME_ONLINE ? NVME_VM_SECONDARY_ONLINE
+						    : NVME_VM_SECONDARY_ASSIGN;
 	nvme_cmd_virt_mgmt(&c, act, s->u.nvme.res, (uint16_t)scid, s->kind == STEP_NVME_ASSIGN ? s->u.nvme.nr : 0);
 	r = nvme_admin(fd, &c);
 	if (r > 0)
-		return ctx_error(a->ctx, -EIO, "%s: Virtualization Management (action %u) on secondary controller %d: %s "
-				 "(status %#x)", path, act, scid, nvme_status_str(r), (unsigned)r);
+		return ctx_error(a->ctx, -EIO,
+				 "%s: Virtualization Management (action %u) on secondary controller %d: %s "
+				 "(status %#x)",
+				 path, act, scid, nvme_status_str(r), (unsigned)r);
 	return r < 0 ? ctx_error(a->ctx, r, "%s: Virtualization Management", path) : 0;
 }
 

@@ -23,25 +23,35 @@ static const char *const kinds[] = {[UNIT_PF] = "pf", [UNIT_DEVICE] = "device", 
 static const struct {
 	const char *key;
 	size_t off;
-} unit_ints[] = {
-	{"num_vfs", offsetof(conf_unit, num_vfs)}, {"autoprobe", offsetof(conf_unit, autoprobe)},
-	{"up", offsetof(conf_unit, up)},	   {"mtu", offsetof(conf_unit, mtu)},
-	{"all_functions", offsetof(conf_unit, all_functions)}, {"owner", offsetof(conf_unit, owner)},
-	{"group", offsetof(conf_unit, group)},	   {"present", offsetof(conf_unit, present)},
-}, vf_ints[] = {
-	{"vlan", offsetof(vf_target, vlan)},	     {"qos", offsetof(vf_target, qos)},
-	{"vlan_proto", offsetof(vf_target, vlan_proto)}, {"mtu", offsetof(vf_target, mtu)},
-	{"owner", offsetof(vf_target, owner)},	     {"group", offsetof(vf_target, group)},
-	{"nvme_vq", offsetof(vf_target, nvme_vq)},	     {"nvme_vi", offsetof(vf_target, nvme_vi)},
+} unit_ints[] =
+	{
+		{"num_vfs", offsetof(conf_unit, num_vfs)},
+		{"autoprobe", offsetof(conf_unit, autoprobe)},
+		{"up", offsetof(conf_unit, up)},
+		{"mtu", offsetof(conf_unit, mtu)},
+		{"all_functions", offsetof(conf_unit, all_functions)},
+		{"owner", offsetof(conf_unit, owner)},
+		{"group", offsetof(conf_unit, group)},
+		{"present", offsetof(conf_unit, present)},
+},
+  vf_ints[] = {
+	  {"vlan", offsetof(vf_target, vlan)},
+	  {"qos", offsetof(vf_target, qos)},
+	  {"vlan_proto", offsetof(vf_target, vlan_proto)},
+	  {"mtu", offsetof(vf_target, mtu)},
+	  {"owner", offsetof(vf_target, owner)},
+	  {"group", offsetof(vf_target, group)},
+	  {"nvme_vq", offsetof(vf_target, nvme_vq)},
+	  {"nvme_vi", offsetof(vf_target, nvme_vi)},
 };
 
 static const struct {
 	const char *key;
 	size_t off;
 } unit_strs[] = {
-	{"device", offsetof(conf_unit, dev_id)},
-	{"driver", offsetof(conf_unit, driver)},	   {"vdpa_name", offsetof(conf_unit, vdpa_name)},
-	{"vdpa_mgmtdev", offsetof(conf_unit, vdpa_mgmtdev)}, {"vdpa_driver", offsetof(conf_unit, vdpa_driver)},
+	{"device", offsetof(conf_unit, dev_id)},           {"driver", offsetof(conf_unit, driver)},
+	{"vdpa_name", offsetof(conf_unit, vdpa_name)},     {"vdpa_mgmtdev", offsetof(conf_unit, vdpa_mgmtdev)},
+	{"vdpa_driver", offsetof(conf_unit, vdpa_driver)},
 };
 
 #define FIELD(base, T, off) ((T *)((char *)(base) + (off)))
@@ -84,9 +94,10 @@ static char *journal_text(const applier *a, const journal_run *j, const conf_uni
 	if (!f)
 		return NULL;
 	if (u)
-		fprintf(f, "# vfctl journal: %s as it was before the run of pid %d changed it. The next vfctl apply\n"
-			   "# restores it first, then applies the configuration (vfctl(8), INTERRUPTED RUNS).\n"
-			   "pid=%d\nstarted=%lld\nsteps=%u\n",
+		fprintf(f,
+			"# vfctl journal: %s as it was before the run of pid %d changed it. The next vfctl apply\n"
+			"# restores it first, then applies the configuration (vfctl(8), INTERRUPTED RUNS).\n"
+			"pid=%d\nstarted=%lld\nsteps=%u\n",
 			u->dev_id, j->pid, j->pid, (long long)j->started, j->steps_total);
 	put_progress(f, j);
 	if (!u)
@@ -253,8 +264,17 @@ static int read_key(conf_unit *u, journal_run *j, const char *key, const char *v
 
 int journal_parse(char *text, conf_unit *ret, journal_run *ret_run)
 {
-	conf_unit u = {.num_vfs = -1, .eswitch_mode = VFCTL_ESWITCH_NONE, .autoprobe = -1, .up = -1, .mtu = -1, .all_functions = -1, .owner = -1,
-		       .group = -1, .present = -1, .vdpa_mtu = -1, .vdpa_vqp = -1};
+	conf_unit u = {.num_vfs = -1,
+		       .eswitch_mode = VFCTL_ESWITCH_NONE,
+		       .autoprobe = -1,
+		       .up = -1,
+		       .mtu = -1,
+		       .all_functions = -1,
+		       .owner = -1,
+		       .group = -1,
+		       .present = -1,
+		       .vdpa_mtu = -1,
+		       .vdpa_vqp = -1};
 	journal_run j = {0};
 	char *cur = text, *key, *value;
 	int r;

@@ -41,9 +41,15 @@ vfctl_plan *vfctl_plan_free(vfctl_plan *p)
 	return NULL;
 }
 
-size_t vfctl_plan_n_steps(const vfctl_plan *p) { return p->n; }
+size_t vfctl_plan_n_steps(const vfctl_plan *p)
+{
+	return p->n;
+}
 
-const char *vfctl_plan_step_text(const vfctl_plan *p, size_t i) { return i < p->n ? p->steps[i].text : NULL; }
+const char *vfctl_plan_step_text(const vfctl_plan *p, size_t i)
+{
+	return i < p->n ? p->steps[i].text : NULL;
+}
 
 int vfctl_plan_json(const vfctl_plan *p, char **ret)
 {

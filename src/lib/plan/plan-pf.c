@@ -6,11 +6,14 @@
 #include <net/if.h>
 #include <stdio.h>
 
-#include "parse.h"
 #include "nvme.h"
+#include "parse.h"
 #include "plan.h"
 
-static bool str_eq_ci(const char *a, const char *b) { return a && b && strcasecmp(a, b) == 0; }
+static bool str_eq_ci(const char *a, const char *b)
+{
+	return a && b && strcasecmp(a, b) == 0;
+}
 
 /* VF settings: one step per IFLA_VF_* attribute that differs. cur is NULL when unknown (just
  * created, or no netlink): then every given knob is set. */
@@ -21,7 +24,8 @@ static int plan_vf_settings(vfctl_plan *p, size_t unit, const vfctl_device *pf, 
 	if (cur && !cur->valid)
 		cur = NULL;
 	if (t->mac[0] && !(cur && str_eq_ci(cur->mac, t->mac))) {
-		if (!(s = cur ? plan_add(p, STEP_VF_MAC, unit, pf->id, i, "%s vf %d: mac %s -> %s", ifn, i, cur->mac, t->mac)
+		if (!(s = cur ? plan_add(p, STEP_VF_MAC, unit, pf->id, i, "%s vf %d: mac %s -> %s", ifn, i, cur->mac,
+					 t->mac)
 			      : plan_add(p, STEP_VF_MAC, unit, pf->id, i, "%s vf %d: mac %s", ifn, i, t->mac)))
 			return -ENOMEM;
 		if (parse_mac(t->mac, s->u.mac) < 0)
@@ -34,8 +38,8 @@ static int plan_vf_settings(vfctl_plan *p, size_t unit, const vfctl_device *pf, 
 		int cur_proto = cur && cur->vlan_proto > 0 ? cur->vlan_proto : ETH_P_8021Q;
 		/* With VLAN 0 the protocol means nothing: drivers report what they like. */
 		if (!(cur && cur->vlan == vlan && cur->qos == qos && (vlan == 0 || cur_proto == proto))) {
-			if (!(s = plan_add(p, STEP_VF_VLAN, unit, pf->id, i, "%s vf %d: vlan %d qos %d%s", ifn, i, vlan, qos,
-				      proto == ETH_P_8021AD ? " proto 802.1ad" : "")))
+			if (!(s = plan_add(p, STEP_VF_VLAN, unit, pf->id, i, "%s vf %d: vlan %d qos %d%s", ifn, i, vlan,
+					   qos, proto == ETH_P_8021AD ? " proto 802.1ad" : "")))
 				return -ENOMEM;
 			s->u.vlan.vlan = (uint32_t)vlan;
 			s->u.vlan.qos = (uint32_t)qos;
@@ -46,8 +50,9 @@ static int plan_vf_settings(vfctl_plan *p, size_t unit, const vfctl_device *pf, 
 		int64_t mn = t->min_tx_rate >= 0 ? t->min_tx_rate : cur && cur->min_tx_rate >= 0 ? cur->min_tx_rate : 0;
 		int64_t mx = t->max_tx_rate >= 0 ? t->max_tx_rate : cur && cur->max_tx_rate >= 0 ? cur->max_tx_rate : 0;
 		if (!(cur && cur->min_tx_rate == mn && cur->max_tx_rate == mx)) {
-			if (!(s = plan_add(p, STEP_VF_RATE, unit, pf->id, i, "%s vf %d: min_tx_rate %lld max_tx_rate %lld Mbit/s",
-				      ifn, i, (long long)mn, (long long)mx)))
+			if (!(s = plan_add(p, STEP_VF_RATE, unit, pf->id, i,
+					   "%s vf %d: min_tx_rate %lld max_tx_rate %lld Mbit/s", ifn, i, (long long)mn,
+					   (long long)mx)))
 				return -ENOMEM;
 			s->u.rate.min = (uint32_t)mn;
 			s->u.rate.max = (uint32_t)mx;
@@ -74,15 +79,15 @@ typedef struct pf_plan {
 	const vfctl_host *h;
 	const vfctl_device *pf;
 	vfctl_plan *p;
-	const char *ifn; /* the PF's netdev, NULL if none */
+	const char *ifn;  /* the PF's netdev, NULL if none */
 	const char *name; /* the netdev, else the PCI address: how step texts name the PF */
 	int cur_n, want_n;
 	vfctl_eswitch_mode want_esw; /* VFCTL_ESWITCH_NONE: not asked */
 	bool esw_change, esw_done;
 	eswitch_order order;
-	bool recreate;  /* the VFs are destroyed and created again */
+	bool recreate;     /* the VFs are destroyed and created again */
 	bool kernel_binds; /* autoprobe stays on through the count change: the kernel binds the new VFs */
-	int autoprobe;  /* as it will be once the count step has run */
+	int autoprobe;     /* as it will be once the count step has run */
 	bool admin_up;
 	bool nvme; /* an NVMe PF whose secondary controllers the snapshot knows */
 } pf_plan;
@@ -99,7 +104,8 @@ static int plan_pf_link(pf_plan *pp)
 	const vfctl_netdev *nd = pp->ifn ? &pp->pf->netdevs[0] : NULL;
 	plan_step *s;
 	if (u->mtu >= 0 && nd && nd->mtu != u->mtu) {
-		if (!(s = plan_add(pp->p, STEP_PF_MTU, pp->ui, pp->pf->id, -1, "%s: mtu %d -> %d", pp->ifn, nd->mtu, u->mtu)))
+		if (!(s = plan_add(pp->p, STEP_PF_MTU, pp->ui, pp->pf->id, -1, "%s: mtu %d -> %d", pp->ifn, nd->mtu,
+				   u->mtu)))
 			return -ENOMEM;
 		s->u.mtu = (uint32_t)u->mtu;
 	}
@@ -109,7 +115,7 @@ static int plan_pf_link(pf_plan *pp)
 		needs_up = u->vfs[i].max_tx_rate > 0 || u->vfs[i].min_tx_rate > 0;
 	if (needs_up && nd && !pp->admin_up &&
 	    !plan_add(pp->p, STEP_PF_UP, pp->ui, pp->pf->id, -1, "%s: up%s", pp->ifn,
-		 u->up == 1 ? "" : " (VF rates need the PF link up)"))
+		      u->up == 1 ? "" : " (VF rates need the PF link up)"))
 		return -ENOMEM;
 	return 0;
 }
@@ -124,8 +130,8 @@ static int plan_nvme_vf(pf_plan *pp, int i, const vfctl_vf *cur, int vq, int vi,
 	const char *ctl = pp->pf->nvme_ctrl;
 	plan_step *s;
 	if (online && (cvq != vq || cvi != vi || !want_online)) {
-		if (!plan_add(pp->p, STEP_NVME_OFFLINE, pp->ui, pp->pf->id, i, "%s vf %d: secondary controller offline (%s)",
-			      ctl, i, why))
+		if (!plan_add(pp->p, STEP_NVME_OFFLINE, pp->ui, pp->pf->id, i,
+			      "%s vf %d: secondary controller offline (%s)", ctl, i, why))
 			return -ENOMEM;
 		online = false;
 	}
@@ -137,8 +143,8 @@ static int plan_nvme_vf(pf_plan *pp, int i, const vfctl_vf *cur, int vq, int vi,
 	for (size_t k = 0; k < ELEMENTSOF(rs); k++) {
 		if (rs[k].have == rs[k].want)
 			continue;
-		if (!(s = plan_add(pp->p, STEP_NVME_ASSIGN, pp->ui, pp->pf->id, i, "%s vf %d: %d flexible %s (%d now)", ctl, i,
-				   rs[k].want, rs[k].name, rs[k].have)))
+		if (!(s = plan_add(pp->p, STEP_NVME_ASSIGN, pp->ui, pp->pf->id, i, "%s vf %d: %d flexible %s (%d now)",
+				   ctl, i, rs[k].want, rs[k].name, rs[k].have)))
 			return -ENOMEM;
 		s->u.nvme.res = rs[k].res;
 		s->u.nvme.nr = (uint16_t)rs[k].want;
@@ -184,22 +190,25 @@ static int plan_count(pf_plan *pp)
 	/* No driver may bind a new VF before its MAC and VLAN are set. */
 	else if (pp->want_n > 0 && pp->autoprobe == 1) { /* -1: the PF has no such file (netdevsim) */
 		if (!(s = plan_add(pp->p, STEP_AUTOPROBE, pp->ui, pf->id, -1,
-			      "%s: sriov_drivers_autoprobe %d -> 0 (until the VFs are set up)", pf->id, pp->autoprobe)))
+				   "%s: sriov_drivers_autoprobe %d -> 0 (until the VFs are set up)", pf->id,
+				   pp->autoprobe)))
 			return -ENOMEM;
 		s->u.on = false;
 		pp->autoprobe = 0;
 	}
 	if (pp->cur_n > 0) {
-		if (!(s = plan_add(pp->p, STEP_NUMVFS, pp->ui, pf->id, -1, "%s: sriov_numvfs %d -> 0%s", pf->id, pp->cur_n,
-			      through_zero ? " (its driver switches eswitch mode only without VFs)"
-			      : pp->want_n ? " (the kernel changes the count only through 0)"
-					   : "")))
+		if (!(s = plan_add(pp->p, STEP_NUMVFS, pp->ui, pf->id, -1, "%s: sriov_numvfs %d -> 0%s", pf->id,
+				   pp->cur_n,
+				   through_zero ? " (its driver switches eswitch mode only without VFs)"
+				   : pp->want_n ? " (the kernel changes the count only through 0)"
+						: "")))
 			return -ENOMEM;
 		s->u.numvfs = 0;
 		s->disruptive = true;
 	}
 	if (through_zero) {
-		if (!(s = plan_add(pp->p, STEP_ESWITCH, pp->ui, pf->id, -1, "%s: eswitch mode %s", pf->id, vfctl_eswitch_mode_str(pp->u->eswitch_mode))))
+		if (!(s = plan_add(pp->p, STEP_ESWITCH, pp->ui, pf->id, -1, "%s: eswitch mode %s", pf->id,
+				   vfctl_eswitch_mode_str(pp->u->eswitch_mode))))
 			return -ENOMEM;
 		s->u.eswitch_mode = pp->want_esw;
 		s->disruptive = true;
@@ -216,7 +225,8 @@ static int plan_count(pf_plan *pp)
 	if (r < 0)
 		return r;
 	if (pp->want_n > 0) {
-		if (!(s = plan_add(pp->p, STEP_NUMVFS, pp->ui, pf->id, -1, "%s: sriov_numvfs 0 -> %d", pf->id, pp->want_n)))
+		if (!(s = plan_add(pp->p, STEP_NUMVFS, pp->ui, pf->id, -1, "%s: sriov_numvfs 0 -> %d", pf->id,
+				   pp->want_n)))
 			return -ENOMEM;
 		s->u.numvfs = pp->want_n;
 	}
@@ -226,7 +236,7 @@ static int plan_count(pf_plan *pp)
 static int add_bind(pf_plan *pp, int i, const char *driver, bool keep_override, const char *fmt_tail)
 {
 	plan_step *s = plan_add(pp->p, STEP_BIND, pp->ui, pp->pf->id, i, "%s vf %d: bind %s%s", pp->pf->id, i,
-			   driver ? driver : "auto", fmt_tail);
+				driver ? driver : "auto", fmt_tail);
 	if (!s)
 		return -ENOMEM;
 	s->u.drv.keep_override = keep_override;
@@ -235,7 +245,8 @@ static int add_bind(pf_plan *pp, int i, const char *driver, bool keep_override, 
 
 static int add_unbind(pf_plan *pp, int i, const char *driver, const char *why)
 {
-	plan_step *s = plan_add(pp->p, STEP_UNBIND, pp->ui, pp->pf->id, i, "%s vf %d: unbind %s%s", pp->pf->id, i, driver, why);
+	plan_step *s = plan_add(pp->p, STEP_UNBIND, pp->ui, pp->pf->id, i, "%s vf %d: unbind %s%s", pp->pf->id, i,
+				driver, why);
 	if (!s)
 		return -ENOMEM;
 	s->disruptive = true;
@@ -255,13 +266,15 @@ static int plan_eswitch(pf_plan *pp)
 		if (cur_vf(pp, i) && cur_vf(pp, i)->driver &&
 		    (r = add_unbind(pp, i, cur_vf(pp, i)->driver, " (across the eswitch change)")) < 0)
 			return r;
-	if (!(s = plan_add(pp->p, STEP_ESWITCH, pp->ui, pf->id, -1, "%s: eswitch mode %s", pf->id, vfctl_eswitch_mode_str(pp->u->eswitch_mode))))
+	if (!(s = plan_add(pp->p, STEP_ESWITCH, pp->ui, pf->id, -1, "%s: eswitch mode %s", pf->id,
+			   vfctl_eswitch_mode_str(pp->u->eswitch_mode))))
 		return -ENOMEM;
 	s->u.eswitch_mode = pp->want_esw;
 	s->disruptive = true;
 	for (int i = 0; i < pp->cur_n; i++)
 		if (cur_vf(pp, i) && cur_vf(pp, i)->driver) {
-			s = plan_add(pp->p, STEP_BIND, pp->ui, pf->id, i, "%s vf %d: bind %s again", pf->id, i, cur_vf(pp, i)->driver);
+			s = plan_add(pp->p, STEP_BIND, pp->ui, pf->id, i, "%s vf %d: bind %s again", pf->id, i,
+				     cur_vf(pp, i)->driver);
 			if (!s || !plan_own(&s->u.drv.driver, cur_vf(pp, i)->driver))
 				return -ENOMEM;
 			s->u.drv.keep_override = true;
@@ -282,8 +295,8 @@ static int plan_rep_altnames(pf_plan *pp)
 			continue;
 		if (rep && netdev_has_altname(pp->h, rep, alt))
 			continue;
-		plan_step *s = plan_add(pp->p, STEP_REP_ALTNAME, pp->ui, pp->pf->id, i, "%s vf %d: representor altname %s",
-				   pp->pf->id, i, alt);
+		plan_step *s = plan_add(pp->p, STEP_REP_ALTNAME, pp->ui, pp->pf->id, i,
+					"%s vf %d: representor altname %s", pp->pf->id, i, alt);
 		if (!s || !plan_own(&s->u.altname, alt))
 			return -ENOMEM;
 	}
@@ -319,7 +332,8 @@ static int plan_vf_mtus(pf_plan *pp)
 		const vfctl_netdev *nd = cur_vf(pp, i) ? netdev_find(pp->h, cur_vf(pp, i)->netdev) : NULL;
 		if (want < 0 || (nd && nd->mtu == want))
 			continue;
-		plan_step *s = plan_add(pp->p, STEP_VF_MTU, pp->ui, pp->pf->id, i, "%s vf %d: netdev mtu %d", pp->pf->id, i, want);
+		plan_step *s = plan_add(pp->p, STEP_VF_MTU, pp->ui, pp->pf->id, i, "%s vf %d: netdev mtu %d",
+					pp->pf->id, i, want);
 		if (!s)
 			return -ENOMEM;
 		s->u.mtu = (uint32_t)want;
@@ -351,8 +365,8 @@ static int plan_vf_owners(pf_plan *pp)
 			continue;
 		if (v && v->id && vfio_owned(vfctl_host_find(pp->h, v->id), t->owner, t->group))
 			continue;
-		plan_step *s = plan_add(pp->p, STEP_VFIO_OWNER, pp->ui, pp->pf->id, i, "%s vf %d: /dev/vfio/N owner %d group %d",
-				   pp->pf->id, i, t->owner, t->group);
+		plan_step *s = plan_add(pp->p, STEP_VFIO_OWNER, pp->ui, pp->pf->id, i,
+					"%s vf %d: /dev/vfio/N owner %d group %d", pp->pf->id, i, t->owner, t->group);
 		if (!s)
 			return -ENOMEM;
 		s->u.owner.uid = t->owner;
@@ -370,8 +384,8 @@ static int plan_pf_finish(pf_plan *pp)
 	int final = u->autoprobe >= 0 ? u->autoprobe : pf->autoprobe;
 	plan_step *s;
 	if (final >= 0 && pp->autoprobe >= 0 && final != pp->autoprobe) {
-		if (!(s = plan_add(pp->p, STEP_AUTOPROBE, pp->ui, pf->id, -1, "%s: sriov_drivers_autoprobe %d -> %d%s", pf->id,
-			      pp->autoprobe, final, u->autoprobe >= 0 ? "" : " (as it was)")))
+		if (!(s = plan_add(pp->p, STEP_AUTOPROBE, pp->ui, pf->id, -1, "%s: sriov_drivers_autoprobe %d -> %d%s",
+				   pf->id, pp->autoprobe, final, u->autoprobe >= 0 ? "" : " (as it was)")))
 			return -ENOMEM;
 		s->u.on = final;
 	}
@@ -379,11 +393,12 @@ static int plan_pf_finish(pf_plan *pp)
 		for (int i = 0; i < pp->want_n; i++) {
 			if ((size_t)i < u->n_vfs && u->vfs[i].driver)
 				continue;
-			if (!plan_add(pp->p, STEP_PROBE, pp->ui, pf->id, i, "%s vf %d: let the kernel bind its driver (autoprobe on)",
-				 pf->id, i))
+			if (!plan_add(pp->p, STEP_PROBE, pp->ui, pf->id, i,
+				      "%s vf %d: let the kernel bind its driver (autoprobe on)", pf->id, i))
 				return -ENOMEM;
 		}
-	if (u->up == 0 && pp->ifn && pp->admin_up && !plan_add(pp->p, STEP_PF_DOWN, pp->ui, pf->id, -1, "%s: down", pp->ifn))
+	if (u->up == 0 && pp->ifn && pp->admin_up &&
+	    !plan_add(pp->p, STEP_PF_DOWN, pp->ui, pf->id, -1, "%s: down", pp->ifn))
 		return -ENOMEM;
 	return 0;
 }
@@ -410,7 +425,8 @@ int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *
 	for (size_t i = 0; pp.nvme && !pp.recreate && i < pf->n_vfs && i < u->n_vfs; i++) {
 		const vfctl_vf *v = &pf->vfs[i];
 		const vf_target *t = &u->vfs[i];
-		pp.recreate = v->nvme_online == 1 && t->nvme_vq >= 0 && (v->nvme_vq != t->nvme_vq || v->nvme_vi != t->nvme_vi);
+		pp.recreate = v->nvme_online == 1 && t->nvme_vq >= 0 &&
+			      (v->nvme_vq != t->nvme_vq || v->nvme_vi != t->nvme_vi);
 	}
 
 	int r = plan_pf_link(&pp);

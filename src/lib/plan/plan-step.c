@@ -45,7 +45,10 @@ static const struct {
 	[STEP_NVME_ONLINE] = {"nvme-online"},
 };
 
-const char *step_kind_str(step_kind k) { return k < _STEP_MAX && kinds[k].name ? kinds[k].name : "?"; }
+const char *step_kind_str(step_kind k)
+{
+	return k < _STEP_MAX && kinds[k].name ? kinds[k].name : "?";
+}
 
 const char *plan_step_action(const plan_step *s)
 {
@@ -53,7 +56,10 @@ const char *plan_step_action(const plan_step *s)
 									 : step_kind_str(s->kind);
 }
 
-bool step_poolable(const plan_step *s) { return s->kind < _STEP_MAX && kinds[s->kind].poolable; }
+bool step_poolable(const plan_step *s)
+{
+	return s->kind < _STEP_MAX && kinds[s->kind].poolable;
+}
 
 void plan_step_done(plan_step *s)
 {
@@ -105,8 +111,7 @@ void plan_clear(vfctl_plan *p)
 }
 
 /* Appends a step with its text; the caller fills the kind's member of the union. */
-plan_step *plan_add(vfctl_plan *p, step_kind kind, size_t unit, const char *dev, int vf,
-				      const char *fmt, ...)
+plan_step *plan_add(vfctl_plan *p, step_kind kind, size_t unit, const char *dev, int vf, const char *fmt, ...)
 {
 	va_list ap;
 	if (GROW(p->steps, p->alloc, p->n + 1) < 0)

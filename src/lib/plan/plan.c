@@ -45,8 +45,8 @@ static int plan_device(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const v
 		s->u.drv.keep_override = true;
 	}
 	if ((u->owner >= 0 || u->group >= 0) && !vfio_owned(d, u->owner, u->group)) {
-		plan_step *s = plan_add(p, STEP_VFIO_OWNER, ui, d->id, -1, "%s: /dev/vfio/N owner %d group %d", d->id, u->owner,
-				   u->group);
+		plan_step *s = plan_add(p, STEP_VFIO_OWNER, ui, d->id, -1, "%s: /dev/vfio/N owner %d group %d", d->id,
+					u->owner, u->group);
 		if (!s || !plan_own(&s->u.owner.function, d->id))
 			return -ENOMEM;
 		s->u.owner.uid = u->owner;
@@ -54,7 +54,6 @@ static int plan_device(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const v
 	}
 	return 0;
 }
-
 
 int plan_unit(vfctl_ctx *ctx, const vfctl_config *c, size_t u, const vfctl_host *h, vfctl_plan *p)
 {

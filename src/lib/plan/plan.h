@@ -33,21 +33,21 @@ typedef enum step_kind {
  * kernel's own types, so the executor only copies them into the request. */
 typedef struct plan_step {
 	step_kind kind;
-	size_t unit; /* index into the config's units */
-	char *dev;   /* the PF or device id; for VF steps the PF; for [VDPA] units the vDPA name */
-	int vf;      /* VF index, -1 for PF/device steps */
+	size_t unit;     /* index into the config's units */
+	char *dev;       /* the PF or device id; for VF steps the PF; for [VDPA] units the vDPA name */
+	int vf;          /* VF index, -1 for PF/device steps */
 	bool disruptive; /* destroys or unbinds a VF/device: holders are checked first */
 	char *text;
 	union {
-		uint32_t mtu;   /* PF_MTU, VF_MTU */
-		int numvfs;     /* NUMVFS */
-		bool on;        /* AUTOPROBE */
+		uint32_t mtu; /* PF_MTU, VF_MTU */
+		int numvfs;   /* NUMVFS */
+		bool on;      /* AUTOPROBE */
 		struct {
 			vf_flag which;
-			uint32_t value; /* the attribute's payload after the VF number */
-		} flag; /* VF_FLAG */
+			uint32_t value;          /* the attribute's payload after the VF number */
+		} flag;                          /* VF_FLAG */
 		vfctl_eswitch_mode eswitch_mode; /* ESWITCH */
-		uint8_t mac[6]; /* VF_MAC */
+		uint8_t mac[6];                  /* VF_MAC */
 		struct {
 			uint32_t vlan, qos;
 			uint16_t proto; /* ETH_P_8021Q or ETH_P_8021AD */
@@ -63,15 +63,15 @@ typedef struct plan_step {
 		struct {
 			char *function; /* NULL: VF vf of dev */
 			int uid, gid;   /* -1 untouched */
-		} owner; /* VFIO_OWNER */
-		char *altname; /* REP_ALTNAME */
+		} owner;                /* VFIO_OWNER */
+		char *altname;          /* REP_ALTNAME */
 		struct {
 			char *name, *mgmtdev; /* mgmtdev NULL: VF vf's own function */
 			char *driver;         /* VDPA_BIND: vhost_vdpa or virtio_vdpa */
 			uint8_t mac[6];
 			bool has_mac;
 			int mtu, max_vqp; /* -1: the device's default */
-		} vdpa; /* VDPA_ADD, VDPA_BIND, VDPA_DEL */
+		} vdpa;                   /* VDPA_ADD, VDPA_BIND, VDPA_DEL */
 		struct {
 			uint8_t res; /* NVME_RES_VQ or NVME_RES_VI */
 			uint16_t nr;

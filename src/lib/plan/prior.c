@@ -9,8 +9,18 @@
 
 static conf_unit empty_like(const conf_unit *u)
 {
-	return (conf_unit){.kind = u->kind, .loc = u->loc, .num_vfs = -1, .eswitch_mode = VFCTL_ESWITCH_NONE, .autoprobe = -1, .up = -1, .mtu = -1,
-			   .all_functions = u->all_functions, .owner = -1, .group = -1, .vdpa_mtu = -1, .vdpa_vqp = -1};
+	return (conf_unit){.kind = u->kind,
+			   .loc = u->loc,
+			   .num_vfs = -1,
+			   .eswitch_mode = VFCTL_ESWITCH_NONE,
+			   .autoprobe = -1,
+			   .up = -1,
+			   .mtu = -1,
+			   .all_functions = u->all_functions,
+			   .owner = -1,
+			   .group = -1,
+			   .vdpa_mtu = -1,
+			   .vdpa_vqp = -1};
 }
 
 /* Back to what was: the vDPA device as it was, or no device. */

@@ -21,9 +21,9 @@
 #include "verify.h"
 
 /* IEEE Std 802 Local Experimental EtherType 1: nothing on a wire mistakes it for its own. */
-#define DP_ETHERTYPE 0x88b5
-#define DP_MAGIC "vfctl-verify"
-#define DP_FRAME 60
+#define DP_ETHERTYPE    0x88b5
+#define DP_MAGIC        "vfctl-verify"
+#define DP_FRAME        60
 #define CARRIER_WAIT_MS 8000
 
 typedef struct dp_run {
@@ -36,7 +36,10 @@ typedef struct dp_run {
 	int *raised_ifindex;
 } dp_run;
 
-static bool cancelled(const dp_run *d) { return d->o->cancel && __atomic_load_n(d->o->cancel, __ATOMIC_RELAXED); }
+static bool cancelled(const dp_run *d)
+{
+	return d->o->cancel && __atomic_load_n(d->o->cancel, __ATOMIC_RELAXED);
+}
 
 static void say(const dp_run *d, const char *fmt, ...) _printf_(2, 3);
 static void say(const dp_run *d, const char *fmt, ...)
@@ -110,8 +113,9 @@ static int unit_ports(dp_run *d, const conf_unit *u, const vfctl_host *h, size_t
 	/* In switchdev mode a VF's frames go to its representor, and only rules (OVS, tc) forward them:
 	 * the legacy switch these probes test is not there, and no expectation would be right. */
 	if (pf->eswitch_mode == VFCTL_ESWITCH_SWITCHDEV)
-		return skip(d->v, pf->id, "the PF's eswitch is in switchdev mode: VF traffic reaches the representors and "
-					  "is forwarded by rules (OVS, tc), not by the legacy switch the probes test");
+		return skip(d->v, pf->id,
+			    "the PF's eswitch is in switchdev mode: VF traffic reaches the representors and "
+			    "is forwarded by rules (OVS, tc), not by the legacy switch the probes test");
 	if ((r = add_port(d, group, -1, pf->id, &pf->netdevs[0])) < 0 || d->n == first)
 		return r;
 	bool pf_down = pf->netdevs[0].flags >= 0 && !(pf->netdevs[0].flags & IFF_UP);
@@ -148,8 +152,9 @@ static int unit_ports(dp_run *d, const conf_unit *u, const vfctl_host *h, size_t
 		p->vlan = t && t->vlan >= 0 ? t->vlan : s->vlan > 0 ? s->vlan : 0;
 		p->spoofchk = t && t->flag[VF_FLAG_SPOOFCHK] >= 0 ? t->flag[VF_FLAG_SPOOFCHK] : s->spoofchk;
 		p->host_link_disabled = s->link_state == IFLA_VF_LINK_STATE_DISABLE;
-		p->link_disabled = t && t->flag[VF_FLAG_LINK_STATE] >= 0 ? t->flag[VF_FLAG_LINK_STATE] == IFLA_VF_LINK_STATE_DISABLE
-							   : p->host_link_disabled;
+		p->link_disabled = t && t->flag[VF_FLAG_LINK_STATE] >= 0
+					   ? t->flag[VF_FLAG_LINK_STATE] == IFLA_VF_LINK_STATE_DISABLE
+					   : p->host_link_disabled;
 		p->pf_down = pf_down;
 	}
 	if (d->n - first < 2)
@@ -207,15 +212,16 @@ static int check_default_route(dp_run *d, const vfctl_host *h, const dp_probe *p
 		group_traffic(d, pr, np, p->group, &frames, &forged, vlans, sizeof(vlans));
 		const uint8_t *m = dp_forged_mac;
 		bool other = !streq(via, p->netdev);
-		r = ctx_error(d->ctx, -EBUSY,
-			      "%s (%s) carries the default route%s%s: verify --datapath would send %zu test frames through "
-			      "its NIC's switch (EtherType 0x%04x, local experimental; payload \"%s\"; VLANs: %s), "
-			      "%zu of them with the forged locally administered source %02x:%02x:%02x:%02x:%02x:%02x to "
-			      "test spoof checking. Frames the NIC does not switch internally leave on this uplink, and a "
-			      "forged source the NIC fails to drop can make an upstream switch with port security shut "
-			      "the port. --force sends them anyway",
-			      p->netdev, p->label, other ? " through " : "", other ? via : "", frames, DP_ETHERTYPE, DP_MAGIC,
-			      vlans[0] ? vlans : "none", forged, m[0], m[1], m[2], m[3], m[4], m[5]);
+		r = ctx_error(
+			d->ctx, -EBUSY,
+			"%s (%s) carries the default route%s%s: verify --datapath would send %zu test frames through "
+			"its NIC's switch (EtherType 0x%04x, local experimental; payload \"%s\"; VLANs: %s), "
+			"%zu of them with the forged locally administered source %02x:%02x:%02x:%02x:%02x:%02x to "
+			"test spoof checking. Frames the NIC does not switch internally leave on this uplink, and a "
+			"forged source the NIC fails to drop can make an upstream switch with port security shut "
+			"the port. --force sends them anyway",
+			p->netdev, p->label, other ? " through " : "", other ? via : "", frames, DP_ETHERTYPE, DP_MAGIC,
+			vlans[0] ? vlans : "none", forged, m[0], m[1], m[2], m[3], m[4], m[5]);
 	}
 	guard_done(&g);
 	return r;
@@ -271,10 +277,13 @@ static void undo_killed_runs(dp_run *d)
 			if (flags < 0 || !(flags & IFF_UP))
 				continue;
 			if (link_set_up(d->ctx, ifindex, false) < 0)
-				say(d, "%s: left up by a verify --datapath that was killed (pid %ld); could not set it down: %s",
+				say(d,
+				    "%s: left up by a verify --datapath that was killed (pid %ld); could not set it "
+				    "down: %s",
 				    name, pid, vfctl_ctx_error(d->ctx));
 			else
-				say(d, "%s: left up by a verify --datapath that was killed (pid %ld): set down again", name, pid);
+				say(d, "%s: left up by a verify --datapath that was killed (pid %ld): set down again",
+				    name, pid);
 		}
 		free(text);
 		(void)file_remove(path);
@@ -387,20 +396,31 @@ static char *hint_for(const dp_run *d, const dp_probe *pr, bool arrived)
 	if (!arrived && a->pf_down)
 		r = asprintf(&s, "the PF's netdev is down: its VFs have no carrier (Up=yes, or ip link set ... up)");
 	else if (a->vf >= 0 && a->host_vlan >= 0 && a->host_vlan != a->vlan)
-		r = asprintf(&s, "%s is on VLAN %d on the host, the configuration says %d: changed behind vfctl (vfctl apply "
-			     "puts it back)", a->label, a->host_vlan, a->vlan);
+		r = asprintf(
+			&s,
+			"%s is on VLAN %d on the host, the configuration says %d: changed behind vfctl (vfctl apply "
+			"puts it back)",
+			a->label, a->host_vlan, a->vlan);
 	else if (b->vf >= 0 && b->host_vlan >= 0 && b->host_vlan != b->vlan)
-		r = asprintf(&s, "%s is on VLAN %d on the host, the configuration says %d: changed behind vfctl (vfctl apply "
-			     "puts it back)", b->label, b->host_vlan, b->vlan);
+		r = asprintf(
+			&s,
+			"%s is on VLAN %d on the host, the configuration says %d: changed behind vfctl (vfctl apply "
+			"puts it back)",
+			b->label, b->host_vlan, b->vlan);
 	else if (!arrived && (a->host_link_disabled || b->host_link_disabled))
 		r = asprintf(&s, "%s's link state is disable on the host", a->host_link_disabled ? a->label : b->label);
 	else if (arrived && streq(pr->kind, "spoofchk"))
-		r = asprintf(&s, "spoof checking is on for %s, yet the NIC forwarded a frame with a forged source: this NIC "
-			     "(or its emulation) does not enforce it", a->label);
+		r = asprintf(
+			&s,
+			"spoof checking is on for %s, yet the NIC forwarded a frame with a forged source: this NIC "
+			"(or its emulation) does not enforce it",
+			a->label);
 	else if (arrived && streq(pr->kind, "link-state"))
-		r = asprintf(&s, "a VF with its link disabled still passed traffic: the driver does not enforce link state");
+		r = asprintf(
+			&s, "a VF with its link disabled still passed traffic: the driver does not enforce link state");
 	else if (!arrived)
-		r = asprintf(&s, "the NIC's switch did not deliver it (the receiver's driver filters, or the switch drops)");
+		r = asprintf(
+			&s, "the NIC's switch did not deliver it (the receiver's driver filters, or the switch drops)");
 	else
 		r = asprintf(&s, "the NIC's switch delivered a frame it should have kept apart");
 	return r < 0 ? NULL : s;
@@ -434,7 +454,8 @@ static int probe(dp_run *d, const dp_probe *pr, size_t np)
 		fds[i] = -1;
 	for (size_t i = 0; i < d->n && r >= 0; i++)
 		if ((fds[i] = packet_open(d->ports[i].ifindex)) < 0)
-			r = ctx_error(d->ctx, fds[i], "%s: AF_PACKET socket: %s", d->ports[i].netdev, strerror(-fds[i]));
+			r = ctx_error(d->ctx, fds[i], "%s: AF_PACKET socket: %s", d->ports[i].netdev,
+				      strerror(-fds[i]));
 	uint32_t nonce = run_nonce();
 	for (size_t i = 0; r >= 0 && i < np; i++) {
 		vfctl_datapath_check *c = &d->v->checks[d->v->n_checks++];
@@ -445,8 +466,8 @@ static int probe(dp_run *d, const dp_probe *pr, size_t np)
 		c->vlan = a->vlan;
 		c->expected = pr[i].expect;
 		build_frame(f, a, b, &pr[i], nonce, (uint32_t)i);
-		if (!(c->from = strdup(a->label)) || !(c->to = strdup(b->label)) || !(c->from_netdev = strdup(a->netdev)) ||
-		    !(c->to_netdev = strdup(b->netdev)) ||
+		if (!(c->from = strdup(a->label)) || !(c->to = strdup(b->label)) ||
+		    !(c->from_netdev = strdup(a->netdev)) || !(c->to_netdev = strdup(b->netdev)) ||
 		    asprintf(&c->sent, "%s -> %s, EtherType 0x%04x%s", format_mac(f + 6, src), format_mac(f, dst),
 			     DP_ETHERTYPE, pr[i].forged ? " (forged source)" : "") < 0) {
 			r = -ENOMEM;
@@ -525,7 +546,8 @@ int verify_datapath(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, 
 	int r = 0;
 
 	if (!ctx->use_netlink || ctx->fs->read_only)
-		return ctx_error(ctx, -EOPNOTSUPP, "verify --datapath sends frames on the running host: not on a --sysfs tree");
+		return ctx_error(ctx, -EOPNOTSUPP,
+				 "verify --datapath sends frames on the running host: not on a --sysfs tree");
 	if (geteuid() != 0)
 		return ctx_error(ctx, -EPERM, "verify --datapath sends raw frames (AF_PACKET): root only");
 	snprintf(d.record, sizeof(d.record), "%s/vfctl/verify/%ld", ctx_run_dir(ctx), (long)getpid());

@@ -11,7 +11,10 @@ static const vfctl_vf *step_vf(const vfctl_host *h, const plan_step *s)
 	return d && s->vf >= 0 && (size_t)s->vf < d->n_vfs ? &d->vfs[s->vf] : NULL;
 }
 
-static const char *onoff(int v) { return v < 0 ? "unknown" : v ? "on" : "off"; }
+static const char *onoff(int v)
+{
+	return v < 0 ? "unknown" : v ? "on" : "off";
+}
 
 /* The host's side of a step, in the words of the step's text; NULL when there is none to give
  * (a vDPA device, an altname: the step's text already says what is missing). */
@@ -52,7 +55,8 @@ static char *have_text(const vfctl_host *h, const plan_step *s)
 		break;
 	case STEP_VF_VLAN:
 		if (vs && vs->valid)
-			n = asprintf(&r, "vlan %d qos %d%s", vs->vlan, vs->qos, vs->vlan_proto == VFCTL_VLAN_PROTO_8021AD ? " 802.1ad" : "");
+			n = asprintf(&r, "vlan %d qos %d%s", vs->vlan, vs->qos,
+				     vs->vlan_proto == VFCTL_VLAN_PROTO_8021AD ? " 802.1ad" : "");
 		break;
 	case STEP_VF_RATE:
 		if (vs && vs->valid)
@@ -62,7 +66,8 @@ static char *have_text(const vfctl_host *h, const plan_step *s)
 	case STEP_VF_FLAG: {
 		vf_flag f = s->u.flag.which;
 		if (vs && vs->valid && vf_flags[f].link_state)
-			n = asprintf(&r, "%s %s", vf_flags[f].have_word, vf_flag_value_str(f, vf_flag_get(vs, f)) ?: "(null)");
+			n = asprintf(&r, "%s %s", vf_flags[f].have_word,
+				     vf_flag_value_str(f, vf_flag_get(vs, f)) ?: "(null)");
 		else if (vs && vs->valid)
 			n = asprintf(&r, "%s %s", vf_flags[f].have_word, onoff(vf_flag_get(vs, f)));
 		break;
@@ -70,7 +75,9 @@ static char *have_text(const vfctl_host *h, const plan_step *s)
 	case STEP_UNBIND:
 	case STEP_BIND:
 	case STEP_PROBE: {
-		const vfctl_device *f = target ? vfctl_host_find(h, target) : vf && vf->id ? vfctl_host_find(h, vf->id) : NULL;
+		const vfctl_device *f = target         ? vfctl_host_find(h, target)
+					: vf && vf->id ? vfctl_host_find(h, vf->id)
+						       : NULL;
 		if (f)
 			n = asprintf(&r, "driver %s", f->driver ? f->driver : "none");
 		else if (vf)

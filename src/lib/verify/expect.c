@@ -50,8 +50,12 @@ int dp_expect(const dp_port *ports, size_t n, dp_probe **ret, size_t *ret_n)
 			const dp_port *pb = &ports[b];
 			if (b == a || pb->group != pa->group || pb->vlan != pa->vlan || pb->link_disabled)
 				continue;
-			if (!add(&v, &nv, &alloc, (dp_probe){.from = a, .to = b, .kind = "spoofchk", .forged = true,
-							     .expect = pa->spoofchk == 0}))
+			if (!add(&v, &nv, &alloc,
+				 (dp_probe){.from = a,
+					    .to = b,
+					    .kind = "spoofchk",
+					    .forged = true,
+					    .expect = pa->spoofchk == 0}))
 				goto oom;
 			break;
 		}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "json-writer.h"
 #include "verify.h"
+#include "json-writer.h"
 
 static int verify_run(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, const vfctl_verify_opts *opts,
 		      vfctl_verify_result **ret)

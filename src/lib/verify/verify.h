@@ -6,7 +6,7 @@
 /* One end of a datapath probe: the PF's netdev or a VF's, with what the configuration implies
  * about its traffic (a knob the configuration leaves alone: as the host has it). */
 typedef struct dp_port {
-	char *label;  /* "0000:01:00.0" or "0000:01:00.0 vf 1" */
+	char *label; /* "0000:01:00.0" or "0000:01:00.0 vf 1" */
 	char *netdev;
 	int ifindex;
 	uint8_t mac[6];
