@@ -6,7 +6,7 @@ packages=(
 	build-essential gcc clang libclang-rt-14-dev meson ninja-build pkg-config git
 	libmnl-dev libpci-dev libkmod-dev
 	pciutils pci.ids iproute2 kmod busybox-static cpio python3 time libvirt-clients nvme-cli
-	libelf-dev bc flex bison xz-utils cppcheck
+	libelf-dev bc flex bison xz-utils cppcheck clang-format
 	debhelper dpkg-dev fakeroot lintian bash-completion systemd udev ansible-core python3-apt
 	prometheus prometheus-node-exporter strace
 )

@@ -31,24 +31,33 @@ void vf_target_done(vf_target *t)
 
 int vf_target_merge(vf_target *d, const vf_target *s)
 {
-#define MERGE(f)                     \
-	if (s->l_##f.line) {         \
-		d->f = s->f;         \
-		d->l_##f = s->l_##f; \
-	}
+#define MERGE(f)                             \
+	do {                                 \
+		if (s->l_##f.line) {         \
+			d->f = s->f;         \
+			d->l_##f = s->l_##f; \
+		}                            \
+	} while (0)
 	if (s->l_mac.line) {
 		memcpy(d->mac, s->mac, sizeof(d->mac));
 		d->l_mac = s->l_mac;
 	}
-	MERGE(vlan)
-	MERGE(qos) MERGE(vlan_proto) MERGE(min_tx_rate) MERGE(max_tx_rate) MERGE(mtu) MERGE(owner) MERGE(group)
-		MERGE(nvme_vq) MERGE(nvme_vi)
+	MERGE(vlan);
+	MERGE(qos);
+	MERGE(vlan_proto);
+	MERGE(min_tx_rate);
+	MERGE(max_tx_rate);
+	MERGE(mtu);
+	MERGE(owner);
+	MERGE(group);
+	MERGE(nvme_vq);
+	MERGE(nvme_vi);
 #undef MERGE
-			for (size_t f = 0; f < _VF_FLAG_MAX; f++) if (s->l_flag[f].line)
-	{
-		d->flag[f] = s->flag[f];
-		d->l_flag[f] = s->l_flag[f];
-	}
+	for (size_t f = 0; f < _VF_FLAG_MAX; f++)
+		if (s->l_flag[f].line) {
+			d->flag[f] = s->flag[f];
+			d->l_flag[f] = s->l_flag[f];
+		}
 	if (s->l_vdpa.line) {
 		char *n = strdup(s->vdpa);
 		if (!n)
