@@ -2,8 +2,10 @@
 #include <libkmod.h>
 #include <linux/netlink.h>
 #include <pci/pci.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "ctx.h"
 #include "genl.h"
@@ -170,4 +172,43 @@ int ctx_genl(vfctl_ctx *ctx, const char *family, uint16_t *cache, nl_sock **ret,
 	*ret = ctx->genl;
 	*ret_family = *cache;
 	return 0;
+}
+
+typedef struct split_job {
+	vfctl_ctx *ctx;
+	ctx_part_fn *fn;
+	void *part;
+	size_t lo, hi;
+	int r;
+} split_job;
+
+static void *split_run(void *arg)
+{
+	split_job *j = arg;
+	j->r = j->fn(j->ctx, j->part, j->lo, j->hi);
+	return NULL;
+}
+
+int ctx_split(vfctl_ctx *ctx, size_t n, size_t min, ctx_part_fn *fn, void *const parts[2], size_t *ret_parts)
+{
+	split_job jobs[2] = {{.ctx = ctx, .fn = fn, .part = parts[0], .lo = 0, .hi = n}};
+	vfctl_ctx *side = NULL;
+	pthread_t th;
+	bool two = n >= min && sysconf(_SC_NPROCESSORS_ONLN) > 1 && ctx_clone(ctx, &side) >= 0;
+	if (two) {
+		jobs[0].hi = n / 2;
+		jobs[1] = (split_job){.ctx = side, .fn = fn, .part = parts[1], .lo = n / 2, .hi = n};
+		two = pthread_create(&th, NULL, split_run, &jobs[1]) == 0;
+		if (!two)
+			jobs[0].hi = n;
+	}
+	split_run(&jobs[0]);
+	if (two) {
+		pthread_join(th, NULL);
+		if (jobs[0].r >= 0 && jobs[1].r < 0)
+			snprintf(ctx->error, sizeof(ctx->error), "%s", side->error);
+	}
+	vfctl_ctx_free(side);
+	*ret_parts = two ? 2 : 1;
+	return jobs[0].r < 0 ? jobs[0].r : two ? jobs[1].r : 0;
 }

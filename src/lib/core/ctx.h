@@ -54,6 +54,12 @@ struct vfctl_ctx {
  * netlink sockets (opened on first use) and error text; the same roots, kernel and test hooks. No
  * pci.ids names. Freed with vfctl_ctx_free. */
 int ctx_clone(const vfctl_ctx *ctx, vfctl_ctx **ret);
+/* fn over [0, n), in parts[0] and, with n >= min and more than one CPU, in parts[1] on a second
+ * thread with its own context (ctx_clone: a seam's cached directories are its own): the lower
+ * half here, the upper half there. The second's error text becomes ctx's when only it failed.
+ * *ret_parts: how many parts ran (1 or 2). Returns the first part's error, else the second's. */
+typedef int ctx_part_fn(vfctl_ctx *ctx, void *part, size_t lo, size_t hi);
+int ctx_split(vfctl_ctx *ctx, size_t n, size_t min, ctx_part_fn *fn, void *const parts[2], size_t *ret_parts);
 
 /* Puts k behind the context's seams; netlink is then on whatever the sysfs root. */
 void ctx_attach_kernel(vfctl_ctx *ctx, const kernel_hooks *k);

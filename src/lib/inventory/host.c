@@ -53,17 +53,17 @@ typedef struct scan_part {
 	vfctl_ctx *ctx;
 	const netdev_map *nets;
 	char **names;
-	size_t lo, hi;
 	vfctl_device *devs;
 	size_t n, alloc;
 	int r;
 } scan_part;
 
-static void *scan_part_run(void *arg)
+static int scan_part_run(vfctl_ctx *ctx, void *arg, size_t lo, size_t hi)
 {
 	scan_part *p = arg;
+	p->ctx = ctx;
 	p->r = 0;
-	for (size_t i = p->lo; i < p->hi; i++) {
+	for (size_t i = lo; i < hi; i++) {
 		if ((p->r = GROW(p->devs, p->alloc, p->n + 1)) < 0)
 			break;
 		vfctl_device *d = &p->devs[p->n];
@@ -78,7 +78,7 @@ static void *scan_part_run(void *arg)
 		if (p->r < 0)
 			break;
 	}
-	return NULL;
+	return p->r;
 }
 
 /* Below this many functions a second thread costs more than it saves. */
@@ -89,33 +89,16 @@ static void *scan_part_run(void *arg)
  * holds are per seam); it reads files only (no netlink, no libpci: names come after). */
 static int scan_names(vfctl_ctx *ctx, vfctl_host *h, const netdev_map *nets, char **names, size_t n)
 {
-	int r;
-	scan_part parts[2] = {{.ctx = ctx, .nets = nets, .names = names, .lo = 0, .hi = n}};
-	vfctl_ctx *side = NULL;
-	pthread_t th;
-	bool two = n >= SCAN_PARALLEL_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1 && ctx_clone(ctx, &side) >= 0;
-	if (two) {
-		parts[0].hi = n / 2;
-		parts[1] = (scan_part){.ctx = side, .nets = nets, .names = names, .lo = n / 2, .hi = n};
-		two = pthread_create(&th, NULL, scan_part_run, &parts[1]) == 0;
-		if (!two)
-			parts[0].hi = n;
-	}
-	scan_part_run(&parts[0]);
-	if (two) {
-		pthread_join(th, NULL);
-		if (parts[0].r >= 0 && parts[1].r < 0)
-			snprintf(ctx->error, sizeof(ctx->error), "%s", side->error);
-	}
-	vfctl_ctx_free(side);
-	r = parts[0].r < 0 ? parts[0].r : two ? parts[1].r : 0;
-	size_t total = h->n_devices + parts[0].n + (two ? parts[1].n : 0);
+	scan_part parts[2] = {{.nets = nets, .names = names}, {.nets = nets, .names = names}};
+	size_t n_parts;
+	int r = ctx_split(ctx, n, SCAN_PARALLEL_MIN, scan_part_run, (void *const[]){&parts[0], &parts[1]}, &n_parts);
+	size_t total = h->n_devices + parts[0].n + parts[1].n;
 	vfctl_device *all = total ? realloc(h->devices, total * sizeof(*h->devices)) : h->devices;
 	if (total && !all)
 		r = -ENOMEM;
 	else
 		h->devices = all;
-	for (size_t k = 0; k < (two ? 2u : 1u); k++) {
+	for (size_t k = 0; k < n_parts; k++) {
 		for (size_t i = 0; i < parts[k].n; i++) {
 			if (all)
 				h->devices[h->n_devices++] = parts[k].devs[i];

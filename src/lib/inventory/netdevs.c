@@ -43,20 +43,18 @@ static char *parent_of(const char *target, const char *name)
 /* One thread's share of the listing: names[lo, hi) into v[lo, hi); a netdev gone since the listing
  * (renamed, unregistered) leaves its slot empty, as if it had not been listed. */
 typedef struct map_part {
-	vfctl_ctx *ctx;
 	char **names;
 	netdev_ref *v;
-	size_t lo, hi;
 } map_part;
 
-static void *map_part_run(void *arg)
+static int map_part_run(vfctl_ctx *ctx, void *arg, size_t lo, size_t hi)
 {
 	map_part *p = arg;
-	for (size_t i = p->lo; i < p->hi; i++) {
+	for (size_t i = lo; i < hi; i++) {
 		char path[PATH_MAX];
 		char *target = NULL;
 		snprintf(path, sizeof(path), "class/net/%s", p->names[i]);
-		if (sysfs_link_target(p->ctx->fs, path, &target) < 0)
+		if (sysfs_link_target(ctx->fs, path, &target) < 0)
 			continue;
 		char *parent = parent_of(target, p->names[i]);
 		if (!parent) {
@@ -68,7 +66,7 @@ static void *map_part_run(void *arg)
 		p->v[i].name = p->names[i];
 		p->names[i] = NULL; /* the map's now */
 	}
-	return NULL;
+	return 0;
 }
 
 /* Past this many netdevs the readlinks are split between two threads, as the PCI scan is. */
@@ -89,21 +87,10 @@ int netdev_map_build(vfctl_ctx *ctx, netdev_map *m)
 		strv_free_n(names, n);
 		return -ENOMEM;
 	}
-	map_part parts[2] = {{.ctx = ctx, .names = names, .v = m->v, .lo = 0, .hi = n}};
-	vfctl_ctx *side = NULL;
-	pthread_t th;
-	bool two = n >= MAP_PARALLEL_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1 && ctx_clone(ctx, &side) >= 0;
-	if (two) {
-		parts[0].hi = n / 2;
-		parts[1] = (map_part){.ctx = side, .names = names, .v = m->v, .lo = n / 2, .hi = n};
-		two = pthread_create(&th, NULL, map_part_run, &parts[1]) == 0;
-		if (!two)
-			parts[0].hi = n;
-	}
-	map_part_run(&parts[0]);
-	if (two)
-		pthread_join(th, NULL);
-	vfctl_ctx_free(side);
+	/* Both parts write their own slots of one array: names[lo, hi) into v[lo, hi). */
+	map_part part = {.names = names, .v = m->v};
+	size_t n_parts;
+	(void)ctx_split(ctx, n, MAP_PARALLEL_MIN, map_part_run, (void *const[]){&part, &part}, &n_parts);
 	strv_free_n(names, n);
 	for (size_t i = 0; i < n; i++)
 		if (m->v[i].name)
