@@ -462,6 +462,24 @@ def test_two_pfs_concurrently(s):
     s.eq("SIGTERM during two concurrent PFs: both PFs as before", h.state(), before)
 
 
+def test_parallel_scan(s):
+    """Past 256 functions the PCI scan and the netdev map split their reads between two threads
+    (ctx_split); every function is listed once. The thread sanitizer tier runs this too."""
+    root = os.path.join(TMP, "parallel-scan")
+    shutil.rmtree(root, ignore_errors=True)
+    fakesys.bench_tree(root, 2, 150)
+    p = subprocess.run([FAKE, "--sysfs", root + "/sys", "--procfs", root + "/proc", "--modules", root + "/modules",
+                        "status", "--json"], capture_output=True, text=True, timeout=300)
+    try:
+        doc = json.loads(p.stdout)
+        ids = [d["id"] for d in doc["devices"]]
+        vfs = sum(len(d["vfs"]) for d in doc["devices"])
+    except ValueError:
+        ids, vfs = [], 0
+    s.check("302 functions read on two threads: 300 VFs, every function once", p.returncode == 0 and vfs == 300 and
+            len(ids) == len(set(ids)) and len(ids) >= 302, (p.returncode, vfs, len(ids), p.stderr[-500:]))
+
+
 def test_bind_restore(s):
     h = Host("bind")
     h.run("apply", "-c", h.conf("a.conf", HANDMADE))
@@ -648,7 +666,7 @@ def main():
                test_kernel_refuses,
                test_invalid_changes_nothing, test_boot_skips_a_bad_section, test_boot_skips_a_file_that_is_not_text,
                test_export_warns_duplicate_macs, test_boot_before_the_driver,
-               test_two_pfs_concurrently, test_verify_reads_what_it_touched, test_apply_reads_no_module_index,
+               test_two_pfs_concurrently, test_parallel_scan, test_verify_reads_what_it_touched, test_apply_reads_no_module_index,
                test_bind_restore, test_export_handunit, test_export_round_trip):
         s.run(fn)
     shutil.rmtree(TMP, ignore_errors=True)
