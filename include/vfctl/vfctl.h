@@ -325,6 +325,26 @@ size_t vfctl_plan_n_steps(const vfctl_plan *p);
 const char *vfctl_plan_step_text(const vfctl_plan *p, size_t i);
 int vfctl_plan_json(const vfctl_plan *p, char **ret);
 
+/* What an apply run does, as data (vfctl apply --json prints one JSON object per event). */
+typedef enum vfctl_event_kind {
+	VFCTL_EVENT_MESSAGE,   /* progress that is no step: waiting, up to date, skipped, the summary */
+	VFCTL_EVENT_STEP,      /* a kernel step starts */
+	VFCTL_EVENT_STEP_DONE, /* it ended: result, error, seconds */
+} vfctl_event_kind;
+
+typedef struct vfctl_event {
+	vfctl_event_kind kind;
+	const char *unit;     /* the device the unit configures (PF, [Device] function, vDPA name); NULL: the run */
+	const char *text;     /* what the report line says, without the unit's prefix */
+	size_t step, n_steps; /* STEP, STEP_DONE: 1-based, of the unit's plan (or rollback) */
+	const char *action;   /* STEP, STEP_DONE: the step's action, as plan --json names it */
+	int vf;               /* STEP, STEP_DONE: the VF it acts on, -1 for none */
+	bool undo;            /* STEP, STEP_DONE: a rollback's step */
+	int result;           /* STEP_DONE: 0 or -errno */
+	const char *error;    /* STEP_DONE that failed: the device and the kernel's message */
+	double seconds;       /* STEP_DONE: how long it took */
+} vfctl_event;
+
 typedef struct vfctl_apply_opts {
 	const char *only; /* as for vfctl_plan_build */
 	bool force;       /* go ahead although a VF is in use (VM, namespace, addresses) */
@@ -335,6 +355,8 @@ typedef struct vfctl_apply_opts {
 	/* Set (by a signal handler) to stop the run: the current kernel step finishes, the run is
 	 * rolled back, vfctl_apply returns -EINTR. Rollbacks are not cut short. NULL: never. */
 	const volatile sig_atomic_t *cancel;
+	/* The same progress as data, for programs (called with userdata, after report). NULL: none. */
+	void (*event)(void *userdata, const vfctl_event *e);
 } vfctl_apply_opts;
 
 /* Under the host lock: scans and validates once, then per unit plans from the snapshot and applies,

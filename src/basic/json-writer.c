@@ -92,7 +92,10 @@ static void quoted(json_writer *w, const char *s)
 static void lead(json_writer *w, const char *key)
 {
 	static const char spaces[] = "                                                                ";
-	if (w->depth > 0) {
+	if (w->depth > 0 && w->compact) {
+		puts_(w, w->need_comma[w->depth] ? ", " : "");
+		w->need_comma[w->depth] = true;
+	} else if (w->depth > 0) {
 		puts_(w, w->need_comma[w->depth] ? ",\n" : "\n");
 		w->need_comma[w->depth] = true;
 		size_t n = (size_t)w->depth * 2;
@@ -127,7 +130,7 @@ static void close_(json_writer *w, const char *tok)
 	static const char spaces[] = "                                                                ";
 	bool had = w->need_comma[w->depth];
 	w->depth--;
-	if (had) {
+	if (had && !w->compact) {
 		puts_(w, "\n");
 		size_t n = (size_t)w->depth * 2;
 		put(w, spaces, n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1);

@@ -14,6 +14,7 @@ typedef struct json_writer {
 	int depth;
 	bool need_comma[32];
 	int error;
+	bool compact; /* one line (JSON Lines: an event stream), else indented */
 } json_writer;
 
 void json_open_object(json_writer *w, const char *key);

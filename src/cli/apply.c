@@ -8,6 +8,59 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "json-writer.h"
+
+/* --json: each event one line of JSON (JSON Lines), for Ansible, a web page, a test. */
+static void print_event(void *userdata, const vfctl_event *e)
+{
+	static const char *const kinds[] = {"message", "step", "step-done"};
+	json_writer w = {.compact = true};
+	char *out = NULL;
+	(void)userdata;
+	json_open_object(&w, NULL);
+	json_string(&w, "event", kinds[e->kind]);
+	json_string(&w, "unit", e->unit);
+	json_string(&w, "text", e->text);
+	if (e->kind != VFCTL_EVENT_MESSAGE) {
+		json_int(&w, "step", (int64_t)e->step);
+		json_int(&w, "steps", (int64_t)e->n_steps);
+		json_string(&w, "action", e->action);
+		json_int_or_null(&w, "vf", e->vf);
+		json_bool(&w, "undo", e->undo);
+	}
+	if (e->kind == VFCTL_EVENT_STEP_DONE) {
+		json_bool(&w, "ok", e->result >= 0);
+		json_string(&w, "errno", e->result < 0 ? strerrorname_np(-e->result) : NULL);
+		json_string(&w, "error", e->error);
+		json_int(&w, "ms", (int64_t)(e->seconds * 1000 + 0.5));
+	}
+	json_close_object(&w);
+	if (json_finish(&w, &out) >= 0) {
+		fputs(out, stdout);
+		fflush(stdout);
+	}
+	free(out);
+}
+
+/* --json's last line: how the run ended. */
+static void print_result(int exit_code, const char *error, const char *const *errs, size_t n_errs)
+{
+	json_writer w = {.compact = true};
+	char *out = NULL;
+	json_open_object(&w, NULL);
+	json_string(&w, "event", "result");
+	json_bool(&w, "ok", exit_code == EXIT_OK);
+	json_int(&w, "exit", exit_code);
+	json_string(&w, "error", error);
+	json_open_array(&w, "config_errors");
+	for (size_t i = 0; i < n_errs; i++)
+		json_string(&w, NULL, errs[i]);
+	json_close_array(&w);
+	json_close_object(&w);
+	if (json_finish(&w, &out) >= 0)
+		fputs(out, stdout);
+	free(out);
+}
 
 int cmd_apply(const cli_global *g, int argc, char **argv)
 {
@@ -16,14 +69,19 @@ int cmd_apply(const cli_global *g, int argc, char **argv)
 		{"config", required_argument, NULL, 'c'},
 		{"force", no_argument, NULL, OPT_FORCE},
 		{"boot", no_argument, NULL, OPT_BOOT},
+		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	vfctl_apply_opts ao = {.report = cli_report_line, .cancel = &cli_stop_requested};
 	const char *config = NULL;
+	bool json = g->json;
 	int c;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "c:jh", opts, NULL)) >= 0) {
 		switch (c) {
+		case 'j':
+			json = true;
+			break;
 		case 'c':
 			config = optarg;
 			break;
@@ -34,7 +92,7 @@ int cmd_apply(const cli_global *g, int argc, char **argv)
 			ao.boot = true;
 			break;
 		case 'h':
-			puts("Usage: vfctl apply [-c FILE|DIR] [--force] [--boot] [DEVICE]");
+			puts("Usage: vfctl apply [-c FILE|DIR] [--force] [--boot] [--json] [DEVICE]");
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;
@@ -45,6 +103,10 @@ int cmd_apply(const cli_global *g, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	ao.only = optind < argc ? argv[optind] : NULL;
+	if (json) {
+		ao.report = NULL; /* stdout is the event stream; errors still go to stderr */
+		ao.event = print_event;
+	}
 	if (geteuid() != 0) {
 		fprintf(stderr, "vfctl: apply changes sysfs and VF settings: root only (try vfctl plan)\n");
 		return EXIT_FAIL;
@@ -64,7 +126,7 @@ int cmd_apply(const cli_global *g, int argc, char **argv)
 		goto out;
 	cli_catch_stop_signals();
 	int k = vfctl_apply(ctx, conf, &ao);
-	const char *const *errs;
+	const char *const *errs = NULL;
 	size_t n_errs = vfctl_config_errors(conf, &errs);
 	/* At boot the sections without errors were applied: say which were not, whatever else failed. */
 	for (size_t i = 0; k < 0 && ao.boot && i < n_errs; i++)
@@ -82,7 +144,12 @@ int cmd_apply(const cli_global *g, int argc, char **argv)
 		fprintf(stderr, "vfctl: apply failed: %s\n", vfctl_ctx_error(ctx));
 		r = EXIT_FAIL;
 	}
+	if (json)
+		print_result(r, k < 0 ? vfctl_ctx_error(ctx) : NULL, errs, n_errs);
+	json = false;
 out:
+	if (json) /* the configuration could not be read: its errors are on stderr */
+		print_result(r, vfctl_ctx_error(ctx), NULL, 0);
 	vfctl_config_free(conf);
 	vfctl_ctx_free(ctx);
 	return r;

@@ -424,6 +424,16 @@ def test_two_pfs_concurrently(s):
     steps = [ln for ln in out.splitlines() if "[" in ln and "/" in ln]
     s.check("two PFs: every step line is prefixed with its PF",
             steps and all(ln.startswith("0000:01:00.0: [") or ln.startswith("0000:04:00.0: [") for ln in steps), out)
+    h2 = Host("two-events", "igb-two")
+    rc2, out2, err2 = h2.run("apply", "--json", "-c", conf_dir(h2))
+    ev = events(out2)
+    by_unit = {}
+    for e in ev:
+        if e["event"] == "step":
+            by_unit.setdefault(e["unit"], []).append(e["step"])
+    s.check("two PFs, apply --json: every step event names its PF, each PF's steps numbered 1..n in order",
+            rc2 == 0 and set(by_unit) == {"0000:01:00.0", "0000:04:00.0"} and
+            all(v == list(range(1, len(v) + 1)) for v in by_unit.values()), (by_unit, err2))
     st = h.state()
     s.eq("two PFs: 3 and 2 VFs, the second PF's VF 1 with its MAC and trust",
          (pf_of(st)["sriov"]["num_vfs"], pf_of(st, "0000:04:00.0")["sriov"]["num_vfs"],
@@ -460,6 +470,45 @@ def test_two_pfs_concurrently(s):
     s.check("SIGTERM during two concurrent PFs: exit 1, interrupted, the run rolled back",
             rc == 1 and "interrupted by a signal" in err and "(the run was rolled back)" in out, (rc, out, err))
     s.eq("SIGTERM during two concurrent PFs: both PFs as before", h.state(), before)
+
+
+def events(out):
+    """apply --json's stdout: one JSON object per line; a line that is not is an error."""
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def test_apply_events(s):
+    """apply --json: the run as data, one JSON object per line (step, step-done, message, then the
+    result), so a program needs no prose; a failure and its rollback are events with errno and the
+    kernel's message."""
+    h = Host("events")
+    rc, out, err = h.run("apply", "--json", "-c", h.conf("a.conf", HANDMADE))
+    try:
+        ev = events(out)
+    except ValueError as e:
+        ev = []
+        s.check("apply --json: every line of stdout is JSON", False, (e, out[-800:]))
+    steps = [e for e in ev if e["event"] == "step"]
+    done = [e for e in ev if e["event"] == "step-done"]
+    s.check("apply --json: a step and a step-done for each of the plan's steps, numbered 1..n, all ok",
+            rc == 0 and steps and [e["step"] for e in steps] == list(range(1, steps[0]["steps"] + 1)) and
+            [(e["step"], e["action"], e["ok"]) for e in done] == [(e["step"], e["action"], True) for e in steps],
+            (rc, out[-1500:], err))
+    s.check("apply --json: actions as plan --json names them, VFs as numbers",
+            {"numvfs", "vf-mac", "vf-vlan", "vf-trust", "vf-spoofchk"} <= {e["action"] for e in steps} and
+            any(e["action"] == "vf-trust" and e["vf"] == 1 for e in steps), [e["action"] for e in steps])
+    s.check("apply --json: the last line is the result, ok, exit 0; no prose on stdout",
+            ev and ev[-1] == {"event": "result", "ok": True, "exit": 0, "error": None, "config_errors": []} and
+            not any(line.startswith("[") for line in out.splitlines()), ev[-1:] if ev else out)
+    path = h.conf("b.conf", HANDMADE.replace("NumVFs=3", "NumVFs=4"))
+    rc, out, err = h.run("apply", "--json", "-c", path, fail_step=3)
+    ev = events(out)
+    failed = [e for e in ev if e["event"] == "step-done" and not e["ok"]]
+    undo = [e for e in ev if e["event"] == "step" and e["undo"]]
+    s.check("apply --json, a step fails: its step-done says EIO and the message, the rollback's steps are undo, "
+            "the result is exit 1", rc == 1 and len(failed) == 1 and failed[0]["errno"] == "EIO" and
+            "injected failure at step 3" in failed[0]["error"] and undo and ev[-1]["event"] == "result" and
+            ev[-1]["exit"] == 1 and not ev[-1]["ok"], (rc, out[-2000:]))
 
 
 def test_parallel_scan(s):
@@ -666,7 +715,7 @@ def main():
                test_kernel_refuses,
                test_invalid_changes_nothing, test_boot_skips_a_bad_section, test_boot_skips_a_file_that_is_not_text,
                test_export_warns_duplicate_macs, test_boot_before_the_driver,
-               test_two_pfs_concurrently, test_parallel_scan, test_verify_reads_what_it_touched, test_apply_reads_no_module_index,
+               test_two_pfs_concurrently, test_apply_events, test_parallel_scan, test_verify_reads_what_it_touched, test_apply_reads_no_module_index,
                test_bind_restore, test_export_handunit, test_export_round_trip):
         s.run(fn)
     shutil.rmtree(TMP, ignore_errors=True)

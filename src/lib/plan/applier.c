@@ -6,10 +6,55 @@
 #include "applier.h"
 #include "report.h"
 
-void applier_say(applier *a, const char *fmt, ...)
+void applier_event(applier *a, const vfctl_event *e)
+{
+	if (!a->o->event)
+		return;
+	vfctl_event copy = *e;
+	if (!copy.unit)
+		copy.unit = a->unit;
+	a->o->event(a->o->userdata, &copy);
+}
+
+void applier_step_line(applier *a, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	report_linev(a->o->report, a->o->userdata, fmt, ap);
 	va_end(ap);
+}
+
+void applier_say(applier *a, const char *fmt, ...)
+{
+	char *line = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (a->o->report)
+		a->o->report(a->o->userdata, line);
+	/* A line that names its unit first ("0000:01:00.0: up to date") is that unit's. */
+	const char *text = line;
+	size_t ul = a->unit ? strlen(a->unit) : 0;
+	if (ul && strncmp(line, a->unit, ul) == 0 && line[ul] == ':' && line[ul + 1] == ' ')
+		text = line + ul + 2;
+	applier_event(a, &(vfctl_event){.kind = VFCTL_EVENT_MESSAGE, .text = text, .vf = -1});
+	free(line);
+}
+
+void applier_step_event(applier *a, vfctl_event_kind kind, const plan_step *s, size_t i, size_t n, bool undo, int r,
+			const char *error, double seconds)
+{
+	applier_event(a, &(vfctl_event){.kind = kind,
+					 .text = s->text,
+					 .step = i + 1,
+					 .n_steps = n,
+					 .action = plan_step_action(s),
+					 .vf = s->vf,
+					 .undo = undo,
+					 .result = kind == VFCTL_EVENT_STEP_DONE ? r : 0,
+					 .error = kind == VFCTL_EVENT_STEP_DONE && r < 0 ? error : NULL,
+					 .seconds = seconds});
 }

@@ -16,7 +16,16 @@ typedef struct applier {
 	const char *boot_id; /* this boot's, written into each journal; NULL when unknown */
 	char **blocked;      /* devices whose interrupted run could not be undone (the guard refused) */
 	size_t n_blocked;
+	const char *unit;    /* the device of the unit being applied, for events; NULL between units */
 } applier;
+
+/* A report line about a step, which its STEP/STEP_DONE events describe: no MESSAGE event. */
+void applier_step_line(applier *a, const char *fmt, ...) _printf_(2, 3);
+/* An event to the caller's opts->event, with the applier's unit when e names none. */
+void applier_event(applier *a, const vfctl_event *e);
+/* A step's start (r and error ignored) or end, as an event. */
+void applier_step_event(applier *a, vfctl_event_kind kind, const plan_step *s, size_t i, size_t n, bool undo, int r,
+			const char *error, double seconds);
 
 /* The host read again into *h (freed first). */
 int applier_rescan(applier *a, vfctl_host **h);

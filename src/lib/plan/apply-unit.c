@@ -106,21 +106,24 @@ static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, unit_
 			if (r < 0)
 				return r;
 			if (now() - t0 >= 0.5)
-				applier_say(a, "      %zu done in %.1f s", k, now() - t0);
+				applier_step_line(a, "      %zu done in %.1f s", k, now() - t0);
 			i += k - 1;
 			continue;
 		}
-		applier_say(a, "%s[%zu/%zu] %s", rollback ? "  undo " : "", i + 1, p->n, s->text);
+		applier_step_line(a, "%s[%zu/%zu] %s", rollback ? "  undo " : "", i + 1, p->n, s->text);
+		applier_step_event(a, VFCTL_EVENT_STEP, s, i, p->n, rollback, 0, NULL, 0);
 		if (!rollback && ++a->counter == a->fail_at)
 			r = ctx_error(a->ctx, -EIO, "injected failure at step %d (a test build's VFCTL_TEST_FAIL_STEP)",
 				      a->counter);
 		else
 			r = exec_step(a, h, s);
 		double dt = now() - t0;
+		applier_step_event(a, VFCTL_EVENT_STEP_DONE, s, i, p->n, rollback, r, r < 0 ? vfctl_ctx_error(a->ctx) : NULL,
+				   dt);
 		if (r >= 0)
 			r = record(a, uj, i + 1, s->text);
 		if (r < 0) {
-			applier_say(a, "      failed: %s", vfctl_ctx_error(a->ctx));
+			applier_step_line(a, "      failed: %s", vfctl_ctx_error(a->ctx));
 			if (!rollback)
 				return r;
 			if (!first)
@@ -128,7 +131,7 @@ static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, unit_
 			continue; /* a rollback goes as far as it can */
 		}
 		if (dt >= 0.5)
-			applier_say(a, "      done in %.1f s", dt);
+			applier_step_line(a, "      done in %.1f s", dt);
 	}
 	return first;
 }
@@ -194,14 +197,24 @@ static int rollback(applier *a, conf_unit *prior, bool guarded)
 	return r;
 }
 
+/* Events of what runs below name this unit; the caller's unit is given back after. */
+static int rollback_as(applier *a, conf_unit *prior, bool guarded)
+{
+	const char *outer = a->unit;
+	a->unit = prior->dev_id;
+	int r = rollback(a, prior, guarded);
+	a->unit = outer;
+	return r;
+}
+
 int unit_rollback(applier *a, conf_unit *prior)
 {
-	return rollback(a, prior, false);
+	return rollback_as(a, prior, false);
 }
 
 int unit_recover(applier *a, conf_unit *prior)
 {
-	return rollback(a, prior, true);
+	return rollback_as(a, prior, true);
 }
 
 /* Plans unit ui from the snapshot h (the host as the previous unit left it, or as the run found
@@ -225,6 +238,7 @@ int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfct
 		snprintf(where, sizeof(where), "before %s", u->dev_id);
 		return stop_error(a, where);
 	}
+	a->unit = u->dev_id;
 	if ((r = plan_unit(a->ctx, c, ui, h, &p)) < 0)
 		goto out;
 	if (p.n == 0) {
@@ -263,5 +277,6 @@ out:
 	journal_handle_done(&uj.h);
 	plan_clear(&p);
 	vfctl_host_free(mine);
+	a->unit = NULL;
 	return r;
 }

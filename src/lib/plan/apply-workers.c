@@ -48,6 +48,14 @@ static void job_report(void *userdata, const char *line)
 	pthread_mutex_unlock(j->lock);
 }
 
+static void job_event(void *userdata, const vfctl_event *e)
+{
+	pf_job *j = userdata;
+	pthread_mutex_lock(j->lock);
+	j->outer->event(j->outer->userdata, e);
+	pthread_mutex_unlock(j->lock);
+}
+
 static void *job_run(void *arg)
 {
 	pf_job *j = arg;
@@ -91,8 +99,9 @@ int pf_workers_run(applier *a, vfctl_config *c, const bool *selected, const vfct
 		plan_clear(&p);
 		j->a.abort = &abort_flag;
 		j->a.o = &j->o;
-		if (a->o->report) {
-			j->o.report = job_report;
+		if (a->o->report || a->o->event) {
+			j->o.report = a->o->report ? job_report : NULL;
+			j->o.event = a->o->event ? job_event : NULL;
 			j->o.userdata = j;
 		}
 		if ((r = ctx_clone(a->ctx, &j->a.ctx)) < 0) {

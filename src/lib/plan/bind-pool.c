@@ -6,6 +6,7 @@
  * threads inserting the same module would race. */
 #include <pthread.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "applier.h"
 
@@ -16,6 +17,8 @@
 typedef struct bind_task {
 	const plan_step *s;
 	int r;
+	bool ran;
+	double seconds;
 	char error[1024];
 } bind_task;
 
@@ -49,8 +52,14 @@ static void *worker_run(void *arg)
 		if (step == p->runner->fail_at)
 			t->r = ctx_error(w->a.ctx, -EIO,
 					 "injected failure at step %d (a test build's VFCTL_TEST_FAIL_STEP)", step);
-		else
+		else {
+			struct timespec t0, t1;
+			clock_gettime(CLOCK_MONOTONIC, &t0);
 			t->r = exec_step(&w->a, p->h, t->s);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			t->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		}
+		t->ran = true;
 		if (t->r < 0)
 			snprintf(t->error, sizeof(t->error), "%s", vfctl_ctx_error(w->a.ctx));
 	}
@@ -66,7 +75,8 @@ int bind_pool_run(applier *a, const vfctl_host *h, const plan_step *steps, size_
 		return -ENOMEM;
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		p.t[i].s = &steps[i];
-		applier_say(a, "[%zu/%zu] %s", first + i + 1, total, steps[i].text);
+		applier_step_line(a, "[%zu/%zu] %s", first + i + 1, total, steps[i].text);
+		applier_step_event(a, VFCTL_EVENT_STEP, &steps[i], first + i, total, false, 0, NULL, 0);
 		r = exec_preload(a, h, &steps[i]);
 	}
 	for (size_t i = 0; i < nw && r >= 0; i++) {
@@ -94,9 +104,13 @@ int bind_pool_run(applier *a, const vfctl_host *h, const plan_step *steps, size_
 			pthread_join(w[i].th, NULL);
 		vfctl_ctx_free(w[i].a.ctx);
 	}
+	for (size_t i = 0; i < n; i++)
+		if (p.t[i].s && (p.t[i].r < 0 || p.t[i].ran))
+			applier_step_event(a, VFCTL_EVENT_STEP_DONE, p.t[i].s, first + i, total, false, p.t[i].r, p.t[i].error,
+					   p.t[i].seconds);
 	for (size_t i = 0; i < n && r >= 0; i++)
 		if (p.t[i].r < 0) {
-			applier_say(a, "      failed: [%zu/%zu] %s", first + i + 1, total, p.t[i].error);
+			applier_step_line(a, "      failed: [%zu/%zu] %s", first + i + 1, total, p.t[i].error);
 			if (r >= 0) {
 				r = p.t[i].r;
 				snprintf(a->ctx->error, sizeof(a->ctx->error), "%s", p.t[i].error);
