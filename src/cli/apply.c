@@ -66,12 +66,9 @@ int cmd_apply(const cli_global *g, int argc, char **argv)
 {
 	enum { OPT_FORCE = 256, OPT_BOOT };
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"force", no_argument, NULL, OPT_FORCE},
-		{"boot", no_argument, NULL, OPT_BOOT},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{},
+		{"config", required_argument, NULL, 'c'}, {"force", no_argument, NULL, OPT_FORCE},
+		{"boot", no_argument, NULL, OPT_BOOT},    {"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},         {},
 	};
 	vfctl_apply_opts ao = {.report = cli_report_line, .cancel = &cli_stop_requested};
 	const char *config = NULL;

@@ -48,13 +48,13 @@ void applier_step_event(applier *a, vfctl_event_kind kind, const plan_step *s, s
 			const char *error, double seconds)
 {
 	applier_event(a, &(vfctl_event){.kind = kind,
-					 .text = s->text,
-					 .step = i + 1,
-					 .n_steps = n,
-					 .action = plan_step_action(s),
-					 .vf = s->vf,
-					 .undo = undo,
-					 .result = kind == VFCTL_EVENT_STEP_DONE ? r : 0,
-					 .error = kind == VFCTL_EVENT_STEP_DONE && r < 0 ? error : NULL,
-					 .seconds = seconds});
+					.text = s->text,
+					.step = i + 1,
+					.n_steps = n,
+					.action = plan_step_action(s),
+					.vf = s->vf,
+					.undo = undo,
+					.result = kind == VFCTL_EVENT_STEP_DONE ? r : 0,
+					.error = kind == VFCTL_EVENT_STEP_DONE && r < 0 ? error : NULL,
+					.seconds = seconds});
 }

@@ -16,7 +16,7 @@ typedef struct applier {
 	const char *boot_id; /* this boot's, written into each journal; NULL when unknown */
 	char **blocked;      /* devices whose interrupted run could not be undone (the guard refused) */
 	size_t n_blocked;
-	const char *unit;    /* the device of the unit being applied, for events; NULL between units */
+	const char *unit; /* the device of the unit being applied, for events; NULL between units */
 } applier;
 
 /* A report line about a step, which its STEP/STEP_DONE events describe: no MESSAGE event. */

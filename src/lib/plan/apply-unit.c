@@ -118,8 +118,8 @@ static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, unit_
 		else
 			r = exec_step(a, h, s);
 		double dt = now() - t0;
-		applier_step_event(a, VFCTL_EVENT_STEP_DONE, s, i, p->n, rollback, r, r < 0 ? vfctl_ctx_error(a->ctx) : NULL,
-				   dt);
+		applier_step_event(a, VFCTL_EVENT_STEP_DONE, s, i, p->n, rollback, r,
+				   r < 0 ? vfctl_ctx_error(a->ctx) : NULL, dt);
 		if (r >= 0)
 			r = record(a, uj, i + 1, s->text);
 		if (r < 0) {

@@ -106,8 +106,8 @@ int bind_pool_run(applier *a, const vfctl_host *h, const plan_step *steps, size_
 	}
 	for (size_t i = 0; i < n; i++)
 		if (p.t[i].s && (p.t[i].r < 0 || p.t[i].ran))
-			applier_step_event(a, VFCTL_EVENT_STEP_DONE, p.t[i].s, first + i, total, false, p.t[i].r, p.t[i].error,
-					   p.t[i].seconds);
+			applier_step_event(a, VFCTL_EVENT_STEP_DONE, p.t[i].s, first + i, total, false, p.t[i].r,
+					   p.t[i].error, p.t[i].seconds);
 	for (size_t i = 0; i < n && r >= 0; i++)
 		if (p.t[i].r < 0) {
 			applier_step_line(a, "      failed: [%zu/%zu] %s", first + i + 1, total, p.t[i].error);
