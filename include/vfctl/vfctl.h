@@ -309,6 +309,13 @@ int vfctl_config_load(vfctl_ctx *ctx, const char *path, vfctl_config **ret);
 vfctl_config *vfctl_config_free(vfctl_config *c);
 /* The same from text (a command line's implied configuration); name stands for the file. */
 int vfctl_config_parse_string(vfctl_ctx *ctx, const char *name, const char *text, vfctl_config **ret);
+/* A configuration built in code, key by key, through the same checks as a file's lines; nothing is
+ * formatted into text, so a value cannot add keys. origin names it in errors ("(command line):2:
+ * ..."). add_unit: "PF", "Device" or "VDPA"; set: a key of the last unit. -EINVAL for a bad value
+ * (recorded, as a file's are: vfctl_config_errors), -ENOMEM. */
+int vfctl_config_new(const char *origin, vfctl_config **ret);
+int vfctl_config_add_unit(vfctl_config *c, const char *section);
+int vfctl_config_set(vfctl_config *c, const char *key, const char *value);
 /* Resolves Match= against the host and checks every value against what the device can do.
  * Returns -EINVAL when any error (parse or validation) exists. */
 int vfctl_config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h);

@@ -58,5 +58,6 @@ void cli_safe_output(void);
 /* DIR/NAME written whole (a temporary file in DIR, fsync, rename), mode 0644: readers never see
  * half a file. Prints the error; -errno. */
 int cli_write_file(const char *dir, const char *name, const char *text);
-/* Applies a configuration given as text (what a command line implies): exit code. */
-int cli_apply_text(vfctl_ctx *ctx, const char *text, bool force);
+/* Applies a configuration a command line built (vfctl_config_new/_set; built: the first error
+ * they returned, 0 for none) and frees it: exit code. */
+int cli_apply_built(vfctl_ctx *ctx, vfctl_config *conf, int built, bool force);

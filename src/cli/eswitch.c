@@ -78,17 +78,23 @@ int cmd_eswitch(const cli_global *g, int argc, char **argv)
 		goto out;
 	}
 	/* The same path as a file with EswitchMode=: one ordering, one set of safety checks. */
-	char text[256];
-	if (streq(d->bus, "pci"))
-		snprintf(text, sizeof(text), "[PF]\nMatch=pci:%s\nEswitchMode=%s\n", d->id, mode);
-	else if (d->n_netdevs)
-		snprintf(text, sizeof(text), "[PF]\nMatch=name:%s\nEswitchMode=%s\n", d->netdevs[0].name, mode);
-	else {
+	if (!streq(d->bus, "pci") && !d->n_netdevs) {
 		fprintf(stderr, "vfctl: %s has no netdev to name it by\n", d->id);
 		r = EXIT_FAIL;
 		goto out;
 	}
-	r = cli_apply_text(ctx, text, force);
+	char match[128];
+	snprintf(match, sizeof(match), "%s:%s", streq(d->bus, "pci") ? "pci" : "name",
+		 streq(d->bus, "pci") ? d->id : d->netdevs[0].name);
+	vfctl_config *conf = NULL;
+	int b = vfctl_config_new("(command line)", &conf);
+	if (b >= 0)
+		b = vfctl_config_add_unit(conf, "PF");
+	if (b >= 0)
+		b = vfctl_config_set(conf, "Match", match);
+	if (b >= 0)
+		b = vfctl_config_set(conf, "EswitchMode", mode);
+	r = cli_apply_built(ctx, conf, b, force);
 out:
 	vfctl_host_free(h);
 	vfctl_ctx_free(ctx);

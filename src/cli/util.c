@@ -118,12 +118,14 @@ void cli_report_line(void *userdata, const char *line)
 	fflush(stdout); /* progress is only progress if it shows as it happens */
 }
 
-int cli_apply_text(vfctl_ctx *ctx, const char *text, bool force)
+int cli_apply_built(vfctl_ctx *ctx, vfctl_config *conf, int built, bool force)
 {
-	vfctl_config *conf = NULL;
 	vfctl_apply_opts ao = {.force = force, .report = cli_report_line};
 	int r = 0;
-	if (vfctl_config_parse_string(ctx, "(command line)", text, &conf) < 0 || vfctl_apply(ctx, conf, &ao) < 0) {
+	if (built == -ENOMEM || !conf) {
+		fprintf(stderr, "vfctl: %s\n", strerror(ENOMEM));
+		r = EXIT_FAIL;
+	} else if (built < 0 || vfctl_apply(ctx, conf, &ao) < 0) {
 		const char *const *errs;
 		size_t n = conf ? vfctl_config_errors(conf, &errs) : 0;
 		for (size_t i = 0; i < n; i++)

@@ -21,9 +21,8 @@ int cmd_vdpa(const cli_global *g, int argc, char **argv)
 	int r = cli_scan(g, &ctx, &h);
 	if (r)
 		return r;
-	char text[512];
-	/* The arguments become a configuration's lines: a control character (a newline) would add
-	 * keys or sections of its own. */
+	/* The arguments become a configuration's values (vfctl_config_set refuses a control character
+	 * too): said here with the argument's number. */
 	for (int i = 2; i < argc; i++)
 		for (const char *c = argv[i]; *c; c++)
 			if ((unsigned char)*c < 0x20 || *c == 0x7f) {
@@ -46,16 +45,17 @@ int cmd_vdpa(const cli_global *g, int argc, char **argv)
 		if (!h->vdpa || !h->vdpa->available)
 			printf("(the kernel has no vdpa netlink family: modprobe vdpa)\n");
 		goto out;
-	} else if (streq(argv[1], "add") && argc >= 4 && argc <= 6) {
-		if ((size_t)snprintf(text, sizeof(text), "[VDPA]\nName=%s\nMgmtDev=%s\nDriver=%s\n%s%s%s", argv[2],
-				     argv[3], argc >= 5 ? argv[4] : "vhost", argc == 6 ? "MACAddress=" : "",
-				     argc == 6 ? argv[5] : "", argc == 6 ? "\n" : "") >= sizeof(text)) {
-			fprintf(stderr, "vfctl: vdpa add: the arguments are too long\n");
-			r = EXIT_USAGE;
-			goto out;
-		}
+	}
+	/* The keys a [VDPA] section would have, set one by one: an argument is one value. */
+	const char *keys[4][2] = {{"Name", argv[2]}};
+	size_t n_keys = 1;
+	if (streq(argv[1], "add") && argc >= 4 && argc <= 6) {
+		keys[n_keys][0] = "MgmtDev", keys[n_keys++][1] = argv[3];
+		keys[n_keys][0] = "Driver", keys[n_keys++][1] = argc >= 5 ? argv[4] : "vhost";
+		if (argc == 6)
+			keys[n_keys][0] = "MACAddress", keys[n_keys++][1] = argv[5];
 	} else if (streq(argv[1], "del") && argc == 3)
-		snprintf(text, sizeof(text), "[VDPA]\nName=%s\nPresent=no\n", argv[2]);
+		keys[n_keys][0] = "Present", keys[n_keys++][1] = "no";
 	else {
 		fprintf(stderr, "vfctl: vdpa: list, add NAME MGMTDEV [vhost|virtio] [MAC], or del NAME\n");
 		r = EXIT_USAGE;
@@ -66,7 +66,13 @@ int cmd_vdpa(const cli_global *g, int argc, char **argv)
 		r = EXIT_FAIL;
 		goto out;
 	}
-	r = cli_apply_text(ctx, text, false);
+	vfctl_config *conf = NULL;
+	int b = vfctl_config_new("(command line)", &conf);
+	if (b >= 0)
+		b = vfctl_config_add_unit(conf, "VDPA");
+	for (size_t i = 0; i < n_keys && b >= 0; i++)
+		b = vfctl_config_set(conf, keys[i][0], keys[i][1]);
+	r = cli_apply_built(ctx, conf, b, false);
 out:
 	vfctl_host_free(h);
 	vfctl_ctx_free(ctx);

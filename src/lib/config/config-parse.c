@@ -36,19 +36,7 @@ static ssize_t new_unit(parser *p, unit_kind kind)
 		return -1;
 	}
 	p->c->units = n;
-	n[p->c->n_units] = (conf_unit){.kind = kind,
-				       .loc = {p->file, p->section_line},
-				       .num_vfs = -1,
-				       .eswitch_mode = VFCTL_ESWITCH_NONE,
-				       .autoprobe = -1,
-				       .up = -1,
-				       .mtu = -1,
-				       .all_functions = -1,
-				       .owner = -1,
-				       .group = -1,
-				       .vdpa_mtu = -1,
-				       .vdpa_vqp = -1,
-				       .present = 1};
+	conf_unit_init(&n[p->c->n_units], kind, (conf_loc){p->file, p->section_line});
 	return (ssize_t)p->c->n_units++;
 }
 

@@ -77,6 +77,7 @@ struct vfctl_config {
 	char **errors; /* "FILE:LINE: message" */
 	size_t n_errors;
 	size_t n_parse_errors; /* the first ones, from reading the files; validation adds the rest */
+	unsigned built_lines;  /* vfctl_config_set calls so far (config-build.c): each one's line */
 };
 
 void vf_target_init(vf_target *t);
@@ -90,6 +91,8 @@ void conf_unit_done(conf_unit *u);
 int altname_expand(const char *pattern, const char *pf, int vf, char *buf, size_t n);
 
 int config_error(vfctl_config *c, conf_loc loc, const char *fmt, ...) _printf_(3, 4);
+/* A unit of kind with nothing given (every knob -1: never touched). */
+void conf_unit_init(conf_unit *u, unit_kind kind, conf_loc loc);
 /* One Key=Value of a section (config-keys.c: the table of keys): of unit u, or of VF section t.
  * A bad value is recorded as an error and changes nothing; -ENOMEM only. */
 int config_key(vfctl_config *c, conf_unit *u, vf_target *t, const char *section, const char *name, const char *v,

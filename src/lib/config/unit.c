@@ -22,6 +22,23 @@ void vf_target_init(vf_target *t)
 		t->flag[f] = -1;
 }
 
+void conf_unit_init(conf_unit *u, unit_kind kind, conf_loc loc)
+{
+	*u = (conf_unit){.kind = kind,
+			 .loc = loc,
+			 .num_vfs = -1,
+			 .eswitch_mode = VFCTL_ESWITCH_NONE,
+			 .autoprobe = -1,
+			 .up = -1,
+			 .mtu = -1,
+			 .all_functions = -1,
+			 .owner = -1,
+			 .group = -1,
+			 .vdpa_mtu = -1,
+			 .vdpa_vqp = -1,
+			 .present = 1};
+}
+
 void vf_target_done(vf_target *t)
 {
 	free(t->driver);
