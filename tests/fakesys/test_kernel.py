@@ -544,6 +544,21 @@ def test_bind_restore(s):
     rc, out, err = h.run("bind", "01:00.0")
     s.check("bind: a PF whose VFs are in use is refused", rc != 0, out + err)
     s.eq("bind: the refused PF keeps igb", pf_of(h.state())["driver"], "igb")
+    # While a VM has it, its manager changes the VF's VLAN and QoS and trusts it (libvirt's <vlan>,
+    # trust='yes'); restore gives back what the VF had before vfctl took it (it kept the VLAN).
+    rc, out, err = h.run("bind", "enp1s0:vf0")
+    state = os.path.join(h.root, "sys", ".fakekernel", "vfstate", "0000:01:00.0", "0")
+    with open(state) as f:
+        fields = f.read().split(" ")
+    fields[1], fields[2], fields[5] = "7", "5", "1"  # vlan, qos, trust
+    with open(state, "w") as f:
+        f.write(" ".join(fields))
+    vf = pf_of(h.state())["vfs"][0]
+    s.eq("bind: the VM's manager moved VF 0 to VLAN 7 QoS 5, trusted", (vf["vlan"], vf["qos"], vf["trust"]), (7, 5, True))
+    rc, out, err = h.run("restore")
+    vf = pf_of(h.state())["vfs"][0]
+    s.check("restore: VLAN 42 QoS 2 and trust off again, said so", rc == 0 and "VF VLAN back to 42, QoS 2" in out and
+            (vf["vlan"], vf["qos"], vf["trust"], vf["driver"]) == (42, 2, False, "igbvf"), (vf, out, err))
 
 
 # What vfctl export writes for a host after a hand-written unit ran: 8 VFs on

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vfctl bind / unbind / restore: driver_override + unbind + drivers_probe (never new_id), group
  * rules first, the original driver recorded so restore can put it back. */
+#include <arpa/inet.h>
 #include <linux/if_link.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,8 @@
 #include "pci.h"
 #include "relations.h"
 #include "report.h"
+#include "strbuf.h"
+#include "vf-flags.h"
 
 typedef struct binder {
 	vfctl_ctx *ctx;
@@ -57,31 +60,33 @@ static int record_read(const vfctl_ctx *ctx, const char *dev, bind_record *r)
 		return k;
 	*r = (bind_record){.vf = -1};
 	vf_settings_init(&r->s);
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		char *v = strchr(line, '=');
-		if (!v)
-			continue;
-		*v++ = 0;
-		strstrip_end(v);
-		if (streq(line, "driver"))
+	/* The journal's key=value format (kv_next: reentrant, a cut last line dropped); a number
+	 * that does not parse stays unknown (-1) and is not restored. */
+	char *cur = text, *key, *v;
+	int f, k2;
+	kv_complete(text);
+	while ((k2 = kv_next(&cur, &key, &v)) > 0) {
+		if (streq(key, "driver"))
 			snprintf(r->driver, sizeof(r->driver), "%s", v);
-		else if (streq(line, "override"))
+		else if (streq(key, "override"))
 			snprintf(r->override, sizeof(r->override), "%s", v);
-		else if (streq(line, "pf"))
+		else if (streq(key, "pf"))
 			snprintf(r->pf, sizeof(r->pf), "%s", v);
-		else if (streq(line, "vf"))
-			r->vf = atoi(v);
-		else if (streq(line, "mac")) {
+		else if (streq(key, "vf") && parse_int(v, &r->vf) < 0)
+			r->vf = -1;
+		else if (streq(key, "mac")) {
 			snprintf(r->s.mac, sizeof(r->s.mac), "%s", v);
 			r->s.valid = true;
-		} else if (streq(line, "vlan"))
-			r->s.vlan = atoi(v);
-		else if (streq(line, "qos"))
-			r->s.qos = atoi(v);
-		else if (streq(line, "spoofchk"))
-			r->s.spoofchk = atoi(v);
-		else if (streq(line, "trust"))
-			r->s.trust = atoi(v);
+		} else if (streq(key, "vlan") && parse_int(v, &r->s.vlan) < 0)
+			r->s.vlan = -1;
+		else if (streq(key, "qos") && parse_int(v, &r->s.qos) < 0)
+			r->s.qos = -1;
+		else if (streq(key, "vlan_proto") && parse_int(v, &r->s.vlan_proto) < 0)
+			r->s.vlan_proto = -1;
+		else if ((f = vf_flag_by_key(key)) >= 0) {
+			int x;
+			vf_flag_set(&r->s, f, parse_int(v, &x) < 0 ? -1 : x);
+		}
 	}
 	return 0;
 }
@@ -98,12 +103,19 @@ static int record_write(binder *b, const vfctl_device *d)
 	(void)sysfs_readf(b->ctx->fs, &ov, "%s/driver_override", d->syspath);
 	const vfctl_device *pf = d->physfn ? vfctl_host_find(b->h, d->physfn) : NULL;
 	if (pf && d->vf_index >= 0 && (size_t)d->vf_index < pf->n_vfs) {
+		/* Everything a guest given the VF (trusted, say) may change, or a VM's manager set. */
 		const vfctl_vf_settings *s = &pf->vfs[d->vf_index].settings;
-		int k = s->valid ? asprintf(&vf, "pf=%s\nvf=%d\nmac=%s\nvlan=%d\nqos=%d\nspoofchk=%d\ntrust=%d\n",
-					    pf->id, d->vf_index, s->mac, s->vlan, s->qos, s->spoofchk, s->trust)
-				 : asprintf(&vf, "pf=%s\nvf=%d\n", pf->id, d->vf_index);
-		if (k < 0)
-			return -ENOMEM;
+		strbuf t = {0};
+		strbuf_add(&t, "pf=%s\nvf=%d\n", pf->id, d->vf_index);
+		if (s->valid) {
+			strbuf_add(&t, "mac=%s\nvlan=%d\nqos=%d\nvlan_proto=%d\n", s->mac, s->vlan, s->qos,
+				   s->vlan_proto);
+			for (vf_flag f = 0; f < _VF_FLAG_MAX; f++)
+				strbuf_add(&t, "%s=%d\n", vf_flags[f].key, vf_flag_get(s, f));
+		}
+		if (t.error)
+			return t.error;
+		vf = t.s;
 	}
 	if (asprintf(&text, "driver=%s\noverride=%s\n%s", d->driver ? d->driver : "",
 		     ov && !streq(ov, "(null)") ? ov : "", vf ? vf : "") < 0)
@@ -303,14 +315,34 @@ static int restore_one(binder *b, const char *id)
 				return r;
 			say(b, "%s: VF MAC back to %s", id, rec.s.mac);
 		}
-		if (now && now->valid && rec.s.trust >= 0 && now->trust != rec.s.trust) {
-			struct ifla_vf_trust t = {.vf = (uint32_t)rec.vf, .setting = (uint32_t)rec.s.trust};
-			if ((r = link_vf_set(b->ctx, ifindex, IFLA_VF_TRUST, &t, sizeof(t))) < 0)
+		/* The port VLAN (a VM's manager sets one: libvirt's <vlan>), in the form that carries the
+		 * protocol only when it is 802.1ad, as apply writes it. */
+		if (now && now->valid && rec.s.vlan >= 0 && rec.s.qos >= 0 &&
+		    (now->vlan != rec.s.vlan || now->qos != rec.s.qos ||
+		     (rec.s.vlan > 0 && rec.s.vlan_proto > 0 && now->vlan_proto != rec.s.vlan_proto))) {
+			if (rec.s.vlan > 0 && rec.s.vlan_proto == VFCTL_VLAN_PROTO_8021AD) {
+				struct ifla_vf_vlan_info v = {.vf = (uint32_t)rec.vf,
+							      .vlan = (uint32_t)rec.s.vlan,
+							      .qos = (uint32_t)rec.s.qos,
+							      .vlan_proto = htons(VFCTL_VLAN_PROTO_8021AD)};
+				r = link_vf_set(b->ctx, ifindex, IFLA_VF_VLAN_LIST, &v, sizeof(v));
+			} else {
+				struct ifla_vf_vlan v = {.vf = (uint32_t)rec.vf,
+							 .vlan = (uint32_t)rec.s.vlan,
+							 .qos = (uint32_t)rec.s.qos};
+				r = link_vf_set(b->ctx, ifindex, IFLA_VF_VLAN, &v, sizeof(v));
+			}
+			if (r < 0)
 				return r;
+			say(b, "%s: VF VLAN back to %d, QoS %d", id, rec.s.vlan, rec.s.qos);
 		}
-		if (now && now->valid && rec.s.spoofchk >= 0 && now->spoofchk != rec.s.spoofchk) {
-			struct ifla_vf_spoofchk t = {.vf = (uint32_t)rec.vf, .setting = (uint32_t)rec.s.spoofchk};
-			if ((r = link_vf_set(b->ctx, ifindex, IFLA_VF_SPOOFCHK, &t, sizeof(t))) < 0)
+		/* Every flag knob the record has and the VF no longer does (spoof checking, trust, ...). */
+		for (vf_flag f = 0; now && now->valid && f < _VF_FLAG_MAX; f++) {
+			int want = vf_flag_get(&rec.s, f), have = vf_flag_get(now, f);
+			if (want < 0 || have < 0 || want == have)
+				continue;
+			struct ifla_vf_trust t = {.vf = (uint32_t)rec.vf, .setting = (uint32_t)want};
+			if ((r = link_vf_set(b->ctx, ifindex, vf_flags[f].ifla, &t, sizeof(t))) < 0)
 				return r;
 		}
 	}
