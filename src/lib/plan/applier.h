@@ -33,8 +33,8 @@ int applier_rescan(applier *a, vfctl_host **h);
 bool applier_cancelled(const applier *a);
 /* Plans unit ui from h, runs it step by step (journaled) and re-reads the host to verify: the whole
  * host into *after, or (after NULL) only what the unit touched (apply-unit.c). */
-int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_host **after, conf_unit *ret_prior,
-	       bool *ret_changed);
+int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_plan *planned, vfctl_host **after,
+	       conf_unit *ret_prior, bool *ret_changed);
 /* Brings a unit back to prior: a plan from the host as it is now (for a [PF] section, its PF and
  * VFs read again). */
 int unit_rollback(applier *a, conf_unit *prior);

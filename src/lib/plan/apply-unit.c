@@ -218,28 +218,33 @@ int unit_recover(applier *a, conf_unit *prior)
 }
 
 /* Plans unit ui from the snapshot h (the host as the previous unit left it, or as the run found
- * it for concurrent PFs), runs it, and re-reads the host to verify: the whole host into *after
- * (NULL when nothing was changed or the re-read failed), or, with after NULL, only what the unit
- * touched. */
-int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_host **after, conf_unit *ret_prior,
-	       bool *ret_changed)
+ * it for concurrent PFs) unless planned holds that plan already (taken over), runs it, and re-reads
+ * the host to verify: the whole host into *after (NULL when nothing was changed or the re-read
+ * failed), or, with after NULL, only what the unit touched. */
+int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_plan *planned, vfctl_host **after,
+	       conf_unit *ret_prior, bool *ret_changed)
 {
 	conf_unit *u = &c->units[ui];
 	vfctl_plan p = {0};
 	unit_journal uj = {.prior = ret_prior, .h = JOURNAL_HANDLE_INIT};
 	vfctl_host *mine = NULL;
-	int r;
+	int r = 0;
 
+	if (planned) {
+		p = *planned;
+		*planned = (vfctl_plan){0};
+	}
 	*ret_changed = false;
 	if (after)
 		*after = NULL;
 	if (applier_cancelled(a)) {
 		char where[128];
 		snprintf(where, sizeof(where), "before %s", u->dev_id);
+		plan_clear(&p);
 		return stop_error(a, where);
 	}
 	a->unit = u->dev_id;
-	if ((r = plan_unit(a->ctx, c, ui, h, &p)) < 0)
+	if (!planned && (r = plan_unit(a->ctx, c, ui, h, &p)) < 0)
 		goto out;
 	if (p.n == 0) {
 		applier_say(a, "%s: up to date", u->dev_id);

@@ -20,6 +20,7 @@ typedef struct pf_job {
 	const vfctl_host *h;
 	int *abort;
 	pf_outcome *out;
+	vfctl_plan plan; /* made once, before the workers start: it numbers the steps too */
 	pthread_t th;
 	bool started;
 } pf_job;
@@ -60,7 +61,7 @@ static void *job_run(void *arg)
 {
 	pf_job *j = arg;
 	pf_outcome *o = j->out;
-	o->r = apply_unit(&j->a, j->c, j->ui, j->h, NULL, &o->prior, &o->changed);
+	o->r = apply_unit(&j->a, j->c, j->ui, j->h, &j->plan, NULL, &o->prior, &o->changed);
 	if (o->r < 0) {
 		snprintf(o->error, sizeof(o->error), "%s", vfctl_ctx_error(j->a.ctx));
 		if (!j->a.o->boot && o->r != -ECANCELED)
@@ -96,7 +97,7 @@ int pf_workers_run(applier *a, vfctl_config *c, const bool *selected, const vfct
 			      .out = &out[i]};
 		j->a.counter = offset;
 		offset += (int)p.n;
-		plan_clear(&p);
+		j->plan = p; /* the worker's apply_unit takes it over */
 		j->a.abort = &abort_flag;
 		j->a.o = &j->o;
 		if (a->o->report || a->o->event) {
@@ -123,6 +124,7 @@ int pf_workers_run(applier *a, vfctl_config *c, const bool *selected, const vfct
 	for (size_t i = 0; i < k; i++) {
 		if (jobs[i].started)
 			pthread_join(jobs[i].th, NULL);
+		plan_clear(&jobs[i].plan); /* a job that never started still holds its plan */
 		vfctl_ctx_free(jobs[i].a.ctx);
 	}
 	free(jobs);

@@ -305,7 +305,7 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 		bool more = false;
 		for (size_t k = i + 1; k < c->n_units && !more; k++)
 			more = selected[k];
-		r = apply_unit(&a, c, i, h, more ? &after : NULL, prior, &changed);
+		r = apply_unit(&a, c, i, h, NULL, more ? &after : NULL, prior, &changed);
 		if (after) {
 			vfctl_host_free(h);
 			h = after;
