@@ -264,17 +264,9 @@ static int read_key(conf_unit *u, journal_run *j, const char *key, const char *v
 
 int journal_parse(char *text, conf_unit *ret, journal_run *ret_run)
 {
-	conf_unit u = {.num_vfs = -1,
-		       .eswitch_mode = VFCTL_ESWITCH_NONE,
-		       .autoprobe = -1,
-		       .up = -1,
-		       .mtu = -1,
-		       .all_functions = -1,
-		       .owner = -1,
-		       .group = -1,
-		       .present = -1,
-		       .vdpa_mtu = -1,
-		       .vdpa_vqp = -1};
+	conf_unit u;
+	conf_unit_init(&u, UNIT_PF, (conf_loc){0}); /* kind= says which */
+	u.present = -1;                             /* a vDPA journal says it */
 	journal_run j = {0};
 	char *cur = text, *key, *value;
 	int r;

@@ -7,20 +7,15 @@
 #include "plan.h"
 #include "relations.h"
 
+/* Nothing given but what the unit is and how it takes its functions. present is left 0: a prior
+ * state says it (prior_vdpa). */
 static conf_unit empty_like(const conf_unit *u)
 {
-	return (conf_unit){.kind = u->kind,
-			   .loc = u->loc,
-			   .num_vfs = -1,
-			   .eswitch_mode = VFCTL_ESWITCH_NONE,
-			   .autoprobe = -1,
-			   .up = -1,
-			   .mtu = -1,
-			   .all_functions = u->all_functions,
-			   .owner = -1,
-			   .group = -1,
-			   .vdpa_mtu = -1,
-			   .vdpa_vqp = -1};
+	conf_unit t;
+	conf_unit_init(&t, u->kind, u->loc);
+	t.all_functions = u->all_functions;
+	t.present = 0;
+	return t;
 }
 
 /* Back to what was: the vDPA device as it was, or no device. */
