@@ -4,6 +4,7 @@ vfctl's seams (build/tests/fakekernel/vfctl-fake), so their effects can be asser
 unprivileged. The lab proves the same on a real kernel."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -127,10 +128,11 @@ def test_count_only(s):
     s.check("NumVFs alone: 3 VFs, each bound by the kernel (igbvf), autoprobe on",
             rc == 0 and [v["driver"] for v in pf["vfs"]] == ["igbvf"] * 3 and pf["sriov"]["autoprobe"], out + err)
     path = h.conf("b.conf", "[PF]\nMatch=pci:0000:01:00.0\nNumVFs=2\n\n[VF:1]\nMACAddress=02:00:00:00:07:01\n")
-    rc, out, err = h.run("plan", "-c", path)
+    rc, out, err = h.run("plan", "--json", "-c", path)
+    acts = [(x["action"], x["vf"]) for x in json.loads(out)["steps"]] if rc == 0 else []
     s.check("a MAC to set: autoprobe off before the count, on after, VFs probed",
-            "sriov_drivers_autoprobe 1 -> 0" in out and "sriov_drivers_autoprobe 0 -> 1" in out and
-            "vf 1: let the kernel bind its driver" in out, out)
+            acts[:2] == [("autoprobe", None), ("numvfs", None)] and ("autoprobe", None) in acts[2:] and
+            ("probe", 1) in acts and acts.index(("probe", 1)) > acts.index(("autoprobe", None), 2), out)
 
 
 def test_bind_pool(s):
@@ -142,12 +144,12 @@ def test_bind_pool(s):
     rv = os.path.join(h.root, "fakekernel-rendezvous-probe")
     with open(rv, "w") as f:
         f.write("2")
-    rc, out, err = h.run("apply", "-c", path)
+    rc, out, err = h.run("apply", "--json", "-c", path)
     os.unlink(rv)
     inflight = open(os.path.join(h.root, "fakekernel-max-inflight")).read().strip()
-    probes = [ln for ln in out.splitlines() if "let the kernel bind its driver" in ln]
-    s.check("bind pool: exit 0, the six probes reported in VF order", rc == 0 and len(probes) == 6 and
-            [p.split(" vf ")[1][:1] for p in probes] == ["0", "1", "2", "3", "4", "5"], out + err)
+    probes = [e for e in events(out) if e["event"] == "step-done" and e["action"] == "probe"]
+    s.check("bind pool: exit 0, the six probes reported in VF order, each ok", rc == 0 and
+            [(e["vf"], e["ok"]) for e in probes] == [(i, True) for i in range(6)], out + err)
     s.check("bind pool: probes in flight at once, at most the pool's four", 2 <= int(inflight) <= 4, inflight)
     pf = pf_of(h.state())
     s.eq("bind pool: every VF on igbvf with its MAC", [(v["driver"], v["mac"]) for v in pf["vfs"]],
@@ -157,9 +159,10 @@ def test_bind_pool(s):
 def test_count_through_zero(s):
     h = Host("count")
     h.run("apply", "-c", h.conf("a.conf", HANDMADE))
-    rc, out, err = h.run("apply", "-c", h.conf("b.conf", HANDMADE.replace("NumVFs=3", "NumVFs=4")))
-    s.check("3 -> 4: the count goes through 0", rc == 0 and "sriov_numvfs 3 -> 0" in out and
-            "sriov_numvfs 0 -> 4" in out, out + err)
+    rc, out, err = h.run("apply", "--json", "-c", h.conf("b.conf", HANDMADE.replace("NumVFs=3", "NumVFs=4")))
+    counts = [re.search(r"sriov_numvfs (\d+ -> \d+)", e["text"]).group(1) for e in events(out)
+              if e["event"] == "step-done" and e["action"] == "numvfs" and e["ok"]]
+    s.check("3 -> 4: the count goes through 0", rc == 0 and counts == ["3 -> 0", "0 -> 4"], out + err)
     pf = pf_of(h.state())
     s.eq("3 -> 4: four VFs, the settings set again on the new ones",
          [vf_view(v) for v in pf["vfs"]][:3] + [pf["vfs"][3]["driver"]], [
@@ -175,13 +178,18 @@ def test_fault_at_every_step(s):
     h.run("apply", "-c", h.conf("a.conf", HANDMADE))
     before = h.state()
     path = h.conf("b.conf", HANDMADE.replace("NumVFs=3", "NumVFs=4").replace("VLANId=42", "VLANId=43"))
-    rc, out, err = h.run("plan", "-c", path)
-    n = sum(1 for line in out.splitlines() if line.strip()[:1].isdigit())
+    rc, out, err = h.run("plan", "--json", "-c", path)
+    n = len(json.loads(out)["steps"]) if rc == 0 else 0
     s.check("faults: the plan has steps", n >= 10, out)
     restored = []
     for k in range(1, n + 1):
-        rc, out, err = h.run("apply", "-c", path, fail_step=k)
-        if rc == 1 and "restored to its state before this run" in out and h.state() == before:
+        rc, out, err = h.run("apply", "--json", "-c", path, fail_step=k)
+        ev = events(out)
+        failed = [e["step"] for e in ev if e["event"] == "step-done" and not e["ok"]]
+        undo = [e for e in ev if e["event"] == "step-done" and e["undo"]]
+        # step k failed and nothing else; every step of the rollback succeeded; the result says exit 1
+        if (rc == 1 and failed == [k] and all(e["ok"] for e in undo) and ev[-1]["event"] == "result" and
+                ev[-1]["exit"] == 1 and h.state() == before):
             restored.append(k)
         else:
             s.note("step %d: exit %d\n%s%s" % (k, rc, out, err))
@@ -253,9 +261,13 @@ def test_stop_signal(s):
         h.run("apply", "-c", h.conf("a.conf", HANDMADE))
         before = h.state()
         path = h.conf("b.conf", HANDMADE.replace("NumVFs=3", "NumVFs=4"))
-        rc, out, err = h.run("apply", "-c", path, kill_step="5:%d" % sig)
-        s.check("%s before step 5: exit 1, interrupted, rolled back" % name, rc == 1 and
-                "interrupted by a signal" in err and "restored to its state before this run" in out, (rc, out, err))
+        rc, out, err = h.run("apply", "--json", "-c", path, kill_step="5:%d" % sig)
+        ev = events(out)
+        ran = [e["step"] for e in ev if e["event"] == "step-done" and not e["undo"]]
+        undo = [e for e in ev if e["event"] == "step-done" and e["undo"]]
+        s.check("%s before step 5: steps 1-4 ran, step 5 never started, the rollback's steps all ok, exit 1 "
+                "interrupted" % name, rc == 1 and ran == [1, 2, 3, 4] and undo and all(e["ok"] for e in undo) and
+                ev[-1]["event"] == "result" and "interrupted by a signal" in (ev[-1]["error"] or ""), (rc, out, err))
         s.eq("%s: the host as before the run" % name, h.state(), before)
         s.eq("%s: no journal left" % name, journals(h), [])
 
