@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "escape.h"
 
 int vfctl_config_new(const char *origin, vfctl_config **ret)
 {
@@ -43,21 +44,17 @@ int vfctl_config_set(vfctl_config *c, const char *key, const char *value)
 {
 	static const char *const sections[] = {[UNIT_PF] = "PF", [UNIT_DEVICE] = "Device", [UNIT_VDPA] = "VDPA"};
 	conf_loc loc = next_loc(c);
-	int r = 0;
+	size_t errors = c->n_errors;
+	int r;
+	/* What a file's line may hold (config-parse.c refuses the rest): plain UTF-8 text. */
 	if (!c->n_units)
 		r = config_error(c, loc, "%s= before any section", key);
-	for (const char *p = value; c->n_units && *p && !r; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			r = config_error(c, loc, "%s=: a value with a control character", key);
-			break;
-		}
-	if (c->n_errors > c->n_parse_errors) {
-		c->n_parse_errors = c->n_errors;
-		return r < 0 ? -ENOMEM : -EINVAL;
+	else if (!text_plain(value))
+		r = config_error(c, loc, "%s=: a value with a control character or a byte that is not UTF-8", key);
+	else {
+		conf_unit *u = &c->units[c->n_units - 1];
+		r = config_key(c, u, NULL, sections[u->kind], key, value, loc);
 	}
-	conf_unit *u = &c->units[c->n_units - 1];
-	size_t errors = c->n_errors;
-	r = config_key(c, u, NULL, sections[u->kind], key, value, loc);
 	c->n_parse_errors = c->n_errors; /* a bad value is the configuration's, as a file's line would be */
 	return r < 0 ? r : c->n_errors > errors ? -EINVAL : 0;
 }

@@ -378,11 +378,8 @@ static int cmp_mac_use(const void *a, const void *b)
 static int warn_duplicate_macs(const vfctl_host *h, vfctl_export_file *f, size_t n)
 {
 	size_t cap = 0, k = 0;
-	for (size_t i = 0; i < n; i++) {
-		const vfctl_device *pf =
-			f[i].text && f[i].match && f[i].device ? vfctl_host_find(h, f[i].device) : NULL;
-		cap += pf ? pf->n_vfs : 0;
-	}
+	for (size_t i = 0; i < h->n_devices; i++) /* every VF of the host: room for those exported */
+		cap += h->devices[i].n_vfs;
 	mac_use *u = calloc(cap + 1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;

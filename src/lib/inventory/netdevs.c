@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "netdevs.h"
 #include "parse.h"

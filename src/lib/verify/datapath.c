@@ -311,9 +311,11 @@ static int bring_up(dp_run *d, const vfctl_host *h)
 		return -ENOMEM;
 	for (size_t i = 0; i < d->n && !cancelled(d); i++) {
 		dp_port *p = &d->ports[i];
+		if (p->vf < 0 || !netdev_find(h, p->netdev))
+			continue; /* the PF is never set up */
 		/* Read now, not from the scan: undo_killed_runs may have set it down since. */
-		int flags = netdev_find(h, p->netdev) ? sysfs_int(d->ctx->fs, "class/net/%s/flags", p->netdev) : -1;
-		if (p->vf < 0 || flags < 0 || (flags & IFF_UP))
+		int flags = sysfs_int(d->ctx->fs, "class/net/%s/flags", p->netdev);
+		if (flags < 0 || (flags & IFF_UP))
 			continue;
 		say(d, "%s (%s) is down: setting it up for the probes, down again after", p->netdev, p->label);
 		size_t k = d->v->n_restored;

@@ -65,11 +65,9 @@ static char *have_text(const vfctl_host *h, const plan_step *s)
 		break;
 	case STEP_VF_FLAG: {
 		vf_flag f = s->u.flag.which;
-		if (vs && vs->valid && vf_flags[f].link_state)
-			n = asprintf(&r, "%s %s", vf_flags[f].have_word,
-				     vf_flag_value_str(f, vf_flag_get(vs, f)) ?: "(null)");
-		else if (vs && vs->valid)
-			n = asprintf(&r, "%s %s", vf_flags[f].have_word, onoff(vf_flag_get(vs, f)));
+		const char *v = vs && vs->valid ? vf_flag_value_str(f, vf_flag_get(vs, f)) : NULL;
+		if (vs && vs->valid)
+			n = asprintf(&r, "%s %s", vf_flags[f].have_word, v ? v : "unknown");
 		break;
 	}
 	case STEP_UNBIND:
