@@ -35,7 +35,7 @@ fuzz: ensure-deps
 bench: ensure-deps all
 	python3 bench/bench.py --build $(BUILD)
 
-# The Debian packages (vfctl, libvfctl1, libvfctl-dev) under build/deb, checked by lintian.
+# The Debian packages (vfctl, libvfctl2, libvfctl-dev) under build/deb, checked by lintian.
 deb:
 	bash scripts/deb.sh
 

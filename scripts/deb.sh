@@ -1,5 +1,5 @@
 #!/bin/bash
-# make deb: builds the vfctl, libvfctl1 and libvfctl-dev packages from the files git tracks, in
+# make deb: builds the vfctl, libvfctl2 and libvfctl-dev packages from the files git tracks, in
 # a copy under $OUT (default build/deb), and runs lintian on them. Installs its build dependencies
 # first (root). Prints the .deb paths last.
 set -euo pipefail

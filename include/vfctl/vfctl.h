@@ -17,11 +17,19 @@
 
 typedef struct vfctl_ctx vfctl_ctx;
 
+/* Every options struct begins with its size, so a program built against another libvfctl keeps
+ * working: build one with VFCTL_OPTS(vfctl_apply_opts, .force = true). A smaller struct (an older
+ * program) reads as zero in the fields it lacks; a larger one (a newer program) is refused with
+ * -E2BIG when a field this library does not know is set; size 0 is refused with -EINVAL. NULL
+ * options mean the defaults. */
+#define VFCTL_OPTS(type, ...) ((type){.size = sizeof(type), __VA_ARGS__})
+
 /* sys_root/proc_root/modules_root: NULL for /sys, /proc and /lib/modules. Netlink is used only
  * when sys_root is the real /sys (a fake tree has no kernel behind it) unless forced.
  * kmsg_path: a file of /dev/kmsg records read instead of the kernel log (a fixture); NULL for
  * /dev/kmsg, or no kernel log at all when another root is a fake tree. */
 typedef struct vfctl_ctx_opts {
+	size_t size; /* sizeof, set by VFCTL_OPTS */
 	const char *sys_root, *proc_root, *modules_root;
 	int netlink; /* -1 auto, 0 off, 1 on */
 	bool names;  /* resolve vendor/device names through pci.ids (libpci) */
@@ -131,6 +139,7 @@ typedef struct vfctl_device {
 	int class_code; /* 24-bit class/subclass/prog-if */
 	char *vendor_name, *device_name, *class_name;
 	char *driver;
+	char *driver_override; /* the only driver that may bind it (driver_override), NULL when none */
 	int iommu_group;
 	int numa_node;
 	vfctl_netdev *netdevs;
@@ -285,6 +294,7 @@ typedef struct vfctl_report {
 } vfctl_report;
 
 typedef struct vfctl_doctor_opts {
+	size_t size;        /* sizeof, set by VFCTL_OPTS */
 	const bool *select; /* per h->devices entry, NULL: every device */
 	bool probe_intx;    /* flip and restore the INTx-disable bit on idle devices */
 } vfctl_doctor_opts;
@@ -353,6 +363,7 @@ typedef struct vfctl_event {
 } vfctl_event;
 
 typedef struct vfctl_apply_opts {
+	size_t size;      /* sizeof, set by VFCTL_OPTS */
 	const char *only; /* as for vfctl_plan_build */
 	bool force;       /* go ahead although a VF is in use (VM, namespace, addresses) */
 	bool boot;        /* every unit on its own: go on past a failing one */
@@ -414,6 +425,7 @@ typedef struct vfctl_verify_result {
 } vfctl_verify_result;
 
 typedef struct vfctl_verify_opts {
+	size_t size;       /* sizeof, set by VFCTL_OPTS */
 	char *const *only; /* DEVICE arguments; none: every unit */
 	size_t n_only;
 	bool datapath;                                    /* root: send test frames */
@@ -438,6 +450,7 @@ int vfctl_verify_json(const vfctl_verify_result *v, char **ret);
 /* VFIO passthrough: bind, unbind, restore. The original driver (and a VF's settings) are recorded
  * under /run/vfctl/bind/ the first time vfctl takes a device, so restore can put them back. */
 typedef struct vfctl_bind_opts {
+	size_t size;         /* sizeof, set by VFCTL_OPTS */
 	const char *driver;  /* NULL: vfio-pci */
 	bool group;          /* bind every endpoint of the devices' IOMMU groups */
 	bool all_functions;  /* every function of the devices' slots */

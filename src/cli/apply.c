@@ -70,7 +70,7 @@ int cmd_apply(const cli_global *g, int argc, char **argv)
 		{"boot", no_argument, NULL, OPT_BOOT},    {"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},         {},
 	};
-	vfctl_apply_opts ao = {.report = cli_report_line, .cancel = &cli_stop_requested};
+	vfctl_apply_opts ao = VFCTL_OPTS(vfctl_apply_opts, .report = cli_report_line, .cancel = &cli_stop_requested);
 	const char *config = NULL;
 	bool json = g->json;
 	int c;

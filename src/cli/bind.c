@@ -51,7 +51,7 @@ int cmd_bind(const cli_global *g, int argc, char **argv)
 		{},
 	};
 	const char *op = argv[0];
-	vfctl_bind_opts o = {.owner = -1, .group_id = -1, .report = cli_report_line};
+	vfctl_bind_opts o = VFCTL_OPTS(vfctl_bind_opts, .owner = -1, .group_id = -1, .report = cli_report_line);
 	int c, r;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
 		switch (c) {
@@ -76,7 +76,7 @@ int cmd_bind(const cli_global *g, int argc, char **argv)
 			printf("Usage: vfctl bind [--group] [--all-functions] [--force] [--owner USER] [--group-owner "
 			       "GROUP] "
 			       "DEVICE [DRIVER]\n       vfctl unbind [--group] [--all-functions] [--force] DEVICE...\n"
-			       "       vfctl restore [DEVICE...]\n");
+			       "       vfctl restore [--force] [DEVICE...]\n");
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;

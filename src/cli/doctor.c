@@ -84,7 +84,7 @@ int cmd_doctor(const cli_global *g, int argc, char **argv)
 		{"probe-intx", no_argument, NULL, OPT_PROBE_INTX},
 		{},
 	};
-	vfctl_doctor_opts dopts = {0};
+	vfctl_doctor_opts dopts = VFCTL_OPTS(vfctl_doctor_opts);
 	bool json = g->json;
 	int c;
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) >= 0) {

@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 	};
 	/* pci.ids names cost a parse of the whole file (55 ms in the lab): only status and export
 	 * print them, and they ask. */
-	cli_global g = {.ctx = {.netlink = -1, .names = false}};
+	cli_global g = {.ctx = VFCTL_OPTS(vfctl_ctx_opts, .netlink = -1, .names = false)};
 	int c;
 
 	cli_safe_output();

@@ -47,7 +47,7 @@ int cmd_metrics(const cli_global *g, int argc, char **argv)
 	int r = cli_scan(&gs, &ctx, &h);
 	if (r)
 		return r;
-	if (doctor && vfctl_doctor_run(ctx, h, &(vfctl_doctor_opts){0}, &rep) < 0) {
+	if (doctor && vfctl_doctor_run(ctx, h, &VFCTL_OPTS(vfctl_doctor_opts), &rep) < 0) {
 		fprintf(stderr, "vfctl: doctor: %s\n", vfctl_ctx_error(ctx));
 		r = EXIT_FAIL;
 		goto out;

@@ -120,7 +120,7 @@ void cli_report_line(void *userdata, const char *line)
 
 int cli_apply_built(vfctl_ctx *ctx, vfctl_config *conf, int built, bool force)
 {
-	vfctl_apply_opts ao = {.force = force, .report = cli_report_line};
+	vfctl_apply_opts ao = VFCTL_OPTS(vfctl_apply_opts, .force = force, .report = cli_report_line);
 	int r = 0;
 	if (built == -ENOMEM || !conf) {
 		fprintf(stderr, "vfctl: %s\n", strerror(ENOMEM));

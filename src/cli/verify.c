@@ -80,7 +80,7 @@ int cmd_verify(const cli_global *g, int argc, char **argv)
 	};
 	const char *config = NULL;
 	bool json = g->json;
-	vfctl_verify_opts o = {.report = progress, .cancel = &cli_stop_requested};
+	vfctl_verify_opts o = VFCTL_OPTS(vfctl_verify_opts, .report = progress, .cancel = &cli_stop_requested);
 	int c;
 	while ((c = getopt_long(argc, argv, "jc:dfh", opts, NULL)) >= 0) {
 		switch (c) {

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
@@ -57,12 +58,24 @@ static int write_all(int fd, const char *text)
 	return 0;
 }
 
+/* A rename is durable once the directory that holds it is. */
+static int fsync_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir)
+		*slash = 0;
+	_cleanup_close_ int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return dfd >= 0 && fsync(dfd) < 0 ? -errno : 0;
+}
+
 /* A reader (or the next run after a crash) sees the old file or the new one, never a torn one:
  * a temporary file beside it, fsync'ed, renamed over it, then the directory fsync'ed so the
  * rename itself is durable. */
 int file_write_text(const char *path, const char *text)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
+	char tmp[PATH_MAX];
 	make_parents(path);
 	/* A dotfile: listings (dir_list) skip one a crash left behind. */
 	const char *base = strrchr(path, '/');
@@ -84,12 +97,7 @@ int file_write_text(const char *path, const char *text)
 		(void)unlink(tmp);
 		return r;
 	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir)
-		*slash = 0;
-	_cleanup_close_ int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return dfd >= 0 && fsync(dfd) < 0 ? -errno : 0;
+	return fsync_parent(path);
 }
 
 int file_open_append(const char *path)
@@ -102,6 +110,15 @@ int file_append_text(int fd, const char *text)
 {
 	int r = write_all(fd, text);
 	return r < 0 ? r : fdatasync(fd) < 0 ? -errno : 0;
+}
+
+/* renameat2's RENAME_NOREPLACE: the move and the check that nothing is there are one step. */
+int file_move_new(const char *from, const char *to)
+{
+	make_parents(to);
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) < 0)
+		return -errno;
+	return fsync_parent(to);
 }
 
 int file_remove(const char *path)

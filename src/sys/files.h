@@ -18,6 +18,8 @@ int file_open_append(const char *path);
 /* Appends text, durably (fdatasync). One write: a process killed mid-way appended all of it or
  * nothing; a power loss may leave its last line cut (kv_complete()). */
 int file_append_text(int fd, const char *text);
+/* Moves from to a new name to (its directory made), durably; -EEXIST when to exists (nothing moved). */
+int file_move_new(const char *from, const char *to);
 int file_remove(const char *path);
 bool file_is_dir(const char *path);
 /* 0 if path exists, else -errno. */

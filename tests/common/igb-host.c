@@ -63,7 +63,7 @@ vfctl_host *test_igb_host(int n)
 
 vfctl_ctx *test_empty_ctx(char *dir)
 {
-	vfctl_ctx_opts o = {.netlink = 0, .names = false};
+	vfctl_ctx_opts o = VFCTL_OPTS(vfctl_ctx_opts, .netlink = 0, .names = false);
 	vfctl_ctx *ctx = NULL;
 	if (!mkdtemp(dir))
 		return NULL;

@@ -237,6 +237,63 @@ def test_vdpa_name_injection(s):
                 rc == 2 and "control character" in err and numvfs(h) == 0, (rc, out, err))
 
 
+def hold_dir(h):
+    return os.path.join(h.run_dir, "vfctl", "bind")
+
+
+def test_bind_through_the_engine(s):
+    """vfctl bind is an apply of a [Device] unit: a bind killed half-way leaves a journal that the
+    next restore undoes; a finished bind keeps the VF's prior state (driver, its VLAN on the PF) as
+    a journal-format record until restore; restore asks the guard (a VM holding the VF keeps it
+    unless --force) and refuses a record from another boot."""
+    h = Host("guard-bind-engine")
+    bd = os.path.join(h.root, "proc", "sys", "kernel", "random")
+    os.makedirs(bd, exist_ok=True)
+    with open(os.path.join(bd, "boot_id"), "w") as f:
+        f.write("0e0e0e0e-1111-2222-3333-444455556666\n")
+    h.run("apply", "-c", h.conf("a.conf", HANDMADE))
+    vf0 = pf_of(h.state())["vfs"][0]["id"]
+    rc, out, err = h.run("bind", vf0, kill_step=2)
+    st = pf_of(h.state())["vfs"][0]
+    s.check("bind killed before its 2nd step (bind vfio-pci): VF 0 unbound, a journal left, no record",
+            st["driver"] is None and len(h.status()["interrupted_runs"]) == 1 and not os.path.exists(
+                os.path.join(hold_dir(h), vf0)), (rc, st, out, err))
+    rc, out, err = h.run("restore")
+    s.check("restore: the dead bind undone first (VF 0 on igbvf again, no journal), nothing held",
+            rc == 0 and pf_of(h.state())["vfs"][0]["driver"] == "igbvf" and h.status()["interrupted_runs"] == [] and
+            "left %s half-done" % vf0 in out and "nothing to restore" in out, out + err)
+    rc, out, err = h.run("bind", vf0)
+    rec = open(os.path.join(hold_dir(h), vf0)).read() if os.path.exists(os.path.join(hold_dir(h), vf0)) else ""
+    s.check("bind: the record is the unit's journal: kind, boot, ids, driver, the VF's VLAN on its PF",
+            rc == 0 and all(k in rec.splitlines() for k in (
+                "kind=device", "device=%s" % vf0, "boot=0e0e0e0e-1111-2222-3333-444455556666", "ids=8086:10ca",
+                "driver=igbvf", "vf.0.vlan=42", "vf.0.qos=2")) and h.status()["interrupted_runs"] == [], (rc, rec, err))
+    rc, out, err = h.run("bind", vf0, "igbvf")
+    rc2, out2, err2 = h.run("bind", vf0)
+    rec2 = open(os.path.join(hold_dir(h), vf0)).read()
+    s.check("a second bind keeps the first record (what the VF had before vfctl first took it)",
+            rc == 0 and rc2 == 0 and "driver=igbvf" in rec2.splitlines() and "pid=" in rec2 and rec2 == rec,
+            (rec, rec2))
+    plant_vm(h, "/dev/vfio/%d" % vf_group(h, 0))
+    rc, out, err = h.run("restore", vf0)
+    s.check("restore under a VM: refused, the VM named, VF and record stay",
+            rc != 0 and "is open in process 4242 (qemu-system-x86)" in out + err and
+            pf_of(h.state())["vfs"][0]["driver"] == "vfio-pci" and os.path.exists(os.path.join(hold_dir(h), vf0)),
+            (rc, out, err))
+    with open(os.path.join(bd, "boot_id"), "w") as f:
+        f.write("99999999-1111-2222-3333-444455556666\n")
+    rc, out, err = h.run("restore", vf0, "--force")
+    s.check("a record from another boot: not replayed, said why, nothing changed",
+            rc != 0 and "another boot" in err and pf_of(h.state())["vfs"][0]["driver"] == "vfio-pci", (rc, out, err))
+    with open(os.path.join(bd, "boot_id"), "w") as f:
+        f.write("0e0e0e0e-1111-2222-3333-444455556666\n")
+    rc, out, err = h.run("restore", vf0, "--force")
+    s.check("restore --force: given back (the VM named), igbvf, VLAN 42, the record gone",
+            rc == 0 and "going ahead (--force)" in out + err and
+            (pf_of(h.state())["vfs"][0]["driver"], pf_of(h.state())["vfs"][0]["vlan"]) == ("igbvf", 42) and
+            not os.path.exists(os.path.join(hold_dir(h), vf0)), (rc, out, err))
+
+
 def main():
     s = Suite("guard")
     if not os.access(test_kernel.FAKE, os.X_OK):
@@ -244,7 +301,7 @@ def main():
         s.finish()
     for fn in (test_mounted_vf, test_mounted_device, test_device_pf_held_by_vm, test_recovery_under_a_vm,
                test_unusable_journals, test_journal_records_identity, test_boot_waits_for_the_lock,
-               test_owner_stays_in_the_tree, test_vdpa_name_injection):
+               test_owner_stays_in_the_tree, test_vdpa_name_injection, test_bind_through_the_engine):
         s.run(fn)
     s.finish()
 

@@ -569,7 +569,8 @@ def test_bind_restore(s):
     s.eq("bind: the VM's manager moved VF 0 to VLAN 7 QoS 5, trusted", (vf["vlan"], vf["qos"], vf["trust"]), (7, 5, True))
     rc, out, err = h.run("restore")
     vf = pf_of(h.state())["vfs"][0]
-    s.check("restore: VLAN 42 QoS 2 and trust off again, said so", rc == 0 and "VF VLAN back to 42, QoS 2" in out and
+    s.check("restore: VLAN 42 QoS 2 and trust off again, said so", rc == 0 and "vf 0: vlan 42 qos 2" in out and
+            "vf 0: trust off" in out and
             (vf["vlan"], vf["qos"], vf["trust"], vf["driver"]) == (42, 2, False, "igbvf"), (vf, out, err))
 
 

@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fd < 0 || write(fd, data, size) != (ssize_t)size)
 		abort();
 	close(fd);
-	vfctl_apply_opts ao = {0};
+	vfctl_apply_opts ao = VFCTL_OPTS(vfctl_apply_opts);
 	applier a = {.ctx = ctx, .o = &ao, .rundir = dir};
 	conf_unit u = {0};
 	journal_run j = {0};

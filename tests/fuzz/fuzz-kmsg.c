@@ -24,7 +24,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	vfctl_doctor_opts opts = {0};
+	vfctl_doctor_opts opts = VFCTL_OPTS(vfctl_doctor_opts);
 	checker c = {.ctx = ctx, .h = host, .opts = &opts};
 	if (size > 1 << 20 || kmsg_parse((const char *)data, size, &c.log) < 0)
 		return 0;

@@ -16,7 +16,7 @@ mkdir -p "/usr/lib/modules/$vfctl_kver"
 mount --bind "$vfctl_cache/root/lib/modules/$vfctl_kver" "/usr/lib/modules/$vfctl_kver"
 
 if [ "$vfctl_boot" != ansible ]; then
-	dpkg -i "$vfctl_debs"/libvfctl1_*.deb "$vfctl_debs"/vfctl_*.deb >/tmp/dpkg.log 2>&1 || { cat /tmp/dpkg.log; exit 1; }
+	dpkg -i "$vfctl_debs"/libvfctl2_*.deb "$vfctl_debs"/vfctl_*.deb >/tmp/dpkg.log 2>&1 || { cat /tmp/dpkg.log; exit 1; }
 	sed 's/^Driver=vfio-pci$/Driver=vfio-pci\nOwner=nobody/' "$top/examples/lab.conf" >/etc/vfctl/lab.conf
 	chmod 644 /etc/vfctl/lab.conf
 fi

@@ -24,7 +24,7 @@ def playbook(name, *args):
     playbooks): (rc, the callback's document, stderr)."""
     debs = os.environ.get("vfctl_debs", "")
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(BOOKS, "ansible.cfg"), HOME="/root",
-               VFCTL_DEBS=",".join(sorted(glob.glob(debs + "/libvfctl1_*.deb")) + sorted(glob.glob(debs + "/vfctl_*.deb"))),
+               VFCTL_DEBS=",".join(sorted(glob.glob(debs + "/libvfctl2_*.deb")) + sorted(glob.glob(debs + "/vfctl_*.deb"))),
                VFCTL_LAB_CONF=os.path.join(TOP, "examples", "lab.conf"))
     p = subprocess.run(["ansible-playbook", "-i", "localhost,", os.path.join(BOOKS, name), *args], capture_output=True,
                        text=True, env=env, timeout=600)

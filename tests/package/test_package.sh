@@ -27,8 +27,8 @@ finish() {
 }
 
 log=$(OUT="$out" bash scripts/deb.sh 2>&1)
-ok "make deb builds vfctl, libvfctl1 and libvfctl-dev" $? "$(tail -n 20 <<<"$log")"
-for p in vfctl libvfctl1 libvfctl-dev; do
+ok "make deb builds vfctl, libvfctl2 and libvfctl-dev" $? "$(tail -n 20 <<<"$log")"
+for p in vfctl libvfctl2 libvfctl-dev; do
 	ls "$out"/${p}_*.deb >/dev/null 2>&1
 	ok "$p package exists" $?
 done
@@ -68,17 +68,17 @@ ok "postinst enables vfctl.service for the next boot" $?
 grep -q "deb-systemd-helper debian-installed 'vfctl-metrics.timer'" <<<"$scripts"
 ok "postinst enables vfctl-metrics.timer only where the admin had (dh_installsystemd --no-enable)" $? "$scripts"
 
-for d in "$out"/vfctl_*.deb "$out"/libvfctl1_*.deb; do dpkg-deb -x "$d" "$root"; done
-ver=$(LD_LIBRARY_PATH=$(dirname "$(find "$root" -name 'libvfctl.so.1' | head -1)") "$root/usr/sbin/vfctl" --version)
+for d in "$out"/vfctl_*.deb "$out"/libvfctl2_*.deb; do dpkg-deb -x "$d" "$root"; done
+ver=$(LD_LIBRARY_PATH=$(dirname "$(find "$root" -name 'libvfctl.so.2' | head -1)") "$root/usr/sbin/vfctl" --version)
 want=$(dpkg-parsechangelog -l debian/changelog -S Version)
 ok "vfctl --version prints the package version ($want)" "$([ "$ver" = "vfctl $want" ]; echo $?)" "got: $ver"
-# The command is the library's first user: it links libvfctl.so.1, not a static copy of it.
+# The command is the library's first user: it links libvfctl.so.2, not a static copy of it.
 needed=$(readelf -d "$root/usr/sbin/vfctl" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
-ok "/usr/sbin/vfctl links the shared library (NEEDED: $needed)" "$(grep -qw libvfctl.so.1 <<<"$needed"; echo $?)"
-lib=$(find "$root" -name 'libvfctl.so.1' | head -1)
+ok "/usr/sbin/vfctl links the shared library (NEEDED: $needed)" "$(grep -qw libvfctl.so.2 <<<"$needed"; echo $?)"
+lib=$(find "$root" -name 'libvfctl.so.2' | head -1)
 exported=$(nm -D --defined-only "$lib" | awk '$2 == "T" {print $3}' | sed 's/@.*//' | sort)
-listed=$(grep -o 'vfctl_[a-z0-9_]*@' debian/libvfctl1.symbols | tr -d @ | sort)
-ok "debian/libvfctl1.symbols lists exactly what libvfctl.so.1 exports ($(wc -l <<<"$exported") functions)" \
+listed=$(grep -o 'vfctl_[a-z0-9_]*@' debian/libvfctl2.symbols | tr -d @ | sort)
+ok "debian/libvfctl2.symbols lists exactly what libvfctl.so.2 exports ($(wc -l <<<"$exported") functions)" \
 	"$([ "$exported" = "$listed" ]; echo $?)" "$(diff <(echo "$exported") <(echo "$listed"))"
 
 for u in vfctl.service vfctl-device@.service vfctl-metrics.service; do

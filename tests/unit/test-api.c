@@ -3,6 +3,8 @@
  * this machine's own /sys. */
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <vfctl/vfctl.h>
@@ -24,7 +26,7 @@ static size_t count_pci(void)
 
 int main(void)
 {
-	vfctl_ctx_opts o = {.netlink = 0, .names = false};
+	vfctl_ctx_opts o = VFCTL_OPTS(vfctl_ctx_opts, .netlink = 0, .names = false);
 	vfctl_ctx *ctx = NULL;
 	vfctl_host *h = NULL;
 	char *json = NULL;
@@ -53,6 +55,28 @@ int main(void)
 	o.sys_root = "/nonexistent";
 	CHECK(vfctl_ctx_new(&o, &ctx) == -ENOENT, "missing root");
 	CHECK(ctx && strstr(vfctl_ctx_error(ctx), "/nonexistent"), "error names the path");
+	vfctl_ctx_free(ctx);
+
+	/* Options carry their size: one without it, a newer program's with a field this library does
+	 * not know set (refused) or left zero (taken), an older program's without the last field. */
+	vfctl_ctx_opts unsized = {.netlink = 0};
+	CHECK(vfctl_ctx_new(&unsized, &ctx) == -EINVAL && strstr(vfctl_ctx_error(ctx), "VFCTL_OPTS"),
+	      "options without a size: -EINVAL naming VFCTL_OPTS");
+	vfctl_ctx_free(ctx);
+	struct {
+		vfctl_ctx_opts o;
+		uint64_t newer;
+	} big = {VFCTL_OPTS(vfctl_ctx_opts, .netlink = 0), 1};
+	big.o.size = sizeof(big);
+	CHECK(vfctl_ctx_new(&big.o, &ctx) == -E2BIG && strstr(vfctl_ctx_error(ctx), "does not know"),
+	      "a newer program's field set: -E2BIG");
+	vfctl_ctx_free(ctx);
+	big.newer = 0;
+	CHECK(vfctl_ctx_new(&big.o, &ctx) == 0, "a newer program's unknown field left zero: taken");
+	vfctl_ctx_free(ctx);
+	vfctl_ctx_opts old = VFCTL_OPTS(vfctl_ctx_opts, .netlink = 0, .sys_root = "/nonexistent", .stats = true);
+	old.size = offsetof(vfctl_ctx_opts, stats);
+	CHECK(vfctl_ctx_new(&old, &ctx) == -ENOENT, "an older program's struct: the fields it has are read");
 	vfctl_ctx_free(ctx);
 	return tap_finish("test-api");
 }

@@ -246,7 +246,7 @@ int main(void)
 	CHECK(ctx != NULL, "context over an empty temporary tree");
 	if (!ctx)
 		return tap_finish("test-journal");
-	vfctl_apply_opts ao = {0};
+	vfctl_apply_opts ao = VFCTL_OPTS(vfctl_apply_opts);
 	applier a = {.ctx = ctx, .o = &ao, .rundir = dir};
 	test_pf(&a);
 	test_device_and_vdpa(&a);

@@ -101,9 +101,12 @@ static int resolve(vfctl_config *c, conf_unit *u, const vfctl_host *h, const vfc
 				    u->kind == UNIT_PF ? "PF" : "Device");
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_device *d = &h->devices[i];
-		bool all = !d->physfn; /* VFs are configured through their PF, never matched */
+		/* VFs are configured through their PF; a [Device] section may name one by its address
+		 * (what vfctl bind builds), never by a rule that would match its siblings too. */
+		bool all = !d->physfn || u->kind == UNIT_DEVICE;
 		for (size_t j = 0; all && j < u->n_match; j++)
-			all = rule_matches(d, &u->match[j], h);
+			all = (!d->physfn || streq(u->match[j].kind, "pci") || streq(u->match[j].kind, "path")) &&
+			      rule_matches(d, &u->match[j], h);
 		if (!all)
 			continue;
 		if (n++ == 0)

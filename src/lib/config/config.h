@@ -17,8 +17,9 @@ typedef struct vf_target {
 	int flag[_VF_FLAG_MAX]; /* vf-flags.h: spoof checking, trust, link state, RSS query */
 	int64_t min_tx_rate, max_tx_rate;
 	int mtu;
-	char *driver; /* "auto", "none", or a driver name */
-	char *vdpa;   /* VDPA=: "vhost_vdpa" or "virtio_vdpa" on this VF's vDPA management device */
+	char *driver;   /* "auto", "none", or a driver name */
+	char *override; /* rollback target: the driver_override it had, "" none; NULL untouched */
+	char *vdpa;     /* VDPA=: "vhost_vdpa" or "virtio_vdpa" on this VF's vDPA management device */
 	conf_loc l_vdpa;
 	int owner, group;     /* /dev/vfio/N ownership with Driver=vfio-pci, -1 untouched */
 	int nvme_vq, nvme_vi; /* NVMe VF: its secondary controller's queues and interrupts, -1 unset */
@@ -51,6 +52,7 @@ typedef struct conf_unit {
 	vfctl_eswitch_mode eswitch_mode; /* VFCTL_ESWITCH_NONE: not given */
 	char *rep_altname;               /* RepresentorAltName= pattern */
 	char *driver;                    /* [Device] */
+	char *override; /* [Device] rollback target: the driver_override it had, "" none; NULL untouched */
 	int all_functions;
 	int owner, group; /* [Device] with Driver=vfio-pci: /dev/vfio/N ownership, -1 untouched */
 	/* [VDPA] */

@@ -42,8 +42,9 @@ void conf_unit_init(conf_unit *u, unit_kind kind, conf_loc loc)
 void vf_target_done(vf_target *t)
 {
 	free(t->driver);
+	free(t->override);
 	free(t->vdpa);
-	t->driver = t->vdpa = NULL;
+	t->driver = t->override = t->vdpa = NULL;
 }
 
 int vf_target_merge(vf_target *d, const vf_target *s)
@@ -106,6 +107,7 @@ void conf_unit_done(conf_unit *u)
 	free(u->vdpa_mgmtdev);
 	free(u->vdpa_driver);
 	free(u->driver);
+	free(u->override);
 	for (size_t j = 0; j < u->n_vf_sections; j++)
 		vf_target_done(&u->vf_sections[j].t);
 	free(u->vf_sections);

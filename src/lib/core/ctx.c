@@ -10,17 +10,37 @@
 #include "ctx.h"
 #include "genl.h"
 
+int ctx_opts(vfctl_ctx *ctx, void *dst, size_t dst_size, const void *src, const char *fn)
+{
+	size_t n;
+	memcpy(&n, src, sizeof(n));
+	if (n < sizeof(size_t))
+		return ctx_error(ctx, -EINVAL, "%s: options without their size (build them with VFCTL_OPTS)", fn);
+	memset(dst, 0, dst_size);
+	memcpy(dst, src, n < dst_size ? n : dst_size);
+	for (size_t i = dst_size; i < n; i++)
+		if (((const uint8_t *)src)[i])
+			return ctx_error(
+				ctx, -E2BIG,
+				"%s: options set a field this libvfctl does not know (it is older than the program)",
+				fn);
+	return 0;
+}
+
 int vfctl_ctx_new(const vfctl_ctx_opts *opts, vfctl_ctx **ret)
 {
-	vfctl_ctx_opts def = {.netlink = -1, .names = true};
+	vfctl_ctx_opts o = {.netlink = -1, .names = true};
 	vfctl_ctx *ctx;
 	int r;
 
-	if (!opts)
-		opts = &def;
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return -ENOMEM;
+	if (opts && (r = ctx_opts(ctx, &o, sizeof(o), opts, "vfctl_ctx_new")) < 0) {
+		*ret = ctx; /* so the caller can print the error; it must free ctx */
+		return r;
+	}
+	opts = &o;
 	r = sysfs_new(opts->sys_root, opts->proc_root, opts->modules_root, &ctx->fs);
 	if (r < 0) {
 		ctx_error(ctx, r, "cannot open %s", ctx->fs ? ctx->fs->err_path : "sysfs root");

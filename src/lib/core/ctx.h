@@ -79,6 +79,10 @@ int ctx_error(vfctl_ctx *ctx, int r, const char *fmt, ...) _printf_(3, 4);
 /* For public entry points: r unchanged; when r < 0 and nothing since `since` (ctx->n_errors at
  * entry) said why, what the call was doing and strerror. */
 int ctx_ensure_error(vfctl_ctx *ctx, unsigned since, int r, const char *what);
+/* A caller's options struct (src, its size first: VFCTL_OPTS) into the library's own (dst, zeroed
+ * past what the caller's has); -EINVAL for size 0, -E2BIG for a set field this library does not
+ * know. fn names the entry point in the error. */
+int ctx_opts(vfctl_ctx *ctx, void *dst, size_t dst_size, const void *src, const char *fn);
 /* The same, naming the sysfs path that failed. */
 int ctx_error_fs(vfctl_ctx *ctx, int r, const char *what);
 int ctx_rtnl(vfctl_ctx *ctx, nl_sock **ret);

@@ -656,5 +656,7 @@ static int doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_op
 int vfctl_doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_opts *opts, vfctl_report **ret)
 {
 	unsigned since = ctx->n_errors;
-	return ctx_ensure_error(ctx, since, doctor_run(ctx, h, opts, ret), "running the checks");
+	vfctl_doctor_opts o = {0};
+	int r = opts ? ctx_opts(ctx, &o, sizeof(o), opts, "vfctl_doctor_run") : 0;
+	return ctx_ensure_error(ctx, since, r < 0 ? r : doctor_run(ctx, h, &o, ret), "running the checks");
 }

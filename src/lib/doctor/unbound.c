@@ -11,12 +11,11 @@
  * says how it was chosen. */
 static char *expected_driver(checker *c, const vfctl_device *d, const char **ret_why)
 {
-	_cleanup_free_ char *ovr = NULL;
 	char *drv = NULL;
-	/* driver_override names the only driver that may bind ("(null)": none set). */
-	if (sysfs_readf(c->ctx->fs, &ovr, "%s/driver_override", d->syspath) >= 0 && *ovr && !streq(ovr, "(null)")) {
+	/* driver_override names the only driver that may bind. */
+	if (d->driver_override) {
 		*ret_why = "its driver_override names it";
-		return driver_module_loaded(c->ctx, ovr) ? strdup(ovr) : NULL;
+		return driver_module_loaded(c->ctx, d->driver_override) ? strdup(d->driver_override) : NULL;
 	}
 	if (d->physfn) {
 		const vfctl_device *pf = vfctl_host_find(c->h, d->physfn);

@@ -244,6 +244,7 @@ static void device_json(json_writer *w, const vfctl_host *h, const size_t *group
 	json_string(w, "device_name", d->device_name);
 	json_string(w, "class_name", d->class_name);
 	json_string(w, "driver", d->driver);
+	json_string(w, "driver_override", d->driver_override);
 	json_int_or_null(w, "iommu_group", d->iommu_group);
 
 	json_open_array(w, "iommu_group_peers");

@@ -67,6 +67,7 @@ void pci_device_done(vfctl_device *d)
 	free(d->device_name);
 	free(d->class_name);
 	free(d->driver);
+	free(d->driver_override);
 	for (size_t i = 0; i < d->n_netdevs; i++) {
 		free(d->netdevs[i].name);
 		free(d->netdevs[i].mac);
@@ -309,6 +310,12 @@ int pci_device_scan(vfctl_ctx *ctx, const netdev_map *nets, const char *name, vf
 		d->driver = link_name(ctx, d->syspath, "driver");
 	} else if ((r = read_uevent(ctx, d)) < 0)
 		return r;
+	/* "(null)": none set. */
+	if (sysfs_readf(ctx->fs, &d->driver_override, "%s/driver_override", d->syspath) >= 0 &&
+	    (!*d->driver_override || streq(d->driver_override, "(null)"))) {
+		free(d->driver_override);
+		d->driver_override = NULL;
+	}
 	/* numa_node: a VF's is its PF's (the kernel copies it), so sriov_link_vfs() fills it and
 	 * pci_read_numa() reads it for the others, after the VFs are known. */
 	_cleanup_free_ char *grp = link_name(ctx, d->syspath, "iommu_group");

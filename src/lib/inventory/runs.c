@@ -50,6 +50,8 @@ static bool value_valid(const char *key, const char *v)
 	uint8_t mac[6];
 	if (streq(k, "driver") || streq(k, "vdpa_driver"))
 		return driver_name_valid(v);
+	if (streq(k, "override"))
+		return !*v || driver_name_valid(v);
 	if (streq(k, "mac"))
 		return parse_mac(v, mac) >= 0;
 	if (streq(k, "eswitch_mode"))
@@ -120,13 +122,13 @@ static int journal_verdict(vfctl_ctx *ctx, const vfctl_host *h, const char *name
 	return 0;
 }
 
-int run_journal_read(vfctl_ctx *ctx, const vfctl_host *h, const char *rundir, const char *name, char **ret_text,
-		     vfctl_interrupted_run *ret)
+int run_journal_read(vfctl_ctx *ctx, const vfctl_host *h, const char *rundir, const char *subdir, const char *name,
+		     char **ret_text, vfctl_interrupted_run *ret)
 {
 	char path[PATH_MAX];
 	_cleanup_free_ char *text = NULL, *copy = NULL;
 	vfctl_interrupted_run run = {.pid = -1};
-	snprintf(path, sizeof(path), "%s/vfctl/journal/%s", rundir, name);
+	snprintf(path, sizeof(path), "%s/%s/%s", rundir, subdir, name);
 	int r = file_read_text(path, &text);
 	if (r < 0)
 		return r;
@@ -173,7 +175,7 @@ int runs_scan(vfctl_ctx *ctx, vfctl_host *h)
 	/* A fake tree's runs are in a test's run directory, never the running host's /run. */
 	if (ctx->fs->read_only && !(ctx->test && ctx->test->run_dir))
 		return 0;
-	snprintf(dir, sizeof(dir), "%s/vfctl/journal", ctx_run_dir(ctx));
+	snprintf(dir, sizeof(dir), "%s/" RUN_JOURNAL_DIR, ctx_run_dir(ctx));
 	int r = dir_list(dir, NULL, &names, &n);
 	if (r == -ENOENT)
 		r = 0;
@@ -182,7 +184,7 @@ int runs_scan(vfctl_ctx *ctx, vfctl_host *h)
 	h->runs_known = true;
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		vfctl_interrupted_run run;
-		int k = run_journal_read(ctx, h, ctx_run_dir(ctx), names[i], NULL, &run);
+		int k = run_journal_read(ctx, h, ctx_run_dir(ctx), RUN_JOURNAL_DIR, names[i], NULL, &run);
 		if (k == -ENOMEM)
 			r = k;
 		if (k < 0) /* gone meanwhile (the run finished), or not ours to read */

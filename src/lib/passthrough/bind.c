@@ -1,22 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vfctl bind / unbind / restore: driver_override + unbind + drivers_probe (never new_id), group
- * rules first, the original driver recorded so restore can put it back. */
-#include <arpa/inet.h>
-#include <linux/if_link.h>
+/* vfctl bind / unbind / restore: which devices (the IOMMU group's rules, a PF's VFs), then a
+ * [Device] unit per device applied by the engine (hold.c): driver_override + unbind +
+ * drivers_probe (never new_id), guarded, journaled, rolled back on failure, and the device's prior
+ * state (driver, a VF's settings on its PF) kept as its record until restore. */
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "driver.h"
-#include "files.h"
-#include "guard.h"
-#include "link.h"
+#include "config.h"
+#include "hold.h"
 #include "lock.h"
-#include "parse.h"
-#include "pci.h"
 #include "relations.h"
 #include "report.h"
-#include "strbuf.h"
-#include "vf-flags.h"
 
 typedef struct binder {
 	vfctl_ctx *ctx;
@@ -24,7 +18,6 @@ typedef struct binder {
 	vfctl_host *h;
 	const vfctl_device **set;
 	size_t n;
-	guard g; /* what the host and VMs hold, read once per command */
 } binder;
 
 _printf_(2, 3) static void say(binder *b, const char *fmt, ...)
@@ -33,95 +26,6 @@ _printf_(2, 3) static void say(binder *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	report_linev(b->o->report, b->o->userdata, fmt, ap);
 	va_end(ap);
-}
-
-/* --- records ----------------------------------------------------------------------------------- */
-
-typedef struct bind_record {
-	char driver[64];   /* "" for none */
-	char override[64]; /* driver_override before vfctl, "" for none */
-	char pf[32];       /* for VFs: the PF and the VF's settings on it */
-	int vf;
-	vfctl_vf_settings s;
-} bind_record;
-
-static void record_path(const vfctl_ctx *ctx, const char *dev, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s/vfctl/bind/%s", ctx_run_dir(ctx), dev);
-}
-
-static int record_read(const vfctl_ctx *ctx, const char *dev, bind_record *r)
-{
-	char path[PATH_MAX];
-	_cleanup_free_ char *text = NULL;
-	record_path(ctx, dev, path, sizeof(path));
-	int k = file_read_text(path, &text);
-	if (k < 0)
-		return k;
-	*r = (bind_record){.vf = -1};
-	vf_settings_init(&r->s);
-	/* The journal's key=value format (kv_next: reentrant, a cut last line dropped); a number
-	 * that does not parse stays unknown (-1) and is not restored. */
-	char *cur = text, *key, *v;
-	int f, k2;
-	kv_complete(text);
-	while ((k2 = kv_next(&cur, &key, &v)) > 0) {
-		if (streq(key, "driver"))
-			snprintf(r->driver, sizeof(r->driver), "%s", v);
-		else if (streq(key, "override"))
-			snprintf(r->override, sizeof(r->override), "%s", v);
-		else if (streq(key, "pf"))
-			snprintf(r->pf, sizeof(r->pf), "%s", v);
-		else if (streq(key, "vf") && parse_int(v, &r->vf) < 0)
-			r->vf = -1;
-		else if (streq(key, "mac")) {
-			snprintf(r->s.mac, sizeof(r->s.mac), "%s", v);
-			r->s.valid = true;
-		} else if (streq(key, "vlan") && parse_int(v, &r->s.vlan) < 0)
-			r->s.vlan = -1;
-		else if (streq(key, "qos") && parse_int(v, &r->s.qos) < 0)
-			r->s.qos = -1;
-		else if (streq(key, "vlan_proto") && parse_int(v, &r->s.vlan_proto) < 0)
-			r->s.vlan_proto = -1;
-		else if ((f = vf_flag_by_key(key)) >= 0) {
-			int x;
-			vf_flag_set(&r->s, f, parse_int(v, &x) < 0 ? -1 : x);
-		}
-	}
-	return 0;
-}
-
-/* Written once: a second bind must not overwrite what the device had before vfctl took it. */
-static int record_write(binder *b, const vfctl_device *d)
-{
-	char path[PATH_MAX];
-	bind_record old;
-	_cleanup_free_ char *ov = NULL, *text = NULL, *vf = NULL;
-	if (record_read(b->ctx, d->id, &old) == 0)
-		return 0;
-	record_path(b->ctx, d->id, path, sizeof(path));
-	(void)sysfs_readf(b->ctx->fs, &ov, "%s/driver_override", d->syspath);
-	const vfctl_device *pf = d->physfn ? vfctl_host_find(b->h, d->physfn) : NULL;
-	if (pf && d->vf_index >= 0 && (size_t)d->vf_index < pf->n_vfs) {
-		/* Everything a guest given the VF (trusted, say) may change, or a VM's manager set. */
-		const vfctl_vf_settings *s = &pf->vfs[d->vf_index].settings;
-		strbuf t = {0};
-		strbuf_add(&t, "pf=%s\nvf=%d\n", pf->id, d->vf_index);
-		if (s->valid) {
-			strbuf_add(&t, "mac=%s\nvlan=%d\nqos=%d\nvlan_proto=%d\n", s->mac, s->vlan, s->qos,
-				   s->vlan_proto);
-			for (vf_flag f = 0; f < _VF_FLAG_MAX; f++)
-				strbuf_add(&t, "%s=%d\n", vf_flags[f].key, vf_flag_get(s, f));
-		}
-		if (t.error)
-			return t.error;
-		vf = t.s;
-	}
-	if (asprintf(&text, "driver=%s\noverride=%s\n%s", d->driver ? d->driver : "",
-		     ov && !streq(ov, "(null)") ? ov : "", vf ? vf : "") < 0)
-		return -ENOMEM;
-	int r = file_write_text(path, text);
-	return r < 0 ? ctx_error(b->ctx, r, "cannot write %s", path) : 0;
 }
 
 /* --- who must not be taken from the host ------------------------------------------------------- */
@@ -137,24 +41,6 @@ static int vfs_bound(const vfctl_device *d, char **ret)
 					d->vfs[i].driver) < 0
 				       ? -ENOMEM
 				       : 0;
-	return 0;
-}
-
-/* The guard's verdict on d: what the host needs is refused even with --force, what a VM or a
- * process holds is refused unless --force. */
-static int guarded(binder *b, const vfctl_device *d)
-{
-	_cleanup_free_ char *why = NULL;
-	guard_level level;
-	int r = guard_device(&b->g, d, &level, &why);
-	if (r < 0)
-		return r;
-	if (level == GUARD_HOST_NEEDS)
-		return ctx_error(b->ctx, -EPERM, "refusing: %s", why);
-	if (why && !b->o->force)
-		return ctx_error(b->ctx, -EBUSY, "refusing: %s (use --force to go ahead anyway)", why);
-	if (why)
-		say(b, "%s: in use, going ahead (--force): %s", d->id, why);
 	return 0;
 }
 
@@ -240,6 +126,7 @@ static int check_groups(binder *b)
 	return 0;
 }
 
+/* bind's own rule on top of the engine's guard: a PF whose VFs have drivers stays. */
 static int check_safety(binder *b)
 {
 	int r = 0;
@@ -247,147 +134,99 @@ static int check_safety(binder *b)
 		_cleanup_free_ char *why = NULL;
 		if ((r = vfs_bound(b->set[i], &why)) >= 0 && why)
 			r = ctx_error(b->ctx, -EPERM, "refusing: %s", why);
-		if (r >= 0)
-			r = guarded(b, b->set[i]);
 	}
 	return r;
 }
 
-/* --- operations -------------------------------------------------------------------------------- */
+/* --- the units --------------------------------------------------------------------------------- */
 
-static int chown_group(binder *b, const vfctl_device *d)
+static int set_int(vfctl_config *c, const char *key, int v)
 {
-	char path[PATH_MAX], grp[16];
-	if (b->o->owner < 0 && b->o->group_id < 0)
-		return 0;
-	snprintf(grp, sizeof(grp), "%d", d->iommu_group);
-	ctx_vfio_node(b->ctx, grp, path, sizeof(path));
-	int r = ctx_check_writable(b->ctx, path);
-	if (r >= 0)
-		r = file_chown(path, b->o->owner, b->o->group_id);
-	if (r < 0)
-		return ctx_error(b->ctx, r, "chown %s", path);
-	say(b, "%s: %s owned by %d:%d", d->id, path, b->o->owner, b->o->group_id);
-	return 0;
+	char buf[16];
+	snprintf(buf, sizeof(buf), "%d", v);
+	return vfctl_config_set(c, key, buf);
 }
 
-static int load_host(binder *b)
+/* One [Device] section per device not yet as asked, built through the key table as a file's would
+ * be: Match=pci:, Driver= (none to unbind), the /dev/vfio node's owner for vfio-pci. */
+static int build_units(binder *b, const char *drv, vfctl_config **ret)
 {
-	return vfctl_host_scan(b->ctx, &b->h);
-}
-
-/* Puts one device back as its record says. */
-static int restore_one(binder *b, const char *id)
-{
-	bind_record rec;
-	char path[PATH_MAX];
-	int r = record_read(b->ctx, id, &rec);
-	if (r < 0)
-		return ctx_error(b->ctx, r, "%s: vfctl has no record of it (it did not bind it)", id);
-	_cleanup_free_ char *cur = pci_driver_of(b->ctx, id);
-	if (!streq_ptr(cur, rec.driver[0] ? rec.driver : NULL)) {
-		/* Giving a device back takes it from whoever has it now: a VM on its VFIO group. */
-		const vfctl_device *d = vfctl_host_find(b->h, id);
-		if (d && (r = guarded(b, d)) < 0)
-			return r;
-		if (cur && (r = pci_unbind(b->ctx, id)) < 0)
-			return r;
-		snprintf(path, sizeof(path), "bus/pci/devices/%s/driver_override", id);
-		if (rec.driver[0]) {
-			if ((r = module_load(b->ctx, b->h->kernel_release, rec.driver)) < 0 ||
-			    (r = pci_bind(b->ctx, id, rec.driver, false)) < 0)
-				return r;
+	vfctl_config *c = NULL;
+	char match[64];
+	int r = vfctl_config_new(drv ? "(vfctl bind)" : "(vfctl unbind)", &c);
+	for (size_t i = 0; r >= 0 && i < b->n; i++) {
+		const vfctl_device *d = b->set[i];
+		if (drv ? streq_ptr(d->driver, drv) : !d->driver) {
+			say(b, "%s: already %s%s", d->id, drv ? "bound to " : "unbound", drv ? drv : "");
+			continue;
 		}
+		snprintf(match, sizeof(match), "pci:%s", d->id);
+		if ((r = vfctl_config_add_unit(c, "Device")) < 0 || (r = vfctl_config_set(c, "Match", match)) < 0 ||
+		    (r = vfctl_config_set(c, "Driver", drv ? drv : "none")) < 0)
+			break;
+		if (drv && streq(drv, "vfio-pci") && b->o->owner >= 0)
+			r = set_int(c, "Owner", b->o->owner);
+		if (r >= 0 && drv && streq(drv, "vfio-pci") && b->o->group_id >= 0)
+			r = set_int(c, "Group", b->o->group_id);
 	}
-	snprintf(path, sizeof(path), "bus/pci/devices/%s/driver_override", id);
-	if ((r = sysfs_set(b->ctx, path, rec.override[0] ? rec.override : "\n")) < 0)
+	if (r == -EINVAL && c->n_errors)
+		r = ctx_error(b->ctx, r, "%s", c->errors[0]);
+	if (r < 0) {
+		vfctl_config_free(c);
 		return r;
-	/* A VF comes back with the settings it had before a VM got it: a trusted guest may have
-	 * changed its MAC. */
-	const vfctl_device *pf = rec.pf[0] ? vfctl_host_find(b->h, rec.pf) : NULL;
-	if (pf && rec.s.valid && rec.vf >= 0 && pf->n_netdevs) {
-		int ifindex = sysfs_int(b->ctx->fs, "class/net/%s/ifindex", pf->netdevs[0].name);
-		const vfctl_vf_settings *now = (size_t)rec.vf < pf->n_vfs ? &pf->vfs[rec.vf].settings : NULL;
-		if (now && now->valid && !streq(now->mac, rec.s.mac)) {
-			struct ifla_vf_mac m = {.vf = (uint32_t)rec.vf};
-			if (parse_mac(rec.s.mac, m.mac) >= 0 &&
-			    (r = link_vf_set(b->ctx, ifindex, IFLA_VF_MAC, &m, sizeof(m))) < 0)
-				return r;
-			say(b, "%s: VF MAC back to %s", id, rec.s.mac);
-		}
-		/* The port VLAN (a VM's manager sets one: libvirt's <vlan>), in the form that carries the
-		 * protocol only when it is 802.1ad, as apply writes it. */
-		if (now && now->valid && rec.s.vlan >= 0 && rec.s.qos >= 0 &&
-		    (now->vlan != rec.s.vlan || now->qos != rec.s.qos ||
-		     (rec.s.vlan > 0 && rec.s.vlan_proto > 0 && now->vlan_proto != rec.s.vlan_proto))) {
-			if (rec.s.vlan > 0 && rec.s.vlan_proto == VFCTL_VLAN_PROTO_8021AD) {
-				struct ifla_vf_vlan_info v = {.vf = (uint32_t)rec.vf,
-							      .vlan = (uint32_t)rec.s.vlan,
-							      .qos = (uint32_t)rec.s.qos,
-							      .vlan_proto = htons(VFCTL_VLAN_PROTO_8021AD)};
-				r = link_vf_set(b->ctx, ifindex, IFLA_VF_VLAN_LIST, &v, sizeof(v));
-			} else {
-				struct ifla_vf_vlan v = {.vf = (uint32_t)rec.vf,
-							 .vlan = (uint32_t)rec.s.vlan,
-							 .qos = (uint32_t)rec.s.qos};
-				r = link_vf_set(b->ctx, ifindex, IFLA_VF_VLAN, &v, sizeof(v));
-			}
-			if (r < 0)
-				return r;
-			say(b, "%s: VF VLAN back to %d, QoS %d", id, rec.s.vlan, rec.s.qos);
-		}
-		/* Every flag knob the record has and the VF no longer does (spoof checking, trust, ...). */
-		for (vf_flag f = 0; now && now->valid && f < _VF_FLAG_MAX; f++) {
-			int want = vf_flag_get(&rec.s, f), have = vf_flag_get(now, f);
-			if (want < 0 || have < 0 || want == have)
-				continue;
-			struct ifla_vf_trust t = {.vf = (uint32_t)rec.vf, .setting = (uint32_t)want};
-			if ((r = link_vf_set(b->ctx, ifindex, vf_flags[f].ifla, &t, sizeof(t))) < 0)
-				return r;
-		}
 	}
-	record_path(b->ctx, id, path, sizeof(path));
-	(void)file_remove(path);
-	say(b, "%s: restored to %s", id, rec.driver[0] ? rec.driver : "no driver");
+	*ret = c;
 	return 0;
 }
 
 static int do_bind(binder *b, bool unbind_only)
 {
-	const char *drv = b->o->driver ? b->o->driver : "vfio-pci";
-	size_t done = 0;
-	int r = 0;
-	for (; done < b->n && r >= 0; done++) {
-		const vfctl_device *d = b->set[done];
-		if (unbind_only ? !d->driver : streq_ptr(d->driver, drv)) {
-			say(b, "%s: already %s%s", d->id, unbind_only ? "unbound" : "bound to ",
-			    unbind_only ? "" : drv);
-			continue;
-		}
-		if ((r = record_write(b, d)) < 0)
-			break;
-		if (d->driver && (r = pci_unbind(b->ctx, d->id)) < 0)
-			break;
-		if (unbind_only) {
-			say(b, "%s: unbound from %s", d->id, d->driver);
-			continue;
-		}
-		if ((r = module_load(b->ctx, b->h->kernel_release, drv)) < 0 ||
-		    (r = pci_bind(b->ctx, d->id, drv, true)) < 0)
-			break;
-		say(b, "%s: %s -> %s", d->id, d->driver ? d->driver : "no driver", drv);
-		if (streq(drv, "vfio-pci") && (r = chown_group(b, d)) < 0)
-			break;
+	const char *drv = unbind_only ? NULL : b->o->driver ? b->o->driver : "vfio-pci";
+	vfctl_apply_opts ao = {.force = b->o->force, .report = b->o->report, .userdata = b->o->userdata};
+	vfctl_config *c = NULL;
+	/* The set points into the host the engine replaces: what the report names is copied first. */
+	size_t n = b->n;
+	char **ids = calloc(n + 1, sizeof(*ids)), **was = calloc(n + 1, sizeof(*was));
+	int r = ids && was ? 0 : -ENOMEM;
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		if (!(ids[i] = strdup(b->set[i]->id)) ||
+		    !(was[i] = strdup(b->set[i]->driver ? b->set[i]->driver : "no driver")))
+			r = -ENOMEM;
+	if (r >= 0 && (r = build_units(b, drv, &c)) >= 0)
+		r = hold_apply(b->ctx, c, &b->h, &ao);
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		if (!streq(was[i], drv ? drv : "no driver"))
+			say(b, "%s: %s -> %s", ids[i], was[i], drv ? drv : "no driver");
+	strv_free_n(ids, n);
+	strv_free_n(was, n);
+	vfctl_config_free(c);
+	return r;
+}
+
+/* Gives back each device named (all held ones when none is), one at a time, through the engine. */
+static int restore(binder *b, char *const *devices, size_t n)
+{
+	vfctl_apply_opts ao = {.force = b->o->force, .report = b->o->report, .userdata = b->o->userdata};
+	char **all = NULL;
+	size_t na = 0;
+	int r = hold_recover(b->ctx, &b->h, &ao);
+	if (r >= 0 && !n)
+		r = hold_list(b->ctx, &all, &na);
+	if (r >= 0 && !n && !na)
+		say(b, "nothing to restore: vfctl holds no device");
+	for (size_t i = 0; r >= 0 && i < (n ? n : na); i++) {
+		const vfctl_device *d;
+		int vf;
+		const char *arg = n ? devices[i] : all[i];
+		_cleanup_free_ char *id = NULL;
+		if (vfctl_host_resolve(b->h, arg, &d, &vf) < 0 || vf >= 0)
+			r = ctx_error(b->ctx, -ENODEV, "%s: no such PCI device", arg);
+		else if (!(id = strdup(d->id)))
+			r = -ENOMEM;
+		else
+			r = hold_restore(b->ctx, id, &b->h, &ao);
 	}
-	if (r < 0) {
-		/* Never leave a group half taken: what this run bound goes back. */
-		say(b, "failed: %s; putting back what this run changed", vfctl_ctx_error(b->ctx));
-		char err[sizeof(b->ctx->error)];
-		snprintf(err, sizeof(err), "%s", b->ctx->error);
-		for (size_t i = done + 1; i-- > 0;)
-			(void)restore_one(b, b->set[i]->id);
-		snprintf(b->ctx->error, sizeof(b->ctx->error), "%s", err);
-	}
+	strv_free_n(all, na);
 	return r;
 }
 
@@ -400,38 +239,13 @@ static int run_op(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bi
 	int lock = run_lock(ctx, ctx_run_dir(ctx), RUN_LOCK_WAIT_S, b.o->report, b.o->userdata), r;
 	if (lock < 0)
 		return lock;
-	if ((r = load_host(&b)) < 0)
+	if ((r = vfctl_host_scan(ctx, &b.h)) < 0)
 		goto out;
-	guard_init(&b.g, ctx, b.h);
-	if (op == 2) { /* restore */
-		char **all = NULL;
-		size_t na = 0;
-		char dir[PATH_MAX];
-		if (n == 0) {
-			snprintf(dir, sizeof(dir), "%s/vfctl/bind", ctx_run_dir(ctx));
-			int k = dir_list(dir, NULL, &all, &na);
-			if (k < 0 && k != -ENOENT)
-				r = ctx_error(ctx, k, "cannot list %s", dir);
-			if (na == 0 && r >= 0)
-				say(&b, "nothing to restore: vfctl holds no device");
-		}
-		for (size_t i = 0; r >= 0 && i < (n ? n : na); i++) {
-			const vfctl_device *d;
-			int vf;
-			const char *arg = n ? devices[i] : all[i];
-			if (vfctl_host_resolve(b.h, arg, &d, &vf) < 0 || vf >= 0)
-				r = ctx_error(ctx, -ENODEV, "%s: no such PCI device", arg);
-			else
-				r = restore_one(&b, d->id);
-		}
-		strv_free_n(all, na);
-		goto out;
-	}
-	if ((r = resolve_set(&b, devices, n)) < 0 || (r = check_groups(&b)) < 0 || (r = check_safety(&b)) < 0)
-		goto out;
-	r = do_bind(&b, op == 1);
+	if (op == 2)
+		r = restore(&b, devices, n);
+	else if ((r = resolve_set(&b, devices, n)) >= 0 && (r = check_groups(&b)) >= 0 && (r = check_safety(&b)) >= 0)
+		r = do_bind(&b, op == 1);
 out:
-	guard_done(&b.g);
 	free(b.set);
 	vfctl_host_free(b.h);
 	close(lock);
@@ -442,7 +256,9 @@ static int run(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_
 {
 	static const char *const what[] = {"binding", "unbinding", "restoring"};
 	unsigned since = ctx->n_errors;
-	return ctx_ensure_error(ctx, since, run_op(ctx, devices, n, o, op), what[op]);
+	vfctl_bind_opts mine = {.owner = -1, .group_id = -1};
+	int r = o ? ctx_opts(ctx, &mine, sizeof(mine), o, what[op]) : 0;
+	return ctx_ensure_error(ctx, since, r < 0 ? r : run_op(ctx, devices, n, &mine, op), what[op]);
 }
 
 int vfctl_bind(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o)

@@ -16,7 +16,9 @@ typedef struct applier {
 	const char *boot_id; /* this boot's, written into each journal; NULL when unknown */
 	char **blocked;      /* devices whose interrupted run could not be undone (the guard refused) */
 	size_t n_blocked;
-	const char *unit; /* the device of the unit being applied, for events; NULL between units */
+	const char *unit;        /* the device of the unit being applied, for events; NULL between units */
+	const char *journal_dir; /* under rundir: NULL for RUN_JOURNAL_DIR; restore reads RUN_HOLD_DIR */
+	bool hold;               /* vfctl bind: a unit done keeps its journal as the device's record */
 } applier;
 
 /* A report line about a step, which its STEP/STEP_DONE events describe: no MESSAGE event. */
@@ -27,6 +29,12 @@ void applier_event(applier *a, const vfctl_event *e);
 void applier_step_event(applier *a, vfctl_event_kind kind, const plan_step *s, size_t i, size_t n, bool undo, int r,
 			const char *error, double seconds);
 
+/* The undo of every run that died mid-way and left its journal (apply.c), under the lock, before
+ * anything else changes the host: *h read again after each. A journal that must not be replayed is
+ * reported and left; a device whose undo the guard refused is listed in a->blocked. */
+int applier_recover(applier *a, vfctl_host **h);
+/* dev when its interrupted run could not be undone (applier_recover): nothing may change it. */
+const char *applier_blocked(const applier *a, const char *dev);
 /* The host read again into *h (freed first). */
 int applier_rescan(applier *a, vfctl_host **h);
 /* A signal asked the run to stop, or another PF of the run failed. */
@@ -95,6 +103,10 @@ typedef struct journal_handle {
 int journal_update(applier *a, const journal_run *j, const conf_unit *prior, const char *ids, journal_handle *jh);
 void journal_handle_done(journal_handle *jh);
 void journal_remove(applier *a, const char *dev);
+/* vfctl bind's unit done: its journal becomes the device's record under RUN_HOLD_DIR, which lives
+ * until vfctl restore. 1 when moved there, 0 when the device was held already (the older record,
+ * what it had before vfctl first took it, stays; this journal is dropped). */
+int journal_hold(applier *a, const char *dev);
 /* The journals left under the run directory (file names, one per device). */
 int journal_list(applier *a, char ***ret, size_t *ret_n);
 /* Reads journal name, checked (runs.h) against h: its run into *ret_run, and, when ret_run->unusable

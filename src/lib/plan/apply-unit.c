@@ -188,7 +188,8 @@ static int rollback(applier *a, conf_unit *prior, bool guarded)
 				applier_say(a, "      %s", p.steps[i].text);
 			r = -EIO;
 		} else {
-			applier_say(a, "%s: restored to its state before this run", prior->dev_id);
+			if (!a->journal_dir) /* restore names what the device went back to itself */
+				applier_say(a, "%s: restored to its state before this run", prior->dev_id);
 			journal_remove(a, prior->dev_id);
 		}
 		plan_clear(&p);
@@ -276,7 +277,10 @@ int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfct
 	}
 	if (r >= 0) {
 		applier_say(a, "%s: done", u->dev_id);
-		journal_remove(a, u->dev_id);
+		/* vfctl bind keeps it (journal_hold): a crash before then leaves it here, and the next
+		 * run undoes a bind that never said it was done. */
+		if (!a->hold)
+			journal_remove(a, u->dev_id);
 	}
 out:
 	journal_handle_done(&uj.h);

@@ -41,7 +41,7 @@ static int block_device(applier *a, const char *dev)
 	return (n[a->n_blocked++] = strdup(dev)) ? 0 : -ENOMEM;
 }
 
-static const char *blocked_device(const applier *a, const char *dev)
+const char *applier_blocked(const applier *a, const char *dev)
 {
 	for (size_t i = 0; dev && i < a->n_blocked; i++)
 		if (streq(a->blocked[i], dev))
@@ -56,7 +56,7 @@ static const char *blocked_device(const applier *a, const char *dev)
  * boot's, not its device's, or not vfctl's is reported and left alone, never replayed and never
  * in the way. Its undo goes through the guard: a device a VM took since is not taken from it
  * (unless --force); such a device is left as it is, and the sections that name it fail. */
-static int recover_interrupted(applier *a, vfctl_host **h)
+int applier_recover(applier *a, vfctl_host **h)
 {
 	char **names = NULL;
 	size_t n = 0;
@@ -157,7 +157,7 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	 * host between them and the first step. */
 	r = vfctl_host_scan(ctx, &h);
 	if (r >= 0)
-		r = recover_interrupted(&a, &h);
+		r = applier_recover(&a, &h);
 	if (r >= 0)
 		r = vfctl_config_validate(ctx, c, h);
 	/* At boot udev binds drivers asynchronously after its trigger, which vfctl.service follows:
@@ -213,7 +213,7 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	/* A device whose interrupted run could not be undone is left as it is: a section naming it
 	 * fails (the others go on), and status and doctor keep showing its journal. */
 	for (size_t i = 0; i < c->n_units; i++)
-		if (selected[i] && blocked_device(&a, c->units[i].dev_id)) {
+		if (selected[i] && applier_blocked(&a, c->units[i].dev_id)) {
 			selected[i] = false;
 			n_failed++;
 			applier_say(&a, "%s: failed: its interrupted run could not be undone (see above)",
@@ -377,10 +377,14 @@ out:
 int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 {
 	unsigned since = ctx->n_errors;
+	vfctl_apply_opts o = {0};
+	int k = opts ? ctx_opts(ctx, &o, sizeof(o), opts, "vfctl_apply") : 0;
+	if (k < 0)
+		return k;
 	bool po = ctx->plan_only, pd = ctx->plan_default_drivers;
 	ctx->plan_only = true;
 	ctx->plan_default_drivers = wants_default_driver(c);
-	int r = apply_run(ctx, c, opts);
+	int r = apply_run(ctx, c, &o);
 	ctx->plan_only = po;
 	ctx->plan_default_drivers = pd;
 	return ctx_ensure_error(ctx, since, r, "applying the configuration");

@@ -3,7 +3,7 @@
  * before the run, written atomically before its first step, and how far the run got, appended
  * after every step (the last done= and last= count). A run that dies
  * (SIGKILL, OOM, power loss of a container's /run) leaves it behind; the next run restores that
- * state first (recover_interrupted() in apply.c). The format is vfctl's key=value state format (kv_next). */
+ * state first (applier_recover() in apply.c). The format is vfctl's key=value state format (kv_next). */
 #include <inttypes.h>
 #include <limits.h>
 #include <stddef.h>
@@ -14,8 +14,6 @@
 #include "files.h"
 #include "parse.h"
 #include "runs.h"
-
-#define JOURNAL_DIR "vfctl/journal"
 
 static const char *const kinds[] = {[UNIT_PF] = "pf", [UNIT_DEVICE] = "device", [UNIT_VDPA] = "vdpa"};
 
@@ -51,14 +49,20 @@ static const struct {
 } unit_strs[] = {
 	{"device", offsetof(conf_unit, dev_id)},           {"driver", offsetof(conf_unit, driver)},
 	{"vdpa_name", offsetof(conf_unit, vdpa_name)},     {"vdpa_mgmtdev", offsetof(conf_unit, vdpa_mgmtdev)},
-	{"vdpa_driver", offsetof(conf_unit, vdpa_driver)},
+	{"vdpa_driver", offsetof(conf_unit, vdpa_driver)}, {"override", offsetof(conf_unit, override)},
 };
 
 #define FIELD(base, T, off) ((T *)((char *)(base) + (off)))
 
-static void journal_path(const char *rundir, const char *dev, char *buf, size_t n)
+/* Where a's journals are: apply's (RUN_JOURNAL_DIR), or for restore the held devices' records. */
+static const char *journal_dir(const applier *a)
 {
-	snprintf(buf, n, "%s/" JOURNAL_DIR "/%s", rundir, dev);
+	return a->journal_dir ? a->journal_dir : RUN_JOURNAL_DIR;
+}
+
+static void journal_path(const applier *a, const char *dev, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/%s/%s", a->rundir, journal_dir(a), dev);
 }
 
 /* One line, with anything that would end it early replaced: a step text never spans lines. */
@@ -127,6 +131,10 @@ static char *journal_text(const applier *a, const journal_run *j, const conf_uni
 			snprintf(key, sizeof(key), "vf.%zu.driver", n);
 			put(f, key, v->driver);
 		}
+		if (v->override) {
+			snprintf(key, sizeof(key), "vf.%zu.override", n);
+			put(f, key, v->override);
+		}
 		for (size_t i = 0; i < ELEMENTSOF(vf_ints); i++) {
 			snprintf(key, sizeof(key), "vf.%zu.%s", n, vf_ints[i].key);
 			put_int(f, key, *FIELD(v, int, vf_ints[i].off));
@@ -151,7 +159,7 @@ done:
 int journal_update(applier *a, const journal_run *j, const conf_unit *prior, const char *ids, journal_handle *jh)
 {
 	char path[PATH_MAX];
-	journal_path(a->rundir, prior->dev_id, path, sizeof(path));
+	journal_path(a, prior->dev_id, path, sizeof(path));
 	/* The prior state once, atomically; after each step its progress appended (two short lines)
 	 * through the fd kept open: 300 VFs' steps rewrote 20 KB each, 6 MB in all. */
 	bool first = jh->fd < 0;
@@ -185,8 +193,22 @@ void journal_remove(applier *a, const char *dev)
 	/* dev is a unit's device or a journal's own file name, never a value read from inside one. */
 	if (!*dev || dev[0] == '.' || strchr(dev, '/'))
 		return;
-	journal_path(a->rundir, dev, path, sizeof(path));
+	journal_path(a, dev, path, sizeof(path));
 	(void)file_remove(path);
+}
+
+int journal_hold(applier *a, const char *dev)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	journal_path(a, dev, from, sizeof(from));
+	snprintf(to, sizeof(to), "%s/" RUN_HOLD_DIR "/%s", a->rundir, dev);
+	int r = file_move_new(from, to);
+	if (r == -EEXIST) {
+		/* Held already: the record of what the device had before vfctl first took it stays. */
+		(void)file_remove(from);
+		return 0;
+	}
+	return r < 0 ? ctx_error(a->ctx, r, "cannot keep the record %s", to) : 1;
 }
 
 static int set_str(char **dst, const char *v)
@@ -208,6 +230,8 @@ static int read_vf_key(conf_unit *u, const char *key, const char *value)
 		return snprintf(v->mac, sizeof(v->mac), "%s", value) < (int)sizeof(v->mac) ? 0 : -EINVAL;
 	if (streq(k, "driver"))
 		return set_str(&v->driver, value);
+	if (streq(k, "override"))
+		return set_str(&v->override, value);
 	for (size_t i = 0; i < ELEMENTSOF(vf_ints); i++)
 		if (streq(k, vf_ints[i].key))
 			return parse_int(value, FIELD(v, int, vf_ints[i].off));
@@ -289,7 +313,7 @@ int journal_parse(char *text, conf_unit *ret, journal_run *ret_run)
 int journal_list(applier *a, char ***ret, size_t *ret_n)
 {
 	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/" JOURNAL_DIR, a->rundir);
+	snprintf(dir, sizeof(dir), "%s/%s", a->rundir, journal_dir(a));
 	int r = dir_list(dir, NULL, ret, ret_n);
 	if (r == -ENOENT) {
 		*ret = NULL;
@@ -303,9 +327,9 @@ int journal_load(applier *a, const vfctl_host *h, const char *name, conf_unit *r
 {
 	_cleanup_free_ char *text = NULL;
 	journal_run j;
-	int r = run_journal_read(a->ctx, h, a->rundir, name, &text, &j);
+	int r = run_journal_read(a->ctx, h, a->rundir, journal_dir(a), name, &text, &j);
 	if (r < 0)
-		return ctx_error(a->ctx, r, "cannot read the journal %s/" JOURNAL_DIR "/%s", a->rundir, name);
+		return ctx_error(a->ctx, r, "cannot read the journal %s/%s/%s", a->rundir, journal_dir(a), name);
 	if (!j.unusable) {
 		/* The verdict read the progress; the parser reads it again with the prior state. */
 		run_done(&j);

@@ -17,8 +17,8 @@ static bool str_eq_ci(const char *a, const char *b)
 
 /* VF settings: one step per IFLA_VF_* attribute that differs. cur is NULL when unknown (just
  * created, or no netlink): then every given knob is set. */
-static int plan_vf_settings(vfctl_plan *p, size_t unit, const vfctl_device *pf, const char *ifn, int i,
-			    const vf_target *t, const vfctl_vf_settings *cur)
+int plan_vf_settings(vfctl_plan *p, size_t unit, const vfctl_device *pf, const char *ifn, int i, const vf_target *t,
+		     const vfctl_vf_settings *cur)
 {
 	plan_step *s;
 	if (cur && !cur->valid)
@@ -319,7 +319,10 @@ static int plan_vf_drivers(pf_plan *pp)
 			continue;
 		if (cur && (r = add_unbind(pp, i, cur, "")) < 0)
 			return r;
-		if (!none && (r = add_bind(pp, i, want, !is_auto, is_auto ? " (the kernel's driver for it)" : "")) < 0)
+		/* driver_override stays set (a reprobe keeps the VF where it was put), unless this is a
+		 * rollback to a VF that had none. */
+		bool keep = !is_auto && !(t->override && !*t->override);
+		if (!none && (r = add_bind(pp, i, want, keep, is_auto ? " (the kernel's driver for it)" : "")) < 0)
 			return r;
 	}
 	return 0;

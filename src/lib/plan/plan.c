@@ -18,6 +18,16 @@ static int plan_device(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const v
 		return ctx_error(ctx, -ENODEV, "%s: gone", u->dev_id);
 	if (d->addr.domain < 0)
 		return ctx_error(ctx, -EINVAL, "%s: [Device] needs a PCI device", d->id);
+	/* A VF's settings on its PF first (some PF drivers apply a MAC only when the VF's driver
+	 * loads): only a rollback target has them, the prior state of a VF vfctl bind took. */
+	const vfctl_device *pf = d->physfn ? vfctl_host_find(h, d->physfn) : NULL;
+	if (u->all_functions != 1 && u->n_vfs == 1 && pf && d->vf_index >= 0) {
+		const vfctl_vf *cur = (size_t)d->vf_index < pf->n_vfs ? &pf->vfs[d->vf_index] : NULL;
+		int r = plan_vf_settings(p, ui, pf, pf->n_netdevs ? pf->netdevs[0].name : pf->id, d->vf_index,
+					 &u->vfs[0], cur ? &cur->settings : NULL);
+		if (r < 0)
+			return r;
+	}
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_device *f = &h->devices[i];
 		if (f != d && (u->all_functions != 1 || !same_slot(f, d)))
@@ -42,7 +52,9 @@ static int plan_device(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const v
 		s = plan_add(p, STEP_BIND, ui, d->id, -1, "%s: bind %s", f->id, want);
 		if (!s || !plan_own(&s->u.drv.function, f->id) || !plan_own(&s->u.drv.driver, want))
 			return -ENOMEM;
-		s->u.drv.keep_override = true;
+		/* driver_override stays set, so a reset or reprobe does not hand the device back; a
+		 * rollback to a device that had none leaves none. */
+		s->u.drv.keep_override = !u->override || *u->override;
 	}
 	if ((u->owner >= 0 || u->group >= 0) && !vfio_owned(d, u->owner, u->group)) {
 		plan_step *s = plan_add(p, STEP_VFIO_OWNER, ui, d->id, -1, "%s: /dev/vfio/N owner %d group %d", d->id,

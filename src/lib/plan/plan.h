@@ -121,6 +121,10 @@ plan_step *plan_add(vfctl_plan *p, step_kind kind, size_t unit, const char *dev,
 	_printf_(6, 7);
 /* Copies v into a step's field (NULL stays NULL); false on OOM. */
 bool plan_own(char **field, const char *v);
+/* The steps that give VF i of pf (named ifn in their texts) the knobs t sets, one per attribute
+ * that differs from cur (NULL when unknown: every knob t sets). */
+int plan_vf_settings(vfctl_plan *p, size_t unit, const vfctl_device *pf, const char *ifn, int i, const vf_target *t,
+		     const vfctl_vf_settings *cur);
 /* The phases of each unit kind (plan-pf.c, plan-vdpa.c). */
 int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_plan *p);
 int plan_vdpa(const vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_plan *p);

@@ -32,13 +32,40 @@ static int prior_vdpa(const conf_unit *u, const vfctl_host *h, conf_unit *t)
 	return !t->dev_id || !t->vdpa_name || (cur && (!t->vdpa_mgmtdev || !t->vdpa_driver)) ? -ENOMEM : 0;
 }
 
-/* Each function's own driver; with AllFunctions every function of the slot, indexed by number. */
+/* A VF's settings on its PF, every knob the PF reports: a VM's manager changes them while it holds
+ * the VF (libvirt's <vlan>, trust='yes', a trusted guest's MAC), and giving the VF back puts them
+ * back. Unknown knobs (-1) stay untouched. */
+static int prior_vf_of(const vfctl_host *h, const vfctl_device *d, conf_unit *t)
+{
+	const vfctl_device *pf = d->physfn ? vfctl_host_find(h, d->physfn) : NULL;
+	if (!pf || d->vf_index < 0 || (size_t)d->vf_index >= pf->n_vfs || !pf->vfs[d->vf_index].settings.valid)
+		return 0;
+	const vfctl_vf_settings *s = &pf->vfs[d->vf_index].settings;
+	if (!(t->vfs = calloc(1, sizeof(*t->vfs))))
+		return -ENOMEM;
+	t->n_vfs = 1;
+	vf_target *v = &t->vfs[0];
+	vf_target_init(v);
+	memcpy(v->mac, s->mac, sizeof(v->mac));
+	v->vlan = s->vlan;
+	v->qos = s->qos;
+	v->vlan_proto = s->vlan > 0 ? s->vlan_proto : -1;
+	for (vf_flag f = 0; f < _VF_FLAG_MAX; f++)
+		v->flag[f] = vf_flag_get(s, f);
+	v->min_tx_rate = s->min_tx_rate;
+	v->max_tx_rate = s->max_tx_rate;
+	return 0;
+}
+
+/* Each function's own driver; with AllFunctions every function of the slot, indexed by number; a
+ * VF alone also its settings on the PF (device_vf_target). */
 static int prior_device(const conf_unit *u, const vfctl_host *h, const vfctl_device *d, conf_unit *t)
 {
-	if (!(t->driver = strdup(d->driver ? d->driver : "none")))
+	if (!(t->driver = strdup(d->driver ? d->driver : "none")) ||
+	    !(t->override = strdup(d->driver_override ? d->driver_override : "")))
 		return -ENOMEM;
 	if (u->all_functions != 1)
-		return 0;
+		return prior_vf_of(h, d, t);
 	if (!(t->vfs = calloc(8, sizeof(*t->vfs))))
 		return -ENOMEM;
 	t->n_vfs = 8;
@@ -77,7 +104,7 @@ static void prior_vf(vf_target *v, const vfctl_vf_settings *s, const vf_target *
 	}
 }
 
-static int prior_pf(const conf_unit *u, const vfctl_device *d, conf_unit *t)
+static int prior_pf(const conf_unit *u, const vfctl_host *h, const vfctl_device *d, conf_unit *t)
 {
 	t->num_vfs = d->num_vfs > 0 ? d->num_vfs : 0;
 	t->autoprobe = d->autoprobe;
@@ -99,7 +126,10 @@ static int prior_pf(const conf_unit *u, const vfctl_device *d, conf_unit *t)
 			t->vfs[i].nvme_vq = d->vfs[i].nvme_vq;
 			t->vfs[i].nvme_vi = d->vfs[i].nvme_vi;
 		}
-		if (!(t->vfs[i].driver = strdup(d->vfs[i].driver ? d->vfs[i].driver : "none")))
+		const vfctl_device *f = d->vfs[i].id ? vfctl_host_find(h, d->vfs[i].id) : NULL;
+		const char *ovr = f && f->driver_override ? f->driver_override : "";
+		if (!(t->vfs[i].driver = strdup(d->vfs[i].driver ? d->vfs[i].driver : "none")) ||
+		    !(t->vfs[i].override = strdup(ovr)))
 			return -ENOMEM;
 	}
 	return 0;
@@ -117,7 +147,7 @@ int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf
 	else if (!(t.dev_id = strdup(d->id)))
 		r = -ENOMEM;
 	else
-		r = u->kind == UNIT_DEVICE ? prior_device(u, h, d, &t) : prior_pf(u, d, &t);
+		r = u->kind == UNIT_DEVICE ? prior_device(u, h, d, &t) : prior_pf(u, h, d, &t);
 	if (r < 0) {
 		conf_unit_done(&t);
 		return r;

@@ -36,7 +36,9 @@ int vfctl_verify(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, con
 		 vfctl_verify_result **ret)
 {
 	unsigned since = ctx->n_errors;
-	return ctx_ensure_error(ctx, since, verify_run(ctx, c, h, o, ret), "verifying");
+	vfctl_verify_opts mine = {0};
+	int r = o ? ctx_opts(ctx, &mine, sizeof(mine), o, "vfctl_verify") : 0;
+	return ctx_ensure_error(ctx, since, r < 0 ? r : verify_run(ctx, c, h, &mine, ret), "verifying");
 }
 
 vfctl_verify_result *vfctl_verify_free(vfctl_verify_result *v)
