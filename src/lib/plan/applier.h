@@ -43,6 +43,9 @@ bool applier_cancelled(const applier *a);
  * host into *after, or (after NULL) only what the unit touched (apply-unit.c). */
 int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_plan *planned, vfctl_host **after,
 	       conf_unit *ret_prior, bool *ret_changed);
+/* The guard on every unit's plan from h, before any runs: for units that touch different devices
+ * (vfctl bind's), so a refusal of the last changes nothing, not the first and back. */
+int units_guard(applier *a, vfctl_config *c, const vfctl_host *h);
 /* Brings a unit back to prior: a plan from the host as it is now (for a [PF] section, its PF and
  * VFs read again). */
 int unit_rollback(applier *a, conf_unit *prior);

@@ -159,6 +159,18 @@ static int guard_plan(applier *a, const vfctl_host *h, const vfctl_plan *p, cons
 	return r;
 }
 
+int units_guard(applier *a, vfctl_config *c, const vfctl_host *h)
+{
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < c->n_units; i++) {
+		vfctl_plan p = {0};
+		if ((r = plan_unit(a->ctx, c, i, h, &p)) >= 0)
+			r = guard_plan(a, h, &p, c->units[i].dev_id, "change");
+		plan_clear(&p);
+	}
+	return r;
+}
+
 /* Brings a unit back to its journaled state: a plan from the host as it is now. An interrupted
  * run's undo (guarded) first asks the guard: the host may have put the device to use since. */
 static int rollback(applier *a, conf_unit *prior, bool guarded)

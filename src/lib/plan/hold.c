@@ -42,6 +42,8 @@ int hold_apply(vfctl_ctx *ctx, vfctl_config *c, vfctl_host **h, const vfctl_appl
 		if (applier_blocked(&a, c->units[i].dev_id))
 			r = ctx_error(ctx, -EBUSY, "%s: an interrupted run's journal could not be undone safely",
 				      c->units[i].dev_id);
+	if (r >= 0)
+		r = units_guard(&a, c, *h);
 	for (size_t i = 0; r >= 0 && i < c->n_units; i++) {
 		bool changed;
 		vfctl_host *after = NULL;
@@ -65,9 +67,8 @@ int hold_apply(vfctl_ctx *ctx, vfctl_config *c, vfctl_host **h, const vfctl_appl
 			if (created[done[k]])
 				hold_drop(&a, c->units[done[k]].dev_id);
 		}
-		snprintf(ctx->error, sizeof(ctx->error), "%s", err);
-		if (applier_rescan(&a, h) < 0)
-			vfctl_host_free(TAKE_PTR(*h));
+		(void)applier_rescan(&a, h); /* NULL when it fails: the caller frees either */
+		snprintf(ctx->error, sizeof(ctx->error), "%s", err); /* the rescan's tolerated errors are not it */
 	}
 	strv_free_n(a.blocked, a.n_blocked);
 	for (size_t k = 0; priors && k < c->n_units; k++)
