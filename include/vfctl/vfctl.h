@@ -251,13 +251,27 @@ const char *vfctl_module_state_str(vfctl_module_state s);
  * PF:vfN. ret_vf is -1 unless the argument named a VF by index. -ENODEV if nothing matches. */
 int vfctl_host_resolve(const vfctl_host *h, const char *arg, const vfctl_device **ret_dev, int *ret_vf);
 
+/* Which devices a call is about, the one way every call takes them: DEVICE arguments as a user
+ * types them (a PCI address, a netdev, PF:vfN; for a [VDPA] section or vfctl_emit_vdpa, a vDPA
+ * device's name). NULL, or n 0: every device. Each call resolves them against its snapshot, and
+ * one that names nothing there is -ENODEV (-ERANGE: PF:vfN of a PF with fewer VFs). */
+typedef struct vfctl_select {
+	char *const *devices;
+	size_t n;
+} vfctl_select;
+/* Resolves sel against h as the calls do: 0, or -ENODEV/-ERANGE with *ret_bad (optional) the
+ * index of the first argument that names nothing. */
+int vfctl_select_check(const vfctl_host *h, const vfctl_select *sel, size_t *ret_bad);
+/* Is d what one of sel's arguments names? True for every device when sel is NULL or empty. */
+bool vfctl_select_names(const vfctl_host *h, const vfctl_select *sel, const vfctl_device *d);
+
 /* The devices sharing an IOMMU group with d (d excluded), as indexes into h->devices;
  * the caller frees *ret. */
 int vfctl_host_group_peers(const vfctl_host *h, const vfctl_device *d, size_t **ret, size_t *ret_n);
 
-/* The snapshot as the JSON document of docs/json.md. select: one flag per h->devices entry
- * (NULL: all); a selected PF brings its VFs. The caller frees *ret. */
-int vfctl_host_json(const vfctl_host *h, const bool *select, char **ret);
+/* The snapshot as the JSON document of docs/json.md; a selected PF brings its VFs. The caller
+ * frees *ret. */
+int vfctl_host_json(const vfctl_host *h, const vfctl_select *sel, char **ret);
 
 /* "802.1Q"/"802.1ad", "auto"/"enable"/"disable": the words iproute2 uses. NULL when unknown. */
 /* "802.1Q", "802.1ad"; NULL for another value. */
@@ -294,9 +308,9 @@ typedef struct vfctl_report {
 } vfctl_report;
 
 typedef struct vfctl_doctor_opts {
-	size_t size;        /* sizeof, set by VFCTL_OPTS */
-	const bool *select; /* per h->devices entry, NULL: every device */
-	bool probe_intx;    /* flip and restore the INTx-disable bit on idle devices */
+	size_t size;         /* sizeof, set by VFCTL_OPTS */
+	vfctl_select select; /* the devices to check; none: every device */
+	bool probe_intx;     /* flip and restore the INTx-disable bit on idle devices */
 } vfctl_doctor_opts;
 
 int vfctl_doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_opts *opts, vfctl_report **ret);
@@ -335,8 +349,9 @@ size_t vfctl_config_errors(const vfctl_config *c, const char *const **ret);
 typedef struct vfctl_plan vfctl_plan;
 
 /* The ordered steps that bring the host to a validated configuration; none when it matches.
- * only: restrict to the unit whose device is this (PCI address or netdev), NULL for all. */
-int vfctl_plan_build(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, const char *only, vfctl_plan **ret);
+ * sel: only the units whose device (or vDPA name) it names; NULL for all. */
+int vfctl_plan_build(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, const vfctl_select *sel,
+		     vfctl_plan **ret);
 vfctl_plan *vfctl_plan_free(vfctl_plan *p);
 size_t vfctl_plan_n_steps(const vfctl_plan *p);
 const char *vfctl_plan_step_text(const vfctl_plan *p, size_t i);
@@ -363,10 +378,10 @@ typedef struct vfctl_event {
 } vfctl_event;
 
 typedef struct vfctl_apply_opts {
-	size_t size;      /* sizeof, set by VFCTL_OPTS */
-	const char *only; /* as for vfctl_plan_build */
-	bool force;       /* go ahead although a VF is in use (VM, namespace, addresses) */
-	bool boot;        /* every unit on its own: go on past a failing one */
+	size_t size;         /* sizeof, set by VFCTL_OPTS */
+	vfctl_select select; /* as for vfctl_plan_build */
+	bool force;          /* go ahead although a VF is in use (VM, namespace, addresses) */
+	bool boot;           /* every unit on its own: go on past a failing one */
 	/* Progress and results, one line each; the library never prints. */
 	void (*report)(void *userdata, const char *line);
 	void *userdata;
@@ -380,7 +395,7 @@ typedef struct vfctl_apply_opts {
 /* Under the host lock: scans and validates once, then per unit plans from the snapshot and applies,
  * step by step, re-reading the host to verify; on a failure rolls the unit (boot mode) or the
  * whole run back to the state it had before. Returns 0 when every unit converged, -EINVAL for an
- * invalid configuration (vfctl_config_errors; nothing touched), -ENXIO when opts->only names no
+ * invalid configuration (vfctl_config_errors; nothing touched), -ENXIO when opts->select names no
  * device (nothing touched), another -errno when a unit failed. */
 int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts);
 
@@ -425,9 +440,8 @@ typedef struct vfctl_verify_result {
 } vfctl_verify_result;
 
 typedef struct vfctl_verify_opts {
-	size_t size;       /* sizeof, set by VFCTL_OPTS */
-	char *const *only; /* DEVICE arguments; none: every unit */
-	size_t n_only;
+	size_t size;                                      /* sizeof, set by VFCTL_OPTS */
+	vfctl_select select;                              /* the units whose device it names; none: every unit */
 	bool datapath;                                    /* root: send test frames */
 	bool force;                                       /* probe a PF that carries the default route */
 	int wait_ms;                                      /* how long a frame may take to arrive; 0: 1000 */
@@ -460,13 +474,13 @@ typedef struct vfctl_bind_opts {
 	void *userdata;
 } vfctl_bind_opts;
 
-int vfctl_bind(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o);
-int vfctl_unbind(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o);
-/* n == 0: every device vfctl has a record of. */
-int vfctl_restore(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o);
+int vfctl_bind(vfctl_ctx *ctx, const vfctl_select *devices, const vfctl_bind_opts *o);
+int vfctl_unbind(vfctl_ctx *ctx, const vfctl_select *devices, const vfctl_bind_opts *o);
+/* No devices: every device vfctl has a record of. */
+int vfctl_restore(vfctl_ctx *ctx, const vfctl_select *devices, const vfctl_bind_opts *o);
 
 /* QEMU's VFIO open sequence on each selected device, without a VM: one finding per step. */
-int vfctl_vfio_check(vfctl_ctx *ctx, const vfctl_host *h, const bool *select, vfctl_report **ret);
+int vfctl_vfio_check(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_select *sel, vfctl_report **ret);
 
 typedef enum vfctl_emit_kind {
 	VFCTL_EMIT_QEMU,
@@ -475,11 +489,11 @@ typedef enum vfctl_emit_kind {
 	VFCTL_EMIT_OVS
 } vfctl_emit_kind;
 /* Hand-off text for the selected devices (in address order). */
-int vfctl_emit(const vfctl_host *h, const bool *select, vfctl_emit_kind kind, char **ret);
+int vfctl_emit(const vfctl_host *h, const vfctl_select *sel, vfctl_emit_kind kind, char **ret);
 /* The same for vDPA devices by name (QEMU: -netdev vhost-vdpa; libvirt: <interface type='vdpa'>). */
 /* export: the vfctl.conf files that describe the live host (docs/export.md), one per PF with VFs
- * (or autoprobe off, or switchdev), per other device on vfio-pci, per vDPA device. select: one flag
- * per h->devices entry (NULL: every such device); a selected VF brings its PF. Settings a driver
+ * (or autoprobe off, or switchdev), per other device on vfio-pci, per vDPA device (sel NULL: every
+ * such device); a selected VF brings its PF. Settings a driver
  * does not report are comments, never guessed. */
 typedef struct vfctl_export_file {
 	char *name;    /* "enp6s0f1np1.conf" */
@@ -489,7 +503,7 @@ typedef struct vfctl_export_file {
 	char *text;    /* NULL: not exported, warning says why */
 	char *warning; /* what the admin must know before applying it (a MAC another VF has), or NULL */
 } vfctl_export_file;
-int vfctl_export(const vfctl_host *h, const bool *select, vfctl_export_file **ret, size_t *ret_n);
+int vfctl_export(const vfctl_host *h, const vfctl_select *sel, vfctl_export_file **ret, size_t *ret_n);
 
 /* The Prometheus text exposition format (docs/metrics.md): per PF its VF counts and eswitch mode,
  * per VF an info gauge and its counters (scan with vfctl_ctx_opts.stats), and doctor's findings by
@@ -497,7 +511,7 @@ int vfctl_export(const vfctl_host *h, const bool *select, vfctl_export_file **re
 int vfctl_metrics(const vfctl_host *h, const vfctl_report *doctor, char **ret);
 void vfctl_export_free(vfctl_export_file *f, size_t n);
 
-int vfctl_emit_vdpa(const vfctl_host *h, char *const *names, size_t n, vfctl_emit_kind kind, char **ret);
+int vfctl_emit_vdpa(const vfctl_host *h, const vfctl_select *names, vfctl_emit_kind kind, char **ret);
 
 /* vDPA (filled by vfctl_host_scan when netlink is on). */
 typedef struct vfctl_vdpa_mgmtdev {

@@ -99,7 +99,7 @@ int cmd_apply(const cli_global *g, int argc, char **argv)
 		fprintf(stderr, "vfctl: apply takes at most one DEVICE\n");
 		return EXIT_USAGE;
 	}
-	ao.only = optind < argc ? argv[optind] : NULL;
+	ao.select = (vfctl_select){argv + optind, optind < argc ? 1 : 0};
 	if (json) {
 		ao.report = NULL; /* stdout is the event stream; errors still go to stderr */
 		ao.event = print_event;

@@ -103,9 +103,9 @@ int cmd_bind(const cli_global *g, int argc, char **argv)
 	vfctl_ctx *ctx = NULL;
 	r = cli_ctx_new(&g->ctx, &ctx);
 	if (r >= 0)
-		r = streq_ptr(op, "bind")     ? vfctl_bind(ctx, devs, n, &o)
-		    : streq_ptr(op, "unbind") ? vfctl_unbind(ctx, devs, n, &o)
-					      : vfctl_restore(ctx, devs, n, &o);
+		r = streq_ptr(op, "bind")     ? vfctl_bind(ctx, &(vfctl_select){devs, n}, &o)
+		    : streq_ptr(op, "unbind") ? vfctl_unbind(ctx, &(vfctl_select){devs, n}, &o)
+					      : vfctl_restore(ctx, &(vfctl_select){devs, n}, &o);
 	if (r < 0)
 		fprintf(stderr, "vfctl: %s\n", ctx ? vfctl_ctx_error(ctx) : strerror(-r));
 	vfctl_ctx_free(ctx);

@@ -42,9 +42,10 @@ int cli_ctx_new(const vfctl_ctx_opts *opts, vfctl_ctx **ret);
 int cli_scan(const cli_global *g, vfctl_ctx **ret_ctx, vfctl_host **ret_host);
 /* cli_scan, cli_select on args and the not-root warning: what read commands start with. */
 int cli_scan_select(const cli_global *g, char **args, int n, vfctl_ctx **ret_ctx, vfctl_host **ret_host,
-		    bool **ret_sel);
-/* Marks the devices named by args (all when none); exit code 2 with a message on unknown ones. */
-int cli_select(const vfctl_host *h, char **args, int n, bool **ret);
+		    vfctl_select *ret_sel);
+/* The devices args name, as the library takes them (every device when none); exit code 2 with a
+ * message on one that names nothing here. */
+int cli_select(const vfctl_host *h, char **args, int n, vfctl_select *ret);
 /* "0000:01:00.0" → "01:00.0", as lspci shows domain 0. */
 const char *cli_short_addr(const char *id);
 void cli_warn_not_root(const vfctl_host *h);

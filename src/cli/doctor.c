@@ -110,7 +110,7 @@ int cmd_doctor(const cli_global *g, int argc, char **argv)
 	vfctl_ctx *ctx;
 	vfctl_host *h;
 	vfctl_report *rep = NULL;
-	bool *sel = NULL;
+	vfctl_select sel;
 	int r = cli_scan(g, &ctx, &h);
 	if (r)
 		return r;
@@ -132,7 +132,6 @@ int cmd_doctor(const cli_global *g, int argc, char **argv)
 	r = vfctl_report_worst(rep) == VFCTL_SEV_ERROR ? EXIT_FAIL : EXIT_OK;
 out:
 	vfctl_report_free(rep);
-	free(sel);
 	vfctl_host_free(h);
 	vfctl_ctx_free(ctx);
 	return r;

@@ -41,7 +41,7 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 	}
 	vfctl_ctx *ctx;
 	vfctl_host *h;
-	bool *sel = NULL;
+	vfctl_select sel = {0};
 	char *s = NULL, *sv = NULL;
 	char **vdpa = calloc((size_t)argc, sizeof(char *)), **pci = calloc((size_t)argc, sizeof(char *));
 	size_t nv = 0, np = 0;
@@ -59,13 +59,14 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 	}
 	if (np && (r = cli_select(h, pci, (int)np, &sel)))
 		goto out;
-	for (size_t i = 0; sel && i < h->n_devices; i++)
-		if (sel[i] && !streq(h->devices[i].bus, "pci") && kind != VFCTL_EMIT_OVS) {
+	for (size_t i = 0; sel.n && i < h->n_devices; i++)
+		if (vfctl_select_names(h, &sel, &h->devices[i]) && !streq(h->devices[i].bus, "pci") &&
+		    kind != VFCTL_EMIT_OVS) {
 			fprintf(stderr, "vfctl: %s is not a PCI device: nothing to pass through\n", h->devices[i].id);
 			r = EXIT_USAGE;
 			goto out;
 		}
-	int k = np ? vfctl_emit(h, sel, kind, &s) : 0;
+	int k = np ? vfctl_emit(h, &sel, kind, &s) : 0;
 	if (k == -EINVAL && kind == VFCTL_EMIT_OVS) {
 		fprintf(stderr, "vfctl: the PF is not in switchdev mode: OVS offload needs VF representors "
 				"(EswitchMode=switchdev, or vfctl eswitch PF switchdev)\n");
@@ -73,7 +74,7 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 		goto out;
 	}
 	if (k >= 0 && nv)
-		k = vfctl_emit_vdpa(h, vdpa, nv, kind, &sv);
+		k = vfctl_emit_vdpa(h, &(vfctl_select){vdpa, nv}, kind, &sv);
 	if (k < 0) {
 		fprintf(stderr, "vfctl: emit: %s\n",
 			k == -EMEDIUMTYPE  ? "a vDPA device on virtio_vdpa is a host netdev, not "
@@ -87,8 +88,8 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 		fputs(s, stdout);
 	if (sv)
 		fputs(sv, stdout);
-	for (size_t i = 0; kind != VFCTL_EMIT_OVS && sel && i < h->n_devices; i++)
-		if (sel[i] && !streq_ptr(h->devices[i].driver, "vfio-pci"))
+	for (size_t i = 0; kind != VFCTL_EMIT_OVS && sel.n && i < h->n_devices; i++)
+		if (vfctl_select_names(h, &sel, &h->devices[i]) && !streq_ptr(h->devices[i].driver, "vfio-pci"))
 			fprintf(stderr,
 				"vfctl: note: %s is bound to %s, not vfio-pci: vfctl bind %s first (libvirt's "
 				"managed='yes' does it itself)\n",
@@ -97,7 +98,6 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 out:
 	free(s);
 	free(sv);
-	free(sel);
 	free(vdpa);
 	free(pci);
 	vfctl_host_free(h);

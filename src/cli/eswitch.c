@@ -53,15 +53,10 @@ int cmd_eswitch(const cli_global *g, int argc, char **argv)
 	}
 	if (!mode) {
 		if (json) {
-			bool *sel = calloc(h->n_devices, sizeof(bool));
 			char *s = NULL;
-			if (sel) {
-				sel[d - h->devices] = true;
-				if (vfctl_host_json(h, sel, &s) >= 0)
-					fputs(s, stdout);
-			}
+			if (vfctl_host_json(h, &(vfctl_select){&argv[optind], 1}, &s) >= 0)
+				fputs(s, stdout);
 			free(s);
-			free(sel);
 		} else if (d->eswitch_mode < 0)
 			printf("%s: no devlink eswitch (driver %s)\n", d->id, d->driver ? d->driver : "none");
 		else {

@@ -88,7 +88,7 @@ int cmd_export(const cli_global *g, int argc, char **argv)
 	}
 	vfctl_ctx *ctx;
 	vfctl_host *h;
-	bool *sel = NULL;
+	vfctl_select sel;
 	cli_global gn = *g;
 	gn.ctx.names = true; /* the files' comments name the card */
 	int r = cli_scan_select(&gn, argv + optind, argc - optind, &ctx, &h, &sel);
@@ -96,7 +96,7 @@ int cmd_export(const cli_global *g, int argc, char **argv)
 		return r;
 	vfctl_export_file *files = NULL;
 	size_t n = 0;
-	if (vfctl_export(h, sel, &files, &n) < 0) {
+	if (vfctl_export(h, &sel, &files, &n) < 0) {
 		fprintf(stderr, "vfctl: export: %s\n", strerror(ENOMEM));
 		r = EXIT_FAIL;
 		goto out;
@@ -134,7 +134,6 @@ int cmd_export(const cli_global *g, int argc, char **argv)
 		fprintf(stderr, "vfctl: nothing to export: no PF with VFs, no device on vfio-pci, no vDPA device\n");
 	vfctl_export_free(files, n);
 out:
-	free(sel);
 	vfctl_host_free(h);
 	vfctl_ctx_free(ctx);
 	return r;

@@ -65,8 +65,6 @@ int cmd_plan(const cli_global *g, int argc, char **argv)
 		fprintf(stderr, "vfctl: plan takes at most one DEVICE\n");
 		return EXIT_USAGE;
 	}
-	const char *only = optind < argc ? argv[optind] : NULL;
-
 	vfctl_ctx *ctx;
 	vfctl_host *h;
 	vfctl_config *conf = NULL;
@@ -74,17 +72,13 @@ int cmd_plan(const cli_global *g, int argc, char **argv)
 	int r = cli_scan(g, &ctx, &h);
 	if (r)
 		return r;
-	const vfctl_device *d;
-	int vf;
-	if (only && vfctl_host_resolve(h, only, &d, &vf) < 0) {
-		fprintf(stderr, "vfctl: %s: no such device\n", only);
-		r = EXIT_USAGE;
+	vfctl_select sel;
+	if ((r = cli_select(h, argv + optind, argc - optind, &sel)))
 		goto out;
-	}
 	r = cli_load_config(config, ctx, h, &conf);
 	if (r)
 		goto out;
-	if (vfctl_plan_build(ctx, conf, h, only, &p) < 0) {
+	if (vfctl_plan_build(ctx, conf, h, &sel, &p) < 0) {
 		fprintf(stderr, "vfctl: planning failed: %s\n", vfctl_ctx_error(ctx));
 		r = EXIT_FAIL;
 		goto out;

@@ -233,14 +233,14 @@ int cmd_status(const cli_global *g, int argc, char **argv)
 
 	vfctl_ctx *ctx;
 	vfctl_host *h;
-	bool *sel = NULL;
+	vfctl_select sel;
 	int r = cli_scan_select(&gs, argv + optind, argc - optind, &ctx, &h, &sel);
 	if (r)
 		return r;
 
 	if (json) {
 		char *s;
-		if (vfctl_host_json(h, sel, &s) < 0) {
+		if (vfctl_host_json(h, &sel, &s) < 0) {
 			fprintf(stderr, "vfctl: out of memory\n");
 			r = EXIT_FAIL;
 			goto out;
@@ -254,13 +254,12 @@ int cmd_status(const cli_global *g, int argc, char **argv)
 	printf("%-12s %-9s %-10s %-4s %-14s %s\n", "DEVICE", "ID", "DRIVER", "GRP", "NETDEV", "NAME");
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_device *d = &h->devices[i];
-		bool want = !sel || sel[i];
 		/* VFs are shown under their PF, unless asked for by name. */
-		if (!want || (d->physfn && !sel))
+		if (!vfctl_select_names(h, &sel, d) || (d->physfn && !sel.n))
 			continue;
 		print_device(h, d, gs.ctx.stats);
 	}
-	if (!sel && h->vdpa && (h->vdpa->n_mgmtdevs || h->vdpa->n_devs)) {
+	if (!sel.n && h->vdpa && (h->vdpa->n_mgmtdevs || h->vdpa->n_devs)) {
 		printf("\nvDPA\n");
 		for (size_t i = 0; i < h->vdpa->n_mgmtdevs; i++)
 			printf("  mgmtdev %-24s%s%s\n", h->vdpa->mgmtdevs[i].name,
@@ -278,7 +277,6 @@ int cmd_status(const cli_global *g, int argc, char **argv)
 		}
 	}
 out:
-	free(sel);
 	vfctl_host_free(h);
 	vfctl_ctx_free(ctx);
 	return r;

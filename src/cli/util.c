@@ -32,7 +32,8 @@ int cli_scan(const cli_global *g, vfctl_ctx **ret_ctx, vfctl_host **ret_host)
 	return 0;
 }
 
-int cli_scan_select(const cli_global *g, char **args, int n, vfctl_ctx **ret_ctx, vfctl_host **ret_host, bool **ret_sel)
+int cli_scan_select(const cli_global *g, char **args, int n, vfctl_ctx **ret_ctx, vfctl_host **ret_host,
+		    vfctl_select *ret_sel)
 {
 	int r = cli_scan(g, ret_ctx, ret_host);
 	if (r)
@@ -47,36 +48,17 @@ int cli_scan_select(const cli_global *g, char **args, int n, vfctl_ctx **ret_ctx
 	return 0;
 }
 
-int cli_select(const vfctl_host *h, char **args, int n, bool **ret)
+int cli_select(const vfctl_host *h, char **args, int n, vfctl_select *ret)
 {
-	*ret = NULL;
-	if (n == 0)
-		return 0;
-	bool *sel = calloc(h->n_devices ? h->n_devices : 1, sizeof(bool));
-	if (!sel) {
-		fprintf(stderr, "vfctl: out of memory\n");
-		return EXIT_FAIL;
-	}
-	for (int i = 0; i < n; i++) {
-		const vfctl_device *d;
-		int vf;
-		int r = vfctl_host_resolve(h, args[i], &d, &vf);
-		if (r == -ERANGE) {
-			fprintf(stderr, "vfctl: %s: no such VF (the PF has fewer VFs)\n", args[i]);
-			free(sel);
-			return EXIT_USAGE;
-		}
-		if (r < 0) {
-			fprintf(stderr,
-				"vfctl: %s: no such device (not a PCI address, netdev or PF:vfN on this host)\n",
-				args[i]);
-			free(sel);
-			return EXIT_USAGE;
-		}
-		sel[d - h->devices] = true;
-	}
-	*ret = sel;
-	return 0;
+	size_t bad = 0;
+	*ret = (vfctl_select){args, (size_t)n};
+	int r = vfctl_select_check(h, ret, &bad);
+	if (r == -ERANGE)
+		fprintf(stderr, "vfctl: %s: no such VF (the PF has fewer VFs)\n", args[bad]);
+	else if (r < 0)
+		fprintf(stderr, "vfctl: %s: no such device (not a PCI address, netdev or PF:vfN on this host)\n",
+			args[bad]);
+	return r < 0 ? EXIT_USAGE : 0;
 }
 
 const char *cli_short_addr(const char *id)

@@ -118,17 +118,14 @@ int cmd_verify(const cli_global *g, int argc, char **argv)
 	vfctl_host *h;
 	vfctl_config *conf = NULL;
 	vfctl_verify_result *v = NULL;
-	bool *sel = NULL;
-	/* The selection itself is the configuration's units the DEVICE arguments name (o.only):
-	 * cli_scan_select only checks that each names something here. */
+	vfctl_select sel;
+	/* The units the DEVICE arguments name: cli_scan_select checks that each names something here. */
 	int r = cli_scan_select(g, argv + optind, argc - optind, &ctx, &h, &sel);
-	free(sel);
 	if (r)
 		return r;
 	if ((r = cli_load_config(config, ctx, h, &conf)))
 		goto out;
-	o.only = argv + optind;
-	o.n_only = (size_t)(argc - optind);
+	o.select = sel;
 	cli_catch_stop_signals();
 	if (vfctl_verify(ctx, conf, h, &o, &v) < 0) {
 		fprintf(stderr, "vfctl: %s\n", vfctl_ctx_error(ctx));

@@ -31,13 +31,13 @@ int cmd_vfio_check(const cli_global *g, int argc, char **argv)
 	vfctl_ctx *ctx;
 	vfctl_host *h;
 	vfctl_report *rep = NULL;
-	bool *sel = NULL;
+	vfctl_select sel;
 	int r = cli_scan(g, &ctx, &h);
 	if (r)
 		return r;
 	if ((r = cli_select(h, argv + optind, argc - optind, &sel)))
 		goto out;
-	if (vfctl_vfio_check(ctx, h, sel, &rep) < 0) {
+	if (vfctl_vfio_check(ctx, h, &sel, &rep) < 0) {
 		fprintf(stderr, "vfctl: vfio-check: %s\n", vfctl_ctx_error(ctx));
 		r = EXIT_FAIL;
 		goto out;
@@ -46,7 +46,6 @@ int cmd_vfio_check(const cli_global *g, int argc, char **argv)
 	r = vfctl_report_worst(rep) == VFCTL_SEV_ERROR ? EXIT_FAIL : EXIT_OK;
 out:
 	vfctl_report_free(rep);
-	free(sel);
 	vfctl_host_free(h);
 	vfctl_ctx_free(ctx);
 	return r;

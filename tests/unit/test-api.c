@@ -46,6 +46,22 @@ int main(void)
 		if (h->n_devices) {
 			CHECK(vfctl_host_resolve(h, h->devices[0].id, &d, &vf) == 0 && d == &h->devices[0] && vf == -1,
 			      "resolve by address");
+			/* One selection type for every call: the DEVICE arguments, resolved by the library. */
+			char *args[] = {h->devices[0].id, "nosuch0"};
+			size_t bad = 9;
+			CHECK(vfctl_select_check(h, &(vfctl_select){args, 2}, &bad) == -ENODEV && bad == 1,
+			      "a selection naming nothing: -ENODEV, its index");
+			CHECK(vfctl_select_names(h, &(vfctl_select){args, 1}, &h->devices[0]) &&
+				      vfctl_select_names(h, NULL, &h->devices[h->n_devices - 1]),
+			      "names: the device given; every device without a selection");
+			CHECK(h->n_devices < 2 || !vfctl_select_names(h, &(vfctl_select){args, 1}, &h->devices[1]),
+			      "names: not another device");
+			char *one = NULL;
+			CHECK(vfctl_host_json(h, &(vfctl_select){args, 2}, &one) == -ENODEV, "JSON of a bad selection");
+			CHECK(vfctl_host_json(h, &(vfctl_select){args, 1}, &one) == 0 && one && strstr(one, args[0]) &&
+				      strlen(one) <= strlen(json),
+			      "JSON of one device: it, and no more than the whole host");
+			free(one);
 		}
 	}
 	free(json);

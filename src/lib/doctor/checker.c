@@ -27,7 +27,7 @@ const char *grub_hint(void)
 
 bool doctor_selected(const checker *c, const vfctl_device *d)
 {
-	return !c->opts->select || c->opts->select[d - c->h->devices];
+	return !c->select || c->select[d - c->h->devices];
 }
 
 /* Devices someone would pass to a VM: NICs, storage, GPUs, audio, USB controllers, and every
@@ -37,7 +37,7 @@ bool doctor_candidate(const checker *c, const vfctl_device *d)
 	int cls = d->class_code >> 16;
 	if (d->is_bridge || !streq(d->bus, "pci"))
 		return false;
-	if (c->opts->select)
+	if (c->select)
 		return true; /* the user asked about this device */
 	return d->physfn || d->total_vfs >= 0 || cls == 0x01 || cls == 0x02 || cls == 0x03 || cls == 0x04 ||
 	       (d->class_code >> 8) == 0x0c03;

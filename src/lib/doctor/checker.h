@@ -11,6 +11,7 @@ typedef struct checker {
 	vfctl_ctx *ctx;
 	const vfctl_host *h;
 	const vfctl_doctor_opts *opts;
+	const bool *select; /* opts->select as one flag per h->devices entry, NULL: every device */
 	vfctl_report *rep;
 	kmsg_log log;
 	int log_error;       /* 0 when log holds the kernel log, else why it could not be read (-errno) */

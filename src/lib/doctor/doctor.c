@@ -601,9 +601,13 @@ static void check_ovs(checker *c)
 
 static int doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_opts *opts, vfctl_report **ret)
 {
-	vfctl_doctor_opts def = {0};
-	checker c = {.ctx = ctx, .h = h, .opts = opts ? opts : &def};
-
+	checker c = {.ctx = ctx, .h = h, .opts = opts};
+	_cleanup_free_ bool *select = NULL;
+	size_t bad;
+	int r = select_mask(h, &opts->select, &select, &bad);
+	if (r < 0)
+		return ctx_error(ctx, r, "%s: no such device", opts->select.devices[bad]);
+	c.select = select;
 	c.rep = calloc(1, sizeof(*c.rep));
 	if (!c.rep)
 		return -ENOMEM;
@@ -632,12 +636,12 @@ static int doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_op
 			check_group(&c, d);
 		check_intx(&c, d);
 		if (streq(d->bus, "pci"))
-			check_passthrough(&c, d, opts && opts->select);
+			check_passthrough(&c, d, c.select);
 	}
 	bool vfio_used = false;
 	for (size_t i = 0; i < h->n_devices; i++)
 		vfio_used |= h->devices[i].driver && streq(h->devices[i].driver, "vfio-pci");
-	if (vfio_used || (opts && opts->select))
+	if (vfio_used || c.select)
 		check_memlock(&c);
 	check_vdpa(&c);
 	check_ovs(&c);

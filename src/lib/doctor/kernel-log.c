@@ -240,7 +240,7 @@ void check_kernel_log(checker *c)
 				if (!d || !doctor_selected(c, d) ||
 				    (s->scope == CANDIDATE && !doctor_candidate(c, d)) || (s->settled && s->settled(d)))
 					break;
-			} else if (c->opts->select)
+			} else if (c->select)
 				break;
 			/* The command line check already reports an ACS override. */
 			if (streq(s->id, "kernel.acs-override") && c->h->arg_pcie_acs_override)

@@ -136,14 +136,15 @@ static void emit_ovs(strbuf *o, const vfctl_host *h, const bool *sel)
 	}
 }
 
-int vfctl_emit_vdpa(const vfctl_host *h, char *const *names, size_t n, vfctl_emit_kind kind, char **ret)
+int vfctl_emit_vdpa(const vfctl_host *h, const vfctl_select *sel, vfctl_emit_kind kind, char **ret)
 {
 	strbuf o = {0};
 	strbuf_add(&o, "%s", "");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; sel && i < sel->n; i++) {
+		const char *name = sel->devices[i];
 		const vfctl_vdpa_dev *d = NULL;
 		for (size_t k = 0; h->vdpa && k < h->vdpa->n_devs; k++)
-			if (streq(h->vdpa->devs[k].name, names[i]))
+			if (streq(h->vdpa->devs[k].name, name))
 				d = &h->vdpa->devs[k];
 		if (!d || !d->vhost) {
 			/* Only a vhost-vdpa device is handed to a VM; virtio_vdpa makes a host netdev. */
@@ -174,9 +175,13 @@ int vfctl_emit_vdpa(const vfctl_host *h, char *const *names, size_t n, vfctl_emi
 	return 0;
 }
 
-int vfctl_emit(const vfctl_host *h, const bool *select, vfctl_emit_kind kind, char **ret)
+int vfctl_emit(const vfctl_host *h, const vfctl_select *sel, vfctl_emit_kind kind, char **ret)
 {
 	strbuf o = {0};
+	_cleanup_free_ bool *select = NULL;
+	int r = select_mask(h, sel, &select, NULL);
+	if (r < 0)
+		return r;
 	strbuf_add(&o, "%s", "");
 	if (kind == VFCTL_EMIT_QEMU)
 		emit_qemu(&o, h, select);

@@ -418,8 +418,12 @@ void vfctl_export_free(vfctl_export_file *f, size_t n)
 	free(f);
 }
 
-int vfctl_export(const vfctl_host *h, const bool *select, vfctl_export_file **ret, size_t *ret_n)
+int vfctl_export(const vfctl_host *h, const vfctl_select *sel, vfctl_export_file **ret, size_t *ret_n)
 {
+	_cleanup_free_ bool *select = NULL;
+	int k = select_mask(h, sel, &select, NULL);
+	if (k < 0)
+		return k;
 	size_t cap = h->n_devices + (h->vdpa ? h->vdpa->n_devs : 0) + 1, n = 0;
 	vfctl_export_file *files = calloc(cap, sizeof(*files));
 	bool *want = calloc(h->n_devices + 1, sizeof(bool));

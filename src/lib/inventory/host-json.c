@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "json-writer.h"
+#include "relations.h"
 #include "util.h"
 #include "vf-flags.h"
 #include "vfctl/vfctl.h"
@@ -306,9 +307,13 @@ static void device_json(json_writer *w, const vfctl_host *h, const size_t *group
 	json_close_object(w);
 }
 
-int vfctl_host_json(const vfctl_host *h, const bool *select, char **ret)
+int vfctl_host_json(const vfctl_host *h, const vfctl_select *sel, char **ret)
 {
 	json_writer w = {0};
+	_cleanup_free_ bool *select = NULL;
+	int k = select_mask(h, sel, &select, NULL);
+	if (k < 0)
+		return k;
 	_cleanup_free_ size_t *groups = group_index(h);
 	if (h->n_devices && !groups)
 		return -ENOMEM;

@@ -80,6 +80,45 @@ int vfctl_host_resolve(const vfctl_host *h, const char *arg, const vfctl_device 
 	return -ENODEV;
 }
 
+int select_mask(const vfctl_host *h, const vfctl_select *sel, bool **ret, size_t *ret_bad)
+{
+	*ret = NULL;
+	if (!sel || !sel->n)
+		return 0;
+	bool *m = calloc(h->n_devices ? h->n_devices : 1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	for (size_t i = 0; i < sel->n; i++) {
+		const vfctl_device *d;
+		int vf, r = vfctl_host_resolve(h, sel->devices[i], &d, &vf);
+		if (r < 0) {
+			free(m);
+			if (ret_bad)
+				*ret_bad = i;
+			return r;
+		}
+		m[d - h->devices] = true;
+	}
+	*ret = m;
+	return 0;
+}
+
+bool vfctl_select_names(const vfctl_host *h, const vfctl_select *sel, const vfctl_device *d)
+{
+	const vfctl_device *x;
+	int vf;
+	for (size_t i = 0; sel && i < sel->n; i++)
+		if (vfctl_host_resolve(h, sel->devices[i], &x, &vf) >= 0 && x == d)
+			return true;
+	return !sel || !sel->n;
+}
+
+int vfctl_select_check(const vfctl_host *h, const vfctl_select *sel, size_t *ret_bad)
+{
+	_cleanup_free_ bool *m = NULL;
+	return select_mask(h, sel, &m, ret_bad);
+}
+
 const char *vfctl_vlan_proto_str(int proto)
 {
 	return proto == VFCTL_VLAN_PROTO_8021Q ? "802.1Q" : proto == VFCTL_VLAN_PROTO_8021AD ? "802.1ad" : NULL;

@@ -5,6 +5,10 @@
 
 /* Relations between devices that several commands ask about, each decided here once. */
 
+/* A selection (vfctl_select) as one flag per h->devices entry: *ret NULL for every device. -ENODEV
+ * or -ERANGE (vfctl_host_resolve) with *ret_bad (optional) the argument's index. */
+int select_mask(const vfctl_host *h, const vfctl_select *sel, bool **ret, size_t *ret_bad);
+
 /* Are a and b functions of one PCI slot (domain, bus, device)? False for non-PCI devices. */
 bool same_slot(const vfctl_device *a, const vfctl_device *b);
 /* Address order; non-PCI devices after every PCI one, by name. */

@@ -252,26 +252,28 @@ out:
 	return r;
 }
 
-static int run(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o, int op)
+static int run(vfctl_ctx *ctx, const vfctl_select *sel, const vfctl_bind_opts *o, int op)
 {
 	static const char *const what[] = {"binding", "unbinding", "restoring"};
 	unsigned since = ctx->n_errors;
 	vfctl_bind_opts mine = {.owner = -1, .group_id = -1};
 	int r = o ? ctx_opts(ctx, &mine, sizeof(mine), o, what[op]) : 0;
+	char *const *devices = sel ? sel->devices : NULL;
+	size_t n = sel ? sel->n : 0;
 	return ctx_ensure_error(ctx, since, r < 0 ? r : run_op(ctx, devices, n, &mine, op), what[op]);
 }
 
-int vfctl_bind(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o)
+int vfctl_bind(vfctl_ctx *ctx, const vfctl_select *devices, const vfctl_bind_opts *o)
 {
-	return run(ctx, devices, n, o, 0);
+	return run(ctx, devices, o, 0);
 }
 
-int vfctl_unbind(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o)
+int vfctl_unbind(vfctl_ctx *ctx, const vfctl_select *devices, const vfctl_bind_opts *o)
 {
-	return run(ctx, devices, n, o, 1);
+	return run(ctx, devices, o, 1);
 }
 
-int vfctl_restore(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bind_opts *o)
+int vfctl_restore(vfctl_ctx *ctx, const vfctl_select *devices, const vfctl_bind_opts *o)
 {
-	return run(ctx, devices, n, o, 2);
+	return run(ctx, devices, o, 2);
 }

@@ -145,9 +145,14 @@ out:
 	vfio_session_close(&s);
 }
 
-static int vfio_check(vfctl_ctx *ctx, const vfctl_host *h, const bool *select, vfctl_report **ret)
+static int vfio_check(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_select *sel, vfctl_report **ret)
 {
 	checker c = {0};
+	_cleanup_free_ bool *select = NULL;
+	size_t bad;
+	int r = select_mask(h, sel, &select, &bad);
+	if (r < 0)
+		return ctx_error(ctx, r, "%s: no such device", sel->devices[bad]);
 	c.rep = calloc(1, sizeof(*c.rep));
 	if (!c.rep)
 		return -ENOMEM;
@@ -165,8 +170,8 @@ static int vfio_check(vfctl_ctx *ctx, const vfctl_host *h, const bool *select, v
 	return 0;
 }
 
-int vfctl_vfio_check(vfctl_ctx *ctx, const vfctl_host *h, const bool *select, vfctl_report **ret)
+int vfctl_vfio_check(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_select *sel, vfctl_report **ret)
 {
 	unsigned since = ctx->n_errors;
-	return ctx_ensure_error(ctx, since, vfio_check(ctx, h, select, ret), "checking VFIO");
+	return ctx_ensure_error(ctx, since, vfio_check(ctx, h, sel, ret), "checking VFIO");
 }

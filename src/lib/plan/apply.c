@@ -24,7 +24,7 @@ static bool pf_not_ready(const vfctl_config *c, size_t ui, const vfctl_host *h)
 /* How long a boot run waits for PFs whose driver has not bound yet, before leaving them to the rule. */
 #define BOOT_WAIT_MS 30000
 
-static bool any_pf_not_ready(const vfctl_config *c, const vfctl_host *h, const char *only)
+static bool any_pf_not_ready(const vfctl_config *c, const vfctl_host *h, const vfctl_select *only)
 {
 	for (size_t i = 0; i < c->n_units; i++)
 		if (unit_selected(&c->units[i], h, only) && pf_not_ready(c, i, h))
@@ -163,7 +163,7 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	/* At boot udev binds drivers asynchronously after its trigger, which vfctl.service follows:
 	 * wait a little for the PFs this run configures, so VMs starting after it find their VFs. */
 	for (int waited = 0; a.o->boot && r != -ENOMEM && !applier_cancelled(&a) && waited < BOOT_WAIT_MS &&
-			     any_pf_not_ready(c, h, a.o->only);
+			     any_pf_not_ready(c, h, &a.o->select);
 	     waited += 500) {
 		if (waited == 0)
 			applier_say(&a, "waiting up to %d s for PF drivers and netdevs (udev is still binding them)",
@@ -185,17 +185,16 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	}
 	if (r == -EINVAL)
 		ctx_error(ctx, r, "the configuration has errors: nothing was changed");
-	const vfctl_device *only_dev;
-	int only_vf;
-	if (r >= 0 && a.o->only && vfctl_host_resolve(h, a.o->only, &only_dev, &only_vf) < 0)
-		r = ctx_error(ctx, -ENXIO, "%s: no such device", a.o->only);
+	size_t bad;
+	if (r >= 0 && vfctl_select_check(h, &a.o->select, &bad) < 0)
+		r = ctx_error(ctx, -ENXIO, "%s: no such device", a.o->select.devices[bad]);
 	priors = calloc(c->n_units ? c->n_units : 1, sizeof(*priors));
 	selected = calloc(c->n_units ? c->n_units : 1, sizeof(*selected));
 	if (r >= 0 && (!priors || !selected))
 		r = -ENOMEM;
 	/* Which units a DEVICE argument names, decided once on the host as validated. */
 	for (size_t i = 0; r >= 0 && i < c->n_units; i++) {
-		selected[i] = unit_selected(&c->units[i], h, a.o->only);
+		selected[i] = unit_selected(&c->units[i], h, &a.o->select);
 		/* A PF that is not ready fails checks that need its driver or netdev (Up=, MTU=): at boot
 		 * that is "later", not an error; the rule's run validates it again. */
 		if (skip_invalid && config_unit_errors(c, i, NULL, NULL) && !(selected[i] && pf_not_ready(c, i, h))) {
@@ -348,7 +347,7 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 			    n_later ? ", some left for their driver to bind" : "");
 	r = result;
 	/* A file with errors and no section cannot be said to configure the DEVICE udev named. */
-	if (!skip_invalid || a.o->only)
+	if (!skip_invalid || a.o->select.n)
 		n_unitless = 0;
 	if (r >= 0 && (n_invalid || n_unitless)) {
 		r = -EINVAL;

@@ -67,7 +67,7 @@ int hold_apply(vfctl_ctx *ctx, vfctl_config *c, vfctl_host **h, const vfctl_appl
 			if (created[done[k]])
 				hold_drop(&a, c->units[done[k]].dev_id);
 		}
-		(void)applier_rescan(&a, h); /* NULL when it fails: the caller frees either */
+		(void)applier_rescan(&a, h);                         /* NULL when it fails: the caller frees either */
 		snprintf(ctx->error, sizeof(ctx->error), "%s", err); /* the rescan's tolerated errors are not it */
 	}
 	strv_free_n(a.blocked, a.n_blocked);

@@ -2,20 +2,21 @@
 #include "json-writer.h"
 #include "plan.h"
 
-bool unit_selected(const conf_unit *u, const vfctl_host *h, const char *only)
+bool unit_selected(const conf_unit *u, const vfctl_host *h, const vfctl_select *sel)
 {
-	const vfctl_device *d, *want;
+	const vfctl_device *d = u->kind != UNIT_VDPA && u->dev_id ? vfctl_host_find(h, u->dev_id) : NULL, *want;
 	int vf;
-	if (!only)
+	if (!sel || !sel->n)
 		return true;
-	if (u->kind == UNIT_VDPA)
-		return u->dev_id && streq(u->dev_id, only);
-	if (!u->dev_id || !(d = vfctl_host_find(h, u->dev_id)))
-		return false;
-	return vfctl_host_resolve(h, only, &want, &vf) >= 0 && want == d;
+	for (size_t i = 0; i < sel->n; i++)
+		if (u->kind == UNIT_VDPA ? u->dev_id && streq(u->dev_id, sel->devices[i])
+					 : d && vfctl_host_resolve(h, sel->devices[i], &want, &vf) >= 0 && want == d)
+			return true;
+	return false;
 }
 
-static int plan_build(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, const char *only, vfctl_plan **ret)
+static int plan_build(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, const vfctl_select *only,
+		      vfctl_plan **ret)
 {
 	vfctl_plan *p = calloc(1, sizeof(*p));
 	int r = 0;
@@ -72,7 +73,8 @@ int vfctl_plan_json(const vfctl_plan *p, char **ret)
 	return json_finish(&w, ret);
 }
 
-int vfctl_plan_build(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, const char *only, vfctl_plan **ret)
+int vfctl_plan_build(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, const vfctl_select *only,
+		     vfctl_plan **ret)
 {
 	unsigned since = ctx->n_errors;
 	return ctx_ensure_error(ctx, since, plan_build(ctx, c, h, only, ret), "planning");

@@ -98,8 +98,9 @@ const char *step_kind_str(step_kind k);
 bool step_poolable(const plan_step *s);
 /* The step's action as plan --json and verify name it: its kind's name, or its flag's ("vf-trust"). */
 const char *plan_step_action(const plan_step *s);
-/* Does unit u's device answer to `only` (PCI address, device id or one of its netdevs)? */
-bool unit_selected(const conf_unit *u, const vfctl_host *h, const char *only);
+/* Does unit u's device (a [VDPA] unit: its name) answer to one of sel's arguments (a PCI address,
+ * a netdev, PF:vfN)? True for every unit when sel is NULL or empty. */
+bool unit_selected(const conf_unit *u, const vfctl_host *h, const vfctl_select *sel);
 /* How a PF driver wants its eswitch mode changed (mlx5: unbind the VFs, switch, rebind; ice: only without VFs). */
 typedef enum eswitch_order {
 	ESWITCH_VFS_FIRST,    /* mlx5, and the generic order: VFs exist, unbind them, switch, rebind */

@@ -16,9 +16,7 @@ static int verify_run(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h
 	if (o.wait_ms <= 0)
 		o.wait_ms = 1000;
 	for (size_t i = 0; i < c->n_units; i++) {
-		units[i] = o.n_only == 0;
-		for (size_t k = 0; k < o.n_only; k++)
-			units[i] |= unit_selected(&c->units[i], h, o.only[k]);
+		units[i] = unit_selected(&c->units[i], h, &o.select);
 	}
 	r = verify_drift(ctx, c, h, units, v);
 	if (r >= 0 && o.datapath)
