@@ -149,6 +149,44 @@ const struct nlmsghdr *nl_msg_next(const char **pos, size_t *left)
 	return h;
 }
 
+int nl_replies(nl_sock *s, const char *buf, size_t n, mnl_cb_t cb, void *data, bool *interrupted)
+{
+	const char *pos = buf;
+	size_t left = n;
+	int r;
+	/* error_cb needs the socket for the ext-ack text, the data callback its own data; libmnl
+	 * passes one pointer to both, so NLMSG_ERROR is routed here. */
+	for (const struct nlmsghdr *h; (h = nl_msg_next(&pos, &left));) {
+		/* A late answer to an earlier request (one that failed mid-dump) is not ours. */
+		if (!mnl_nlmsg_seq_ok(h, s->seq))
+			continue;
+		if (!mnl_nlmsg_portid_ok(h, s->portid))
+			return -EPROTO;
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			errno = 0;
+			r = error_cb(h, s);
+			if (r == MNL_CB_STOP)
+				return 0;
+			return -(errno ? errno : EPROTO);
+		}
+		/* The table changed while the kernel walked it: some entries may be missing or seen
+		 * twice. The dump is read to its end and the caller asks again. */
+		*interrupted |= h->nlmsg_flags & NLM_F_DUMP_INTR;
+		if (h->nlmsg_type == NLMSG_DONE)
+			return *interrupted ? -EINTR : 0;
+		if (h->nlmsg_type < NLMSG_MIN_TYPE)
+			continue; /* NLMSG_NOOP, NLMSG_OVERRUN: nothing to decode */
+		if (cb) {
+			r = cb(h, data);
+			if (r == MNL_CB_ERROR)
+				return -(errno ? errno : EPROTO);
+			if (r == MNL_CB_STOP)
+				return 0;
+		}
+	}
+	return 1;
+}
+
 int nl_transact(nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	_cleanup_free_ char *buf = NULL;
@@ -171,37 +209,7 @@ int nl_transact(nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 		ssize_t n = cb ? recv_sized(s, &buf, &alloc) : recv_ack(s, ack, sizeof(ack));
 		if (n < 0)
 			return (int)n;
-		/* error_cb needs the socket for the ext-ack text, the data callback its own data;
-		 * libmnl passes one pointer to both, so route NLMSG_ERROR ourselves. */
-		const char *pos = cb ? buf : ack;
-		size_t left = (size_t)n;
-		for (const struct nlmsghdr *h; (h = nl_msg_next(&pos, &left));) {
-			/* A late answer to an earlier request (one that failed mid-dump) is not ours. */
-			if (!mnl_nlmsg_seq_ok(h, s->seq))
-				continue;
-			if (!mnl_nlmsg_portid_ok(h, s->portid))
-				return -EPROTO;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				errno = 0;
-				r = error_cb(h, s);
-				if (r == MNL_CB_STOP)
-					return 0;
-				return -(errno ? errno : EPROTO);
-			}
-			/* The table changed while the kernel walked it: some entries may be missing or
-			 * seen twice. The dump is read to its end and the caller asks again. */
-			interrupted |= h->nlmsg_flags & NLM_F_DUMP_INTR;
-			if (h->nlmsg_type == NLMSG_DONE)
-				return interrupted ? -EINTR : 0;
-			if (h->nlmsg_type < NLMSG_MIN_TYPE)
-				continue; /* NLMSG_NOOP, NLMSG_OVERRUN: nothing to decode */
-			if (cb) {
-				r = cb(h, data);
-				if (r == MNL_CB_ERROR)
-					return -(errno ? errno : EPROTO);
-				if (r == MNL_CB_STOP)
-					return 0;
-			}
-		}
+		if ((r = nl_replies(s, cb ? buf : ack, (size_t)n, cb, data, &interrupted)) != 1)
+			return r;
 	}
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <libmnl/libmnl.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* The only code that owns netlink sockets. Requests are built by the caller with libmnl
@@ -32,6 +33,10 @@ int nl_open_fake(int bus, nl_transact_fn fn, void *data, nl_sock **ret);
  * -EINTR for a dump the kernel marked inconsistent (NLM_F_DUMP_INTR): the caller dumps again,
  * once (iproute2 warns and keeps it; a plan made from a dump that missed a link would be wrong). */
 int nl_transact(nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+/* One received buffer of replies to s's last request (nl_transact's loop): 1 when the answer goes
+ * on in the next buffer, else what nl_transact returns. *interrupted carries NLM_F_DUMP_INTR
+ * across the buffers of one dump. */
+int nl_replies(nl_sock *s, const char *buf, size_t n, mnl_cb_t cb, void *data, bool *interrupted);
 
 /* The next whole message of a received buffer: *left bytes remain at *pos. NULL at the end or at a
  * header whose length, aligned, does not fit (libmnl's mnl_nlmsg_ok compares it as an int, so a

@@ -760,12 +760,37 @@ struct dump {
 	char *buf;
 	mnl_cb_t cb;
 	void *cbdata;
+	bool intr; /* a table that changes under the walk: every other entry missed */
+	int n;
 };
 
 static int dump_one(const char *name, void *data)
 {
 	struct dump *d = data;
+	if (d->intr && d->n++ % 2)
+		return 0;
 	return reply(newlink(d->k, d->buf, name, false), d->cb, d->cbdata);
+}
+
+/* A test makes the next N dumps inconsistent, as a kernel whose table changed mid-walk marks them
+ * (NLM_F_DUMP_INTR, which nl_transact turns into -EINTR), with a file "fakekernel-dump-intr"
+ * holding N next to the tree's sys/: each dump takes one. While that file exists, the dumps asked
+ * for are counted in "fakekernel-dumps", so a test sees the one retry. */
+static bool dump_interrupted(const fk *k)
+{
+	char p[PATH_MAX + 64], q[PATH_MAX + 64], buf[32];
+	snprintf(p, sizeof(p), "%s/../fakekernel-dump-intr", k->root);
+	if (read_text(p, buf, sizeof(buf)) < 0)
+		return false;
+	int n = atoi(buf);
+	snprintf(q, sizeof(q), "%s/../fakekernel-dumps", k->root);
+	snprintf(buf, sizeof(buf), "%d", (read_text(q, buf, sizeof(buf)) >= 0 ? atoi(buf) : 0) + 1);
+	(void)write_text(q, buf);
+	if (n <= 0)
+		return false;
+	snprintf(buf, sizeof(buf), "%d", n - 1);
+	(void)write_text(p, buf);
+	return true;
 }
 
 static int getlink(const fk *k, struct nlmsghdr *req, mnl_cb_t cb, void *cbdata)
@@ -775,9 +800,10 @@ static int getlink(const fk *k, struct nlmsghdr *req, mnl_cb_t cb, void *cbdata)
 	const struct nlattr *a;
 	if (req->nlmsg_flags & NLM_F_DUMP) {
 		char p[PATH_MAX];
-		struct dump d = {k, buf, cb, cbdata};
+		struct dump d = {k, buf, cb, cbdata, dump_interrupted(k), 0};
 		path(k, p, "class/net");
-		return each_entry(p, dump_one, &d);
+		int r = each_entry(p, dump_one, &d);
+		return r < 0 ? r : d.intr ? -EINTR : 0;
 	}
 	mnl_attr_for_each (a, req, sizeof(*ifi))
 		if (mnl_attr_get_type(a) == IFLA_IFNAME)
@@ -946,8 +972,9 @@ static int fk_transact(void *data, int bus, struct nlmsghdr *req, mnl_cb_t cb, v
 	case RTM_NEWLINK:
 		return setlink(k, req, ext_ack, an);
 	case RTM_GETADDR:
+		return dump_interrupted(k) ? -EINTR : 0; /* a dump with nothing in it */
 	case RTM_GETROUTE:
-		return 0; /* a dump with nothing in it */
+		return 0;
 	default:
 		nak(ext_ack, an, "the fake kernel does not answer message type %u", req->nlmsg_type);
 		return -EOPNOTSUPP;

@@ -6,6 +6,7 @@
 #include <linux/rtnetlink.h>
 #include <string.h>
 
+#include "nl.h"
 #include "rtnl-link.h"
 #include "tap.h"
 
@@ -245,8 +246,60 @@ static void test_set_request(void)
 	      "IFLA_VF_VLAN_LIST carries VLAN 100, QoS 2, 802.1ad");
 }
 
+static int count_cb(const struct nlmsghdr *h, void *data)
+{
+	(void)h;
+	++*(int *)data;
+	return MNL_CB_OK;
+}
+
+/* A dump's messages as the kernel sends them, the i-th flagged NLM_F_DUMP_INTR when i == intr. */
+static size_t put_dump(char *buf, nl_sock *s, int n, int intr, bool done)
+{
+	size_t off = 0;
+	for (int i = 0; i < n + done; i++) {
+		struct nlmsghdr *h = mnl_nlmsg_put_header(buf + off);
+		h->nlmsg_type = i < n ? RTM_NEWLINK : NLMSG_DONE;
+		h->nlmsg_flags = NLM_F_MULTI | (i == intr ? NLM_F_DUMP_INTR : 0);
+		h->nlmsg_seq = s->seq;
+		h->nlmsg_pid = s->portid;
+		mnl_nlmsg_put_extra_header(h, i < n ? sizeof(struct ifinfomsg) : sizeof(int));
+		off += NLMSG_ALIGN(h->nlmsg_len);
+	}
+	return off;
+}
+
+/* nl_transact's reply loop: a dump the kernel flagged inconsistent is read to its end (every
+ * message decoded) and reported -EINTR, also when the flag came in an earlier buffer. */
+static void test_dump_interrupted(void)
+{
+	char buf[4096] __attribute__((aligned(4)));
+	nl_sock s = {.seq = 7, .portid = 42};
+	bool intr = false;
+	int seen = 0;
+	size_t n = put_dump(buf, &s, 3, -1, true);
+	CHECK(nl_replies(&s, buf, n, count_cb, &seen, &intr) == 0 && seen == 3, "a whole dump: 0, 3 messages");
+	intr = false, seen = 0;
+	n = put_dump(buf, &s, 3, 1, true);
+	CHECK(nl_replies(&s, buf, n, count_cb, &seen, &intr) == -EINTR && seen == 3,
+	      "NLM_F_DUMP_INTR on the 2nd message: read to NLMSG_DONE, -EINTR");
+	intr = false, seen = 0;
+	n = put_dump(buf, &s, 2, 0, false);
+	int r1 = nl_replies(&s, buf, n, count_cb, &seen, &intr);
+	n = put_dump(buf, &s, 2, -1, true);
+	CHECK(r1 == 1 && nl_replies(&s, buf, n, count_cb, &seen, &intr) == -EINTR && seen == 4,
+	      "flagged in the first of two buffers: more wanted, then -EINTR at the end");
+	intr = false, seen = 0;
+	s.seq = 8; /* a late answer to the request before: skipped, not decoded */
+	n = put_dump(buf, &s, 2, 0, false);
+	s.seq = 9;
+	CHECK(nl_replies(&s, buf, n, count_cb, &seen, &intr) == 1 && seen == 0 && !intr,
+	      "another request's flagged dump: ignored");
+}
+
 int main(void)
 {
+	test_dump_interrupted();
 	test_set_request();
 	test_roundtrip();
 	test_wrapped_list();
