@@ -16,5 +16,5 @@ void test_hooks_attach(vfctl_ctx *ctx)
 	hooks.kill_step = f ? atoi(f) : 0;
 	hooks.kill_signal = f && strchr(f, ':') ? atoi(strchr(f, ':') + 1) : 9;
 	hooks.run_dir = getenv("VFCTL_RUNDIR");
-	ctx->test = &hooks;
+	ctx->set.test = &hooks;
 }

@@ -253,7 +253,7 @@ static int check_pf(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const vfctl_d
 	}
 	/* Only the running kernel can say whether the driver has an eswitch (devlink): on a fake tree
 	 * the mode is unknown and the key passes. */
-	if (r >= 0 && u->eswitch_mode >= 0 && d->eswitch_mode < 0 && ctx->use_netlink)
+	if (r >= 0 && u->eswitch_mode >= 0 && d->eswitch_mode < 0 && ctx->set.use_netlink)
 		r = config_error(c, u->l_eswitch_mode, "EswitchMode=%s: %s (driver %s) has no devlink eswitch",
 				 vfctl_eswitch_mode_str(u->eswitch_mode), d->id, d->driver ? d->driver : "none");
 	if (r >= 0 && u->rep_altname && u->eswitch_mode != VFCTL_ESWITCH_SWITCHDEV &&
@@ -361,7 +361,7 @@ static int check_vdpa_unit(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const 
 		    streq_ptr(c->units[i].vdpa_name, u->vdpa_name) && &c->units[i] < u)
 			return config_error(c, u->l_vdpa_name, "vDPA device %s is declared twice", u->vdpa_name);
 	/* Only the running kernel knows its management devices. */
-	if (u->present && ctx->use_netlink) {
+	if (u->present && ctx->set.use_netlink) {
 		const vfctl_vdpa_mgmtdev *m = find_mgmtdev(h, u->vdpa_mgmtdev);
 		if (!m)
 			return config_error(c, u->l_vdpa_mgmtdev,
@@ -389,7 +389,7 @@ static int check_vf_vdpa(vfctl_ctx *ctx, vfctl_config *c, const conf_unit *u, co
 	for (size_t i = 0; i < u->n_vfs && !at.line; i++)
 		if (u->vfs[i].vdpa)
 			at = u->vfs[i].l_vdpa;
-	if (!at.line || !ctx->use_netlink)
+	if (!at.line || !ctx->set.use_netlink)
 		return 0;
 	for (size_t i = 0; i < pf->n_vfs; i++) {
 		char name[64];

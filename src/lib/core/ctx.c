@@ -54,9 +54,9 @@ int vfctl_ctx_new(const vfctl_ctx_opts *opts, vfctl_ctx **ret)
 	}
 	/* Netlink speaks to the running kernel: never next to a fake tree, whose writes must not
 	 * reach the real host. */
-	ctx->use_netlink = !ctx->fs->read_only && opts->netlink != 0;
-	ctx->names = opts->names;
-	ctx->stats = opts->stats;
+	ctx->set.use_netlink = !ctx->fs->read_only && opts->netlink != 0;
+	ctx->set.names = opts->names;
+	ctx->set.stats = opts->stats;
 	*ret = ctx;
 	return 0;
 }
@@ -77,14 +77,10 @@ int ctx_clone(const vfctl_ctx *ctx, vfctl_ctx **ret)
 	c->fs->read_only = ctx->fs->read_only;
 	c->fs->write_hook = ctx->fs->write_hook;
 	c->fs->write_data = ctx->fs->write_data;
-	c->use_netlink = ctx->use_netlink;
-	c->stats = ctx->stats;
-	c->plan_only = ctx->plan_only;
-	c->plan_default_drivers = ctx->plan_default_drivers;
+	c->set = ctx->set;
+	c->set.names = false; /* pci.ids is parsed once, by the scan that joins its loader */
 	c->devlink_family = ctx->devlink_family;
 	c->vdpa_family = ctx->vdpa_family;
-	c->kernel = ctx->kernel;
-	c->test = ctx->test;
 	*ret = c;
 	return 0;
 }
@@ -112,7 +108,7 @@ const char *vfctl_ctx_error(const vfctl_ctx *ctx)
 
 const char *ctx_run_dir(const vfctl_ctx *ctx)
 {
-	return ctx->test && ctx->test->run_dir ? ctx->test->run_dir : "/run";
+	return ctx->set.test && ctx->set.test->run_dir ? ctx->set.test->run_dir : "/run";
 }
 
 void ctx_vfio_node(const vfctl_ctx *ctx, const char *group, char *buf, size_t size)
@@ -125,7 +121,7 @@ void ctx_vfio_node(const vfctl_ctx *ctx, const char *group, char *buf, size_t si
 
 int ctx_check_writable(vfctl_ctx *ctx, const char *what)
 {
-	if (ctx->kernel || !ctx->fs->read_only)
+	if (ctx->set.kernel || !ctx->fs->read_only)
 		return 0;
 	return ctx_error(ctx, -EROFS,
 			 "%s: a tree given with --sysfs, --procfs, --modules or --kmsg is only read, never changed",
@@ -158,16 +154,16 @@ int ctx_error_fs(vfctl_ctx *ctx, int r, const char *what)
 
 void ctx_attach_kernel(vfctl_ctx *ctx, const kernel_hooks *k)
 {
-	ctx->kernel = k;
+	ctx->set.kernel = k;
 	ctx->fs->write_hook = k->write;
 	ctx->fs->write_data = k->data;
-	ctx->use_netlink = true;
+	ctx->set.use_netlink = true;
 }
 
 static int open_sock(vfctl_ctx *ctx, int bus, nl_sock **ret)
 {
-	if (ctx->kernel)
-		return nl_open_fake(bus, ctx->kernel->transact, ctx->kernel->data, ret);
+	if (ctx->set.kernel)
+		return nl_open_fake(bus, ctx->set.kernel->transact, ctx->set.kernel->data, ret);
 	return nl_open(bus, ret);
 }
 

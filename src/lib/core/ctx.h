@@ -27,13 +27,20 @@ typedef struct test_hooks {
 	const char *run_dir; /* instead of /run: the lock, the journal and bind records */
 } test_hooks;
 
-struct vfctl_ctx {
-	sysfs *fs;
+/* What a context is told rather than what it finds: a clone (ctx_clone) copies it whole. */
+typedef struct ctx_settings {
 	bool use_netlink, names, stats;
 	/* apply's own scans: what no plan reads is left out (the vfio modules' states, which read
 	 * modules.dep; the VFs' default drivers, which cost libkmod's index) unless a section asks
 	 * for Driver=auto (plan_default_drivers). */
 	bool plan_only, plan_default_drivers;
+	const kernel_hooks *kernel; /* NULL: the running kernel */
+	const test_hooks *test;     /* NULL in the installed command */
+} ctx_settings;
+
+struct vfctl_ctx {
+	sysfs *fs;
+	ctx_settings set;
 	nl_sock *rtnl; /* opened on first use */
 	nl_sock *genl; /* generic netlink: devlink, vdpa */
 	uint16_t devlink_family, vdpa_family;
@@ -43,10 +50,8 @@ struct vfctl_ctx {
 	struct kmod_ctx *kmod;
 	char *mod_dep, *mod_builtin;
 	bool mod_dep_read, mod_builtin_read;
-	const kernel_hooks *kernel; /* NULL: the running kernel */
-	const test_hooks *test;     /* NULL in the installed command */
-	unsigned n_errors;          /* how many times error was set: a public call that fails without setting it
-				     * gets a generic text, never the previous call's */
+	unsigned n_errors; /* how many times error was set: a public call that fails without setting it
+			    * gets a generic text, never the previous call's */
 	char error[1024];
 };
 

@@ -64,7 +64,7 @@ static void check_networkmanager(checker *c)
 {
 	const vfctl_host *h = c->h;
 	/* The running host's NetworkManager says nothing about a fake tree (a test names its own). */
-	if (c->ctx->fs->read_only && !(c->ctx->test && c->ctx->test->run_dir))
+	if (c->ctx->fs->read_only && !(c->ctx->set.test && c->ctx->set.test->run_dir))
 		return;
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_device *d = &h->devices[i];

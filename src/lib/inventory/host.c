@@ -225,7 +225,7 @@ static int scan_pci_finish(vfctl_ctx *ctx, vfctl_host *h)
 		if (!d->physfn)
 			pci_read_numa(ctx, d);
 		/* A PF's VFs come in a row with the same ids: one pci.ids lookup for all of them. */
-		if (prev && same_ids(prev, d) && ctx->names) {
+		if (prev && same_ids(prev, d) && ctx->set.names) {
 			d->vendor_name = dup_or_null(prev->vendor_name);
 			d->device_name = dup_or_null(prev->device_name);
 			d->class_name = dup_or_null(prev->class_name);
@@ -271,9 +271,8 @@ static int host_scan(vfctl_ctx *ctx, const char *pf, vfctl_host **ret)
 	int r;
 	if (!h)
 		return -ENOMEM;
-	/* ctx->names is the prefetch thread's until it is joined: nothing below reads it before. */
-	pthread_t names;
-	bool prefetch = pci_names_prefetch(ctx, &names) > 0;
+	names_prefetch names;
+	pci_names_prefetch(ctx, &names);
 	r = host_info_scan(ctx, h);
 	if (r >= 0)
 		r = netdev_map_build(ctx, &nets);
@@ -284,8 +283,7 @@ static int host_scan(vfctl_ctx *ctx, const char *pf, vfctl_host **ret)
 	if (r >= 0 && !pci_pf)
 		r = sriov_scan_nonpci(ctx, h, &nets);
 	netdev_map_done(&nets);
-	if (prefetch)
-		pthread_join(names, NULL);
+	pci_names_join(ctx, &names);
 	if (r >= 0)
 		r = sriov_link_vfs(ctx, h);
 	if (r >= 0)
@@ -298,7 +296,7 @@ static int host_scan(vfctl_ctx *ctx, const char *pf, vfctl_host **ret)
 		r = nvme_pools_scan(ctx, h);
 	if (r >= 0)
 		vfio_owners(ctx, h);
-	if (r >= 0 && ctx->use_netlink)
+	if (r >= 0 && ctx->set.use_netlink)
 		r = vdpa_scan(ctx, h);
 	if (r >= 0)
 		r = runs_scan(ctx, h);

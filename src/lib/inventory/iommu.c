@@ -166,7 +166,7 @@ int host_info_scan(vfctl_ctx *ctx, vfctl_host *h)
 	}
 	interrupt_remapping_scan(ctx, h);
 
-	if (ctx->plan_only)
+	if (ctx->set.plan_only)
 		return 0;
 	h->mod_vfio = module_state(ctx, h->kernel_release, "vfio");
 	h->mod_vfio_pci = module_state(ctx, h->kernel_release, "vfio_pci");

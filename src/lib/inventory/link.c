@@ -30,7 +30,7 @@ int link_vf_get(vfctl_ctx *ctx, const char *ifname, link_info *ret)
 	r = ctx_rtnl(ctx, &nl);
 	if (r < 0)
 		return r;
-	r = nl_transact(nl, link_vf_build_getlink(buf, ifname, ctx->stats), getlink_cb, &li);
+	r = nl_transact(nl, link_vf_build_getlink(buf, ifname, ctx->set.stats), getlink_cb, &li);
 	if (r < 0) {
 		link_info_done(&li);
 		return ctx_error(ctx, r, "RTM_GETLINK %s%s%s", ifname, nl->ext_ack[0] ? ": " : "", nl->ext_ack);

@@ -53,7 +53,7 @@ static struct kmod_ctx *ctx_kmod(vfctl_ctx *ctx, const char *release)
 
 int vf_default_drivers(vfctl_ctx *ctx, vfctl_host *h)
 {
-	if (ctx->plan_only && !ctx->plan_default_drivers)
+	if (ctx->set.plan_only && !ctx->set.plan_default_drivers)
 		return 0;
 	for (size_t i = 0; i < h->n_devices; i++) {
 		vfctl_device *pf = &h->devices[i];

@@ -147,7 +147,7 @@ int netdevs_of(vfctl_ctx *ctx, const netdev_map *m, const char *parent, const ch
 		}
 		/* With rtnetlink, one dump gives every netdev's address and operstate (sriov.c): two
 		 * opens per netdev saved. A fake tree has only these files. */
-		if (!ctx->use_netlink)
+		if (!ctx->set.use_netlink)
 			netdev_read_sysfs(ctx, devpath, &nd[i]);
 	}
 	*ret = nd;

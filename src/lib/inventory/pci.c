@@ -159,41 +159,51 @@ static void apply_config(vfctl_device *d, const pci_config *c)
 	}
 }
 
-static void names_load(vfctl_ctx *ctx)
+/* libpci with pci.ids parsed, NULL when it cannot be had. */
+static struct pci_access *names_load(void)
 {
 	char buf[256];
-	ctx->pacc = pci_alloc();
-	if (!ctx->pacc) {
-		ctx->names = false;
-		return;
-	}
-	pci_init(ctx->pacc);
+	struct pci_access *pacc = pci_alloc();
+	if (!pacc)
+		return NULL;
+	pci_init(pacc);
 	/* The first lookup parses all of pci.ids (about 8 ms): do it now. */
-	(void)pci_lookup_name(ctx->pacc, buf, sizeof(buf), PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS, 0x8086);
+	(void)pci_lookup_name(pacc, buf, sizeof(buf), PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS, 0x8086);
+	return pacc;
 }
 
 static void *names_load_thread(void *arg)
 {
-	names_load(arg);
+	names_prefetch *np = arg;
+	np->pacc = names_load();
 	return NULL;
 }
 
-int pci_names_prefetch(vfctl_ctx *ctx, pthread_t *ret)
+void pci_names_prefetch(const vfctl_ctx *ctx, names_prefetch *np)
 {
-	if (!ctx->names || ctx->pacc || sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		return 0;
-	return pthread_create(ret, NULL, names_load_thread, ctx) == 0 ? 1 : 0;
+	*np = (names_prefetch){0};
+	if (ctx->set.names && !ctx->pacc && sysconf(_SC_NPROCESSORS_ONLN) >= 2)
+		np->started = pthread_create(&np->thread, NULL, names_load_thread, np) == 0;
+}
+
+void pci_names_join(vfctl_ctx *ctx, names_prefetch *np)
+{
+	if (!np->started)
+		return;
+	pthread_join(np->thread, NULL);
+	np->started = false;
+	ctx->pacc = np->pacc;
+	ctx->set.names = np->pacc != NULL;
 }
 
 void pci_lookup_names(vfctl_ctx *ctx, vfctl_device *d)
 {
 	char buf[256];
-	if (!ctx->names || d->vendor_id < 0)
+	if (!ctx->set.names || d->vendor_id < 0)
 		return;
-	if (!ctx->pacc) {
-		names_load(ctx);
-		if (!ctx->pacc)
-			return;
+	if (!ctx->pacc && !(ctx->pacc = names_load())) {
+		ctx->set.names = false;
+		return;
 	}
 	if (pci_lookup_name(ctx->pacc, buf, sizeof(buf), PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS, d->vendor_id))
 		d->vendor_name = strdup(buf);

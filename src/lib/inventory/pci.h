@@ -9,9 +9,15 @@
 /* Fills d from bus/pci/devices/<name>: ids, driver, IOMMU group, NUMA node, netdevs, interrupts,
  * config-space capabilities and the PF's SR-IOV files. VF lists are linked later (host.c). */
 int pci_device_scan(vfctl_ctx *ctx, const netdev_map *nets, const char *name, vfctl_device *d);
-/* Parses pci.ids on a thread of its own while the scan reads sysfs: 1 when *ret was started
- * (join it before any other use of libpci or ctx->names), 0 when there is nothing to do. */
-int pci_names_prefetch(vfctl_ctx *ctx, pthread_t *ret);
+/* pci.ids parsed on a thread of its own while the scan reads sysfs: the thread owns np, nothing
+ * of the context; pci_names_join hands its libpci handle to the context (or turns names off). */
+typedef struct names_prefetch {
+	pthread_t thread;
+	bool started;
+	struct pci_access *pacc; /* the thread's result, read after the join */
+} names_prefetch;
+void pci_names_prefetch(const vfctl_ctx *ctx, names_prefetch *np);
+void pci_names_join(vfctl_ctx *ctx, names_prefetch *np);
 /* pci.ids names (libpci; not thread-safe: after the scan). */
 void pci_lookup_names(vfctl_ctx *ctx, vfctl_device *d);
 /* The kernel's ids of a device whose ids came from config space: its PF's for a VF (pf), else

@@ -173,7 +173,7 @@ int runs_scan(vfctl_ctx *ctx, vfctl_host *h)
 	char **names = NULL;
 	size_t n = 0, alloc = 0;
 	/* A fake tree's runs are in a test's run directory, never the running host's /run. */
-	if (ctx->fs->read_only && !(ctx->test && ctx->test->run_dir))
+	if (ctx->fs->read_only && !(ctx->set.test && ctx->set.test->run_dir))
 		return 0;
 	snprintf(dir, sizeof(dir), "%s/" RUN_JOURNAL_DIR, ctx_run_dir(ctx));
 	int r = dir_list(dir, NULL, &names, &n);

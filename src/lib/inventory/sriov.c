@@ -319,7 +319,7 @@ static void pf_speeds(vfctl_ctx *ctx, vfctl_host *h)
 
 int sriov_read_settings(vfctl_ctx *ctx, vfctl_host *h)
 {
-	if (!ctx->use_netlink) {
+	if (!ctx->set.use_netlink) {
 		pf_links_from_sysfs(ctx, h);
 		pf_speeds(ctx, h);
 		return 0;

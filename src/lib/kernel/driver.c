@@ -34,8 +34,8 @@ int module_load(vfctl_ctx *ctx, const char *release, const char *name)
 	char dir[PATH_MAX];
 	struct kmod_module *m = NULL;
 	int r;
-	if (ctx->kernel) {
-		r = ctx->kernel->module_load(ctx->kernel->data, name);
+	if (ctx->set.kernel) {
+		r = ctx->set.kernel->module_load(ctx->set.kernel->data, name);
 		return r < 0 ? ctx_error(ctx, r, "loading module %s", name) : 0;
 	}
 	if ((r = ctx_check_writable(ctx, name)) < 0)

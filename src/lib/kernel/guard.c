@@ -46,7 +46,7 @@ static int guard_load(guard *g)
 		return 0;
 	g->loaded = true;
 	int r = open_nodes(g->ctx, &g->open, &g->n_open);
-	if (r >= 0 && g->ctx->use_netlink)
+	if (r >= 0 && g->ctx->set.use_netlink)
 		(void)holders_addresses(g->ctx, &g->addrs, &g->n_addrs); /* without it, addresses are not checked */
 	return r;
 }

@@ -234,7 +234,7 @@ static int run_op(vfctl_ctx *ctx, char *const *devices, size_t n, const vfctl_bi
 {
 	vfctl_bind_opts def = {.owner = -1, .group_id = -1};
 	binder b = {.ctx = ctx, .o = o ? o : &def};
-	if (!ctx->use_netlink)
+	if (!ctx->set.use_netlink)
 		return ctx_error(ctx, -EOPNOTSUPP, "bind, unbind and restore need the running kernel (sysfs at /sys)");
 	int lock = run_lock(ctx, ctx_run_dir(ctx), RUN_LOCK_WAIT_S, b.o->report, b.o->userdata), r;
 	if (lock < 0)

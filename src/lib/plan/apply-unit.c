@@ -82,8 +82,8 @@ static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, unit_
 		const plan_step *s = &p->steps[i];
 		double t0 = now();
 		int r;
-		if (!rollback && a->ctx->test && a->ctx->test->kill_step == a->counter + 1)
-			raise(a->ctx->test->kill_signal); /* a test build's crash or stop at a chosen moment */
+		if (!rollback && a->ctx->set.test && a->ctx->set.test->kill_step == a->counter + 1)
+			raise(a->ctx->set.test->kill_signal); /* a test build's crash or stop at a chosen moment */
 		/* A signal stops a run between two kernel changes, never inside one; a rollback is
 		 * never cut short (a second signal waits for it). */
 		if (!rollback && applier_cancelled(a)) {
@@ -97,9 +97,9 @@ static int run_steps(applier *a, const vfctl_host *h, const vfctl_plan *p, unit_
 			k++;
 		if (k >= 2) {
 			/* A test build's kill lands before the batch that holds its step. */
-			for (size_t m = 0; a->ctx->test && m < k; m++)
-				if (a->ctx->test->kill_step == a->counter + 1 + (int)m)
-					raise(a->ctx->test->kill_signal);
+			for (size_t m = 0; a->ctx->set.test && m < k; m++)
+				if (a->ctx->set.test->kill_step == a->counter + 1 + (int)m)
+					raise(a->ctx->set.test->kill_signal);
 			r = bind_pool_run(a, h, &p->steps[i], k, i, p->n);
 			if (r >= 0)
 				r = record(a, uj, i + k, p->steps[i + k - 1].text);

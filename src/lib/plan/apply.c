@@ -140,8 +140,8 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	a.rundir = ctx_run_dir(ctx);
 	if (run_boot_id(ctx, &boot_id) >= 0)
 		a.boot_id = boot_id;
-	a.fail_at = ctx->test ? ctx->test->fail_step : 0;
-	if (!ctx->use_netlink) {
+	a.fail_at = ctx->set.test ? ctx->set.test->fail_step : 0;
+	if (!ctx->set.use_netlink) {
 		/* A tree with no kernel behind it: the configuration's errors still count first. */
 		if ((r = vfctl_host_scan(ctx, &h)) >= 0)
 			r = vfctl_config_validate(ctx, c, h);
@@ -380,11 +380,11 @@ int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 	int k = opts ? ctx_opts(ctx, &o, sizeof(o), opts, "vfctl_apply") : 0;
 	if (k < 0)
 		return k;
-	bool po = ctx->plan_only, pd = ctx->plan_default_drivers;
-	ctx->plan_only = true;
-	ctx->plan_default_drivers = wants_default_driver(c);
+	bool po = ctx->set.plan_only, pd = ctx->set.plan_default_drivers;
+	ctx->set.plan_only = true;
+	ctx->set.plan_default_drivers = wants_default_driver(c);
 	int r = apply_run(ctx, c, &o);
-	ctx->plan_only = po;
-	ctx->plan_default_drivers = pd;
+	ctx->set.plan_only = po;
+	ctx->set.plan_default_drivers = pd;
 	return ctx_ensure_error(ctx, since, r, "applying the configuration");
 }

@@ -388,7 +388,7 @@ static int exec_nvme(applier *a, const vfctl_host *h, const vfctl_device *pf, co
 	if (!pf->nvme_ctrl)
 		return ctx_error(a->ctx, -ENODEV, "%s: no NVMe controller", pf->id);
 	/* No fake kernel answers NVMe admin commands: never send one to the real /dev for a fake tree. */
-	if (a->ctx->kernel)
+	if (a->ctx->set.kernel)
 		return ctx_error(a->ctx, -EOPNOTSUPP, "%s: NVMe admin commands are not emulated", pf->nvme_ctrl);
 	if ((r = ctx_check_writable(a->ctx, pf->nvme_ctrl)) < 0)
 		return r;

@@ -547,7 +547,7 @@ int verify_datapath(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, 
 	size_t np = 0, groups = 0;
 	int r = 0;
 
-	if (!ctx->use_netlink || ctx->fs->read_only)
+	if (!ctx->set.use_netlink || ctx->fs->read_only)
 		return ctx_error(ctx, -EOPNOTSUPP,
 				 "verify --datapath sends frames on the running host: not on a --sysfs tree");
 	if (geteuid() != 0)
