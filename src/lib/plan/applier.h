@@ -41,11 +41,11 @@ int applier_rescan(applier *a, vfctl_host **h);
 bool applier_cancelled(const applier *a);
 /* Plans unit ui from h, runs it step by step (journaled) and re-reads the host to verify: the whole
  * host into *after, or (after NULL) only what the unit touched (apply-unit.c). */
-int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_plan *planned, vfctl_host **after,
-	       conf_unit *ret_prior, bool *ret_changed);
+int apply_unit(applier *a, const vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_plan *planned,
+	       vfctl_host **after, conf_unit *ret_prior, bool *ret_changed);
 /* The guard on every unit's plan from h, before any runs: for units that touch different devices
  * (vfctl bind's), so a refusal of the last changes nothing, not the first and back. */
-int units_guard(applier *a, vfctl_config *c, const vfctl_host *h);
+int units_guard(applier *a, const vfctl_config *c, const vfctl_host *h);
 /* Brings a unit back to prior: a plan from the host as it is now (for a [PF] section, its PF and
  * VFs read again). */
 int unit_rollback(applier *a, conf_unit *prior);
@@ -66,7 +66,7 @@ size_t pf_units_count(const vfctl_config *c, const bool *selected);
  * own context; progress lines prefixed with the PF and serialized. Outside boot mode the first
  * failure stops the others between two steps. Returns -errno only when the workers could not be
  * started (nothing changed then); the units' own results are in out[unit]. */
-int pf_workers_run(applier *a, vfctl_config *c, const bool *selected, const vfctl_host *h, pf_outcome *out);
+int pf_workers_run(applier *a, const vfctl_config *c, const bool *selected, const vfctl_host *h, pf_outcome *out);
 
 /* One progress line through the caller's report callback. */
 void applier_say(applier *a, const char *fmt, ...) _printf_(2, 3);

@@ -159,7 +159,7 @@ static int guard_plan(applier *a, const vfctl_host *h, const vfctl_plan *p, cons
 	return r;
 }
 
-int units_guard(applier *a, vfctl_config *c, const vfctl_host *h)
+int units_guard(applier *a, const vfctl_config *c, const vfctl_host *h)
 {
 	int r = 0;
 	for (size_t i = 0; r >= 0 && i < c->n_units; i++) {
@@ -234,10 +234,10 @@ int unit_recover(applier *a, conf_unit *prior)
  * it for concurrent PFs) unless planned holds that plan already (taken over), runs it, and re-reads
  * the host to verify: the whole host into *after (NULL when nothing was changed or the re-read
  * failed), or, with after NULL, only what the unit touched. */
-int apply_unit(applier *a, vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_plan *planned, vfctl_host **after,
-	       conf_unit *ret_prior, bool *ret_changed)
+int apply_unit(applier *a, const vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_plan *planned,
+	       vfctl_host **after, conf_unit *ret_prior, bool *ret_changed)
 {
-	conf_unit *u = &c->units[ui];
+	const conf_unit *u = &c->units[ui];
 	vfctl_plan p = {0};
 	unit_journal uj = {.prior = ret_prior, .h = JOURNAL_HANDLE_INIT};
 	vfctl_host *mine = NULL;

@@ -15,7 +15,7 @@ typedef struct pf_job {
 	vfctl_apply_opts o; /* the run's options, reporting through job_report */
 	const vfctl_apply_opts *outer;
 	pthread_mutex_t *lock;
-	vfctl_config *c;
+	const vfctl_config *c;
 	size_t ui;
 	const vfctl_host *h;
 	int *abort;
@@ -70,7 +70,7 @@ static void *job_run(void *arg)
 	return NULL;
 }
 
-int pf_workers_run(applier *a, vfctl_config *c, const bool *selected, const vfctl_host *h, pf_outcome *out)
+int pf_workers_run(applier *a, const vfctl_config *c, const bool *selected, const vfctl_host *h, pf_outcome *out)
 {
 	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	int abort_flag = 0, r = 0, offset = a->counter;
