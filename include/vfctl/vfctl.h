@@ -362,7 +362,21 @@ typedef enum vfctl_event_kind {
 	VFCTL_EVENT_MESSAGE,   /* progress that is no step: waiting, up to date, skipped, the summary */
 	VFCTL_EVENT_STEP,      /* a kernel step starts */
 	VFCTL_EVENT_STEP_DONE, /* it ended: result, error, seconds */
+	VFCTL_EVENT_UNIT_DONE, /* a unit's end: outcome */
 } vfctl_event_kind;
+
+/* How a unit ended (UNIT_DONE): what a program keys on (Ansible's changed) instead of the prose. */
+typedef enum vfctl_unit_outcome {
+	VFCTL_UNIT_CHANGED,             /* its steps ran and the re-read host matched */
+	VFCTL_UNIT_UP_TO_DATE,          /* nothing to do */
+	VFCTL_UNIT_FAILED,              /* a step or the verify failed (a ROLLED_BACK may follow) */
+	VFCTL_UNIT_ROLLED_BACK,         /* back at its prior state (a failed run's, or an interrupted one's) */
+	VFCTL_UNIT_ROLLBACK_INCOMPLETE, /* the rollback left differences: its journal is kept */
+	VFCTL_UNIT_SKIPPED,             /* at boot: its section has errors */
+	VFCTL_UNIT_LATER,               /* at boot: its PF's driver or netdev is not there yet */
+} vfctl_unit_outcome;
+/* "changed", "up-to-date", "failed", "rolled-back", "rollback-incomplete", "skipped", "later". */
+const char *vfctl_unit_outcome_str(vfctl_unit_outcome o);
 
 typedef struct vfctl_event {
 	vfctl_event_kind kind;
@@ -375,6 +389,7 @@ typedef struct vfctl_event {
 	int result;           /* STEP_DONE: 0 or -errno */
 	const char *error;    /* STEP_DONE that failed: the device and the kernel's message */
 	double seconds;       /* STEP_DONE: how long it took */
+	vfctl_unit_outcome outcome; /* UNIT_DONE */
 } vfctl_event;
 
 typedef struct vfctl_apply_opts {

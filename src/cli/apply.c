@@ -13,7 +13,7 @@
 /* --json: each event one line of JSON (JSON Lines), for Ansible, a web page, a test. */
 static void print_event(void *userdata, const vfctl_event *e)
 {
-	static const char *const kinds[] = {"message", "step", "step-done"};
+	static const char *const kinds[] = {"message", "step", "step-done", "unit-done"};
 	json_writer w = {.compact = true};
 	char *out = NULL;
 	(void)userdata;
@@ -21,7 +21,9 @@ static void print_event(void *userdata, const vfctl_event *e)
 	json_string(&w, "event", kinds[e->kind]);
 	json_string(&w, "unit", e->unit);
 	json_string(&w, "text", e->text);
-	if (e->kind != VFCTL_EVENT_MESSAGE) {
+	if (e->kind == VFCTL_EVENT_UNIT_DONE)
+		json_string(&w, "outcome", vfctl_unit_outcome_str(e->outcome));
+	else if (e->kind != VFCTL_EVENT_MESSAGE) {
 		json_int(&w, "step", (int64_t)e->step);
 		json_int(&w, "steps", (int64_t)e->n_steps);
 		json_string(&w, "action", e->action);

@@ -280,8 +280,8 @@ def test_export_devices(s):
     text = open(os.path.join(out_dir, "x", files[0])).read() if files else ""
     s.check("export [Device]: matched by PCI path, Driver=vfio-pci",
             "[Device]\n# matched by PCI path: the slot\nMatch=path:pci-0000:04:00.0\nDriver=vfio-pci\n" in text, text)
-    rc, out, err = vfctl(*t, "plan", "-c", out_dir + "/x")
-    s.check("export [Device]: planned on the same host, nothing to do", rc == 0 and "nothing to do" in out, out + err)
+    rc, out, err = vfctl(*t, "plan", "--json", "-c", out_dir + "/x")
+    s.check("export [Device]: planned on the same host, no step", rc == 0 and json.loads(out)["steps"] == [], out + err)
     rc, out, err = vfctl(*t, "export")
     s.check("export to stdout: files separated by a blank line and a header", "\n\n# ---- device-0000-08-00.0.conf ----\n"
             in out, out)
@@ -712,8 +712,8 @@ def test_export_parses_back(s):
     s.check("export of a hostile name: one file, its name without the escape, the text UTF-8 without controls",
             p.returncode == 0 and len(files) == 1 and not files[0].startswith(".") and "\x1b" not in files[0] and
             all(plain_text(t) for t in texts) and b"\\x1b[2J" in texts[0], (p, files))
-    rc, out, err = vfctl(*t, "plan", "-c", out_dir)
-    s.check("export of a hostile name: plan parses it back, nothing to do", rc == 0 and "nothing to do" in out,
+    rc, out, err = vfctl(*t, "plan", "--json", "-c", out_dir)
+    s.check("export of a hostile name: plan parses it back, no step", rc == 0 and json.loads(out)["steps"] == [],
             (rc, out, err))
 
     t = tree("igb-two")
@@ -724,8 +724,8 @@ def test_export_parses_back(s):
     files = sorted(os.listdir(out_dir)) if os.path.isdir(out_dir) else []
     s.check("two PFs whose names make one file name: two files, the second numbered", p.returncode == 0 and
             files == ["x--2.conf", "x-.conf"], (p, files))
-    rc, out, err = vfctl(*t, "plan", "-c", out_dir)
-    s.check("two PFs, two files: plan parses them back, nothing to do", rc == 0 and "nothing to do" in out,
+    rc, out, err = vfctl(*t, "plan", "--json", "-c", out_dir)
+    s.check("two PFs, two files: plan parses them back, no step", rc == 0 and json.loads(out)["steps"] == [],
             (rc, out, err))
 
     t = tree("netdevsim")

@@ -95,9 +95,9 @@ def vf_view(v):
 def test_apply(s):
     h = Host("apply")
     path = h.conf("a.conf", HANDMADE)
-    rc, out, err = h.run("apply", "-c", path)
+    rc, out, err = h.run("apply", "--json", "-c", path)
     s.eq("apply: exit 0", rc, 0)
-    s.check("apply: the report says done", "0000:01:00.0: done" in out, out + err)
+    s.eq("apply: the unit changed", outcomes(out), [("0000:01:00.0", "changed")])
     pf = pf_of(h.state())
     s.eq("apply: 3 VFs, autoprobe back on", (pf["sriov"]["num_vfs"], pf["sriov"]["autoprobe"]), (3, True))
     s.eq("apply: every VF setting and driver", [vf_view(v) for v in pf["vfs"]], [
@@ -109,10 +109,9 @@ def test_apply(s):
     s.eq("apply: igbvf got the admin MAC at its load", pf_of(h.state(), "0000:01:10.0")["netdevs"][0]["mac"],
          "02:00:00:00:01:00")
     before = h.state()
-    rc, out, err = h.run("plan", "-c", path)
-    s.check("apply: a second plan has nothing to do", rc == 0 and "nothing to do" in out, out + err)
-    rc, out, err = h.run("apply", "-c", path)
-    s.check("apply: a second apply is up to date", rc == 0 and "up to date" in out, out + err)
+    s.eq("apply: a second plan has no step", plan_steps(h, path), [])
+    rc, out, err = h.run("apply", "--json", "-c", path)
+    s.eq("apply: a second apply is up to date", (rc, outcomes(out)), (0, [("0000:01:00.0", "up-to-date")]))
     s.eq("apply: the second apply changed nothing", h.state(), before)
 
 
@@ -298,10 +297,11 @@ def test_kernel_refuses(s):
         f.write("\n".join(x + " trust" if x.startswith("refuse ") else x for x in lines) + "\n")
     h.run("apply", "-c", h.conf("a.conf", base))
     before = h.state()
-    rc, out, err = h.run("apply", "-c", h.conf("c.conf", base.replace("NumVFs=3", "NumVFs=4") +
-                                               "\n[VF:3]\nTrust=yes\n"))
+    rc, out, err = h.run("apply", "--json", "-c", h.conf("c.conf", base.replace("NumVFs=3", "NumVFs=4") +
+                                                         "\n[VF:3]\nTrust=yes\n"))
     s.eq("refused knob: exit 1", rc, 1)
-    s.check("refused knob: rolled back", "restored to its state before this run" in out, out)
+    s.eq("refused knob: failed, then rolled back", outcomes(out),
+         [("0000:01:00.0", "failed"), ("0000:01:00.0", "rolled-back")])
     s.eq("refused knob: host as before", h.state(), before)
     last = err.strip().splitlines()[-1] if err.strip() else ""
     s.check("refused knob: the final line names the failing step and the kernel's error",
@@ -430,8 +430,7 @@ def test_two_pfs_concurrently(s):
     rc, out, err = h.run("apply", "-c", path)
     os.unlink(rv)
     inflight = open(os.path.join(h.root, "fakekernel-max-inflight")).read().strip()
-    s.check("two PFs: exit 0, both done, summary 2 changed", rc == 0 and "0000:01:00.0: done" in out and
-            "0000:04:00.0: done" in out and "summary: 2 changed" in out, out + err)
+    s.check("two PFs: exit 0, the summary says 2 changed", rc == 0 and "summary: 2 changed" in out, out + err)
     s.eq("two PFs: both sriov_numvfs writes were in flight at once", inflight, "2")
     steps = [ln for ln in out.splitlines() if "[" in ln and "/" in ln]
     s.check("two PFs: every step line is prefixed with its PF",
@@ -446,12 +445,15 @@ def test_two_pfs_concurrently(s):
     s.check("two PFs, apply --json: every step event names its PF, each PF's steps numbered 1..n in order",
             rc2 == 0 and set(by_unit) == {"0000:01:00.0", "0000:04:00.0"} and
             all(v == list(range(1, len(v) + 1)) for v in by_unit.values()), (by_unit, err2))
+    s.eq("two PFs, apply --json: both changed", sorted(outcomes(out2)),
+         [("0000:01:00.0", "changed"), ("0000:04:00.0", "changed")])
     st = h.state()
     s.eq("two PFs: 3 and 2 VFs, the second PF's VF 1 with its MAC and trust",
          (pf_of(st)["sriov"]["num_vfs"], pf_of(st, "0000:04:00.0")["sriov"]["num_vfs"],
           vf_view(pf_of(st, "0000:04:00.0")["vfs"][1])[1:6:4]), (3, 2, ("02:00:00:00:04:01", True)))
-    rc, out, err = h.run("apply", "-c", path)
-    s.check("two PFs: a second apply is up to date", rc == 0 and "summary: 0 changed, 2 up to date" in out, out)
+    rc, out, err = h.run("apply", "--json", "-c", path)
+    s.eq("two PFs: a second apply is up to date", (rc, sorted(outcomes(out))),
+         (0, [("0000:01:00.0", "up-to-date"), ("0000:04:00.0", "up-to-date")]))
 
     # A failure injected in the second PF (numbered as if the PFs ran one after the other).
     h = Host("two-fail", "igb-two")
@@ -460,10 +462,14 @@ def test_two_pfs_concurrently(s):
     rc, out, err = h.run("plan", "--json", "-c", path)
     devs = [x["device"] for x in json.loads(out)["steps"]]
     n_first = next(i for i, d in enumerate(devs) if d.startswith("0000:04:"))
-    rc, out, err = h.run("apply", "-c", path, fail_step=n_first + 2)
-    s.check("failure in one of two concurrent PFs: exit 1, the run rolled back, the injected step named",
-            rc == 1 and "(the run was rolled back)" in out and "injected failure at step %d" % (n_first + 2) in out +
-            err and "0000:04:00.0: failed" in out, out + err)
+    rc, out, err = h.run("apply", "--json", "-c", path, fail_step=n_first + 2)
+    failed = [e for e in events(out) if e["event"] == "step-done" and not e["ok"]]
+    oc = outcomes(out)
+    s.check("failure in one of two concurrent PFs: exit 1, the second PF failed at its injected step, both rolled "
+            "back", rc == 1 and [(e["unit"], e["step"], e["errno"]) for e in failed] == [("0000:04:00.0", 2, "EIO")] and
+            "injected failure at step %d" % (n_first + 2) in failed[0]["error"] and
+            ("0000:04:00.0", "failed") in oc and sorted(u for u, o in oc if o == "rolled-back") ==
+            ["0000:01:00.0", "0000:04:00.0"], (out, err))
     s.eq("failure in one of two concurrent PFs: both PFs as before", h.state(), before)
     s.eq("... and no journal left", journals(h), [])
 
@@ -478,15 +484,28 @@ def test_two_pfs_concurrently(s):
     h = Host("two-signal", "igb-two")
     path = conf_dir(h)
     before = h.state()
-    rc, out, err = h.run("apply", "-c", path, kill_step="%d:15" % (n_first + 2))
-    s.check("SIGTERM during two concurrent PFs: exit 1, interrupted, the run rolled back",
-            rc == 1 and "interrupted by a signal" in err and "(the run was rolled back)" in out, (rc, out, err))
+    rc, out, err = h.run("apply", "--json", "-c", path, kill_step="%d:15" % (n_first + 2))
+    oc = outcomes(out)
+    s.check("SIGTERM during two concurrent PFs: exit 1, interrupted, both PFs rolled back",
+            rc == 1 and "interrupted by a signal" in err and
+            sorted(u for u, o in oc if o == "rolled-back") == ["0000:01:00.0", "0000:04:00.0"], (rc, oc, err))
     s.eq("SIGTERM during two concurrent PFs: both PFs as before", h.state(), before)
 
 
 def events(out):
     """apply --json's stdout: one JSON object per line; a line that is not is an error."""
     return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def outcomes(out):
+    """How each unit of an apply --json run ended, in order: [(unit, outcome)]."""
+    return [(e["unit"], e["outcome"]) for e in events(out) if e["event"] == "unit-done"]
+
+
+def plan_steps(h, path):
+    """plan --json's steps as (device, action, vf); None when plan failed."""
+    rc, out, err = h.run("plan", "--json", "-c", path)
+    return [(x["device"], x["action"], x["vf"]) for x in json.loads(out)["steps"]] if rc == 0 else None
 
 
 def test_apply_events(s):
@@ -563,9 +582,9 @@ def test_dump_interrupted(s):
     got, dumps, left = dumps_for(1)
     s.check("one interrupted dump: asked once more (%d dumps, %d without), the same host" % (dumps, base),
             got == want and dumps == base + 1 and left == "0", [d["netdevs"] for d in got])
-    (rc, out, err), dumps, left = dumps_for(1, "plan", "-c", h.conf("a.conf", HANDMADE))
-    s.check("plan after an interrupted dump: nothing to do (no VF or netdev seen missing)",
-            rc == 0 and "nothing to do" in out, out + err)
+    (rc, out, err), dumps, left = dumps_for(1, "plan", "--json", "-c", h.conf("a.conf", HANDMADE))
+    s.check("plan after an interrupted dump: no step (no VF or netdev seen missing)",
+            rc == 0 and json.loads(out)["steps"] == [], out + err)
     got, dumps, left = dumps_for(2)
     # Only a dump gives a permanent MAC (best effort): unknown (null) for a netdev both missed.
     strip = lambda doc: [[dict(n, perm_mac=None) for n in d["netdevs"]] for d in doc]
@@ -677,8 +696,7 @@ def test_export_handunit(s):
             os.stat(os.path.join(out_dir, "enp6s0f1np1.conf")).st_mode & 0o777 == 0o644, out + err)
     rc, out, err = h.run("export", "-o", out_dir)
     s.check("export -o DIR keeps an existing file without --force", rc != 0 and "--force" in err, out + err)
-    rc, out, err = h.run("plan", "-c", out_dir)
-    s.check("export of a hand-set host: planned on the same host, nothing to do", rc == 0 and "nothing to do" in out, out + err)
+    s.eq("export of a hand-set host: planned on the same host, no step", plan_steps(h, out_dir), [])
     rc, out, err = h.run("export", "--json")
     doc = json.loads(out)
     s.eq("export --json: name, device, match kind and the same text",
@@ -697,9 +715,7 @@ def test_export_round_trip(s):
     s.check("round trip: export names the VLAN, spoof check, trust, rate and the vfio-pci VF",
             all(k in text for k in ("VLANId=42", "QualityOfService=2", "MACSpoofCheck=no", "Trust=yes",
                                     "MaxTxRate=200", "Driver=vfio-pci")), text)
-    rc, out, err = h.run("plan", "-c", out_dir)
-    s.check("round trip: plan of the export on the same host: nothing to do", rc == 0 and "nothing to do" in out,
-            out + err)
+    s.eq("round trip: plan of the export on the same host: no step", plan_steps(h, out_dir), [])
     rc, out, err = h.run("apply", "-c", h.conf("zero.conf", "[PF]\nMatch=pci:0000:01:00.0\nNumVFs=0\n"))
     s.eq("round trip: the PF reset to 0 VFs", (rc, pf_of(h.state())["sriov"]["num_vfs"]), (0, 0))
     rc, out, err = h.run("apply", "-c", out_dir)

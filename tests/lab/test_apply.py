@@ -34,6 +34,16 @@ def apply(*args, env=None):
     return vfctl("apply", *args, env=e)
 
 
+def outcomes(*args, env=None):
+    """apply --json: (exit status, [(unit, outcome)] in order, stderr)."""
+    rc, out, err = apply("--json", *args, env=env)
+    try:
+        ev = [json.loads(line) for line in out.splitlines() if line.strip()]
+    except ValueError:
+        return rc, None, err + out
+    return rc, [(e["unit"], e["outcome"]) for e in ev if e["event"] == "unit-done"], err
+
+
 def igb_state(igb):
     """Everything a run may touch on the igb PF, read from the kernel itself."""
     pf = netdev_of(igb)
@@ -112,11 +122,11 @@ def test_apply_igb(s, igb):
     s.check("apply examples/lab.conf exits 0", rc == 0, out + err)
     s.check("apply prints each step as it goes", "[1/" in out and "done" in out, out)
     check_lab_conf(s, igb, "lab.conf")
-    rc, out, err = vfctl("plan", "-c", LAB_CONF)
-    s.check("plan after apply: nothing to do", rc == 0 and "nothing to do" in out, out + err)
+    rc, doc, err = vfctl_json("plan", "-c", LAB_CONF)
+    s.eq("plan after apply: no step", (rc, doc and doc["steps"]), (0, []))
     before = igb_state(igb)
-    rc, out, err = apply("-c", LAB_CONF)
-    s.check("second apply changes nothing and says so", rc == 0 and "up to date" in out and "[1/" not in out, out)
+    rc, oc, err = outcomes("-c", LAB_CONF)
+    s.eq("second apply: the PF up to date, no step", (rc, oc), (0, [(igb, "up-to-date")]))
     s.eq("second apply: host identical", igb_state(igb), before)
     rc, doc, _ = vfctl_json("plan", "-c", LAB_CONF)
     s.eq("plan --json: empty list when the host matches", doc["steps"], [])
@@ -131,8 +141,8 @@ def test_vfio_owner(s, igb):
     st = os.stat("/dev/vfio/%s" % grp)
     s.check("Owner=nobody Group=nogroup: /dev/vfio/%s is 65534:65534" % grp, rc == 0 and (st.st_uid, st.st_gid) ==
             (65534, 65534), out + err)
-    rc, out, err = apply("-c", owned)
-    s.check("Owner=: a second apply is a no-op", rc == 0 and "up to date" in out, out)
+    rc, oc, err = outcomes("-c", owned)
+    s.eq("Owner=: a second apply is a no-op", (rc, oc), (0, [(igb, "up-to-date")]))
 
 
 def test_counts(s, igb):
@@ -404,8 +414,8 @@ def test_device_section(s, igb):
             link_base("%s/%s/driver" % (SYS, e1000)) == "vfio-pci", out + err)
     s.eq("[Device]: driver_override keeps vfio-pci (a reset or reprobe does not hand it back)",
          read("%s/%s/driver_override" % (SYS, e1000)), "vfio-pci")
-    rc, out, err = apply("-c", to_vfio)
-    s.check("[Device]: second apply is a no-op", rc == 0 and "up to date" in out, out)
+    rc, oc, err = outcomes("-c", to_vfio)
+    s.eq("[Device]: second apply is a no-op", (rc, oc), (0, [(e1000, "up-to-date")]))
     back = conf("dev-e1000.conf", "[Device]\nMatch=pci:%s\nDriver=e1000\n" % e1000)
     rc, out, err = apply("-c", back)
     s.check("[Device] Driver=e1000: back to its driver", rc == 0 and link_base("%s/%s/driver" % (SYS, e1000)) == "e1000",
@@ -433,8 +443,8 @@ def test_netdevsim_300(s, igb):
     s.eq("netdevsim: 300 VFs", len(vfs), 300)
     s.eq("netdevsim: every MAC as configured", [v["mac"] for v in vfs],
          ["02:30:00:00:%02x:%02x" % (i >> 8, i & 0xff) for i in range(300)])
-    rc, out, err = apply("-c", path)
-    s.check("netdevsim: re-apply is a no-op", rc == 0 and "up to date" in out, out)
+    rc, oc, err = outcomes("-c", path)
+    s.check("netdevsim: re-apply is a no-op", rc == 0 and [o for _, o in oc or [None]] == ["up-to-date"], (oc, err))
 
 
 def test_boot_and_atomic_runs(s, igb):
@@ -463,10 +473,11 @@ def test_boot_and_atomic_runs(s, igb):
 
     # Back to 300 netdevsim VFs, then a failure in the second unit of a normal run.
     apply("-c", conf("nsim300.conf", "[PF]\nMatch=name:%s\nNumVFs=300\n" % nsim))
-    rc, out, err = apply("-c", d, env={"VFCTL_TEST_FAIL_STEP": str(n_igb + 2)})
+    rc, oc, err = outcomes("-c", d, env={"VFCTL_TEST_FAIL_STEP": str(n_igb + 2)})
     s.check("one run: a failure in the second PF rolls back the first too", rc == 1 and
-            "(the run was rolled back)" in out and igb_state(igb) == igb_before and
-            read("/sys/bus/netdevsim/devices/netdevsim10/sriov_numvfs") == "300", out + err)
+            sorted(o for _, o in oc or []).count("rolled-back") == 2 and "failed" in [o for _, o in oc or []] and
+            igb_state(igb) == igb_before and read("/sys/bus/netdevsim/devices/netdevsim10/sriov_numvfs") == "300",
+            (oc, err))
     s.eq("one run: netdevsim count as before", read("/sys/bus/netdevsim/devices/netdevsim10/sriov_numvfs"), "300")
 
 
@@ -507,8 +518,8 @@ def test_export_round_trip(s, igb):
     s.check("export: igb's unreported knobs are a comment, not guessed",
             "not reported by the PF driver" in text and not any(x.startswith("LinkState=") for x in text.splitlines()),
             text)
-    rc, out, err = vfctl("plan", "-c", out_dir)
-    s.check("export, then plan on the same host: nothing to do", rc == 0 and "nothing to do" in out, out + err)
+    rc, doc, err = vfctl_json("plan", "-c", out_dir)
+    s.eq("export, then plan on the same host: no step", (rc, doc and doc["steps"]), (0, []))
     # Other PFs (the NVMe) are exported too: only the igb file is applied to the reset igb.
     only = os.path.join(TMP, "export-igb")
     os.makedirs(only, exist_ok=True)

@@ -44,6 +44,26 @@ void applier_say(applier *a, const char *fmt, ...)
 	free(line);
 }
 
+const char *vfctl_unit_outcome_str(vfctl_unit_outcome o)
+{
+	static const char *const names[] = {
+		[VFCTL_UNIT_CHANGED] = "changed",
+		[VFCTL_UNIT_UP_TO_DATE] = "up-to-date",
+		[VFCTL_UNIT_FAILED] = "failed",
+		[VFCTL_UNIT_ROLLED_BACK] = "rolled-back",
+		[VFCTL_UNIT_ROLLBACK_INCOMPLETE] = "rollback-incomplete",
+		[VFCTL_UNIT_SKIPPED] = "skipped",
+		[VFCTL_UNIT_LATER] = "later",
+	};
+	return (size_t)o < ELEMENTSOF(names) ? names[o] : NULL;
+}
+
+void applier_unit_done(applier *a, const char *unit, vfctl_unit_outcome o, const char *where)
+{
+	applier_event(
+		a, &(vfctl_event){.kind = VFCTL_EVENT_UNIT_DONE, .unit = unit, .text = where, .vf = -1, .outcome = o});
+}
+
 void applier_step_event(applier *a, vfctl_event_kind kind, const plan_step *s, size_t i, size_t n, bool undo, int r,
 			const char *error, double seconds)
 {

@@ -25,6 +25,9 @@ typedef struct applier {
 void applier_step_line(applier *a, const char *fmt, ...) _printf_(2, 3);
 /* An event to the caller's opts->event, with the applier's unit when e names none. */
 void applier_event(applier *a, const vfctl_event *e);
+/* How a unit ended, as an event (its prose line is said separately); where: its section's FILE:LINE
+ * when it has no device (skipped at boot), else NULL. */
+void applier_unit_done(applier *a, const char *unit, vfctl_unit_outcome o, const char *where);
 /* A step's start (r and error ignored) or end, as an event. */
 void applier_step_event(applier *a, vfctl_event_kind kind, const plan_step *s, size_t i, size_t n, bool undo, int r,
 			const char *error, double seconds);

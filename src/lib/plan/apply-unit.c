@@ -198,8 +198,10 @@ static int rollback(applier *a, conf_unit *prior, bool guarded)
 				    p.n, p.n == 1 ? "" : "s");
 			for (size_t i = 0; i < p.n; i++)
 				applier_say(a, "      %s", p.steps[i].text);
+			applier_unit_done(a, prior->dev_id, VFCTL_UNIT_ROLLBACK_INCOMPLETE, NULL);
 			r = -EIO;
 		} else {
+			applier_unit_done(a, prior->dev_id, VFCTL_UNIT_ROLLED_BACK, NULL);
 			if (!a->journal_dir) /* restore names what the device went back to itself */
 				applier_say(a, "%s: restored to its state before this run", prior->dev_id);
 			journal_remove(a, prior->dev_id);
@@ -261,6 +263,7 @@ int apply_unit(applier *a, const vfctl_config *c, size_t ui, const vfctl_host *h
 		goto out;
 	if (p.n == 0) {
 		applier_say(a, "%s: up to date", u->dev_id);
+		applier_unit_done(a, u->dev_id, VFCTL_UNIT_UP_TO_DATE, NULL);
 		goto out;
 	}
 	if ((r = guard_plan(a, h, &p, u->dev_id, "change")) < 0)
@@ -289,6 +292,7 @@ int apply_unit(applier *a, const vfctl_config *c, size_t ui, const vfctl_host *h
 	}
 	if (r >= 0) {
 		applier_say(a, "%s: done", u->dev_id);
+		applier_unit_done(a, u->dev_id, VFCTL_UNIT_CHANGED, NULL);
 		/* vfctl bind keeps it (journal_hold): a crash before then leaves it here, and the next
 		 * run undoes a bind that never said it was done. */
 		if (!a->hold)

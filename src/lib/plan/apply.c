@@ -202,6 +202,9 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 				n_invalid++;
 				applier_say(&a, "%s:%u: skipped: this section has errors (vfctl plan -c %s shows them)",
 					    c->units[i].loc.file, c->units[i].loc.line, c->units[i].loc.file);
+				char where[PATH_MAX + 16];
+				snprintf(where, sizeof(where), "%s:%u", c->units[i].loc.file, c->units[i].loc.line);
+				applier_unit_done(&a, c->units[i].dev_id, VFCTL_UNIT_SKIPPED, where);
 			}
 			selected[i] = false;
 		}
@@ -217,6 +220,7 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 			n_failed++;
 			applier_say(&a, "%s: failed: its interrupted run could not be undone (see above)",
 				    c->units[i].dev_id);
+			applier_unit_done(&a, c->units[i].dev_id, VFCTL_UNIT_FAILED, NULL);
 			if (!result) {
 				result = -EBUSY;
 				snprintf(first_error, sizeof(first_error),
@@ -234,6 +238,7 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 				"%s: its driver or netdev is not there yet: 90-vfctl.rules applies this PF when its "
 				"netdev appears",
 				c->units[i].dev_id);
+			applier_unit_done(&a, c->units[i].dev_id, VFCTL_UNIT_LATER, NULL);
 			n_later++;
 			selected[i] = false;
 		}
@@ -270,6 +275,7 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 			any_failed = true;
 			applier_say(&a, "%s: %s%s", c->units[i].dev_id,
 				    po[i].r == -ECANCELED ? "" : "failed: ", po[i].error);
+			applier_unit_done(&a, c->units[i].dev_id, VFCTL_UNIT_FAILED, NULL);
 			if (po[i].r == -ECANCELED)
 				continue;
 			n_failed++;
@@ -320,6 +326,7 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 		}
 		n_failed++;
 		applier_say(&a, "%s: failed: %s", c->units[i].dev_id, vfctl_ctx_error(ctx));
+		applier_unit_done(&a, c->units[i].dev_id, VFCTL_UNIT_FAILED, NULL);
 		if (!result) {
 			result = r;
 			/* Rollback reads the host again and may leave its own (tolerated) errors behind:
