@@ -130,6 +130,14 @@ typedef struct vfctl_pci_addr {
 	int domain, bus, slot, function;
 } vfctl_pci_addr;
 
+/* The process holding a device open (a VM's QEMU: the VFIO group, the vhost-vdpa node). */
+typedef struct vfctl_holder {
+	int pid;    /* 0: none */
+	char *comm; /* "qemu-system-x86" */
+	char *vm;   /* the VM's name (QEMU's -name; libvirt's guest=), NULL when it gives none */
+	int vmid;   /* Proxmox's VMID (QEMU's -id), -1 when none */
+} vfctl_holder;
+
 typedef struct vfctl_device {
 	char *id; /* "0000:06:00.1"; for non-PCI PFs the device directory name */
 	vfctl_pci_addr addr;
@@ -195,6 +203,7 @@ typedef struct vfctl_device {
 
 	/* /dev/vfio/<iommu_group> of a device on vfio-pci: owner and group, -1 otherwise */
 	int vfio_uid, vfio_gid;
+	vfctl_holder held_by; /* the process holding its VFIO group open (pid 0: none, or not known) */
 } vfctl_device;
 
 /* A vfctl apply that stopped half-way (killed, crashed) and left its journal under
@@ -237,7 +246,8 @@ typedef struct vfctl_host {
 	struct vfctl_vdpa *vdpa; /* NULL without netlink */
 	vfctl_interrupted_run *runs;
 	size_t n_runs;
-	bool runs_known; /* false: the run directory could not be read (not root) */
+	bool runs_known;    /* false: the run directory could not be read (not root) */
+	bool holders_known; /* held_by filled: every process's fds could be read (root), or nothing can be held */
 } vfctl_host;
 
 int vfctl_host_scan(vfctl_ctx *ctx, vfctl_host **ret);
@@ -538,10 +548,11 @@ typedef struct vfctl_vdpa_mgmtdev {
 
 typedef struct vfctl_vdpa_dev {
 	char *name, *mgmtdev;
-	int device_id; /* virtio device id: 1 net */
-	char *driver;  /* vhost_vdpa, virtio_vdpa or NULL */
-	char *vhost;   /* "/dev/vhost-vdpa-0" with vhost_vdpa */
-	char *netdev;  /* the virtio_net netdev with virtio_vdpa */
+	int device_id;        /* virtio device id: 1 net */
+	char *driver;         /* vhost_vdpa, virtio_vdpa or NULL */
+	char *vhost;          /* "/dev/vhost-vdpa-0" with vhost_vdpa */
+	char *netdev;         /* the virtio_net netdev with virtio_vdpa */
+	vfctl_holder held_by; /* the process holding its vhost node open */
 } vfctl_vdpa_dev;
 
 typedef struct vfctl_vdpa {

@@ -100,6 +100,23 @@ static void print_vf_stats(const vfctl_host *h, const vfctl_vf *vf)
 	}
 }
 
+/* Who holds a passed-through device or VF: its own line, so a narrow terminal never clips it. */
+static void print_holder(const char *indent, const vfctl_holder *hd)
+{
+	char line[512], vmid[24] = "";
+	if (!hd || !hd->pid)
+		return;
+	if (hd->vmid >= 0)
+		snprintf(vmid, sizeof(vmid), ", VMID %d", hd->vmid);
+	if (hd->vm)
+		snprintf(line, sizeof(line), "%s-> vm %s (%s pid %d%s)", indent, hd->vm, hd->comm ? hd->comm : "?",
+			 hd->pid, vmid);
+	else
+		snprintf(line, sizeof(line), "%s-> held by %s (pid %d%s)", indent, hd->comm ? hd->comm : "?", hd->pid,
+			 vmid);
+	print_clipped(line);
+}
+
 static void print_device(const vfctl_host *h, const vfctl_device *d, bool stats)
 {
 	char line[512], ids[16] = "-", nd[40] = "-", grp[12] = "-";
@@ -119,6 +136,7 @@ static void print_device(const vfctl_host *h, const vfctl_device *d, bool stats)
 			 d->netdevs[i].operstate ? d->netdevs[i].operstate : "");
 		print_clipped(line);
 	}
+	print_holder("  ", &d->held_by);
 	if (d->total_vfs < 0 && d->num_vfs < 0 && !d->has_sriov_cap)
 		return;
 
@@ -198,6 +216,8 @@ static void print_device(const vfctl_host *h, const vfctl_device *d, bool stats)
 		if (vf->representor)
 			n += snprintf(line + n, sizeof(line) - (size_t)n, " rep %s", vf->representor);
 		print_clipped(line);
+		const vfctl_device *vd = vf->id ? vfctl_host_find(h, vf->id) : NULL;
+		print_holder(i + 1 == d->n_vfs ? "             " : "  |          ", vd ? &vd->held_by : NULL);
 		if (stats)
 			print_vf_stats(h, vf);
 	}
@@ -274,6 +294,7 @@ int cmd_status(const cli_global *g, int argc, char **argv)
 				 : v->netdev ? v->netdev
 					     : "");
 			print_clipped(line);
+			print_holder("          ", &v->held_by);
 		}
 	}
 out:

@@ -104,6 +104,8 @@ void vdpa_clear(vfctl_vdpa *v)
 		free(d->driver);
 		free(d->vhost);
 		free(d->netdev);
+		free(d->held_by.comm);
+		free(d->held_by.vm);
 	}
 	free(v->mgmtdevs);
 	free(v->devs);

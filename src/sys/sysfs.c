@@ -142,7 +142,7 @@ static int fail(sysfs *s, int dirfd, const char *rel, int r)
 }
 
 /* Reads to EOF into a growing buffer: procfs seq_files may return short reads mid-file. */
-static int read_all(int fd, char **ret)
+static int read_all(int fd, char **ret, size_t *ret_len)
 {
 	size_t alloc = 4096, len = 0;
 	_cleanup_free_ char *buf = malloc(alloc);
@@ -168,6 +168,8 @@ static int read_all(int fd, char **ret)
 	}
 	buf[len] = 0;
 	*ret = TAKE_PTR(buf);
+	if (ret_len)
+		*ret_len = len;
 	return 0;
 }
 
@@ -201,7 +203,7 @@ static int read_text_at(sysfs *s, int dirfd, const char *rel, char **ret)
 		if (lseek(fd, 0, SEEK_SET) < 0)
 			return fail(s, dirfd, rel, -errno);
 	}
-	r = read_all(fd, &buf);
+	r = read_all(fd, &buf, NULL);
 	if (r < 0)
 		return fail(s, dirfd, rel, r);
 	*ret = strstrip_end(buf);
@@ -228,6 +230,16 @@ int sysfs_readf(sysfs *s, char **ret, const char *fmt, ...)
 int procfs_read(sysfs *s, const char *rel, char **ret)
 {
 	return read_text_at(s, s->proc_fd, rel, ret);
+}
+
+int procfs_read_bin(sysfs *s, const char *rel, char **ret, size_t *ret_len)
+{
+	int d;
+	const char *name = at(s, s->proc_fd, rel, &d);
+	_cleanup_close_ int fd = openat(d, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return fail(s, s->proc_fd, rel, -errno);
+	return read_all(fd, ret, ret_len);
 }
 
 int modfs_read(sysfs *s, const char *rel, char **ret)
@@ -425,6 +437,49 @@ int sysfs_list(sysfs *s, const char *rel, const char *prefix, char ***ret, size_
 int procfs_list(sysfs *s, const char *rel, char ***ret, size_t *ret_n)
 {
 	return list_at(s, s->proc_fd, rel, NULL, ret, ret_n);
+}
+
+int procfs_fd_targets(sysfs *s, int pid, const char *const *prefixes, char ***ret, size_t *ret_n)
+{
+	char rel[32];
+	snprintf(rel, sizeof(rel), "%d/fd", pid);
+	_cleanup_close_ int fd = openat(s->proc_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char **v = NULL, target[PATH_MAX];
+	size_t n = 0, alloc = 0;
+	int r = 0;
+	union {
+		char buf[8192];
+		struct dirent64 align;
+	} u;
+	if (fd < 0)
+		return fail(s, s->proc_fd, rel, -errno);
+	/* Each link read relative to the open fd/ directory: no path walk per fd, and the listing
+	 * and the reads are of one process even if its pid is reused meanwhile. */
+	for (ssize_t k; r >= 0 && (k = getdents64(fd, u.buf, sizeof(u.buf))) > 0;)
+		for (ssize_t off = 0; r >= 0 && off < k;) {
+			struct dirent64 *de = (struct dirent64 *)(u.buf + off);
+			off += de->d_reclen;
+			if (de->d_name[0] == '.')
+				continue;
+			ssize_t len = readlinkat(fd, de->d_name, target, sizeof(target) - 1);
+			if (len < 0)
+				continue; /* closed meanwhile */
+			target[len] = 0;
+			bool want = false;
+			for (size_t i = 0; prefixes[i] && !want; i++)
+				want = startswith(target, prefixes[i]);
+			if (!want)
+				continue;
+			if ((r = GROW(v, alloc, n + 1)) >= 0 && !(v[n++] = strdup(target)))
+				r = -ENOMEM;
+		}
+	if (r < 0) {
+		strv_free_n(v, n);
+		return r;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
 }
 
 int procfs_link_target(sysfs *s, const char *rel, char **ret)

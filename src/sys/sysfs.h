@@ -60,6 +60,11 @@ void strv_free_n(char **v, size_t n);
 
 int procfs_read(sysfs *s, const char *rel, char **ret);
 int procfs_list(sysfs *s, const char *rel, char ***ret, size_t *ret_n);
+/* All of a /proc file that may hold NUL bytes (PID/cmdline): *ret_len bytes, NUL-terminated. */
+int procfs_read_bin(sysfs *s, const char *rel, char **ret, size_t *ret_len);
+/* The targets of pid's open fds that start with one of prefixes (NULL-terminated): the fd
+ * directory opened once, each link read relative to it. */
+int procfs_fd_targets(sysfs *s, int pid, const char *const *prefixes, char ***ret, size_t *ret_n);
 /* Full target of a /proc symlink (PID/fd/N → "/dev/vfio/12"). */
 int procfs_link_target(sysfs *s, const char *rel, char **ret);
 /* A file below the modules root (default /lib/modules): modules.dep, modules.builtin. */

@@ -6,6 +6,7 @@ holding /dev/vfio/N in proc/PID/fd) in a fake tree and runs vfctl-fake on it."""
 import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -29,13 +30,17 @@ def plant_mount(h, dev, mnt, majmin="259:3"):
     os.symlink("../../devices/pci0000:00/0000:00:01.0/%s/nvme/nvme1/nvme1n1" % dev, os.path.join(blk, majmin))
 
 
-def plant_vm(h, node, pid=4242):
-    """A process (named like QEMU) holding node open, as a VM holds its VFIO group."""
+def plant_vm(h, node, pid=4242, argv=None):
+    """A process (named like QEMU) holding node open, as a VM holds its VFIO group; argv: its
+    command line, as libvirt or Proxmox start QEMU."""
     d = os.path.join(h.root, "proc", str(pid))
     os.makedirs(os.path.join(d, "fd"), exist_ok=True)
     with open(os.path.join(d, "comm"), "w") as f:
         f.write("qemu-system-x86\n")
-    os.symlink(node, os.path.join(d, "fd", "7"))
+    if argv:
+        with open(os.path.join(d, "cmdline"), "wb") as f:
+            f.write(b"".join(a.encode() + b"\0" for a in argv))
+    os.symlink(node, os.path.join(d, "fd", "%d" % (7 + len(os.listdir(os.path.join(d, "fd"))))))
 
 
 def numvfs(h, pf=PF):
@@ -294,6 +299,56 @@ def test_bind_through_the_engine(s):
             not os.path.exists(os.path.join(hold_dir(h), vf0)), (rc, out, err))
 
 
+def test_status_names_the_vm(s):
+    """status, its JSON and the guard name the VM that holds a VF: libvirt's QEMU (-name
+    guest=web01,...) and Proxmox's (-id 100 -name 'db,,eu,debug-threads=on': a comma doubled);
+    a host with nothing on vfio-pci is not walked at all."""
+    h = Host("status-vm")
+    strace = shutil.which("strace")
+    trace = os.path.join(h.root, "trace")
+    p = subprocess.run([strace, "-f", "-qq", "-e", "trace=openat", "-o", trace, test_kernel.FAKE, *h.args, "status"],
+                       capture_output=True, text=True, env=test_kernel.traced_env(h), timeout=60)
+    walked = [ln for ln in open(trace).read().splitlines() if "/fd" in ln and "/proc/" in ln]
+    s.check("nothing on vfio-pci: status reads no process's fds", p.returncode == 0 and walked == [],
+            (p.stderr[-300:], walked[:5]))
+    rc, out, err = h.run("apply", "-c", h.conf("a.conf", HANDMADE + "\n[VF:1]\nDriver=vfio-pci\n"))
+    vfs = pf_of(h.state())["vfs"]
+    plant_vm(h, "/dev/vfio/%d" % vf_group(h, 2), 4242,
+             ["/usr/bin/qemu-system-x86_64", "-name", "guest=web01,debug-threads=on", "-S"])
+    plant_vm(h, "/dev/vfio/%d" % vf_group(h, 1), 5151,
+             ["/usr/bin/kvm", "-id", "100", "-name", "db,,eu,debug-threads=on", "-no-shutdown"])
+    plant_vm(h, "/dev/null", 100, ["/usr/sbin/daemon"])  # an old process holding nothing of ours
+    p = subprocess.run([strace, "-f", "-qq", "-e", "trace=openat", "-o", trace, test_kernel.FAKE, *h.args, "status",
+                        "--json"], capture_output=True, text=True, env=test_kernel.traced_env(h), timeout=60)
+    opened = [ln for ln in open(trace).read().splitlines() if '/fd"' in ln]
+    s.check("both VFIO VFs held: the walk went newest first and stopped at the second VM (pid 100 not read)",
+            p.returncode == 0 and any('"5151/fd"' in ln for ln in opened) and
+            any('"4242/fd"' in ln for ln in opened) and not any('"100/fd"' in ln for ln in opened), opened[:8])
+    doc = h.status()
+    held = [v["held_by"] for v in pf_of(doc["devices"])["vfs"]]
+    s.eq("status --json: each VF's holder, the VM's name and Proxmox's VMID",
+         (doc["holders_known"], held[0], held[1], held[2]),
+         (True, None, {"pid": 5151, "comm": "qemu-system-x86", "vm": "db,eu", "vmid": 100},
+          {"pid": 4242, "comm": "qemu-system-x86", "vm": "web01", "vmid": None}))
+    rc, out, err = h.run("status")
+    s.check("status: the VM under its VF", rc == 0 and "-> vm web01 (qemu-system-x86 pid 4242)" in out and
+            "-> vm db,eu (qemu-system-x86 pid 5151, VMID 100)" in out, out)
+    rc, out, err = h.run("doctor", "--json")
+    held = [(f["device"], f["evidence"]) for f in json.loads(out)["findings"] if f["id"] == "passthrough.held"]
+    s.eq("doctor: each held VF an info finding naming its VM",
+         sorted(held), sorted([(vfs[1]["id"], "process 5151 (qemu-system-x86, vm db,eu, VMID 100)"),
+                               (vfs[2]["id"], "process 4242 (qemu-system-x86, vm web01)")]))
+    rc, out, err = h.run("metrics")
+    line = 'vfctl_held_info{kind="pci",device="%s",pid="4242",comm="qemu-system-x86",vm="web01",vmid=""} 1' % vfs[2]["id"]
+    prom = subprocess.run(["promtool", "check", "metrics"], input=out, capture_output=True, text=True)
+    s.check("metrics: vfctl_held_info per held VF, promtool finds nothing", rc == 0 and line in out.splitlines() and
+            prom.returncode == 0, (line, out[-800:], prom.stdout + prom.stderr))
+    rc, out, err = h.run("apply", "-c", h.conf("b.conf", "[PF]\nMatch=pci:%s\nNumVFs=1\n" % PF))
+    s.check("a change that would take the VF names the VM", rc != 0 and
+            "is open in process 5151 (qemu-system-x86, vm db,eu, VMID 100)" in out + err and
+            len(pf_of(h.state())["vfs"]) == 3, out + err)
+
+
 def main():
     s = Suite("guard")
     if not os.access(test_kernel.FAKE, os.X_OK):
@@ -301,7 +356,8 @@ def main():
         s.finish()
     for fn in (test_mounted_vf, test_mounted_device, test_device_pf_held_by_vm, test_recovery_under_a_vm,
                test_unusable_journals, test_journal_records_identity, test_boot_waits_for_the_lock,
-               test_owner_stays_in_the_tree, test_vdpa_name_injection, test_bind_through_the_engine):
+               test_owner_stays_in_the_tree, test_vdpa_name_injection, test_bind_through_the_engine,
+               test_status_names_the_vm):
         s.run(fn)
     s.finish()
 

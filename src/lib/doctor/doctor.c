@@ -9,6 +9,7 @@
 #include "iommu.h"
 #include "relations.h"
 #include "report.h"
+#include "vm-holders.h"
 
 static bool is_amd(const vfctl_host *h)
 {
@@ -390,6 +391,15 @@ static void check_passthrough(checker *c, const vfctl_device *d, bool named)
 			    "its IOMMU group is not viable: QEMU cannot open it while other members have host drivers",
 			    others, f);
 		}
+	}
+	/* Which VM has it: what a change to it would disturb. */
+	if (d->held_by.pid) {
+		_cleanup_free_ char *who = holder_describe(&d->held_by), *ev = NULL;
+		if (who && asprintf(&ev, "process %d (%s)", d->held_by.pid, who) < 0)
+			ev = NULL;
+		add(c, "passthrough.held", VFCTL_SEV_INFO, d,
+		    d->held_by.vm ? "in use by a VM: its VFIO group is open" : "in use: its VFIO group is open", ev,
+		    NULL);
 	}
 	/* reset_method (5.15+) lists how the kernel can reset the device between VMs; empty: none. */
 	if ((named || on_vfio) && sysfs_readf(c->ctx->fs, &rm, "%s/reset_method", d->syspath) >= 0 && !*rm)

@@ -202,6 +202,36 @@ static void pf_metrics(strbuf *t, const vfctl_host *h)
 	}
 }
 
+static void held_one(strbuf *t, const char *kind, const char *dev, const vfctl_holder *hd)
+{
+	char pid[16], vmid[16] = "";
+	if (!hd->pid)
+		return;
+	snprintf(pid, sizeof(pid), "%d", hd->pid);
+	if (hd->vmid >= 0)
+		snprintf(vmid, sizeof(vmid), "%d", hd->vmid);
+	strbuf_add(t, "vfctl_held_info{");
+	label(t, "kind", kind, true);
+	label(t, "device", dev, false);
+	label(t, "pid", pid, false);
+	label(t, "comm", hd->comm ? hd->comm : "", false);
+	label(t, "vm", hd->vm ? hd->vm : "", false);
+	label(t, "vmid", vmid, false);
+	strbuf_add(t, "} 1\n");
+}
+
+/* Which process (which VM) holds each passed-through device and vhost-vdpa device. */
+static void held_metrics(strbuf *t, const vfctl_host *h)
+{
+	family(t, "vfctl_held_info", "gauge",
+	       "A device a process holds open (a VM's QEMU): its VFIO group or vhost-vdpa node, with the VM's name and "
+	       "Proxmox VMID when QEMU was given them.");
+	for (size_t i = 0; i < h->n_devices; i++)
+		held_one(t, "pci", h->devices[i].id, &h->devices[i].held_by);
+	for (size_t i = 0; h->vdpa && i < h->vdpa->n_devs; i++)
+		held_one(t, "vdpa", h->vdpa->devs[i].name, &h->vdpa->devs[i].held_by);
+}
+
 static void doctor_metrics(strbuf *t, const vfctl_report *rep)
 {
 	family(t, "vfctl_doctor_findings", "gauge",
@@ -232,6 +262,7 @@ int vfctl_metrics(const vfctl_host *h, const vfctl_report *doctor, char **ret)
 	vf_info(&t, h);
 	vf_counters(&t, h, false);
 	vf_counters(&t, h, true);
+	held_metrics(&t, h);
 	doctor_metrics(&t, doctor);
 	size_t unusable = 0;
 	for (size_t i = 0; i < h->n_runs; i++)

@@ -62,6 +62,21 @@ static void counters_json(json_writer *w, const char *key, const vfctl_counters 
 	json_close_object(w);
 }
 
+/* Who holds it: null when nobody (or, with holders_known false, when it could not be read). */
+static void holder_json(json_writer *w, const vfctl_holder *hd)
+{
+	if (!hd->pid) {
+		json_null(w, "held_by");
+		return;
+	}
+	json_open_object(w, "held_by");
+	json_int(w, "pid", hd->pid);
+	json_string(w, "comm", hd->comm);
+	json_string(w, "vm", hd->vm);
+	json_int_or_null(w, "vmid", hd->vmid);
+	json_close_object(w);
+}
+
 static void vf_json(json_writer *w, const vfctl_host *h, const vfctl_device *pf, const vfctl_vf *vf)
 {
 	const vfctl_netdev *nd = vfctl_vf_netdev(h, vf);
@@ -72,6 +87,8 @@ static void vf_json(json_writer *w, const vfctl_host *h, const vfctl_device *pf,
 	json_string(w, "driver", vf->driver);
 	json_string(w, "netdev", vf->netdev);
 	json_int_or_null(w, "iommu_group", vf->iommu_group);
+	const vfctl_device *vd = vf->id ? vfctl_host_find(h, vf->id) : NULL;
+	holder_json(w, vd ? &vd->held_by : &(vfctl_holder){0});
 	json_string(w, "mac", s->valid ? s->mac : NULL);
 	json_int_or_null(w, "vlan", s->vlan);
 	json_int_or_null(w, "qos", s->qos);
@@ -247,6 +264,7 @@ static void device_json(json_writer *w, const vfctl_host *h, const size_t *group
 	json_string(w, "driver", d->driver);
 	json_string(w, "driver_override", d->driver_override);
 	json_int_or_null(w, "iommu_group", d->iommu_group);
+	holder_json(w, &d->held_by);
 
 	json_open_array(w, "iommu_group_peers");
 	group_peers_json(w, h, groups, d);
@@ -362,12 +380,14 @@ int vfctl_host_json(const vfctl_host *h, const vfctl_select *sel, char **ret)
 			json_string(&w, "driver", d->driver);
 			json_string(&w, "vhost", d->vhost);
 			json_string(&w, "netdev", d->netdev);
+			holder_json(&w, &d->held_by);
 			json_close_object(&w);
 		}
 		json_close_array(&w);
 		json_close_object(&w);
 	} else
 		json_null(&w, "vdpa");
+	json_bool(&w, "holders_known", h->holders_known);
 	if (h->runs_known) {
 		json_open_array(&w, "interrupted_runs");
 		for (size_t i = 0; i < h->n_runs; i++) {

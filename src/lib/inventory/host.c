@@ -15,6 +15,7 @@
 #include "sriov.h"
 #include "vdpa-msg.h"
 #include "vdpa.h"
+#include "vm-holders.h"
 
 static int cmp_dev(const void *a, const void *b)
 {
@@ -300,6 +301,9 @@ static int host_scan(vfctl_ctx *ctx, const char *pf, vfctl_host **ret)
 		r = vdpa_scan(ctx, h);
 	if (r >= 0)
 		r = runs_scan(ctx, h);
+	/* Who holds what: for status, doctor and metrics; apply's own scans leave it to the guard. */
+	if (r >= 0 && !pf && !ctx->set.plan_only)
+		r = holders_scan(ctx, h);
 	if (r < 0) {
 		vfctl_host_free(h);
 		return r;

@@ -68,6 +68,8 @@ void pci_device_done(vfctl_device *d)
 	free(d->class_name);
 	free(d->driver);
 	free(d->driver_override);
+	free(d->held_by.comm);
+	free(d->held_by.vm);
 	for (size_t i = 0; i < d->n_netdevs; i++) {
 		free(d->netdevs[i].name);
 		free(d->netdevs[i].mac);
