@@ -513,8 +513,18 @@ typedef enum vfctl_emit_kind {
 	VFCTL_EMIT_PROXMOX,
 	VFCTL_EMIT_OVS
 } vfctl_emit_kind;
-/* Hand-off text for the selected devices (in address order). */
-int vfctl_emit(const vfctl_host *h, const vfctl_select *sel, vfctl_emit_kind kind, char **ret);
+typedef struct vfctl_emit_opts {
+	size_t size; /* sizeof, set by VFCTL_OPTS */
+	vfctl_emit_kind kind;
+	/* PROXMOX: one resource mapping of this name (pve-configid: a letter, then letters, digits,
+	 * - and _) with an entry per selected VF (a selected PF: each of its VFs) and one hostpci line
+	 * taking whichever is free; NULL: a hostpci line per device. */
+	const char *mapping;
+	const char *node; /* the mapping's Proxmox node: NULL for this host's name (uname, up to a dot) */
+} vfctl_emit_opts;
+/* Hand-off text for the selected devices (in address order). -EINVAL: options without a size, a
+ * mapping name Proxmox refuses, or a mapping with a device that is no VF. */
+int vfctl_emit(const vfctl_host *h, const vfctl_select *sel, const vfctl_emit_opts *o, char **ret);
 /* The same for vDPA devices by name (QEMU: -netdev vhost-vdpa; libvirt: <interface type='vdpa'>). */
 /* export: the vfctl.conf files that describe the live host (docs/export.md), one per PF with VFs
  * (or autoprobe off, or switchdev), per other device on vfio-pci, per vDPA device (sel NULL: every

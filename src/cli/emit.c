@@ -22,6 +22,7 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 {
 	if (argc < 3 || streq(argv[1], "-h") || streq(argv[1], "--help")) {
 		fprintf(argc < 3 ? stderr : stdout, "Usage: vfctl emit qemu|libvirt|proxmox DEVICE...\n"
+						    "       vfctl emit proxmox --mapping NAME [--node NODE] PF|VF...\n"
 						    "       vfctl emit qemu|libvirt VDPA-DEVICE...\n"
 						    "       vfctl emit ovs PF\n");
 		return argc < 3 ? EXIT_USAGE : EXIT_OK;
@@ -39,6 +40,21 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 		fprintf(stderr, "vfctl: emit %s: expected qemu, libvirt, proxmox or ovs\n", argv[1]);
 		return EXIT_USAGE;
 	}
+	vfctl_emit_opts eo = VFCTL_OPTS(vfctl_emit_opts, .kind = kind);
+	/* Options after the target: --mapping NAME, --node NODE (proxmox). */
+	int first = 2;
+	while (first + 1 < argc && (streq(argv[first], "--mapping") || streq(argv[first], "--node"))) {
+		*(streq(argv[first], "--mapping") ? &eo.mapping : &eo.node) = argv[first + 1];
+		first += 2;
+	}
+	if ((eo.mapping || eo.node) && kind != VFCTL_EMIT_PROXMOX) {
+		fprintf(stderr, "vfctl: emit %s: --mapping and --node are for proxmox\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (first >= argc) {
+		fprintf(stderr, "vfctl: emit %s: which DEVICE?\n", argv[1]);
+		return EXIT_USAGE;
+	}
 	vfctl_ctx *ctx;
 	vfctl_host *h;
 	vfctl_select sel = {0};
@@ -51,7 +67,7 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 		free(pci);
 		return r;
 	}
-	for (int i = 2; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		if (is_vdpa(h, argv[i]))
 			vdpa[nv++] = argv[i];
 		else
@@ -66,7 +82,15 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 			r = EXIT_USAGE;
 			goto out;
 		}
-	int k = np ? vfctl_emit(h, &sel, kind, &s) : 0;
+	int k = np ? vfctl_emit(h, &sel, &eo, &s) : 0;
+	if (k == -EINVAL && eo.mapping) {
+		fprintf(stderr,
+			"vfctl: emit proxmox --mapping %s: a mapping takes VFs (or PFs, for their VFs), and its name "
+			"starts with a letter, then letters, digits, - and _\n",
+			eo.mapping);
+		r = EXIT_USAGE;
+		goto out;
+	}
 	if (k == -EINVAL && kind == VFCTL_EMIT_OVS) {
 		fprintf(stderr, "vfctl: the PF is not in switchdev mode: OVS offload needs VF representors "
 				"(EswitchMode=switchdev, or vfctl eswitch PF switchdev)\n");
@@ -88,7 +112,8 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 		fputs(s, stdout);
 	if (sv)
 		fputs(sv, stdout);
-	for (size_t i = 0; kind != VFCTL_EMIT_OVS && sel.n && i < h->n_devices; i++)
+	/* A Proxmox mapping's devices are bound by qemu-server at VM start: no note. */
+	for (size_t i = 0; kind != VFCTL_EMIT_OVS && !eo.mapping && sel.n && i < h->n_devices; i++)
 		if (vfctl_select_names(h, &sel, &h->devices[i]) && !streq_ptr(h->devices[i].driver, "vfio-pci"))
 			fprintf(stderr,
 				"vfctl: note: %s is bound to %s, not vfio-pci: vfctl bind %s first (libvirt's "

@@ -593,6 +593,52 @@ def test_dump_interrupted(s):
             any(n["perm_mac"] is None for d in got for n in d["netdevs"]), (dumps, base, strip(got)))
 
 
+def test_emit_fits_the_host(s):
+    """emit libvirt keeps libvirt off what vfctl owns: a VF on vfio-pci is managed='no' (libvirt
+    neither rebinds it nor hands it back at stop); a VLAN with a QoS is a plain <hostdev> with the
+    reason (libvirt's <vlan> would write QoS 0); a MAC alone is an <interface type='hostdev'>. emit
+    proxmox --mapping writes a resource mapping whose every entry carries what qemu-server's
+    PVE::Mapping::PCI::assert_valid checks at VM start, and libvirt's own schema takes the XML."""
+    h = Host("emit-fit")
+    h.run("apply", "-c", h.conf("a.conf", HANDMADE + "\n[VF:1]\nMACAddress=02:00:00:00:01:01\n"))
+    vfs = pf_of(h.state())["vfs"]
+    rc, out, err = h.run("emit", "libvirt", "enp1s0:vf0", "enp1s0:vf1", "enp1s0:vf2")
+    blocks = re.findall(r"<(hostdev|interface)[^>]*managed='(yes|no)'>", out)
+    s.eq("emit libvirt: VF 0 (VLAN 42 QoS 2) a plain hostdev, VF 1 (a MAC) an interface, VF 2 (vfio-pci) managed='no'",
+         (rc, blocks), (0, [("hostdev", "yes"), ("interface", "yes"), ("hostdev", "no")]))
+    s.check("... each with its reason: the QoS libvirt would drop, the binding it would not touch",
+            "VLAN 42 with a QoS: libvirt's <vlan> would write QoS 0" in out and
+            "%s stays on vfio-pci (managed='no')" % vfs[2]["id"] in out and
+            "<mac address='02:00:00:00:01:01'/>" in out and "<vlan>\n" not in out, out)
+    path = os.path.join(h.root, "domain.xml")
+    with open(path, "w") as f:
+        f.write("<domain type='kvm'><name>t</name><memory>131072</memory><os><type arch='x86_64' machine='q35'>hvm"
+                "</type></os><devices>%s</devices></domain>\n" % out)
+    v = subprocess.run(["virt-xml-validate", path, "domain"], capture_output=True, text=True)
+    s.check("emit libvirt: valid per libvirt's schema (virt-xml-validate)", v.returncode == 0, v.stdout + v.stderr)
+
+    rc, out, err = h.run("emit", "proxmox", "--mapping", "pool-enp1s0", "--node", "pve1", "enp1s0")
+    lines = out.splitlines()
+    maps = [dict(kv.split("=", 1) for kv in ln.strip()[4:].split(",")) for ln in lines if ln.startswith("\tmap ")]
+    pci_re = r"[a-f0-9]{4,}:[a-f0-9]{2}:[a-f0-9]{2}(?:\.[a-f0-9])?"
+    devs = {d["id"]: d for d in h.state()}
+    # What assert_valid compares, from the device as the kernel has it.
+    ok = [m["node"] == "pve1" and re.fullmatch(pci_re, m["path"]) and
+          m["id"] == "%s:%s" % (devs[m["path"]]["vendor_id"], devs[m["path"]]["device_id"]) and
+          m.get("subsystem-id") == "%s:%s" % (devs[m["path"]]["subsystem_vendor_id"],
+                                              devs[m["path"]]["subsystem_device_id"]) and
+          int(m["iommugroup"]) == devs[m["path"]]["iommu_group"] for m in maps]
+    s.check("emit proxmox --mapping: a section named as pve-configid wants, one map per VF with node, path, id, "
+            "subsystem-id and iommugroup as the device has them, and hostpci0 taking the mapping",
+            rc == 0 and "pool-enp1s0" in lines and re.fullmatch(r"[a-z][a-z0-9_-]+", "pool-enp1s0", re.I) and
+            [m["path"] for m in maps] == [v["id"] for v in vfs] and all(ok) and
+            "hostpci0: mapping=pool-enp1s0,pcie=1" in lines and not err, (out, err))
+    for bad in (("--mapping", "1pool", "enp1s0"), ("--mapping", "p", "enp1s0"), ("--mapping", "pool", "00:01.0")):
+        rc, out, err = h.run("emit", "proxmox", *bad)
+        s.check("emit proxmox %s: a usage error (a name Proxmox refuses, or a device that is no VF or PF)" %
+                " ".join(bad), rc == 2 and "--mapping" in err and not out, (rc, out, err))
+
+
 def test_bind_restore(s):
     h = Host("bind")
     h.run("apply", "-c", h.conf("a.conf", HANDMADE))
@@ -793,7 +839,7 @@ def main():
                test_invalid_changes_nothing, test_boot_skips_a_bad_section, test_boot_skips_a_file_that_is_not_text,
                test_export_warns_duplicate_macs, test_boot_before_the_driver,
                test_two_pfs_concurrently, test_apply_events, test_parallel_scan, test_verify_reads_what_it_touched, test_apply_reads_no_module_index,
-               test_bind_restore, test_dump_interrupted, test_export_handunit, test_export_round_trip):
+               test_bind_restore, test_dump_interrupted, test_emit_fits_the_host, test_export_handunit, test_export_round_trip):
         s.run(fn)
     shutil.rmtree(TMP, ignore_errors=True)
     s.finish()

@@ -10,20 +10,29 @@
 #include "ctx.h"
 #include "genl.h"
 
-int ctx_opts(vfctl_ctx *ctx, void *dst, size_t dst_size, const void *src, const char *fn)
+int opts_copy(void *dst, size_t dst_size, const void *src)
 {
 	size_t n;
 	memcpy(&n, src, sizeof(n));
 	if (n < sizeof(size_t))
-		return ctx_error(ctx, -EINVAL, "%s: options without their size (build them with VFCTL_OPTS)", fn);
+		return -EINVAL;
 	memset(dst, 0, dst_size);
 	memcpy(dst, src, n < dst_size ? n : dst_size);
 	for (size_t i = dst_size; i < n; i++)
 		if (((const uint8_t *)src)[i])
-			return ctx_error(
-				ctx, -E2BIG,
-				"%s: options set a field this libvfctl does not know (it is older than the program)",
-				fn);
+			return -E2BIG;
+	return 0;
+}
+
+int ctx_opts(vfctl_ctx *ctx, void *dst, size_t dst_size, const void *src, const char *fn)
+{
+	int r = opts_copy(dst, dst_size, src);
+	if (r == -EINVAL)
+		return ctx_error(ctx, r, "%s: options without their size (build them with VFCTL_OPTS)", fn);
+	if (r < 0)
+		return ctx_error(ctx, r,
+				 "%s: options set a field this libvfctl does not know (it is older than the program)",
+				 fn);
 	return 0;
 }
 

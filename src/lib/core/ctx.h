@@ -88,6 +88,8 @@ int ctx_ensure_error(vfctl_ctx *ctx, unsigned since, int r, const char *what);
  * past what the caller's has); -EINVAL for size 0, -E2BIG for a set field this library does not
  * know. fn names the entry point in the error. */
 int ctx_opts(vfctl_ctx *ctx, void *dst, size_t dst_size, const void *src, const char *fn);
+/* The same without a context (the pure calls: emit): -EINVAL, -E2BIG. */
+int opts_copy(void *dst, size_t dst_size, const void *src);
 /* The same, naming the sysfs path that failed. */
 int ctx_error_fs(vfctl_ctx *ctx, int r, const char *what);
 int ctx_rtnl(vfctl_ctx *ctx, nl_sock **ret);

@@ -2,7 +2,9 @@
 /* Hand-off to what starts the VM: QEMU arguments, libvirt XML, Proxmox config lines. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/utsname.h>
 
+#include "ctx.h"
 #include "escape.h"
 #include "parse.h"
 #include "relations.h"
@@ -44,6 +46,21 @@ static void emit_qemu(strbuf *o, const vfctl_host *h, const bool *sel)
 	}
 }
 
+/* A VFIO driver: vfio-pci, or a variant (mlx5_vfio_pci) that QEMU drives the same way. */
+static bool on_vfio(const vfctl_device *d)
+{
+	return d->driver && (streq(d->driver, "vfio-pci") || strstr(d->driver, "vfio_pci"));
+}
+
+/* libvirt's hand-off, fitted to what the host already does for the device:
+ * - on a VFIO driver (vfctl or its configuration bound it): managed='no' and the driver named, so
+ *   libvirt neither rebinds it at start (newer libvirt's variant pick) nor gives it back to the
+ *   host driver at stop, which verify would report as drift;
+ * - on a host driver: managed='yes', libvirt binds it and gives it back;
+ * - a VF whose PF holds a MAC or VLAN for it: <interface type='hostdev'>, with which libvirt sets
+ *   them through the PF at start and restores its saved values at stop; unless the VLAN has a QoS
+ *   or is 802.1ad, which libvirt writes as QoS 0 and 802.1Q: then a plain <hostdev> (libvirt
+ *   touches neither) and a comment that says why. */
 static void emit_libvirt(strbuf *o, const vfctl_host *h, const bool *sel)
 {
 	for (size_t i = 0; i < h->n_devices; i++) {
@@ -55,31 +72,107 @@ static void emit_libvirt(strbuf *o, const vfctl_host *h, const bool *sel)
 		const vfctl_vf_settings *s = pf && d->vf_index >= 0 && (size_t)d->vf_index < pf->n_vfs
 						     ? &pf->vfs[d->vf_index].settings
 						     : NULL;
+		bool vfio = on_vfio(d);
+		const char *managed = vfio ? "no" : "yes";
 		char addr[128];
+		/* managed='no' is what keeps libvirt off the binding (and off a variant it would pick);
+		 * <driver model=...> would say the same only to libvirt 10 and later, whose schema alone
+		 * has it (Debian 12's libvirt 9.0 refuses the domain). */
+		const char *drv = vfio ? "  <driver name='vfio'/>\n" : "";
 		snprintf(addr, sizeof(addr), "domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'", a.domain,
 			 a.bus, a.slot, a.function);
-		/* A VF whose PF holds a MAC or VLAN for it: libvirt's <interface type='hostdev'> sets them
-		 * (again) through the PF when the VM starts and keeps them across restarts. */
-		if (s && s->valid && (strcmp(s->mac, "00:00:00:00:00:00") != 0 || s->vlan > 0)) {
-			strbuf_add(o, "<interface type='hostdev' managed='yes'>\n");
-			if (strcmp(s->mac, "00:00:00:00:00:00") != 0)
+		if (vfio)
+			strbuf_add(o,
+				   "<!-- %s stays on %s (managed='no'): libvirt neither rebinds it nor gives it back "
+				   "-->\n",
+				   d->id, d->driver);
+		bool mac = s && s->valid && strcmp(s->mac, "00:00:00:00:00:00") != 0;
+		bool vlan = s && s->valid && s->vlan > 0;
+		bool foreign_vlan = vlan && (s->qos > 0 || s->vlan_proto == VFCTL_VLAN_PROTO_8021AD);
+		if (foreign_vlan)
+			strbuf_add(o,
+				   "<!-- %s: VLAN %d with %s: libvirt's <vlan> would write QoS 0 and 802.1Q; a plain "
+				   "<hostdev>, so the PF keeps the MAC and VLAN vfctl set -->\n",
+				   d->id, s->vlan,
+				   s->qos > 0 && s->vlan_proto == VFCTL_VLAN_PROTO_8021AD ? "QoS and 802.1ad"
+				   : s->qos > 0                                           ? "a QoS"
+											  : "802.1ad");
+		if ((mac || vlan) && !foreign_vlan) {
+			strbuf_add(o, "<interface type='hostdev' managed='%s'>\n", managed);
+			if (mac)
 				strbuf_add(o, "  <mac address='%s'/>\n", s->mac);
-			strbuf_add(o, "  <source>\n    <address type='pci' %s/>\n  </source>\n", addr);
-			if (s->vlan > 0)
+			strbuf_add(o, "%s  <source>\n    <address type='pci' %s/>\n  </source>\n", drv, addr);
+			if (vlan)
 				strbuf_add(o, "  <vlan>\n    <tag id='%d'/>\n  </vlan>\n", s->vlan);
 			strbuf_add(o, "</interface>\n");
 		} else
 			strbuf_add(
 				o,
-				"<hostdev mode='subsystem' type='pci' managed='yes'>\n  <source>\n    <address %s/>\n"
+				"<hostdev mode='subsystem' type='pci' managed='%s'>\n%s  <source>\n    <address %s/>\n"
 				"  </source>\n</hostdev>\n",
-				addr);
+				managed, drv, addr);
 	}
 }
 
-static void emit_proxmox(strbuf *o, const vfctl_host *h, const bool *sel)
+/* pve-configid (PVE::JSONSchema's [a-z][a-z0-9_-]+, any case): a letter, then at least one letter,
+ * digit, - or _; at most 64 here. */
+static bool mapping_name_ok(const char *n)
+{
+	if (!n || strlen(n) < 2 || strlen(n) > 64 || !((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z')))
+		return false;
+	for (const char *p = n; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		      *p == '_'))
+			return false;
+	return true;
+}
+
+/* A Proxmox resource mapping: one map entry per VF (every field qemu-server's assert_valid checks
+ * at VM start: id, subsystem-id when the device has one, iommugroup), and a hostpci line that takes
+ * whichever entry is free. Only such a mapping lets a VM take "any free VF" and migrate. */
+static void emit_proxmox_mapping(strbuf *o, const vfctl_host *h, const bool *sel, const char *name, const char *node)
+{
+	bool any = false;
+	for (size_t i = 0; i < h->n_devices && !o->error; i++) {
+		const vfctl_device *d = &h->devices[i];
+		const vfctl_device *pf = d->physfn ? vfctl_host_find(h, d->physfn) : NULL;
+		if (!sel || !(sel[i] || (pf && sel[pf - h->devices])))
+			continue;
+		if (!pf && d->n_vfs)
+			continue; /* a PF stands for its VFs */
+		if (!pf) {
+			o->error = -EINVAL;
+			return;
+		}
+		if (!any)
+			strbuf_add(
+				o,
+				"# /etc/pve/mapping/pci.cfg (or: pvesh create /cluster/mapping/pci --id %s --map ... "
+				"for each line below)\n%s\n",
+				name, name);
+		any = true;
+		strbuf_add(o, "\tmap node=%s,path=%s,id=%04x:%04x", node, d->id, d->vendor_id, d->device_id);
+		if (d->subsystem_vendor_id >= 0 && d->subsystem_device_id >= 0)
+			strbuf_add(o, ",subsystem-id=%04x:%04x", d->subsystem_vendor_id, d->subsystem_device_id);
+		if (d->iommu_group >= 0)
+			strbuf_add(o, ",iommugroup=%d", d->iommu_group);
+		strbuf_add(o, "\n");
+	}
+	if (!any && !o->error) {
+		o->error = -EINVAL;
+		return;
+	}
+	strbuf_add(o, "# /etc/pve/qemu-server/VMID.conf; pcie=1 needs \"machine: q35\"\nhostpci0: mapping=%s,pcie=1\n",
+		   name);
+}
+
+static void emit_proxmox(strbuf *o, const vfctl_host *h, const bool *sel, const char *mapping, const char *node)
 {
 	int n = 0;
+	if (mapping) {
+		emit_proxmox_mapping(o, h, sel, mapping, node);
+		return;
+	}
 	strbuf_add(o, "# /etc/pve/qemu-server/VMID.conf; pcie=1 needs \"machine: q35\"\n");
 	for (size_t i = 0; i < h->n_devices; i++) {
 		const vfctl_pci_addr a = h->devices[i].addr;
@@ -175,22 +268,34 @@ int vfctl_emit_vdpa(const vfctl_host *h, const vfctl_select *sel, vfctl_emit_kin
 	return 0;
 }
 
-int vfctl_emit(const vfctl_host *h, const vfctl_select *sel, vfctl_emit_kind kind, char **ret)
+int vfctl_emit(const vfctl_host *h, const vfctl_select *sel, const vfctl_emit_opts *opts, char **ret)
 {
 	strbuf o = {0};
+	vfctl_emit_opts eo = {0};
 	_cleanup_free_ bool *select = NULL;
-	int r = select_mask(h, sel, &select, NULL);
+	char node[65] = "localhost";
+	struct utsname u;
+	int r = opts ? opts_copy(&eo, sizeof(eo), opts) : -EINVAL;
+	if (r >= 0)
+		r = select_mask(h, sel, &select, NULL);
+	if (r >= 0 && eo.mapping && (!mapping_name_ok(eo.mapping) || eo.kind != VFCTL_EMIT_PROXMOX || !select))
+		r = -EINVAL;
 	if (r < 0)
 		return r;
+	/* Proxmox's node name is the host name up to its first dot (PVE::INotify::nodename). */
+	if (eo.node)
+		snprintf(node, sizeof(node), "%s", eo.node);
+	else if (uname(&u) == 0)
+		snprintf(node, sizeof(node), "%.*s", (int)strcspn(u.nodename, "."), u.nodename);
 	strbuf_add(&o, "%s", "");
-	if (kind == VFCTL_EMIT_QEMU)
+	if (eo.kind == VFCTL_EMIT_QEMU)
 		emit_qemu(&o, h, select);
-	else if (kind == VFCTL_EMIT_LIBVIRT)
+	else if (eo.kind == VFCTL_EMIT_LIBVIRT)
 		emit_libvirt(&o, h, select);
-	else if (kind == VFCTL_EMIT_OVS)
+	else if (eo.kind == VFCTL_EMIT_OVS)
 		emit_ovs(&o, h, select);
 	else
-		emit_proxmox(&o, h, select);
+		emit_proxmox(&o, h, select, eo.mapping, node);
 	if (o.error) {
 		free(o.s);
 		return o.error;
