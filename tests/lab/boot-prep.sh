@@ -49,6 +49,24 @@ WantedBy=multi-user.target
 UNIT
 ln -sf /etc/systemd/system/libvirtd.service /etc/systemd/system/multi-user.target.wants/libvirtd.service
 
+# The other VM managers' units vfctl.service orders itself before (modular libvirt's virtqemud, the
+# autostart of libvirt-guests and Proxmox's pve-guests): each stand-in records the VF count it finds.
+for u in virtqemud libvirt-guests pve-guests; do
+	cat >/etc/systemd/system/$u.service <<UNIT
+[Unit]
+Description=stand-in for $u: records the VFs it finds when it starts
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/sh -c 'cat /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs > /run/standin-$u-numvfs'
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+	ln -sf /etc/systemd/system/$u.service /etc/systemd/system/multi-user.target.wants/$u.service
+done
+
 cat >/etc/systemd/system/vfctl-lab-test.service <<UNIT
 [Unit]
 Description=vfctl lab: the boot test

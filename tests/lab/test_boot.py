@@ -99,6 +99,10 @@ def test_boot(s):
     s.check("vfctl.service finished before network-pre.target", 0 < done <= pre, (done, pre))
     s.check("vfctl.service finished before the libvirtd stand-in started", 0 < done <= lv, (done, lv))
     s.eq("the libvirtd stand-in found the VFs configured", read("/run/standin-numvfs"), "3")
+    for u in ("virtqemud", "libvirt-guests", "pve-guests"):
+        t = int(show(u + ".service", "ExecMainStartTimestampMonotonic").get("ExecMainStartTimestampMonotonic") or 0)
+        s.check("vfctl.service finished before the %s stand-in started, which found the 3 VFs" % u,
+                0 < done <= t and read("/run/standin-%s-numvfs" % u) == "3", (done, t, read("/run/standin-%s-numvfs" % u)))
     try:
         macs = [v["address"] for v in json.load(open("/run/standin-link.json"))[0]["vfinfo_list"]]
     except (OSError, ValueError, KeyError, IndexError):
