@@ -9,6 +9,7 @@ packages=(
 	libelf-dev bc flex bison xz-utils cppcheck clang-format
 	debhelper dpkg-dev fakeroot lintian bash-completion systemd udev ansible-core python3-apt
 	prometheus prometheus-node-exporter strace
+	libvirt-daemon libvirt-daemon-driver-qemu
 )
 # QEMU >= 8 (the igb model): plain bookworm has 7.2.
 backports=(qemu-system-x86)

@@ -150,6 +150,124 @@ def test_libvirt_xml(s, lab):
     s.eq("emit proxmox: a hostpci line with pcie=1", px.splitlines()[1:], ["hostpci0: %s,pcie=1" % lab.vf])
 
 
+# --- libvirt for real: libvirtd in this VM, a TCG domain holding the VF ---------------------------
+
+QEMU_CONF = """user = "root"
+group = "root"
+security_driver = "none"
+stdio_handler = "file"
+namespaces = [ ]
+cgroup_controllers = [ ]
+"""
+
+
+def start_libvirtd():
+    """libvirtd without systemd, as LAB-NOTES has it: the QEMU driver wants its build-time user
+    (libvirt-daemon-system would create it) and writable state directories."""
+    with open("/etc/libvirt/qemu.conf", "w") as f:
+        f.write(QEMU_CONF)
+    for path, line in (("/etc/passwd", "libvirt-qemu:x:64055:64055::/var/lib/libvirt:/usr/sbin/nologin\n"),
+                       ("/etc/group", "libvirt-qemu:x:64055:\nkvm:x:64056:\n")):
+        if "libvirt-qemu:" not in open(path).read():
+            with open(path, "a") as f:
+                f.write(line)
+    for d in ("/var/lib/libvirt", "/var/log/libvirt", "/var/cache/libvirt", "/run/libvirt"):
+        os.makedirs(d, exist_ok=True)
+    subprocess.run(["libvirtd", "-d"], check=True, timeout=60)
+    wait_for(lambda: virsh("version")[0] == 0, timeout=60)
+
+
+def virsh(*args):
+    p = subprocess.run(["virsh", "-c", "qemu:///system", *args], capture_output=True, text=True, timeout=180)
+    return p.returncode, p.stdout, p.stderr
+
+
+def domain_xml(name, devices):
+    # type='qemu': TCG; <acpi/> because libvirt 9.0 passes -no-acpi without it, which QEMU 10 no
+    # longer has.
+    return ("<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>"
+            "<os><type arch='x86_64' machine='q35'>hvm</type></os><features><acpi/></features>"
+            "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>%s</devices></domain>\n" % (name, devices))
+
+
+def verify_json(conf):
+    rc, text, _ = vfctl("verify", "-c", conf)
+    print("# note vfctl verify: " + " | ".join(ln.strip() for ln in text.splitlines() if ln.strip())[:400])
+    rc, doc, err = vfctl_json("verify", "-c", conf)
+    return rc, [(d["device"], d["vf"], d["knob"], d.get("have")) for d in doc["drift"]], err
+
+
+def holder(lab, vf_index):
+    _, st, _ = vfctl_json("status", lab.pf)
+    return st["devices"][0]["vfs"][vf_index]["held_by"]
+
+
+def test_libvirt_lifecycle(s, lab):
+    """The emitted XML defined and started by a real libvirtd as a TCG domain holding the igb VF
+    vfctl bound (managed='no'): while it runs vfctl names the VM and verify finds no drift; after
+    destroy and after a second start the host still matches. A managed='yes' domain on the other
+    VF, which vfctl's configuration keeps on igbvf: libvirt rebinds it, verify reports it, and
+    destroy gives it back."""
+    vf0 = link_base("%s/%s/virtfn0" % (SYS, lab.igb))
+    conf = os.path.join(TMP, "libvirt.conf")
+    with open(conf, "w") as f:
+        f.write("[PF]\nMatch=pci:%s\nNumVFs=2\n\n[VF:0]\nDriver=igbvf\n\n[VF:1]\nDriver=vfio-pci\n"
+                "MACAddress=02:00:00:00:00:51\nVLANId=51\n" % lab.igb)
+    rc, out, err = vfctl("bind", lab.vf)
+    s.check("bind VF 1 for the VM", rc == 0 and driver(lab.vf) == "vfio-pci", out + err)
+    rc, drift, err = verify_json(conf)
+    s.eq("verify before the VM: the host matches", (rc, drift), (0, []))
+    start_libvirtd()
+    rc, xml, err = vfctl("emit", "libvirt", lab.vf)
+    s.check("emit libvirt: VF 1 on vfio-pci is managed='no', its MAC and VLAN in an <interface>",
+            rc == 0 and "<interface type='hostdev' managed='no'>" in xml and "<tag id='51'/>" in xml, xml + err)
+    path = os.path.join(TMP, "web01.xml")
+    with open(path, "w") as f:
+        f.write(domain_xml("web01", xml))
+    rc, out, err = virsh("define", path)
+    s.check("virsh define takes the emitted XML", rc == 0, out + err)
+    for round_ in ("first", "second"):
+        t0 = time.monotonic()
+        rc, out, err = virsh("start", "web01")
+        state = virsh("domstate", "web01")[1].strip()
+        print("# note virsh start (%s): %.1f s, %s" % (round_, time.monotonic() - t0, state))
+        s.check("virsh start (%s): running" % round_, rc == 0 and state == "running", out + err)
+        hd = holder(lab, 1) or {}
+        rc2, text, _ = vfctl("status", lab.pf)
+        print("# note vfctl status while web01 runs:\n# " + "\n# ".join(text.splitlines()[-4:]))
+        s.check("while it runs (%s): status names the VM holding VF 1" % round_,
+                hd.get("vm") == "web01" and hd.get("pid", 0) > 0 and "-> vm web01 (" in text, (hd, text[-600:]))
+        rc, drift, err = verify_json(conf)
+        s.eq("while it runs (%s): verify finds no drift (libvirt set the same MAC and VLAN)" % round_, (rc, drift),
+             (0, []))
+        rc, out, err = virsh("destroy", "web01")
+        s.check("virsh destroy (%s)" % round_, rc == 0, out + err)
+        rc, drift, err = verify_json(conf)
+        s.check("after destroy (%s): VF 1 still on vfio-pci, verify finds no drift, nobody holds it" % round_,
+                rc == 0 and drift == [] and driver(lab.vf) == "vfio-pci" and holder(lab, 1) is None, (drift, err))
+    virsh("undefine", "web01")
+
+    # managed='yes' on a VF vfctl keeps on igbvf: libvirt takes it, and says nothing to vfctl.
+    rc, xml0, err = vfctl("emit", "libvirt", vf0)
+    s.check("emit libvirt: VF 0 on igbvf is managed='yes'", "managed='yes'" in xml0, xml0 + err)
+    path = os.path.join(TMP, "db01.xml")
+    with open(path, "w") as f:
+        f.write(domain_xml("db01", xml0))
+    rc, out, err = virsh("create", path)
+    s.check("virsh create db01 (managed='yes' on VF 0): running, libvirt rebound VF 0 to vfio-pci",
+            rc == 0 and driver(vf0) == "vfio-pci", out + err)
+    rc, drift, err = verify_json(conf)
+    s.check("verify reports libvirt's rebind of VF 0 (its driver), and names the VM holding it",
+            rc == 1 and [(d[1], d[2], d[3]) for d in drift] == [(0, "unbind", "driver vfio-pci"),
+                                                                 (0, "bind", "driver vfio-pci")] and
+            (holder(lab, 0) or {}).get("vm") == "db01", (drift, err))
+    rc, out, err = virsh("destroy", "db01")
+    wait_for(lambda: driver(vf0) == "igbvf", timeout=30)
+    rc, drift, err = verify_json(conf)
+    s.check("after destroy: libvirt gave VF 0 back to igbvf, verify finds no drift", rc == 0 and drift == [] and
+            driver(vf0) == "igbvf", (drift, err))
+
+
 def test_group_rules(s, lab):
     a, b = lab.e1000
     rc, out, err = vfctl("bind", a)
@@ -283,7 +401,8 @@ def test_nvme_sriov(s, lab):
 
 def main():
     Suite("lab-vfio").run_lab(Lab(), ((test_vf_bind_restore, host_drivers), (test_nested_qemu, host_drivers),
-                                      (test_libvirt_xml, host_drivers), (test_group_rules, host_drivers),
+                                      (test_libvirt_xml, host_drivers), (test_libvirt_lifecycle, host_drivers),
+                                      (test_group_rules, host_drivers),
                                       (test_doctor_passthrough, e1000_pair_on_vfio), (test_restore_all, all_bound),
                                       test_nvme_sriov))
 
