@@ -521,6 +521,10 @@ typedef struct vfctl_emit_opts {
 	 * taking whichever is free; NULL: a hostpci line per device. */
 	const char *mapping;
 	const char *node; /* the mapping's Proxmox node: NULL for this host's name (uname, up to a dot) */
+	/* LIBVIRT: each VF as a virtio-net failover pair (a virtio <interface> with <teaming
+	 * type='persistent'/> and the VF with <teaming type='transient'/>, one MAC): the VM can
+	 * migrate. -EINVAL for a device that is no VF, or a VF without a MAC or with a VLAN. */
+	bool failover;
 } vfctl_emit_opts;
 /* Hand-off text for the selected devices (in address order). -EINVAL: options without a size, a
  * mapping name Proxmox refuses, or a mapping with a device that is no VF. */

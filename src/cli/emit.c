@@ -23,6 +23,7 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 	if (argc < 3 || streq(argv[1], "-h") || streq(argv[1], "--help")) {
 		fprintf(argc < 3 ? stderr : stdout, "Usage: vfctl emit qemu|libvirt|proxmox DEVICE...\n"
 						    "       vfctl emit proxmox --mapping NAME [--node NODE] PF|VF...\n"
+						    "       vfctl emit libvirt --failover VF...\n"
 						    "       vfctl emit qemu|libvirt VDPA-DEVICE...\n"
 						    "       vfctl emit ovs PF\n");
 		return argc < 3 ? EXIT_USAGE : EXIT_OK;
@@ -43,9 +44,19 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 	vfctl_emit_opts eo = VFCTL_OPTS(vfctl_emit_opts, .kind = kind);
 	/* Options after the target: --mapping NAME, --node NODE (proxmox). */
 	int first = 2;
-	while (first + 1 < argc && (streq(argv[first], "--mapping") || streq(argv[first], "--node"))) {
-		*(streq(argv[first], "--mapping") ? &eo.mapping : &eo.node) = argv[first + 1];
-		first += 2;
+	for (;;) {
+		if (first < argc && streq(argv[first], "--failover")) {
+			eo.failover = true;
+			first++;
+		} else if (first + 1 < argc && (streq(argv[first], "--mapping") || streq(argv[first], "--node"))) {
+			*(streq(argv[first], "--mapping") ? &eo.mapping : &eo.node) = argv[first + 1];
+			first += 2;
+		} else
+			break;
+	}
+	if (eo.failover && kind != VFCTL_EMIT_LIBVIRT) {
+		fprintf(stderr, "vfctl: emit %s: --failover is for libvirt\n", argv[1]);
+		return EXIT_USAGE;
 	}
 	if ((eo.mapping || eo.node) && kind != VFCTL_EMIT_PROXMOX) {
 		fprintf(stderr, "vfctl: emit %s: --mapping and --node are for proxmox\n", argv[1]);
@@ -83,6 +94,13 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 			goto out;
 		}
 	int k = np ? vfctl_emit(h, &sel, &eo, &s) : 0;
+	if (k == -EINVAL && eo.failover) {
+		fprintf(stderr,
+			"vfctl: emit libvirt --failover: each device must be a VF with a MAC (MACAddress= in its "
+			"[VF] section) and no VLAN (the virtio side would not carry it)\n");
+		r = EXIT_USAGE;
+		goto out;
+	}
 	if (k == -EINVAL && eo.mapping) {
 		fprintf(stderr,
 			"vfctl: emit proxmox --mapping %s: a mapping takes VFs (or PFs, for their VFs), and its name "

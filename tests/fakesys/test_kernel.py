@@ -617,6 +617,18 @@ def test_emit_fits_the_host(s):
     v = subprocess.run(["virt-xml-validate", path, "domain"], capture_output=True, text=True)
     s.check("emit libvirt: valid per libvirt's schema (virt-xml-validate)", v.returncode == 0, v.stdout + v.stderr)
 
+    rc, out, err = h.run("emit", "libvirt", "--failover", "enp1s0:vf1")
+    with open(path, "w") as f:
+        f.write("<domain type='kvm'><name>t</name><memory>131072</memory><os><type arch='x86_64' machine='q35'>hvm"
+                "</type></os><devices>%s</devices></domain>\n" % out)
+    v = subprocess.run(["virt-xml-validate", path, "domain"], capture_output=True, text=True)
+    s.check("emit libvirt --failover: the virtio and VF interfaces paired on one MAC, valid per libvirt's schema",
+            rc == 0 and out.count("<mac address='02:00:00:00:01:01'/>") == 2 and "<teaming type='persistent'/>" in out
+            and "persistent='ua-vfctl-failover0'" in out and v.returncode == 0, out + err + v.stderr)
+    for dev in ("enp1s0:vf0", "enp1s0"):
+        rc, out, err = h.run("emit", "libvirt", "--failover", dev)
+        s.check("emit libvirt --failover %s (a VLAN; not a VF): a usage error saying why" % dev,
+                rc == 2 and "a VF with a MAC" in err and not out, (rc, out, err))
     rc, out, err = h.run("emit", "proxmox", "--mapping", "pool-enp1s0", "--node", "pve1", "enp1s0")
     lines = out.splitlines()
     maps = [dict(kv.split("=", 1) for kv in ln.strip()[4:].split(",")) for ln in lines if ln.startswith("\tmap ")]

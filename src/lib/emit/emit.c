@@ -61,9 +61,40 @@ static bool on_vfio(const vfctl_device *d)
  *   them through the PF at start and restores its saved values at stop; unless the VLAN has a QoS
  *   or is 802.1ad, which libvirt writes as QoS 0 and 802.1Q: then a plain <hostdev> (libvirt
  *   touches neither) and a comment that says why. */
-static void emit_libvirt(strbuf *o, const vfctl_host *h, const bool *sel)
+/* virtio-net failover (QEMU's failover=on, libvirt's <teaming>): the guest's net_failover driver
+ * joins a virtio NIC (persistent: it stays through a migration) and the VF (transient: unplugged
+ * before the migration, plugged again after it) with one MAC into one interface, so a VM with a VF
+ * can migrate. The VF's MAC is the pair's: without one there is nothing to pair on. */
+static void emit_failover(strbuf *o, const vfctl_device *d, const vfctl_vf_settings *s, const char *managed,
+			  const char *drv, const char *addr, int n)
 {
-	for (size_t i = 0; i < h->n_devices; i++) {
+	if (!s || !s->valid || !strcmp(s->mac, "00:00:00:00:00:00") || s->vlan > 0) {
+		o->error = -EINVAL; /* no MAC, or a VLAN the transient side cannot carry without drift */
+		return;
+	}
+	strbuf_add(o,
+		   "<!-- %s: virtio-net failover. Needs q35 (libvirt gives each device its own pcie-root-port),\n"
+		   "     a guest kernel with net_failover (Linux 4.18+), and the virtio side on the network the\n"
+		   "     VF's PF is on: replace the source below. One MAC for both; the VF is unplugged before a\n"
+		   "     migration and plugged back after it. -->\n",
+		   d->id);
+	strbuf_add(o,
+		   "<interface type='network'>\n  <mac address='%s'/>\n  <source network='default'/>\n"
+		   "  <model type='virtio'/>\n  <teaming type='persistent'/>\n  <alias name='ua-vfctl-failover%d'/>\n"
+		   "</interface>\n",
+		   s->mac, n);
+	strbuf_add(o,
+		   "<interface type='hostdev' managed='%s'>\n  <mac address='%s'/>\n%s  <source>\n"
+		   "    <address type='pci' %s/>\n  </source>\n"
+		   "  <teaming type='transient' persistent='ua-vfctl-failover%d'/>\n"
+		   "  <alias name='ua-vfctl-failover%d-vf'/>\n</interface>\n",
+		   managed, s->mac, drv, addr, n, n);
+}
+
+static void emit_libvirt(strbuf *o, const vfctl_host *h, const bool *sel, bool failover)
+{
+	int pairs = 0;
+	for (size_t i = 0; i < h->n_devices && !o->error; i++) {
 		const vfctl_device *d = &h->devices[i];
 		const vfctl_pci_addr a = d->addr;
 		if ((sel && !sel[i]) || a.domain < 0)
@@ -86,6 +117,14 @@ static void emit_libvirt(strbuf *o, const vfctl_host *h, const bool *sel)
 				   "<!-- %s stays on %s (managed='no'): libvirt neither rebinds it nor gives it back "
 				   "-->\n",
 				   d->id, d->driver);
+		if (failover) {
+			if (!pf) {
+				o->error = -EINVAL;
+				return;
+			}
+			emit_failover(o, d, s, managed, drv, addr, pairs++);
+			continue;
+		}
 		bool mac = s && s->valid && strcmp(s->mac, "00:00:00:00:00:00") != 0;
 		bool vlan = s && s->valid && s->vlan > 0;
 		bool foreign_vlan = vlan && (s->qos > 0 || s->vlan_proto == VFCTL_VLAN_PROTO_8021AD);
@@ -280,6 +319,8 @@ int vfctl_emit(const vfctl_host *h, const vfctl_select *sel, const vfctl_emit_op
 		r = select_mask(h, sel, &select, NULL);
 	if (r >= 0 && eo.mapping && (!mapping_name_ok(eo.mapping) || eo.kind != VFCTL_EMIT_PROXMOX || !select))
 		r = -EINVAL;
+	if (r >= 0 && eo.failover && eo.kind != VFCTL_EMIT_LIBVIRT)
+		r = -EINVAL;
 	if (r < 0)
 		return r;
 	/* Proxmox's node name is the host name up to its first dot (PVE::INotify::nodename). */
@@ -291,7 +332,7 @@ int vfctl_emit(const vfctl_host *h, const vfctl_select *sel, const vfctl_emit_op
 	if (eo.kind == VFCTL_EMIT_QEMU)
 		emit_qemu(&o, h, select);
 	else if (eo.kind == VFCTL_EMIT_LIBVIRT)
-		emit_libvirt(&o, h, select);
+		emit_libvirt(&o, h, select, eo.failover);
 	else if (eo.kind == VFCTL_EMIT_OVS)
 		emit_ovs(&o, h, select);
 	else
