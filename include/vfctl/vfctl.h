@@ -525,6 +525,9 @@ typedef struct vfctl_emit_opts {
 	 * type='persistent'/> and the VF with <teaming type='transient'/>, one MAC): the VM can
 	 * migrate. -EINVAL for a device that is no VF, or a VF without a MAC or with a VLAN. */
 	bool failover;
+	/* LIBVIRT: a hostdev network of this name (letters, digits, - and _) whose pool is the selected
+	 * VFs (a PF: its VFs), leaving out a VF with a port VLAN; NULL: none. */
+	const char *network;
 } vfctl_emit_opts;
 /* Hand-off text for the selected devices (in address order). -EINVAL: options without a size, a
  * mapping name Proxmox refuses, or a mapping with a device that is no VF. */

@@ -24,6 +24,7 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 		fprintf(argc < 3 ? stderr : stdout, "Usage: vfctl emit qemu|libvirt|proxmox DEVICE...\n"
 						    "       vfctl emit proxmox --mapping NAME [--node NODE] PF|VF...\n"
 						    "       vfctl emit libvirt --failover VF...\n"
+						    "       vfctl emit libvirt --network NAME PF|VF...\n"
 						    "       vfctl emit qemu|libvirt VDPA-DEVICE...\n"
 						    "       vfctl emit ovs PF\n");
 		return argc < 3 ? EXIT_USAGE : EXIT_OK;
@@ -48,14 +49,17 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 		if (first < argc && streq(argv[first], "--failover")) {
 			eo.failover = true;
 			first++;
-		} else if (first + 1 < argc && (streq(argv[first], "--mapping") || streq(argv[first], "--node"))) {
-			*(streq(argv[first], "--mapping") ? &eo.mapping : &eo.node) = argv[first + 1];
+		} else if (first + 1 < argc && (streq(argv[first], "--mapping") || streq(argv[first], "--node") ||
+						streq(argv[first], "--network"))) {
+			*(streq(argv[first], "--mapping") ? &eo.mapping
+			  : streq(argv[first], "--node")  ? &eo.node
+							  : &eo.network) = argv[first + 1];
 			first += 2;
 		} else
 			break;
 	}
-	if (eo.failover && kind != VFCTL_EMIT_LIBVIRT) {
-		fprintf(stderr, "vfctl: emit %s: --failover is for libvirt\n", argv[1]);
+	if ((eo.failover || eo.network) && kind != VFCTL_EMIT_LIBVIRT) {
+		fprintf(stderr, "vfctl: emit %s: --failover and --network are for libvirt\n", argv[1]);
 		return EXIT_USAGE;
 	}
 	if ((eo.mapping || eo.node) && kind != VFCTL_EMIT_PROXMOX) {
@@ -94,18 +98,17 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 			goto out;
 		}
 	int k = np ? vfctl_emit(h, &sel, &eo, &s) : 0;
-	if (k == -EINVAL && eo.failover) {
-		fprintf(stderr,
-			"vfctl: emit libvirt --failover: each device must be a VF with a MAC (MACAddress= in its "
-			"[VF] section) and no VLAN (the virtio side would not carry it)\n");
-		r = EXIT_USAGE;
-		goto out;
-	}
-	if (k == -EINVAL && eo.mapping) {
-		fprintf(stderr,
-			"vfctl: emit proxmox --mapping %s: a mapping takes VFs (or PFs, for their VFs), and its name "
-			"starts with a letter, then letters, digits, - and _\n",
-			eo.mapping);
+	/* What each option refuses, said once. */
+	const char *why = !(k == -EINVAL) ? NULL
+			  : eo.network  ? "--network: the pool takes VFs (or PFs, for their VFs) without a port VLAN, "
+					  "not with --failover; its name is letters, digits, - and _"
+			  : eo.failover ? "--failover: each device must be a VF with a MAC (MACAddress= in its [VF] "
+					  "section) and no VLAN (the virtio side would not carry it)"
+			  : eo.mapping  ? "--mapping: a mapping takes VFs (or PFs, for their VFs), and its name starts "
+					  "with a letter, then letters, digits, - and _"
+					: NULL;
+	if (why) {
+		fprintf(stderr, "vfctl: emit %s %s\n", argv[1], why);
 		r = EXIT_USAGE;
 		goto out;
 	}
@@ -131,7 +134,7 @@ int cmd_emit(const cli_global *g, int argc, char **argv)
 	if (sv)
 		fputs(sv, stdout);
 	/* A Proxmox mapping's devices are bound by qemu-server at VM start: no note. */
-	for (size_t i = 0; kind != VFCTL_EMIT_OVS && !eo.mapping && sel.n && i < h->n_devices; i++)
+	for (size_t i = 0; kind != VFCTL_EMIT_OVS && !eo.mapping && !eo.network && sel.n && i < h->n_devices; i++)
 		if (vfctl_select_names(h, &sel, &h->devices[i]) && !streq_ptr(h->devices[i].driver, "vfio-pci"))
 			fprintf(stderr,
 				"vfctl: note: %s is bound to %s, not vfio-pci: vfctl bind %s first (libvirt's "

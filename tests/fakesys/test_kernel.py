@@ -629,6 +629,18 @@ def test_emit_fits_the_host(s):
         rc, out, err = h.run("emit", "libvirt", "--failover", dev)
         s.check("emit libvirt --failover %s (a VLAN; not a VF): a usage error saying why" % dev,
                 rc == 2 and "a VF with a MAC" in err and not out, (rc, out, err))
+    rc, out, err = h.run("emit", "libvirt", "--network", "pool0", "enp1s0")
+    net = os.path.join(h.root, "net.xml")
+    with open(net, "w") as f:
+        f.write(out)
+    v = subprocess.run(["virt-xml-validate", net, "network"], capture_output=True, text=True)
+    pool = re.findall(r"<address type='pci' domain='0x0000' bus='0x01' slot='0x10' function='0x(\d)'/>", out)
+    s.check("emit libvirt --network: a hostdev pool of VFs 1 and 2 (VF 0 left out for its VLAN, said so), "
+            "managed='yes' (VF 1 is on igbvf), valid per libvirt's network schema",
+            rc == 0 and pool == ["2", "4"] and "%s left out: its PF holds VLAN 42" % vfs[0]["id"] in out and
+            "<forward mode='hostdev' managed='yes'>" in out and v.returncode == 0, out + err + v.stderr)
+    rc, out, err = h.run("emit", "libvirt", "--network", "pool0", "enp1s0:vf0")
+    s.check("emit libvirt --network with only a VLAN'd VF: a usage error", rc == 2 and "--network" in err, (rc, err))
     rc, out, err = h.run("emit", "proxmox", "--mapping", "pool-enp1s0", "--node", "pve1", "enp1s0")
     lines = out.splitlines()
     maps = [dict(kv.split("=", 1) for kv in ln.strip()[4:].split(",")) for ln in lines if ln.startswith("\tmap ")]

@@ -267,6 +267,33 @@ def test_libvirt_lifecycle(s, lab):
     s.check("after destroy: libvirt gave VF 0 back to igbvf, verify finds no drift", rc == 0 and drift == [] and
             driver(vf0) == "igbvf", (drift, err))
 
+    # A hostdev network: libvirt picks a free VF of the pool and sets the domain's MAC on it.
+    rc, netxml, err = vfctl("emit", "libvirt", "--network", "vfpool", vf0)
+    path = os.path.join(TMP, "vfpool.xml")
+    with open(path, "w") as f:
+        f.write(netxml)
+    rc1, out1, err1 = virsh("net-define", path)
+    rc2, out2, err2 = virsh("net-start", "vfpool")
+    s.check("emit libvirt --network: libvirt defines and starts the VF pool", rc == 0 and rc1 == 0 and rc2 == 0,
+            netxml + err + out1 + err1 + out2 + err2)
+    path = os.path.join(TMP, "pool01.xml")
+    with open(path, "w") as f:
+        f.write(domain_xml("pool01", "<interface type='network'><source network='vfpool'/>"
+                                     "<mac address='02:00:00:00:77:01'/></interface>"))
+    rc, out, err = virsh("create", path)
+    _, st, _ = vfctl_json("status", lab.pf)
+    v0 = st["devices"][0]["vfs"][0]
+    s.check("a domain on the pool: libvirt took VF 0 and set the domain's MAC through the PF; vfctl names the VM",
+            rc == 0 and v0["mac"] == "02:00:00:00:77:01" and (v0["held_by"] or {}).get("vm") == "pool01",
+            (out + err, v0))
+    rc, drift, err = verify_json(conf)
+    s.check("verify: what libvirt owns (VF 0's MAC, which the configuration leaves unset) is no drift; its "
+            "binding is (managed='yes' rebound it)", [(d[1], d[2]) for d in drift] == [(0, "unbind"), (0, "bind")],
+            (drift, err))
+    virsh("destroy", "pool01")
+    virsh("net-destroy", "vfpool")
+    wait_for(lambda: driver(vf0) == "igbvf", timeout=30)
+
     # Live migration with a VF: the virtio-net failover pair, accepted by libvirt and QEMU.
     rc, xml, err = vfctl("emit", "libvirt", "--failover", vf0)
     s.check("emit libvirt --failover: a virtio <interface> (teaming persistent) and the VF (transient), one MAC",

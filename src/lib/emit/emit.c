@@ -153,6 +153,55 @@ static void emit_libvirt(strbuf *o, const vfctl_host *h, const bool *sel, bool f
 	}
 }
 
+/* A libvirt hostdev network: a pool of VFs from which libvirt gives each domain's <interface
+ * type='network'> a free one, setting that domain's MAC (and VLAN 0) through the PF at start. A VF
+ * whose PF holds a VLAN for it is left out (libvirt would clear it), and said so; managed='no' when
+ * every VF of the pool is on a VFIO driver already (libvirt leaves the binding alone). */
+static void emit_libvirt_network(strbuf *o, const vfctl_host *h, const bool *sel, const char *name)
+{
+	size_t n = 0;
+	bool all_vfio = true;
+	for (int pass = 0; pass < 2 && !o->error; pass++) {
+		if (pass == 1)
+			strbuf_add(o,
+				   "<!-- a domain takes a free VF with <interface type='network'><source network='%s'/>"
+				   "<mac address='...'/></interface>: libvirt sets that MAC through the PF, so the "
+				   "configuration leaves these VFs' MACAddress= and VLANId= unset -->\n"
+				   "<network>\n  <name>%s</name>\n  <forward mode='hostdev' managed='%s'>\n",
+				   name, name, all_vfio ? "no" : "yes");
+		for (size_t i = 0; i < h->n_devices; i++) {
+			const vfctl_device *d = &h->devices[i];
+			const vfctl_device *pf = d->physfn ? vfctl_host_find(h, d->physfn) : NULL;
+			if (!sel || !(sel[i] || (pf && sel[pf - h->devices])))
+				continue;
+			if (!pf) {
+				if (!d->n_vfs)
+					o->error = -EINVAL; /* neither a VF nor a PF with VFs */
+				continue;
+			}
+			const vfctl_vf_settings *s =
+				(size_t)d->vf_index < pf->n_vfs ? &pf->vfs[d->vf_index].settings : NULL;
+			bool vlan = s && s->valid && s->vlan > 0;
+			if (pass == 0) {
+				n += !vlan;
+				all_vfio &= vlan || on_vfio(d);
+			} else if (vlan)
+				strbuf_add(o,
+					   "    <!-- %s left out: its PF holds VLAN %d for it, which libvirt would "
+					   "clear -->\n",
+					   d->id, s->vlan);
+			else
+				strbuf_add(o,
+					   "    <address type='pci' domain='0x%04x' bus='0x%02x' slot='0x%02x' "
+					   "function='0x%x'/>\n",
+					   d->addr.domain, d->addr.bus, d->addr.slot, d->addr.function);
+		}
+		if (pass == 0 && !n && !o->error)
+			o->error = -EINVAL;
+	}
+	strbuf_add(o, "  </forward>\n</network>\n");
+}
+
 /* pve-configid (PVE::JSONSchema's [a-z][a-z0-9_-]+, any case): a letter, then at least one letter,
  * digit, - or _; at most 64 here. */
 static bool mapping_name_ok(const char *n)
@@ -319,7 +368,9 @@ int vfctl_emit(const vfctl_host *h, const vfctl_select *sel, const vfctl_emit_op
 		r = select_mask(h, sel, &select, NULL);
 	if (r >= 0 && eo.mapping && (!mapping_name_ok(eo.mapping) || eo.kind != VFCTL_EMIT_PROXMOX || !select))
 		r = -EINVAL;
-	if (r >= 0 && eo.failover && eo.kind != VFCTL_EMIT_LIBVIRT)
+	if (r >= 0 && (eo.failover || eo.network) && (eo.kind != VFCTL_EMIT_LIBVIRT || (eo.failover && eo.network)))
+		r = -EINVAL;
+	if (r >= 0 && eo.network && (!mapping_name_ok(eo.network) || !select))
 		r = -EINVAL;
 	if (r < 0)
 		return r;
@@ -331,9 +382,12 @@ int vfctl_emit(const vfctl_host *h, const vfctl_select *sel, const vfctl_emit_op
 	strbuf_add(&o, "%s", "");
 	if (eo.kind == VFCTL_EMIT_QEMU)
 		emit_qemu(&o, h, select);
-	else if (eo.kind == VFCTL_EMIT_LIBVIRT)
-		emit_libvirt(&o, h, select, eo.failover);
-	else if (eo.kind == VFCTL_EMIT_OVS)
+	else if (eo.kind == VFCTL_EMIT_LIBVIRT) {
+		if (eo.network)
+			emit_libvirt_network(&o, h, select, eo.network);
+		else
+			emit_libvirt(&o, h, select, eo.failover);
+	} else if (eo.kind == VFCTL_EMIT_OVS)
 		emit_ovs(&o, h, select);
 	else
 		emit_proxmox(&o, h, select, eo.mapping, node);
