@@ -87,7 +87,7 @@ int open_nodes_of(vfctl_ctx *ctx, char *const *wanted, size_t n_wanted, open_nod
 	/* The newer half's holders first, as one walk would have found them. */
 	if (r >= 0 && w[1].nv && GROW(w[0].v, w[0].alloc, w[0].nv + w[1].nv) < 0)
 		r = -ENOMEM;
-	if (r >= 0) {
+	if (r >= 0 && w[1].nv) {
 		memcpy(w[0].v + w[0].nv, w[1].v, w[1].nv * sizeof(*w[1].v));
 		w[0].nv += w[1].nv;
 		free(w[1].v);
