@@ -5,6 +5,15 @@
 
 #include "applier.h"
 #include "report.h"
+#include "runs.h"
+
+void applier_init(applier *a, vfctl_ctx *ctx, const vfctl_apply_opts *o, char **boot_id)
+{
+	*a = (applier){.ctx = ctx, .o = o, .rundir = ctx_run_dir(ctx)};
+	if (run_boot_id(ctx, boot_id) >= 0)
+		a->boot_id = *boot_id;
+	a->fail_at = ctx->set.test ? ctx->set.test->fail_step : 0;
+}
 
 void applier_event(applier *a, const vfctl_event *e)
 {

@@ -21,6 +21,9 @@ typedef struct applier {
 	bool hold;               /* vfctl bind: a unit done keeps its journal as the device's record */
 } applier;
 
+/* A run's applier: the run directory, this boot's id (into *boot_id, the caller frees it) and a
+ * test build's fault hook. */
+void applier_init(applier *a, vfctl_ctx *ctx, const vfctl_apply_opts *o, char **boot_id);
 /* A report line about a step, which its STEP/STEP_DONE events describe: no MESSAGE event. */
 void applier_step_line(applier *a, const char *fmt, ...) _printf_(2, 3);
 /* An event to the caller's opts->event, with the applier's unit when e names none. */

@@ -128,7 +128,7 @@ static bool wants_default_driver(const vfctl_config *c)
 static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 {
 	vfctl_apply_opts def = {0};
-	applier a = {.ctx = ctx, .o = opts ? opts : &def};
+	applier a;
 	vfctl_host *h = NULL;
 	conf_unit *priors = NULL;
 	bool *selected = NULL;
@@ -137,10 +137,7 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	char first_error[sizeof(ctx->error)] = "";
 
 	_cleanup_free_ char *boot_id = NULL;
-	a.rundir = ctx_run_dir(ctx);
-	if (run_boot_id(ctx, &boot_id) >= 0)
-		a.boot_id = boot_id;
-	a.fail_at = ctx->set.test ? ctx->set.test->fail_step : 0;
+	applier_init(&a, ctx, opts ? opts : &def, &boot_id);
 	if (!ctx->set.use_netlink) {
 		/* A tree with no kernel behind it: the configuration's errors still count first. */
 		if ((r = vfctl_host_scan(ctx, &h)) >= 0)

@@ -12,10 +12,8 @@
 
 static void hold_init(applier *a, vfctl_ctx *ctx, const vfctl_apply_opts *o, char **boot_id)
 {
-	*a = (applier){.ctx = ctx, .o = o, .rundir = ctx_run_dir(ctx), .hold = true};
-	if (run_boot_id(ctx, boot_id) >= 0)
-		a->boot_id = *boot_id;
-	a->fail_at = ctx->set.test ? ctx->set.test->fail_step : 0;
+	applier_init(a, ctx, o, boot_id);
+	a->hold = true;
 }
 
 static void hold_drop(applier *a, const char *dev)
