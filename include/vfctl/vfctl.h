@@ -190,6 +190,10 @@ typedef struct vfctl_device {
 	int eswitch_inline_mode, eswitch_encap_mode;
 
 	char *vf_default_driver; /* PF: the driver modules.alias gives its VFs, NULL when unknown */
+	/* The vfio-pci variant driver modules.alias gives (its "vfio_pci:" aliases: mlx5_vfio_pci, ...),
+	 * which Driver=vfio-pci binds instead of plain vfio-pci, as libvirt does; NULL when none.
+	 * vfio_variant: for this device; vf_vfio_variant: a PF's, for its VFs. */
+	char *vfio_variant, *vf_vfio_variant;
 
 	/* NVMe PF: its controller ("nvme0", NULL otherwise); the pools when Identify could be sent
 	 * (root, the running kernel): nvme_known */

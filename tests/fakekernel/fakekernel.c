@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "fakekernel.h"
+#include "modalias.h"
 #include "parse.h"
 
 typedef struct fk {
@@ -413,8 +414,8 @@ static int fk_bind(const fk *k, const char *devdir, const char *driver)
 	snprintf(p, sizeof(p), "%s/%s", drv, name);
 	relink(devdir, p);
 	uevent_driver(devdir, driver);
-	if (streq(driver, "vfio-pci")) {
-		/* vfio-pci creates the group's node (the tree's dev/vfio/N beside sys/, root-owned). */
+	if (driver_is_vfio(driver)) {
+		/* vfio-pci (and a variant) creates the group's node (the tree's dev/vfio/N beside sys/, root-owned). */
 		char grp[PATH_MAX], node[PATH_MAX];
 		snprintf(p, sizeof(p), "%s/iommu_group", devdir);
 		ssize_t n = readlink(p, grp, sizeof(grp) - 1);

@@ -853,6 +853,70 @@ def test_apply_reads_no_module_index(s):
         s.eq("module index, %s: whether the alias index was looked up" % name, any("modules.alias" in ln for ln in opened), wants)
 
 
+def module_index(h, aliases):
+    """depmod's alias index in the tree's modules/RELEASE, built from minimal .ko files whose
+    .modinfo declares the aliases ({module: alias}), beside the fake modules.dep."""
+    release = open(os.path.join(h.root, "proc/sys/kernel/osrelease")).read().strip()
+    base = os.path.join(h.root, "depmod")
+    kdir = os.path.join(base, "lib/modules", release, "kernel")
+    os.makedirs(kdir)
+    obj = os.path.join(base, "empty.o")
+    subprocess.run(["gcc", "-c", "-x", "c", "-", "-o", obj], input="int x;\n", text=True, check=True)
+    for mod, alias in aliases.items():
+        info = os.path.join(base, mod + ".modinfo")
+        with open(info, "wb") as f:
+            f.write(b"alias=%s\0name=%s\0license=GPL\0" % (alias.encode(), mod.encode()))
+        subprocess.run(["objcopy", "--add-section", ".modinfo=" + info, obj, os.path.join(kdir, mod + ".ko")],
+                       check=True)
+    subprocess.run(["/sbin/depmod", "-b", base, release], check=True, capture_output=True)
+    for f in ("modules.alias", "modules.alias.bin"):
+        shutil.copy(os.path.join(base, "lib/modules", release, f), os.path.join(h.root, "modules", release, f))
+
+
+def test_vfio_variant(s):
+    """Driver=vfio-pci binds the vfio-pci variant modules.alias gives the VF (as libvirt picks it:
+    only a variant carries the device's state across a migration), says so in plan, moves a VF off
+    plain vfio-pci onto it, and a rollback puts back the very driver the VF had; doctor says which
+    VFs can migrate and why not."""
+    h = Host("variant")
+    conf = h.conf("a.conf", "[PF]\nMatch=pci:0000:01:00.0\nNumVFs=2\n\n[VF:0]\nDriver=vfio-pci\n")
+    rc, out, err = h.run("apply", "-c", conf)
+    s.check("no index: VF 0 on plain vfio-pci", rc == 0 and pf_of(h.state())["vfs"][0]["driver"] == "vfio-pci",
+            out + err)
+    rc, out, err = h.run("doctor", "--json")
+    mig = [f for f in json.loads(out)["findings"] if f["id"] == "passthrough.migration"]
+    s.check("doctor: VF 0 cannot migrate, no variant knows 8086:10ca", len(mig) == 1 and
+            "no vfio-pci variant driver knows 8086:10ca" in mig[0]["summary"], mig)
+    module_index(h, {"igb_vfio_pci": "vfio_pci:v00008086d000010CAsv*sd*bc*sc*i*"})
+    s.eq("status --json: the VF's variant from the index", pf_of(h.state()) and
+         next(d for d in h.state() if d["id"] == "0000:01:10.0")["vfio_variant"], "igb_vfio_pci")
+    rc, out, err = h.run("doctor", "--json")
+    mig = [f for f in json.loads(out)["findings"] if f["id"] == "passthrough.migration"]
+    s.check("doctor: on plain vfio-pci, the variant named with the key that binds it", len(mig) == 1 and
+            "modules.alias gives it igb_vfio_pci" in mig[0]["summary"] and "Driver=vfio-pci" in (mig[0]["fix"] or ""),
+            mig)
+    rc, out, err = h.run("plan", "-c", conf)
+    s.check("plan: unbind vfio-pci, bind the variant, saying why", rc == 0 and "vf 0: unbind vfio-pci" in out and
+            "vf 0: bind igb_vfio_pci (vfio-pci's variant for this device in modules.alias)" in out, out + err)
+    before = h.state()
+    rc, out, err = h.run("apply", "-c", conf, fail_step=2)
+    s.check("a failure after the bind: rolled back", rc != 0, out + err)
+    s.eq("rollback: VF 0 back on plain vfio-pci, not on the variant", h.state(), before)
+    rc, out, err = h.run("apply", "-c", conf)
+    vf0 = next(d for d in h.state() if d["id"] == "0000:01:10.0")
+    s.check("apply: VF 0 on igb_vfio_pci, its /dev/vfio node made", rc == 0 and vf0["driver"] == "igb_vfio_pci" and
+            os.path.exists(os.path.join(h.root, "dev/vfio", str(vf0["iommu_group"]))), (vf0, out, err))
+    rc, out, err = h.run("verify", "-c", conf)
+    s.eq("verify: no drift on the variant", rc, 0)
+    rc, out, err = h.run("doctor", "--json")
+    mig = [f for f in json.loads(out)["findings"] if f["id"] == "passthrough.migration"]
+    s.check("doctor: VF 0 can migrate on igb_vfio_pci", len(mig) == 1 and
+            mig[0]["summary"].startswith("can migrate: igb_vfio_pci"), mig)
+    rc, out, err = h.run("export")
+    s.check("export: the variant the index gives is written as Driver=vfio-pci", rc == 0 and "Driver=vfio-pci" in out
+            and "igb_vfio_pci\n" not in out.replace("(igb_vfio_pci", ""), out + err)
+
+
 def main():
     s = Suite("fakekernel")
     if not os.access(FAKE, os.X_OK):
@@ -863,7 +927,8 @@ def main():
                test_invalid_changes_nothing, test_boot_skips_a_bad_section, test_boot_skips_a_file_that_is_not_text,
                test_export_warns_duplicate_macs, test_boot_before_the_driver,
                test_two_pfs_concurrently, test_apply_events, test_parallel_scan, test_verify_reads_what_it_touched, test_apply_reads_no_module_index,
-               test_bind_restore, test_dump_interrupted, test_emit_fits_the_host, test_export_handunit, test_export_round_trip):
+               test_bind_restore, test_dump_interrupted, test_emit_fits_the_host, test_export_handunit, test_export_round_trip,
+               test_vfio_variant):
         s.run(fn)
     shutil.rmtree(TMP, ignore_errors=True)
     s.finish()

@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "parse.h"
+#include "modalias.h"
 
 /* Knobs a PF driver is known to refuse, with the kernel's answer. Where a driver is not listed,
  * vfctl cannot know in advance and the kernel's error reaches the user at apply time. */
@@ -172,12 +173,12 @@ static int check_vf(vfctl_config *c, const vfctl_device *pf, const vf_target *t,
 		snprintf(msg, sizeof(msg), "QualityOfService= needs a VLANId= above 0");
 		r = error_once(c, t->l_qos, msg);
 	}
-	if (r >= 0 && (t->owner >= 0 || t->group >= 0) && !(t->driver && streq(t->driver, "vfio-pci"))) {
+	if (r >= 0 && (t->owner >= 0 || t->group >= 0) && !driver_is_vfio(t->driver)) {
 		snprintf(msg, sizeof(msg), "%s= sets who may open /dev/vfio/N: it needs Driver=vfio-pci",
 			 t->owner >= 0 ? "Owner" : "Group");
 		r = error_once(c, t->owner >= 0 ? t->l_owner : t->l_group, msg);
 	}
-	if (r >= 0 && t->mtu >= 0 && t->driver && (streq(t->driver, "vfio-pci") || streq(t->driver, "none"))) {
+	if (r >= 0 && t->mtu >= 0 && t->driver && (driver_is_vfio(t->driver) || streq(t->driver, "none"))) {
 		snprintf(msg, sizeof(msg), "MTU= needs the VF's netdev, but Driver=%s gives it none", t->driver);
 		r = error_once(c, t->l_mtu, msg);
 	}
@@ -448,7 +449,7 @@ int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h)
 			r = check_vf_vdpa(ctx, c, u, d, h);
 		else if (!u->driver)
 			r = config_error(c, u->loc, "[Device] without Driver=: say which driver %s should have", d->id);
-		else if ((u->owner >= 0 || u->group >= 0) && !streq(u->driver, "vfio-pci"))
+		else if ((u->owner >= 0 || u->group >= 0) && !driver_is_vfio(u->driver))
 			r = config_error(c, u->owner >= 0 ? u->l_owner : u->l_group,
 					 "%s= sets who may open /dev/vfio/N: it needs Driver=vfio-pci",
 					 u->owner >= 0 ? "Owner" : "Group");

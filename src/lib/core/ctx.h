@@ -32,7 +32,7 @@ typedef struct ctx_settings {
 	bool use_netlink, names, stats;
 	/* apply's own scans: what no plan reads is left out (the vfio modules' states, which read
 	 * modules.dep; the VFs' default drivers, which cost libkmod's index) unless a section asks
-	 * for Driver=auto (plan_default_drivers). */
+	 * for Driver=auto or Driver=vfio-pci (plan_default_drivers). */
 	bool plan_only, plan_default_drivers;
 	const kernel_hooks *kernel; /* NULL: the running kernel */
 	const test_hooks *test;     /* NULL in the installed command */

@@ -10,6 +10,7 @@
 #include "relations.h"
 #include "report.h"
 #include "vm-holders.h"
+#include "modalias.h"
 
 static bool is_amd(const vfctl_host *h)
 {
@@ -250,7 +251,7 @@ static void check_sriov(checker *c, const vfctl_device *d)
 	if (d->num_vfs > 0 && d->autoprobe == 1) {
 		size_t bound = 0;
 		for (size_t i = 0; i < d->n_vfs; i++)
-			bound += d->vfs[i].driver && !streq(d->vfs[i].driver, "vfio-pci");
+			bound += d->vfs[i].driver && !driver_is_vfio(d->vfs[i].driver);
 		if (bound)
 			add(c, "sriov.autoprobe", VFCTL_SEV_INFO, d,
 			    "VFs bind to a host driver as soon as they are created (sriov_drivers_autoprobe=1)", ev,
@@ -365,10 +366,53 @@ static void check_intx(checker *c, const vfctl_device *d)
 	free(peers.s);
 }
 
+/* Whether a VM holding a VFIO device can migrate: only a vfio-pci variant driver carries the
+ * device's state across (VFIO migration); on plain vfio-pci QEMU blocks the migration. */
+static void check_migration(checker *c, const vfctl_device *d)
+{
+	_cleanup_free_ char *sum = NULL, *fix = NULL, *ev = NULL;
+	bool plain = streq(d->driver, "vfio-pci");
+	const vfctl_device *pf = d->physfn ? vfctl_host_find(c->h, d->physfn) : NULL;
+	bool vf_mac = pf && (size_t)d->vf_index < pf->n_vfs && pf->vfs[d->vf_index].settings.valid &&
+		      !streq(pf->vfs[d->vf_index].settings.mac, "00:00:00:00:00:00");
+	if (asprintf(&ev, "driver %s; modules.alias: %s", d->driver,
+		     d->vfio_variant ? d->vfio_variant : "no vfio-pci variant for it") < 0)
+		ev = NULL;
+	if (!plain) {
+		if (asprintf(&sum, "can migrate: %s carries the device's state (VFIO migration)", d->driver) < 0)
+			sum = NULL;
+		/* mlx5 offers migration only for a VF whose port function was made migratable, in
+		 * switchdev mode, before the VF bound (Documentation/networking/device_drivers/ethernet/
+		 * mellanox/mlx5/switchdev.rst). */
+		if (streq(d->driver, "mlx5_vfio_pci"))
+			fix = strdup("if QEMU says the device has no migration: Migratable=yes in its [VF] section "
+				     "(devlink port function caps, set before the VF binds)");
+	} else if (d->vfio_variant) {
+		if (asprintf(&sum, "cannot migrate on plain vfio-pci: modules.alias gives it %s, which can",
+			     d->vfio_variant) < 0)
+			sum = NULL;
+		if (asprintf(&fix, "Driver=vfio-pci in its configuration (or vfctl bind %s) binds %s", d->id,
+			     d->vfio_variant) < 0)
+			fix = NULL;
+	} else {
+		if (asprintf(&sum, "cannot migrate: no vfio-pci variant driver knows %04x:%04x, and plain vfio-pci "
+				   "carries no device state",
+			     (unsigned)d->vendor_id, (unsigned)d->device_id) < 0)
+			sum = NULL;
+		if (vf_mac && asprintf(&fix,
+				       "vfctl emit libvirt --failover %s: virtio-net failover unplugs the VF before a "
+				       "migration and plugs it back after",
+				       d->id) < 0)
+			fix = NULL;
+	}
+	if (sum)
+		add(c, "passthrough.migration", VFCTL_SEV_INFO, d, sum, ev, fix);
+}
+
 /* For a device meant for a VM (named, or on vfio-pci already): can QEMU take it? */
 static void check_passthrough(checker *c, const vfctl_device *d, bool named)
 {
-	bool on_vfio = d->driver && streq(d->driver, "vfio-pci");
+	bool on_vfio = driver_is_vfio(d->driver);
 	_cleanup_free_ char *fix = NULL, *rm = NULL;
 	if (named && !on_vfio && d->physfn == NULL && d->n_vfs == 0 && !d->is_bridge) {
 		if (asprintf(&fix, "vfctl bind %s (or let libvirt's managed='yes' do it)", d->id) < 0)
@@ -392,6 +436,8 @@ static void check_passthrough(checker *c, const vfctl_device *d, bool named)
 			    others, f);
 		}
 	}
+	if (on_vfio)
+		check_migration(c, d);
 	/* Which VM has it: what a change to it would disturb. */
 	if (d->held_by.pid) {
 		_cleanup_free_ char *who = holder_describe(&d->held_by), *ev = NULL;
@@ -650,7 +696,7 @@ static int doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_op
 	}
 	bool vfio_used = false;
 	for (size_t i = 0; i < h->n_devices; i++)
-		vfio_used |= h->devices[i].driver && streq(h->devices[i].driver, "vfio-pci");
+		vfio_used |= driver_is_vfio(h->devices[i].driver);
 	if (vfio_used || c.select)
 		check_memlock(&c);
 	check_vdpa(&c);

@@ -12,6 +12,7 @@
 #include "sysfs.h"
 #include "util.h"
 #include "vfctl/vfctl.h"
+#include "modalias.h"
 
 /* The selected functions of the slot of device i, as a bitmask of function numbers. */
 static unsigned slot_functions(const vfctl_host *h, const bool *sel, size_t i)
@@ -49,7 +50,7 @@ static void emit_qemu(strbuf *o, const vfctl_host *h, const bool *sel)
 /* A VFIO driver: vfio-pci, or a variant (mlx5_vfio_pci) that QEMU drives the same way. */
 static bool on_vfio(const vfctl_device *d)
 {
-	return d->driver && (streq(d->driver, "vfio-pci") || strstr(d->driver, "vfio_pci"));
+	return driver_is_vfio(d->driver);
 }
 
 /* libvirt's hand-off, fitted to what the host already does for the device:

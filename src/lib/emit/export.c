@@ -14,6 +14,7 @@
 #include "util.h"
 #include "vf-flags.h"
 #include "vfctl/vfctl.h"
+#include "modalias.h"
 
 static const vfctl_netdev *first_netdev(const vfctl_device *d)
 {
@@ -153,8 +154,11 @@ static void put_vf(strbuf *out, const vfctl_host *h, const vfctl_device *pf, con
 	 * kernel gives a VF is left implicit. */
 	if (vf->id && !vf->driver)
 		strbuf_add(t, "Driver=none\n");
-	else if (vf->id && streq(vf->driver, "vfio-pci")) {
-		strbuf_add(t, "Driver=vfio-pci\n");
+	else if (vf->id && driver_is_vfio(vf->driver)) {
+		/* Driver=vfio-pci binds the variant modules.alias gives the VF where there is one. */
+		bool picked = streq_ptr(vf->driver, pf->vf_vfio_variant) ||
+			      (!pf->vf_vfio_variant && streq(vf->driver, "vfio-pci"));
+		strbuf_add(t, "Driver=%s\n", picked ? "vfio-pci" : vf->driver);
 		put_owner(t, vd);
 	} else if (vf->id && (!pf->vf_default_driver || !streq(vf->driver, pf->vf_default_driver)))
 		strbuf_add(t, "Driver=%s\n", vf->driver);
@@ -252,7 +256,9 @@ static int export_device(const vfctl_device *d, vfctl_export_file *f)
 	strbuf t = {0};
 	strbuf_add(&t, "# Written by vfctl export from the live host.\n");
 	describe(&t, d);
-	strbuf_add(&t, "[Device]\n# matched by PCI path: the slot\nMatch=path:pci-%s\nDriver=vfio-pci\n", d->id);
+	bool picked = streq_ptr(d->driver, d->vfio_variant) || (!d->vfio_variant && streq(d->driver, "vfio-pci"));
+	strbuf_add(&t, "[Device]\n# matched by PCI path: the slot\nMatch=path:pci-%s\nDriver=%s\n", d->id,
+		   picked ? "vfio-pci" : d->driver);
 	put_owner(&t, d);
 	if (t.error) {
 		free(t.s);
@@ -447,7 +453,7 @@ int vfctl_export(const vfctl_host *h, const vfctl_select *sel, vfctl_export_file
 			continue;
 		if (pf_configured(d) || (select && (d->total_vfs > 0 || d->num_vfs >= 0)))
 			r = export_pf(h, d, &files[n++]);
-		else if (d->driver && streq(d->driver, "vfio-pci") && !d->is_bridge)
+		else if (driver_is_vfio(d->driver) && !d->is_bridge)
 			r = export_device(d, &files[n++]);
 	}
 	for (size_t i = 0; !select && h->vdpa && i < h->vdpa->n_devs && r >= 0; i++)

@@ -263,6 +263,7 @@ static void device_json(json_writer *w, const vfctl_host *h, const size_t *group
 	json_string(w, "class_name", d->class_name);
 	json_string(w, "driver", d->driver);
 	json_string(w, "driver_override", d->driver_override);
+	json_string(w, "vfio_variant", d->vfio_variant);
 	json_int_or_null(w, "iommu_group", d->iommu_group);
 	holder_json(w, &d->held_by);
 

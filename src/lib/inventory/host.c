@@ -252,7 +252,7 @@ static void vfio_owners(const vfctl_ctx *ctx, vfctl_host *h)
 		uid_t u;
 		gid_t g;
 		mode_t m;
-		if (d->iommu_group < 0 || !streq_ptr(d->driver, "vfio-pci"))
+		if (d->iommu_group < 0 || !driver_is_vfio(d->driver))
 			continue;
 		snprintf(grp, sizeof(grp), "%d", d->iommu_group);
 		ctx_vfio_node(ctx, grp, path, sizeof(path));

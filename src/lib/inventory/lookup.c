@@ -7,6 +7,7 @@
 #include "relations.h"
 #include "util.h"
 #include "vfctl/vfctl.h"
+#include "modalias.h"
 
 const vfctl_netdev *vfctl_vf_netdev(const vfctl_host *h, const vfctl_vf *vf)
 {
@@ -197,7 +198,7 @@ char *group_host_members(const vfctl_host *h, const vfctl_device *d)
 	for (size_t i = 0; d->iommu_group >= 0 && i < h->n_devices; i++) {
 		const vfctl_device *p = &h->devices[i];
 		if (p != d && p->iommu_group == d->iommu_group && !p->is_bridge && p->driver &&
-		    !streq(p->driver, "vfio-pci"))
+		    !driver_is_vfio(p->driver))
 			s = list_add(s, p);
 	}
 	return s;

@@ -87,6 +87,8 @@ void pci_device_done(vfctl_device *d)
 	free(d->vfs);
 	free(d->vf_settings_error);
 	free(d->vf_default_driver);
+	free(d->vfio_variant);
+	free(d->vf_vfio_variant);
 	free(d->nvme_ctrl);
 	free(d->physfn);
 	*d = (vfctl_device){0};

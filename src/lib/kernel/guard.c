@@ -8,6 +8,7 @@
 
 #include "guard.h"
 #include "holders.h"
+#include "modalias.h"
 
 void guard_init(guard *g, vfctl_ctx *ctx, const vfctl_host *h)
 {
@@ -177,7 +178,7 @@ static int in_use(guard *g, const vfctl_device *d, char **ret)
 {
 	int pid;
 	_cleanup_free_ char *comm = NULL;
-	if (d->driver && streq(d->driver, "vfio-pci") && d->iommu_group >= 0) {
+	if (driver_is_vfio(d->driver) && d->iommu_group >= 0) {
 		char node[32];
 		snprintf(node, sizeof(node), "/dev/vfio/%d", d->iommu_group);
 		int r = guard_fd_holder(g, node, &pid, &comm);
@@ -205,7 +206,7 @@ static int in_use(guard *g, const vfctl_device *d, char **ret)
 	}
 	/* A network driver bound, but no netdev here: it was moved to another namespace (a
 	 * container or a VM's netns). */
-	if (d->driver && (d->class_code >> 16) == 0x02 && d->n_netdevs == 0 && !streq(d->driver, "vfio-pci") &&
+	if (d->driver && (d->class_code >> 16) == 0x02 && d->n_netdevs == 0 && !driver_is_vfio(d->driver) &&
 	    !streq(d->driver, "pci-stub"))
 		return asprintf(ret, "%s: its netdev (driver %s) is in another network namespace", d->id, d->driver) < 0
 			       ? -ENOMEM

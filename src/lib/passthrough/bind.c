@@ -9,6 +9,7 @@
 #include "config.h"
 #include "hold.h"
 #include "lock.h"
+#include "modalias.h"
 #include "relations.h"
 #include "report.h"
 
@@ -164,9 +165,9 @@ static int build_units(binder *b, const char *drv, vfctl_config **ret)
 		if ((r = vfctl_config_add_unit(c, "Device")) < 0 || (r = vfctl_config_set(c, "Match", match)) < 0 ||
 		    (r = vfctl_config_set(c, "Driver", drv ? drv : "none")) < 0)
 			break;
-		if (drv && streq(drv, "vfio-pci") && b->o->owner >= 0)
+		if (driver_is_vfio(drv) && b->o->owner >= 0)
 			r = set_int(c, "Owner", b->o->owner);
-		if (r >= 0 && drv && streq(drv, "vfio-pci") && b->o->group_id >= 0)
+		if (r >= 0 && driver_is_vfio(drv) && b->o->group_id >= 0)
 			r = set_int(c, "Group", b->o->group_id);
 	}
 	if (r == -EINVAL && c->n_errors)

@@ -7,6 +7,7 @@
 #include "holders.h"
 #include "lock.h"
 #include "pcicfg.h"
+#include "modalias.h"
 
 /* The seam reads from offset 0; the command word is at PCI_COMMAND. */
 static int read_cmd(vfctl_ctx *ctx, const char *cfg, uint16_t *ret)
@@ -36,7 +37,7 @@ static int intx_probe(vfctl_ctx *ctx, const vfctl_device *d, int *ret)
 
 	if (!streq(d->bus, "pci"))
 		return ctx_error(ctx, -EINVAL, "%s: not a PCI device", d->id);
-	if (d->driver && !streq(d->driver, "vfio-pci"))
+	if (d->driver && !driver_is_vfio(d->driver))
 		return ctx_error(ctx, -EBUSY, "%s: in use by driver %s (unbind it to probe INTx masking)", d->id,
 				 d->driver);
 	if (d->driver && d->iommu_group >= 0) {

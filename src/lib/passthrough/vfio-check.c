@@ -9,6 +9,7 @@
 #include "relations.h"
 #include "report.h"
 #include "vfio.h"
+#include "modalias.h"
 
 #define VFIO_DIR "/dev/vfio"
 
@@ -59,8 +60,8 @@ static void check_one(vfctl_ctx *ctx, const vfctl_host *h, checker *c)
 	bool viable;
 
 	snprintf(fix, sizeof(fix), "vfctl bind %s", d->id);
-	if (!step(c, "vfio.driver", d->driver && streq(d->driver, "vfio-pci") ? 0 : -ENODEV, fix,
-		  "bound to vfio-pci (driver: %s)", d->driver ? d->driver : "none"))
+	if (!step(c, "vfio.driver", driver_is_vfio(d->driver) ? 0 : -ENODEV, fix,
+		  "bound to vfio-pci or a variant of it (driver: %s)", d->driver ? d->driver : "none"))
 		return;
 	if (!step(c, "vfio.group", d->iommu_group >= 0 ? 0 : -ENXIO, "turn the IOMMU on: vfctl doctor",
 		  "in IOMMU group %d", d->iommu_group))

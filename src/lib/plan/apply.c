@@ -114,14 +114,20 @@ int applier_recover(applier *a, vfctl_host **h)
 	return r;
 }
 
-/* Does a [VF] section ask for the kernel's own driver (Driver=auto)? Read from the sections as
- * written: the per-VF targets come with validation, after the first scan. */
-static bool wants_default_driver(const vfctl_config *c)
+/* Does a section name a driver the module index decides: the kernel's own (Driver=auto) or
+ * vfio-pci, whose variant for the device (mlx5_vfio_pci, ...) modules.alias gives? Read from the
+ * sections as written: the per-VF targets come with validation, after the first scan. */
+static bool wants_module_index(const vfctl_config *c)
 {
-	for (size_t i = 0; i < c->n_units; i++)
-		for (size_t k = 0; k < c->units[i].n_vf_sections; k++)
-			if (streq_ptr(c->units[i].vf_sections[k].t.driver, "auto"))
+	for (size_t i = 0; i < c->n_units; i++) {
+		if (streq_ptr(c->units[i].driver, "vfio-pci"))
+			return true;
+		for (size_t k = 0; k < c->units[i].n_vf_sections; k++) {
+			const char *drv = c->units[i].vf_sections[k].t.driver;
+			if (streq_ptr(drv, "auto") || streq_ptr(drv, "vfio-pci"))
 				return true;
+		}
+	}
 	return false;
 }
 
@@ -386,7 +392,7 @@ int vfctl_apply(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 		return k;
 	bool po = ctx->set.plan_only, pd = ctx->set.plan_default_drivers;
 	ctx->set.plan_only = true;
-	ctx->set.plan_default_drivers = wants_default_driver(c);
+	ctx->set.plan_default_drivers = wants_module_index(c);
 	int r = apply_run(ctx, c, &o);
 	ctx->set.plan_only = po;
 	ctx->set.plan_default_drivers = pd;

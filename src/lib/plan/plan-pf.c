@@ -314,7 +314,7 @@ static int plan_vf_drivers(pf_plan *pp)
 		if (!t || !t->driver)
 			continue;
 		bool is_auto = streq(t->driver, "auto"), none = streq(t->driver, "none");
-		const char *want = is_auto ? pp->pf->vf_default_driver : t->driver;
+		const char *want = is_auto ? pp->pf->vf_default_driver : vfio_pick(t->driver, pp->pf->vf_vfio_variant, t->override);
 		if (none ? !cur : streq_ptr(cur, want) && want)
 			continue;
 		if (cur && (r = add_unbind(pp, i, cur, "")) < 0)
@@ -322,7 +322,8 @@ static int plan_vf_drivers(pf_plan *pp)
 		/* driver_override stays set (a reprobe keeps the VF where it was put), unless this is a
 		 * rollback to a VF that had none. */
 		bool keep = !is_auto && !(t->override && !*t->override);
-		if (!none && (r = add_bind(pp, i, want, keep, is_auto ? " (the kernel's driver for it)" : "")) < 0)
+		const char *why = is_auto ? " (the kernel's driver for it)" : want != t->driver ? VFIO_VARIANT_WHY : "";
+		if (!none && (r = add_bind(pp, i, want, keep, why)) < 0)
 			return r;
 	}
 	return 0;

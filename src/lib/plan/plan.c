@@ -37,6 +37,7 @@ static int plan_device(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const v
 		const char *want = u->driver;
 		if (u->n_vfs == 8 && f->addr.function >= 0 && u->vfs[f->addr.function].driver)
 			want = u->vfs[f->addr.function].driver;
+		want = vfio_pick(want, f->vfio_variant, u->override);
 		bool none = streq(want, "none");
 		if (none ? !f->driver : streq_ptr(f->driver, want))
 			continue;
@@ -49,7 +50,8 @@ static int plan_device(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const v
 		}
 		if (none)
 			continue;
-		s = plan_add(p, STEP_BIND, ui, d->id, -1, "%s: bind %s", f->id, want);
+		s = plan_add(p, STEP_BIND, ui, d->id, -1, "%s: bind %s%s", f->id, want,
+			     want != u->driver && f->vfio_variant == want ? VFIO_VARIANT_WHY : "");
 		if (!s || !plan_own(&s->u.drv.function, f->id) || !plan_own(&s->u.drv.driver, want))
 			return -ENOMEM;
 		/* driver_override stays set, so a reset or reprobe does not hand the device back; a

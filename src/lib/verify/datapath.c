@@ -19,6 +19,7 @@
 #include "parse.h"
 #include "strbuf.h"
 #include "verify.h"
+#include "modalias.h"
 
 /* IEEE Std 802 Local Experimental EtherType 1: nothing on a wire mistakes it for its own. */
 #define DP_ETHERTYPE    0x88b5
@@ -127,8 +128,8 @@ static int unit_ports(dp_run *d, const conf_unit *u, const vfctl_host *h, size_t
 		const vfctl_vf_settings *s = &vf->settings;
 		char label[128];
 		snprintf(label, sizeof(label), "%s vf %zu", pf->id, i);
-		if (vf->driver && streq(vf->driver, "vfio-pci")) {
-			if ((r = skip(d->v, label, "bound to vfio-pci (a VM's, or ready for one): never probed")) < 0)
+		if (driver_is_vfio(vf->driver)) {
+			if ((r = skip(d->v, label, "bound to a VFIO driver (a VM's, or ready for one): never probed")) < 0)
 				return r;
 			continue;
 		}
