@@ -94,6 +94,8 @@ typedef struct vfctl_vf_settings {
 	int spoofchk, trust, rss_query;
 	int link_state;                   /* IFLA_VF_LINK_STATE_*: 0 auto, 1 enable, 2 disable */
 	int64_t min_tx_rate, max_tx_rate; /* Mbit/s */
+	/* Its devlink port function's capabilities (switchdev mode), -1 where the driver reports none */
+	int roce, migratable;
 } vfctl_vf_settings;
 
 typedef struct vfctl_vf {

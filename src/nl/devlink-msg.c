@@ -2,6 +2,7 @@
 /* devlink generic netlink messages: requests and reply decoders, without sockets. */
 #include <linux/devlink.h>
 #include <linux/genetlink.h>
+#include <linux/netlink.h>
 #include <stdio.h>
 
 #include "attr.h"
@@ -16,6 +17,32 @@ struct nlmsghdr *devlink_msg(char *buf, uint16_t fam, uint8_t cmd, const char *b
 	mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, bus);
 	mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, dev);
 	return nlh;
+}
+
+struct nlmsghdr *devlink_port_fn_caps_msg(char *buf, uint16_t fam, const char *bus, const char *dev, uint32_t port,
+					  uint32_t mask, uint32_t value)
+{
+	struct nlmsghdr *nlh = devlink_msg(buf, fam, DEVLINK_CMD_PORT_SET, bus, dev);
+	struct nla_bitfield32 caps = {.value = value & mask, .selector = mask};
+	mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_INDEX, port);
+	struct nlattr *fn = mnl_attr_nest_start(nlh, DEVLINK_ATTR_PORT_FUNCTION);
+	mnl_attr_put(nlh, DEVLINK_PORT_FN_ATTR_CAPS, sizeof(caps), &caps);
+	mnl_attr_nest_end(nlh, fn);
+	return nlh;
+}
+
+/* The function nest of a port: its capabilities. */
+static void port_function(const struct nlattr *nest, devlink_port *p)
+{
+	const struct nlattr *a;
+	mnl_attr_for_each_nested (a, nest) {
+		if (mnl_attr_get_type(a) == DEVLINK_PORT_FN_ATTR_CAPS &&
+		    mnl_attr_get_payload_len(a) >= sizeof(struct nla_bitfield32)) {
+			const struct nla_bitfield32 *b = mnl_attr_get_payload(a);
+			p->caps = b->value & b->selector;
+			p->caps_known = b->selector;
+		}
+	}
 }
 
 int devlink_eswitch_cb(const struct nlmsghdr *nlh, void *data)
@@ -71,6 +98,9 @@ int devlink_port_cb(const struct nlmsghdr *nlh, void *data)
 			break;
 		case DEVLINK_ATTR_PORT_NETDEV_NAME:
 			(void)attr_str(a, p.netdev, sizeof(p.netdev));
+			break;
+		case DEVLINK_ATTR_PORT_FUNCTION:
+			port_function(a, &p);
 			break;
 		}
 	}

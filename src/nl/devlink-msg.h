@@ -18,6 +18,9 @@ typedef struct devlink_port {
 	int flavour, pfnum, vfnum, controller;
 	bool external;
 	char netdev[64];
+	/* Its function's capabilities (DEVLINK_PORT_FN_ATTR_CAPS): caps_known the ones the driver
+	 * reports (a driver with no port_fn_*_get reports none), caps their values. */
+	uint32_t caps, caps_known;
 } devlink_port;
 
 typedef struct devlink_ports_list {
@@ -27,6 +30,10 @@ typedef struct devlink_ports_list {
 
 /* A request addressed to one devlink instance (bus "pci", dev "0000:06:00.0"). */
 struct nlmsghdr *devlink_msg(char *buf, uint16_t family, uint8_t cmd, const char *bus, const char *dev);
+/* DEVLINK_CMD_PORT_SET of one port: its function's capabilities in mask set to those of value
+ * (roce, migratable: DEVLINK_PORT_FN_CAP_*). */
+struct nlmsghdr *devlink_port_fn_caps_msg(char *buf, uint16_t family, const char *bus, const char *dev, uint32_t port,
+					  uint32_t mask, uint32_t value);
 /* Reply decoders, as libmnl callbacks: data is a devlink_eswitch (filled) or a devlink_ports_list
  * (one port appended per message). Unknown attributes are skipped. */
 int devlink_eswitch_cb(const struct nlmsghdr *nlh, void *data);

@@ -193,7 +193,7 @@ static int decode_vf_info(const struct nlattr *info, vfctl_vf_settings *s, vfctl
 		default:
 			/* A flag ({__u32 vf; __u32 value}); anything else unknown is not an error. */
 			for (vf_flag f = 0; f < _VF_FLAG_MAX; f++)
-				if (t == vf_flags[f].ifla && len >= sizeof(struct ifla_vf_trust))
+				if (vf_flags[f].ifla && t == vf_flags[f].ifla && len >= sizeof(struct ifla_vf_trust))
 					vf_flag_set(s, f, knob(((const struct ifla_vf_trust *)p)->setting));
 			break;
 		}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The VF flag knobs, one row each (vf-flags.h). */
 #include <errno.h>
+#include <linux/devlink.h>
 #include <linux/if_link.h>
 #include <string.h>
 #include <strings.h>
@@ -49,6 +50,24 @@ const vf_flag_desc vf_flags[_VF_FLAG_MAX] = {
 			       ATTR(IFLA_VF_RSS_QUERY_EN),
 			       SETTING(rss_query),
 			       .fresh = 0},
+	/* mlx5 (eswitch_offloads.c, mlx5_devlink_port_fn_roce_set/_migratable_set): a new VF has RoCE
+	 * and is not migratable; either change reaches the VF when its driver next binds. */
+	[VF_FLAG_ROCE] = {.conf_key = "RoCE",
+			  .key = "roce",
+			  .action = "vf-roce",
+			  .word = "roce",
+			  .have_word = "roce",
+			  .devlink_cap = DEVLINK_PORT_FN_CAP_ROCE,
+			  SETTING(roce),
+			  .fresh = 1},
+	[VF_FLAG_MIGRATABLE] = {.conf_key = "Migratable",
+				.key = "migratable",
+				.action = "vf-migratable",
+				.word = "migratable",
+				.have_word = "migratable",
+				.devlink_cap = DEVLINK_PORT_FN_CAP_MIGRATABLE,
+				SETTING(migratable),
+				.fresh = 0},
 };
 
 int vf_flag_get(const void *settings, vf_flag f)

@@ -6,14 +6,17 @@
 #include <stdint.h>
 
 /* A VF's flag knobs: each is one IFLA_VF_* attribute whose payload is {__u32 vf; __u32 value}, set
- * with RTM_SETLINK on the PF and reported in its IFLA_VFINFO_LIST. Everything that reads, plans,
- * records, restores, compares or shows one iterates vf_flags[]: adding a knob of this shape is one
- * enum entry, one row, and its field in vfctl_vf_settings. */
+ * with RTM_SETLINK on the PF and reported in its IFLA_VFINFO_LIST, or one capability bit of the
+ * VF's devlink port function (DEVLINK_PORT_FN_ATTR_CAPS), set and reported through devlink. Everything that reads,
+ * plans, records, restores, compares or shows one iterates vf_flags[]: adding a knob of this shape is one enum entry,
+ * one row, and its field in vfctl_vf_settings. */
 typedef enum vf_flag {
 	VF_FLAG_SPOOFCHK,
 	VF_FLAG_TRUST,
 	VF_FLAG_LINK_STATE,
 	VF_FLAG_RSS_QUERY,
+	VF_FLAG_ROCE,
+	VF_FLAG_MIGRATABLE,
 	_VF_FLAG_MAX,
 } vf_flag;
 
@@ -23,7 +26,10 @@ typedef struct vf_flag_desc {
 	const char *action;    /* a plan step's and a drift's knob: "vf-spoofchk" */
 	const char *word;      /* in a step's text, as iproute2 says it: "vf 1: spoofchk on" */
 	const char *have_word; /* in verify's "have": "spoofchk on" */
-	uint16_t ifla;         /* IFLA_VF_SPOOFCHK */
+	uint16_t ifla;         /* IFLA_VF_SPOOFCHK; 0 for a devlink capability */
+	/* A capability of the VF's devlink port function (DEVLINK_PORT_FN_CAP_*), which exists in
+	 * switchdev mode only and takes effect when the VF's driver binds: set while it is unbound. */
+	uint32_t devlink_cap;
 	const char *ifla_name; /* for the kernel's refusal: "RTM_SETLINK eth0 vf 1 IFLA_VF_SPOOFCHK: ..." */
 	size_t settings_off;   /* its int in vfctl_vf_settings */
 	int fresh;             /* what a driver gives a new VF */

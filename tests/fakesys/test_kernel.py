@@ -917,6 +917,19 @@ def test_vfio_variant(s):
             and "igb_vfio_pci\n" not in out.replace("(igb_vfio_pci", ""), out + err)
 
 
+def test_port_function_needs_switchdev(s):
+    """Migratable= is a capability of the VF's devlink port function: on a PF without a devlink
+    eswitch (igb) plan refuses with FILE:LINE, and nothing changes."""
+    h = Host("port-fn")
+    digest = tree_digest(h.root + "/sys")
+    conf = h.conf("a.conf", "[PF]\nMatch=pci:0000:01:00.0\nNumVFs=2\n\n[VF:1]\nMigratable=yes\n")
+    rc, out, err = h.run("apply", "-c", conf)
+    s.check("Migratable= on igb: exit 2, FILE:LINE, switchdev named", rc == 2 and
+            "%s:6: Migratable= is a capability of the VF's devlink port function, which exists in switchdev mode only"
+            % conf in err, (rc, out, err))
+    s.eq("Migratable= refused: not one file of the tree changed", tree_digest(h.root + "/sys"), digest)
+
+
 def main():
     s = Suite("fakekernel")
     if not os.access(FAKE, os.X_OK):
@@ -928,7 +941,7 @@ def main():
                test_export_warns_duplicate_macs, test_boot_before_the_driver,
                test_two_pfs_concurrently, test_apply_events, test_parallel_scan, test_verify_reads_what_it_touched, test_apply_reads_no_module_index,
                test_bind_restore, test_dump_interrupted, test_emit_fits_the_host, test_export_handunit, test_export_round_trip,
-               test_vfio_variant):
+               test_vfio_variant, test_port_function_needs_switchdev):
         s.run(fn)
     shutil.rmtree(TMP, ignore_errors=True)
     s.finish()

@@ -205,6 +205,29 @@ def test_invalid(s, pf):
             read("%s/%s/sriov_numvfs" % (SYS, igb)) == before, err)
 
 
+def test_port_function_caps(s, pf):
+    """RoCE=/Migratable= are devlink port function capabilities: netdevsim's VF ports report none
+    (devlink port show has no caps in their function), so plan refuses up front with FILE:LINE and
+    the reason, and nothing changes."""
+    ports = json.loads(sh("devlink", "-j", "port", "show").stdout)["port"]
+    vf1 = [p for n, p in ports.items() if n.startswith("netdevsim/netdevsim10/") and p.get("flavour") == "pcivf" and
+           p.get("vfnum") == 1]
+    s.check("devlink (iproute2) shows netdevsim's VF 1 port without a migratable capability",
+            len(vf1) == 1 and "migratable" not in json.dumps(vf1[0]), vf1)
+    c = conf("mig.conf", "[PF]\nMatch=name:%s\nNumVFs=4\nEswitchMode=switchdev\n\n[VF:1]\nMigratable=yes\n" % pf)
+    before = status_nsim()
+    rc, out, err = vfctl("apply", "-c", c)
+    s.check("Migratable= on netdevsim: FILE:LINE and the reason, exit 2", rc == 2 and
+            "%s:7: Migratable= cannot be set on netdevsim10" % c in err and
+            "its VF ports report no migratable capability" in err, (rc, out, err))
+    s.eq("Migratable= refused: the PF as before", status_nsim(), before)
+    c = conf("mig-legacy.conf", "[PF]\nMatch=name:%s\nNumVFs=4\nEswitchMode=legacy\n\n[VF]\nRoCE=no\n" % pf)
+    rc, out, err = vfctl("plan", "-c", c)
+    s.check("RoCE= with EswitchMode=legacy: FILE:LINE, switchdev named", rc == 2 and
+            "%s:7: RoCE= is a capability of the VF's devlink port function, which exists in switchdev mode only" % c
+            in err, (rc, out, err))
+
+
 def main():
     s = Suite("lab-switchdev")
     pf = nsim_setup()
@@ -215,6 +238,7 @@ def main():
         s.check("switchdev tests ran", False, e)
     if reps:
         s.run(test_ovs, pf)
+        s.run(test_port_function_caps, pf)
         s.run(test_held_mode_change, pf, reps)
     s.run(test_vdpa)
     s.run(test_invalid, pf)

@@ -191,6 +191,52 @@ static void test_nvme(vfctl_ctx *ctx)
 	vfctl_host_free(h);
 }
 
+/* Migratable= is a devlink port function capability that mlx5 reads when the VF's driver binds:
+ * a bound VF is unbound around it and bound again (to its Driver= when the section gives one);
+ * a VF that already has it gets no step. */
+static void test_port_function(vfctl_ctx *ctx)
+{
+	static const step_kind keep[] = {STEP_UNBIND, STEP_VF_FLAG, STEP_PROBE};
+	static const step_kind to_vfio[] = {STEP_UNBIND, STEP_VF_FLAG, STEP_BIND};
+	const struct {
+		const char *conf;
+		const step_kind *want;
+	} cases[] = {
+		{"[PF]\nMatch=pci:0000:01:00.0\n[VF]\nMigratable=yes\n", keep},
+		{"[PF]\nMatch=pci:0000:01:00.0\n[VF]\nMigratable=yes\n[VF:1]\nDriver=vfio-pci\n", to_vfio},
+	};
+	for (size_t k = 0; k < ELEMENTSOF(cases); k++) {
+		vfctl_host *h = test_igb_host(2);
+		vfctl_device *pf = &h->devices[0];
+		pf->eswitch_mode = VFCTL_ESWITCH_SWITCHDEV;
+		for (size_t i = 0; i < 2; i++) {
+			pf->vfs[i].representor = strdup(i ? "eth_rep1" : "eth_rep0");
+			pf->vfs[i].settings.migratable = i ? 0 : 1;
+		}
+		vfctl_config *c;
+		vfctl_plan *p = plan_of(ctx, h, cases[k].conf, &c);
+		CHECK_EQ_INT(p->n, 3);
+		for (size_t i = 0; i < p->n && i < 3; i++)
+			CHECK(p->steps[i].kind == cases[k].want[i] && p->steps[i].vf == 1,
+			      "case %zu step %zu is %s vf %d", k, i + 1, step_kind_str(p->steps[i].kind),
+			      p->steps[i].vf);
+		if (p->n == 3) {
+			CHECK(strstr(p->steps[0].text, "vf 1: unbind igbvf") && p->steps[0].disruptive,
+			      "unbind igbvf: %s", p->steps[0].text);
+			CHECK(p->steps[1].u.flag.which == VF_FLAG_MIGRATABLE && p->steps[1].u.flag.value == 1,
+			      "migratable on");
+			CHECK(!strcmp(plan_step_action(&p->steps[1]), "vf-migratable"), "action %s",
+			      plan_step_action(&p->steps[1]));
+			if (k == 1)
+				CHECK(p->steps[2].u.drv.driver && !strcmp(p->steps[2].u.drv.driver, "vfio-pci"),
+				      "then bound to vfio-pci");
+		}
+		vfctl_plan_free(p);
+		vfctl_config_free(c);
+		vfctl_host_free(h);
+	}
+}
+
 int main(void)
 {
 	/* A context over an empty tree: any read the planner made would find nothing. */
@@ -202,6 +248,7 @@ int main(void)
 	test_snapshot_decides(ctx);
 	test_no_stale_error(ctx);
 	test_nvme(ctx);
+	test_port_function(ctx);
 	vfctl_ctx_free(ctx);
 	rmdir(dir);
 	return tap_finish("test-plan");

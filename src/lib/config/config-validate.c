@@ -4,8 +4,8 @@
 #include <stdio.h>
 
 #include "config.h"
-#include "parse.h"
 #include "modalias.h"
+#include "parse.h"
 
 /* Knobs a PF driver is known to refuse, with the kernel's answer. Where a driver is not listed,
  * vfctl cannot know in advance and the kernel's error reaches the user at apply time. */
@@ -133,6 +133,36 @@ static int resolve(vfctl_config *c, conf_unit *u, const vfctl_host *h, const vfc
 }
 
 /* Messages name the key's line, not the VF: a [VF] section's mistake is one mistake. */
+/* A port function capability (RoCE=, Migratable=) exists where the VF has a devlink port: in
+ * switchdev mode, and only if the PF's driver reports it there (devlink shows each capability
+ * its driver can get; netdevsim, ice and others report none). */
+static int check_port_fn(vfctl_config *c, const vfctl_device *pf, const vfctl_vf *v, const vf_target *t,
+			 vfctl_eswitch_mode want_esw)
+{
+	char msg[512];
+	for (vf_flag f = 0; f < _VF_FLAG_MAX; f++) {
+		if (!vf_flags[f].devlink_cap || t->flag[f] < 0)
+			continue;
+		bool switchdev = want_esw == VFCTL_ESWITCH_SWITCHDEV ||
+				 (want_esw == VFCTL_ESWITCH_NONE && pf->eswitch_mode == VFCTL_ESWITCH_SWITCHDEV);
+		if (!switchdev)
+			snprintf(
+				msg, sizeof(msg),
+				"%s= is a capability of the VF's devlink port function, which exists in switchdev mode "
+				"only: add EswitchMode=switchdev to the [PF] section",
+				vf_flags[f].conf_key);
+		else if (pf->eswitch_mode == VFCTL_ESWITCH_SWITCHDEV && v && v->representor &&
+			 vf_flag_get(&v->settings, f) < 0)
+			snprintf(msg, sizeof(msg),
+				 "%s= cannot be set on %s (driver %s): its VF ports report no %s capability",
+				 vf_flags[f].conf_key, pf->id, pf->driver ? pf->driver : pf->bus, vf_flags[f].word);
+		else
+			continue;
+		return error_once(c, t->l_flag[f], msg);
+	}
+	return 0;
+}
+
 static int check_vf(vfctl_config *c, const vfctl_device *pf, const vf_target *t, int speed)
 {
 	char msg[512];
@@ -221,6 +251,9 @@ static int build_vfs(vfctl_config *c, conf_unit *u, const vfctl_device *pf, bool
 		}
 		if (r >= 0)
 			r = check_vf(c, pf, &u->vfs[i], speed);
+		if (r >= 0)
+			r = check_port_fn(c, pf, (size_t)i < pf->n_vfs ? &pf->vfs[i] : NULL, &u->vfs[i],
+					  u->eswitch_mode);
 	}
 	return r;
 }

@@ -7,10 +7,10 @@
 #include "escape.h"
 #include "files.h"
 #include "iommu.h"
+#include "modalias.h"
 #include "relations.h"
 #include "report.h"
 #include "vm-holders.h"
-#include "modalias.h"
 
 static bool is_amd(const vfctl_host *h)
 {
@@ -395,8 +395,9 @@ static void check_migration(checker *c, const vfctl_device *d)
 			     d->vfio_variant) < 0)
 			fix = NULL;
 	} else {
-		if (asprintf(&sum, "cannot migrate: no vfio-pci variant driver knows %04x:%04x, and plain vfio-pci "
-				   "carries no device state",
+		if (asprintf(&sum,
+			     "cannot migrate: no vfio-pci variant driver knows %04x:%04x, and plain vfio-pci "
+			     "carries no device state",
 			     (unsigned)d->vendor_id, (unsigned)d->device_id) < 0)
 			sum = NULL;
 		if (vf_mac && asprintf(&fix,

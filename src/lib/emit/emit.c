@@ -6,13 +6,13 @@
 
 #include "ctx.h"
 #include "escape.h"
+#include "modalias.h"
 #include "parse.h"
 #include "relations.h"
 #include "strbuf.h"
 #include "sysfs.h"
 #include "util.h"
 #include "vfctl/vfctl.h"
-#include "modalias.h"
 
 /* The selected functions of the slot of device i, as a bitmask of function numbers. */
 static unsigned slot_functions(const vfctl_host *h, const bool *sel, size_t i)

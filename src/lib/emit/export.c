@@ -8,13 +8,13 @@
 #include <stdio.h>
 
 #include "escape.h"
+#include "modalias.h"
 #include "parse.h"
 #include "relations.h"
 #include "strbuf.h"
 #include "util.h"
 #include "vf-flags.h"
 #include "vfctl/vfctl.h"
-#include "modalias.h"
 
 static const vfctl_netdev *first_netdev(const vfctl_device *d)
 {
@@ -111,8 +111,9 @@ static void put_unreported(strbuf *t, const vfctl_device *pf)
 		return;
 	}
 	bool any = false;
+	/* Port function capabilities exist in switchdev mode only, where a driver has them at all. */
 	for (vf_flag f = 0; f <= _VF_FLAG_MAX; f++)
-		if (f == _VF_FLAG_MAX ? s->max_tx_rate < 0 : vf_flag_get(s, f) < 0) {
+		if (f == _VF_FLAG_MAX ? s->max_tx_rate < 0 : vf_flag_get(s, f) < 0 && !vf_flags[f].devlink_cap) {
 			strbuf_add(t, "%s%s=%s", any ? ", " : "# not reported by the PF driver, so not exported: ",
 				   f == _VF_FLAG_MAX ? "MinTxRate" : vf_flags[f].conf_key,
 				   f == _VF_FLAG_MAX ? "/MaxTxRate=" : "");

@@ -51,6 +51,22 @@ int devlink_eswitch_set(vfctl_ctx *ctx, const char *bus, const char *dev, int mo
 	return 0;
 }
 
+int devlink_port_fn_caps_set(vfctl_ctx *ctx, const char *bus, const char *dev, uint32_t port, uint32_t mask,
+			     uint32_t value, const char *what)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	nl_sock *nl;
+	uint16_t fam;
+	int r = devlink_sock(ctx, &nl, &fam);
+	if (r < 0)
+		return r;
+	r = nl_transact(nl, devlink_port_fn_caps_msg(buf, fam, bus, dev, port, mask, value), NULL, NULL);
+	if (r < 0)
+		return ctx_error(ctx, r, "devlink port function set %s/%s/%u %s%s%s", bus, dev, port, what,
+				 nl->ext_ack[0] ? ": " : "", nl->ext_ack);
+	return 0;
+}
+
 int devlink_ports(vfctl_ctx *ctx, devlink_port **ret, size_t *ret_n)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];

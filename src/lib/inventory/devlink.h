@@ -9,6 +9,10 @@
 int devlink_eswitch_get(vfctl_ctx *ctx, const char *bus, const char *dev, devlink_eswitch *ret);
 int devlink_eswitch_set(vfctl_ctx *ctx, const char *bus, const char *dev, int mode);
 
+/* Sets the capabilities in mask (DEVLINK_PORT_FN_CAP_*) of port's function to value's bits; what
+ * says it in errors as devlink(8) would ("migratable enable"). */
+int devlink_port_fn_caps_set(vfctl_ctx *ctx, const char *bus, const char *dev, uint32_t port, uint32_t mask,
+			     uint32_t value, const char *what);
 /* Every devlink port of every instance (one dump). */
 int devlink_ports(vfctl_ctx *ctx, devlink_port **ret, size_t *ret_n);
 /* The devlink instance of a device: ("pci", id) or (bus, id). */

@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <strings.h>
 
+#include "modalias.h"
 #include "parse.h"
 #include "relations.h"
 #include "util.h"
 #include "vfctl/vfctl.h"
-#include "modalias.h"
 
 const vfctl_netdev *vfctl_vf_netdev(const vfctl_host *h, const vfctl_vf *vf)
 {

@@ -23,7 +23,8 @@ static char *module_to_driver(const char *mod)
 static void pci_alias(char *buf, size_t n, const char *prefix, int vendor, int device, const vfctl_device *ids)
 {
 	snprintf(buf, n, "%s:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X", prefix, vendor, device, ids->subsystem_vendor_id,
-		 ids->subsystem_device_id, ids->class_code >> 16, (ids->class_code >> 8) & 0xff, ids->class_code & 0xff);
+		 ids->subsystem_device_id, ids->class_code >> 16, (ids->class_code >> 8) & 0xff,
+		 ids->class_code & 0xff);
 }
 
 /* The first module the index gives for alias, as a driver name; pci_stub and vfio_pci (which

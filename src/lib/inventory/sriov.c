@@ -9,6 +9,7 @@
 #include "parse.h"
 #include "pci.h"
 #include "sriov.h"
+#include "vf-flags.h"
 
 static vfctl_device *find_dev(vfctl_host *h, const char *id)
 {
@@ -249,6 +250,15 @@ static void pf_settings(vfctl_ctx *ctx, vfctl_device *pf)
 	link_info_done(&li);
 }
 
+/* The capabilities a VF's port function reports (those a driver has no port_fn_*_get for stay
+ * -1), into the flag knobs that are devlink capabilities. */
+static void port_fn_caps(vfctl_vf_settings *s, const devlink_port *p)
+{
+	for (vf_flag f = 0; f < _VF_FLAG_MAX; f++)
+		if (vf_flags[f].devlink_cap && (p->caps_known & vf_flags[f].devlink_cap))
+			vf_flag_set(s, f, (p->caps & vf_flags[f].devlink_cap) != 0);
+}
+
 /* Eswitch mode per PF, and in switchdev mode each VF's representor from the devlink ports:
  * flavour pcivf, this PF's instance, its own controller, vfnum = the VF index. Never by name. */
 static void read_eswitch(vfctl_ctx *ctx, vfctl_host *h)
@@ -286,6 +296,7 @@ static void read_eswitch(vfctl_ctx *ctx, vfctl_host *h)
 				continue;
 			free(d->vfs[p->vfnum].representor);
 			d->vfs[p->vfnum].representor = strdup(p->netdev);
+			port_fn_caps(&d->vfs[p->vfnum].settings, p);
 		}
 	}
 	free(ports);

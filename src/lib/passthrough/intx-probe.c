@@ -6,8 +6,8 @@
 #include "ctx.h"
 #include "holders.h"
 #include "lock.h"
-#include "pcicfg.h"
 #include "modalias.h"
+#include "pcicfg.h"
 
 /* The seam reads from offset 0; the command word is at PCI_COMMAND. */
 static int read_cmd(vfctl_ctx *ctx, const char *cfg, uint16_t *ret)

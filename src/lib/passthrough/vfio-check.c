@@ -6,10 +6,10 @@
 #include <stdio.h>
 
 #include "holders.h"
+#include "modalias.h"
 #include "relations.h"
 #include "report.h"
 #include "vfio.h"
-#include "modalias.h"
 
 #define VFIO_DIR "/dev/vfio"
 

@@ -60,7 +60,8 @@ int plan_vf_settings(vfctl_plan *p, size_t unit, const vfctl_device *pf, const c
 	}
 	for (vf_flag f = 0; f < _VF_FLAG_MAX; f++) {
 		int want = t->flag[f];
-		if (want < 0 || (cur && want == vf_flag_get(cur, f)))
+		/* A port function capability waits for the VF's driver to be away (plan_vf_drivers). */
+		if (want < 0 || vf_flags[f].devlink_cap || (cur && want == vf_flag_get(cur, f)))
 			continue;
 		if (!(s = plan_add(p, STEP_VF_FLAG, unit, pf->id, i, "%s vf %d: %s %s", ifn, i, vf_flags[f].word,
 				   vf_flag_value_str(f, want))))
@@ -303,21 +304,70 @@ static int plan_rep_altnames(pf_plan *pp)
 	return 0;
 }
 
+/* The port function capabilities (RoCE=, Migratable=) VF i's target changes, as steps; mlx5 reads
+ * them when the VF's driver binds, so the caller has its driver away. Returns how many. */
+static int add_port_fn_steps(pf_plan *pp, int i, bool dry)
+{
+	const vf_target *t = (size_t)i < pp->u->n_vfs ? &pp->u->vfs[i] : NULL;
+	const vfctl_vf *v = cur_vf(pp, i);
+	int n = 0;
+	for (vf_flag f = 0; t && f < _VF_FLAG_MAX; f++) {
+		int want = t->flag[f];
+		if (!vf_flags[f].devlink_cap || want < 0 ||
+		    (v && !pp->esw_change && want == vf_flag_get(&v->settings, f)))
+			continue;
+		n++;
+		if (dry)
+			continue;
+		plan_step *s = plan_add(pp->p, STEP_VF_FLAG, pp->ui, pp->pf->id, i,
+					"%s vf %d: %s %s (devlink port function, while the VF has no driver)", pp->name,
+					i, vf_flags[f].word, vf_flag_value_str(f, want));
+		if (!s)
+			return -ENOMEM;
+		s->u.flag.which = f;
+		s->u.flag.value = (uint32_t)want;
+	}
+	return n;
+}
+
 /* Drivers: configured ones bound explicitly (Driver=auto: the kernel's choice from modules.alias,
- * no driver_override left behind). */
+ * no driver_override left behind); a VF whose port function capabilities change is unbound
+ * around them and bound again. */
 static int plan_vf_drivers(pf_plan *pp)
 {
 	int r;
 	for (int i = 0; i < pp->want_n; i++) {
 		const vf_target *t = (size_t)i < pp->u->n_vfs ? &pp->u->vfs[i] : NULL;
 		const char *cur = cur_vf(pp, i) ? cur_vf(pp, i)->driver : NULL;
-		if (!t || !t->driver)
+		int caps = add_port_fn_steps(pp, i, true);
+		if (!t || (!t->driver && !caps))
 			continue;
+		if (!t->driver) {
+			const vfctl_device *vd =
+				cur && cur_vf(pp, i)->id ? vfctl_host_find(pp->h, cur_vf(pp, i)->id) : NULL;
+			const char *why = " (its port function's capabilities reach the VF when its driver binds)";
+			if ((cur && (r = add_unbind(pp, i, cur, why)) < 0) || (r = add_port_fn_steps(pp, i, false)) < 0)
+				return r;
+			if (!cur)
+				continue;
+			/* Back where it was: through its driver_override, or the kernel's own choice. */
+			if (vd && vd->driver_override)
+				r = add_bind(pp, i, cur, true, " again");
+			else if (!plan_add(pp->p, STEP_PROBE, pp->ui, pp->pf->id, i,
+					   "%s vf %d: let the kernel bind %s again", pp->pf->id, i, cur))
+				r = -ENOMEM;
+			if (r < 0)
+				return r;
+			continue;
+		}
 		bool is_auto = streq(t->driver, "auto"), none = streq(t->driver, "none");
-		const char *want = is_auto ? pp->pf->vf_default_driver : vfio_pick(t->driver, pp->pf->vf_vfio_variant, t->override);
-		if (none ? !cur : streq_ptr(cur, want) && want)
+		const char *want = is_auto ? pp->pf->vf_default_driver
+					   : vfio_pick(t->driver, pp->pf->vf_vfio_variant, t->override);
+		if (!caps && (none ? !cur : streq_ptr(cur, want) && want))
 			continue;
 		if (cur && (r = add_unbind(pp, i, cur, "")) < 0)
+			return r;
+		if ((r = add_port_fn_steps(pp, i, false)) < 0)
 			return r;
 		/* driver_override stays set (a reprobe keeps the VF where it was put), unless this is a
 		 * rollback to a VF that had none. */

@@ -15,11 +15,11 @@
 #include "files.h"
 #include "guard.h"
 #include "link.h"
+#include "modalias.h"
 #include "packet.h"
 #include "parse.h"
 #include "strbuf.h"
 #include "verify.h"
-#include "modalias.h"
 
 /* IEEE Std 802 Local Experimental EtherType 1: nothing on a wire mistakes it for its own. */
 #define DP_ETHERTYPE    0x88b5
@@ -129,7 +129,8 @@ static int unit_ports(dp_run *d, const conf_unit *u, const vfctl_host *h, size_t
 		char label[128];
 		snprintf(label, sizeof(label), "%s vf %zu", pf->id, i);
 		if (driver_is_vfio(vf->driver)) {
-			if ((r = skip(d->v, label, "bound to a VFIO driver (a VM's, or ready for one): never probed")) < 0)
+			if ((r = skip(d->v, label, "bound to a VFIO driver (a VM's, or ready for one): never probed")) <
+			    0)
 				return r;
 			continue;
 		}

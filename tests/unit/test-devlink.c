@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* devlink port function capabilities: the request vfctl sends for Migratable=/RoCE= carries the
+ * one bit it changes in the selector (the kernel touches only selected bits and refuses a selected
+ * bit its driver lacks), and the port dump's function nest reads back as capabilities. */
+#include <linux/devlink.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devlink-msg.h"
+#include "tap.h"
+
+static void test_caps_request(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	/* value carries a bit outside the mask: it must not be sent */
+	struct nlmsghdr *nlh =
+		devlink_port_fn_caps_msg(buf, 21, "pci", "0000:06:00.0", 3, DEVLINK_PORT_FN_CAP_MIGRATABLE,
+					 DEVLINK_PORT_FN_CAP_MIGRATABLE | DEVLINK_PORT_FN_CAP_ROCE);
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	CHECK_EQ_INT(nlh->nlmsg_type, 21);
+	CHECK_EQ_INT(g->cmd, DEVLINK_CMD_PORT_SET);
+	CHECK(nlh->nlmsg_flags & NLM_F_REQUEST, "a request");
+	int nests = 0;
+	const struct nlattr *a, *b;
+	mnl_attr_for_each (a, nlh, sizeof(*g)) {
+		if (mnl_attr_get_type(a) != DEVLINK_ATTR_PORT_FUNCTION)
+			continue;
+		mnl_attr_for_each_nested (b, a) {
+			const struct nla_bitfield32 *bf = mnl_attr_get_payload(b);
+			CHECK_EQ_INT(mnl_attr_get_type(b), DEVLINK_PORT_FN_ATTR_CAPS);
+			CHECK_EQ_INT(mnl_attr_get_payload_len(b), sizeof(*bf));
+			CHECK_EQ_INT(bf->selector, DEVLINK_PORT_FN_CAP_MIGRATABLE);
+			CHECK_EQ_INT(bf->value, DEVLINK_PORT_FN_CAP_MIGRATABLE);
+			nests++;
+		}
+	}
+	CHECK_EQ_INT(nests, 1);
+	/* The same attributes as a port dump reply: the decoder reads the port and its caps. */
+	devlink_ports_list ps = {0};
+	CHECK_EQ_INT(devlink_port_cb(nlh, &ps), MNL_CB_OK);
+	CHECK_EQ_INT(ps.n, 1);
+	if (ps.n == 1) {
+		CHECK_STREQ(ps.v[0].dev, "0000:06:00.0");
+		CHECK_EQ_INT(ps.v[0].index, 3);
+		CHECK_EQ_INT(ps.v[0].caps_known, DEVLINK_PORT_FN_CAP_MIGRATABLE);
+		CHECK_EQ_INT(ps.v[0].caps, DEVLINK_PORT_FN_CAP_MIGRATABLE);
+	}
+	free(ps.v);
+	/* Disabling: the bit selected, its value 0. */
+	nlh = devlink_port_fn_caps_msg(buf, 21, "pci", "0000:06:00.0", 3, DEVLINK_PORT_FN_CAP_ROCE, 0);
+	ps = (devlink_ports_list){0};
+	CHECK_EQ_INT(devlink_port_cb(nlh, &ps), MNL_CB_OK);
+	CHECK(ps.n == 1 && ps.v[0].caps_known == DEVLINK_PORT_FN_CAP_ROCE && ps.v[0].caps == 0, "roce disable");
+	free(ps.v);
+}
+
+/* A port without a function nest (netdevsim, legacy drivers): no capability known. */
+static void test_no_function(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = devlink_msg(buf, 21, DEVLINK_CMD_PORT_NEW, "netdevsim", "netdevsim1");
+	mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_INDEX, 2);
+	mnl_attr_put_u16(nlh, DEVLINK_ATTR_PORT_FLAVOUR, DEVLINK_PORT_FLAVOUR_PCI_VF);
+	devlink_ports_list ps = {0};
+	CHECK_EQ_INT(devlink_port_cb(nlh, &ps), MNL_CB_OK);
+	CHECK(ps.n == 1 && ps.v[0].caps_known == 0 && ps.v[0].flavour == DEVLINK_PORT_FLAVOUR_PCI_VF, "no caps");
+	free(ps.v);
+}
+
+int main(void)
+{
+	test_caps_request();
+	test_no_function();
+	return tap_finish("test-devlink");
+}
