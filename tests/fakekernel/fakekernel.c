@@ -42,8 +42,8 @@
 #include <unistd.h>
 
 #include "fakekernel.h"
-#include "modalias.h"
 #include "parse.h"
+#include "pci.h"
 
 typedef struct fk {
 	char root[PATH_MAX]; /* the sys root */

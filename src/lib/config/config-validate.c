@@ -4,8 +4,8 @@
 #include <stdio.h>
 
 #include "config.h"
-#include "modalias.h"
 #include "parse.h"
+#include "pci.h"
 
 /* Knobs a PF driver is known to refuse, with the kernel's answer. Where a driver is not listed,
  * vfctl cannot know in advance and the kernel's error reaches the user at apply time. */

@@ -7,7 +7,7 @@
 #include "escape.h"
 #include "files.h"
 #include "iommu.h"
-#include "modalias.h"
+#include "pci.h"
 #include "relations.h"
 #include "report.h"
 #include "vm-holders.h"

@@ -6,8 +6,8 @@
 
 #include "ctx.h"
 #include "escape.h"
-#include "modalias.h"
 #include "parse.h"
+#include "pci.h"
 #include "relations.h"
 #include "strbuf.h"
 #include "sysfs.h"

@@ -8,8 +8,8 @@
 #include <stdio.h>
 
 #include "escape.h"
-#include "modalias.h"
 #include "parse.h"
+#include "pci.h"
 #include "relations.h"
 #include "strbuf.h"
 #include "util.h"

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <strings.h>
 
-#include "modalias.h"
 #include "parse.h"
+#include "pci.h"
 #include "relations.h"
 #include "util.h"
 #include "vfctl/vfctl.h"

@@ -98,17 +98,6 @@ int vf_default_drivers(vfctl_ctx *ctx, vfctl_host *h)
 	return 0;
 }
 
-bool driver_is_vfio(const char *driver)
-{
-	if (!driver)
-		return false;
-	/* vfio-pci and its variants: mlx5_vfio_pci, hisi_acc_vfio_pci, pds-vfio-pci, qat_vfio_pci,
-	 * virtio_vfio_pci, nvgrace_gpu_vfio_pci (drivers/vfio/pci/). */
-	size_t n = strlen(driver);
-	return streq(driver, "vfio-pci") ||
-	       (n >= 8 && (streq(driver + n - 8, "vfio_pci") || streq(driver + n - 8, "vfio-pci")));
-}
-
 bool driver_module_loaded(vfctl_ctx *ctx, const char *driver)
 {
 	char mod[128];

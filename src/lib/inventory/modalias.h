@@ -13,5 +13,3 @@ int vf_default_drivers(vfctl_ctx *ctx, vfctl_host *h);
 int modalias_loaded_driver(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_device *d, char **ret);
 /* Whether the module of a driver ("igbvf", "vfio-pci") is loaded. */
 bool driver_module_loaded(vfctl_ctx *ctx, const char *driver);
-/* Whether a driver is vfio-pci or one of its variants (the device is then a VFIO device). */
-bool driver_is_vfio(const char *driver);

@@ -360,3 +360,14 @@ void pci_read_numa(vfctl_ctx *ctx, vfctl_device *d)
 {
 	d->numa_node = sysfs_int(ctx->fs, "%s/numa_node", d->syspath);
 }
+
+bool driver_is_vfio(const char *driver)
+{
+	if (!driver)
+		return false;
+	/* vfio-pci and its variants: mlx5_vfio_pci, hisi_acc_vfio_pci, pds-vfio-pci, qat_vfio_pci,
+	 * virtio_vfio_pci, nvgrace_gpu_vfio_pci (drivers/vfio/pci/). */
+	size_t n = strlen(driver);
+	return streq(driver, "vfio-pci") ||
+	       (n >= 8 && (streq(driver + n - 8, "vfio_pci") || streq(driver + n - 8, "vfio-pci")));
+}

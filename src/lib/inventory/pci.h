@@ -27,3 +27,6 @@ void pci_read_numa(vfctl_ctx *ctx, vfctl_device *d);
 /* Every field unknown (-1 / NULL), as the snapshot's conventions want. */
 void pci_device_init(vfctl_device *d);
 void pci_device_done(vfctl_device *d);
+
+/* Whether a driver is vfio-pci or one of its variants (the device is then a VFIO device). */
+bool driver_is_vfio(const char *driver);

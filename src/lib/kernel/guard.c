@@ -8,7 +8,7 @@
 
 #include "guard.h"
 #include "holders.h"
-#include "modalias.h"
+#include "pci.h"
 
 void guard_init(guard *g, vfctl_ctx *ctx, const vfctl_host *h)
 {

@@ -9,7 +9,7 @@
 #include "config.h"
 #include "hold.h"
 #include "lock.h"
-#include "modalias.h"
+#include "pci.h"
 #include "relations.h"
 #include "report.h"
 

@@ -6,7 +6,7 @@
 #include "ctx.h"
 #include "holders.h"
 #include "lock.h"
-#include "modalias.h"
+#include "pci.h"
 #include "pcicfg.h"
 
 /* The seam reads from offset 0; the command word is at PCI_COMMAND. */

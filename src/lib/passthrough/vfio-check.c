@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "holders.h"
-#include "modalias.h"
+#include "pci.h"
 #include "relations.h"
 #include "report.h"
 #include "vfio.h"

@@ -15,9 +15,9 @@
 #include "files.h"
 #include "guard.h"
 #include "link.h"
-#include "modalias.h"
 #include "packet.h"
 #include "parse.h"
+#include "pci.h"
 #include "strbuf.h"
 #include "verify.h"
 
