@@ -915,6 +915,26 @@ def test_vfio_variant(s):
     rc, out, err = h.run("export")
     s.check("export: the variant the index gives is written as Driver=vfio-pci", rc == 0 and "Driver=vfio-pci" in out
             and "igb_vfio_pci\n" not in out.replace("(igb_vfio_pci", ""), out + err)
+    rc, out, err = h.run("emit", "proxmox", "0000:01:10.0")
+    s.check("emit proxmox: a device on a variant gets a note (Proxmox binds plain vfio-pci only)", rc == 0 and
+            "Proxmox binds plain vfio-pci only" in out and "VFIOVariant=no" in out, out + err)
+    plain = h.conf("b.conf", "[PF]\nMatch=pci:0000:01:00.0\nNumVFs=2\n\n[VF:0]\nDriver=vfio-pci\nVFIOVariant=no\n")
+    rc, out, err = h.run("plan", "-c", plain)
+    s.check("VFIOVariant=no: plan moves VF 0 back to plain vfio-pci", rc == 0 and "vf 0: unbind igb_vfio_pci" in out and
+            "vf 0: bind vfio-pci\n" in out + "\n", out + err)
+    rc, out, err = h.run("apply", "-c", plain)
+    vf0 = next(d for d in h.state() if d["id"] == "0000:01:10.0")
+    s.check("VFIOVariant=no: VF 0 on vfio-pci", rc == 0 and vf0["driver"] == "vfio-pci", (vf0, out, err))
+    rc, out, err = h.run("export")
+    s.check("export: plain vfio-pci where a variant exists is Driver=vfio-pci with VFIOVariant=no",
+            rc == 0 and "Driver=vfio-pci\nVFIOVariant=no\n" in out, out + err)
+    rc, out, err = h.run("verify", "-c", plain)
+    s.eq("verify VFIOVariant=no: no drift", rc, 0)
+    bad = h.conf("c.conf", "[PF]\nMatch=pci:0000:01:00.0\nNumVFs=2\n\n[VF:1]\nVFIOVariant=no\n")
+    rc, out, err = h.run("plan", "-c", bad)
+    s.check("VFIOVariant= without Driver=vfio-pci: FILE:LINE", rc == 2 and
+            "%s:6: VFIOVariant= chooses between vfio-pci and its variant driver: it needs Driver=vfio-pci" % bad in err,
+            (rc, err))
 
 
 def test_port_function_needs_switchdev(s):

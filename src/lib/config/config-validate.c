@@ -208,6 +208,10 @@ static int check_vf(vfctl_config *c, const vfctl_device *pf, const vf_target *t,
 			 t->owner >= 0 ? "Owner" : "Group");
 		r = error_once(c, t->owner >= 0 ? t->l_owner : t->l_group, msg);
 	}
+	if (r >= 0 && t->vfio_variant >= 0 && !streq_ptr(t->driver, "vfio-pci"))
+		r = error_once(
+			c, t->l_vfio_variant,
+			"VFIOVariant= chooses between vfio-pci and its variant driver: it needs Driver=vfio-pci");
 	if (r >= 0 && t->mtu >= 0 && t->driver && (driver_is_vfio(t->driver) || streq(t->driver, "none"))) {
 		snprintf(msg, sizeof(msg), "MTU= needs the VF's netdev, but Driver=%s gives it none", t->driver);
 		r = error_once(c, t->l_mtu, msg);
@@ -486,6 +490,10 @@ int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h)
 			r = config_error(c, u->owner >= 0 ? u->l_owner : u->l_group,
 					 "%s= sets who may open /dev/vfio/N: it needs Driver=vfio-pci",
 					 u->owner >= 0 ? "Owner" : "Group");
+		else if (u->vfio_variant >= 0 && !streq(u->driver, "vfio-pci"))
+			r = config_error(c, u->l_vfio_variant,
+					 "VFIOVariant= chooses between vfio-pci and its variant driver: it needs "
+					 "Driver=vfio-pci");
 	}
 	if (r >= 0)
 		r = check_macs(c);

@@ -17,15 +17,16 @@ typedef struct vf_target {
 	int flag[_VF_FLAG_MAX]; /* vf-flags.h: spoof checking, trust, link state, RSS query */
 	int64_t min_tx_rate, max_tx_rate;
 	int mtu;
-	char *driver;   /* "auto", "none", or a driver name */
-	char *override; /* rollback target: the driver_override it had, "" none; NULL untouched */
-	char *vdpa;     /* VDPA=: "vhost_vdpa" or "virtio_vdpa" on this VF's vDPA management device */
+	char *driver;     /* "auto", "none", or a driver name */
+	int vfio_variant; /* with Driver=vfio-pci: 0 keeps plain vfio-pci where a variant exists; -1 unset (yes) */
+	char *override;   /* rollback target: the driver_override it had, "" none; NULL untouched */
+	char *vdpa;       /* VDPA=: "vhost_vdpa" or "virtio_vdpa" on this VF's vDPA management device */
 	conf_loc l_vdpa;
 	int owner, group;     /* /dev/vfio/N ownership with Driver=vfio-pci, -1 untouched */
 	int nvme_vq, nvme_vi; /* NVMe VF: its secondary controller's queues and interrupts, -1 unset */
 	/* where each was set (line 0: not set) */
 	conf_loc l_mac, l_vlan, l_qos, l_vlan_proto, l_flag[_VF_FLAG_MAX], l_min_tx_rate, l_max_tx_rate, l_mtu,
-		l_driver, l_owner, l_group, l_nvme_vq, l_nvme_vi;
+		l_driver, l_owner, l_group, l_nvme_vq, l_nvme_vi, l_vfio_variant;
 } vf_target;
 
 /* One [VF], [VF:N] or [VF:N-M] section; all VFs when lo == -1. */
@@ -52,6 +53,7 @@ typedef struct conf_unit {
 	vfctl_eswitch_mode eswitch_mode; /* VFCTL_ESWITCH_NONE: not given */
 	char *rep_altname;               /* RepresentorAltName= pattern */
 	char *driver;                    /* [Device] */
+	int vfio_variant;                /* [Device] VFIOVariant=, as in vf_target */
 	char *override; /* [Device] rollback target: the driver_override it had, "" none; NULL untouched */
 	int all_functions;
 	int owner, group; /* [Device] with Driver=vfio-pci: /dev/vfio/N ownership, -1 untouched */
@@ -61,7 +63,7 @@ typedef struct conf_unit {
 	int vdpa_mtu, vdpa_vqp, present;
 	conf_loc l_vdpa_name, l_vdpa_mgmtdev;
 	conf_loc l_num_vfs, l_autoprobe, l_up, l_mtu, l_eswitch_mode, l_driver, l_all_functions, l_owner, l_group,
-		l_rep_altname;
+		l_rep_altname, l_vfio_variant;
 	vf_section *vf_sections;
 	size_t n_vf_sections;
 

@@ -17,6 +17,7 @@ void vf_target_init(vf_target *t)
 		.group = -1,
 		.nvme_vq = -1,
 		.nvme_vi = -1,
+		.vfio_variant = -1,
 	};
 	for (size_t f = 0; f < _VF_FLAG_MAX; f++)
 		t->flag[f] = -1;
@@ -34,6 +35,7 @@ void conf_unit_init(conf_unit *u, unit_kind kind, conf_loc loc)
 			 .all_functions = -1,
 			 .owner = -1,
 			 .group = -1,
+			 .vfio_variant = -1,
 			 .vdpa_mtu = -1,
 			 .vdpa_vqp = -1,
 			 .present = 1};
@@ -70,6 +72,7 @@ int vf_target_merge(vf_target *d, const vf_target *s)
 	MERGE(group);
 	MERGE(nvme_vq);
 	MERGE(nvme_vi);
+	MERGE(vfio_variant);
 #undef MERGE
 	for (size_t f = 0; f < _VF_FLAG_MAX; f++)
 		if (s->l_flag[f].line) {

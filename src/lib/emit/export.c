@@ -157,9 +157,10 @@ static void put_vf(strbuf *out, const vfctl_host *h, const vfctl_device *pf, con
 		strbuf_add(t, "Driver=none\n");
 	else if (vf->id && driver_is_vfio(vf->driver)) {
 		/* Driver=vfio-pci binds the variant modules.alias gives the VF where there is one. */
-		bool picked = streq_ptr(vf->driver, pf->vf_vfio_variant) ||
-			      (!pf->vf_vfio_variant && streq(vf->driver, "vfio-pci"));
-		strbuf_add(t, "Driver=%s\n", picked ? "vfio-pci" : vf->driver);
+		bool plain = streq(vf->driver, "vfio-pci");
+		bool picked = streq_ptr(vf->driver, pf->vf_vfio_variant) || plain;
+		strbuf_add(t, "Driver=%s\n%s", picked ? "vfio-pci" : vf->driver,
+			   plain && pf->vf_vfio_variant ? "VFIOVariant=no\n" : "");
 		put_owner(t, vd);
 	} else if (vf->id && (!pf->vf_default_driver || !streq(vf->driver, pf->vf_default_driver)))
 		strbuf_add(t, "Driver=%s\n", vf->driver);
@@ -257,9 +258,10 @@ static int export_device(const vfctl_device *d, vfctl_export_file *f)
 	strbuf t = {0};
 	strbuf_add(&t, "# Written by vfctl export from the live host.\n");
 	describe(&t, d);
-	bool picked = streq_ptr(d->driver, d->vfio_variant) || (!d->vfio_variant && streq(d->driver, "vfio-pci"));
-	strbuf_add(&t, "[Device]\n# matched by PCI path: the slot\nMatch=path:pci-%s\nDriver=%s\n", d->id,
-		   picked ? "vfio-pci" : d->driver);
+	bool plain = streq(d->driver, "vfio-pci");
+	bool picked = streq_ptr(d->driver, d->vfio_variant) || plain;
+	strbuf_add(&t, "[Device]\n# matched by PCI path: the slot\nMatch=path:pci-%s\nDriver=%s\n%s", d->id,
+		   picked ? "vfio-pci" : d->driver, plain && d->vfio_variant ? "VFIOVariant=no\n" : "");
 	put_owner(&t, d);
 	if (t.error) {
 		free(t.s);

@@ -26,9 +26,9 @@ bool vfio_owned(const vfctl_device *d, int uid, int gid)
 	return d && d->vfio_uid >= 0 && (uid < 0 || d->vfio_uid == uid) && (gid < 0 || d->vfio_gid == gid);
 }
 
-const char *vfio_pick(const char *driver, const char *variant, const char *override)
+const char *vfio_pick(const char *driver, const char *variant, int want, const char *override)
 {
-	return driver && variant && !override && streq(driver, "vfio-pci") ? variant : driver;
+	return driver && variant && want != 0 && !override && streq(driver, "vfio-pci") ? variant : driver;
 }
 
 eswitch_order eswitch_order_of(const char *driver)

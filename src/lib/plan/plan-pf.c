@@ -361,8 +361,9 @@ static int plan_vf_drivers(pf_plan *pp)
 			continue;
 		}
 		bool is_auto = streq(t->driver, "auto"), none = streq(t->driver, "none");
-		const char *want = is_auto ? pp->pf->vf_default_driver
-					   : vfio_pick(t->driver, pp->pf->vf_vfio_variant, t->override);
+		const char *want =
+			is_auto ? pp->pf->vf_default_driver
+				: vfio_pick(t->driver, pp->pf->vf_vfio_variant, t->vfio_variant, t->override);
 		if (!caps && (none ? !cur : streq_ptr(cur, want) && want))
 			continue;
 		if (cur && (r = add_unbind(pp, i, cur, "")) < 0)

@@ -37,7 +37,7 @@ static int plan_device(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const v
 		const char *want = u->driver;
 		if (u->n_vfs == 8 && f->addr.function >= 0 && u->vfs[f->addr.function].driver)
 			want = u->vfs[f->addr.function].driver;
-		want = vfio_pick(want, f->vfio_variant, u->override);
+		want = vfio_pick(want, f->vfio_variant, u->vfio_variant, u->override);
 		bool none = streq(want, "none");
 		if (none ? !f->driver : streq_ptr(f->driver, want))
 			continue;

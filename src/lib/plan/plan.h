@@ -118,8 +118,9 @@ bool netdev_has_altname(const vfctl_host *h, const char *name, const char *alt);
 bool vfio_owned(const vfctl_device *d, int uid, int gid);
 /* The driver a section's Driver= binds: for "vfio-pci", the variant modules.alias gives the device
  * when there is one (as libvirt picks it: only a variant can migrate the device's state), unless
- * the target is a rollback's (override set), which names the very driver the device had. */
-const char *vfio_pick(const char *driver, const char *variant, const char *override);
+ * VFIOVariant=no (want 0) or the target is a rollback's (override set), which names the very
+ * driver the device had. */
+const char *vfio_pick(const char *driver, const char *variant, int want, const char *override);
 #define VFIO_VARIANT_WHY " (vfio-pci's variant for this device in modules.alias)"
 
 /* Building a plan (plan-step.c): a step with its text, the caller fills the kind's member. */
