@@ -118,6 +118,16 @@ static void emit_libvirt(strbuf *o, const vfctl_host *h, const bool *sel, bool f
 				   "<!-- %s stays on %s (managed='no'): libvirt neither rebinds it nor gives it back "
 				   "-->\n",
 				   d->id, d->driver);
+		/* libvirt's DAC driver (dynamic_ownership, on by default) chowns the group's node to its
+		 * QEMU user at start and to root at stop (lab-boot sees it): an owner vfctl set for an
+		 * unprivileged QEMU of the admin's own does not survive a libvirt domain. */
+		if (vfio && (d->vfio_uid > 0 || d->vfio_gid > 0))
+			strbuf_add(o,
+				   "<!-- %s: /dev/vfio/%d is owned by %d:%d (vfctl's Owner=/Group=); libvirt chowns it "
+				   "to its QEMU user at start and to root at stop (dynamic_ownership): leave "
+				   "Owner=/Group= "
+				   "out for a device libvirt runs -->\n",
+				   d->id, d->iommu_group, d->vfio_uid, d->vfio_gid);
 		if (failover) {
 			if (!pf) {
 				o->error = -EINVAL;
@@ -219,6 +229,18 @@ static bool mapping_name_ok(const char *n)
 /* A Proxmox resource mapping: one map entry per VF (every field qemu-server's assert_valid checks
  * at VM start: id, subsystem-id when the device has one, iommugroup), and a hostpci line that takes
  * whichever entry is free. Only such a mapping lets a VM take "any free VF" and migrate. */
+/* qemu-server (pve-common SysFSTools pci_dev_bind_to_vfio) takes a device as bound only when it is
+ * in drivers/vfio-pci: it unbinds one from a variant driver and then cannot bind it to vfio-pci
+ * while vfctl's driver_override names the variant, and the VM does not start. */
+static void proxmox_variant_note(strbuf *o, const vfctl_device *d)
+{
+	if (driver_is_vfio(d->driver) && !streq(d->driver, "vfio-pci"))
+		strbuf_add(o,
+			   "# %s is on %s: Proxmox binds plain vfio-pci only, and would unbind it and fail; "
+			   "VFIOVariant=no in its vfctl configuration keeps it on vfio-pci\n",
+			   d->id, d->driver);
+}
+
 static void emit_proxmox_mapping(strbuf *o, const vfctl_host *h, const bool *sel, const char *name, const char *node)
 {
 	bool any = false;
@@ -240,6 +262,7 @@ static void emit_proxmox_mapping(strbuf *o, const vfctl_host *h, const bool *sel
 				"for each line below)\n%s\n",
 				name, name);
 		any = true;
+		proxmox_variant_note(o, d);
 		strbuf_add(o, "\tmap node=%s,path=%s,id=%04x:%04x", node, d->id, d->vendor_id, d->device_id);
 		if (d->subsystem_vendor_id >= 0 && d->subsystem_device_id >= 0)
 			strbuf_add(o, ",subsystem-id=%04x:%04x", d->subsystem_vendor_id, d->subsystem_device_id);
@@ -267,6 +290,7 @@ static void emit_proxmox(strbuf *o, const vfctl_host *h, const bool *sel, const 
 		const vfctl_pci_addr a = h->devices[i].addr;
 		if ((sel && !sel[i]) || a.domain < 0)
 			continue;
+		proxmox_variant_note(o, &h->devices[i]);
 		unsigned fns = slot_functions(h, sel, i);
 		if (fns & (fns - 1)) {
 			/* Several functions of one slot: Proxmox's "All functions", written as the slot. */
