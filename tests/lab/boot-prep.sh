@@ -2,8 +2,8 @@
 # Runs in the lab VM's new root before systemd starts (lab/init, chrooted): what an admin's
 # machine has before a reboot. The packages from make deb installed with dpkg, a configuration in
 # /etc/vfctl, the PF named "sriov-pf0" by a .link file (udev renames eth0 in the PF's add event; a
-# dash in the name is what a unit instance would unescape), a stand-in for libvirtd that records
-# what it finds when it starts, and the unit that runs the test once multi-user.target is reached.
+# dash in the name is what a unit instance would unescape), libvirtd with a domain it autostarts on
+# a VF (a stand-in in the other modes), and the unit that runs the test once multi-user.target is reached.
 # Mode (vfctl_boot): "good", "missing" (a second file names a PF that does not exist), or "ansible"
 # (nothing installed: the Ansible role installs the package and deploys the configuration).
 set -euo pipefail
@@ -34,15 +34,64 @@ Path=pci-0000:01:00.0
 Name=sriov-pf0
 LINK
 
-# Ordered as libvirtd is: it knows nothing of vfctl; vfctl.service says Before=libvirtd.service.
-cat >/etc/systemd/system/libvirtd.service <<'UNIT'
+# libvirtd itself (mode good) with a domain it autostarts, holding VF 1 through the <interface>
+# vfctl emit libvirt writes for it: it knows nothing of vfctl; vfctl.service says
+# Before=libvirtd.service, so the VF is there, on vfio-pci with its MAC, when libvirtd starts it.
+# Debian's unit comes with libvirt-daemon-system, which the host does not install (it would start
+# libvirtd on the CI machine): this one runs the same binary the same way (Type=notify). Each
+# start first records the VFs libvirtd finds. Other modes: a stand-in that only records them.
+if [ "$vfctl_boot" = good ]; then
+	cat >/etc/libvirt/qemu.conf <<'CONF'
+user = "root"
+group = "root"
+security_driver = "none"
+stdio_handler = "file"
+namespaces = [ ]
+cgroup_controllers = [ ]
+CONF
+	grep -q '^libvirt-qemu:' /etc/passwd || echo 'libvirt-qemu:x:64055:64055::/var/lib/libvirt:/usr/sbin/nologin' >>/etc/passwd
+	grep -q '^libvirt-qemu:' /etc/group || printf 'libvirt-qemu:x:64055:\nkvm:x:64056:\n' >>/etc/group
+	mkdir -p /var/lib/libvirt /var/log/libvirt /var/cache/libvirt /etc/libvirt/qemu/autostart
+	# type='qemu' (TCG); <acpi/>: libvirt 9.0 passes -no-acpi without it, which QEMU 10 no longer has.
+	cat >/etc/libvirt/qemu/boot01.xml <<'XML'
+<domain type='qemu'>
+  <name>boot01</name>
+  <uuid>6f1c2b1e-5d0a-4c8e-9a57-0b7e2c4d9f01</uuid>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <features><acpi/></features>
+  <on_poweroff>destroy</on_poweroff>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+<interface type='hostdev' managed='no'>
+  <mac address='02:00:00:00:00:11'/>
+  <driver name='vfio'/>
+  <source>
+    <address type='pci' domain='0x0000' bus='0x01' slot='0x10' function='0x2'/>
+  </source>
+</interface>
+  </devices>
+</domain>
+XML
+	ln -sf /etc/libvirt/qemu/boot01.xml /etc/libvirt/qemu/autostart/boot01.xml
+	exec_start='ExecStartPre=/bin/sh -c "cat /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs > /run/libvirtd-found-numvfs; /sbin/ip -j -d link show sriov-pf0 > /run/libvirtd-found-link.json"
+ExecStart=/usr/sbin/libvirtd
+Type=notify
+KillMode=process'
+	what="libvirtd (the lab's unit), which autostarts boot01"
+else
+	exec_start='Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/sh -c "cat /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs > /run/libvirtd-found-numvfs; /sbin/ip -j -d link show sriov-pf0 > /run/libvirtd-found-link.json"'
+	what="stand-in for libvirtd: records the VFs it finds when it starts"
+fi
+cat >/etc/systemd/system/libvirtd.service <<UNIT
 [Unit]
-Description=stand-in for libvirtd: records the VFs it finds when it starts
+Description=$what
 
 [Service]
-Type=oneshot
-RemainAfterExit=yes
-ExecStart=/bin/sh -c 'cat /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs > /run/standin-numvfs; /sbin/ip -j -d link show sriov-pf0 > /run/standin-link.json'
+$exec_start
 
 [Install]
 WantedBy=multi-user.target
