@@ -31,6 +31,16 @@ struct nlmsghdr *devlink_port_fn_caps_msg(char *buf, uint16_t fam, const char *b
 	return nlh;
 }
 
+struct nlmsghdr *devlink_rate_leaf_msg(char *buf, uint16_t fam, const char *bus, const char *dev, uint32_t port,
+				       uint64_t tx_share, uint64_t tx_max)
+{
+	struct nlmsghdr *nlh = devlink_msg(buf, fam, DEVLINK_CMD_RATE_SET, bus, dev);
+	mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_INDEX, port);
+	mnl_attr_put_u64(nlh, DEVLINK_ATTR_RATE_TX_SHARE, tx_share);
+	mnl_attr_put_u64(nlh, DEVLINK_ATTR_RATE_TX_MAX, tx_max);
+	return nlh;
+}
+
 /* The function nest of a port: its capabilities. */
 static void port_function(const struct nlattr *nest, devlink_port *p)
 {

@@ -34,6 +34,9 @@ struct nlmsghdr *devlink_msg(char *buf, uint16_t family, uint8_t cmd, const char
  * (roce, migratable: DEVLINK_PORT_FN_CAP_*). */
 struct nlmsghdr *devlink_port_fn_caps_msg(char *buf, uint16_t family, const char *bus, const char *dev, uint32_t port,
 					  uint32_t mask, uint32_t value);
+/* DEVLINK_CMD_RATE_SET of a port's rate leaf: its guaranteed and maximum rate in bytes/s. */
+struct nlmsghdr *devlink_rate_leaf_msg(char *buf, uint16_t family, const char *bus, const char *dev, uint32_t port,
+				       uint64_t tx_share, uint64_t tx_max);
 /* Reply decoders, as libmnl callbacks: data is a devlink_eswitch (filled) or a devlink_ports_list
  * (one port appended per message). Unknown attributes are skipped. */
 int devlink_eswitch_cb(const struct nlmsghdr *nlh, void *data);

@@ -205,6 +205,51 @@ def test_invalid(s, pf):
             read("%s/%s/sriov_numvfs" % (SYS, igb)) == before, err)
 
 
+def leaf_tx(port):
+    """(tx_share, tx_max) of a port's devlink rate leaf in Mbit/s, as iproute2's devlink shows it."""
+    doc = json.loads(sh("devlink", "-j", "port", "function", "rate", "show").stdout or "{}").get("rate", {})
+    r = doc.get(port, {})
+
+    def mbit(v):
+        if isinstance(v, (int, float)):
+            return int(v * 8 / 1e6)  # bytes/s
+        v = str(v or "0")
+        for unit, mult in (("Gbit", 1000), ("Mbit", 1), ("Kbit", 0.001), ("bit", 1e-6)):
+            if v.endswith(unit):
+                return int(float(v[:-len(unit)]) * mult)
+        return int(v)
+    return mbit(r.get("tx_share", 0)), mbit(r.get("tx_max", 0))
+
+
+def test_rates(s, pf):
+    """In switchdev mode a VF's rates are its eswitch port's devlink rate leaf: netdevsim refuses
+    RTM_SETLINK IFLA_VF_RATE then (EOPNOTSUPP). The issue's case: a leaf's tx_max set by hand,
+    exported as MaxTxRate=, must apply; vfctl sets rates through the leaf and says so in plan."""
+    ports = json.loads(sh("devlink", "-j", "port", "show").stdout)["port"]
+    vf1 = next(n for n, p in ports.items() if n.startswith("netdevsim/netdevsim10/") and p.get("flavour") == "pcivf" and
+               p.get("vfnum") == 1)
+    p = sh("devlink", "port", "function", "rate", "set", vf1, "tx_max", "100mbit")
+    s.check("by hand: devlink port function rate set %s tx_max 100mbit" % vf1, p.returncode == 0, p.stderr)
+    rc, out, err = vfctl("export", pf)
+    vf1_section = out.split("[VF:1]\n", 1)[-1].split("\n\n", 1)[0]
+    s.check("export: VF 1's leaf as MaxTxRate=100", rc == 0 and "MaxTxRate=100" in vf1_section.splitlines(), out + err)
+    exported = conf("exported.conf", out)
+    c = conf("rate.conf", "[PF]\nMatch=name:%s\nNumVFs=4\nEswitchMode=switchdev\n\n[VF:1]\nMaxTxRate=200\n"
+                          "MinTxRate=50\n" % pf)
+    rc, out, err = vfctl("plan", "-c", c)
+    s.check("plan: the rate goes through the devlink rate leaf, and says so",
+            rc == 0 and "vf 1: devlink rate leaf tx_share 50 tx_max 200 Mbit/s (switchdev mode" in out, out + err)
+    rc, out, err = vfctl("apply", "-c", c)
+    s.check("apply MaxTxRate=200 MinTxRate=50 in switchdev mode: done (no IFLA_VF_RATE)", rc == 0, out + err)
+    s.eq("devlink (iproute2) shows VF 1's leaf with tx_share 50 and tx_max 200 Mbit/s", leaf_tx(vf1), (50, 200))
+    rc, out, err = vfctl("verify", "-c", c)
+    s.eq("verify: no drift", rc, 0)
+    rc, out, err = vfctl("apply", "-c", exported)
+    # MinTxRate= is not in the export (it was 0): left as it is, as every key not given.
+    s.check("the export applied: VF 1 back to tx_max 100, tx_share untouched (the issue's 'Operation not "
+            "supported' gone)", rc == 0 and leaf_tx(vf1) == (50, 100), (out, err, leaf_tx(vf1)))
+
+
 def test_port_function_caps(s, pf):
     """RoCE=/Migratable= are devlink port function capabilities: netdevsim's VF ports report none
     (devlink port show has no caps in their function), so plan refuses up front with FILE:LINE and
@@ -239,6 +284,7 @@ def main():
     if reps:
         s.run(test_ovs, pf)
         s.run(test_port_function_caps, pf)
+        s.run(test_rates, pf)
         s.run(test_held_mode_change, pf, reps)
     s.run(test_vdpa)
     s.run(test_invalid, pf)

@@ -67,6 +67,25 @@ int devlink_port_fn_caps_set(vfctl_ctx *ctx, const char *bus, const char *dev, u
 	return 0;
 }
 
+int devlink_rate_leaf_set(vfctl_ctx *ctx, const char *bus, const char *dev, uint32_t port, uint32_t share_mbit,
+			  uint32_t max_mbit)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	nl_sock *nl;
+	uint16_t fam;
+	int r = devlink_sock(ctx, &nl, &fam);
+	if (r < 0)
+		return r;
+	/* devlink counts bytes per second; drivers take whole Mbit/s (netdevsim refuses the rest). */
+	const uint64_t per_mbit = 1000 * 1000 / 8;
+	r = nl_transact(nl, devlink_rate_leaf_msg(buf, fam, bus, dev, port, share_mbit * per_mbit, max_mbit * per_mbit),
+			NULL, NULL);
+	if (r < 0)
+		return ctx_error(ctx, r, "devlink port function rate set %s/%s/%u tx_share %umbit tx_max %umbit%s%s",
+				 bus, dev, port, share_mbit, max_mbit, nl->ext_ack[0] ? ": " : "", nl->ext_ack);
+	return 0;
+}
+
 int devlink_ports(vfctl_ctx *ctx, devlink_port **ret, size_t *ret_n)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];

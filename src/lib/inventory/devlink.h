@@ -13,6 +13,9 @@ int devlink_eswitch_set(vfctl_ctx *ctx, const char *bus, const char *dev, int mo
  * says it in errors as devlink(8) would ("migratable enable"). */
 int devlink_port_fn_caps_set(vfctl_ctx *ctx, const char *bus, const char *dev, uint32_t port, uint32_t mask,
 			     uint32_t value, const char *what);
+/* Sets the rate leaf of port: guaranteed (tx_share) and maximum (tx_max) in Mbit/s, 0 for none. */
+int devlink_rate_leaf_set(vfctl_ctx *ctx, const char *bus, const char *dev, uint32_t port, uint32_t share_mbit,
+			  uint32_t max_mbit);
 /* Every devlink port of every instance (one dump). */
 int devlink_ports(vfctl_ctx *ctx, devlink_port **ret, size_t *ret_n);
 /* The devlink instance of a device: ("pci", id) or (bus, id). */

@@ -178,31 +178,53 @@ static int step_function(applier *a, const vfctl_device *pf, const plan_step *s,
 	return vf_address(a, pf, s->vf, ret);
 }
 
-/* A capability of VF vf's devlink port function (the port found now: the plan may have created
- * the VF or switched the eswitch). */
-static int exec_port_fn_cap(applier *a, const vfctl_device *pf, const plan_step *s)
+/* The devlink port of VF vf, found now (the plan may have created the VF or switched the eswitch). */
+static int vf_devlink_port(applier *a, const vfctl_device *pf, int vf, uint32_t *ret)
 {
-	const vf_flag_desc *f = &vf_flags[s->u.flag.which];
 	devlink_port *ports = NULL;
 	size_t n = 0;
 	const char *bus, *dev;
-	char what[64];
-	bool found = false;
-	int r = 0;
+	int r = -ENODEV;
 	devlink_handle(pf, &bus, &dev);
 	if (devlink_ports(a->ctx, &ports, &n) < 0)
 		return -ENODEV;
-	snprintf(what, sizeof(what), "%s %s", f->word, s->u.flag.value ? "enable" : "disable");
-	for (size_t i = 0; i < n && !found; i++)
-		if ((found = ports[i].flavour == DEVLINK_PORT_FLAVOUR_PCI_VF && !ports[i].external &&
-			     ports[i].vfnum == s->vf && streq(ports[i].bus, bus) && streq(ports[i].dev, dev)))
-			r = devlink_port_fn_caps_set(a->ctx, bus, dev, ports[i].index, f->devlink_cap,
-						     s->u.flag.value ? f->devlink_cap : 0, what);
+	for (size_t i = 0; i < n && r < 0; i++)
+		if (ports[i].flavour == DEVLINK_PORT_FLAVOUR_PCI_VF && !ports[i].external && ports[i].vfnum == vf &&
+		    streq(ports[i].bus, bus) && streq(ports[i].dev, dev)) {
+			*ret = ports[i].index;
+			r = 0;
+		}
 	free(ports);
-	if (!found)
-		return ctx_error(a->ctx, -ENODEV, "%s vf %d has no devlink port (eswitch not in switchdev mode?)",
-				 pf->id, s->vf);
-	return r;
+	return r < 0 ? ctx_error(a->ctx, r, "%s vf %d has no devlink port (eswitch not in switchdev mode?)", pf->id, vf)
+		     : 0;
+}
+
+/* A capability of VF vf's devlink port function. */
+static int exec_port_fn_cap(applier *a, const vfctl_device *pf, const plan_step *s)
+{
+	const vf_flag_desc *f = &vf_flags[s->u.flag.which];
+	const char *bus, *dev;
+	char what[64];
+	uint32_t port;
+	int r = vf_devlink_port(a, pf, s->vf, &port);
+	if (r < 0)
+		return r;
+	devlink_handle(pf, &bus, &dev);
+	snprintf(what, sizeof(what), "%s %s", f->word, s->u.flag.value ? "enable" : "disable");
+	return devlink_port_fn_caps_set(a->ctx, bus, dev, port, f->devlink_cap, s->u.flag.value ? f->devlink_cap : 0,
+					what);
+}
+
+/* A VF's rates in switchdev mode: its port's devlink rate leaf. */
+static int exec_rate_leaf(applier *a, const vfctl_device *pf, const plan_step *s)
+{
+	const char *bus, *dev;
+	uint32_t port;
+	int r = vf_devlink_port(a, pf, s->vf, &port);
+	if (r < 0)
+		return r;
+	devlink_handle(pf, &bus, &dev);
+	return devlink_rate_leaf_set(a->ctx, bus, dev, port, s->u.rate.min, s->u.rate.max);
 }
 
 /* One IFLA_VF_* attribute in its own RTM_SETLINK: each VF step kind has its attribute. */
@@ -211,6 +233,8 @@ static int exec_vf_attr(applier *a, const vfctl_host *h, const vfctl_device *pf,
 	uint32_t vf = (uint32_t)s->vf;
 	if (s->kind == STEP_VF_FLAG && vf_flags[s->u.flag.which].devlink_cap)
 		return exec_port_fn_cap(a, pf, s);
+	if (s->kind == STEP_VF_RATE && s->u.rate.devlink)
+		return exec_rate_leaf(a, pf, s);
 	int ifindex = pf_ifindex(a, pf);
 	if (ifindex < 0)
 		return ifindex;

@@ -16,9 +16,11 @@ static bool str_eq_ci(const char *a, const char *b)
 }
 
 /* VF settings: one step per IFLA_VF_* attribute that differs. cur is NULL when unknown (just
- * created, or no netlink): then every given knob is set. */
+ * created, or no netlink): then every given knob is set. mode: the PF's eswitch mode when the
+ * steps run (in switchdev mode a VF's rates are its eswitch port's devlink rate leaf: netdevsim
+ * refuses IFLA_VF_RATE then, "Please use devlink API"). */
 int plan_vf_settings(vfctl_plan *p, size_t unit, const vfctl_device *pf, const char *ifn, int i, const vf_target *t,
-		     const vfctl_vf_settings *cur)
+		     const vfctl_vf_settings *cur, vfctl_eswitch_mode mode)
 {
 	plan_step *s;
 	if (cur && !cur->valid)
@@ -49,11 +51,18 @@ int plan_vf_settings(vfctl_plan *p, size_t unit, const vfctl_device *pf, const c
 	if (t->min_tx_rate >= 0 || t->max_tx_rate >= 0) {
 		int64_t mn = t->min_tx_rate >= 0 ? t->min_tx_rate : cur && cur->min_tx_rate >= 0 ? cur->min_tx_rate : 0;
 		int64_t mx = t->max_tx_rate >= 0 ? t->max_tx_rate : cur && cur->max_tx_rate >= 0 ? cur->max_tx_rate : 0;
+		bool leaf = mode == VFCTL_ESWITCH_SWITCHDEV;
 		if (!(cur && cur->min_tx_rate == mn && cur->max_tx_rate == mx)) {
-			if (!(s = plan_add(p, STEP_VF_RATE, unit, pf->id, i,
-					   "%s vf %d: min_tx_rate %lld max_tx_rate %lld Mbit/s", ifn, i, (long long)mn,
-					   (long long)mx)))
+			if (!(s = leaf ? plan_add(p, STEP_VF_RATE, unit, pf->id, i,
+						  "%s vf %d: devlink rate leaf tx_share %lld tx_max %lld Mbit/s "
+						  "(switchdev "
+						  "mode: its eswitch port's rates)",
+						  ifn, i, (long long)mn, (long long)mx)
+				       : plan_add(p, STEP_VF_RATE, unit, pf->id, i,
+						  "%s vf %d: min_tx_rate %lld max_tx_rate %lld Mbit/s", ifn, i,
+						  (long long)mn, (long long)mx)))
 				return -ENOMEM;
+			s->u.rate.devlink = leaf;
 			s->u.rate.min = (uint32_t)mn;
 			s->u.rate.max = (uint32_t)mx;
 		}
@@ -489,7 +498,8 @@ int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *
 		r = plan_count(&pp);
 	for (int i = 0; r >= 0 && i < pp.want_n && (size_t)i < u->n_vfs; i++) {
 		const vfctl_vf *v = cur_vf(&pp, i);
-		r = plan_vf_settings(p, ui, pf, pp.name, i, &u->vfs[i], v ? &v->settings : NULL);
+		r = plan_vf_settings(p, ui, pf, pp.name, i, &u->vfs[i], v ? &v->settings : NULL,
+				     pp.esw_done ? pp.want_esw : pf->eswitch_mode);
 	}
 	for (int i = 0; r >= 0 && pp.nvme && i < pp.want_n && (size_t)i < u->n_vfs; i++)
 		if (u->vfs[i].nvme_vq >= 0 && u->vfs[i].nvme_vi >= 0)

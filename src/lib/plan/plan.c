@@ -24,7 +24,7 @@ static int plan_device(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const v
 	if (u->all_functions != 1 && u->n_vfs == 1 && pf && d->vf_index >= 0) {
 		const vfctl_vf *cur = (size_t)d->vf_index < pf->n_vfs ? &pf->vfs[d->vf_index] : NULL;
 		int r = plan_vf_settings(p, ui, pf, pf->n_netdevs ? pf->netdevs[0].name : pf->id, d->vf_index,
-					 &u->vfs[0], cur ? &cur->settings : NULL);
+					 &u->vfs[0], cur ? &cur->settings : NULL, pf->eswitch_mode);
 		if (r < 0)
 			return r;
 	}

@@ -54,6 +54,7 @@ typedef struct plan_step {
 		} vlan;
 		struct {
 			uint32_t min, max; /* Mbit/s */
+			bool devlink;      /* as the VF port's devlink rate leaf (switchdev mode) */
 		} rate;
 		struct {
 			char *function; /* a [Device] function, NULL: VF vf of dev */
@@ -131,7 +132,7 @@ bool plan_own(char **field, const char *v);
 /* The steps that give VF i of pf (named ifn in their texts) the knobs t sets, one per attribute
  * that differs from cur (NULL when unknown: every knob t sets). */
 int plan_vf_settings(vfctl_plan *p, size_t unit, const vfctl_device *pf, const char *ifn, int i, const vf_target *t,
-		     const vfctl_vf_settings *cur);
+		     const vfctl_vf_settings *cur, vfctl_eswitch_mode mode);
 /* The phases of each unit kind (plan-pf.c, plan-vdpa.c). */
 int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_plan *p);
 int plan_vdpa(const vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_plan *p);
