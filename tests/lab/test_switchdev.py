@@ -221,6 +221,30 @@ def leaf_tx(port):
     return mbit(r.get("tx_share", 0)), mbit(r.get("tx_max", 0))
 
 
+def representor_findings():
+    _, doc, _ = vfctl_json("doctor")
+    return {f["id"]: f.get("evidence") or "" for f in doc["findings"] if f["id"].startswith("switchdev.representor")}
+
+
+def test_representor_doctor(s, pf, reps):
+    """doctor names the representors that are down or in no bridge (their VFs' slow path goes
+    nowhere); one brought up in a bridge drops out of both."""
+    f = representor_findings()
+    s.check("doctor: all 4 representors down and in no bridge, named", all(
+        "%s (VF %d)" % (reps[i], i) in f.get("switchdev.representor-down", "") and
+        "%s (VF %d)" % (reps[i], i) in f.get("switchdev.representor-unbridged", "") for i in range(4)), f)
+    sh("ip", "link", "add", "br-doc", "type", "bridge")
+    sh("ip", "link", "set", reps[0], "master", "br-doc")
+    sh("ip", "link", "set", reps[0], "up")
+    f = representor_findings()
+    s.check("doctor: VF 0's representor, up in a bridge, no longer named; the others still are",
+            reps[0] not in f.get("switchdev.representor-down", "") and
+            reps[0] not in f.get("switchdev.representor-unbridged", "") and
+            reps[1] in f.get("switchdev.representor-down", ""), f)
+    sh("ip", "link", "set", reps[0], "down")
+    sh("ip", "link", "del", "br-doc")
+
+
 def test_rates(s, pf):
     """In switchdev mode a VF's rates are its eswitch port's devlink rate leaf: netdevsim refuses
     RTM_SETLINK IFLA_VF_RATE then (EOPNOTSUPP). The issue's case: a leaf's tx_max set by hand,
@@ -285,6 +309,7 @@ def main():
         s.run(test_ovs, pf)
         s.run(test_port_function_caps, pf)
         s.run(test_rates, pf)
+        s.run(test_representor_doctor, pf, reps)
         s.run(test_held_mode_change, pf, reps)
     s.run(test_vdpa)
     s.run(test_invalid, pf)

@@ -45,3 +45,4 @@ void check_kernel_log(checker *c);
 void check_interrupt_remapping(checker *c);
 void check_unbound(checker *c, const vfctl_device *d);
 void check_host_policy(checker *c);
+void check_representors(checker *c);

@@ -702,6 +702,7 @@ static int doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_op
 		check_memlock(&c);
 	check_vdpa(&c);
 	check_ovs(&c);
+	check_representors(&c);
 	check_host_policy(&c);
 	check_kernel_log(&c);
 	kmsg_log_done(&c.log);

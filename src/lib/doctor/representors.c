@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The representors of a switchdev PF: in switchdev mode a VF's traffic that no offloaded rule
+ * handles goes to its representor (the slow path), so a representor that is down or in no bridge
+ * drops it: the classic mistakes after `devlink dev eswitch set ... switchdev` (the CX-6 Dx notes
+ * bring every representor up and add it to OVS by hand). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "checker.h"
+#include "sysfs.h"
+
+static void check_pf_representors(checker *c, const vfctl_device *pf)
+{
+	strbuf down = {0}, alone = {0};
+	size_t n_down = 0, n_alone = 0;
+	for (size_t i = 0; i < pf->n_vfs; i++) {
+		const char *rep = pf->vfs[i].representor;
+		_cleanup_free_ char *flags = NULL, *master = NULL;
+		char path[128];
+		if (!rep)
+			continue;
+		if (sysfs_readf(c->ctx->fs, &flags, "class/net/%s/flags", rep) >= 0 && !(strtoul(flags, NULL, 0) & 1)) {
+			strbuf_add(&down, "%s%s (VF %zu)", n_down ? ", " : "", rep, i);
+			n_down++;
+		}
+		snprintf(path, sizeof(path), "class/net/%s/master", rep);
+		if (sysfs_link_name(c->ctx->fs, path, &master) < 0) {
+			strbuf_add(&alone, "%s%s (VF %zu)", n_alone ? ", " : "", rep, i);
+			n_alone++;
+		}
+	}
+	if (down.error || alone.error)
+		c->error = -ENOMEM;
+	else {
+		_cleanup_free_ char *sum = NULL;
+		if (n_down && asprintf(&sum,
+				       "%zu representor(s) down: the eswitch drops what their VFs send to the host "
+				       "side (every packet no offloaded rule handles)",
+				       n_down) >= 0)
+			add(c, "switchdev.representor-down", VFCTL_SEV_WARN, pf, sum, down.s,
+			    "ip link set REPRESENTOR up, for each (vfctl emit ovs PF prints the whole setup)");
+		free(sum);
+		sum = NULL;
+		if (n_alone && asprintf(&sum,
+					"%zu representor(s) in no bridge or Open vSwitch: their VFs reach nothing "
+					"beyond what offloaded rules send them",
+					n_alone) >= 0)
+			add(c, "switchdev.representor-unbridged", VFCTL_SEV_INFO, pf, sum, alone.s,
+			    "add them to a bridge or to OVS with the uplink (vfctl emit ovs PF)");
+	}
+	free(down.s);
+	free(alone.s);
+}
+
+void check_representors(checker *c)
+{
+	for (size_t i = 0; i < c->h->n_devices; i++) {
+		const vfctl_device *d = &c->h->devices[i];
+		if (d->eswitch_mode == VFCTL_ESWITCH_SWITCHDEV && doctor_selected(c, d))
+			check_pf_representors(c, d);
+	}
+}
