@@ -8,7 +8,7 @@ packages=(
 	pciutils pci.ids iproute2 kmod busybox-static cpio python3 time libvirt-clients nvme-cli
 	libelf-dev bc flex bison xz-utils cppcheck clang-format
 	debhelper dpkg-dev fakeroot lintian bash-completion systemd udev ansible-core python3-apt
-	prometheus prometheus-node-exporter strace psmisc
+	prometheus prometheus-node-exporter strace psmisc ethtool
 	libvirt-daemon libvirt-daemon-driver-qemu
 )
 # QEMU >= 8 (the igb model): plain bookworm has 7.2.

@@ -112,6 +112,20 @@ def test_ovs(s, pf):
     _, doc, _ = vfctl_json("doctor")
     f = [x for x in doc["findings"] if x["id"] == "ovs.hw-offload"]
     s.check("doctor: after other_config:hw-offload=true: ok", f and f[0]["severity"] == "ok", f)
+    # netdevsim's netdevs start with hw-tc-offload off (ethtool -k, the oracle): tc, and so OVS,
+    # would offload none of their flows.
+    off = [d for d in [pf] + list(reps.values()) if "hw-tc-offload: off" in sh("ethtool", "-k", d).stdout]
+    tc = [x for x in doc["findings"] if x["id"] == "ovs.hw-tc-offload"]
+    s.check("doctor: hw-offload on, hw-tc-offload off on the uplink and the representors (as ethtool -k says): "
+            "warned, each named", len(off) == 5 and tc and tc[0]["severity"] == "warn" and
+            all(d in tc[0]["evidence"].split(", ") for d in off), (off, tc))
+    sh("ethtool", "-K", pf, "hw-tc-offload", "on")
+    _, doc, _ = vfctl_json("doctor")
+    tc = [x for x in doc["findings"] if x["id"] == "ovs.hw-tc-offload"]
+    s.check("doctor: after ethtool -K %s hw-tc-offload on, the uplink is no longer named" % pf,
+            "hw-tc-offload: on" in sh("ethtool", "-k", pf).stdout and tc and pf not in tc[0]["evidence"].split(", "),
+            tc)
+    sh("ethtool", "-K", pf, "hw-tc-offload", "off")
     os.unlink("/etc/openvswitch/conf.db")
 
 

@@ -90,6 +90,7 @@ int ctx_clone(const vfctl_ctx *ctx, vfctl_ctx **ret)
 	c->set.names = false; /* pci.ids is parsed once, by the scan that joins its loader */
 	c->devlink_family = ctx->devlink_family;
 	c->vdpa_family = ctx->vdpa_family;
+	c->ethtool_family = ctx->ethtool_family;
 	*ret = c;
 	return 0;
 }

@@ -43,7 +43,7 @@ struct vfctl_ctx {
 	ctx_settings set;
 	nl_sock *rtnl; /* opened on first use */
 	nl_sock *genl; /* generic netlink: devlink, vdpa */
-	uint16_t devlink_family, vdpa_family;
+	uint16_t devlink_family, vdpa_family, ethtool_family;
 	struct pci_access *pacc;
 	/* What does not change while a context lives, read once for all its scans (an apply scans
 	 * twice or more): libkmod's index, modules.dep and modules.builtin. */

@@ -644,10 +644,11 @@ static void check_ovs(checker *c)
 		const char *hw = strstr(last, "\"hw-offload\"");
 		on = hw && (!eol || hw < eol) && strncmp(hw + strlen("\"hw-offload\""), ",\"true\"", 7) == 0;
 	}
-	if (on)
+	if (on) {
 		add(c, "ovs.hw-offload", VFCTL_SEV_OK, sw, "Open vSwitch offloads flows to the NIC (hw-offload=true)",
 		    NULL, NULL);
-	else
+		check_tc_offload(c);
+	} else
 		add(c, "ovs.hw-offload", VFCTL_SEV_WARN, sw,
 		    "Open vSwitch is installed and this PF is in switchdev mode, but hw-offload is off: flows stay in "
 		    "software",

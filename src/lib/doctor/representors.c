@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "checker.h"
+#include "ethtool.h"
 #include "sysfs.h"
 
 static void check_pf_representors(checker *c, const vfctl_device *pf)
@@ -50,6 +51,37 @@ static void check_pf_representors(checker *c, const vfctl_device *pf)
 	}
 	free(down.s);
 	free(alone.s);
+}
+
+/* Open vSwitch offloads a flow only through tc flower, and tc offloads nothing for a netdev whose
+ * hw-tc-offload feature is off: OVS then keeps every flow in software without a word. */
+void check_tc_offload(checker *c)
+{
+	strbuf off = {0};
+	size_t n = 0;
+	const vfctl_device *first = NULL;
+	for (size_t i = 0; i < c->h->n_devices; i++) {
+		const vfctl_device *pf = &c->h->devices[i];
+		if (pf->eswitch_mode != VFCTL_ESWITCH_SWITCHDEV || !doctor_selected(c, pf))
+			continue;
+		for (size_t k = 0; k <= pf->n_vfs; k++) {
+			const char *dev =
+				k == 0 ? (pf->n_netdevs ? pf->netdevs[0].name : NULL) : pf->vfs[k - 1].representor;
+			if (dev && netdev_feature_active(c->ctx, dev, "hw-tc-offload") == 0) {
+				strbuf_add(&off, "%s%s", n ? ", " : "", dev);
+				first = first ? first : pf;
+				n++;
+			}
+		}
+	}
+	if (off.error)
+		c->error = -ENOMEM;
+	else if (n)
+		add(c, "ovs.hw-tc-offload", VFCTL_SEV_WARN, first,
+		    "Open vSwitch has hw-offload=true, but hw-tc-offload is off on the uplink or representors: tc "
+		    "offloads none of their flows, which stay in software",
+		    off.s, "ethtool -K DEV hw-tc-offload on, for each (before OVS adds the flows)");
+	free(off.s);
 }
 
 void check_representors(checker *c)
