@@ -289,6 +289,39 @@ int vfctl_host_group_peers(const vfctl_host *h, const vfctl_device *d, size_t **
  * frees *ret. */
 int vfctl_host_json(const vfctl_host *h, const vfctl_select *sel, char **ret);
 
+/* Offload you can see: for a switchdev PF, its uplink and each VF representor with the tc filters
+ * on their ingress (what Open vSwitch's hw-offload installs) and whether each is in hardware. */
+typedef struct vfctl_tc_filter {
+	uint32_t pref, handle, chain;
+	uint16_t protocol; /* ETH_P_*, 0 all */
+	char *kind;        /* "flower", "matchall", ... */
+	int in_hw;         /* 1 in_hw, 0 not_in_hw, -1 not reported (classifiers without the flags) */
+	bool skip_hw, skip_sw;
+	int in_hw_count;              /* devices holding it in hardware, -1 not reported */
+	int64_t packets, bytes;       /* its first action's counters (tc -s), -1 not reported */
+	int64_t hw_packets, hw_bytes; /* of those, counted by the hardware, -1 not reported */
+} vfctl_tc_filter;
+
+typedef struct vfctl_offload_port {
+	char *netdev;
+	int vf;            /* -1: the uplink (the PF's netdev) */
+	int hw_tc_offload; /* the netdev's hw-tc-offload feature: 1, 0, -1 unknown */
+	vfctl_tc_filter *filters;
+	size_t n_filters;
+	char *error; /* why the filters could not be read, NULL when they were */
+} vfctl_offload_port;
+
+typedef struct vfctl_offload {
+	char *pf;
+	vfctl_offload_port *ports;
+	size_t n_ports;
+} vfctl_offload;
+
+/* The offload state of pf (a device id of h, in switchdev mode: -EINVAL otherwise). */
+int vfctl_offload_read(vfctl_ctx *ctx, const vfctl_host *h, const char *pf, vfctl_offload **ret);
+vfctl_offload *vfctl_offload_free(vfctl_offload *o);
+int vfctl_offload_json(const vfctl_offload *o, char **ret);
+
 /* "802.1Q"/"802.1ad", "auto"/"enable"/"disable": the words iproute2 uses. NULL when unknown. */
 /* "802.1Q", "802.1ad"; NULL for another value. */
 const char *vfctl_vlan_proto_str(int proto);

@@ -223,17 +223,93 @@ static void print_device(const vfctl_host *h, const vfctl_device *d, bool stats)
 	}
 }
 
+static const char *tristate_word(int v, const char *on, const char *off)
+{
+	return v < 0 ? "unknown" : v ? on : off;
+}
+
+/* status --offload PF: the uplink and each representor, their hw-tc-offload and ingress filters. */
+static int print_offload(const vfctl_offload *o)
+{
+	printf("%s: tc filters on the ingress of its uplink and representors (where OVS hw-offload puts flows)\n",
+	       o->pf);
+	for (size_t i = 0; i < o->n_ports; i++) {
+		const vfctl_offload_port *p = &o->ports[i];
+		char who[16];
+		if (p->vf < 0)
+			snprintf(who, sizeof(who), "uplink");
+		else
+			snprintf(who, sizeof(who), "vf %d", p->vf);
+		printf("  %-15s %-7s hw-tc-offload %s%s\n", p->netdev, who,
+		       tristate_word(p->hw_tc_offload, "on", "off"),
+		       p->error       ? ""
+		       : p->n_filters ? ""
+				      : ", no filters");
+		if (p->error)
+			printf("    %s\n", p->error);
+		for (size_t k = 0; k < p->n_filters; k++) {
+			const vfctl_tc_filter *f = &p->filters[k];
+			printf("    pref %u chain %u handle 0x%x %-8s %-9s%s", f->pref, f->chain, f->handle, f->kind,
+			       f->in_hw < 0 ? ""
+			       : f->in_hw   ? "in_hw"
+					    : "not_in_hw",
+			       f->skip_sw ? " skip_sw" : "");
+			if (f->packets >= 0)
+				printf("  %lld pkts", (long long)f->packets);
+			if (f->hw_packets >= 0)
+				printf(" (hw %lld)", (long long)f->hw_packets);
+			printf("\n");
+		}
+	}
+	return EXIT_OK;
+}
+
+static int status_offload(const cli_global *g, const char *pf, bool json)
+{
+	vfctl_ctx *ctx;
+	vfctl_host *h;
+	vfctl_select sel;
+	char *args[] = {(char *)pf};
+	vfctl_offload *o = NULL;
+	int r = cli_scan_select(g, args, 1, &ctx, &h, &sel);
+	if (r)
+		return r;
+	const vfctl_device *d = NULL;
+	for (size_t i = 0; i < h->n_devices && !d; i++)
+		if (vfctl_select_names(h, &sel, &h->devices[i]) && !h->devices[i].physfn)
+			d = &h->devices[i];
+	if (!d || vfctl_offload_read(ctx, h, d->id, &o) < 0) {
+		fprintf(stderr, "vfctl: %s\n", d ? vfctl_ctx_error(ctx) : "no such PF");
+		r = EXIT_FAIL;
+	} else if (json) {
+		char *s;
+		if (vfctl_offload_json(o, &s) < 0)
+			r = EXIT_FAIL;
+		else {
+			fputs(s, stdout);
+			free(s);
+		}
+	} else
+		r = print_offload(o);
+	vfctl_offload_free(o);
+	vfctl_host_free(h);
+	vfctl_ctx_free(ctx);
+	return r;
+}
+
 int cmd_status(const cli_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
 		{"stats", no_argument, NULL, 's'},
+		{"offload", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	cli_global gs = *g;
 	gs.ctx.names = true;
 	bool json = g->json;
+	const char *offload = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "jsh", opts, NULL)) >= 0) {
 		switch (c) {
@@ -243,13 +319,19 @@ int cmd_status(const cli_global *g, int argc, char **argv)
 		case 's':
 			gs.ctx.stats = true;
 			break;
+		case 'o':
+			offload = optarg;
+			break;
 		case 'h':
-			puts("Usage: vfctl status [--json] [--stats] [DEVICE...]");
+			puts("Usage: vfctl status [--json] [--stats] [DEVICE...]\n"
+			     "       vfctl status --offload PF [--json]");
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;
 		}
 	}
+	if (offload)
+		return optind < argc ? EXIT_USAGE : status_offload(&gs, offload, json);
 
 	vfctl_ctx *ctx;
 	vfctl_host *h;

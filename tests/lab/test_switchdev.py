@@ -259,6 +259,38 @@ def test_representor_doctor(s, pf, reps):
     sh("ip", "link", "del", "br-doc")
 
 
+def test_offload_status(s, pf, reps):
+    """status --offload: the uplink and each representor with hw-tc-offload and the tc filters on
+    their ingress, as tc -s filter show and ethtool -k (the oracles) report them. netdevsim offloads
+    no flower filter: a filter added by hand is not_in_hw."""
+    rep = reps[1]
+    sh("tc", "qdisc", "add", "dev", rep, "clsact")
+    p = sh("tc", "filter", "add", "dev", rep, "ingress", "protocol", "ip", "pref", "7", "flower", "dst_ip", "10.9.9.9",
+           "action", "drop")
+    s.check("by hand: a flower filter on %s's ingress" % rep, p.returncode == 0, p.stderr)
+    tc = [f for f in json.loads(sh("tc", "-s", "-j", "filter", "show", "dev", rep, "ingress").stdout or "[]")
+          if "options" in f]
+    rc, out, err = vfctl("status", "--offload", pf, "--json")
+    doc = json.loads(out) if rc == 0 else {}
+    port = {p["netdev"]: p for p in doc.get("ports", [])}
+    got = [(f["pref"], f["handle"], f["kind"], f["in_hw"]) for f in port.get(rep, {}).get("filters", [])]
+    want = [(f["pref"], f["options"]["handle"], f["kind"], not f["options"].get("not_in_hw", False)) for f in tc]
+    s.check("status --offload --json: %s's filter as tc -s filter show has it (pref 7, flower, not_in_hw)" % rep,
+            got == want == [(7, 1, "flower", False)], (got, want, err))
+    s.eq("status --offload: the uplink and 4 representors, each with hw-tc-offload as ethtool -k says",
+         {n: p["hw_tc_offload"] for n, p in port.items()},
+         {d: "hw-tc-offload: on" in sh("ethtool", "-k", d).stdout for d in [pf] + list(reps.values())})
+    s.check("status --offload: the others have no filters", all(not p["filters"] for n, p in port.items() if n != rep),
+            port)
+    rc, out, err = vfctl("status", "--offload", pf)
+    s.note("vfctl status --offload %s:\n%s" % (pf, out))
+    s.check("status --offload (text): the filter, not_in_hw, under its VF", rc == 0 and
+            "pref 7 chain 0 handle 0x1 flower   not_in_hw" in out and "vf 1" in out, out + err)
+    rc, out, err = vfctl("status", "--offload", "0000:00:00.0")
+    s.check("status --offload on a device that is not a switchdev PF: refused, said so", rc != 0 and err.strip(), err)
+    sh("tc", "qdisc", "del", "dev", rep, "clsact")
+
+
 def test_rates(s, pf):
     """In switchdev mode a VF's rates are its eswitch port's devlink rate leaf: netdevsim refuses
     RTM_SETLINK IFLA_VF_RATE then (EOPNOTSUPP). The issue's case: a leaf's tx_max set by hand,
@@ -324,6 +356,7 @@ def main():
         s.run(test_port_function_caps, pf)
         s.run(test_rates, pf)
         s.run(test_representor_doctor, pf, reps)
+        s.run(test_offload_status, pf, reps)
         s.run(test_held_mode_change, pf, reps)
     s.run(test_vdpa)
     s.run(test_invalid, pf)
