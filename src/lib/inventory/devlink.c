@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <linux/devlink.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "devlink.h"
@@ -33,6 +34,21 @@ int devlink_eswitch_get(vfctl_ctx *ctx, const char *bus, const char *dev, devlin
 	return 0;
 }
 
+/* A devlink request without a reply to read; what names it in an error as devlink(8) would, with
+ * the kernel's extended ack after it. */
+_printf_(4, 5) static int devlink_send(vfctl_ctx *ctx, nl_sock *nl, struct nlmsghdr *nlh, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+	int r = nl_transact(nl, nlh, NULL, NULL);
+	if (r >= 0)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return ctx_error(ctx, r, "%s%s%s", what, nl->ext_ack[0] ? ": " : "", nl->ext_ack);
+}
+
 int devlink_eswitch_set(vfctl_ctx *ctx, const char *bus, const char *dev, int mode)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -43,12 +59,8 @@ int devlink_eswitch_set(vfctl_ctx *ctx, const char *bus, const char *dev, int mo
 		return r;
 	struct nlmsghdr *nlh = devlink_msg(buf, fam, DEVLINK_CMD_ESWITCH_SET, bus, dev);
 	mnl_attr_put_u16(nlh, DEVLINK_ATTR_ESWITCH_MODE, (uint16_t)mode);
-	r = nl_transact(nl, nlh, NULL, NULL);
-	if (r < 0)
-		return ctx_error(ctx, r, "devlink eswitch set %s/%s mode %s%s%s", bus, dev,
-				 vfctl_eswitch_mode_str((vfctl_eswitch_mode)mode), nl->ext_ack[0] ? ": " : "",
-				 nl->ext_ack);
-	return 0;
+	return devlink_send(ctx, nl, nlh, "devlink eswitch set %s/%s mode %s", bus, dev,
+			    vfctl_eswitch_mode_str((vfctl_eswitch_mode)mode));
 }
 
 int devlink_port_fn_caps_set(vfctl_ctx *ctx, const char *bus, const char *dev, uint32_t port, uint32_t mask,
@@ -60,11 +72,8 @@ int devlink_port_fn_caps_set(vfctl_ctx *ctx, const char *bus, const char *dev, u
 	int r = devlink_sock(ctx, &nl, &fam);
 	if (r < 0)
 		return r;
-	r = nl_transact(nl, devlink_port_fn_caps_msg(buf, fam, bus, dev, port, mask, value), NULL, NULL);
-	if (r < 0)
-		return ctx_error(ctx, r, "devlink port function set %s/%s/%u %s%s%s", bus, dev, port, what,
-				 nl->ext_ack[0] ? ": " : "", nl->ext_ack);
-	return 0;
+	return devlink_send(ctx, nl, devlink_port_fn_caps_msg(buf, fam, bus, dev, port, mask, value),
+			    "devlink port function set %s/%s/%u %s", bus, dev, port, what);
 }
 
 int devlink_rate_leaf_set(vfctl_ctx *ctx, const char *bus, const char *dev, uint32_t port, uint32_t share_mbit,
@@ -78,12 +87,10 @@ int devlink_rate_leaf_set(vfctl_ctx *ctx, const char *bus, const char *dev, uint
 		return r;
 	/* devlink counts bytes per second; drivers take whole Mbit/s (netdevsim refuses the rest). */
 	const uint64_t per_mbit = 1000 * 1000 / 8;
-	r = nl_transact(nl, devlink_rate_leaf_msg(buf, fam, bus, dev, port, share_mbit * per_mbit, max_mbit * per_mbit),
-			NULL, NULL);
-	if (r < 0)
-		return ctx_error(ctx, r, "devlink port function rate set %s/%s/%u tx_share %umbit tx_max %umbit%s%s",
-				 bus, dev, port, share_mbit, max_mbit, nl->ext_ack[0] ? ": " : "", nl->ext_ack);
-	return 0;
+	return devlink_send(ctx, nl,
+			    devlink_rate_leaf_msg(buf, fam, bus, dev, port, share_mbit * per_mbit, max_mbit * per_mbit),
+			    "devlink port function rate set %s/%s/%u tx_share %umbit tx_max %umbit", bus, dev, port,
+			    share_mbit, max_mbit);
 }
 
 int devlink_ports(vfctl_ctx *ctx, devlink_port **ret, size_t *ret_n)
