@@ -29,14 +29,18 @@ static void action_stats(const struct nlattr *stats, tc_filter *f)
 {
 	const struct nlattr *a;
 	mnl_attr_for_each_nested (a, stats) {
-		const struct gnet_stats_basic *b = mnl_attr_get_payload(a);
-		bool basic = mnl_attr_get_payload_len(a) >= sizeof(*b);
+		/* Copied out: the kernel pads the attribute to 8 bytes (TCA_STATS_PAD), a reply cut or
+		 * crafted otherwise need not be (the fuzzer's misaligned u64). */
+		struct gnet_stats_basic b;
+		bool basic = mnl_attr_get_payload_len(a) >= sizeof(b);
+		if (basic)
+			memcpy(&b, mnl_attr_get_payload(a), sizeof(b));
 		switch (mnl_attr_get_type(a)) {
 		case TCA_STATS_BASIC:
 			if (basic) {
-				f->bytes = (int64_t)b->bytes;
+				f->bytes = (int64_t)b.bytes;
 				if (f->packets < 0)
-					f->packets = b->packets;
+					f->packets = b.packets;
 			}
 			break;
 		case TCA_STATS_PKT64:
@@ -44,8 +48,8 @@ static void action_stats(const struct nlattr *stats, tc_filter *f)
 			break;
 		case TCA_STATS_BASIC_HW:
 			if (basic) {
-				f->hw_bytes = (int64_t)b->bytes;
-				f->hw_packets = b->packets;
+				f->hw_bytes = (int64_t)b.bytes;
+				f->hw_packets = b.packets;
 			}
 			break;
 		}

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Every netlink reply decoder vfctl has, fed a buffer of messages as a socket read hands them
  * over (libmnl checks each header, the decoders the attributes): RTM_NEWLINK with its VF list,
- * devlink port and eswitch replies, vdpa management device and device dumps. The first byte picks
+ * devlink port and eswitch replies, vdpa management device and device dumps, tc filters, ethtool
+ * features. The first byte picks
  * the decoder, so one corpus covers them all and each seed says what it is. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "devlink-msg.h"
+#include "ethtool-msg.h"
 #include "nl.h"
 #include "rtnl-link.h"
+#include "tc-msg.h"
 #include "vdpa-msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -35,9 +38,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	devlink_eswitch es = {-1, -1, -1};
 	devlink_ports_list ports = {0};
 	vfctl_vdpa vdpa = {0};
-	static const mnl_cb_t cbs[] = {link_cb, devlink_port_cb, devlink_eswitch_cb, vdpa_mgmtdev_cb, vdpa_dev_cb};
-	void *const args[] = {NULL, &ports, &es, &vdpa, &vdpa};
-	unsigned k = data[0] % 5;
+	tc_filter_list filters = {0};
+	ethtool_feature feature = {.name = "hw-tc-offload", .active = -1};
+	static const mnl_cb_t cbs[] = {link_cb,     devlink_port_cb, devlink_eswitch_cb, vdpa_mgmtdev_cb,
+				       vdpa_dev_cb, tc_filter_cb,    ethtool_features_cb};
+	void *const args[] = {NULL, &ports, &es, &vdpa, &vdpa, &filters, &feature};
+	unsigned k = data[0] % 7;
 	/* the walk nl_transact makes over a received buffer */
 	const char *pos = buf;
 	size_t left = size - 1;
@@ -45,6 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cbs[k](h, args[k]) == MNL_CB_ERROR)
 			break;
 	free(ports.v);
+	free(filters.v);
 	vdpa_clear(&vdpa);
 	free(buf);
 	return 0;

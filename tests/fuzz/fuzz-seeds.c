@@ -3,8 +3,11 @@
  * laid out as the kernel fills them, so the fuzzer starts from real structure. Run by
  * tests/fuzz/run.sh --seeds; the output is committed. */
 #include <linux/devlink.h>
+#include <linux/ethtool_netlink.h>
+#include <linux/gen_stats.h>
 #include <linux/genetlink.h>
 #include <linux/if_link.h>
+#include <linux/pkt_cls.h>
 #include <linux/rtnetlink.h>
 #include <linux/vdpa.h>
 #include <stdio.h>
@@ -109,6 +112,45 @@ static void vdpa_seeds(const char *dir)
 	save(dir, "vdpa-dev", 4, nlh);
 }
 
+static void tc_ethtool_seeds(const char *dir)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWTFILTER;
+	struct tcmsg *t = mnl_nlmsg_put_extra_header(nlh, sizeof(*t));
+	t->tcm_ifindex = 5;
+	t->tcm_handle = 1;
+	t->tcm_info = (1u << 16) | 0x0008;
+	mnl_attr_put_strz(nlh, TCA_KIND, "flower");
+	mnl_attr_put_u32(nlh, TCA_CHAIN, 0);
+	struct nlattr *opts = mnl_attr_nest_start(nlh, TCA_OPTIONS);
+	mnl_attr_put_u32(nlh, TCA_FLOWER_FLAGS, TCA_CLS_FLAGS_IN_HW);
+	mnl_attr_put_u32(nlh, TCA_FLOWER_IN_HW_COUNT, 1);
+	struct nlattr *acts = mnl_attr_nest_start(nlh, TCA_FLOWER_ACT);
+	struct nlattr *act = mnl_attr_nest_start(nlh, 1);
+	mnl_attr_put_strz(nlh, TCA_ACT_KIND, "mirred");
+	struct nlattr *st = mnl_attr_nest_start(nlh, TCA_ACT_STATS);
+	struct gnet_stats_basic b = {.bytes = 6000, .packets = 60}, hw = {.bytes = 5000, .packets = 50};
+	mnl_attr_put(nlh, TCA_STATS_BASIC, sizeof(b), &b);
+	mnl_attr_put(nlh, TCA_STATS_BASIC_HW, sizeof(hw), &hw);
+	mnl_attr_nest_end(nlh, st);
+	mnl_attr_nest_end(nlh, act);
+	mnl_attr_nest_end(nlh, acts);
+	mnl_attr_nest_end(nlh, opts);
+	save(dir, "tc-flower-in-hw", 5, nlh);
+	nlh = genl(22, ETHTOOL_MSG_FEATURES_GET_REPLY);
+	struct nlattr *active = mnl_attr_nest_start(nlh, ETHTOOL_A_FEATURES_ACTIVE);
+	mnl_attr_put(nlh, ETHTOOL_A_BITSET_NOMASK, 0, NULL);
+	mnl_attr_put_u32(nlh, ETHTOOL_A_BITSET_SIZE, 64);
+	struct nlattr *bits = mnl_attr_nest_start(nlh, ETHTOOL_A_BITSET_BITS);
+	struct nlattr *bit = mnl_attr_nest_start(nlh, ETHTOOL_A_BITSET_BITS_BIT);
+	mnl_attr_put_u32(nlh, ETHTOOL_A_BITSET_BIT_INDEX, 50);
+	mnl_attr_put_strz(nlh, ETHTOOL_A_BITSET_BIT_NAME, "hw-tc-offload");
+	mnl_attr_nest_end(nlh, bit);
+	mnl_attr_nest_end(nlh, bits);
+	mnl_attr_nest_end(nlh, active);
+	save(dir, "ethtool-features", 6, nlh);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -118,5 +160,6 @@ int main(int argc, char **argv)
 	rtnl_seed(argv[1]);
 	devlink_seeds(argv[1]);
 	vdpa_seeds(argv[1]);
+	tc_ethtool_seeds(argv[1]);
 	return 0;
 }
