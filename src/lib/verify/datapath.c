@@ -129,8 +129,8 @@ static int unit_ports(dp_run *d, const conf_unit *u, const vfctl_host *h, size_t
 		char label[128];
 		snprintf(label, sizeof(label), "%s vf %zu", pf->id, i);
 		if (driver_is_vfio(vf->driver)) {
-			if ((r = skip(d->v, label, "bound to a VFIO driver (a VM's, or ready for one): never probed")) <
-			    0)
+			if ((r = skip(d->v, label, "bound to %s (a VM's, or ready for one): never probed",
+				      vf->driver)) < 0)
 				return r;
 			continue;
 		}
