@@ -126,6 +126,30 @@ def test_ovs(s, pf):
             "hw-tc-offload: on" in sh("ethtool", "-k", pf).stdout and tc and pf not in tc[0]["evidence"].split(", "),
             tc)
     sh("ethtool", "-K", pf, "hw-tc-offload", "off")
+    # hw-offload turned on after ovs-vswitchd started: it reads the key at start only. A stand-in
+    # process named ovs-vswitchd (its comm), the database records with their _date as OVSDB writes it.
+    import shutil
+    import time
+    stand_in = os.path.join(TMP, "ovs-vswitchd")
+    shutil.copy("/bin/sleep", stand_in)
+    vswitchd = subprocess.Popen([stand_in, "600"])
+    time.sleep(1.2)
+    with open("/etc/openvswitch/conf.db", "a") as f:
+        for on, n in (("false", 3), ("true", 4)):
+            r = ('{"Open_vSwitch":{"5b9c":{"other_config":["map",[["hw-offload","%s"]]]}},"_date":%d}' %
+                 (on, int(time.time() * 1000)))
+            f.write("OVSDB JSON %d 0\n%s\n" % (len(r), r))
+    stale = lambda: [x for x in vfctl_json("doctor")[1]["findings"] if x["id"] == "ovs.vswitchd-not-restarted"]
+    f = stale()
+    s.check("doctor: hw-offload turned on after ovs-vswitchd (pid %d) started: restart it, says why" % vswitchd.pid,
+            f and f[0]["severity"] == "warn" and "pid %d" % vswitchd.pid in f[0]["evidence"], f)
+    vswitchd.kill()
+    vswitchd.wait()
+    time.sleep(1.2)
+    vswitchd = subprocess.Popen([stand_in, "600"])
+    s.eq("doctor: after ovs-vswitchd restarted, no such finding", stale(), [])
+    vswitchd.kill()
+    vswitchd.wait()
     os.unlink("/etc/openvswitch/conf.db")
 
 

@@ -46,5 +46,6 @@ void check_interrupt_remapping(checker *c);
 void check_unbound(checker *c, const vfctl_device *d);
 void check_host_policy(checker *c);
 void check_representors(checker *c);
+void check_ovs(checker *c);
 /* With OVS hw-offload on: the uplinks and representors whose hw-tc-offload is off. */
 void check_tc_offload(checker *c);

@@ -17,15 +17,6 @@ static bool is_amd(const vfctl_host *h)
 	return h->cpu_vendor && streq(h->cpu_vendor, "AuthenticAMD");
 }
 
-#define OVSDB_PATH "/etc/openvswitch/conf.db"
-
-/* Not for a fake tree: the running host's OVS says nothing about it. */
-static char *ovsdb_text(const vfctl_ctx *ctx)
-{
-	char *s = NULL;
-	return ctx->fs->read_only || file_read_text(OVSDB_PATH, &s) < 0 ? NULL : s;
-}
-
 static void check_iommu(checker *c)
 {
 	const vfctl_host *h = c->h;
@@ -621,40 +612,6 @@ static void check_vdpa(checker *c)
 		add(c, "vdpa.mlx5-no-mgmtdev", VFCTL_SEV_INFO, d,
 		    "ConnectX VFs without a vDPA management device: VDPA= cannot use them", NULL, fix);
 	}
-}
-
-/* Open vSwitch with a PF in switchdev mode: flows stay in software unless hw-offload=true. */
-static void check_ovs(checker *c)
-{
-	const vfctl_device *sw = NULL;
-	for (size_t i = 0; i < c->h->n_devices && !sw; i++)
-		if (c->h->devices[i].eswitch_mode == VFCTL_ESWITCH_SWITCHDEV)
-			sw = &c->h->devices[i];
-	_cleanup_free_ char *db = NULL;
-	if (!sw || !(db = ovsdb_text(c->ctx)))
-		return;
-	/* conf.db is an OVSDB log of JSON records: the last other_config of Open_vSwitch wins. */
-	const char *last = NULL;
-	for (const char *p = strstr(db, "\"other_config\""); p; p = strstr(p + 1, "\"other_config\""))
-		last = p;
-	bool on = false;
-	if (last) {
-		/* one record per line: the key must be in the same record */
-		const char *eol = strchr(last, '\n');
-		const char *hw = strstr(last, "\"hw-offload\"");
-		on = hw && (!eol || hw < eol) && strncmp(hw + strlen("\"hw-offload\""), ",\"true\"", 7) == 0;
-	}
-	if (on) {
-		add(c, "ovs.hw-offload", VFCTL_SEV_OK, sw, "Open vSwitch offloads flows to the NIC (hw-offload=true)",
-		    NULL, NULL);
-		check_tc_offload(c);
-	} else
-		add(c, "ovs.hw-offload", VFCTL_SEV_WARN, sw,
-		    "Open vSwitch is installed and this PF is in switchdev mode, but hw-offload is off: flows stay in "
-		    "software",
-		    OVSDB_PATH " has no other_config:hw-offload=true",
-		    "ovs-vsctl set Open_vSwitch . other_config:hw-offload=true; systemctl restart openvswitch-switch "
-		    "(vfctl emit ovs PF prints the whole setup)");
 }
 
 static int doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_opts *opts, vfctl_report **ret)
