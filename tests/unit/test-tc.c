@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* tc filter dumps: messages laid out as the kernel's tcf_fill_node() and fl_dump() write them
+/* tc filter dumps: messages laid out as the kernel's tcf_fill_node() and the kernel's fl_dump() write them
  * (a chain's template without a handle, then each filter), decoded by tc_filter_cb. */
 #include <arpa/inet.h>
 #include <linux/gen_stats.h>
