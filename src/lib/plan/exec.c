@@ -116,22 +116,32 @@ static int vf_netdev_ifindex(applier *a, const char *vf)
 	return w.found > 0 ? w.found : -ENODEV;
 }
 
-/* The netdev of VF vf's representor, from the devlink ports (never guessed from names). */
-static char *representor_of(applier *a, const vfctl_device *pf, int vf)
+/* VF vf's eswitch port, from the devlink ports found now (the plan may have created the VF or
+ * switched the eswitch; never guessed from names). -ENODEV when it has none. */
+static int vf_port(applier *a, const vfctl_device *pf, int vf, devlink_port *ret)
 {
 	devlink_port *ports = NULL;
 	size_t n = 0;
-	char *rep = NULL;
 	const char *bus, *dev;
+	int r = -ENODEV;
 	devlink_handle(pf, &bus, &dev);
 	if (devlink_ports(a->ctx, &ports, &n) < 0)
-		return NULL;
-	for (size_t i = 0; i < n && !rep; i++)
+		return -ENODEV;
+	for (size_t i = 0; i < n && r < 0; i++)
 		if (ports[i].flavour == DEVLINK_PORT_FLAVOUR_PCI_VF && !ports[i].external && ports[i].vfnum == vf &&
-		    streq(ports[i].bus, bus) && streq(ports[i].dev, dev) && ports[i].netdev[0])
-			rep = strdup(ports[i].netdev);
+		    streq(ports[i].bus, bus) && streq(ports[i].dev, dev)) {
+			*ret = ports[i];
+			r = 0;
+		}
 	free(ports);
-	return rep;
+	return r;
+}
+
+/* The netdev of VF vf's representor, NULL when it has none (yet). */
+static char *representor_of(applier *a, const vfctl_device *pf, int vf)
+{
+	devlink_port p;
+	return vf_port(a, pf, vf, &p) >= 0 && p.netdev[0] ? strdup(p.netdev) : NULL;
 }
 
 static int representor_appeared(void *data)
@@ -178,25 +188,15 @@ static int step_function(applier *a, const vfctl_device *pf, const plan_step *s,
 	return vf_address(a, pf, s->vf, ret);
 }
 
-/* The devlink port of VF vf, found now (the plan may have created the VF or switched the eswitch). */
+/* The index of VF vf's devlink port, with an error saying why there is none. */
 static int vf_devlink_port(applier *a, const vfctl_device *pf, int vf, uint32_t *ret)
 {
-	devlink_port *ports = NULL;
-	size_t n = 0;
-	const char *bus, *dev;
-	int r = -ENODEV;
-	devlink_handle(pf, &bus, &dev);
-	if (devlink_ports(a->ctx, &ports, &n) < 0)
-		return -ENODEV;
-	for (size_t i = 0; i < n && r < 0; i++)
-		if (ports[i].flavour == DEVLINK_PORT_FLAVOUR_PCI_VF && !ports[i].external && ports[i].vfnum == vf &&
-		    streq(ports[i].bus, bus) && streq(ports[i].dev, dev)) {
-			*ret = ports[i].index;
-			r = 0;
-		}
-	free(ports);
-	return r < 0 ? ctx_error(a->ctx, r, "%s vf %d has no devlink port (eswitch not in switchdev mode?)", pf->id, vf)
-		     : 0;
+	devlink_port p;
+	if (vf_port(a, pf, vf, &p) < 0)
+		return ctx_error(a->ctx, -ENODEV, "%s vf %d has no devlink port (eswitch not in switchdev mode?)",
+				 pf->id, vf);
+	*ret = p.index;
+	return 0;
 }
 
 /* A capability of VF vf's devlink port function. */
@@ -205,7 +205,7 @@ static int exec_port_fn_cap(applier *a, const vfctl_device *pf, const plan_step 
 	const vf_flag_desc *f = &vf_flags[s->u.flag.which];
 	const char *bus, *dev;
 	char what[64];
-	uint32_t port;
+	uint32_t port = 0;
 	int r = vf_devlink_port(a, pf, s->vf, &port);
 	if (r < 0)
 		return r;
@@ -219,7 +219,7 @@ static int exec_port_fn_cap(applier *a, const vfctl_device *pf, const plan_step 
 static int exec_rate_leaf(applier *a, const vfctl_device *pf, const plan_step *s)
 {
 	const char *bus, *dev;
-	uint32_t port;
+	uint32_t port = 0;
 	int r = vf_devlink_port(a, pf, s->vf, &port);
 	if (r < 0)
 		return r;
