@@ -4,12 +4,12 @@
 # shellcheck disable=SC2034
 packages=(
 	build-essential gcc clang libclang-rt-14-dev meson ninja-build pkg-config git
-	libmnl-dev libpci-dev libkmod-dev
+	libmnl-dev libpci-dev libkmod-dev libjansson-dev
 	pciutils pci.ids iproute2 kmod busybox-static cpio python3 time libvirt-clients nvme-cli
 	libelf-dev bc flex bison xz-utils cppcheck clang-format
 	debhelper dpkg-dev fakeroot lintian bash-completion systemd udev ansible-core python3-apt
 	prometheus prometheus-node-exporter strace psmisc ethtool
-	libvirt-daemon libvirt-daemon-driver-qemu
+	libvirt-daemon libvirt-daemon-driver-qemu openvswitch-switch
 )
 # QEMU >= 8 (the igb model): plain bookworm has 7.2.
 backports=(qemu-system-x86)

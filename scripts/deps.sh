@@ -16,6 +16,15 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 fi
 
+# No package may start its daemon here (openvswitch-switch would start ovsdb-server and
+# ovs-vswitchd on the CI machine): the lab and the tests run their own. invoke-rc.d asks
+# policy-rc.d; 101 is "action forbidden". One already in place is the admin's and stays.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports "${backports[@]}" >/dev/null

@@ -225,6 +225,26 @@ typedef struct vfctl_interrupted_run {
 	char *unusable;
 } vfctl_interrupted_run;
 
+/* Open vSwitch's bridges and ports (its OVSDB's Bridge and Port tables, read in one transaction). */
+typedef struct vfctl_ovs_bridge {
+	char *name, *uuid;
+} vfctl_ovs_bridge;
+
+typedef struct vfctl_ovs_port {
+	char *name, *uuid;
+	char *bridge; /* the bridge whose ports hold it; NULL: none */
+} vfctl_ovs_port;
+
+typedef struct vfctl_ovs {
+	char *path;     /* the socket it was read from */
+	char *root;     /* the Open_vSwitch row's uuid */
+	int hw_offload; /* other_config:hw-offload: 1 "true", 0 any other value, -1 not set */
+	vfctl_ovs_bridge *bridges;
+	size_t n_bridges;
+	vfctl_ovs_port *ports;
+	size_t n_ports;
+} vfctl_ovs;
+
 typedef struct vfctl_host {
 	char *kernel_release;
 	char *cpu_vendor; /* "GenuineIntel", "AuthenticAMD", NULL */
@@ -252,8 +272,9 @@ typedef struct vfctl_host {
 	struct vfctl_vdpa *vdpa; /* NULL without netlink */
 	vfctl_interrupted_run *runs;
 	size_t n_runs;
-	bool runs_known;    /* false: the run directory could not be read (not root) */
-	bool holders_known; /* held_by filled: every process's fds could be read (root), or nothing can be held */
+	bool runs_known;       /* false: the run directory could not be read (not root) */
+	bool holders_known;    /* held_by filled: every process's fds could be read (root), or nothing can be held */
+	struct vfctl_ovs *ovs; /* Open vSwitch's database as ovsdb-server gave it; NULL when none answers */
 } vfctl_host;
 
 int vfctl_host_scan(vfctl_ctx *ctx, vfctl_host **ret);

@@ -155,7 +155,7 @@ void json_close_array(json_writer *w)
 	close_(w, "]");
 }
 
-void json_string(json_writer *w, const char *key, const char *s)
+void json_str(json_writer *w, const char *key, const char *s)
 {
 	lead(w, key);
 	if (s)
@@ -183,7 +183,7 @@ void json_bool(json_writer *w, const char *key, bool v)
 	puts_(w, v ? "true" : "false");
 }
 
-void json_null(json_writer *w, const char *key)
+void json_put_null(json_writer *w, const char *key)
 {
 	lead(w, key);
 	puts_(w, "null");
@@ -192,7 +192,7 @@ void json_null(json_writer *w, const char *key)
 void json_int_or_null(json_writer *w, const char *key, int64_t v)
 {
 	if (v < 0)
-		json_null(w, key);
+		json_put_null(w, key);
 	else
 		json_int(w, key, v);
 }
@@ -200,7 +200,7 @@ void json_int_or_null(json_writer *w, const char *key, int64_t v)
 void json_tristate(json_writer *w, const char *key, int v)
 {
 	if (v < 0)
-		json_null(w, key);
+		json_put_null(w, key);
 	else
 		json_bool(w, key, v);
 }
@@ -210,7 +210,7 @@ void json_hex(json_writer *w, const char *key, int v, int width)
 	static const char digits[] = "0123456789abcdef";
 	char b[16], *e = b + sizeof(b) - 1, *p = e;
 	if (v < 0) {
-		json_null(w, key);
+		json_put_null(w, key);
 		return;
 	}
 	*e = '"';

@@ -7,7 +7,9 @@
 
 /* A streaming JSON writer into a growable buffer: no tree is built, so emitting 2,000 devices
  * costs one pass and one buffer. key is NULL inside arrays. Errors (ENOMEM, nesting too deep)
- * are sticky and reported once by json_finish(). */
+ * are sticky and reported once by json_finish(). No name here may be one of jansson's (json_string,
+ * json_null): the library links jansson for OVSDB, and a same-named function of ours would be
+ * called in its place. */
 typedef struct json_writer {
 	char *buf;
 	size_t len, alloc;
@@ -21,10 +23,10 @@ void json_open_object(json_writer *w, const char *key);
 void json_close_object(json_writer *w);
 void json_open_array(json_writer *w, const char *key);
 void json_close_array(json_writer *w);
-void json_string(json_writer *w, const char *key, const char *s); /* NULL → null */
+void json_str(json_writer *w, const char *key, const char *s); /* NULL → null */
 void json_int(json_writer *w, const char *key, int64_t v);
 void json_bool(json_writer *w, const char *key, bool v);
-void json_null(json_writer *w, const char *key);
+void json_put_null(json_writer *w, const char *key);
 /* Conventions of the vfctl snapshot: negative means unknown → null. */
 void json_int_or_null(json_writer *w, const char *key, int64_t v);
 void json_tristate(json_writer *w, const char *key, int v);       /* -1 null, 0 false, else true */

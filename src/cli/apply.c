@@ -18,22 +18,22 @@ static void print_event(void *userdata, const vfctl_event *e)
 	char *out = NULL;
 	(void)userdata;
 	json_open_object(&w, NULL);
-	json_string(&w, "event", kinds[e->kind]);
-	json_string(&w, "unit", e->unit);
-	json_string(&w, "text", e->text);
+	json_str(&w, "event", kinds[e->kind]);
+	json_str(&w, "unit", e->unit);
+	json_str(&w, "text", e->text);
 	if (e->kind == VFCTL_EVENT_UNIT_DONE)
-		json_string(&w, "outcome", vfctl_unit_outcome_str(e->outcome));
+		json_str(&w, "outcome", vfctl_unit_outcome_str(e->outcome));
 	else if (e->kind != VFCTL_EVENT_MESSAGE) {
 		json_int(&w, "step", (int64_t)e->step);
 		json_int(&w, "steps", (int64_t)e->n_steps);
-		json_string(&w, "action", e->action);
+		json_str(&w, "action", e->action);
 		json_int_or_null(&w, "vf", e->vf);
 		json_bool(&w, "undo", e->undo);
 	}
 	if (e->kind == VFCTL_EVENT_STEP_DONE) {
 		json_bool(&w, "ok", e->result >= 0);
-		json_string(&w, "errno", e->result < 0 ? strerrorname_np(-e->result) : NULL);
-		json_string(&w, "error", e->error);
+		json_str(&w, "errno", e->result < 0 ? strerrorname_np(-e->result) : NULL);
+		json_str(&w, "error", e->error);
 		json_int(&w, "ms", (int64_t)(e->seconds * 1000 + 0.5));
 	}
 	json_close_object(&w);
@@ -50,13 +50,13 @@ static void print_result(int exit_code, const char *error, const char *const *er
 	json_writer w = {.compact = true};
 	char *out = NULL;
 	json_open_object(&w, NULL);
-	json_string(&w, "event", "result");
+	json_str(&w, "event", "result");
 	json_bool(&w, "ok", exit_code == EXIT_OK);
 	json_int(&w, "exit", exit_code);
-	json_string(&w, "error", error);
+	json_str(&w, "error", error);
 	json_open_array(&w, "config_errors");
 	for (size_t i = 0; i < n_errs; i++)
-		json_string(&w, NULL, errs[i]);
+		json_str(&w, NULL, errs[i]);
 	json_close_array(&w);
 	json_close_object(&w);
 	if (json_finish(&w, &out) >= 0)

@@ -37,11 +37,11 @@ static int print_json(const vfctl_export_file *files, size_t n)
 	json_open_array(&w, "files");
 	for (size_t i = 0; i < n; i++) {
 		json_open_object(&w, NULL);
-		json_string(&w, "name", files[i].name);
-		json_string(&w, "device", files[i].device);
-		json_string(&w, "match", files[i].match);
-		json_string(&w, "text", files[i].text);
-		json_string(&w, "warning", files[i].warning);
+		json_str(&w, "name", files[i].name);
+		json_str(&w, "device", files[i].device);
+		json_str(&w, "match", files[i].match);
+		json_str(&w, "text", files[i].text);
+		json_str(&w, "warning", files[i].warning);
 		json_close_object(&w);
 	}
 	json_close_array(&w);

@@ -61,17 +61,17 @@ int vfctl_report_json(const vfctl_report *r, char **ret)
 	json_writer w = {0};
 	json_open_object(&w, NULL);
 	json_int(&w, "schema", 1);
-	json_string(&w, "worst", vfctl_severity_str(vfctl_report_worst(r)));
+	json_str(&w, "worst", vfctl_severity_str(vfctl_report_worst(r)));
 	json_open_array(&w, "findings");
 	for (size_t i = 0; i < r->n; i++) {
 		const vfctl_finding *f = &r->findings[i];
 		json_open_object(&w, NULL);
-		json_string(&w, "id", f->id);
-		json_string(&w, "severity", vfctl_severity_str(f->severity));
-		json_string(&w, "device", f->device);
-		json_string(&w, "summary", f->summary);
-		json_string(&w, "evidence", f->evidence);
-		json_string(&w, "fix", f->fix);
+		json_str(&w, "id", f->id);
+		json_str(&w, "severity", vfctl_severity_str(f->severity));
+		json_str(&w, "device", f->device);
+		json_str(&w, "summary", f->summary);
+		json_str(&w, "evidence", f->evidence);
+		json_str(&w, "fix", f->fix);
 		json_close_object(&w);
 	}
 	json_close_array(&w);

@@ -13,32 +13,32 @@
 static void host_json(json_writer *w, const vfctl_host *h)
 {
 	json_open_object(w, "host");
-	json_string(w, "kernel", h->kernel_release);
-	json_string(w, "cpu_vendor", h->cpu_vendor);
+	json_str(w, "kernel", h->kernel_release);
+	json_str(w, "cpu_vendor", h->cpu_vendor);
 	json_bool(w, "root", h->is_root);
 	json_open_object(w, "iommu");
 	json_bool(w, "active", h->iommu_active);
-	json_string(w, "kind", h->iommu_kind);
+	json_str(w, "kind", h->iommu_kind);
 	json_int(w, "units", (int64_t)h->n_iommus);
 	json_int(w, "groups", h->n_iommu_groups);
 	json_tristate(w, "interrupt_remapping", h->irq_remapping);
 	json_int_or_null(w, "units_with_interrupt_remapping", h->iommu_ir_units);
 	json_tristate(w, "allow_unsafe_interrupts", h->vfio_unsafe_interrupts);
 	json_close_object(w);
-	json_string(w, "cmdline", h->cmdline);
+	json_str(w, "cmdline", h->cmdline);
 	json_open_object(w, "kernel_args");
-	json_string(w, "intel_iommu", h->arg_intel_iommu);
-	json_string(w, "amd_iommu", h->arg_amd_iommu);
-	json_string(w, "iommu", h->arg_iommu);
-	json_string(w, "pci", h->arg_pci);
-	json_string(w, "pcie_acs_override", h->arg_pcie_acs_override);
-	json_string(w, "vfio-pci.ids", h->arg_vfio_pci_ids);
-	json_string(w, "intremap", h->arg_intremap);
+	json_str(w, "intel_iommu", h->arg_intel_iommu);
+	json_str(w, "amd_iommu", h->arg_amd_iommu);
+	json_str(w, "iommu", h->arg_iommu);
+	json_str(w, "pci", h->arg_pci);
+	json_str(w, "pcie_acs_override", h->arg_pcie_acs_override);
+	json_str(w, "vfio-pci.ids", h->arg_vfio_pci_ids);
+	json_str(w, "intremap", h->arg_intremap);
 	json_close_object(w);
 	json_open_object(w, "modules");
-	json_string(w, "vfio", vfctl_module_state_str(h->mod_vfio));
-	json_string(w, "vfio_pci", vfctl_module_state_str(h->mod_vfio_pci));
-	json_string(w, "vfio_iommu_type1", vfctl_module_state_str(h->mod_vfio_iommu_type1));
+	json_str(w, "vfio", vfctl_module_state_str(h->mod_vfio));
+	json_str(w, "vfio_pci", vfctl_module_state_str(h->mod_vfio_pci));
+	json_str(w, "vfio_iommu_type1", vfctl_module_state_str(h->mod_vfio_iommu_type1));
 	json_close_object(w);
 	json_close_object(w);
 }
@@ -47,7 +47,7 @@ static void host_json(json_writer *w, const vfctl_host *h)
 static void counters_json(json_writer *w, const char *key, const vfctl_counters *c)
 {
 	if (!c->valid) {
-		json_null(w, key);
+		json_put_null(w, key);
 		return;
 	}
 	json_open_object(w, key);
@@ -66,13 +66,13 @@ static void counters_json(json_writer *w, const char *key, const vfctl_counters 
 static void holder_json(json_writer *w, const vfctl_holder *hd)
 {
 	if (!hd->pid) {
-		json_null(w, "held_by");
+		json_put_null(w, "held_by");
 		return;
 	}
 	json_open_object(w, "held_by");
 	json_int(w, "pid", hd->pid);
-	json_string(w, "comm", hd->comm);
-	json_string(w, "vm", hd->vm);
+	json_str(w, "comm", hd->comm);
+	json_str(w, "vm", hd->vm);
 	json_int_or_null(w, "vmid", hd->vmid);
 	json_close_object(w);
 }
@@ -83,24 +83,24 @@ static void vf_json(json_writer *w, const vfctl_host *h, const vfctl_device *pf,
 	const vfctl_vf_settings *s = &vf->settings;
 	json_open_object(w, NULL);
 	json_int(w, "index", vf->index);
-	json_string(w, "id", vf->id);
-	json_string(w, "driver", vf->driver);
-	json_string(w, "netdev", vf->netdev);
+	json_str(w, "id", vf->id);
+	json_str(w, "driver", vf->driver);
+	json_str(w, "netdev", vf->netdev);
 	json_int_or_null(w, "iommu_group", vf->iommu_group);
 	const vfctl_device *vd = vf->id ? vfctl_host_find(h, vf->id) : NULL;
 	holder_json(w, vd ? &vd->held_by : &(vfctl_holder){0});
-	json_string(w, "mac", s->valid ? s->mac : NULL);
+	json_str(w, "mac", s->valid ? s->mac : NULL);
 	json_int_or_null(w, "vlan", s->vlan);
 	json_int_or_null(w, "qos", s->qos);
-	json_string(w, "vlan_proto", vfctl_vlan_proto_str(s->vlan_proto));
+	json_str(w, "vlan_proto", vfctl_vlan_proto_str(s->vlan_proto));
 	json_int_or_null(w, "min_tx_rate", s->min_tx_rate);
 	json_int_or_null(w, "max_tx_rate", s->max_tx_rate);
 	for (vf_flag f = 0; f < _VF_FLAG_MAX; f++)
 		if (vf_flags[f].link_state)
-			json_string(w, vf_flags[f].key, vf_flag_value_str(f, vf_flag_get(s, f)));
+			json_str(w, vf_flags[f].key, vf_flag_value_str(f, vf_flag_get(s, f)));
 		else
 			json_tristate(w, vf_flags[f].key, vf_flag_get(s, f));
-	json_string(w, "representor", vf->representor);
+	json_str(w, "representor", vf->representor);
 	if (pf->nvme_known && vf->nvme_scid >= 0) {
 		json_open_object(w, "nvme");
 		json_int(w, "controller_id", vf->nvme_scid);
@@ -109,7 +109,7 @@ static void vf_json(json_writer *w, const vfctl_host *h, const vfctl_device *pf,
 		json_int(w, "vi", vf->nvme_vi);
 		json_close_object(w);
 	} else
-		json_null(w, "nvme");
+		json_put_null(w, "nvme");
 	json_bool(w, "settings_known", s->valid);
 	/* Distinguishes "the kernel cut the list" from "vfctl did not ask" (no netlink). */
 	json_bool(w, "attrs_truncated", !s->valid && pf->vf_list_truncated);
@@ -118,7 +118,7 @@ static void vf_json(json_writer *w, const vfctl_host *h, const vfctl_device *pf,
 	if (nd)
 		counters_json(w, "netdev_stats", &nd->stats);
 	else
-		json_null(w, "netdev_stats");
+		json_put_null(w, "netdev_stats");
 	json_close_object(w);
 }
 
@@ -138,18 +138,18 @@ static void pool_json(json_writer *w, const char *key, const vfctl_nvme_pool *p)
 static void nvme_json(json_writer *w, const vfctl_device *d)
 {
 	if (!d->nvme_ctrl) {
-		json_null(w, "nvme");
+		json_put_null(w, "nvme");
 		return;
 	}
 	json_open_object(w, "nvme");
-	json_string(w, "controller", d->nvme_ctrl);
+	json_str(w, "controller", d->nvme_ctrl);
 	json_bool(w, "pools_known", d->nvme_known);
 	if (d->nvme_known) {
 		pool_json(w, "vq", &d->nvme_vq);
 		pool_json(w, "vi", &d->nvme_vi);
 	} else {
-		json_null(w, "vq");
-		json_null(w, "vi");
+		json_put_null(w, "vq");
+		json_put_null(w, "vi");
 	}
 	json_close_object(w);
 }
@@ -157,7 +157,7 @@ static void nvme_json(json_writer *w, const vfctl_device *d)
 static void sriov_json(json_writer *w, const vfctl_device *d)
 {
 	if (d->total_vfs < 0 && d->num_vfs < 0 && !d->has_sriov_cap) {
-		json_null(w, "sriov");
+		json_put_null(w, "sriov");
 		return;
 	}
 	json_open_object(w, "sriov");
@@ -165,23 +165,23 @@ static void sriov_json(json_writer *w, const vfctl_device *d)
 	json_int_or_null(w, "num_vfs", d->num_vfs);
 	json_tristate(w, "autoprobe", d->autoprobe);
 	json_bool(w, "vf_settings_known", d->vf_settings_known);
-	json_string(w, "vf_settings_error", d->vf_settings_error);
+	json_str(w, "vf_settings_error", d->vf_settings_error);
 	json_int_or_null(w, "reported_num_vf", d->reported_num_vf);
 	json_bool(w, "vf_list_truncated", d->vf_list_truncated);
 	if (d->eswitch_mode >= 0) {
 		static const char *const inl[] = {"none", "link", "network", "transport"};
 		json_open_object(w, "eswitch");
-		json_string(w, "mode", vfctl_eswitch_mode_str(d->eswitch_mode));
-		json_string(w, "inline_mode",
-			    d->eswitch_inline_mode >= 0 && d->eswitch_inline_mode < 4 ? inl[d->eswitch_inline_mode]
-										      : NULL);
-		json_string(w, "encap_mode",
-			    d->eswitch_encap_mode == 0   ? "none"
-			    : d->eswitch_encap_mode == 1 ? "basic"
-							 : NULL);
+		json_str(w, "mode", vfctl_eswitch_mode_str(d->eswitch_mode));
+		json_str(w, "inline_mode",
+			 d->eswitch_inline_mode >= 0 && d->eswitch_inline_mode < 4 ? inl[d->eswitch_inline_mode]
+										   : NULL);
+		json_str(w, "encap_mode",
+			 d->eswitch_encap_mode == 0   ? "none"
+			 : d->eswitch_encap_mode == 1 ? "basic"
+						      : NULL);
 		json_close_object(w);
 	} else
-		json_null(w, "eswitch");
+		json_put_null(w, "eswitch");
 	if (d->has_sriov_cap) {
 		json_open_object(w, "capability");
 		json_int(w, "total_vfs", d->cap_total_vfs);
@@ -205,7 +205,7 @@ static void sriov_json(json_writer *w, const vfctl_device *d)
 		json_close_array(w);
 		json_close_object(w);
 	} else
-		json_null(w, "capability");
+		json_put_null(w, "capability");
 	json_close_object(w);
 }
 
@@ -245,25 +245,25 @@ static void group_peers_json(json_writer *w, const vfctl_host *h, const size_t *
 	}
 	for (size_t i = lo; i < h->n_devices && h->devices[groups[i]].iommu_group == d->iommu_group; i++)
 		if (&h->devices[groups[i]] != d)
-			json_string(w, NULL, h->devices[groups[i]].id);
+			json_str(w, NULL, h->devices[groups[i]].id);
 }
 
 static void device_json(json_writer *w, const vfctl_host *h, const size_t *groups, const vfctl_device *d)
 {
 	json_open_object(w, NULL);
-	json_string(w, "id", d->id);
-	json_string(w, "bus", d->bus);
+	json_str(w, "id", d->id);
+	json_str(w, "bus", d->bus);
 	json_hex(w, "vendor_id", d->vendor_id, 4);
 	json_hex(w, "device_id", d->device_id, 4);
 	json_hex(w, "subsystem_vendor_id", d->subsystem_vendor_id, 4);
 	json_hex(w, "subsystem_device_id", d->subsystem_device_id, 4);
 	json_hex(w, "class", d->class_code, 6);
-	json_string(w, "vendor_name", d->vendor_name);
-	json_string(w, "device_name", d->device_name);
-	json_string(w, "class_name", d->class_name);
-	json_string(w, "driver", d->driver);
-	json_string(w, "driver_override", d->driver_override);
-	json_string(w, "vfio_variant", d->vfio_variant);
+	json_str(w, "vendor_name", d->vendor_name);
+	json_str(w, "device_name", d->device_name);
+	json_str(w, "class_name", d->class_name);
+	json_str(w, "driver", d->driver);
+	json_str(w, "driver_override", d->driver_override);
+	json_str(w, "vfio_variant", d->vfio_variant);
 	json_int_or_null(w, "iommu_group", d->iommu_group);
 	holder_json(w, &d->held_by);
 
@@ -276,10 +276,10 @@ static void device_json(json_writer *w, const vfctl_host *h, const size_t *group
 	for (size_t i = 0; i < d->n_netdevs; i++) {
 		const vfctl_netdev *nd = &d->netdevs[i];
 		json_open_object(w, NULL);
-		json_string(w, "name", nd->name);
-		json_string(w, "mac", nd->mac);
-		json_string(w, "perm_mac", nd->perm_mac);
-		json_string(w, "operstate", nd->operstate);
+		json_str(w, "name", nd->name);
+		json_str(w, "mac", nd->mac);
+		json_str(w, "perm_mac", nd->perm_mac);
+		json_str(w, "operstate", nd->operstate);
 		json_int_or_null(w, "ifindex", nd->ifindex);
 		json_int_or_null(w, "speed", nd->speed > 0 ? nd->speed : -1);
 		counters_json(w, "stats", &nd->stats);
@@ -289,7 +289,7 @@ static void device_json(json_writer *w, const vfctl_host *h, const size_t *group
 
 	char pin[2] = {(char)('A' + d->int_pin - 1), 0};
 	json_open_object(w, "interrupts");
-	json_string(w, "pin", d->int_pin >= 1 && d->int_pin <= 4 && !d->not_responding ? pin : NULL);
+	json_str(w, "pin", d->int_pin >= 1 && d->int_pin <= 4 && !d->not_responding ? pin : NULL);
 	json_int_or_null(w, "irq", d->irq > 0 ? d->irq : -1);
 	/* null, never false, for what the bytes read cannot tell (docs/json.md) */
 	json_tristate(w, "msi", d->caps_known ? d->has_msi : -1);
@@ -313,15 +313,40 @@ static void device_json(json_writer *w, const vfctl_host *h, const size_t *group
 	} else if (d->ext_caps_known)
 		json_bool(w, "acs", false);
 	else
-		json_null(w, "acs");
+		json_put_null(w, "acs");
 	json_tristate(w, "ari", d->ext_caps_known ? d->has_ari : -1);
-	json_string(w, "physfn", d->physfn);
+	json_str(w, "physfn", d->physfn);
 	json_int_or_null(w, "vf_index", d->vf_index);
 	sriov_json(w, d);
 	nvme_json(w, d);
 	json_open_array(w, "vfs");
 	for (size_t i = 0; i < d->n_vfs; i++)
 		vf_json(w, h, d, &d->vfs[i]);
+	json_close_array(w);
+	json_close_object(w);
+}
+
+/* Open vSwitch's bridges and their ports as ovsdb-server gave them; null when none answered. */
+static void ovs_json(json_writer *w, const vfctl_ovs *o)
+{
+	if (!o) {
+		json_put_null(w, "ovs");
+		return;
+	}
+	json_open_object(w, "ovs");
+	json_str(w, "socket", o->path);
+	json_tristate(w, "hw_offload", o->hw_offload);
+	json_open_array(w, "bridges");
+	for (size_t i = 0; i < o->n_bridges; i++) {
+		json_open_object(w, NULL);
+		json_str(w, "name", o->bridges[i].name);
+		json_open_array(w, "ports");
+		for (size_t k = 0; k < o->n_ports; k++)
+			if (streq_ptr(o->ports[k].bridge, o->bridges[i].name))
+				json_str(w, NULL, o->ports[k].name);
+		json_close_array(w);
+		json_close_object(w);
+	}
 	json_close_array(w);
 	json_close_object(w);
 }
@@ -359,12 +384,12 @@ int vfctl_host_json(const vfctl_host *h, const vfctl_select *sel, char **ret)
 		for (size_t i = 0; i < h->vdpa->n_mgmtdevs; i++) {
 			const vfctl_vdpa_mgmtdev *m = &h->vdpa->mgmtdevs[i];
 			json_open_object(&w, NULL);
-			json_string(&w, "name", m->name);
+			json_str(&w, "name", m->name);
 			json_open_array(&w, "classes");
 			if (m->classes & (1u << 1))
-				json_string(&w, NULL, "net");
+				json_str(&w, NULL, "net");
 			if (m->classes & (1u << 2))
-				json_string(&w, NULL, "block");
+				json_str(&w, NULL, "block");
 			json_close_array(&w);
 			json_int_or_null(&w, "max_vqs", m->max_vqs);
 			json_int(&w, "supported_features", (int64_t)m->features);
@@ -375,37 +400,38 @@ int vfctl_host_json(const vfctl_host *h, const vfctl_select *sel, char **ret)
 		for (size_t i = 0; i < h->vdpa->n_devs; i++) {
 			const vfctl_vdpa_dev *d = &h->vdpa->devs[i];
 			json_open_object(&w, NULL);
-			json_string(&w, "name", d->name);
-			json_string(&w, "mgmtdev", d->mgmtdev);
+			json_str(&w, "name", d->name);
+			json_str(&w, "mgmtdev", d->mgmtdev);
 			json_int_or_null(&w, "device_id", d->device_id);
-			json_string(&w, "driver", d->driver);
-			json_string(&w, "vhost", d->vhost);
-			json_string(&w, "netdev", d->netdev);
+			json_str(&w, "driver", d->driver);
+			json_str(&w, "vhost", d->vhost);
+			json_str(&w, "netdev", d->netdev);
 			holder_json(&w, &d->held_by);
 			json_close_object(&w);
 		}
 		json_close_array(&w);
 		json_close_object(&w);
 	} else
-		json_null(&w, "vdpa");
+		json_put_null(&w, "vdpa");
+	ovs_json(&w, h->ovs);
 	json_bool(&w, "holders_known", h->holders_known);
 	if (h->runs_known) {
 		json_open_array(&w, "interrupted_runs");
 		for (size_t i = 0; i < h->n_runs; i++) {
 			const vfctl_interrupted_run *r = &h->runs[i];
 			json_open_object(&w, NULL);
-			json_string(&w, "device", r->device);
+			json_str(&w, "device", r->device);
 			json_int(&w, "pid", r->pid);
 			json_int(&w, "started", r->started);
 			json_int(&w, "steps_done", r->steps_done);
 			json_int(&w, "steps_total", r->steps_total);
-			json_string(&w, "last_step", r->last_step);
-			json_string(&w, "unusable", r->unusable);
+			json_str(&w, "last_step", r->last_step);
+			json_str(&w, "unusable", r->unusable);
 			json_close_object(&w);
 		}
 		json_close_array(&w);
 	} else
-		json_null(&w, "interrupted_runs");
+		json_put_null(&w, "interrupted_runs");
 	json_close_object(&w);
 	return json_finish(&w, ret);
 }

@@ -7,6 +7,7 @@
 #include "iommu.h"
 #include "modalias.h"
 #include "nvme-pool.h"
+#include "ovs.h"
 #include "parse.h"
 #include "pci.h"
 #include "relations.h"
@@ -45,6 +46,7 @@ vfctl_host *vfctl_host_free(vfctl_host *h)
 		free(h->vdpa);
 	}
 	runs_free(h);
+	ovs_free(h->ovs);
 	free(h);
 	return NULL;
 }
@@ -301,6 +303,8 @@ static int host_scan(vfctl_ctx *ctx, const char *pf, vfctl_host **ret)
 		r = vdpa_scan(ctx, h);
 	if (r >= 0)
 		r = runs_scan(ctx, h);
+	if (r >= 0 && ctx->set.use_netlink)
+		r = ovs_scan(ctx, h);
 	/* Who holds what: for status, doctor and metrics; apply's own scans leave it to the guard. */
 	if (r >= 0 && !pf && !ctx->set.plan_only)
 		r = holders_scan(ctx, h);

@@ -112,15 +112,15 @@ int vfctl_offload_json(const vfctl_offload *o, char **ret)
 	json_writer w = {0};
 	json_open_object(&w, NULL);
 	json_int(&w, "schema", 1);
-	json_string(&w, "pf", o->pf);
+	json_str(&w, "pf", o->pf);
 	json_open_array(&w, "ports");
 	for (size_t i = 0; i < o->n_ports; i++) {
 		const vfctl_offload_port *p = &o->ports[i];
 		json_open_object(&w, NULL);
-		json_string(&w, "netdev", p->netdev);
+		json_str(&w, "netdev", p->netdev);
 		json_int_or_null(&w, "vf", p->vf);
 		json_tristate(&w, "hw_tc_offload", p->hw_tc_offload);
-		json_string(&w, "error", p->error);
+		json_str(&w, "error", p->error);
 		json_open_array(&w, "filters");
 		for (size_t k = 0; k < p->n_filters; k++) {
 			const vfctl_tc_filter *f = &p->filters[k];
@@ -129,7 +129,7 @@ int vfctl_offload_json(const vfctl_offload *o, char **ret)
 			json_int(&w, "handle", f->handle);
 			json_int(&w, "chain", f->chain);
 			json_hex(&w, "protocol", f->protocol, 4);
-			json_string(&w, "kind", f->kind);
+			json_str(&w, "kind", f->kind);
 			json_tristate(&w, "in_hw", f->in_hw);
 			json_bool(&w, "skip_hw", f->skip_hw);
 			json_bool(&w, "skip_sw", f->skip_sw);

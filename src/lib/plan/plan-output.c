@@ -61,11 +61,11 @@ int vfctl_plan_json(const vfctl_plan *p, char **ret)
 	for (size_t i = 0; i < p->n; i++) {
 		const plan_step *s = &p->steps[i];
 		json_open_object(&w, NULL);
-		json_string(&w, "action", plan_step_action(s));
-		json_string(&w, "device", plan_step_target(s) ? plan_step_target(s) : s->dev);
+		json_str(&w, "action", plan_step_action(s));
+		json_str(&w, "device", plan_step_target(s) ? plan_step_target(s) : s->dev);
 		json_int_or_null(&w, "vf", s->vf);
 		json_bool(&w, "disruptive", s->disruptive);
-		json_string(&w, "text", s->text);
+		json_str(&w, "text", s->text);
 		json_close_object(&w);
 	}
 	json_close_array(&w);

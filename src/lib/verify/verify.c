@@ -90,11 +90,11 @@ int vfctl_verify_json(const vfctl_verify_result *v, char **ret)
 	for (size_t i = 0; i < v->n_drift; i++) {
 		const vfctl_drift *d = &v->drift[i];
 		json_open_object(&w, NULL);
-		json_string(&w, "knob", d->knob);
-		json_string(&w, "device", d->device);
+		json_str(&w, "knob", d->knob);
+		json_str(&w, "device", d->device);
 		json_int_or_null(&w, "vf", d->vf);
-		json_string(&w, "want", d->want);
-		json_string(&w, "have", d->have);
+		json_str(&w, "want", d->want);
+		json_str(&w, "have", d->have);
 		json_close_object(&w);
 	}
 	json_close_array(&w);
@@ -103,34 +103,34 @@ int vfctl_verify_json(const vfctl_verify_result *v, char **ret)
 	for (size_t i = 0; i < v->n_checks; i++) {
 		const vfctl_datapath_check *c = &v->checks[i];
 		json_open_object(&w, NULL);
-		json_string(&w, "kind", c->kind);
-		json_string(&w, "from", c->from);
-		json_string(&w, "to", c->to);
-		json_string(&w, "from_netdev", c->from_netdev);
-		json_string(&w, "to_netdev", c->to_netdev);
+		json_str(&w, "kind", c->kind);
+		json_str(&w, "from", c->from);
+		json_str(&w, "to", c->to);
+		json_str(&w, "from_netdev", c->from_netdev);
+		json_str(&w, "to_netdev", c->to_netdev);
 		json_int(&w, "vlan", c->vlan);
-		json_string(&w, "sent", c->sent);
-		json_string(&w, "expected", c->expected ? c->to_netdev : NULL);
+		json_str(&w, "sent", c->sent);
+		json_str(&w, "expected", c->expected ? c->to_netdev : NULL);
 		json_open_array(&w, "seen");
 		for (size_t k = 0; k < c->n_seen; k++)
-			json_string(&w, NULL, c->seen[k]);
+			json_str(&w, NULL, c->seen[k]);
 		json_close_array(&w);
 		json_bool(&w, "ok", c->ok);
-		json_string(&w, "hint", c->hint);
+		json_str(&w, "hint", c->hint);
 		json_close_object(&w);
 	}
 	json_close_array(&w);
 	json_open_array(&w, "skipped");
 	for (size_t i = 0; i < v->n_skipped; i++) {
 		json_open_object(&w, NULL);
-		json_string(&w, "device", v->skipped[i].device);
-		json_string(&w, "why", v->skipped[i].why);
+		json_str(&w, "device", v->skipped[i].device);
+		json_str(&w, "why", v->skipped[i].why);
 		json_close_object(&w);
 	}
 	json_close_array(&w);
 	json_open_array(&w, "restored");
 	for (size_t i = 0; i < v->n_restored; i++)
-		json_string(&w, NULL, v->restored[i]);
+		json_str(&w, NULL, v->restored[i]);
 	json_close_array(&w);
 	json_close_object(&w);
 	return json_finish(&w, ret);
