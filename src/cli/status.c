@@ -117,6 +117,30 @@ static void print_holder(const char *indent, const vfctl_holder *hd)
 	print_clipped(line);
 }
 
+/* The Open vSwitch bridge whose port netdev name is, NULL if none (or no ovsdb-server answered). */
+static const char *ovs_bridge_of(const vfctl_host *h, const char *name)
+{
+	for (size_t i = 0; h->ovs && name && i < h->ovs->n_ports; i++)
+		if (streq(h->ovs->ports[i].name, name))
+			return h->ovs->ports[i].bridge;
+	return NULL;
+}
+
+/* A switchdev PF's uplink's Open vSwitch bridge, and how many of its representors are ports of it. */
+static void print_ovs(const vfctl_host *h, const vfctl_device *d)
+{
+	const char *br = d->n_netdevs ? ovs_bridge_of(h, d->netdevs[0].name) : NULL;
+	size_t n = 0, in = 0;
+	if (!br)
+		return;
+	for (size_t i = 0; i < d->n_vfs; i++)
+		if (d->vfs[i].representor) {
+			n++;
+			in += streq_ptr(ovs_bridge_of(h, d->vfs[i].representor), br);
+		}
+	printf("  ovs: bridge %s holds the uplink and %zu of %zu representors\n", br, in, n);
+}
+
 static void print_device(const vfctl_host *h, const vfctl_device *d, bool stats)
 {
 	char line[512], ids[16] = "-", nd[40] = "-", grp[12] = "-";
@@ -149,6 +173,9 @@ static void print_device(const vfctl_host *h, const vfctl_device *d, bool stats)
 	if (d->eswitch_mode >= 0)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, ", eswitch %s",
 			      vfctl_eswitch_mode_str(d->eswitch_mode));
+	const char *up_br = d->n_netdevs ? ovs_bridge_of(h, d->netdevs[0].name) : NULL;
+	if (up_br)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ", uplink in ovs bridge %s", up_br);
 	if (d->has_sriov_cap)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, ", VF id %04x, offset %d stride %d", d->vf_device_id,
 			      d->vf_offset, d->vf_stride);
@@ -158,6 +185,7 @@ static void print_device(const vfctl_host *h, const vfctl_device *d, bool stats)
 			break;
 		}
 	print_clipped(line);
+	print_ovs(h, d);
 	if (d->n_vfs && !d->vf_settings_known && d->vf_settings_error) {
 		snprintf(line, sizeof(line), "  (VF settings unknown: %s)", d->vf_settings_error);
 		print_clipped(line);

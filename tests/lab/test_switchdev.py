@@ -153,6 +153,125 @@ def test_ovs(s, pf):
     os.unlink("/etc/openvswitch/conf.db")
 
 
+def ovs_start():
+    """Open vSwitch's own daemons, as Debian's openvswitch-switch runs them (no systemd in the guest)."""
+    os.makedirs("/etc/openvswitch", exist_ok=True)
+    os.makedirs("/run/openvswitch", exist_ok=True)
+    if os.path.exists("/etc/openvswitch/conf.db"):
+        os.unlink("/etc/openvswitch/conf.db")
+    sh("ovsdb-tool", "create", "/etc/openvswitch/conf.db", "/usr/share/openvswitch/vswitch.ovsschema")
+    sh("ovsdb-server", "/etc/openvswitch/conf.db", "--remote=punix:/run/openvswitch/db.sock", "--pidfile",
+       "--detach", "--log-file=/tmp/ovsdb-server.log")
+    sh("ovs-vsctl", "--no-wait", "init")
+    sh("modprobe", "openvswitch")
+    sh("ovs-vswitchd", "--pidfile", "--detach", "--log-file=/tmp/ovs-vswitchd.log")
+    return wait_for(lambda: sh("ovs-vsctl", "--timeout=5", "show").returncode == 0)
+
+
+def vsctl(*args):
+    return sh("ovs-vsctl", "--timeout=20", *args).stdout.strip()
+
+
+def test_ovs_bridge(s, pf):
+    """OVSBridge= and OVSHardwareOffload= applied through OVSDB to Open vSwitch's own ovsdb-server and
+    ovs-vswitchd; ovs-vsctl is the oracle."""
+    s.check("Open vSwitch's ovsdb-server and ovs-vswitchd run in the lab VM", ovs_start(),
+            open("/tmp/ovsdb-server.log").read() if os.path.exists("/tmp/ovsdb-server.log") else "no log")
+    reps = devlink_reps()
+    ports = sorted([pf] + list(reps.values()))
+    c = conf("ovs.conf", "[PF]\nMatch=name:%s\nNumVFs=4\nEswitchMode=switchdev\nOVSBridge=ovs-sriov\n"
+                         "OVSHardwareOffload=yes\n" % pf)
+    rc, out, err = vfctl("plan", "-c", c)
+    s.check("plan: one ovsdb step: the bridge created with the uplink and the 4 representors, hw-offload, and "
+            "that ovs-vswitchd must restart for it",
+            rc == 0 and out.count("ovsdb:") == 1 and "bridge ovs-sriov: create it, add uplink %s" % pf in out and
+            all("%s (vf %d)" % (reps[i], i) in out for i in range(4)) and "other_config:hw-offload true" in out and
+            "restart" in out, out + err)
+    rc, out, err = vfctl("apply", "-c", c)
+    s.check("apply: done", rc == 0, (rc, out, err))
+    s.eq("ovs-vsctl list-ports ovs-sriov: the uplink and every representor", sorted(vsctl("list-ports",
+                                                                                         "ovs-sriov").split()), ports)
+    s.eq("ovs-vsctl: other_config:hw-offload=\"true\"", vsctl("get", "Open_vSwitch", ".", "other_config:hw-offload"),
+         '"true"')
+    s.eq("ovs-vsctl list-br: only the bridge asked for", vsctl("list-br"), "ovs-sriov")
+    s.note("ovs-vsctl show after vfctl apply:\n" + vsctl("show"))
+    rc, doc, _ = vfctl_json("status")
+    br = {b["name"]: sorted(b["ports"]) for b in (doc.get("ovs") or {}).get("bridges", [])}
+    s.eq("status --json: ovs bridges and ports as ovs-vsctl has them (its internal port included)", br,
+         {"ovs-sriov": sorted(ports + ["ovs-sriov"])})
+    rc, out, err = vfctl("status", pf)
+    s.check("status: the uplink and the 4 representors in bridge ovs-sriov",
+            "ovs: bridge ovs-sriov holds the uplink and 4 of 4 representors" in out, out)
+    rc, out, err = vfctl("apply", "-c", c)
+    s.check("a second apply changes nothing", rc == 0 and "up to date" in out and "ovsdb" not in out, out + err)
+    rc, out, err = vfctl("verify", "-c", c)
+    s.eq("verify: no drift", rc, 0)
+    # A port removed by hand is drift, and apply puts it back.
+    vsctl("del-port", "ovs-sriov", reps[2])
+    rc, out, err = vfctl("verify", "-c", c)
+    s.check("verify: %s removed by hand is drift, named" % reps[2], rc != 0 and "ovsdb" in out and
+            "%s (vf 2)" % reps[2] in out, out + err)
+    rc, out, err = vfctl("export", pf)
+    s.check("export: OVSBridge= and OVSHardwareOffload= not written while a representor is missing, and says why",
+            rc == 0 and "\nOVSBridge=" not in out and "1 representor(s) are not" in out and
+            "OVSHardwareOffload=yes" in out, out + err)
+    rc, out, err = vfctl("apply", "-c", c)
+    s.eq("apply puts it back", sorted(vsctl("list-ports", "ovs-sriov").split()), ports)
+    rc, out, err = vfctl("export", pf)
+    s.check("export: OVSBridge=ovs-sriov and OVSHardwareOffload=yes", rc == 0 and "OVSBridge=ovs-sriov\n" in out and
+            "OVSHardwareOffload=yes\n" in out, out + err)
+    exported = conf("ovs-exported.conf", out)
+    rc, out, err = vfctl("plan", "-c", exported)
+    s.check("the export planned on the host it came from: nothing to do", rc == 0 and "ovsdb" not in out, out + err)
+
+    # Unset means untouched: a bridge the file does not name is never read-modify-written.
+    vsctl("add-br", "br-other")
+    vsctl("add-port", "br-other", "dummy-ovs", "--", "set", "Interface", "dummy-ovs", "type=internal")
+    other = vsctl("list-ports", "br-other")
+
+    # A failure injected after the OVSDB transaction: the run rolls back, the bridge goes again.
+    vsctl("del-br", "ovs-sriov")
+    vsctl("set", "Open_vSwitch", ".", "other_config:hw-offload=false")
+    sh("ip", "link", "set", pf, "up")
+    cf = conf("ovs-fail.conf", "[PF]\nMatch=name:%s\nNumVFs=4\nEswitchMode=switchdev\nOVSBridge=ovs-sriov\n"
+                               "OVSHardwareOffload=yes\nUp=no\n" % pf)
+    rc, doc, _ = vfctl_json("plan", "-c", cf)
+    acts = [st["action"] for st in doc.get("steps", [])]
+    k = acts.index("ovsdb") + 2 if "ovsdb" in acts else 0
+    s.check("plan: the ovsdb step, then the PF down", acts[-2:] == ["ovsdb", "pf-down"], acts)
+    rc, out, err = vfctl("apply", "-c", cf, env=dict(os.environ, VFCTL_TEST_FAIL_STEP=str(k)))
+    s.check("injected failure at step %d, after the OVSDB transaction: rolled back" % k,
+            rc == 1 and "injected failure" in out and "restored to its state before this run" in out, out + err)
+    s.eq("rollback: bridge ovs-sriov removed again (ovs-vsctl list-br)", vsctl("list-br"), "br-other")
+    s.eq("rollback: hw-offload back to false", vsctl("get", "Open_vSwitch", ".", "other_config:hw-offload"),
+         '"false"')
+    s.eq("br-other untouched throughout", vsctl("list-ports", "br-other"), other)
+
+    # A representor that is a port of a bridge the file does not name: refused with FILE:LINE.
+    vsctl("add-port", "br-other", reps[3])
+    rc, out, err = vfctl("plan", "-c", c)
+    s.check("a representor in another bridge: FILE:LINE, the bridge named, nothing taken from it",
+            rc == 2 and "%s:5: OVSBridge=ovs-sriov: %s is a port of bridge br-other" % (c, reps[3]) in err, (rc, out, err))
+    vsctl("del-port", "br-other", reps[3])
+    rc, out, err = vfctl("apply", "-c", c)
+    s.check("apply once more: bridge and ports back", rc == 0 and
+            sorted(vsctl("list-ports", "ovs-sriov").split()) == ports, out + err)
+    c2 = conf("ovs-legacy.conf", "[PF]\nMatch=name:%s\nEswitchMode=legacy\nOVSBridge=ovs-sriov\n" % pf)
+    rc, out, err = vfctl("plan", "-c", c2)
+    s.check("OVSBridge= with EswitchMode=legacy: FILE:LINE", rc == 2 and
+            "%s:4: OVSBridge= needs EswitchMode=switchdev" % c2 in err, (rc, out, err))
+    vsctl("del-br", "ovs-sriov")
+    vsctl("del-br", "br-other")
+    vsctl("remove", "Open_vSwitch", ".", "other_config", "hw-offload")
+    # The later tests' doctor reads /etc/openvswitch/conf.db, and tc finds the ingress qdiscs
+    # ovs-vswitchd's tc offload added: no Open vSwitch from here on.
+    sh("ovs-appctl", "-t", "ovs-vswitchd", "exit")
+    sh("ovs-appctl", "-t", "ovsdb-server", "exit")
+    os.unlink("/etc/openvswitch/conf.db")
+    for d in [pf] + list(devlink_reps().values()):
+        sh("tc", "qdisc", "del", "dev", d, "ingress", check=False)
+
+
 def test_vdpa(s):
     for m in ("vdpa", "vhost_vdpa", "virtio_vdpa", "vdpa_sim", "vdpa_sim_net"):
         sh("modprobe", m)
@@ -377,6 +496,7 @@ def main():
         s.check("switchdev tests ran", False, e)
     if reps:
         s.run(test_ovs, pf)
+        s.run(test_ovs_bridge, pf)
         s.run(test_port_function_caps, pf)
         s.run(test_rates, pf)
         s.run(test_representor_doctor, pf, reps)

@@ -150,6 +150,14 @@ static int p_altname(vfctl_config *c, const conf_key *k, void *field, const char
 	return set_str(field, v);
 }
 
+/* A bridge is also a netdev (its internal port) of its name: IFNAMSIZ - 1 characters at most. */
+static int p_ovs_bridge(vfctl_config *c, const conf_key *k, void *field, const char *v, conf_loc loc)
+{
+	if (!*v || strlen(v) > 15 || strpbrk(v, "/: \t"))
+		return bad(c, k, v, loc);
+	return set_str(field, v);
+}
+
 static int p_vdpa_name(vfctl_config *c, const conf_key *k, void *field, const char *v, conf_loc loc)
 {
 	if (!*v || strlen(v) > 31 || strchr(v, '/') || strchr(v, ' '))
@@ -219,6 +227,9 @@ static const conf_key keys[] = {
 	{S_PF, "RepresentorAltName", p_altname, U(rep_altname),
 	 .why = "a pattern with %n (the VF number) and optionally %p (the PF's netdev), at most 127 characters "
 		"once expanded"},
+	{S_PF, "OVSBridge", p_ovs_bridge, U(ovs_bridge),
+	 .why = "an Open vSwitch bridge name, 1..15 characters, no /, : or space"},
+	{S_PF, "OVSHardwareOffload", p_bool, U(ovs_hw_offload)},
 	{S_DEVICE, "AllFunctions", p_bool, U(all_functions)},
 	{S_DEVICE, "Owner", p_owner, U(owner)},
 	{S_DEVICE, "Group", p_owner, U(group)},

@@ -442,6 +442,41 @@ static int check_vf_vdpa(vfctl_ctx *ctx, vfctl_config *c, const conf_unit *u, co
 			    pf->id, pf->driver ? pf->driver : "none");
 }
 
+/* OVSBridge= and OVSHardwareOffload= belong to a switchdev PF (legacy VFs have no representors to
+ * be ports), and vfctl never moves a port from a bridge it was not asked about. An Open vSwitch
+ * that does not answer yet is no error: at boot vfctl runs before ovsdb-server, whose database
+ * keeps the bridge across reboots anyway (apply says so). */
+static int check_ovs(vfctl_config *c, const conf_unit *u, const vfctl_device *d, const vfctl_host *h)
+{
+	bool br = u->ovs_bridge != NULL;
+	conf_loc l = br ? u->l_ovs_bridge : u->l_ovs_hw_offload;
+	if (!br && u->ovs_hw_offload < 0)
+		return 0;
+	if (u->eswitch_mode != VFCTL_ESWITCH_SWITCHDEV &&
+	    !(u->eswitch_mode == VFCTL_ESWITCH_NONE && d->eswitch_mode == VFCTL_ESWITCH_SWITCHDEV))
+		return config_error(c, l,
+				    "%s= needs EswitchMode=switchdev: only then has the PF an uplink and VF "
+				    "representors for Open vSwitch to switch between",
+				    br ? "OVSBridge" : "OVSHardwareOffload");
+	if (br && d->n_netdevs == 0)
+		return config_error(c, l, "OVSBridge=%s: %s has no netdev in this network namespace to be the uplink",
+				    u->ovs_bridge, d->id);
+	for (size_t i = 0; br && h->ovs && i <= d->n_vfs; i++) {
+		const char *n = i == 0 ? d->netdevs[0].name : d->vfs[i - 1].representor;
+		const vfctl_ovs_port *p = NULL;
+		for (size_t k = 0; n && k < h->ovs->n_ports && !p; k++)
+			if (streq(h->ovs->ports[k].name, n) && h->ovs->ports[k].bridge &&
+			    !streq(h->ovs->ports[k].bridge, u->ovs_bridge))
+				p = &h->ovs->ports[k];
+		if (p)
+			return config_error(c, l,
+					    "OVSBridge=%s: %s is a port of bridge %s, which this file does not name: "
+					    "vfctl does not take ports from another bridge (ovs-vsctl del-port %s %s)",
+					    u->ovs_bridge, n, p->bridge, p->bridge, n);
+	}
+	return 0;
+}
+
 int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h)
 {
 	int r = 0;
@@ -482,7 +517,7 @@ int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h)
 			continue;
 		if (!(u->dev_id = strdup(d->id)))
 			return -ENOMEM;
-		if (u->kind == UNIT_PF && (r = check_pf(ctx, c, u, d)) >= 0)
+		if (u->kind == UNIT_PF && (r = check_pf(ctx, c, u, d)) >= 0 && (r = check_ovs(c, u, d, h)) >= 0)
 			r = check_vf_vdpa(ctx, c, u, d, h);
 		else if (!u->driver)
 			r = config_error(c, u->loc, "[Device] without Driver=: say which driver %s should have", d->id);

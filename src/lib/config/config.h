@@ -52,9 +52,16 @@ typedef struct conf_unit {
 	int num_vfs, autoprobe, up, mtu;
 	vfctl_eswitch_mode eswitch_mode; /* VFCTL_ESWITCH_NONE: not given */
 	char *rep_altname;               /* RepresentorAltName= pattern */
-	char *driver;                    /* [Device] */
-	int vfio_variant;                /* [Device] VFIOVariant=, as in vf_target */
-	char *override; /* [Device] rollback target: the driver_override it had, "" none; NULL untouched */
+	/* Open vSwitch: the bridge whose ports the uplink and representors are ("" in a rollback
+	 * target: none), its other_config:hw-offload (-1 untouched; 2, OVS_HW_OFFLOAD_UNSET, in a
+	 * rollback target: the key removed), and in a rollback target the bridge vfctl created, to
+	 * remove again. */
+	char *ovs_bridge;
+	int ovs_hw_offload;
+	char *ovs_drop;
+	char *driver;     /* [Device] */
+	int vfio_variant; /* [Device] VFIOVariant=, as in vf_target */
+	char *override;   /* [Device] rollback target: the driver_override it had, "" none; NULL untouched */
 	int all_functions;
 	int owner, group; /* [Device] with Driver=vfio-pci: /dev/vfio/N ownership, -1 untouched */
 	/* [VDPA] */
@@ -63,7 +70,7 @@ typedef struct conf_unit {
 	int vdpa_mtu, vdpa_vqp, present;
 	conf_loc l_vdpa_name, l_vdpa_mgmtdev;
 	conf_loc l_num_vfs, l_autoprobe, l_up, l_mtu, l_eswitch_mode, l_driver, l_all_functions, l_owner, l_group,
-		l_rep_altname, l_vfio_variant;
+		l_rep_altname, l_vfio_variant, l_ovs_bridge, l_ovs_hw_offload;
 	vf_section *vf_sections;
 	size_t n_vf_sections;
 

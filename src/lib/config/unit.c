@@ -36,6 +36,7 @@ void conf_unit_init(conf_unit *u, unit_kind kind, conf_loc loc)
 			 .owner = -1,
 			 .group = -1,
 			 .vfio_variant = -1,
+			 .ovs_hw_offload = -1,
 			 .vdpa_mtu = -1,
 			 .vdpa_vqp = -1,
 			 .present = 1};
@@ -106,6 +107,8 @@ void conf_unit_done(conf_unit *u)
 	}
 	free(u->match);
 	free(u->rep_altname);
+	free(u->ovs_bridge);
+	free(u->ovs_drop);
 	free(u->vdpa_name);
 	free(u->vdpa_mgmtdev);
 	free(u->vdpa_driver);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "escape.h"
+#include "ovs.h"
 #include "parse.h"
 #include "pci.h"
 #include "relations.h"
@@ -201,6 +202,28 @@ static int skip(vfctl_export_file *f, const char *id, const char *why)
 	return f->warning && (!id || f->device) ? 0 : -ENOMEM;
 }
 
+/* The uplink's bridge, when every representor is a port of it too (what OVSBridge= makes), and
+ * hw-offload when on. */
+static void put_ovs(strbuf *t, const vfctl_host *h, const vfctl_device *pf, const vfctl_netdev *nd)
+{
+	const vfctl_ovs_port *up = nd ? ovs_port_find(h->ovs, nd->name) : NULL;
+	const char *br = up ? up->bridge : NULL;
+	size_t missing = 0;
+	for (size_t i = 0; br && i < pf->n_vfs; i++) {
+		const vfctl_ovs_port *p = ovs_port_find(h->ovs, pf->vfs[i].representor);
+		missing += !p || !streq_ptr(p->bridge, br);
+	}
+	if (br && !missing)
+		strbuf_add(t, "OVSBridge=%s\n", br);
+	else if (br)
+		strbuf_add(t,
+			   "# Open vSwitch: the uplink is a port of bridge %s, %zu representor(s) are not: "
+			   "OVSBridge= (which makes them all ports) not exported\n",
+			   br, missing);
+	if (h->ovs && h->ovs->hw_offload == 1)
+		strbuf_add(t, "OVSHardwareOffload=yes\n");
+}
+
 static int export_pf(const vfctl_host *h, const vfctl_device *pf, vfctl_export_file *f)
 {
 	strbuf t = {0};
@@ -235,6 +258,7 @@ static int export_pf(const vfctl_host *h, const vfctl_device *pf, vfctl_export_f
 		if (any)
 			strbuf_add(&t,
 				   "\n# (RepresentorAltName= is not inferred from them: add a pattern for altnames)\n");
+		put_ovs(&t, h, pf, nd);
 	}
 	if (pf->nvme_ctrl && !pf->nvme_known && pf->n_vfs)
 		strbuf_add(&t,

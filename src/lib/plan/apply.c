@@ -10,6 +10,7 @@
 
 #include "applier.h"
 #include "lock.h"
+#include "ovs.h"
 #include "runs.h"
 
 /* A PCI PF whose driver has not bound, or a network PF without its netdev: nothing to configure
@@ -214,6 +215,15 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	}
 	if (r < 0)
 		goto out;
+	for (size_t i = 0; !h->ovs && i < c->n_units; i++)
+		if (selected[i] && (c->units[i].ovs_bridge || c->units[i].ovs_hw_offload >= 0)) {
+			char path[PATH_MAX];
+			ovs_socket_path(ctx, path, sizeof(path));
+			applier_say(&a,
+				    "%s: Open vSwitch does not answer at %s: OVSBridge= and OVSHardwareOffload= "
+				    "are left to its own database (apply again once ovsdb-server runs)",
+				    c->units[i].dev_id, path);
+		}
 	size_t n_ok = 0, n_same = 0, n_failed = 0, n_later = 0;
 	/* A device whose interrupted run could not be undone is left as it is: a section naming it
 	 * fails (the others go on), and status and doctor keep showing its journal. */

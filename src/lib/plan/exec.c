@@ -15,6 +15,7 @@
 #include "holders.h"
 #include "link.h"
 #include "nvme.h"
+#include "ovs.h"
 #include "vdpa.h"
 
 /* The PF's netdev as it is now, found in the PF's own device directory by the snapshot's ifindex
@@ -474,6 +475,35 @@ static int exec_nvme(applier *a, const vfctl_host *h, const vfctl_device *pf, co
 	return r < 0 ? ctx_error(a->ctx, r, "%s: Virtualization Management", path) : 0;
 }
 
+/* The PF's ports named now: the representors may be this run's (switchdev mode made them after the plan). */
+static int exec_ovsdb(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	const char *br = s->u.ovs.bridge;
+	char **add = calloc((size_t)s->u.ovs.reps + 1, sizeof(*add));
+	size_t n = 0;
+	int r = add ? 0 : -ENOMEM;
+	char comment[128];
+	if (r >= 0 && br && pf->n_netdevs && !(add[n++] = strdup(pf->netdevs[0].name)))
+		r = -ENOMEM;
+	for (int i = 0; r >= 0 && br && i < s->u.ovs.reps; i++)
+		if (!(add[n++] = representor_of(a, pf, i)))
+			r = ctx_error(a->ctx, -ENODEV, "%s vf %d has no representor to add to bridge %s", pf->id, i,
+				      br);
+	snprintf(comment, sizeof(comment), "vfctl: %s", s->text);
+	ovs_change c = {.bridge = br,
+			.add = add,
+			.n_add = n,
+			.del = s->u.ovs.del,
+			.n_del = s->u.ovs.n_del,
+			.drop = s->u.ovs.drop,
+			.hw_offload = s->u.ovs.hw_offload,
+			.comment = comment};
+	if (r >= 0)
+		r = ovs_change_apply(a->ctx, &c);
+	strv_free_n(add, n);
+	return r;
+}
+
 typedef int (*exec_fn)(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s);
 
 static const struct {
@@ -503,6 +533,7 @@ static const struct {
 	[STEP_NVME_OFFLINE] = {exec_nvme, true},
 	[STEP_NVME_ASSIGN] = {exec_nvme, true},
 	[STEP_NVME_ONLINE] = {exec_nvme, true},
+	[STEP_OVSDB] = {exec_ovsdb, true},
 };
 
 int exec_step(applier *a, const vfctl_host *h, const plan_step *s)

@@ -31,6 +31,7 @@ static const struct {
 		{"owner", offsetof(conf_unit, owner)},
 		{"group", offsetof(conf_unit, group)},
 		{"present", offsetof(conf_unit, present)},
+		{"ovs_hw_offload", offsetof(conf_unit, ovs_hw_offload)},
 },
   vf_ints[] = {
 	  {"vlan", offsetof(vf_target, vlan)},
@@ -50,6 +51,7 @@ static const struct {
 	{"device", offsetof(conf_unit, dev_id)},           {"driver", offsetof(conf_unit, driver)},
 	{"vdpa_name", offsetof(conf_unit, vdpa_name)},     {"vdpa_mgmtdev", offsetof(conf_unit, vdpa_mgmtdev)},
 	{"vdpa_driver", offsetof(conf_unit, vdpa_driver)}, {"override", offsetof(conf_unit, override)},
+	{"ovs_bridge", offsetof(conf_unit, ovs_bridge)},   {"ovs_drop", offsetof(conf_unit, ovs_drop)},
 };
 
 #define FIELD(base, T, off) ((T *)((char *)(base) + (off)))

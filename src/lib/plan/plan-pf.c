@@ -495,6 +495,8 @@ int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *
 
 	int r = plan_pf_link(&pp);
 	if (r >= 0)
+		r = plan_ovs(p, ui, u, h, pf, pp.want_n, false, true);
+	if (r >= 0)
 		r = plan_count(&pp);
 	for (int i = 0; r >= 0 && i < pp.want_n && (size_t)i < u->n_vfs; i++) {
 		const vfctl_vf *v = cur_vf(&pp, i);
@@ -516,6 +518,8 @@ int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *
 		r = plan_vf_vdpa(&pp);
 	if (r >= 0)
 		r = plan_vf_owners(&pp);
+	if (r >= 0)
+		r = plan_ovs(p, ui, u, h, pf, pp.want_n, !pp.esw_change && !pp.recreate, false);
 	if (r >= 0)
 		r = plan_pf_finish(&pp);
 	return r;

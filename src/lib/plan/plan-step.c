@@ -14,6 +14,7 @@ typedef enum step_payload {
 	PAYLOAD_OWNER,   /* u.owner */
 	PAYLOAD_ALTNAME, /* u.altname owned */
 	PAYLOAD_VDPA,    /* u.vdpa: name, mgmtdev and driver owned, name acted on */
+	PAYLOAD_OVS,     /* u.ovs: bridge, del and drop owned */
 } step_payload;
 
 static const struct {
@@ -43,6 +44,7 @@ static const struct {
 	[STEP_NVME_OFFLINE] = {"nvme-offline"},
 	[STEP_NVME_ASSIGN] = {"nvme-assign"},
 	[STEP_NVME_ONLINE] = {"nvme-online"},
+	[STEP_OVSDB] = {"ovsdb", PAYLOAD_OVS},
 };
 
 const char *step_kind_str(step_kind k)
@@ -80,6 +82,11 @@ void plan_step_done(plan_step *s)
 		free(s->u.vdpa.name);
 		free(s->u.vdpa.mgmtdev);
 		free(s->u.vdpa.driver);
+		break;
+	case PAYLOAD_OVS:
+		free(s->u.ovs.bridge);
+		free(s->u.ovs.drop);
+		strv_free_n(s->u.ovs.del, s->u.ovs.n_del);
 		break;
 	case PAYLOAD_NONE:
 		break;

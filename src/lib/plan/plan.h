@@ -26,6 +26,7 @@ typedef enum step_kind {
 	STEP_NVME_OFFLINE, /* an NVMe VF's secondary controller: Virtualization Management */
 	STEP_NVME_ASSIGN,
 	STEP_NVME_ONLINE,
+	STEP_OVSDB, /* one OVSDB transaction: a PF's ports into or out of a bridge, hw-offload */
 	_STEP_MAX,
 } step_kind;
 
@@ -77,6 +78,14 @@ typedef struct plan_step {
 			uint8_t res; /* NVME_RES_VQ or NVME_RES_VI */
 			uint16_t nr;
 		} nvme; /* NVME_ASSIGN */
+		struct {
+			char *bridge; /* the PF's uplink and the representors of VFs [0, reps) join it; NULL: none */
+			int reps;     /* named when the step runs: switchdev mode may make them in this run */
+			char **del;   /* ports that leave their bridge, by name */
+			size_t n_del;
+			char *drop;     /* a bridge to remove if nothing else is left in it */
+			int hw_offload; /* -1 untouched, 0, 1, OVS_HW_OFFLOAD_UNSET */
+		} ovs;                  /* OVSDB */
 	} u;
 } plan_step;
 
@@ -123,6 +132,13 @@ bool vfio_owned(const vfctl_device *d, int uid, int gid);
  * driver the device had. */
 const char *vfio_pick(const char *driver, const char *variant, int want, const char *override);
 #define VFIO_VARIANT_WHY " (vfio-pci's variant for this device in modules.alias)"
+
+/* Open vSwitch (plan-ovs.c): the PF's ports leaving their bridge (a rollback's: leave, before the
+ * eswitch change takes the representors away), or joining the unit's bridge and hw-offload (after
+ * the representors exist). reps_known: the snapshot's representors are the ones the steps will
+ * find (no eswitch change, no re-created VFs). */
+int plan_ovs(vfctl_plan *p, size_t ui, const conf_unit *u, const vfctl_host *h, const vfctl_device *pf, int want_n,
+	     bool reps_known, bool leave);
 
 /* Building a plan (plan-step.c): a step with its text, the caller fills the kind's member. */
 plan_step *plan_add(vfctl_plan *p, step_kind kind, size_t unit, const char *dev, int vf, const char *fmt, ...)

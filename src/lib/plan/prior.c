@@ -3,6 +3,7 @@
 #include <net/if.h>
 #include <stdio.h>
 
+#include "ovs.h"
 #include "parse.h"
 #include "plan.h"
 #include "relations.h"
@@ -104,8 +105,30 @@ static void prior_vf(vf_target *v, const vfctl_vf_settings *s, const vf_target *
 	}
 }
 
+/* Open vSwitch as it was, for what the unit sets: the uplink's bridge ("" none), a bridge the run
+ * will create (to remove again), hw-offload (OVS_HW_OFFLOAD_UNSET: the key absent). */
+static int prior_ovs(const conf_unit *u, const vfctl_host *h, const vfctl_device *d, conf_unit *t)
+{
+	const vfctl_ovs *o = h->ovs;
+	if (!o)
+		return 0;
+	if (u->ovs_bridge && *u->ovs_bridge) {
+		const vfctl_ovs_port *up = d->n_netdevs ? ovs_port_find(o, d->netdevs[0].name) : NULL;
+		if (!(t->ovs_bridge = strdup(up && up->bridge ? up->bridge : "")))
+			return -ENOMEM;
+		if (!ovs_bridge_find(o, u->ovs_bridge) && !(t->ovs_drop = strdup(u->ovs_bridge)))
+			return -ENOMEM;
+	}
+	if (u->ovs_hw_offload >= 0)
+		t->ovs_hw_offload = o->hw_offload < 0 ? OVS_HW_OFFLOAD_UNSET : o->hw_offload;
+	return 0;
+}
+
 static int prior_pf(const conf_unit *u, const vfctl_host *h, const vfctl_device *d, conf_unit *t)
 {
+	int r = prior_ovs(u, h, d, t);
+	if (r < 0)
+		return r;
 	t->num_vfs = d->num_vfs > 0 ? d->num_vfs : 0;
 	t->autoprobe = d->autoprobe;
 	if (u->eswitch_mode >= 0)
