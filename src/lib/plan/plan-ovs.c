@@ -13,7 +13,7 @@ static const char *hw_word(int v)
 	return v == OVS_HW_OFFLOAD_UNSET ? "unset" : v ? "true" : "false";
 }
 
-/* ovs-vswitchd reads hw-offload once, when it starts (its netdev_set_flow_api_enabled()). */
+/* ovs-vswitchd reads hw-offload once, when it starts (lib/netdev-offload.c in Open vSwitch). */
 #define RESTART_NOTE                                                                                           \
 	" (ovs-vswitchd reads it only when it starts: restart it, e.g. systemctl restart openvswitch-switch; " \
 	"vfctl restarts no daemon)"
