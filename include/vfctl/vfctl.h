@@ -98,6 +98,13 @@ typedef struct vfctl_vf_settings {
 	int roce, migratable;
 } vfctl_vf_settings;
 
+/* A devlink rate node: a group of VF rate leafs sharing its limits, in Mbit/s (0: none). */
+typedef struct vfctl_rate_group {
+	char *name;
+	int64_t min_tx_rate, max_tx_rate; /* tx_share, tx_max */
+	char *parent;                     /* its own parent node, NULL none */
+} vfctl_rate_group;
+
 typedef struct vfctl_vf {
 	unsigned index;
 	char *id;     /* PCI address; NULL for VFs without a device (netdevsim) */
@@ -106,6 +113,7 @@ typedef struct vfctl_vf {
 	int iommu_group;
 	vfctl_vf_settings settings;
 	char *representor; /* its eswitch port's netdev in switchdev mode (devlink), NULL otherwise */
+	char *rate_group;  /* the devlink rate node its port's leaf is under, NULL none (switchdev mode) */
 	/* NVMe: the VF's secondary controller, -1 when unknown (not root, not NVMe) */
 	int nvme_scid, nvme_online, nvme_vq, nvme_vi;
 	vfctl_counters stats; /* as the PF driver counts the VF's traffic (IFLA_VF_STATS) */
@@ -190,6 +198,9 @@ typedef struct vfctl_device {
 	/* devlink eswitch, -1 where the driver has none */
 	vfctl_eswitch_mode eswitch_mode;
 	int eswitch_inline_mode, eswitch_encap_mode;
+	/* switchdev mode: the devlink rate nodes of its instance (groups of VF leafs) */
+	struct vfctl_rate_group *rate_groups;
+	size_t n_rate_groups;
 
 	char *vf_default_driver; /* PF: the driver modules.alias gives its VFs, NULL when unknown */
 	/* The vfio-pci variant driver modules.alias gives (its "vfio_pci:" aliases: mlx5_vfio_pci, ...),

@@ -141,6 +141,26 @@ static void print_ovs(const vfctl_host *h, const vfctl_device *d)
 	printf("  ovs: bridge %s holds the uplink and %zu of %zu representors\n", br, in, n);
 }
 
+/* A switchdev PF's devlink rate nodes, each with its limits and the VFs whose leafs it holds. */
+static void print_rate_groups(const vfctl_device *d)
+{
+	for (size_t i = 0; i < d->n_rate_groups; i++) {
+		const vfctl_rate_group *g = &d->rate_groups[i];
+		char line[WIDTH + 64];
+		int n = snprintf(line, sizeof(line), "  rate group %s: %lld-%lldM,", g->name, (long long)g->min_tx_rate,
+				 (long long)g->max_tx_rate);
+		const char *sep = " vf";
+		for (size_t k = 0; k < d->n_vfs && n < (int)sizeof(line); k++)
+			if (streq_ptr(d->vfs[k].rate_group, g->name)) {
+				n += snprintf(line + n, sizeof(line) - (size_t)n, "%s %u", sep, d->vfs[k].index);
+				sep = ",";
+			}
+		if (*sep == ' ' && n < (int)sizeof(line))
+			snprintf(line + n, sizeof(line) - (size_t)n, " no VF");
+		print_clipped(line);
+	}
+}
+
 static void print_device(const vfctl_host *h, const vfctl_device *d, bool stats)
 {
 	char line[512], ids[16] = "-", nd[40] = "-", grp[12] = "-";
@@ -186,6 +206,7 @@ static void print_device(const vfctl_host *h, const vfctl_device *d, bool stats)
 		}
 	print_clipped(line);
 	print_ovs(h, d);
+	print_rate_groups(d);
 	if (d->n_vfs && !d->vf_settings_known && d->vf_settings_error) {
 		snprintf(line, sizeof(line), "  (VF settings unknown: %s)", d->vf_settings_error);
 		print_clipped(line);

@@ -41,6 +41,66 @@ struct nlmsghdr *devlink_rate_leaf_msg(char *buf, uint16_t fam, const char *bus,
 	return nlh;
 }
 
+struct nlmsghdr *devlink_rate_node_msg(char *buf, uint16_t fam, uint8_t cmd, const char *bus, const char *dev,
+				       const char *name, uint64_t tx_share, uint64_t tx_max)
+{
+	struct nlmsghdr *nlh = devlink_msg(buf, fam, cmd, bus, dev);
+	mnl_attr_put_strz(nlh, DEVLINK_ATTR_RATE_NODE_NAME, name);
+	if (cmd != DEVLINK_CMD_RATE_DEL) {
+		mnl_attr_put_u64(nlh, DEVLINK_ATTR_RATE_TX_SHARE, tx_share);
+		mnl_attr_put_u64(nlh, DEVLINK_ATTR_RATE_TX_MAX, tx_max);
+	}
+	return nlh;
+}
+
+struct nlmsghdr *devlink_rate_parent_msg(char *buf, uint16_t fam, const char *bus, const char *dev, uint32_t port,
+					 const char *parent)
+{
+	struct nlmsghdr *nlh = devlink_msg(buf, fam, DEVLINK_CMD_RATE_SET, bus, dev);
+	mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_INDEX, port);
+	mnl_attr_put_strz(nlh, DEVLINK_ATTR_RATE_PARENT_NODE_NAME, parent);
+	return nlh;
+}
+
+int devlink_rate_cb(const struct nlmsghdr *nlh, void *data)
+{
+	devlink_rates_list *rs = data;
+	devlink_rate r = {.type = -1};
+	const struct nlattr *a;
+	mnl_attr_for_each (a, nlh, sizeof(struct genlmsghdr)) {
+		switch (mnl_attr_get_type(a)) {
+		case DEVLINK_ATTR_BUS_NAME:
+			(void)attr_str(a, r.bus, sizeof(r.bus));
+			break;
+		case DEVLINK_ATTR_DEV_NAME:
+			(void)attr_str(a, r.dev, sizeof(r.dev));
+			break;
+		case DEVLINK_ATTR_PORT_INDEX:
+			r.port = (uint32_t)attr_uint(a, MNL_TYPE_U32, r.port);
+			break;
+		case DEVLINK_ATTR_RATE_TYPE:
+			r.type = (int)attr_uint(a, MNL_TYPE_U16, r.type);
+			break;
+		case DEVLINK_ATTR_RATE_NODE_NAME:
+			(void)attr_str(a, r.name, sizeof(r.name));
+			break;
+		case DEVLINK_ATTR_RATE_PARENT_NODE_NAME:
+			(void)attr_str(a, r.parent, sizeof(r.parent));
+			break;
+		case DEVLINK_ATTR_RATE_TX_SHARE:
+			r.tx_share = (uint64_t)attr_uint(a, MNL_TYPE_U64, 0);
+			break;
+		case DEVLINK_ATTR_RATE_TX_MAX:
+			r.tx_max = (uint64_t)attr_uint(a, MNL_TYPE_U64, 0);
+			break;
+		}
+	}
+	if (GROW(rs->v, rs->alloc, rs->n + 1) < 0)
+		return MNL_CB_ERROR;
+	rs->v[rs->n++] = r;
+	return MNL_CB_OK;
+}
+
 /* The function nest of a port: its capabilities. */
 static void port_function(const struct nlattr *nest, devlink_port *p)
 {

@@ -28,6 +28,21 @@ typedef struct devlink_ports_list {
 	size_t n, alloc;
 } devlink_ports_list;
 
+/* One devlink rate object (DEVLINK_CMD_RATE_GET): a leaf (a port's) or a node (a group of them). */
+typedef struct devlink_rate {
+	char bus[32], dev[64];
+	int type;                  /* DEVLINK_RATE_TYPE_LEAF, _NODE; -1 not reported */
+	uint32_t port;             /* a leaf's port index */
+	char name[64];             /* a node's name */
+	char parent[64];           /* its parent node, "" none */
+	uint64_t tx_share, tx_max; /* bytes/s */
+} devlink_rate;
+
+typedef struct devlink_rates_list {
+	devlink_rate *v;
+	size_t n, alloc;
+} devlink_rates_list;
+
 /* A request addressed to one devlink instance (bus "pci", dev "0000:06:00.0"). */
 struct nlmsghdr *devlink_msg(char *buf, uint16_t family, uint8_t cmd, const char *bus, const char *dev);
 /* DEVLINK_CMD_PORT_SET of one port: its function's capabilities in mask set to those of value
@@ -37,6 +52,14 @@ struct nlmsghdr *devlink_port_fn_caps_msg(char *buf, uint16_t family, const char
 /* DEVLINK_CMD_RATE_SET of a port's rate leaf: its guaranteed and maximum rate in bytes/s. */
 struct nlmsghdr *devlink_rate_leaf_msg(char *buf, uint16_t family, const char *bus, const char *dev, uint32_t port,
 				       uint64_t tx_share, uint64_t tx_max);
+/* DEVLINK_CMD_RATE_NEW / _SET / _DEL of rate node name (rates in bytes/s, given with NEW and SET). */
+struct nlmsghdr *devlink_rate_node_msg(char *buf, uint16_t family, uint8_t cmd, const char *bus, const char *dev,
+				       const char *name, uint64_t tx_share, uint64_t tx_max);
+/* DEVLINK_CMD_RATE_SET of a port's leaf: its parent node ("" none: the kernel then unsets it). */
+struct nlmsghdr *devlink_rate_parent_msg(char *buf, uint16_t family, const char *bus, const char *dev, uint32_t port,
+					 const char *parent);
+/* One rate object per message, appended to data (a devlink_rates_list). */
+int devlink_rate_cb(const struct nlmsghdr *nlh, void *data);
 /* Reply decoders, as libmnl callbacks: data is a devlink_eswitch (filled) or a devlink_ports_list
  * (one port appended per message). Unknown attributes are skipped. */
 int devlink_eswitch_cb(const struct nlmsghdr *nlh, void *data);

@@ -40,10 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vfctl_vdpa vdpa = {0};
 	tc_filter_list filters = {0};
 	ethtool_feature feature = {.name = "hw-tc-offload", .active = -1};
-	static const mnl_cb_t cbs[] = {link_cb,     devlink_port_cb, devlink_eswitch_cb, vdpa_mgmtdev_cb,
-				       vdpa_dev_cb, tc_filter_cb,    ethtool_features_cb};
-	void *const args[] = {NULL, &ports, &es, &vdpa, &vdpa, &filters, &feature};
-	unsigned k = data[0] % 7;
+	devlink_rates_list rates = {0};
+	static const mnl_cb_t cbs[] = {link_cb,     devlink_port_cb, devlink_eswitch_cb,  vdpa_mgmtdev_cb,
+				       vdpa_dev_cb, tc_filter_cb,    ethtool_features_cb, devlink_rate_cb};
+	void *const args[] = {NULL, &ports, &es, &vdpa, &vdpa, &filters, &feature, &rates};
+	unsigned k = data[0] % 8;
 	/* the walk nl_transact makes over a received buffer */
 	const char *pos = buf;
 	size_t left = size - 1;
@@ -52,6 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 	free(ports.v);
 	free(filters.v);
+	free(rates.v);
 	vdpa_clear(&vdpa);
 	free(buf);
 	return 0;

@@ -463,6 +463,77 @@ def test_rates(s, pf):
             "supported' gone)", rc == 0 and leaf_tx(vf1) == (50, 100), (out, err, leaf_tx(vf1)))
 
 
+def rate_objects():
+    """devlink port function rate show -j (the oracle): name -> object."""
+    return json.loads(sh("devlink", "-j", "port", "function", "rate", "show").stdout or "{}").get("rate", {})
+
+
+def test_rate_groups(s, pf):
+    """[RateGroup] and RateGroup=: a devlink rate node with its limits and VF leafs under it, set
+    and read back by iproute2's devlink; a node is deleted by a rollback only if the run made it."""
+    ports = json.loads(sh("devlink", "-j", "port", "show").stdout)["port"]
+    vfport = {p["vfnum"]: n for n, p in ports.items() if n.startswith("netdevsim/netdevsim10/") and
+              p.get("flavour") == "pcivf"}
+    c = conf("groups.conf", "[PF]\nMatch=name:%s\nNumVFs=4\nEswitchMode=switchdev\n\n[RateGroup]\nName=tenant1\n"
+                            "MaxTxRate=400\nMinTxRate=100\n\n[VF:0-1]\nRateGroup=tenant1\n" % pf)
+    rc, out, err = vfctl("plan", "-c", c)
+    s.check("plan: the node first, then the two leafs under it",
+            rc == 0 and out.find("devlink rate node tenant1: add tx_share 100 tx_max 400 Mbit/s") <
+            out.find("vf 0: devlink rate leaf under node tenant1") < out.find("vf 1: devlink rate leaf under node tenant1")
+            and out.find("devlink rate node tenant1: add") >= 0, out + err)
+    rc, out, err = vfctl("apply", "-c", c)
+    s.check("apply [RateGroup]: done", rc == 0, out + err)
+    objs = rate_objects()
+    node = objs.get("netdevsim/netdevsim10/tenant1", {})
+    s.check("devlink: node tenant1 with tx_share 100 and tx_max 400 Mbit/s (bytes/s in JSON)",
+            node.get("type") == "node" and node.get("tx_share") == 100 * 125000 and node.get("tx_max") == 400 * 125000,
+            objs)
+    s.eq("devlink: the leafs of VF 0 and 1 under tenant1, VF 2 and 3 under none",
+         [objs.get(vfport[i], {}).get("parent") for i in range(4)], ["tenant1", "tenant1", None, None])
+    s.note("devlink port function rate show after apply:\n" + sh("devlink", "port", "function", "rate", "show").stdout)
+    rc, out, err = vfctl("apply", "-c", c)
+    s.check("a second apply changes nothing", rc == 0 and "up to date" in out, out + err)
+    _, doc, _ = vfctl_json("status", pf)
+    d = doc["devices"][0]
+    s.eq("status --json: the node and the VFs' rate_group",
+         ([(g["name"], g["min_tx_rate"], g["max_tx_rate"]) for g in d["sriov"]["eswitch"]["rate_groups"]],
+          [v["rate_group"] for v in d["vfs"]]), ([("tenant1", 100, 400)], ["tenant1", "tenant1", None, None]))
+    # Drift: a leaf moved out by hand.
+    sh("devlink", "port", "function", "rate", "set", vfport[1], "noparent")
+    rc, out, err = vfctl("verify", "-c", c)
+    s.check("verify: VF 1's leaf out of its group by hand is drift", rc != 0 and "vf 1: devlink rate leaf under node "
+            "tenant1" in out, out + err)
+    rc, out, err = vfctl("export", pf)
+    s.check("export: [RateGroup] tenant1 with its limits, RateGroup= on VF 0 only (VF 1 was moved out)",
+            rc == 0 and "[RateGroup]\nName=tenant1\nMinTxRate=100\nMaxTxRate=400\n" in out and
+            "RateGroup=tenant1" in out.split("[VF:0]")[1].split("[VF:1]")[0] and
+            "RateGroup=" not in out.split("[VF:1]")[1].split("\n\n")[0], out + err)
+    rc, out, err = vfctl("apply", "-c", c)
+    s.eq("apply puts VF 1 back under tenant1", rate_objects().get(vfport[1], {}).get("parent"), "tenant1")
+    # An injected failure after the node and the leafs: the node this run made goes again.
+    c2 = conf("groups2.conf", open(c).read() + "\n[RateGroup]\nName=tenant2\nMaxTxRate=200\n\n[VF:2]\n"
+                                               "RateGroup=tenant2\n")
+    sh("ip", "link", "set", pf, "up")
+    c2 = conf("groups2.conf", open(c2).read().replace("EswitchMode=switchdev\n", "EswitchMode=switchdev\nUp=no\n"))
+    rc, doc, _ = vfctl_json("plan", "-c", c2)
+    acts = [st["action"] for st in doc.get("steps", [])]
+    s.eq("plan: tenant2 added, VF 2 under it, then the PF down", acts, ["rate-group-add", "vf-rate-group", "pf-down"])
+    rc, out, err = vfctl("apply", "-c", c2, env=dict(os.environ, VFCTL_TEST_FAIL_STEP="3"))
+    objs = rate_objects()
+    s.check("injected failure after the leaf moved: rolled back, tenant2 deleted, VF 2 under none, tenant1 kept",
+            rc == 1 and "restored to its state before this run" in out and
+            "netdevsim/netdevsim10/tenant2" not in objs and "parent" not in objs.get(vfport[2], {}) and
+            objs.get("netdevsim/netdevsim10/tenant1", {}).get("tx_max") == 400 * 125000, (out, err, objs))
+    bad = conf("groups-bad.conf", "[PF]\nMatch=name:%s\nEswitchMode=switchdev\n\n[VF:0]\nRateGroup=nosuch\n" % pf)
+    rc, out, err = vfctl("plan", "-c", bad)
+    s.check("RateGroup= naming no [RateGroup]: FILE:LINE", rc == 2 and
+            "%s:6: RateGroup=nosuch: no [RateGroup] section with Name=nosuch in this file" % bad in err, (rc, err))
+    # Back to no groups: leafs out, node deleted (by hand: vfctl removes only what a rollback undoes).
+    for i in (0, 1):
+        sh("devlink", "port", "function", "rate", "set", vfport[i], "noparent")
+    sh("devlink", "port", "function", "rate", "del", "netdevsim/netdevsim10/tenant1")
+
+
 def test_port_function_caps(s, pf):
     """RoCE=/Migratable= are devlink port function capabilities: netdevsim's VF ports report none
     (devlink port show has no caps in their function), so plan refuses up front with FILE:LINE and
@@ -499,6 +570,7 @@ def main():
         s.run(test_ovs_bridge, pf)
         s.run(test_port_function_caps, pf)
         s.run(test_rates, pf)
+        s.run(test_rate_groups, pf)
         s.run(test_representor_doctor, pf, reps)
         s.run(test_offload_status, pf, reps)
         s.run(test_held_mode_change, pf, reps)

@@ -10,6 +10,7 @@
 
 #include "devlink-msg.h"
 #include "tap.h"
+#include "util.h"
 
 static void test_caps_request(void)
 {
@@ -69,9 +70,45 @@ static void test_no_function(void)
 	free(ps.v);
 }
 
+/* Rate nodes: NEW and SET carry the node's name and both rates, DEL the name alone; a leaf's
+ * parent is the node's name ("" unsets it, as the kernel's devlink_nl_rate_parent_node_set()
+ * reads an empty name). The same attributes as a rate dump reply decode back. */
+static void test_rate_nodes(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = devlink_rate_node_msg(buf, 21, DEVLINK_CMD_RATE_NEW, "netdevsim", "netdevsim10", "g1",
+						     125000, 62500000);
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	CHECK_EQ_INT(g->cmd, DEVLINK_CMD_RATE_NEW);
+	mnl_attr_put_u16(nlh, DEVLINK_ATTR_RATE_TYPE, DEVLINK_RATE_TYPE_NODE);
+	devlink_rates_list rs = {0};
+	CHECK_EQ_INT(devlink_rate_cb(nlh, &rs), MNL_CB_OK);
+	CHECK(rs.n == 1 && rs.v[0].type == DEVLINK_RATE_TYPE_NODE && streq(rs.v[0].name, "g1") &&
+		      rs.v[0].tx_share == 125000 && rs.v[0].tx_max == 62500000 && streq(rs.v[0].dev, "netdevsim10"),
+	      "a node with its rates");
+	nlh = devlink_rate_node_msg(buf, 21, DEVLINK_CMD_RATE_DEL, "netdevsim", "netdevsim10", "g1", 1, 1);
+	int rates = 0;
+	const struct nlattr *a;
+	mnl_attr_for_each (a, nlh, sizeof(*g))
+		rates += mnl_attr_get_type(a) == DEVLINK_ATTR_RATE_TX_SHARE ||
+			 mnl_attr_get_type(a) == DEVLINK_ATTR_RATE_TX_MAX;
+	CHECK(rates == 0, "DEL carries no rates");
+	nlh = devlink_rate_parent_msg(buf, 21, "netdevsim", "netdevsim10", 7, "");
+	mnl_attr_put_u16(nlh, DEVLINK_ATTR_RATE_TYPE, DEVLINK_RATE_TYPE_LEAF);
+	CHECK_EQ_INT(devlink_rate_cb(nlh, &rs), MNL_CB_OK);
+	CHECK(rs.n == 2 && rs.v[1].type == DEVLINK_RATE_TYPE_LEAF && rs.v[1].port == 7 && rs.v[1].parent[0] == 0,
+	      "noparent: an empty parent name");
+	bool has_parent = false;
+	mnl_attr_for_each (a, nlh, sizeof(*g))
+		has_parent |= mnl_attr_get_type(a) == DEVLINK_ATTR_RATE_PARENT_NODE_NAME;
+	CHECK(has_parent, "noparent still sends the attribute, empty");
+	free(rs.v);
+}
+
 int main(void)
 {
 	test_caps_request();
 	test_no_function();
+	test_rate_nodes();
 	return tap_finish("test-devlink");
 }

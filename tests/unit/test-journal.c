@@ -37,7 +37,16 @@ static void test_pf(applier *a)
 	vfs[0].min_tx_rate = 5, vfs[0].max_tx_rate = 100;
 	vfs[0].driver = "vfio-pci";
 	vfs[1].driver = "none";
+	vfs[0].rate_group = "tenant1";
+	vfs[1].rate_group = "";
+	rate_group_target groups[] = {{.name = "tenant1", .min_tx_rate = 100, .max_tx_rate = 400, .present = 1},
+				      {.name = "tenant2", .min_tx_rate = -1, .max_tx_rate = -1, .present = 0}};
 	conf_unit u = {.kind = UNIT_PF,
+		       .rate_groups = groups,
+		       .n_rate_groups = 2,
+		       .ovs_bridge = "",
+		       .ovs_drop = "ovs-sriov",
+		       .ovs_hw_offload = 2,
 		       .dev_id = "0000:01:00.0",
 		       .num_vfs = 2,
 		       .autoprobe = 1,
@@ -68,7 +77,16 @@ static void test_pf(applier *a)
 		CHECK_STREQ(v->driver, "vfio-pci");
 		CHECK(!b.vfs[1].mac[0] && b.vfs[1].vlan == -1 && b.vfs[1].max_tx_rate == -1, "unset stays unset");
 		CHECK_STREQ(b.vfs[1].driver, "none");
+		CHECK_STREQ(b.vfs[0].rate_group, "tenant1");
+		CHECK_STREQ(b.vfs[1].rate_group, "");
 	}
+	CHECK(b.n_rate_groups == 2 && streq(b.rate_groups[0].name, "tenant1") && b.rate_groups[0].present == 1 &&
+		      b.rate_groups[0].min_tx_rate == 100 && b.rate_groups[0].max_tx_rate == 400 &&
+		      streq(b.rate_groups[1].name, "tenant2") && b.rate_groups[1].present == 0 &&
+		      b.rate_groups[1].max_tx_rate == -1,
+	      "rate groups, one a rollback removes");
+	CHECK(streq_ptr(b.ovs_bridge, "") && streq_ptr(b.ovs_drop, "ovs-sriov") && b.ovs_hw_offload == 2,
+	      "Open vSwitch prior state: no bridge, the bridge to drop, hw-offload unset");
 	free(j.last_step);
 	conf_unit_done(&b);
 }

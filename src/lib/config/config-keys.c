@@ -9,7 +9,7 @@
 #include "config.h"
 #include "parse.h"
 
-enum { S_PF = 1, S_VF = 2, S_DEVICE = 4, S_VDPA = 8 };
+enum { S_PF = 1, S_VF = 2, S_DEVICE = 4, S_VDPA = 8, S_RATE_GROUP = 16 };
 
 typedef struct conf_key conf_key;
 /* Checks v and stores it at field; 0, or config_error's result with "KEY=VALUE: why". */
@@ -158,6 +158,16 @@ static int p_ovs_bridge(vfctl_config *c, const conf_key *k, void *field, const c
 	return set_str(field, v);
 }
 
+/* A devlink rate node's name: devlink(8) writes it after "bus/dev/", so no '/'; a leading digit
+ * would read as a port index there. */
+#define RATE_GROUP_WHY "a devlink rate node name: 1..63 characters, no / or space, not starting with a digit"
+static int p_rate_group_name(vfctl_config *c, const conf_key *k, void *field, const char *v, conf_loc loc)
+{
+	if (!*v || strlen(v) > 63 || strpbrk(v, "/ \t") || (*v >= '0' && *v <= '9'))
+		return bad(c, k, v, loc);
+	return set_str(field, v);
+}
+
 static int p_vdpa_name(vfctl_config *c, const conf_key *k, void *field, const char *v, conf_loc loc)
 {
 	if (!*v || strlen(v) > 31 || strchr(v, '/') || strchr(v, ' '))
@@ -214,6 +224,7 @@ static int p_match(vfctl_config *c, const conf_key *k, void *field, const char *
 #define U(f)    offsetof(conf_unit, f), offsetof(conf_unit, l_##f)
 #define UN(f)   offsetof(conf_unit, f), NOLOC
 #define T(f)    offsetof(vf_target, f), offsetof(vf_target, l_##f)
+#define G(f)    offsetof(rate_group_target, f), offsetof(rate_group_target, l_##f)
 #define MTU_WHY .lo = 68, .hi = 65535, .why = "must be 68..65535"
 
 static const conf_key keys[] = {
@@ -249,6 +260,12 @@ static const conf_key keys[] = {
 	{S_VF, "Group", p_owner, T(group)},
 	{S_VF, "Driver", p_vf_driver, T(driver), .why = "auto, none, vfio-pci or a driver name"},
 	{S_VF, "VFIOVariant", p_bool, T(vfio_variant)},
+	{S_VF, "RateGroup", p_rate_group_name, T(rate_group), .why = RATE_GROUP_WHY},
+	{S_RATE_GROUP, "Name", p_rate_group_name, G(name), .why = RATE_GROUP_WHY},
+	{S_RATE_GROUP, "MinTxRate", p_int64, G(min_tx_rate), .lo = 0, .hi = UINT32_MAX,
+	 .why = "Mbit/s, a whole number"},
+	{S_RATE_GROUP, "MaxTxRate", p_int64, G(max_tx_rate), .lo = 0, .hi = UINT32_MAX,
+	 .why = "Mbit/s, a whole number"},
 	{S_VDPA, "Name", p_vdpa_name, U(vdpa_name), .why = "a vDPA device name, 1..31 characters, no / or space"},
 	{S_VDPA, "MgmtDev", p_mgmtdev, U(vdpa_mgmtdev)},
 	{S_VDPA, "Driver", p_vdpa_driver, UN(vdpa_driver), .why = "vhost or virtio"},
@@ -257,6 +274,23 @@ static const conf_key keys[] = {
 	{S_VDPA, "MaxQueuePairs", p_int, UN(vdpa_vqp), .lo = 1, .hi = 0x8000, .why = "must be 1..32768"},
 	{S_VDPA, "Present", p_bool, UN(present)},
 };
+
+static int table_key(vfctl_config *c, char *base, unsigned s, const char *section, const char *name, const char *v,
+		     conf_loc loc)
+{
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+		const conf_key *k = &keys[i];
+		if (!(k->sections & s) || !streq(k->name, name))
+			continue;
+		/* The error count tells a rejected value (recorded, not stored) from one that was taken. */
+		size_t errors = c->n_errors;
+		int r = k->parse(c, k, base + k->off, v, loc);
+		if (r >= 0 && c->n_errors == errors && k->loc_off != NOLOC)
+			*(conf_loc *)(base + k->loc_off) = loc;
+		return r;
+	}
+	return config_error(c, loc, "unknown key %s= in [%s]", name, section);
+}
 
 int config_key(vfctl_config *c, conf_unit *u, vf_target *t, const char *section, const char *name, const char *v,
 	       conf_loc loc)
@@ -274,16 +308,10 @@ int config_key(vfctl_config *c, conf_unit *u, vf_target *t, const char *section,
 		t->l_flag[f] = loc;
 		return 0;
 	}
-	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
-		const conf_key *k = &keys[i];
-		if (!(k->sections & s) || !streq(k->name, name))
-			continue;
-		/* The error count tells a rejected value (recorded, not stored) from one that was taken. */
-		size_t errors = c->n_errors;
-		int r = k->parse(c, k, base + k->off, v, loc);
-		if (r >= 0 && c->n_errors == errors && k->loc_off != NOLOC)
-			*(conf_loc *)(base + k->loc_off) = loc;
-		return r;
-	}
-	return config_error(c, loc, "unknown key %s= in [%s]", name, section);
+	return table_key(c, base, s, section, name, v, loc);
+}
+
+int config_rate_group_key(vfctl_config *c, rate_group_target *g, const char *name, const char *v, conf_loc loc)
+{
+	return table_key(c, (char *)g, S_RATE_GROUP, "RateGroup", name, v, loc);
 }

@@ -22,6 +22,7 @@ typedef struct parser {
 	ssize_t pf;         /* this file's [PF] unit, -1 none */
 	ssize_t unit;       /* the unit the current section fills, -1 none */
 	ssize_t vf_section; /* index in vf[], -1 none */
+	ssize_t rate_group; /* index in the [PF] unit's rate_groups, -1 none */
 	bool section_bad;   /* an unknown section: its keys are not reported again */
 	vf_section *vf;     /* this file's [VF...] sections, attached to its [PF] at the end */
 	size_t n_vf;
@@ -75,7 +76,7 @@ static void enter_section(parser *p, const char *section)
 	int lo, hi;
 
 	snprintf(p->section, sizeof(p->section), "%s", section);
-	p->unit = p->vf_section = -1;
+	p->unit = p->vf_section = p->rate_group = -1;
 	p->section_bad = false;
 	if (streq(section, "PF")) {
 		if (p->pf >= 0) {
@@ -88,7 +89,23 @@ static void enter_section(parser *p, const char *section)
 		p->unit = new_unit(p, UNIT_DEVICE);
 	else if (streq(section, "VDPA"))
 		p->unit = new_unit(p, UNIT_VDPA);
-	else if (parse_vf_section(section, &lo, &hi) >= 0) {
+	else if (streq(section, "RateGroup")) {
+		if (p->pf < 0) {
+			config_error(p->c, loc, "[RateGroup] before this file's [PF] section: a group is a PF's");
+			p->section_bad = true;
+			return;
+		}
+		conf_unit *u = &p->c->units[p->pf];
+		rate_group_target *g = realloc(u->rate_groups, (u->n_rate_groups + 1) * sizeof(*g));
+		if (!g) {
+			p->error = -ENOMEM;
+			return;
+		}
+		u->rate_groups = g;
+		g[u->n_rate_groups] =
+			(rate_group_target){.min_tx_rate = -1, .max_tx_rate = -1, .present = 1, .loc = loc};
+		p->rate_group = (ssize_t)u->n_rate_groups++;
+	} else if (parse_vf_section(section, &lo, &hi) >= 0) {
 		vf_section *a = realloc(p->vf, (p->n_vf + 1) * sizeof(*a));
 		if (!a) {
 			p->error = -ENOMEM;
@@ -100,7 +117,8 @@ static void enter_section(parser *p, const char *section)
 		p->vf_section = (ssize_t)p->n_vf++;
 	} else {
 		config_error(p->c, loc,
-			     "unknown section [%s] (expected [PF], [VF], [VF:N], [VF:N-M], [Device] or [VDPA])",
+			     "unknown section [%s] (expected [PF], [VF], [VF:N], [VF:N-M], [RateGroup], [Device] or "
+			     "[VDPA])",
 			     section);
 		p->section_bad = true;
 	}
@@ -116,6 +134,8 @@ static void key_line(parser *p, const char *name, const char *value)
 		r = config_error(p->c, loc, "%s= before any section", name);
 	else if (p->vf_section >= 0)
 		r = config_key(p->c, NULL, &p->vf[p->vf_section].t, p->section, name, value, loc);
+	else if (p->rate_group >= 0)
+		r = config_rate_group_key(p->c, &p->c->units[p->pf].rate_groups[p->rate_group], name, value, loc);
 	else if (p->unit >= 0)
 		r = config_key(p->c, &p->c->units[p->unit], NULL, p->section, name, value, loc);
 	if (r < 0)

@@ -477,6 +477,48 @@ static int check_ovs(vfctl_config *c, const conf_unit *u, const vfctl_device *d,
 	return 0;
 }
 
+static bool switchdev_asked(const conf_unit *u, const vfctl_device *d)
+{
+	return u->eswitch_mode == VFCTL_ESWITCH_SWITCHDEV ||
+	       (u->eswitch_mode == VFCTL_ESWITCH_NONE && d->eswitch_mode == VFCTL_ESWITCH_SWITCHDEV);
+}
+
+/* [RateGroup] sections and the VFs' RateGroup=: devlink rate nodes exist in switchdev mode only,
+ * each has a name of its own, and a VF names a group this file declares. */
+static int check_rate_groups(vfctl_config *c, const conf_unit *u, const vfctl_device *d)
+{
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < u->n_rate_groups; i++) {
+		const rate_group_target *g = &u->rate_groups[i];
+		if (!g->name)
+			r = config_error(c, g->loc, "[RateGroup] without Name=");
+		else if (!switchdev_asked(u, d))
+			r = config_error(c, g->loc,
+					 "[RateGroup] is a devlink rate node, which exists in switchdev mode only: add "
+					 "EswitchMode=switchdev to the [PF] section");
+		else if (g->min_tx_rate > 0 && g->max_tx_rate > 0 && g->min_tx_rate > g->max_tx_rate)
+			r = config_error(c, g->l_min_tx_rate, "MinTxRate=%lld exceeds MaxTxRate=%lld of group %s",
+					 (long long)g->min_tx_rate, (long long)g->max_tx_rate, g->name);
+		for (size_t k = 0; r >= 0 && g->name && k < i; k++)
+			if (streq_ptr(u->rate_groups[k].name, g->name))
+				r = config_error(c, g->l_name, "[RateGroup] %s is declared twice (also line %u)",
+						 g->name, u->rate_groups[k].loc.line);
+	}
+	for (size_t i = 0; r >= 0 && i < u->n_vf_sections; i++) {
+		const vf_target *t = &u->vf_sections[i].t;
+		bool known = false;
+		if (!t->rate_group)
+			continue;
+		for (size_t k = 0; k < u->n_rate_groups && !known; k++)
+			known = streq_ptr(u->rate_groups[k].name, t->rate_group);
+		if (!known)
+			r = config_error(c, t->l_rate_group,
+					 "RateGroup=%s: no [RateGroup] section with Name=%s in this file",
+					 t->rate_group, t->rate_group);
+	}
+	return r;
+}
+
 int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h)
 {
 	int r = 0;
@@ -517,7 +559,8 @@ int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h)
 			continue;
 		if (!(u->dev_id = strdup(d->id)))
 			return -ENOMEM;
-		if (u->kind == UNIT_PF && (r = check_pf(ctx, c, u, d)) >= 0 && (r = check_ovs(c, u, d, h)) >= 0)
+		if (u->kind == UNIT_PF && (r = check_pf(ctx, c, u, d)) >= 0 && (r = check_ovs(c, u, d, h)) >= 0 &&
+		    (r = check_rate_groups(c, u, d)) >= 0)
 			r = check_vf_vdpa(ctx, c, u, d, h);
 		else if (!u->driver)
 			r = config_error(c, u->loc, "[Device] without Driver=: say which driver %s should have", d->id);

@@ -24,10 +24,20 @@ typedef struct vf_target {
 	conf_loc l_vdpa;
 	int owner, group;     /* /dev/vfio/N ownership with Driver=vfio-pci, -1 untouched */
 	int nvme_vq, nvme_vi; /* NVMe VF: its secondary controller's queues and interrupts, -1 unset */
+	char *rate_group;     /* switchdev: the [RateGroup] its devlink rate leaf is under; "" none (rollback) */
 	/* where each was set (line 0: not set) */
 	conf_loc l_mac, l_vlan, l_qos, l_vlan_proto, l_flag[_VF_FLAG_MAX], l_min_tx_rate, l_max_tx_rate, l_mtu,
-		l_driver, l_owner, l_group, l_nvme_vq, l_nvme_vi, l_vfio_variant;
+		l_driver, l_owner, l_group, l_nvme_vq, l_nvme_vi, l_vfio_variant, l_rate_group;
 } vf_target;
+
+/* One [RateGroup] section: a devlink rate node of the PF's devlink instance (switchdev mode), a
+ * group of VF rate leafs sharing its limits. */
+typedef struct rate_group_target {
+	char *name;
+	int64_t min_tx_rate, max_tx_rate; /* Mbit/s: tx_share, tx_max; -1 not given (0 then) */
+	int present;                      /* 0 in a rollback target: the node did not exist */
+	conf_loc loc, l_name, l_min_tx_rate, l_max_tx_rate;
+} rate_group_target;
 
 /* One [VF], [VF:N] or [VF:N-M] section; all VFs when lo == -1. */
 typedef struct vf_section {
@@ -73,6 +83,8 @@ typedef struct conf_unit {
 		l_rep_altname, l_vfio_variant, l_ovs_bridge, l_ovs_hw_offload;
 	vf_section *vf_sections;
 	size_t n_vf_sections;
+	rate_group_target *rate_groups;
+	size_t n_rate_groups;
 
 	/* Filled by validation: */
 	char *dev_id;   /* the matched device */
@@ -108,6 +120,8 @@ void conf_unit_init(conf_unit *u, unit_kind kind, conf_loc loc);
  * A bad value is recorded as an error and changes nothing; -ENOMEM only. */
 int config_key(vfctl_config *c, conf_unit *u, vf_target *t, const char *section, const char *name, const char *v,
 	       conf_loc loc);
+/* One Key=Value of a [RateGroup] section. */
+int config_rate_group_key(vfctl_config *c, rate_group_target *g, const char *name, const char *v, conf_loc loc);
 /* Parses len bytes as one file named name, NUL bytes included (vfctl_config_parse_string stops at
  * the first): what a file on disk can hold. */
 int config_parse_mem(vfctl_ctx *ctx, const char *name, const void *buf, size_t len, vfctl_config **ret);

@@ -47,7 +47,8 @@ void vf_target_done(vf_target *t)
 	free(t->driver);
 	free(t->override);
 	free(t->vdpa);
-	t->driver = t->override = t->vdpa = NULL;
+	free(t->rate_group);
+	t->driver = t->override = t->vdpa = t->rate_group = NULL;
 }
 
 int vf_target_merge(vf_target *d, const vf_target *s)
@@ -96,6 +97,14 @@ int vf_target_merge(vf_target *d, const vf_target *s)
 		d->driver = n;
 		d->l_driver = s->l_driver;
 	}
+	if (s->l_rate_group.line) {
+		char *n = strdup(s->rate_group);
+		if (!n)
+			return -ENOMEM;
+		free(d->rate_group);
+		d->rate_group = n;
+		d->l_rate_group = s->l_rate_group;
+	}
 	return 0;
 }
 
@@ -117,6 +126,9 @@ void conf_unit_done(conf_unit *u)
 	for (size_t j = 0; j < u->n_vf_sections; j++)
 		vf_target_done(&u->vf_sections[j].t);
 	free(u->vf_sections);
+	for (size_t j = 0; j < u->n_rate_groups; j++)
+		free(u->rate_groups[j].name);
+	free(u->rate_groups);
 	free(u->dev_id);
 	for (size_t j = 0; j < u->n_vfs; j++)
 		vf_target_done(&u->vfs[j]);

@@ -124,6 +124,31 @@ static void put_unreported(strbuf *t, const vfctl_device *pf)
 		strbuf_add(t, "\n");
 }
 
+/* A node name vfctl.conf can hold (RateGroup='s check): others are written as comments. */
+static bool rate_group_name_ok(const char *n)
+{
+	return *n && strlen(n) <= 63 && !strpbrk(n, "/ \t\n#;\\") && !(*n >= '0' && *n <= '9');
+}
+
+/* The PF's devlink rate nodes, one [RateGroup] each (its limits when set). */
+static void put_rate_groups(strbuf *t, const vfctl_device *pf)
+{
+	for (size_t i = 0; i < pf->n_rate_groups; i++) {
+		const vfctl_rate_group *g = &pf->rate_groups[i];
+		if (!rate_group_name_ok(g->name)) {
+			strbuf_add(t, "\n# a devlink rate node whose name vfctl.conf cannot hold is not exported\n");
+			continue;
+		}
+		strbuf_add(t, "\n[RateGroup]\nName=%s\n", g->name);
+		if (g->min_tx_rate > 0)
+			strbuf_add(t, "MinTxRate=%lld\n", (long long)g->min_tx_rate);
+		if (g->max_tx_rate > 0)
+			strbuf_add(t, "MaxTxRate=%lld\n", (long long)g->max_tx_rate);
+		if (g->parent)
+			strbuf_add(t, "# (under node %s: a group of groups is not exported)\n", g->parent);
+	}
+}
+
 /* A VF's keys that differ from what its driver gives a new VF; no section when none do. */
 static void put_vf(strbuf *out, const vfctl_host *h, const vfctl_device *pf, const vfctl_vf *vf)
 {
@@ -154,6 +179,8 @@ static void put_vf(strbuf *out, const vfctl_host *h, const vfctl_device *pf, con
 		strbuf_add(t, "NVMeQueues=%d\nNVMeInterrupts=%d\n", vf->nvme_vq, vf->nvme_vi);
 	/* A VF that is no device of its own (netdevsim) has no driver to speak of; the driver the
 	 * kernel gives a VF is left implicit. */
+	if (vf->rate_group && rate_group_name_ok(vf->rate_group))
+		strbuf_add(t, "RateGroup=%s\n", vf->rate_group);
 	if (vf->id && !vf->driver)
 		strbuf_add(t, "Driver=none\n");
 	else if (vf->id && driver_is_vfio(vf->driver)) {
@@ -264,6 +291,7 @@ static int export_pf(const vfctl_host *h, const vfctl_device *pf, vfctl_export_f
 		strbuf_add(&t,
 			   "# NVMe secondary controllers unknown (Identify needs root): NVMeQueues= not exported\n");
 	put_unreported(&t, pf);
+	put_rate_groups(&t, pf);
 	for (size_t i = 0; i < pf->n_vfs; i++)
 		put_vf(&t, h, pf, &pf->vfs[i]);
 	if (t.error) {

@@ -86,11 +86,61 @@ int devlink_rate_leaf_set(vfctl_ctx *ctx, const char *bus, const char *dev, uint
 	if (r < 0)
 		return r;
 	/* devlink counts bytes per second; drivers take whole Mbit/s (netdevsim refuses the rest). */
-	const uint64_t per_mbit = 1000 * 1000 / 8;
+	const uint64_t per_mbit = DEVLINK_BYTES_PER_MBIT;
 	return devlink_send(ctx, nl,
 			    devlink_rate_leaf_msg(buf, fam, bus, dev, port, share_mbit * per_mbit, max_mbit * per_mbit),
 			    "devlink port function rate set %s/%s/%u tx_share %umbit tx_max %umbit", bus, dev, port,
 			    share_mbit, max_mbit);
+}
+
+int devlink_rate_node(vfctl_ctx *ctx, uint8_t cmd, const char *bus, const char *dev, const char *name,
+		      uint32_t share_mbit, uint32_t max_mbit)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	nl_sock *nl;
+	uint16_t fam;
+	int r = devlink_sock(ctx, &nl, &fam);
+	if (r < 0)
+		return r;
+	const uint64_t per_mbit = DEVLINK_BYTES_PER_MBIT;
+	struct nlmsghdr *nlh =
+		devlink_rate_node_msg(buf, fam, cmd, bus, dev, name, share_mbit * per_mbit, max_mbit * per_mbit);
+	if (cmd == DEVLINK_CMD_RATE_DEL)
+		return devlink_send(ctx, nl, nlh, "devlink port function rate del %s/%s/%s", bus, dev, name);
+	return devlink_send(ctx, nl, nlh, "devlink port function rate %s %s/%s/%s tx_share %umbit tx_max %umbit",
+			    cmd == DEVLINK_CMD_RATE_NEW ? "add" : "set", bus, dev, name, share_mbit, max_mbit);
+}
+
+int devlink_rate_parent_set(vfctl_ctx *ctx, const char *bus, const char *dev, uint32_t port, const char *parent)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	nl_sock *nl;
+	uint16_t fam;
+	int r = devlink_sock(ctx, &nl, &fam);
+	if (r < 0)
+		return r;
+	return devlink_send(ctx, nl, devlink_rate_parent_msg(buf, fam, bus, dev, port, parent),
+			    "devlink port function rate set %s/%s/%u %s%s", bus, dev, port,
+			    *parent ? "parent " : "noparent", parent);
+}
+
+int devlink_rates(vfctl_ctx *ctx, devlink_rate **ret, size_t *ret_n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	devlink_rates_list rs = {0};
+	nl_sock *nl;
+	uint16_t fam;
+	int r = devlink_sock(ctx, &nl, &fam);
+	if (r < 0)
+		return r;
+	r = nl_transact(nl, genl_msg(buf, fam, DEVLINK_CMD_RATE_GET, NLM_F_DUMP), devlink_rate_cb, &rs);
+	if (r < 0) {
+		free(rs.v);
+		return ctx_error(ctx, r, "devlink rate dump");
+	}
+	*ret = rs.v;
+	*ret_n = rs.n;
+	return 0;
 }
 
 int devlink_ports(vfctl_ctx *ctx, devlink_port **ret, size_t *ret_n)

@@ -89,6 +89,7 @@ static void vf_json(json_writer *w, const vfctl_host *h, const vfctl_device *pf,
 	json_int_or_null(w, "iommu_group", vf->iommu_group);
 	const vfctl_device *vd = vf->id ? vfctl_host_find(h, vf->id) : NULL;
 	holder_json(w, vd ? &vd->held_by : &(vfctl_holder){0});
+	json_str(w, "rate_group", vf->rate_group);
 	json_str(w, "mac", s->valid ? s->mac : NULL);
 	json_int_or_null(w, "vlan", s->vlan);
 	json_int_or_null(w, "qos", s->qos);
@@ -179,6 +180,17 @@ static void sriov_json(json_writer *w, const vfctl_device *d)
 			 d->eswitch_encap_mode == 0   ? "none"
 			 : d->eswitch_encap_mode == 1 ? "basic"
 						      : NULL);
+		json_open_array(w, "rate_groups");
+		for (size_t i = 0; i < d->n_rate_groups; i++) {
+			const vfctl_rate_group *g = &d->rate_groups[i];
+			json_open_object(w, NULL);
+			json_str(w, "name", g->name);
+			json_int(w, "min_tx_rate", g->min_tx_rate);
+			json_int(w, "max_tx_rate", g->max_tx_rate);
+			json_str(w, "parent", g->parent);
+			json_close_object(w);
+		}
+		json_close_array(w);
 		json_close_object(w);
 	} else
 		json_put_null(w, "eswitch");

@@ -83,8 +83,14 @@ void pci_device_done(vfctl_device *d)
 		free(d->vfs[i].driver);
 		free(d->vfs[i].netdev);
 		free(d->vfs[i].representor);
+		free(d->vfs[i].rate_group);
 	}
 	free(d->vfs);
+	for (size_t i = 0; i < d->n_rate_groups; i++) {
+		free(d->rate_groups[i].name);
+		free(d->rate_groups[i].parent);
+	}
+	free(d->rate_groups);
 	free(d->vf_settings_error);
 	free(d->vf_default_driver);
 	free(d->vfio_variant);

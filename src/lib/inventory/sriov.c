@@ -259,6 +259,50 @@ static void port_fn_caps(vfctl_vf_settings *s, const devlink_port *p)
 			vf_flag_set(s, f, (p->caps & vf_flags[f].devlink_cap) != 0);
 }
 
+/* The rate nodes of each switchdev PF's devlink instance, and which node each VF's leaf is under
+ * (the leaf found by its port index). A driver without rate objects answers the dump with nothing. */
+static void rate_groups_read(vfctl_ctx *ctx, vfctl_host *h, const devlink_port *ports, size_t np)
+{
+	devlink_rate *rates = NULL;
+	size_t nr = 0;
+	if (devlink_rates(ctx, &rates, &nr) < 0)
+		return;
+	for (size_t i = 0; i < h->n_devices; i++) {
+		vfctl_device *d = &h->devices[i];
+		const char *bus, *dev;
+		if (d->eswitch_mode != VFCTL_ESWITCH_SWITCHDEV)
+			continue;
+		devlink_handle(d, &bus, &dev);
+		for (size_t k = 0; k < nr; k++) {
+			const devlink_rate *r = &rates[k];
+			if (!streq(r->bus, bus) || !streq(r->dev, dev))
+				continue;
+			vfctl_rate_group *gs = r->type == DEVLINK_RATE_TYPE_NODE && r->name[0]
+						       ? realloc(d->rate_groups, (d->n_rate_groups + 1) * sizeof(*gs))
+						       : NULL;
+			if (gs) {
+				d->rate_groups = gs;
+				vfctl_rate_group *g = &gs[d->n_rate_groups++];
+				*g = (vfctl_rate_group){.name = strdup(r->name),
+							.min_tx_rate = (int64_t)(r->tx_share / DEVLINK_BYTES_PER_MBIT),
+							.max_tx_rate = (int64_t)(r->tx_max / DEVLINK_BYTES_PER_MBIT),
+							.parent = r->parent[0] ? strdup(r->parent) : NULL};
+				continue;
+			}
+			for (size_t j = 0; r->type == DEVLINK_RATE_TYPE_LEAF && r->parent[0] && j < np; j++) {
+				const devlink_port *p = &ports[j];
+				if (p->index == r->port && streq(p->bus, bus) && streq(p->dev, dev) &&
+				    p->flavour == DEVLINK_PORT_FLAVOUR_PCI_VF && p->vfnum >= 0 &&
+				    (size_t)p->vfnum < d->n_vfs) {
+					free(d->vfs[p->vfnum].rate_group);
+					d->vfs[p->vfnum].rate_group = strdup(r->parent);
+				}
+			}
+		}
+	}
+	free(rates);
+}
+
 /* Eswitch mode per PF, and in switchdev mode each VF's representor from the devlink ports:
  * flavour pcivf, this PF's instance, its own controller, vfnum = the VF index. Never by name. */
 static void read_eswitch(vfctl_ctx *ctx, vfctl_host *h)
@@ -299,6 +343,7 @@ static void read_eswitch(vfctl_ctx *ctx, vfctl_host *h)
 			port_fn_caps(&d->vfs[p->vfnum].settings, p);
 		}
 	}
+	rate_groups_read(ctx, h, ports, np);
 	free(ports);
 }
 

@@ -228,6 +228,29 @@ static int exec_rate_leaf(applier *a, const vfctl_device *pf, const plan_step *s
 	return devlink_rate_leaf_set(a->ctx, bus, dev, port, s->u.rate.min, s->u.rate.max);
 }
 
+/* A [RateGroup]'s devlink rate node: added, its limits set, or deleted. */
+static int exec_rate_node(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	const char *bus, *dev;
+	uint8_t cmd = s->kind == STEP_RATE_NODE_ADD   ? DEVLINK_CMD_RATE_NEW
+		      : s->kind == STEP_RATE_NODE_DEL ? DEVLINK_CMD_RATE_DEL
+						      : DEVLINK_CMD_RATE_SET;
+	devlink_handle(pf, &bus, &dev);
+	return devlink_rate_node(a->ctx, cmd, bus, dev, s->u.node.name, s->u.node.min, s->u.node.max);
+}
+
+/* VF vf's rate leaf under a node, or under none. */
+static int exec_rate_parent(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	const char *bus, *dev;
+	uint32_t port = 0;
+	int r = vf_devlink_port(a, pf, s->vf, &port);
+	if (r < 0)
+		return r;
+	devlink_handle(pf, &bus, &dev);
+	return devlink_rate_parent_set(a->ctx, bus, dev, port, s->u.node.name);
+}
+
 /* One IFLA_VF_* attribute in its own RTM_SETLINK: each VF step kind has its attribute. */
 static int exec_vf_attr(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
 {
@@ -534,6 +557,10 @@ static const struct {
 	[STEP_NVME_ASSIGN] = {exec_nvme, true},
 	[STEP_NVME_ONLINE] = {exec_nvme, true},
 	[STEP_OVSDB] = {exec_ovsdb, true},
+	[STEP_RATE_NODE_ADD] = {exec_rate_node, true},
+	[STEP_RATE_NODE_SET] = {exec_rate_node, true},
+	[STEP_RATE_NODE_DEL] = {exec_rate_node, true},
+	[STEP_VF_RATE_PARENT] = {exec_rate_parent, true},
 };
 
 int exec_step(applier *a, const vfctl_host *h, const plan_step *s)

@@ -122,6 +122,18 @@ static char *journal_text(const applier *a, const journal_run *j, const conf_uni
 		put_int(f, unit_ints[i].key, *FIELD(u, int, unit_ints[i].off));
 	if (u->eswitch_mode >= 0)
 		put(f, "eswitch_mode", vfctl_eswitch_mode_str(u->eswitch_mode));
+	fprintf(f, "rate_groups=%zu\n", u->n_rate_groups);
+	for (size_t n = 0; n < u->n_rate_groups; n++) {
+		const rate_group_target *g = &u->rate_groups[n];
+		snprintf(key, sizeof(key), "rate_group.%zu.name", n);
+		put(f, key, g->name);
+		snprintf(key, sizeof(key), "rate_group.%zu.present", n);
+		put_int(f, key, g->present);
+		snprintf(key, sizeof(key), "rate_group.%zu.min_tx_rate", n);
+		put_int(f, key, g->min_tx_rate);
+		snprintf(key, sizeof(key), "rate_group.%zu.max_tx_rate", n);
+		put_int(f, key, g->max_tx_rate);
+	}
 	fprintf(f, "vfs=%zu\n", u->n_vfs);
 	for (size_t n = 0; n < u->n_vfs; n++) {
 		const vf_target *v = &u->vfs[n];
@@ -144,6 +156,10 @@ static char *journal_text(const applier *a, const journal_run *j, const conf_uni
 		for (size_t i = 0; i < _VF_FLAG_MAX; i++) {
 			snprintf(key, sizeof(key), "vf.%zu.%s", n, vf_flags[i].key);
 			put_int(f, key, v->flag[i]);
+		}
+		if (v->rate_group) {
+			snprintf(key, sizeof(key), "vf.%zu.rate_group", n);
+			put(f, key, v->rate_group);
 		}
 		snprintf(key, sizeof(key), "vf.%zu.min_tx_rate", n);
 		put_int(f, key, v->min_tx_rate);
@@ -234,6 +250,8 @@ static int read_vf_key(conf_unit *u, const char *key, const char *value)
 		return set_str(&v->driver, value);
 	if (streq(k, "override"))
 		return set_str(&v->override, value);
+	if (streq(k, "rate_group"))
+		return set_str(&v->rate_group, value);
 	for (size_t i = 0; i < ELEMENTSOF(vf_ints); i++)
 		if (streq(k, vf_ints[i].key))
 			return parse_int(value, FIELD(v, int, vf_ints[i].off));
@@ -249,6 +267,27 @@ static int read_vf_key(conf_unit *u, const char *key, const char *value)
 		return r;
 	}
 	return 0; /* a newer vfctl's key: not ours to restore */
+}
+
+static int read_rate_group_key(conf_unit *u, const char *key, const char *value)
+{
+	char *end;
+	unsigned long n = strtoul(key + strlen("rate_group."), &end, 10);
+	if (*end != '.' || n >= u->n_rate_groups)
+		return -EINVAL;
+	rate_group_target *g = &u->rate_groups[n];
+	const char *k = end + 1;
+	uint64_t w;
+	if (streq(k, "name"))
+		return set_str(&g->name, value);
+	if (streq(k, "present"))
+		return parse_int(value, &g->present);
+	if (!streq(k, "min_tx_rate") && !streq(k, "max_tx_rate"))
+		return 0; /* a newer vfctl's key */
+	if (parse_u64(value, &w) < 0 || w > UINT32_MAX)
+		return -EINVAL;
+	*(streq(k, "min_tx_rate") ? &g->min_tx_rate : &g->max_tx_rate) = (int64_t)w;
+	return 0;
 }
 
 static int read_key(conf_unit *u, journal_run *j, const char *key, const char *value)
@@ -283,6 +322,19 @@ static int read_key(conf_unit *u, journal_run *j, const char *key, const char *v
 			vf_target_init(&u->vfs[i]);
 		return 0;
 	}
+	if (streq(key, "rate_groups")) {
+		uint32_t n;
+		if (u->rate_groups || parse_u32(value, &n) < 0 || n > 4096)
+			return -EINVAL;
+		if (n && !(u->rate_groups = calloc(n, sizeof(*u->rate_groups))))
+			return -ENOMEM;
+		u->n_rate_groups = n;
+		for (size_t i = 0; i < n; i++)
+			u->rate_groups[i] = (rate_group_target){.min_tx_rate = -1, .max_tx_rate = -1, .present = 1};
+		return 0;
+	}
+	if (startswith(key, "rate_group."))
+		return read_rate_group_key(u, key, value);
 	if (startswith(key, "vf."))
 		return read_vf_key(u, key, value);
 	return 0;
@@ -302,6 +354,9 @@ int journal_parse(char *text, conf_unit *ret, journal_run *ret_run)
 			break;
 	if (r >= 0 && !u.dev_id)
 		r = -EINVAL;
+	for (size_t i = 0; r >= 0 && i < u.n_rate_groups; i++)
+		if (!u.rate_groups[i].name)
+			r = -EINVAL; /* every group the writer names */
 	if (r < 0) {
 		conf_unit_done(&u);
 		free(j.last_step);

@@ -510,6 +510,9 @@ int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *
 		r = plan_eswitch(&pp);
 	if (r >= 0)
 		r = plan_rep_altnames(&pp);
+	/* Leaving switchdev mode takes the rate nodes with it (the drivers destroy them). */
+	if (r >= 0 && !(pp.esw_change && pp.want_esw == VFCTL_ESWITCH_LEGACY))
+		r = plan_rate_groups(p, ui, u, pf, pp.want_n, !pp.esw_change && !pp.recreate);
 	if (r >= 0)
 		r = plan_vf_drivers(&pp);
 	if (r >= 0)

@@ -15,6 +15,7 @@ typedef enum step_payload {
 	PAYLOAD_ALTNAME, /* u.altname owned */
 	PAYLOAD_VDPA,    /* u.vdpa: name, mgmtdev and driver owned, name acted on */
 	PAYLOAD_OVS,     /* u.ovs: bridge, del and drop owned */
+	PAYLOAD_NODE,    /* u.node: name owned */
 } step_payload;
 
 static const struct {
@@ -45,6 +46,10 @@ static const struct {
 	[STEP_NVME_ASSIGN] = {"nvme-assign"},
 	[STEP_NVME_ONLINE] = {"nvme-online"},
 	[STEP_OVSDB] = {"ovsdb", PAYLOAD_OVS},
+	[STEP_RATE_NODE_ADD] = {"rate-group-add", PAYLOAD_NODE},
+	[STEP_RATE_NODE_SET] = {"rate-group-set", PAYLOAD_NODE},
+	[STEP_RATE_NODE_DEL] = {"rate-group-del", PAYLOAD_NODE},
+	[STEP_VF_RATE_PARENT] = {"vf-rate-group", PAYLOAD_NODE},
 };
 
 const char *step_kind_str(step_kind k)
@@ -82,6 +87,9 @@ void plan_step_done(plan_step *s)
 		free(s->u.vdpa.name);
 		free(s->u.vdpa.mgmtdev);
 		free(s->u.vdpa.driver);
+		break;
+	case PAYLOAD_NODE:
+		free(s->u.node.name);
 		break;
 	case PAYLOAD_OVS:
 		free(s->u.ovs.bridge);

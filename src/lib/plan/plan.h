@@ -26,7 +26,11 @@ typedef enum step_kind {
 	STEP_NVME_OFFLINE, /* an NVMe VF's secondary controller: Virtualization Management */
 	STEP_NVME_ASSIGN,
 	STEP_NVME_ONLINE,
-	STEP_OVSDB, /* one OVSDB transaction: a PF's ports into or out of a bridge, hw-offload */
+	STEP_OVSDB,         /* one OVSDB transaction: a PF's ports into or out of a bridge, hw-offload */
+	STEP_RATE_NODE_ADD, /* a [RateGroup]: DEVLINK_CMD_RATE_NEW of a rate node */
+	STEP_RATE_NODE_SET,
+	STEP_RATE_NODE_DEL,
+	STEP_VF_RATE_PARENT, /* a VF's rate leaf under a node ("" none) */
 	_STEP_MAX,
 } step_kind;
 
@@ -86,6 +90,10 @@ typedef struct plan_step {
 			char *drop;     /* a bridge to remove if nothing else is left in it */
 			int hw_offload; /* -1 untouched, 0, 1, OVS_HW_OFFLOAD_UNSET */
 		} ovs;                  /* OVSDB */
+		struct {
+			char *name;        /* the node; VF_RATE_PARENT: the parent, "" none */
+			uint32_t min, max; /* Mbit/s: tx_share, tx_max */
+		} node;                    /* RATE_NODE_*, VF_RATE_PARENT */
 	} u;
 } plan_step;
 
@@ -139,6 +147,11 @@ const char *vfio_pick(const char *driver, const char *variant, int want, const c
  * find (no eswitch change, no re-created VFs). */
 int plan_ovs(vfctl_plan *p, size_t ui, const conf_unit *u, const vfctl_host *h, const vfctl_device *pf, int want_n,
 	     bool reps_known, bool leave);
+
+/* [RateGroup] nodes and the VFs' RateGroup= (plan-rate.c): nodes added or changed, leafs moved
+ * under them, then nodes a rollback removes. cur_known: the snapshot's nodes and leafs are what
+ * the steps will find (no eswitch change in between). */
+int plan_rate_groups(vfctl_plan *p, size_t ui, const conf_unit *u, const vfctl_device *pf, int want_n, bool cur_known);
 
 /* Building a plan (plan-step.c): a step with its text, the caller fills the kind's member. */
 plan_step *plan_add(vfctl_plan *p, step_kind kind, size_t unit, const char *dev, int vf, const char *fmt, ...)

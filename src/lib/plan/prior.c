@@ -124,6 +124,33 @@ static int prior_ovs(const conf_unit *u, const vfctl_host *h, const vfctl_device
 	return 0;
 }
 
+/* The [RateGroup] nodes the unit names as they are (present 0: absent, so a rollback deletes
+ * them), and the node each VF's leaf is under where the unit sets RateGroup= ("" none). */
+static int prior_rate_groups(const conf_unit *u, const vfctl_device *d, conf_unit *t)
+{
+	if (u->n_rate_groups && !(t->rate_groups = calloc(u->n_rate_groups, sizeof(*t->rate_groups))))
+		return -ENOMEM;
+	for (size_t i = 0; i < u->n_rate_groups; i++) {
+		const vfctl_rate_group *cur = NULL;
+		for (size_t k = 0; k < d->n_rate_groups && !cur; k++)
+			if (streq(d->rate_groups[k].name, u->rate_groups[i].name))
+				cur = &d->rate_groups[k];
+		t->rate_groups[i] = (rate_group_target){.name = strdup(u->rate_groups[i].name),
+							.min_tx_rate = cur ? cur->min_tx_rate : -1,
+							.max_tx_rate = cur ? cur->max_tx_rate : -1,
+							.present = cur != NULL,
+							.loc = u->rate_groups[i].loc};
+		t->n_rate_groups++;
+		if (!t->rate_groups[i].name)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < t->n_vfs && i < u->n_vfs; i++)
+		if (u->vfs[i].rate_group &&
+		    !(t->vfs[i].rate_group = strdup(d->vfs[i].rate_group ? d->vfs[i].rate_group : "")))
+			return -ENOMEM;
+	return 0;
+}
+
 static int prior_pf(const conf_unit *u, const vfctl_host *h, const vfctl_device *d, conf_unit *t)
 {
 	int r = prior_ovs(u, h, d, t);
@@ -155,7 +182,7 @@ static int prior_pf(const conf_unit *u, const vfctl_host *h, const vfctl_device 
 		    !(t->vfs[i].override = strdup(ovr)))
 			return -ENOMEM;
 	}
-	return 0;
+	return prior_rate_groups(u, d, t);
 }
 
 int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf_unit *ret)
