@@ -112,8 +112,9 @@ typedef struct vfctl_vf {
 	char *netdev;
 	int iommu_group;
 	vfctl_vf_settings settings;
-	char *representor; /* its eswitch port's netdev in switchdev mode (devlink), NULL otherwise */
-	char *rate_group;  /* the devlink rate node its port's leaf is under, NULL none (switchdev mode) */
+	char *representor;    /* its eswitch port's netdev in switchdev mode (devlink), NULL otherwise */
+	char *rate_group;     /* the devlink rate node its port's leaf is under, NULL none (switchdev mode) */
+	bool port_fn_hw_addr; /* switchdev: its port function reports a MAC (mlx5): MACAddress= is set there */
 	/* NVMe: the VF's secondary controller, -1 when unknown (not root, not NVMe) */
 	int nvme_scid, nvme_online, nvme_vq, nvme_vi;
 	vfctl_counters stats; /* as the PF driver counts the VF's traffic (IFLA_VF_STATS) */
@@ -353,6 +354,9 @@ typedef struct vfctl_offload {
 int vfctl_offload_read(vfctl_ctx *ctx, const vfctl_host *h, const char *pf, vfctl_offload **ret);
 vfctl_offload *vfctl_offload_free(vfctl_offload *o);
 int vfctl_offload_json(const vfctl_offload *o, char **ret);
+/* Prometheus text of n PFs' offload state (each family once): hw-tc-offload per port, its tc
+ * filters by in_hw, their packets in all and in hardware. Appended to vfctl_metrics()'s by the CLI. */
+int vfctl_metrics_offload(vfctl_offload *const *o, size_t n, char **ret);
 
 /* "802.1Q"/"802.1ad", "auto"/"enable"/"disable": the words iproute2 uses. NULL when unknown. */
 /* "802.1Q", "802.1ad"; NULL for another value. */

@@ -8,6 +8,33 @@
 /* The file node_exporter's textfile collector reads (*.prom in its directory). */
 #define TEXTFILE_NAME "vfctl.prom"
 
+/* Each switchdev PF's offload state (status --offload) appended to text: a PF whose filters cannot
+ * be read is left out, as a scrape must not fail for one netdev. */
+static int offload_metrics(vfctl_ctx *ctx, const vfctl_host *h, char **text)
+{
+	vfctl_offload **o = calloc(h->n_devices + 1, sizeof(*o));
+	size_t n = 0;
+	char *more = NULL, *all = NULL;
+	int r = o ? 0 : -ENOMEM;
+	for (size_t i = 0; r >= 0 && i < h->n_devices; i++)
+		if (h->devices[i].eswitch_mode == VFCTL_ESWITCH_SWITCHDEV &&
+		    vfctl_offload_read(ctx, h, h->devices[i].id, &o[n]) >= 0)
+			n++;
+	if (r >= 0 && n && (r = vfctl_metrics_offload(o, n, &more)) >= 0) {
+		if (asprintf(&all, "%s%s", *text, more) < 0)
+			r = -ENOMEM;
+		else {
+			free(*text);
+			*text = all;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		vfctl_offload_free(o[i]);
+	free(o);
+	free(more);
+	return r;
+}
+
 int cmd_metrics(const cli_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -52,7 +79,7 @@ int cmd_metrics(const cli_global *g, int argc, char **argv)
 		r = EXIT_FAIL;
 		goto out;
 	}
-	if (vfctl_metrics(h, rep, &text) < 0) {
+	if (vfctl_metrics(h, rep, &text) < 0 || offload_metrics(ctx, h, &text) < 0) {
 		fprintf(stderr, "vfctl: out of memory\n");
 		r = EXIT_FAIL;
 		goto out;

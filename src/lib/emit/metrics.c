@@ -255,10 +255,104 @@ static void doctor_metrics(strbuf *t, const vfctl_report *rep)
 	}
 }
 
+/* Switchdev PFs' devlink rate nodes and the VF leafs under them. */
+static void rate_group_metrics(strbuf *t, const vfctl_host *h)
+{
+	bool any = false;
+	for (size_t i = 0; i < h->n_devices && !any; i++)
+		any = h->devices[i].n_rate_groups > 0;
+	if (!any)
+		return;
+	family(t, "vfctl_rate_group_max_tx_rate_mbps", "gauge",
+	       "a devlink rate node's ([RateGroup]) tx_max in Mbit/s, 0 unlimited.");
+	for (size_t i = 0; i < h->n_devices; i++)
+		for (size_t k = 0; k < h->devices[i].n_rate_groups; k++) {
+			strbuf_add(t, "vfctl_rate_group_max_tx_rate_mbps{");
+			pf_labels(t, &h->devices[i]);
+			label(t, "group", h->devices[i].rate_groups[k].name, false);
+			strbuf_add(t, "} %lld\n", (long long)h->devices[i].rate_groups[k].max_tx_rate);
+		}
+	family(t, "vfctl_vf_rate_group_info", "gauge", "the devlink rate node a VF's rate leaf is under.");
+	for (size_t i = 0; i < h->n_devices; i++)
+		for (size_t k = 0; k < h->devices[i].n_vfs; k++)
+			if (h->devices[i].vfs[k].rate_group) {
+				strbuf_add(t, "vfctl_vf_rate_group_info{");
+				vf_labels(t, &h->devices[i], &h->devices[i].vfs[k]);
+				label(t, "group", h->devices[i].vfs[k].rate_group, false);
+				strbuf_add(t, "} 1\n");
+			}
+}
+
+static void port_labels(strbuf *t, const vfctl_offload *o, const vfctl_offload_port *p)
+{
+	char vf[16];
+	snprintf(vf, sizeof(vf), "%d", p->vf);
+	label(t, "pf", o->pf, true);
+	label(t, "netdev", p->netdev, false);
+	label(t, "vf", p->vf < 0 ? "uplink" : vf, false);
+}
+
+int vfctl_metrics_offload(vfctl_offload *const *o, size_t n, char **ret)
+{
+	static const char *const states[] = {"unknown", "false", "true"};
+	strbuf t = {0};
+	family(&t, "vfctl_offload_hw_tc_offload", "gauge",
+	       "the hw-tc-offload feature of a switchdev PF's uplink or representor (1 on): without it tc, and so "
+	       "Open vSwitch, offloads none of its flows.");
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < o[i]->n_ports; k++)
+			if (o[i]->ports[k].hw_tc_offload >= 0) {
+				strbuf_add(&t, "vfctl_offload_hw_tc_offload{");
+				port_labels(&t, o[i], &o[i]->ports[k]);
+				strbuf_add(&t, "} %d\n", o[i]->ports[k].hw_tc_offload);
+			}
+	family(&t, "vfctl_offload_filters", "gauge",
+	       "tc filters on the ingress of an uplink or representor, by in_hw (true: in the NIC, false: in software "
+	       "only).");
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < o[i]->n_ports; k++) {
+			const vfctl_offload_port *p = &o[i]->ports[k];
+			size_t count[3] = {0};
+			for (size_t f = 0; f < p->n_filters; f++)
+				count[p->filters[f].in_hw < 0 ? 0 : p->filters[f].in_hw ? 2 : 1]++;
+			for (size_t st = 0; st < 3; st++) {
+				strbuf_add(&t, "vfctl_offload_filters{");
+				port_labels(&t, o[i], p);
+				label(&t, "in_hw", states[st], false);
+				strbuf_add(&t, "} %zu\n", count[st]);
+			}
+		}
+	family(&t, "vfctl_offload_packets_total", "counter",
+	       "packets matched by the tc filters of an uplink or representor (their first actions), all and those "
+	       "the hardware counted.");
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < o[i]->n_ports; k++) {
+			const vfctl_offload_port *p = &o[i]->ports[k];
+			int64_t all = 0, hw = 0;
+			for (size_t f = 0; f < p->n_filters; f++) {
+				all += p->filters[f].packets > 0 ? p->filters[f].packets : 0;
+				hw += p->filters[f].hw_packets > 0 ? p->filters[f].hw_packets : 0;
+			}
+			for (int path = 0; path < 2; path++) {
+				strbuf_add(&t, "vfctl_offload_packets_total{");
+				port_labels(&t, o[i], p);
+				label(&t, "path", path ? "hw" : "all", false);
+				strbuf_add(&t, "} %lld\n", (long long)(path ? hw : all));
+			}
+		}
+	if (t.error) {
+		free(t.s);
+		return -ENOMEM;
+	}
+	*ret = t.s ? t.s : strdup("");
+	return *ret ? 0 : -ENOMEM;
+}
+
 int vfctl_metrics(const vfctl_host *h, const vfctl_report *doctor, char **ret)
 {
 	strbuf t = {0};
 	pf_metrics(&t, h);
+	rate_group_metrics(&t, h);
 	vf_info(&t, h);
 	vf_counters(&t, h, false);
 	vf_counters(&t, h, true);
