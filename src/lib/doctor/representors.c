@@ -84,11 +84,49 @@ void check_tc_offload(checker *c)
 	free(off.s);
 }
 
+/* tc filters on the uplink's and representors' ingress that the NIC does not hold (not_in_hw, and
+ * not skip_hw on purpose): their flows run in software. The kernel gives its reason only in the
+ * reply to the insert (Open vSwitch logs it: "failed to offload flow"), not in a dump; a port with
+ * hw-tc-offload off is the one reason a dump can show. */
+static void check_pf_flows(checker *c, const vfctl_device *pf)
+{
+	vfctl_offload *o = NULL;
+	strbuf ev = {0};
+	size_t total = 0;
+	if (vfctl_offload_read(c->ctx, c->h, pf->id, &o) < 0)
+		return;
+	for (size_t k = 0; k < o->n_ports; k++) {
+		const vfctl_offload_port *p = &o->ports[k];
+		size_t sw = 0;
+		for (size_t f = 0; f < p->n_filters; f++)
+			sw += p->filters[f].in_hw == 0 && !p->filters[f].skip_hw;
+		if (!sw)
+			continue;
+		strbuf_add(&ev, "%s%s: %zu of %zu filters not in hardware%s", total ? "; " : "", p->netdev, sw,
+			   p->n_filters, p->hw_tc_offload == 0 ? " (hw-tc-offload is off on it)" : "");
+		total += sw;
+	}
+	if (ev.error)
+		c->error = -ENOMEM;
+	else if (total)
+		add(c, "switchdev.flows-not-in-hw", VFCTL_SEV_WARN, pf,
+		    "tc flows on this PF's uplink or representors are not offloaded: they run in software, at the "
+		    "CPU's speed",
+		    ev.s,
+		    "vfctl status --offload PF shows each; the driver's reason is in the insert's reply "
+		    "(ovs-vswitchd.log: "
+		    "\"failed to offload flow\"); turn hw-tc-offload on where it is off");
+	free(ev.s);
+	vfctl_offload_free(o);
+}
+
 void check_representors(checker *c)
 {
 	for (size_t i = 0; i < c->h->n_devices; i++) {
 		const vfctl_device *d = &c->h->devices[i];
-		if (d->eswitch_mode == VFCTL_ESWITCH_SWITCHDEV && doctor_selected(c, d))
-			check_pf_representors(c, d);
+		if (d->eswitch_mode != VFCTL_ESWITCH_SWITCHDEV || !doctor_selected(c, d))
+			continue;
+		check_pf_representors(c, d);
+		check_pf_flows(c, d);
 	}
 }
