@@ -31,6 +31,17 @@ struct nlmsghdr *devlink_port_fn_caps_msg(char *buf, uint16_t fam, const char *b
 	return nlh;
 }
 
+struct nlmsghdr *devlink_port_fn_hw_addr_msg(char *buf, uint16_t fam, const char *bus, const char *dev, uint32_t port,
+					     const uint8_t mac[6])
+{
+	struct nlmsghdr *nlh = devlink_msg(buf, fam, DEVLINK_CMD_PORT_SET, bus, dev);
+	mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_INDEX, port);
+	struct nlattr *fn = mnl_attr_nest_start(nlh, DEVLINK_ATTR_PORT_FUNCTION);
+	mnl_attr_put(nlh, DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR, 6, mac);
+	mnl_attr_nest_end(nlh, fn);
+	return nlh;
+}
+
 struct nlmsghdr *devlink_rate_leaf_msg(char *buf, uint16_t fam, const char *bus, const char *dev, uint32_t port,
 				       uint64_t tx_share, uint64_t tx_max)
 {
@@ -111,6 +122,10 @@ static void port_function(const struct nlattr *nest, devlink_port *p)
 			const struct nla_bitfield32 *b = mnl_attr_get_payload(a);
 			p->caps = b->value & b->selector;
 			p->caps_known = b->selector;
+		} else if (mnl_attr_get_type(a) == DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR &&
+			   mnl_attr_get_payload_len(a) == sizeof(p->hw_addr)) {
+			memcpy(p->hw_addr, mnl_attr_get_payload(a), sizeof(p->hw_addr));
+			p->has_hw_addr = true;
 		}
 	}
 }

@@ -21,6 +21,10 @@ typedef struct devlink_port {
 	/* Its function's capabilities (DEVLINK_PORT_FN_ATTR_CAPS): caps_known the ones the driver
 	 * reports (a driver with no port_fn_*_get reports none), caps their values. */
 	uint32_t caps, caps_known;
+	/* Its function's MAC (DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR): only drivers with port_fn_hw_addr_get
+	 * (mlx5) report one. */
+	uint8_t hw_addr[6];
+	bool has_hw_addr;
 } devlink_port;
 
 typedef struct devlink_ports_list {
@@ -49,6 +53,9 @@ struct nlmsghdr *devlink_msg(char *buf, uint16_t family, uint8_t cmd, const char
  * (roce, migratable: DEVLINK_PORT_FN_CAP_*). */
 struct nlmsghdr *devlink_port_fn_caps_msg(char *buf, uint16_t family, const char *bus, const char *dev, uint32_t port,
 					  uint32_t mask, uint32_t value);
+/* DEVLINK_CMD_PORT_SET of one port: its function's MAC (devlink port function set ... hw_addr). */
+struct nlmsghdr *devlink_port_fn_hw_addr_msg(char *buf, uint16_t family, const char *bus, const char *dev,
+					     uint32_t port, const uint8_t mac[6]);
 /* DEVLINK_CMD_RATE_SET of a port's rate leaf: its guaranteed and maximum rate in bytes/s. */
 struct nlmsghdr *devlink_rate_leaf_msg(char *buf, uint16_t family, const char *bus, const char *dev, uint32_t port,
 				       uint64_t tx_share, uint64_t tx_max);

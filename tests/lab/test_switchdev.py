@@ -187,8 +187,14 @@ def test_ovs_bridge(s, pf):
             rc == 0 and out.count("ovsdb:") == 1 and "bridge ovs-sriov: create it, add uplink %s" % pf in out and
             all("%s (vf %d)" % (reps[i], i) in out for i in range(4)) and "other_config:hw-offload true" in out and
             "restart" in out, out + err)
+    s.check("plan: the uplink and each representor brought up first (they are down: netdevsim's start so)",
+            "%s: up (the uplink of bridge ovs-sriov)" % pf in out and
+            all("vf %d: representor %s up (a port of ovs-sriov)" % (i, reps[i]) in out for i in range(4)), out)
     rc, out, err = vfctl("apply", "-c", c)
     s.check("apply: done", rc == 0, (rc, out, err))
+    s.check("ip link: the uplink and every representor up", all("UP" in json.loads(sh("ip", "-j", "link", "show", d)
+                                                                               .stdout)[0]["flags"] for d in ports),
+            sh("ip", "-br", "link").stdout)
     s.eq("ovs-vsctl list-ports ovs-sriov: the uplink and every representor", sorted(vsctl("list-ports",
                                                                                          "ovs-sriov").split()), ports)
     s.eq("ovs-vsctl: other_config:hw-offload=\"true\"", vsctl("get", "Open_vSwitch", ".", "other_config:hw-offload"),
@@ -233,12 +239,15 @@ def test_ovs_bridge(s, pf):
     vsctl("del-br", "ovs-sriov")
     vsctl("set", "Open_vSwitch", ".", "other_config:hw-offload=false")
     sh("ip", "link", "set", pf, "up")
+    for r in reps.values():
+        sh("ip", "link", "set", r, "down")
     cf = conf("ovs-fail.conf", "[PF]\nMatch=name:%s\nNumVFs=4\nEswitchMode=switchdev\nOVSBridge=ovs-sriov\n"
                                "OVSHardwareOffload=yes\nUp=no\n" % pf)
     rc, doc, _ = vfctl_json("plan", "-c", cf)
     acts = [st["action"] for st in doc.get("steps", [])]
     k = acts.index("ovsdb") + 2 if "ovsdb" in acts else 0
-    s.check("plan: the ovsdb step, then the PF down", acts[-2:] == ["ovsdb", "pf-down"], acts)
+    s.check("plan: the representors up, the ovsdb step, then the PF down",
+            acts == ["representor-link"] * 4 + ["ovsdb", "pf-down"], acts)
     rc, out, err = vfctl("apply", "-c", cf, env=dict(os.environ, VFCTL_TEST_FAIL_STEP=str(k)))
     s.check("injected failure at step %d, after the OVSDB transaction: rolled back" % k,
             rc == 1 and "injected failure" in out and "restored to its state before this run" in out, out + err)
@@ -246,6 +255,9 @@ def test_ovs_bridge(s, pf):
     s.eq("rollback: hw-offload back to false", vsctl("get", "Open_vSwitch", ".", "other_config:hw-offload"),
          '"false"')
     s.eq("br-other untouched throughout", vsctl("list-ports", "br-other"), other)
+    s.check("rollback: the representors down again, as they were",
+            not any("UP" in json.loads(sh("ip", "-j", "link", "show", r).stdout)[0]["flags"] for r in reps.values()),
+            sh("ip", "-br", "link").stdout)
 
     # A representor that is a port of a bridge the file does not name: refused with FILE:LINE.
     vsctl("add-port", "br-other", reps[3])
@@ -270,6 +282,10 @@ def test_ovs_bridge(s, pf):
     os.unlink("/etc/openvswitch/conf.db")
     for d in [pf] + list(devlink_reps().values()):
         sh("tc", "qdisc", "del", "dev", d, "ingress", check=False)
+    # The uplink and the representors as this test found them (down): the doctor's tests expect
+    # that, and a link up sends packets that change the counters later tests compare.
+    for r in [pf] + list(devlink_reps().values()):
+        sh("ip", "link", "set", r, "down")
 
 
 def test_vdpa(s):
@@ -425,6 +441,17 @@ def test_offload_status(s, pf, reps):
          {d: "hw-tc-offload: on" in sh("ethtool", "-k", d).stdout for d in [pf] + list(reps.values())})
     s.check("status --offload: the others have no filters", all(not p["filters"] for n, p in port.items() if n != rep),
             port)
+    _, doc, _ = vfctl_json("doctor")
+    f = [x for x in doc["findings"] if x["id"] == "switchdev.flows-not-in-hw"]
+    s.check("doctor: %s's filter not in hardware, warned, hw-tc-offload off named as the reason" % rep,
+            f and f[0]["severity"] == "warn" and "%s: 1 of 1 filters not in hardware (hw-tc-offload is off on it)" % rep
+            in f[0]["evidence"], f)
+    rc, out, err = vfctl("metrics", "--no-doctor")
+    lint = subprocess.run(["promtool", "check", "metrics"], input=out, capture_output=True, text=True)
+    s.check("metrics: %s's filter as not in hardware, hw-tc-offload per port, and promtool finds nothing to lint"
+            % rep, rc == 0 and 'vfctl_offload_filters{pf="netdevsim10",netdev="%s",vf="1",in_hw="false"} 1' % rep in out
+            and 'vfctl_offload_hw_tc_offload{pf="netdevsim10",netdev="%s",vf="uplink"} 0' % pf in out and
+            lint.returncode == 0 and not lint.stdout.strip(), (out[-1500:], err, lint.stdout, lint.stderr))
     rc, out, err = vfctl("status", "--offload", pf)
     s.note("vfctl status --offload %s:\n%s" % (pf, out))
     s.check("status --offload (text): the filter, not_in_hw, under its VF", rc == 0 and
@@ -493,6 +520,11 @@ def test_rate_groups(s, pf):
     s.note("devlink port function rate show after apply:\n" + sh("devlink", "port", "function", "rate", "show").stdout)
     rc, out, err = vfctl("apply", "-c", c)
     s.check("a second apply changes nothing", rc == 0 and "up to date" in out, out + err)
+    rc, out, err = vfctl("metrics", "--no-doctor")
+    s.check("metrics: the group's tx_max and VF 0 and 1 under it",
+            'vfctl_rate_group_max_tx_rate_mbps{pf="netdevsim10",netdev="%s",group="tenant1"} 400' % pf in out and
+            all('vfctl_vf_rate_group_info{pf="netdevsim10",vf="%d",group="tenant1"} 1' % i in out for i in (0, 1)),
+            out[:3000] + err)
     _, doc, _ = vfctl_json("status", pf)
     d = doc["devices"][0]
     s.eq("status --json: the node and the VFs' rate_group",

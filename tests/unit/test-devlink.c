@@ -105,10 +105,27 @@ static void test_rate_nodes(void)
 	free(rs.v);
 }
 
+/* The port function's MAC: set as a 6-byte DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR in the function
+ * nest, read back from a port dump that carries it (mlx5's ports do). */
+static void test_hw_addr(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	const uint8_t mac[6] = {0x02, 0, 0, 0, 0x3b, 0x01};
+	struct nlmsghdr *nlh = devlink_port_fn_hw_addr_msg(buf, 21, "pci", "0000:3b:00.0", 1, mac);
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	CHECK_EQ_INT(g->cmd, DEVLINK_CMD_PORT_SET);
+	devlink_ports_list ps = {0};
+	CHECK_EQ_INT(devlink_port_cb(nlh, &ps), MNL_CB_OK);
+	CHECK(ps.n == 1 && ps.v[0].has_hw_addr && memcmp(ps.v[0].hw_addr, mac, 6) == 0 && ps.v[0].index == 1,
+	      "hw_addr read back");
+	free(ps.v);
+}
+
 int main(void)
 {
 	test_caps_request();
 	test_no_function();
 	test_rate_nodes();
+	test_hw_addr();
 	return tap_finish("test-devlink");
 }

@@ -237,6 +237,46 @@ static void test_port_function(vfctl_ctx *ctx)
 	}
 }
 
+/* MACAddress= in switchdev mode: through the VF port function's hw_addr where the snapshot's port
+ * reports one (mlx5), else IFLA_VF_MAC (netdevsim, or a port this run creates). */
+static void test_hw_addr_path(vfctl_ctx *ctx)
+{
+	for (int fn = 0; fn < 2; fn++) {
+		vfctl_host *h = test_igb_host(2);
+		vfctl_device *pf = &h->devices[0];
+		pf->eswitch_mode = VFCTL_ESWITCH_SWITCHDEV;
+		pf->vfs[1].port_fn_hw_addr = fn;
+		vfctl_config *c;
+		vfctl_plan *p =
+			plan_of(ctx, h, "[PF]\nMatch=pci:0000:01:00.0\n[VF:1]\nMACAddress=02:00:00:00:3b:01\n", &c);
+		CHECK(p->n == 1 && p->steps[0].kind == (fn ? STEP_VF_HW_ADDR : STEP_VF_MAC) &&
+			      !strcmp(plan_step_action(&p->steps[0]), "vf-mac") &&
+			      (fn == !!strstr(p->steps[0].text, "(devlink port function hw_addr: switchdev mode)")) &&
+			      p->steps[0].u.mac[5] == 0x01,
+		      "port function %s: %s", fn ? "with hw_addr" : "without", p->n ? p->steps[0].text : "no step");
+		vfctl_plan_free(p);
+		vfctl_config_free(c);
+		vfctl_host_free(h);
+	}
+}
+
+/* [RateGroup]: the node before the leafs that name it. */
+static void test_rate_group_order(vfctl_ctx *ctx)
+{
+	vfctl_host *h = test_igb_host(2);
+	h->devices[0].eswitch_mode = VFCTL_ESWITCH_SWITCHDEV;
+	vfctl_config *c;
+	vfctl_plan *p = plan_of(
+		ctx, h, "[PF]\nMatch=pci:0000:01:00.0\n[RateGroup]\nName=g1\nMaxTxRate=300\n[VF]\nRateGroup=g1\n", &c);
+	CHECK(p->n == 3 && p->steps[0].kind == STEP_RATE_NODE_ADD && p->steps[0].u.node.max == 300 &&
+		      p->steps[1].kind == STEP_VF_RATE_PARENT && p->steps[2].kind == STEP_VF_RATE_PARENT &&
+		      !strcmp(p->steps[2].u.node.name, "g1"),
+	      "node, then two leafs: %zu steps", p->n);
+	vfctl_plan_free(p);
+	vfctl_config_free(c);
+	vfctl_host_free(h);
+}
+
 int main(void)
 {
 	/* A context over an empty tree: any read the planner made would find nothing. */
@@ -248,6 +288,8 @@ int main(void)
 	test_snapshot_decides(ctx);
 	test_no_stale_error(ctx);
 	test_nvme(ctx);
+	test_hw_addr_path(ctx);
+	test_rate_group_order(ctx);
 	test_port_function(ctx);
 	vfctl_ctx_free(ctx);
 	rmdir(dir);

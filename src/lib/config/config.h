@@ -25,6 +25,7 @@ typedef struct vf_target {
 	int owner, group;     /* /dev/vfio/N ownership with Driver=vfio-pci, -1 untouched */
 	int nvme_vq, nvme_vi; /* NVMe VF: its secondary controller's queues and interrupts, -1 unset */
 	char *rate_group;     /* switchdev: the [RateGroup] its devlink rate leaf is under; "" none (rollback) */
+	int rep_up;           /* a rollback target's: its representor's link as it was (0 down), -1 untouched */
 	/* where each was set (line 0: not set) */
 	conf_loc l_mac, l_vlan, l_qos, l_vlan_proto, l_flag[_VF_FLAG_MAX], l_min_tx_rate, l_max_tx_rate, l_mtu,
 		l_driver, l_owner, l_group, l_nvme_vq, l_nvme_vi, l_vfio_variant, l_rate_group;

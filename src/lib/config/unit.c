@@ -18,6 +18,7 @@ void vf_target_init(vf_target *t)
 		.nvme_vq = -1,
 		.nvme_vi = -1,
 		.vfio_variant = -1,
+		.rep_up = -1,
 	};
 	for (size_t f = 0; f < _VF_FLAG_MAX; f++)
 		t->flag[f] = -1;

@@ -76,6 +76,19 @@ int devlink_port_fn_caps_set(vfctl_ctx *ctx, const char *bus, const char *dev, u
 			    "devlink port function set %s/%s/%u %s", bus, dev, port, what);
 }
 
+int devlink_port_fn_hw_addr_set(vfctl_ctx *ctx, const char *bus, const char *dev, uint32_t port, const uint8_t mac[6])
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	nl_sock *nl;
+	uint16_t fam;
+	int r = devlink_sock(ctx, &nl, &fam);
+	if (r < 0)
+		return r;
+	return devlink_send(ctx, nl, devlink_port_fn_hw_addr_msg(buf, fam, bus, dev, port, mac),
+			    "devlink port function set %s/%s/%u hw_addr %02x:%02x:%02x:%02x:%02x:%02x", bus, dev, port,
+			    mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
 int devlink_rate_leaf_set(vfctl_ctx *ctx, const char *bus, const char *dev, uint32_t port, uint32_t share_mbit,
 			  uint32_t max_mbit)
 {
@@ -124,20 +137,36 @@ int devlink_rate_parent_set(vfctl_ctx *ctx, const char *bus, const char *dev, ui
 			    *parent ? "parent " : "noparent", parent);
 }
 
-int devlink_rates(vfctl_ctx *ctx, devlink_rate **ret, size_t *ret_n)
+/* One dump of cmd into list (size bytes, its array at *v), which cb appends to: freed and zeroed
+ * first on a retry, as a dump the kernel marks interrupted (NLM_F_DUMP_INTR, -EINTR) is read once
+ * more. */
+static int devlink_dump(vfctl_ctx *ctx, uint8_t cmd, mnl_cb_t cb, void *list, void **v, size_t size, const char *what)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	devlink_rates_list rs = {0};
 	nl_sock *nl;
 	uint16_t fam;
 	int r = devlink_sock(ctx, &nl, &fam);
+	for (int tries = 0; r >= 0 && tries < 2; tries++) {
+		free(*v);
+		memset(list, 0, size);
+		if ((r = nl_transact(nl, genl_msg(buf, fam, cmd, NLM_F_DUMP), cb, list)) != -EINTR)
+			break;
+	}
+	if (r < 0) {
+		free(*v);
+		memset(list, 0, size);
+		return ctx_error(ctx, r, "%s", what);
+	}
+	return 0;
+}
+
+int devlink_rates(vfctl_ctx *ctx, devlink_rate **ret, size_t *ret_n)
+{
+	devlink_rates_list rs = {0};
+	int r = devlink_dump(ctx, DEVLINK_CMD_RATE_GET, devlink_rate_cb, &rs, (void **)&rs.v, sizeof(rs),
+			     "devlink rate dump");
 	if (r < 0)
 		return r;
-	r = nl_transact(nl, genl_msg(buf, fam, DEVLINK_CMD_RATE_GET, NLM_F_DUMP), devlink_rate_cb, &rs);
-	if (r < 0) {
-		free(rs.v);
-		return ctx_error(ctx, r, "devlink rate dump");
-	}
 	*ret = rs.v;
 	*ret_n = rs.n;
 	return 0;
@@ -145,23 +174,11 @@ int devlink_rates(vfctl_ctx *ctx, devlink_rate **ret, size_t *ret_n)
 
 int devlink_ports(vfctl_ctx *ctx, devlink_port **ret, size_t *ret_n)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	devlink_ports_list ps = {0};
-	nl_sock *nl;
-	uint16_t fam;
-	int r = devlink_sock(ctx, &nl, &fam);
+	int r = devlink_dump(ctx, DEVLINK_CMD_PORT_GET, devlink_port_cb, &ps, (void **)&ps.v, sizeof(ps),
+			     "devlink port dump");
 	if (r < 0)
 		return r;
-	r = nl_transact(nl, genl_msg(buf, fam, DEVLINK_CMD_PORT_GET, NLM_F_DUMP), devlink_port_cb, &ps);
-	if (r == -EINTR) {
-		free(ps.v);
-		ps = (devlink_ports_list){0};
-		r = nl_transact(nl, genl_msg(buf, fam, DEVLINK_CMD_PORT_GET, NLM_F_DUMP), devlink_port_cb, &ps);
-	}
-	if (r < 0) {
-		free(ps.v);
-		return ctx_error(ctx, r, "devlink port dump");
-	}
 	*ret = ps.v;
 	*ret_n = ps.n;
 	return 0;

@@ -13,6 +13,8 @@ int devlink_eswitch_set(vfctl_ctx *ctx, const char *bus, const char *dev, int mo
  * says it in errors as devlink(8) would ("migratable enable"). */
 int devlink_port_fn_caps_set(vfctl_ctx *ctx, const char *bus, const char *dev, uint32_t port, uint32_t mask,
 			     uint32_t value, const char *what);
+/* Sets the MAC of port's function (the VF's, as its driver will see it). */
+int devlink_port_fn_hw_addr_set(vfctl_ctx *ctx, const char *bus, const char *dev, uint32_t port, const uint8_t mac[6]);
 /* Sets the rate leaf of port: guaranteed (tx_share) and maximum (tx_max) in Mbit/s, 0 for none. */
 int devlink_rate_leaf_set(vfctl_ctx *ctx, const char *bus, const char *dev, uint32_t port, uint32_t share_mbit,
 			  uint32_t max_mbit);

@@ -341,6 +341,7 @@ static void read_eswitch(vfctl_ctx *ctx, vfctl_host *h)
 			free(d->vfs[p->vfnum].representor);
 			d->vfs[p->vfnum].representor = strdup(p->netdev);
 			port_fn_caps(&d->vfs[p->vfnum].settings, p);
+			d->vfs[p->vfnum].port_fn_hw_addr = p->has_hw_addr;
 		}
 	}
 	rate_groups_read(ctx, h, ports, np);

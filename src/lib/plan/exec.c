@@ -189,13 +189,16 @@ static int step_function(applier *a, const vfctl_device *pf, const plan_step *s,
 	return vf_address(a, pf, s->vf, ret);
 }
 
-/* The index of VF vf's devlink port, with an error saying why there is none. */
-static int vf_devlink_port(applier *a, const vfctl_device *pf, int vf, uint32_t *ret)
+/* The devlink instance of pf and the index of VF vf's port in it, with an error saying why there is
+ * no such port. */
+static int vf_devlink_port(applier *a, const vfctl_device *pf, int vf, const char **bus, const char **dev,
+			   uint32_t *ret)
 {
 	devlink_port p;
 	if (vf_port(a, pf, vf, &p) < 0)
 		return ctx_error(a->ctx, -ENODEV, "%s vf %d has no devlink port (eswitch not in switchdev mode?)",
 				 pf->id, vf);
+	devlink_handle(pf, bus, dev);
 	*ret = p.index;
 	return 0;
 }
@@ -207,13 +210,21 @@ static int exec_port_fn_cap(applier *a, const vfctl_device *pf, const plan_step 
 	const char *bus, *dev;
 	char what[64];
 	uint32_t port = 0;
-	int r = vf_devlink_port(a, pf, s->vf, &port);
+	int r = vf_devlink_port(a, pf, s->vf, &bus, &dev, &port);
 	if (r < 0)
 		return r;
-	devlink_handle(pf, &bus, &dev);
 	snprintf(what, sizeof(what), "%s %s", f->word, s->u.flag.value ? "enable" : "disable");
 	return devlink_port_fn_caps_set(a->ctx, bus, dev, port, f->devlink_cap, s->u.flag.value ? f->devlink_cap : 0,
 					what);
+}
+
+/* A VF's MAC in switchdev mode, where its port function has one: devlink, not IFLA_VF_MAC. */
+static int exec_vf_hw_addr(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	const char *bus, *dev;
+	uint32_t port = 0;
+	int r = vf_devlink_port(a, pf, s->vf, &bus, &dev, &port);
+	return r < 0 ? r : devlink_port_fn_hw_addr_set(a->ctx, bus, dev, port, s->u.mac);
 }
 
 /* A VF's rates in switchdev mode: its port's devlink rate leaf. */
@@ -221,11 +232,8 @@ static int exec_rate_leaf(applier *a, const vfctl_device *pf, const plan_step *s
 {
 	const char *bus, *dev;
 	uint32_t port = 0;
-	int r = vf_devlink_port(a, pf, s->vf, &port);
-	if (r < 0)
-		return r;
-	devlink_handle(pf, &bus, &dev);
-	return devlink_rate_leaf_set(a->ctx, bus, dev, port, s->u.rate.min, s->u.rate.max);
+	int r = vf_devlink_port(a, pf, s->vf, &bus, &dev, &port);
+	return r < 0 ? r : devlink_rate_leaf_set(a->ctx, bus, dev, port, s->u.rate.min, s->u.rate.max);
 }
 
 /* A [RateGroup]'s devlink rate node: added, its limits set, or deleted. */
@@ -244,11 +252,8 @@ static int exec_rate_parent(applier *a, const vfctl_host *h, const vfctl_device 
 {
 	const char *bus, *dev;
 	uint32_t port = 0;
-	int r = vf_devlink_port(a, pf, s->vf, &port);
-	if (r < 0)
-		return r;
-	devlink_handle(pf, &bus, &dev);
-	return devlink_rate_parent_set(a->ctx, bus, dev, port, s->u.node.name);
+	int r = vf_devlink_port(a, pf, s->vf, &bus, &dev, &port);
+	return r < 0 ? r : devlink_rate_parent_set(a->ctx, bus, dev, port, s->u.node.name);
 }
 
 /* One IFLA_VF_* attribute in its own RTM_SETLINK: each VF step kind has its attribute. */
@@ -498,6 +503,22 @@ static int exec_nvme(applier *a, const vfctl_host *h, const vfctl_device *pf, co
 	return r < 0 ? ctx_error(a->ctx, r, "%s: Virtualization Management", path) : 0;
 }
 
+/* A representor's link, found now (switchdev mode may have made it in this run). */
+static int exec_rep_link(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	_cleanup_free_ char *rep = representor_of(a, pf, s->vf);
+	link_info li;
+	if (!rep)
+		return ctx_error(a->ctx, -ENODEV, "%s vf %d has no representor (eswitch not in switchdev mode?)",
+				 pf->id, s->vf);
+	int r = link_vf_get(a->ctx, rep, &li);
+	if (r < 0)
+		return r;
+	int ifindex = li.ifindex;
+	link_info_done(&li);
+	return link_set_up(a->ctx, ifindex, s->u.on);
+}
+
 /* The PF's ports named now: the representors may be this run's (switchdev mode made them after the plan). */
 static int exec_ovsdb(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
 {
@@ -539,6 +560,7 @@ static const struct {
 	[STEP_AUTOPROBE] = {exec_autoprobe, true},
 	[STEP_NUMVFS] = {exec_numvfs, true},
 	[STEP_VF_MAC] = {exec_vf_attr, true},
+	[STEP_VF_HW_ADDR] = {exec_vf_hw_addr, true},
 	[STEP_VF_VLAN] = {exec_vf_attr, true},
 	[STEP_VF_RATE] = {exec_vf_attr, true},
 	[STEP_VF_FLAG] = {exec_vf_attr, true},
@@ -561,6 +583,7 @@ static const struct {
 	[STEP_RATE_NODE_SET] = {exec_rate_node, true},
 	[STEP_RATE_NODE_DEL] = {exec_rate_node, true},
 	[STEP_VF_RATE_PARENT] = {exec_rate_parent, true},
+	[STEP_REP_LINK] = {exec_rep_link, true},
 };
 
 int exec_step(applier *a, const vfctl_host *h, const plan_step *s)

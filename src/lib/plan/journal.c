@@ -42,6 +42,7 @@ static const struct {
 	  {"group", offsetof(vf_target, group)},
 	  {"nvme_vq", offsetof(vf_target, nvme_vq)},
 	  {"nvme_vi", offsetof(vf_target, nvme_vi)},
+	  {"rep_up", offsetof(vf_target, rep_up)},
 };
 
 static const struct {

@@ -3,6 +3,7 @@
  * other_config:hw-offload, as one OVSDB transaction per PF. Only the bridge the unit names is
  * changed, and only by adding these ports; a rollback takes them out again and removes the bridge
  * if vfctl created it and nothing else joined it since. */
+#include <net/if.h>
 #include <stdio.h>
 
 #include "ovs.h"
@@ -112,12 +113,52 @@ static int plan_join(vfctl_plan *p, size_t ui, const conf_unit *u, const vfctl_h
 	return plan_own(&s->u.ovs.bridge, br) ? 0 : -ENOMEM;
 }
 
+static bool link_up(const vfctl_host *h, const char *name)
+{
+	const vfctl_netdev *nd = netdev_find(h, name);
+	return nd && nd->flags >= 0 && (nd->flags & IFF_UP);
+}
+
+/* A bridge's ports carry traffic only with their links up (ovs-vswitchd leaves that to the admin,
+ * as the CX-6 Dx notes' script does with ip link set ... up): the uplink (unless Up=no) and each
+ * representor up; a rollback puts each representor back down where it was. */
+static int plan_links(vfctl_plan *p, size_t ui, const conf_unit *u, const vfctl_host *h, const vfctl_device *pf,
+		      int want_n, bool reps_known, bool leaving)
+{
+	const char *uplink = pf->n_netdevs ? pf->netdevs[0].name : NULL;
+	int n = leaving ? (int)pf->n_vfs : want_n;
+	if (!leaving && uplink && u->up < 0 && !link_up(h, uplink) &&
+	    !plan_add(p, STEP_PF_UP, ui, pf->id, -1, "%s: up (the uplink of bridge %s)", uplink, u->ovs_bridge))
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		const char *rep = (reps_known || leaving) && (size_t)i < pf->n_vfs ? pf->vfs[i].representor : NULL;
+		bool up = rep && link_up(h, rep);
+		plan_step *s;
+		if (leaving ? !(rep && up && (size_t)i < u->n_vfs && u->vfs[i].rep_up == 0) : up)
+			continue;
+		if (!(s = leaving ? plan_add(p, STEP_REP_LINK, ui, pf->id, i,
+					     "%s vf %d: representor %s down (as it was)", pf->id, i, rep)
+				  : plan_add(p, STEP_REP_LINK, ui, pf->id, i,
+					     "%s vf %d: representor%s%s up (a port of %s)", pf->id, i, rep ? " " : "",
+					     rep ? rep : "", u->ovs_bridge)))
+			return -ENOMEM;
+		s->u.on = !leaving;
+	}
+	return 0;
+}
+
 int plan_ovs(vfctl_plan *p, size_t ui, const conf_unit *u, const vfctl_host *h, const vfctl_device *pf, int want_n,
 	     bool reps_known, bool leave)
 {
 	bool leaving = u->ovs_bridge && !*u->ovs_bridge;
+	int r;
 	/* No server answers (at boot it starts after vfctl): its own database keeps what was set. */
 	if ((!u->ovs_bridge && u->ovs_hw_offload < 0) || !h->ovs || leave != leaving)
 		return 0;
-	return leaving ? plan_leave(p, ui, u, h, pf) : plan_join(p, ui, u, h, pf, want_n, reps_known);
+	if (leaving)
+		return (r = plan_leave(p, ui, u, h, pf)) < 0 ? r
+							     : plan_links(p, ui, u, h, pf, want_n, reps_known, true);
+	if (u->ovs_bridge && (r = plan_links(p, ui, u, h, pf, want_n, reps_known, false)) < 0)
+		return r;
+	return plan_join(p, ui, u, h, pf, want_n, reps_known);
 }

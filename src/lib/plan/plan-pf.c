@@ -25,10 +25,15 @@ int plan_vf_settings(vfctl_plan *p, size_t unit, const vfctl_device *pf, const c
 	plan_step *s;
 	if (cur && !cur->valid)
 		cur = NULL;
+	/* In switchdev mode a driver whose VF ports report a MAC (mlx5) takes it there: the snapshot's
+	 * port says so (a port this run creates does not, and gets IFLA_VF_MAC). */
+	bool fn = cur && mode == VFCTL_ESWITCH_SWITCHDEV && (size_t)i < pf->n_vfs && pf->vfs[i].port_fn_hw_addr;
+	step_kind mk = fn ? STEP_VF_HW_ADDR : STEP_VF_MAC;
+	const char *via = fn ? " (devlink port function hw_addr: switchdev mode)" : "";
 	if (t->mac[0] && !(cur && str_eq_ci(cur->mac, t->mac))) {
-		if (!(s = cur ? plan_add(p, STEP_VF_MAC, unit, pf->id, i, "%s vf %d: mac %s -> %s", ifn, i, cur->mac,
-					 t->mac)
-			      : plan_add(p, STEP_VF_MAC, unit, pf->id, i, "%s vf %d: mac %s", ifn, i, t->mac)))
+		if (!(s = cur ? plan_add(p, mk, unit, pf->id, i, "%s vf %d: mac %s -> %s%s", ifn, i, cur->mac, t->mac,
+					 via)
+			      : plan_add(p, mk, unit, pf->id, i, "%s vf %d: mac %s", ifn, i, t->mac)))
 			return -ENOMEM;
 		if (parse_mac(t->mac, s->u.mac) < 0)
 			return -EINVAL; /* validated already */

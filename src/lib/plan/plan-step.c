@@ -28,6 +28,7 @@ static const struct {
 	[STEP_AUTOPROBE] = {"autoprobe"},
 	[STEP_NUMVFS] = {"numvfs"},
 	[STEP_VF_MAC] = {"vf-mac"},
+	[STEP_VF_HW_ADDR] = {"vf-mac"}, /* the same knob, through devlink */
 	[STEP_VF_VLAN] = {"vf-vlan"},
 	[STEP_VF_RATE] = {"vf-rate"},
 	[STEP_VF_FLAG] = {"vf-flag"}, /* named by its flag: plan_step_action */
@@ -50,6 +51,7 @@ static const struct {
 	[STEP_RATE_NODE_SET] = {"rate-group-set", PAYLOAD_NODE},
 	[STEP_RATE_NODE_DEL] = {"rate-group-del", PAYLOAD_NODE},
 	[STEP_VF_RATE_PARENT] = {"vf-rate-group", PAYLOAD_NODE},
+	[STEP_REP_LINK] = {"representor-link"},
 };
 
 const char *step_kind_str(step_kind k)

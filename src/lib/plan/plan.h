@@ -9,6 +9,7 @@ typedef enum step_kind {
 	STEP_AUTOPROBE,
 	STEP_NUMVFS,
 	STEP_VF_MAC,
+	STEP_VF_HW_ADDR, /* switchdev: the MAC as the VF port function's hw_addr (u.mac) */
 	STEP_VF_VLAN,
 	STEP_VF_RATE,
 	STEP_VF_FLAG, /* one of vf_flags[]: u.flag */
@@ -31,6 +32,7 @@ typedef enum step_kind {
 	STEP_RATE_NODE_SET,
 	STEP_RATE_NODE_DEL,
 	STEP_VF_RATE_PARENT, /* a VF's rate leaf under a node ("" none) */
+	STEP_REP_LINK,       /* a VF representor's link up or down (u.on): an Open vSwitch port */
 	_STEP_MAX,
 } step_kind;
 

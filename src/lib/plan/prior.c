@@ -125,8 +125,9 @@ static int prior_ovs(const conf_unit *u, const vfctl_host *h, const vfctl_device
 }
 
 /* The [RateGroup] nodes the unit names as they are (present 0: absent, so a rollback deletes
- * them), and the node each VF's leaf is under where the unit sets RateGroup= ("" none). */
-static int prior_rate_groups(const conf_unit *u, const vfctl_device *d, conf_unit *t)
+ * them), the node each VF's leaf is under where the unit sets RateGroup= ("" none), and with
+ * OVSBridge= each representor's link. */
+static int prior_rate_groups(const conf_unit *u, const vfctl_host *h, const vfctl_device *d, conf_unit *t)
 {
 	if (u->n_rate_groups && !(t->rate_groups = calloc(u->n_rate_groups, sizeof(*t->rate_groups))))
 		return -ENOMEM;
@@ -143,6 +144,10 @@ static int prior_rate_groups(const conf_unit *u, const vfctl_device *d, conf_uni
 		t->n_rate_groups++;
 		if (!t->rate_groups[i].name)
 			return -ENOMEM;
+	}
+	for (size_t i = 0; u->ovs_bridge && *u->ovs_bridge && i < t->n_vfs; i++) {
+		const vfctl_netdev *nd = netdev_find(h, d->vfs[i].representor);
+		t->vfs[i].rep_up = nd && nd->flags >= 0 ? !!(nd->flags & IFF_UP) : -1;
 	}
 	for (size_t i = 0; i < t->n_vfs && i < u->n_vfs; i++)
 		if (u->vfs[i].rate_group &&
@@ -182,7 +187,7 @@ static int prior_pf(const conf_unit *u, const vfctl_host *h, const vfctl_device 
 		    !(t->vfs[i].override = strdup(ovr)))
 			return -ENOMEM;
 	}
-	return prior_rate_groups(u, d, t);
+	return prior_rate_groups(u, h, d, t);
 }
 
 int unit_from_host(vfctl_ctx *ctx, const conf_unit *u, const vfctl_host *h, conf_unit *ret)

@@ -50,6 +50,7 @@ static char *have_text(const vfctl_host *h, const plan_step *s)
 			n = asprintf(&r, "eswitch %s", vfctl_eswitch_mode_str(d->eswitch_mode));
 		break;
 	case STEP_VF_MAC:
+	case STEP_VF_HW_ADDR:
 		if (vs && vs->valid)
 			n = asprintf(&r, "mac %s", vs->mac);
 		break;
