@@ -194,7 +194,9 @@ int ovs_scan(vfctl_ctx *ctx, vfctl_host *h)
 		return 0; /* no server: nothing to read, not an error */
 	int r = ovs_read(ctx, &rpc, path, &h->ovs);
 	ovsdb_rpc_close(&rpc);
-	return r;
+	/* A server that hangs or answers wrongly must not take status, doctor or a PF's plan with it:
+	 * Open vSwitch is then as good as absent (apply says it does not answer). */
+	return r == -ENOMEM ? r : 0;
 }
 
 static json_t *uuid_atom(const char *u)

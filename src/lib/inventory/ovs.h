@@ -9,8 +9,8 @@
  * upstream default OVS_RUNDIR under /run). */
 void ovs_socket_path(const vfctl_ctx *ctx, char *buf, size_t n);
 /* h->ovs from the database, in one transaction of selects; left NULL when no server answers (none
- * installed, not started yet at boot) or for a tree only read. Fails only on a server that answers
- * wrongly, or out of memory. */
+ * installed, not started yet at boot, hung, or answering what vfctl cannot read) or for a tree only
+ * read. Fails only out of memory. */
 int ovs_scan(vfctl_ctx *ctx, vfctl_host *h);
 vfctl_ovs *ovs_free(vfctl_ovs *o);
 const vfctl_ovs_bridge *ovs_bridge_find(const vfctl_ovs *o, const char *name);
