@@ -260,6 +260,30 @@ static void test_hw_addr_path(vfctl_ctx *ctx)
 	}
 }
 
+/* OVSBridge= on a PF that is down, with a VF rate that needs the link too: the PF goes up once,
+ * first, for the bridge's sake. */
+static void test_bridge_uplink_up(vfctl_ctx *ctx)
+{
+	vfctl_host *h = test_igb_host(2);
+	vfctl_device *pf = &h->devices[0];
+	pf->eswitch_mode = VFCTL_ESWITCH_SWITCHDEV;
+	pf->netdevs[0].flags &= ~IFF_UP;
+	h->ovs = calloc(1, sizeof(*h->ovs));
+	h->ovs->root = strdup("r");
+	h->ovs->hw_offload = -1;
+	vfctl_config *c;
+	vfctl_plan *p = plan_of(ctx, h, "[PF]\nMatch=pci:0000:01:00.0\nOVSBridge=br0\n[VF:0]\nMaxTxRate=100\n", &c);
+	size_t ups = 0;
+	for (size_t i = 0; i < p->n; i++)
+		ups += p->steps[i].kind == STEP_PF_UP;
+	CHECK(ups == 1 && p->n && p->steps[0].kind == STEP_PF_UP &&
+		      strstr(p->steps[0].text, "enp1s0: up (the uplink of bridge br0)"),
+	      "one PF up, first: %zu of %zu steps, first %s", ups, p->n, p->n ? p->steps[0].text : "-");
+	vfctl_plan_free(p);
+	vfctl_config_free(c);
+	vfctl_host_free(h);
+}
+
 /* [RateGroup]: the node before the leafs that name it. */
 static void test_rate_group_order(vfctl_ctx *ctx)
 {
@@ -290,6 +314,7 @@ int main(void)
 	test_nvme(ctx);
 	test_hw_addr_path(ctx);
 	test_rate_group_order(ctx);
+	test_bridge_uplink_up(ctx);
 	test_port_function(ctx);
 	vfctl_ctx_free(ctx);
 	rmdir(dir);

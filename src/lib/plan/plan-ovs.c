@@ -120,16 +120,12 @@ static bool link_up(const vfctl_host *h, const char *name)
 }
 
 /* A bridge's ports carry traffic only with their links up (ovs-vswitchd leaves that to the admin,
- * as the CX-6 Dx notes' script does with ip link set ... up): the uplink (unless Up=no) and each
- * representor up; a rollback puts each representor back down where it was. */
+ * as the CX-6 Dx notes' script does with ip link set ... up): each representor up (the uplink is
+ * plan_pf_link's); a rollback puts each representor back down where it was. */
 static int plan_links(vfctl_plan *p, size_t ui, const conf_unit *u, const vfctl_host *h, const vfctl_device *pf,
 		      int want_n, bool reps_known, bool leaving)
 {
-	const char *uplink = pf->n_netdevs ? pf->netdevs[0].name : NULL;
 	int n = leaving ? (int)pf->n_vfs : want_n;
-	if (!leaving && uplink && u->up < 0 && !link_up(h, uplink) &&
-	    !plan_add(p, STEP_PF_UP, ui, pf->id, -1, "%s: up (the uplink of bridge %s)", uplink, u->ovs_bridge))
-		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
 		const char *rep = (reps_known || leaving) && (size_t)i < pf->n_vfs ? pf->vfs[i].representor : NULL;
 		bool up = rep && link_up(h, rep);

@@ -124,13 +124,19 @@ static int plan_pf_link(pf_plan *pp)
 			return -ENOMEM;
 		s->u.mtu = (uint32_t)u->mtu;
 	}
-	/* The PF goes up first: some drivers configure VFs only then (igb refuses rates). */
-	bool needs_up = u->up == 1;
+	/* The PF goes up first: some drivers configure VFs only then (igb refuses rates), and an Open
+	 * vSwitch uplink carries nothing down (ovs-vswitchd leaves links to the admin). */
+	bool bridged = u->up < 0 && u->ovs_bridge && *u->ovs_bridge;
+	bool needs_up = u->up == 1 || bridged;
 	for (size_t i = 0; !needs_up && u->up < 0 && i < u->n_vfs; i++)
 		needs_up = u->vfs[i].max_tx_rate > 0 || u->vfs[i].min_tx_rate > 0;
-	if (needs_up && nd && !pp->admin_up &&
-	    !plan_add(pp->p, STEP_PF_UP, pp->ui, pp->pf->id, -1, "%s: up%s", pp->ifn,
-		      u->up == 1 ? "" : " (VF rates need the PF link up)"))
+	if (!needs_up || !nd || pp->admin_up)
+		return 0;
+	if (!(u->up == 1 ? plan_add(pp->p, STEP_PF_UP, pp->ui, pp->pf->id, -1, "%s: up", pp->ifn)
+	      : bridged  ? plan_add(pp->p, STEP_PF_UP, pp->ui, pp->pf->id, -1, "%s: up (the uplink of bridge %s)",
+				    pp->ifn, u->ovs_bridge)
+			 : plan_add(pp->p, STEP_PF_UP, pp->ui, pp->pf->id, -1, "%s: up (VF rates need the PF link up)",
+				    pp->ifn)))
 		return -ENOMEM;
 	return 0;
 }
