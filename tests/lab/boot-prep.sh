@@ -39,7 +39,8 @@ LINK
 # Before=libvirtd.service, so the VF is there, on vfio-pci with its MAC, when libvirtd starts it.
 # Debian's unit comes with libvirt-daemon-system, which the host does not install (it would start
 # libvirtd on the CI machine): this one runs the same binary the same way (Type=notify). Each
-# start first records the VFs libvirtd finds. Other modes: a stand-in that only records them.
+# start first records the VFs libvirtd finds and who owns VF 1's /dev/vfio/N (libvirtd then chowns
+# it for the domain it autostarts). Other modes: a stand-in that only records them.
 if [ "$vfctl_boot" = good ]; then
 	cat >/etc/libvirt/qemu.conf <<'CONF'
 user = "root"
@@ -75,7 +76,7 @@ CONF
 </domain>
 XML
 	ln -sf /etc/libvirt/qemu/boot01.xml /etc/libvirt/qemu/autostart/boot01.xml
-	exec_start='ExecStartPre=/bin/sh -c "cat /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs > /run/libvirtd-found-numvfs; /sbin/ip -j -d link show sriov-pf0 > /run/libvirtd-found-link.json"
+	exec_start='ExecStartPre=/bin/sh -c "cat /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs > /run/libvirtd-found-numvfs; /sbin/ip -j -d link show sriov-pf0 > /run/libvirtd-found-link.json; stat -c %%u /dev/vfio/$$(basename $$(readlink /sys/bus/pci/devices/0000:01:00.0/virtfn1/iommu_group)) > /run/libvirtd-found-vfio-owner"
 ExecStart=/usr/sbin/libvirtd
 Type=notify
 KillMode=process'
@@ -83,7 +84,7 @@ KillMode=process'
 else
 	exec_start='Type=oneshot
 RemainAfterExit=yes
-ExecStart=/bin/sh -c "cat /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs > /run/libvirtd-found-numvfs; /sbin/ip -j -d link show sriov-pf0 > /run/libvirtd-found-link.json"'
+ExecStart=/bin/sh -c "cat /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs > /run/libvirtd-found-numvfs; /sbin/ip -j -d link show sriov-pf0 > /run/libvirtd-found-link.json; stat -c %%u /dev/vfio/$$(basename $$(readlink /sys/bus/pci/devices/0000:01:00.0/virtfn1/iommu_group)) > /run/libvirtd-found-vfio-owner"'
 	what="stand-in for libvirtd: records the VFs it finds when it starts"
 fi
 cat >/etc/systemd/system/libvirtd.service <<UNIT
