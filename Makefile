@@ -3,7 +3,7 @@ BUILD ?= build
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all deps ensure-deps demo check bench fuzz install deb clean
+.PHONY: all deps ensure-deps demo check bench fuzz install deb rpm clean
 
 # Plain `make` never installs anything: it says what is missing and builds what it can.
 all: $(BUILD)/build.ninja
@@ -38,6 +38,10 @@ bench: ensure-deps all
 # The Debian packages (vfctl, libvfctl2, libvfctl-dev) under build/deb, checked by lintian.
 deb:
 	bash scripts/deb.sh
+
+# The RPMs (vfctl, libvfctl, libvfctl-devel) and the .src.rpm under $(BUILD)/rpm, checked by rpmlint.
+rpm:
+	BUILD=$(BUILD) bash scripts/rpm.sh
 
 install: all
 	DESTDIR=$(DESTDIR) meson install -C $(BUILD)
