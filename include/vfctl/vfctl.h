@@ -287,6 +287,9 @@ typedef struct vfctl_host {
 	bool runs_known;       /* false: the run directory could not be read (not root) */
 	bool holders_known;    /* held_by filled: every process's fds could be read (root), or nothing can be held */
 	struct vfctl_ovs *ovs; /* Open vSwitch's database as ovsdb-server gave it; NULL when none answers */
+	/* /etc/machine-id, the key of MACAddress=persistent; NULL when it is missing or not 32 hex
+	 * digits. A secret of the host's: never printed. */
+	char *machine_id;
 } vfctl_host;
 
 int vfctl_host_scan(vfctl_ctx *ctx, vfctl_host **ret);
@@ -296,8 +299,9 @@ const vfctl_device *vfctl_host_find(const vfctl_host *h, const char *id);
 const vfctl_netdev *vfctl_vf_netdev(const vfctl_host *h, const vfctl_vf *vf);
 const char *vfctl_module_state_str(vfctl_module_state s);
 
-/* Resolves a user's DEVICE argument: PCI address (full or without domain), netdev name, or
- * PF:vfN. ret_vf is -1 unless the argument named a VF by index. -ENODEV if nothing matches. */
+/* Resolves a user's DEVICE argument: PCI address (full or without domain), netdev name, a PF's
+ * stable id (mac:PERMANENT-MAC, path:pci-ADDRESS: what renumbering leaves alone), or PF:vfN of any
+ * of these. ret_vf is -1 unless the argument named a VF by index. -ENODEV if nothing matches. */
 int vfctl_host_resolve(const vfctl_host *h, const char *arg, const vfctl_device **ret_dev, int *ret_vf);
 
 /* Which devices a call is about, the one way every call takes them: DEVICE arguments as a user
@@ -440,6 +444,12 @@ int vfctl_plan_build(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h,
 vfctl_plan *vfctl_plan_free(vfctl_plan *p);
 size_t vfctl_plan_n_steps(const vfctl_plan *p);
 const char *vfctl_plan_step_text(const vfctl_plan *p, size_t i);
+/* Appends to p the steps apply --prune takes: each PF no unit of c (validated) names and that has a
+ * record goes back to what it had before vfctl first configured it (a note says so). */
+int vfctl_plan_prune(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, vfctl_plan *p);
+/* What the plan leaves alone and why, "DEVICE: text" (a PF with NumVFs=external): no step. */
+size_t vfctl_plan_n_notes(const vfctl_plan *p);
+const char *vfctl_plan_note(const vfctl_plan *p, size_t i);
 int vfctl_plan_json(const vfctl_plan *p, char **ret);
 
 /* What an apply run does, as data (vfctl apply --json prints one JSON object per event). */
@@ -490,6 +500,10 @@ typedef struct vfctl_apply_opts {
 	const volatile sig_atomic_t *cancel;
 	/* The same progress as data, for programs (called with userdata, after report). NULL: none. */
 	void (*event)(void *userdata, const vfctl_event *e);
+	/* After the configuration, PFs no section names any more go back to what they had before
+	 * vfctl first configured them (their records under /var/lib/vfctl/pf), never while a VM
+	 * holds one of their VFs (force does not apply), and not with select or sections in error. */
+	bool prune;
 } vfctl_apply_opts;
 
 /* Under the host lock: scans and validates once, then per unit plans from the snapshot and applies,
@@ -537,6 +551,8 @@ typedef struct vfctl_verify_result {
 	size_t n_skipped;
 	char **restored; /* netdevs brought up for the probes and set down again */
 	size_t n_restored;
+	char **notes; /* what the configuration leaves alone (NumVFs=external), as plan says it */
+	size_t n_notes;
 } vfctl_verify_result;
 
 typedef struct vfctl_verify_opts {

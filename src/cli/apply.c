@@ -66,11 +66,15 @@ static void print_result(int exit_code, const char *error, const char *const *er
 
 int cmd_apply(const cli_global *g, int argc, char **argv)
 {
-	enum { OPT_FORCE = 256, OPT_BOOT };
+	enum { OPT_FORCE = 256, OPT_BOOT, OPT_PRUNE };
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'}, {"force", no_argument, NULL, OPT_FORCE},
-		{"boot", no_argument, NULL, OPT_BOOT},    {"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},         {},
+		{"config", required_argument, NULL, 'c'},
+		{"force", no_argument, NULL, OPT_FORCE},
+		{"boot", no_argument, NULL, OPT_BOOT},
+		{"json", no_argument, NULL, 'j'},
+		{"prune", no_argument, NULL, OPT_PRUNE},
+		{"help", no_argument, NULL, 'h'},
+		{},
 	};
 	vfctl_apply_opts ao = VFCTL_OPTS(vfctl_apply_opts, .report = cli_report_line, .cancel = &cli_stop_requested);
 	const char *config = NULL;
@@ -90,8 +94,11 @@ int cmd_apply(const cli_global *g, int argc, char **argv)
 		case OPT_BOOT:
 			ao.boot = true;
 			break;
+		case OPT_PRUNE:
+			ao.prune = true;
+			break;
 		case 'h':
-			puts("Usage: vfctl apply [-c FILE|DIR] [--force] [--boot] [--json] [DEVICE]");
+			puts("Usage: vfctl apply [-c FILE|DIR] [--force] [--boot] [--prune] [--json] [DEVICE]");
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;

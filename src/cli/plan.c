@@ -37,14 +37,16 @@ int cli_load_config(const char *path, vfctl_ctx *ctx, const vfctl_host *h, vfctl
 
 int cmd_plan(const cli_global *g, int argc, char **argv)
 {
+	enum { OPT_PRUNE = 256 };
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
 		{"config", required_argument, NULL, 'c'},
+		{"prune", no_argument, NULL, OPT_PRUNE},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
 	const char *config = NULL;
-	bool json = g->json;
+	bool json = g->json, prune = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "jc:h", opts, NULL)) >= 0) {
 		switch (c) {
@@ -54,8 +56,11 @@ int cmd_plan(const cli_global *g, int argc, char **argv)
 		case 'c':
 			config = optarg;
 			break;
+		case OPT_PRUNE:
+			prune = true;
+			break;
 		case 'h':
-			puts("Usage: vfctl plan [--json] [-c FILE|DIR] [DEVICE]");
+			puts("Usage: vfctl plan [--json] [-c FILE|DIR] [--prune] [DEVICE]");
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;
@@ -78,7 +83,12 @@ int cmd_plan(const cli_global *g, int argc, char **argv)
 	r = cli_load_config(config, ctx, h, &conf);
 	if (r)
 		goto out;
-	if (vfctl_plan_build(ctx, conf, h, &sel, &p) < 0) {
+	if (prune && sel.n) {
+		fprintf(stderr, "vfctl: --prune looks at every file's sections: no DEVICE with it\n");
+		r = EXIT_USAGE;
+		goto out;
+	}
+	if (vfctl_plan_build(ctx, conf, h, &sel, &p) < 0 || (prune && vfctl_plan_prune(ctx, conf, h, p) < 0)) {
 		fprintf(stderr, "vfctl: planning failed: %s\n", vfctl_ctx_error(ctx));
 		r = EXIT_FAIL;
 		goto out;
@@ -97,11 +107,14 @@ int cmd_plan(const cli_global *g, int argc, char **argv)
 		}
 		fputs(s, stdout);
 		free(s);
-	} else if (vfctl_plan_n_steps(p) == 0)
-		puts("nothing to do: the host matches the configuration");
-	else
+	} else {
+		if (vfctl_plan_n_steps(p) == 0)
+			puts("nothing to do: the host matches the configuration");
 		for (size_t i = 0; i < vfctl_plan_n_steps(p); i++)
 			printf("%3zu. %s\n", i + 1, vfctl_plan_step_text(p, i));
+		for (size_t i = 0; i < vfctl_plan_n_notes(p); i++)
+			printf("  note: %s\n", vfctl_plan_note(p, i));
+	}
 out:
 	vfctl_plan_free(p);
 	vfctl_config_free(conf);

@@ -37,6 +37,8 @@ static void print_result(const vfctl_verify_result *v)
 			printf("        host: %s\n", d->have);
 		printf("        want: %s\n", d->want);
 	}
+	for (size_t i = 0; i < v->n_notes; i++)
+		printf("  note: %s\n", v->notes[i]);
 	if (!v->datapath)
 		return;
 	size_t bad = 0;

@@ -17,7 +17,9 @@ mount --bind "$vfctl_cache/root/lib/modules/$vfctl_kver" "/usr/lib/modules/$vfct
 
 if [ "$vfctl_boot" != ansible ]; then
 	dpkg -i "$vfctl_debs"/libvfctl2_*.deb "$vfctl_debs"/vfctl_*.deb >/tmp/dpkg.log 2>&1 || { cat /tmp/dpkg.log; exit 1; }
-	sed 's/^Driver=vfio-pci$/Driver=vfio-pci\nOwner=nobody/' "$top/examples/lab.conf" >/etc/vfctl/lab.conf
+	# VF 2's MAC derived from the machine id (MACAddress=persistent): the same at every boot.
+	sed -e 's/^Driver=vfio-pci$/Driver=vfio-pci\nOwner=nobody/' -e 's/^MACAddress=02:00:00:00:00:12$/MACAddress=persistent/' \
+		"$top/examples/lab.conf" >/etc/vfctl/lab.conf
 	chmod 644 /etc/vfctl/lab.conf
 fi
 if [ "$vfctl_boot" = missing ]; then
@@ -71,6 +73,7 @@ CONF
   <source>
     <address type='pci' domain='0x0000' bus='0x01' slot='0x10' function='0x2'/>
   </source>
+  <alias name='ua-vfctl-525400123456-vf1'/>
 </interface>
   </devices>
 </domain>

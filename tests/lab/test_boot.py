@@ -15,6 +15,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "common"))
+import macpolicy  # noqa: E402
 from harness import Suite  # noqa: E402
 from test_lab import read  # noqa: E402
 
@@ -57,9 +59,13 @@ def vf_state():
     return {"numvfs": n, "drivers": drivers, "vfs": vfs}
 
 
+# The igb's permanent MAC: QEMU's default for the lab's one NIC (lab/run-vm.sh gives it none).
+PF_PERM_MAC = "52:54:00:12:34:56"
+# VF 2: MACAddress=persistent (boot-prep.sh), as the documentation derives it.
+VF2_MAC = macpolicy.persistent_mac(open("/etc/machine-id").read().strip(), PF_PERM_MAC, 2)
 WANT = {"numvfs": 3, "drivers": ["igbvf", "vfio-pci", "igbvf"],
         "vfs": [("02:00:00:00:00:10", 10, 3, True, False, 0), ("02:00:00:00:00:11", 0, 0, False, False, 0),
-                ("02:00:00:00:00:12", 0, 0, True, True, 100)]}
+                (VF2_MAC, 0, 0, True, True, 100)]}
 
 
 def configured():
@@ -93,6 +99,9 @@ def test_boot(s):
     if st.get("Result") != "success":
         s.note("vfctl.service's log:\n" + journal("vfctl.service")[-3000:])
     s.eq("the VFs, every setting and driver, as lab.conf says", vf_state(), WANT)
+    s.eq("the PF's MAC is QEMU's default, the one MACAddress=persistent is derived from",
+         read("/sys/class/net/%s/address" % NAME), PF_PERM_MAC)
+    s.note("VF 2's MAC from MACAddress=persistent at this boot: %s" % VF2_MAC)
     # Read when libvirtd started: the domain it autostarts on VF 1 then has libvirt chown the node.
     s.eq("Owner=nobody: /dev/vfio/N of VF 1 owned by 65534 when libvirtd started", read("/run/libvirtd-found-vfio-owner"),
          "65534")
@@ -239,6 +248,31 @@ def test_remove_rescan(s):
     reapplied_by_udev(s, "PCI remove + rescan", remove_rescan, since)
 
 
+def test_prune(s):
+    """The configuration file removed: apply --prune returns the PF to what it had before
+    vfctl.service first configured it at this boot, from its record under /var/lib/vfctl; the file
+    back, apply configures it again and keeps a new record."""
+    rec = "/var/lib/vfctl/pf/" + PF
+    s.check("vfctl.service's first apply kept the PF's record under /var/lib/vfctl (0 VFs then)",
+            "num_vfs=0" in (read(rec) or ""), read(rec))
+    os.rename("/etc/vfctl/lab.conf", "/run/lab.conf.away")
+    try:
+        p = vfctl("plan", "--prune")
+        s.check("plan --prune without the file: sriov_numvfs 3 -> 0, and a note naming the PF",
+                "sriov_numvfs 3 -> 0" in p.stdout and "note: %s: no configuration names it" % PF in p.stdout,
+                p.stdout + p.stderr)
+        s.note("vfctl plan --prune:\n" + p.stdout)
+        p = vfctl("apply", "--prune")
+        s.check("apply --prune: the PF without VFs, as before vfctl, its record gone",
+                p.returncode == 0 and read(SYS + "/sriov_numvfs") == "0" and not os.path.exists(rec),
+                p.stdout + p.stderr)
+    finally:
+        os.rename("/run/lab.conf.away", "/etc/vfctl/lab.conf")
+    p = vfctl("apply")
+    s.check("the file back: apply configures the PF again and keeps a new record",
+            p.returncode == 0 and vf_state() == WANT and os.path.exists(rec), p.stdout + p.stderr)
+
+
 def test_dpkg_remove(s):
     before = vf_state()
     p = sh("dpkg", "-r", "vfctl")
@@ -270,7 +304,8 @@ def main():
     sh("udevadm", "settle", "--timeout=30")
     wait_for(lambda: show("vfctl-device@%s.service" % PF, "ActiveState").get("ActiveState") != "activating", 60)
     if mode == "good":
-        for fn in (test_boot, test_autostart, test_metrics_timer, test_driver_reload, test_remove_rescan, test_dpkg_remove):
+        for fn in (test_boot, test_autostart, test_metrics_timer, test_driver_reload, test_remove_rescan, test_prune,
+                   test_dpkg_remove):
             s.run(fn)
     else:
         s.run(test_missing_pf)

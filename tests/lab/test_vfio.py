@@ -3,6 +3,7 @@
 hand-off proven by a nested QEMU that lists the VF."""
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -226,6 +227,14 @@ def test_libvirt_lifecycle(s, lab):
         f.write(domain_xml("web01", xml))
     rc, out, err = virsh("define", path)
     s.check("virsh define takes the emitted XML", rc == 0, out + err)
+    alias = re.search(r"<alias name='(ua-vfctl-[0-9a-f]{12}-vf1)'/>", xml)
+    rc, dump, err = virsh("dumpxml", "--inactive", "web01")
+    s.check("libvirt keeps the VF's alias (its PF's permanent MAC, index 1) in the definition",
+            alias is not None and "<alias name='%s'/>" % alias.group(1) in dump, (xml, dump[-1500:]))
+    rc, out, err = vfctl("--json", "doctor")
+    refs = [f for f in json.loads(out)["findings"] if f["id"].startswith("vm.")] if rc in (0, 1) else None
+    s.check("doctor: the defined domain's VF is where its alias says (vm.references ok)",
+            refs is not None and [(f["id"], f["severity"]) for f in refs] == [("vm.references", "ok")], (rc, refs, err))
     for round_ in ("first", "second"):
         t0 = time.monotonic()
         rc, out, err = virsh("start", "web01")

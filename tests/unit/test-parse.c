@@ -5,6 +5,7 @@
 
 #include "escape.h"
 #include "parse.h"
+#include "siphash.h"
 #include "tap.h"
 #include "util.h"
 
@@ -137,8 +138,22 @@ static void test_kv(void)
 	CHECK(kv_next(&cur, &k, &v) == 0, "kv: end");
 }
 
+/* The reference vector of the SipHash paper (appendix A): key 00..0f, message 00..0e; and every
+ * length up to 16 differs, so the tail handling is exercised. */
+static void test_siphash(void)
+{
+	uint8_t key[16], msg[16];
+	for (int i = 0; i < 16; i++)
+		key[i] = msg[i] = (uint8_t)i;
+	CHECK(siphash24(msg, 15, key) == 0xa129ca6149be45e5ULL, "siphash24 reference vector");
+	CHECK(siphash24(msg, 0, key) == 0x726fdb47dd0e0e31ULL, "siphash24 of the empty message");
+	for (int n = 1; n <= 16; n++)
+		CHECK(siphash24(msg, (size_t)n, key) != siphash24(msg, (size_t)n - 1, key), "length %d differs", n);
+}
+
 int main(void)
 {
+	test_siphash();
 	test_escape();
 	test_kv();
 	test_pci_addr();

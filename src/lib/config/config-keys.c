@@ -49,6 +49,15 @@ static int p_int(vfctl_config *c, const conf_key *k, void *field, const char *v,
 	return 0;
 }
 
+static int p_num_vfs(vfctl_config *c, const conf_key *k, void *field, const char *v, conf_loc loc)
+{
+	if (streq(v, "external")) {
+		*(int *)field = NUMVFS_EXTERNAL;
+		return 0;
+	}
+	return p_int(c, k, field, v, loc);
+}
+
 static int p_int64(vfctl_config *c, const conf_key *k, void *field, const char *v, conf_loc loc)
 {
 	if (parse_range(v, k->lo, k->hi, field) < 0)
@@ -93,8 +102,12 @@ static int p_owner(vfctl_config *c, const conf_key *k, void *field, const char *
 static int p_vf_mac(vfctl_config *c, const conf_key *k, void *field, const char *v, conf_loc loc)
 {
 	uint8_t m[6];
+	if (streq(v, VF_MAC_PERSISTENT)) {
+		memcpy(field, VF_MAC_PERSISTENT, sizeof(VF_MAC_PERSISTENT));
+		return 0;
+	}
 	if (parse_mac(v, m) < 0)
-		return config_error(c, loc, "MACAddress=%s: not a MAC address", v);
+		return config_error(c, loc, "MACAddress=%s: neither a MAC address nor \"persistent\"", v);
 	if (m[0] & 1)
 		return config_error(c, loc, "MACAddress=%s: a multicast address cannot be a VF's MAC", v);
 	if (mac_is_zero(m))
@@ -230,7 +243,7 @@ static int p_match(vfctl_config *c, const conf_key *k, void *field, const char *
 static const conf_key keys[] = {
 	{S_PF | S_DEVICE, "Match", p_match, 0, NOLOC,
 	 .why = "expected pci:ADDRESS, name:IFNAME, mac:MAC, id:VENDOR:DEVICE[#N] or path:PCI-PATH"},
-	{S_PF, "NumVFs", p_int, U(num_vfs), .lo = 0, .hi = 65535, .why = "a whole number"},
+	{S_PF, "NumVFs", p_num_vfs, U(num_vfs), .lo = 0, .hi = 65535, .why = "a whole number, or external"},
 	{S_PF, "AutoProbe", p_bool, U(autoprobe)},
 	{S_PF, "Up", p_bool, U(up)},
 	{S_PF, "MTU", p_int, U(mtu), MTU_WHY},

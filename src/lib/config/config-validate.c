@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "mac-policy.h"
 #include "parse.h"
 #include "pci.h"
 
@@ -221,14 +222,27 @@ static int check_vf(vfctl_config *c, const vfctl_device *pf, const vf_target *t,
 
 /* expand false: only check the sections against the count (a count the PF cannot have gets no
  * per-VF targets: NumVFs=65535 would build them all). */
-static int build_vfs(vfctl_config *c, conf_unit *u, const vfctl_device *pf, bool expand, int speed)
+/* MACAddress=persistent of VF i, derived now that its PF is known. */
+static int derive_mac(vfctl_config *c, const vfctl_host *h, const vfctl_device *pf, int i, vf_target *t)
+{
+	if (!streq(t->mac, VF_MAC_PERSISTENT))
+		return 0;
+	if (persistent_mac(h, pf, i, t->mac) < 0)
+		return config_error(c, t->l_mac,
+				    "MACAddress=persistent derives VF MACs from the machine id, and /etc/machine-id "
+				    "is missing or not 32 hex digits (systemd-machine-id-setup writes one)");
+	return 0;
+}
+
+static int build_vfs(vfctl_config *c, const vfctl_host *h, conf_unit *u, const vfctl_device *pf, bool expand, int speed)
 {
 	int n = u->num_vfs >= 0 ? u->num_vfs : pf->num_vfs > 0 ? pf->num_vfs : 0;
 	int r = 0;
 
 	for (size_t s = 0; s < u->n_vf_sections; s++) {
 		const vf_section *sec = &u->vf_sections[s];
-		if (sec->hi >= n) {
+		/* Someone else's VFs may not exist yet: a section past them waits for them (plan says so). */
+		if (sec->hi >= n && u->num_vfs != NUMVFS_EXTERNAL) {
 			char msg[160];
 			if (sec->hi != sec->lo)
 				snprintf(msg, sizeof(msg), "[VF:%d-%d] is beyond the VFs of %s: %s%d gives VFs 0..%d",
@@ -254,6 +268,8 @@ static int build_vfs(vfctl_config *c, conf_unit *u, const vfctl_device *pf, bool
 				r = vf_target_merge(&u->vfs[i], &sec->t);
 		}
 		if (r >= 0)
+			r = derive_mac(c, h, pf, i, &u->vfs[i]);
+		if (r >= 0)
 			r = check_vf(c, pf, &u->vfs[i], speed);
 		if (r >= 0)
 			r = check_port_fn(c, pf, (size_t)i < pf->n_vfs ? &pf->vfs[i] : NULL, &u->vfs[i],
@@ -262,7 +278,7 @@ static int build_vfs(vfctl_config *c, conf_unit *u, const vfctl_device *pf, bool
 	return r;
 }
 
-static int check_pf(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const vfctl_device *d)
+static int check_pf(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h, conf_unit *u, const vfctl_device *d)
 {
 	if (d->total_vfs < 0 && d->num_vfs < 0)
 		return config_error(c, u->match[0].loc,
@@ -299,12 +315,19 @@ static int check_pf(vfctl_ctx *ctx, vfctl_config *c, conf_unit *u, const vfctl_d
 		r = config_error(c, u->l_rep_altname,
 				 "RepresentorAltName= needs EswitchMode=switchdev: VFs have "
 				 "representors only then");
+	if (r >= 0 && u->num_vfs == NUMVFS_EXTERNAL && (u->autoprobe >= 0 || u->eswitch_mode >= 0))
+		r = config_error(c, u->autoprobe >= 0 ? u->l_autoprobe : u->l_eswitch_mode,
+				 "%s= with NumVFs=external: %s, and the VFs are not vfctl's to touch",
+				 u->autoprobe >= 0 ? "AutoProbe" : "EswitchMode",
+				 u->autoprobe >= 0
+					 ? "sriov_drivers_autoprobe decides what binds VFs as they are created"
+					 : "an eswitch mode change unbinds or re-creates the VFs");
 	if (r >= 0 && (u->up >= 0 || u->mtu >= 0) && d->n_netdevs == 0)
 		r = config_error(c, u->up >= 0 ? u->l_up : u->l_mtu,
 				 "%s= needs the PF's netdev, and %s has none in this network namespace",
 				 u->up >= 0 ? "Up" : "MTU", d->id);
 	if (r >= 0)
-		r = build_vfs(c, u, d, !too_many, d->n_netdevs ? d->netdevs[0].speed : -1);
+		r = build_vfs(c, h, u, d, !too_many, d->n_netdevs ? d->netdevs[0].speed : -1);
 	return r < 0 || too_many ? r : nvme_targets(c, u, d);
 }
 
@@ -559,7 +582,7 @@ int config_validate(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h)
 			continue;
 		if (!(u->dev_id = strdup(d->id)))
 			return -ENOMEM;
-		if (u->kind == UNIT_PF && (r = check_pf(ctx, c, u, d)) >= 0 && (r = check_ovs(c, u, d, h)) >= 0 &&
+		if (u->kind == UNIT_PF && (r = check_pf(ctx, c, h, u, d)) >= 0 && (r = check_ovs(c, u, d, h)) >= 0 &&
 		    (r = check_rate_groups(c, u, d)) >= 0)
 			r = check_vf_vdpa(ctx, c, u, d, h);
 		else if (!u->driver)

@@ -10,6 +10,9 @@ typedef struct conf_loc {
 	unsigned line;
 } conf_loc;
 
+/* MACAddress=persistent in vf_target.mac until validation derives the VF's MAC (mac-policy.h). */
+#define VF_MAC_PERSISTENT "persistent"
+
 /* What a VF should look like. -1 / NULL: not given, so never touched. */
 typedef struct vf_target {
 	char mac[18];
@@ -53,6 +56,10 @@ typedef struct match_rule {
 	char *kind, *value; /* "pci", "0000:06:00.1" */
 	conf_loc loc;
 } match_rule;
+
+/* NumVFs=external: the VFs are someone else's to create (nmstate, a vendor tool, the firmware);
+ * vfctl sets the per-VF keys of those that exist and never writes sriov_numvfs. */
+#define NUMVFS_EXTERNAL (-2)
 
 /* One [PF] (with its VF sections) or one [Device]. */
 typedef struct conf_unit {

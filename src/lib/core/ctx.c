@@ -121,12 +121,25 @@ const char *ctx_run_dir(const vfctl_ctx *ctx)
 	return ctx->set.test && ctx->set.test->run_dir ? ctx->set.test->run_dir : "/run";
 }
 
+const char *ctx_state_dir(const vfctl_ctx *ctx)
+{
+	return ctx->set.test && ctx->set.test->run_dir ? ctx->set.test->run_dir : "/var/lib";
+}
+
 void ctx_vfio_node(const vfctl_ctx *ctx, const char *group, char *buf, size_t size)
 {
 	if (ctx->fs->read_only)
 		snprintf(buf, size, "%s/../dev/vfio/%s", ctx->fs->sys_root, group);
 	else
 		snprintf(buf, size, "/dev/vfio/%s", group);
+}
+
+void ctx_etc_path(const vfctl_ctx *ctx, const char *rel, char *buf, size_t size)
+{
+	if (ctx->fs->read_only)
+		snprintf(buf, size, "%s/../etc/%s", ctx->fs->sys_root, rel);
+	else
+		snprintf(buf, size, "/etc/%s", rel);
 }
 
 int ctx_check_writable(vfctl_ctx *ctx, const char *what)

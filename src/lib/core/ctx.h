@@ -71,12 +71,18 @@ void ctx_attach_kernel(vfctl_ctx *ctx, const kernel_hooks *k);
 
 /* Where the lock, journal and bind records live: /run, or a test's directory. */
 const char *ctx_run_dir(const vfctl_ctx *ctx);
+/* Where what must outlive a reboot lives (the PF records of apply --prune): /var/lib, or a test's
+ * run directory. */
+const char *ctx_state_dir(const vfctl_ctx *ctx);
 /* 0 when this context may change the host: the running kernel behind every root, or a fake kernel
  * attached; otherwise -EROFS with "WHAT: ..." (a --sysfs, --procfs or --modules tree is only read). */
 int ctx_check_writable(vfctl_ctx *ctx, const char *what);
 /* A VFIO group's node: /dev/vfio/N on the running host, <tree>/dev/vfio/N beside a fake tree's
  * sys/ (a fake kernel's tests chown that one, never the host's). */
 void ctx_vfio_node(const vfctl_ctx *ctx, const char *group, char *buf, size_t size);
+/* A file under /etc on the running host, under <tree>/etc beside a fake tree's sys/: the machine
+ * id, libvirt's and Proxmox's VM definitions. */
+void ctx_etc_path(const vfctl_ctx *ctx, const char *rel, char *buf, size_t size);
 
 /* Records the failure's detail for vfctl_ctx_error() and returns r, so callers can
  * `return ctx_error(ctx, r, "...")`. */

@@ -47,5 +47,7 @@ void check_unbound(checker *c, const vfctl_device *d);
 void check_host_policy(checker *c);
 void check_representors(checker *c);
 void check_ovs(checker *c);
+/* libvirt domains and Proxmox mappings whose PCI addresses now name other devices. */
+void check_vm_refs(checker *c);
 /* With OVS hw-offload on: the uplinks and representors whose hw-tc-offload is off. */
 void check_tc_offload(checker *c);

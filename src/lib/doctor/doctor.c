@@ -10,6 +10,7 @@
 #include "pci.h"
 #include "relations.h"
 #include "report.h"
+#include "strbuf.h"
 #include "vm-holders.h"
 
 static bool is_amd(const vfctl_host *h)
@@ -263,6 +264,28 @@ static void check_sriov(checker *c, const vfctl_device *d)
 				   q) < 0)
 			f = NULL;
 		add(c, "sriov.pf-link-down", VFCTL_SEV_WARN, d, "PF link is down while VFs exist", e, f);
+	}
+
+	/* mlx5, ice and others give a new VF 00:00:00:00:00:00: its driver then picks a random MAC at
+	 * each load (a new DHCP lease, a guest's new NIC), and RoCE on it does not come up. */
+	strbuf zero = {0};
+	size_t n_zero = 0;
+	for (size_t i = 0; i < d->n_vfs; i++) {
+		const vfctl_vf_settings *s = &d->vfs[i].settings;
+		if (s->valid && streq(s->mac, "00:00:00:00:00:00"))
+			strbuf_add(&zero, "%s%u", n_zero++ ? ", " : "VF ", d->vfs[i].index);
+	}
+	if (n_zero) {
+		_cleanup_free_ char *sm = NULL;
+		if (asprintf(&sm,
+			     "%zu VF(s) without a MAC (00:00:00:00:00:00): their drivers make up a random one at "
+			     "each load, and RoCE on them does not come up",
+			     n_zero) < 0)
+			sm = NULL;
+		add(c, "vf.zero-mac", VFCTL_SEV_WARN, d, sm, zero.s,
+		    "MACAddress=persistent in a [VF] section of this PF's vfctl.conf: every VF a MAC of its own, the "
+		    "same after every reboot (vfctl.conf(5))");
+		free(zero.s);
 	}
 
 	if (d->vf_list_truncated) {
@@ -662,6 +685,7 @@ static int doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_op
 	check_ovs(&c);
 	check_representors(&c);
 	check_host_policy(&c);
+	check_vm_refs(&c);
 	check_kernel_log(&c);
 	kmsg_log_done(&c.log);
 	free(c.log_bdf);

@@ -9,6 +9,7 @@
 #include "parse.h"
 #include "pci.h"
 #include "relations.h"
+#include "stable-id.h"
 #include "strbuf.h"
 #include "sysfs.h"
 #include "util.h"
@@ -92,6 +93,21 @@ static void emit_failover(strbuf *o, const vfctl_device *d, const vfctl_vf_setti
 		   managed, s->mac, drv, addr, n, n);
 }
 
+/* A VF's user alias (libvirt keeps "ua-" aliases in the domain's definition): its PF's stable id and
+ * its index, which doctor compares with the address next to it after a renumbering. The
+ * characters libvirt allows: letters, digits, '-' and '_'. */
+static void put_vf_alias(strbuf *o, const vfctl_device *pf, int vf)
+{
+	char id[96];
+	pf_stable_id(pf, id, sizeof(id));
+	bool mac = startswith(id, "mac:");
+	strbuf_add(o, "  <alias name='ua-vfctl-");
+	for (const char *p = id + (mac ? 4 : 5); *p; p++)
+		if (*p != ':' || !mac)
+			strbuf_add(o, "%c", *p == ':' || *p == '.' ? '-' : *p);
+	strbuf_add(o, "-vf%d'/>\n", vf);
+}
+
 static void emit_libvirt(strbuf *o, const vfctl_host *h, const bool *sel, bool failover)
 {
 	int pairs = 0;
@@ -154,13 +170,19 @@ static void emit_libvirt(strbuf *o, const vfctl_host *h, const bool *sel, bool f
 			strbuf_add(o, "%s  <source>\n    <address type='pci' %s/>\n  </source>\n", drv, addr);
 			if (vlan)
 				strbuf_add(o, "  <vlan>\n    <tag id='%d'/>\n  </vlan>\n", s->vlan);
+			if (pf)
+				put_vf_alias(o, pf, d->vf_index);
 			strbuf_add(o, "</interface>\n");
-		} else
+		} else {
 			strbuf_add(
 				o,
 				"<hostdev mode='subsystem' type='pci' managed='%s'>\n%s  <source>\n    <address %s/>\n"
-				"  </source>\n</hostdev>\n",
+				"  </source>\n",
 				managed, drv, addr);
+			if (pf)
+				put_vf_alias(o, pf, d->vf_index);
+			strbuf_add(o, "</hostdev>\n");
+		}
 	}
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "escape.h"
+#include "mac-policy.h"
 #include "ovs.h"
 #include "parse.h"
 #include "pci.h"
@@ -150,13 +151,30 @@ static void put_rate_groups(strbuf *t, const vfctl_device *pf)
 }
 
 /* A VF's keys that differ from what its driver gives a new VF; no section when none do. */
-static void put_vf(strbuf *out, const vfctl_host *h, const vfctl_device *pf, const vfctl_vf *vf)
+static bool vf_mac_persistent(const vfctl_host *h, const vfctl_device *pf, const vfctl_vf *vf)
+{
+	return vf->settings.valid && is_persistent_mac(h, pf, (int)vf->index, vf->settings.mac);
+}
+
+/* Every VF's MAC the one MACAddress=persistent gives it: one [VF] line instead of one per VF. */
+static bool all_macs_persistent(const vfctl_host *h, const vfctl_device *pf)
+{
+	for (size_t i = 0; i < pf->n_vfs; i++)
+		if (!vf_mac_persistent(h, pf, &pf->vfs[i]))
+			return false;
+	return pf->n_vfs > 0;
+}
+
+static void put_vf(strbuf *out, const vfctl_host *h, const vfctl_device *pf, const vfctl_vf *vf, bool all_persistent)
 {
 	const vfctl_device *vd = vf->id ? vfctl_host_find(h, vf->id) : NULL;
 	const vfctl_vf_settings *s = &vf->settings;
 	strbuf keys = {0}, *t = &keys;
 	if (s->valid) {
-		if (!zero_mac(s->mac))
+		if (vf_mac_persistent(h, pf, vf)) {
+			if (!all_persistent)
+				strbuf_add(t, "MACAddress=persistent\n");
+		} else if (!zero_mac(s->mac))
 			strbuf_add(t, "MACAddress=%s\n", s->mac);
 		if (s->vlan > 0)
 			strbuf_add(t, "VLANId=%d\n", s->vlan);
@@ -292,8 +310,12 @@ static int export_pf(const vfctl_host *h, const vfctl_device *pf, vfctl_export_f
 			   "# NVMe secondary controllers unknown (Identify needs root): NVMeQueues= not exported\n");
 	put_unreported(&t, pf);
 	put_rate_groups(&t, pf);
+	bool all_persistent = all_macs_persistent(h, pf);
+	if (all_persistent)
+		strbuf_add(&t, "\n# every VF's MAC is derived from the machine id, the PF and its index\n[VF]\n"
+			       "MACAddress=persistent\n");
 	for (size_t i = 0; i < pf->n_vfs; i++)
-		put_vf(&t, h, pf, &pf->vfs[i]);
+		put_vf(&t, h, pf, &pf->vfs[i], all_persistent);
 	if (t.error) {
 		free(t.s);
 		return t.error;

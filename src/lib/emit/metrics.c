@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "escape.h"
+#include "stable-id.h"
 #include "strbuf.h"
 #include "util.h"
 #include "vf-flags.h"
@@ -87,9 +88,13 @@ static void vf_info(strbuf *t, const vfctl_host *h)
 			char vlan[16] = "";
 			if (s->valid && s->vlan >= 0)
 				snprintf(vlan, sizeof(vlan), "%d", s->vlan);
+			char stable[96];
+			pf_stable_id(pf, stable, sizeof(stable));
 			strbuf_add(t, "vfctl_vf_info{");
 			vf_labels(t, pf, vf);
 			label(t, "address", vf->id, false);
+			/* What a firmware update's renumbering leaves alone: pf_match and vf name the VF. */
+			label(t, "pf_match", stable, false);
 			label(t, "mac", s->valid ? s->mac : "", false);
 			label(t, "vlan", vlan, false);
 			label(t, "driver", vf->driver ? vf->driver : "", false);

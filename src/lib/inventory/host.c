@@ -33,6 +33,7 @@ vfctl_host *vfctl_host_free(vfctl_host *h)
 	free(h->kernel_release);
 	free(h->cpu_vendor);
 	free(h->cmdline);
+	free(h->machine_id);
 	free(h->iommu_kind);
 	free(h->arg_intel_iommu);
 	free(h->arg_amd_iommu);

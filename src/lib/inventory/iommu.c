@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <stdio.h>
 
+#include "files.h"
 #include "iommu.h"
 #include "parse.h"
 #include "pci.h"
@@ -132,6 +133,24 @@ static void interrupt_remapping_scan(vfctl_ctx *ctx, vfctl_host *h)
 		h->vfio_unsafe_interrupts = p[0] == 'Y' || p[0] == 'y' || p[0] == '1';
 }
 
+/* /etc/machine-id: 32 hex digits, else NULL (an empty file before first boot, "uninitialized"). */
+static char *machine_id(const vfctl_ctx *ctx)
+{
+	char path[PATH_MAX], *t = NULL;
+	ctx_etc_path(ctx, "machine-id", path, sizeof(path));
+	if (file_read_text(path, &t) < 0)
+		return NULL;
+	strstrip_end(t);
+	bool ok = strlen(t) == 32;
+	for (size_t i = 0; ok && i < 32; i++)
+		ok = (t[i] >= '0' && t[i] <= '9') || (t[i] >= 'a' && t[i] <= 'f');
+	if (!ok) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
 int host_info_scan(vfctl_ctx *ctx, vfctl_host *h)
 {
 	char **v = NULL;
@@ -141,6 +160,7 @@ int host_info_scan(vfctl_ctx *ctx, vfctl_host *h)
 	(void)procfs_read(ctx->fs, "sys/kernel/osrelease", &h->kernel_release);
 	(void)procfs_read(ctx->fs, "cmdline", &h->cmdline);
 	h->cpu_vendor = cpu_vendor(ctx);
+	h->machine_id = machine_id(ctx);
 
 	if (sysfs_list(ctx->fs, "class/iommu", NULL, &v, &n) >= 0) {
 		h->n_iommus = n;

@@ -6,6 +6,7 @@
 #include "parse.h"
 #include "pci.h"
 #include "relations.h"
+#include "stable-id.h"
 #include "util.h"
 #include "vfctl/vfctl.h"
 
@@ -59,7 +60,7 @@ int vfctl_host_resolve(const vfctl_host *h, const char *arg, const vfctl_device 
 	_cleanup_free_ char *pf = NULL;
 	unsigned vf;
 
-	if ((d = vfctl_host_find(h, arg)) || (d = find_netdev(h, arg))) {
+	if ((d = vfctl_host_find(h, arg)) || (d = find_netdev(h, arg)) || (d = pf_by_stable_id(h, arg))) {
 		*ret_dev = d;
 		*ret_vf = -1;
 		return 0;
@@ -68,6 +69,8 @@ int vfctl_host_resolve(const vfctl_host *h, const char *arg, const vfctl_device 
 		d = vfctl_host_find(h, pf);
 		if (!d)
 			d = find_netdev(h, pf);
+		if (!d)
+			d = pf_by_stable_id(h, pf);
 		if (!d)
 			return -ENODEV;
 		if (vf >= d->n_vfs)

@@ -19,6 +19,7 @@ typedef struct applier {
 	const char *unit;        /* the device of the unit being applied, for events; NULL between units */
 	const char *journal_dir; /* under rundir: NULL for RUN_JOURNAL_DIR; restore reads RUN_HOLD_DIR */
 	bool hold;               /* vfctl bind: a unit done keeps its journal as the device's record */
+	bool no_force;           /* apply --prune: what is in use is refused, --force or not */
 } applier;
 
 /* A run's applier: the run directory, this boot's id (into *boot_id, the caller frees it) and a
@@ -58,6 +59,9 @@ int unit_rollback(applier *a, conf_unit *prior);
 /* The same for the undo of an interrupted run's journal: the guard is asked first (-EBUSY, -EPERM
  * with the holder named, nothing changed). */
 int unit_recover(applier *a, conf_unit *prior);
+/* The same for apply --prune, prior a PF's record (under the applier's journal_dir, which the
+ * success removes). */
+int unit_prune(applier *a, conf_unit *prior);
 
 /* What one PF worker did (apply-workers.c): ran is false for units it did not take. */
 typedef struct pf_outcome {
@@ -124,3 +128,18 @@ int journal_list(applier *a, char ***ret, size_t *ret_n);
 int journal_load(applier *a, const vfctl_host *h, const char *name, conf_unit *ret, journal_run *ret_run);
 /* Parses a journal's text (consumed); -EINVAL when it names no device or a value is malformed. */
 int journal_parse(char *text, conf_unit *ret, journal_run *ret_run);
+
+/* The PF records of apply --prune (record.c): what a PF had before vfctl first changed it, its first
+ * changed unit's prior state in a journal's form under ctx_state_dir()/RECORD_DIR, written once and
+ * kept across reboots (the journals' boot check does not apply: a PF's state before vfctl is what
+ * its driver gives it at every boot). */
+#define RECORD_DIR "vfctl/pf"
+/* Writes prior (a [PF] unit's) as its PF's record unless one exists; h: for the PF's ids. */
+int record_keep(applier *a, const conf_unit *prior, const vfctl_host *h);
+/* The PFs with a record (file names: their PCI addresses). */
+int record_list(vfctl_ctx *ctx, char ***ret, size_t *ret_n);
+/* Record name as a unit; -ESTALE (said in ctx) when the device at that address is not the one it
+ * was written for. */
+int record_load(vfctl_ctx *ctx, const vfctl_host *h, const char *name, conf_unit *ret);
+/* Records whose PF no unit of c names (c validated): what --prune returns. */
+int records_unnamed(vfctl_ctx *ctx, const vfctl_config *c, char ***ret, size_t *ret_n);

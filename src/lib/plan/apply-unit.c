@@ -148,6 +148,9 @@ static int guard_plan(applier *a, const vfctl_host *h, const vfctl_plan *p, cons
 	if (level == GUARD_HOST_NEEDS)
 		r = ctx_error(a->ctx, -EPERM, "refusing to %s %s: %s (not even with --force: move it off first)", what,
 			      dev, holder);
+	else if (a->no_force)
+		r = ctx_error(a->ctx, -EBUSY, "refusing to %s %s: %s (never in use, --force or not)", what, dev,
+			      holder);
 	else if (!a->o->force)
 		r = ctx_error(a->ctx, -EBUSY, "refusing to %s %s: %s (use --force to go ahead anyway)", what, dev,
 			      holder);
@@ -172,8 +175,9 @@ int units_guard(applier *a, const vfctl_config *c, const vfctl_host *h)
 }
 
 /* Brings a unit back to its journaled state: a plan from the host as it is now. An interrupted
- * run's undo (guarded) first asks the guard: the host may have put the device to use since. */
-static int rollback(applier *a, conf_unit *prior, bool guarded)
+ * run's undo and a prune (guarded: what the guard is told the change is) first ask the guard: the
+ * host may have put the device to use since. */
+static int rollback(applier *a, conf_unit *prior, const char *guarded)
 {
 	vfctl_config one = {.units = prior, .n_units = 1};
 	vfctl_plan p = {0};
@@ -181,7 +185,7 @@ static int rollback(applier *a, conf_unit *prior, bool guarded)
 	int r = rescan_unit(a, prior, &h);
 	if (r >= 0)
 		r = plan_unit(a->ctx, &one, 0, h, &p);
-	if (r >= 0 && guarded && (r = guard_plan(a, h, &p, prior->dev_id, "undo the interrupted run on")) < 0) {
+	if (r >= 0 && guarded && (r = guard_plan(a, h, &p, prior->dev_id, guarded)) < 0) {
 		plan_clear(&p);
 		vfctl_host_free(h);
 		return r;
@@ -213,7 +217,7 @@ static int rollback(applier *a, conf_unit *prior, bool guarded)
 }
 
 /* Events of what runs below name this unit; the caller's unit is given back after. */
-static int rollback_as(applier *a, conf_unit *prior, bool guarded)
+static int rollback_as(applier *a, conf_unit *prior, const char *guarded)
 {
 	const char *outer = a->unit;
 	a->unit = prior->dev_id;
@@ -224,12 +228,17 @@ static int rollback_as(applier *a, conf_unit *prior, bool guarded)
 
 int unit_rollback(applier *a, conf_unit *prior)
 {
-	return rollback_as(a, prior, false);
+	return rollback_as(a, prior, NULL);
 }
 
 int unit_recover(applier *a, conf_unit *prior)
 {
-	return rollback_as(a, prior, true);
+	return rollback_as(a, prior, "undo the interrupted run on");
+}
+
+int unit_prune(applier *a, conf_unit *prior)
+{
+	return rollback_as(a, prior, "prune");
 }
 
 /* Plans unit ui from the snapshot h (the host as the previous unit left it, or as the run found
@@ -261,6 +270,8 @@ int apply_unit(applier *a, const vfctl_config *c, size_t ui, const vfctl_host *h
 	a->unit = u->dev_id;
 	if (!planned && (r = plan_unit(a->ctx, c, ui, h, &p)) < 0)
 		goto out;
+	for (size_t i = 0; i < p.n_notes; i++)
+		applier_say(a, "%s", p.notes[i]);
 	if (p.n == 0) {
 		applier_say(a, "%s: up to date", u->dev_id);
 		applier_unit_done(a, u->dev_id, VFCTL_UNIT_UP_TO_DATE, NULL);

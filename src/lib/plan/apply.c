@@ -132,6 +132,57 @@ static bool wants_module_index(const vfctl_config *c)
 	return false;
 }
 
+/* apply --prune: the PFs with a record that no section names go back to it, one by one, guarded
+ * (never while a VM holds a VF of theirs, force or not); the record goes once the PF matches it. */
+static int prune(applier *a, const vfctl_config *c, vfctl_host **h, size_t *ret_n)
+{
+	if (a->o->select.n) {
+		applier_say(a,
+			    "--prune: not with DEVICE arguments (the others' sections were not read): nothing pruned");
+		return 0;
+	}
+	for (size_t i = 0; i < c->n_units; i++)
+		if (c->units[i].kind != UNIT_VDPA && !c->units[i].dev_id) {
+			applier_say(a, "--prune: %s:%u has errors, and may name a PF: nothing pruned",
+				    c->units[i].loc.file, c->units[i].loc.line);
+			return 0;
+		}
+	char **names = NULL;
+	size_t n = 0;
+	int r = records_unnamed(a->ctx, c, &names, &n), first = 0;
+	const char *rundir = a->rundir, *dir = a->journal_dir;
+	a->no_force = true;
+	for (size_t i = 0; r >= 0 && i < n && !applier_cancelled(a); i++) {
+		conf_unit prior = {0};
+		if (!vfctl_host_find(*h, names[i])) {
+			applier_say(a, "%s: has a record and is not on this host: left", names[i]);
+			continue;
+		}
+		int k = record_load(a->ctx, *h, names[i], &prior);
+		if (k >= 0) {
+			applier_say(
+				a,
+				"%s: no configuration names it: back to what it had before vfctl first configured it",
+				names[i]);
+			a->rundir = ctx_state_dir(a->ctx);
+			a->journal_dir = RECORD_DIR;
+			k = unit_prune(a, &prior);
+			a->rundir = rundir;
+			a->journal_dir = dir;
+			conf_unit_done(&prior);
+		}
+		if (k < 0) {
+			applier_say(a, "%s: not pruned: %s", names[i], vfctl_ctx_error(a->ctx));
+			first = first ? first : k;
+		} else
+			(*ret_n)++;
+		r = applier_rescan(a, h);
+	}
+	a->no_force = false;
+	strv_free_n(names, n);
+	return r < 0 ? r : first;
+}
+
 static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *opts)
 {
 	vfctl_apply_opts def = {0};
@@ -361,10 +412,23 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 		n_ok = 0;
 		break;
 	}
+	/* What this run changed keeps a record of what it had before vfctl first configured it. */
+	for (size_t k = 0; (result >= 0 || a.o->boot) && k < n_done; k++)
+		if (record_keep(&a, &priors[k], h) < 0)
+			applier_say(&a, "%s: %s: apply --prune cannot return it", priors[k].dev_id,
+				    vfctl_ctx_error(ctx));
+	size_t n_pruned = 0;
+	if (a.o->prune && result >= 0 && !stop && (r = prune(&a, c, &h, &n_pruned)) < 0 && !result) {
+		result = r;
+		snprintf(first_error, sizeof(first_error), "%s", vfctl_ctx_error(ctx));
+	}
 	if (c->n_units)
 		applier_say(&a, "summary: %zu changed, %zu up to date, %zu failed%s%s", n_ok, n_same,
 			    n_failed + n_invalid, n_failed && !a.o->boot ? " (the run was rolled back)" : "",
 			    n_later ? ", some left for their driver to bind" : "");
+	if (n_pruned)
+		applier_say(&a, "pruned: %zu PF%s back to what %s had before vfctl", n_pruned, n_pruned == 1 ? "" : "s",
+			    n_pruned == 1 ? "it" : "they");
 	r = result;
 	/* A file with errors and no section cannot be said to configure the DEVICE udev named. */
 	if (!skip_invalid || a.o->select.n)

@@ -198,6 +198,29 @@ void journal_handle_done(journal_handle *jh)
 	jh->fd = -EBADF;
 }
 
+int record_keep(applier *a, const conf_unit *prior, const vfctl_host *h)
+{
+	char path[PATH_MAX], ids[16] = "";
+	const vfctl_device *d = vfctl_host_find(h, prior->dev_id);
+	snprintf(path, sizeof(path), "%s/" RECORD_DIR "/%s", ctx_state_dir(a->ctx), prior->dev_id);
+	if (prior->kind != UNIT_PF || file_exists(path) == 0)
+		return 0;
+	if (d && d->addr.domain >= 0)
+		snprintf(ids, sizeof(ids), "%04x:%04x", d->vendor_id, d->device_id);
+	journal_run j = {.pid = getpid(), .started = time(NULL)};
+	applier rec = *a;
+	rec.boot_id = NULL; /* a record outlives the boot */
+	_cleanup_free_ char *text = journal_text(&rec, &j, prior, ids[0] ? ids : NULL), *out = NULL;
+	const char *body = text ? strstr(text, "pid=") : NULL;
+	if (!body || asprintf(&out,
+			      "# vfctl record: %s as it was before vfctl first configured it. vfctl apply --prune\n"
+			      "# returns it to this once no configuration file names it (vfctl.conf(5)).\n%s",
+			      prior->dev_id, body) < 0)
+		return -ENOMEM;
+	int r = file_write_text(path, out);
+	return r < 0 ? ctx_error(a->ctx, r, "cannot keep the record %s", path) : 0;
+}
+
 int journal_write(applier *a, const journal_run *j, const conf_unit *prior, const char *ids)
 {
 	journal_handle jh = JOURNAL_HANDLE_INIT;

@@ -478,6 +478,30 @@ static int plan_pf_finish(pf_plan *pp)
 	return 0;
 }
 
+/* NumVFs=external: what the plan leaves to whoever made the VFs. */
+static int plan_external(const pf_plan *pp)
+{
+	const conf_unit *u = pp->u;
+	int r = plan_note(pp->p, pp->pf->id,
+			  "NumVFs=external: %d VF%s as made by someone else; vfctl does not create, remove or "
+			  "re-create them, nor change sriov_drivers_autoprobe",
+			  pp->cur_n, pp->cur_n == 1 ? "" : "s");
+	for (size_t i = 0; r >= 0 && i < u->n_vf_sections; i++) {
+		const vf_section *sec = &u->vf_sections[i];
+		char range[32];
+		if (sec->lo < 0 || sec->hi < pp->cur_n)
+			continue;
+		if (sec->hi != sec->lo)
+			snprintf(range, sizeof(range), "%d-%d", sec->lo, sec->hi);
+		else
+			snprintf(range, sizeof(range), "%d", sec->lo);
+		r = plan_note(pp->p, pp->pf->id,
+			      "[VF:%s] (%s:%u) names VFs that do not exist yet: left for when they are made", range,
+			      sec->loc.file, sec->loc.line);
+	}
+	return r;
+}
+
 int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *h, vfctl_plan *p)
 {
 	const conf_unit *u = &c->units[ui];
@@ -497,14 +521,17 @@ int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *
 	pp.recreate = pp.want_n != pp.cur_n || (pp.esw_change && pp.order == ESWITCH_THROUGH_ZERO && pp.cur_n > 0);
 	pp.nvme = pf->nvme_ctrl && pf->nvme_known;
 	/* An online NVMe VF changes its resources only offline, under its driver: re-created instead. */
-	for (size_t i = 0; pp.nvme && !pp.recreate && i < pf->n_vfs && i < u->n_vfs; i++) {
+	for (size_t i = 0; pp.nvme && !pp.recreate && u->num_vfs != NUMVFS_EXTERNAL && i < pf->n_vfs && i < u->n_vfs;
+	     i++) {
 		const vfctl_vf *v = &pf->vfs[i];
 		const vf_target *t = &u->vfs[i];
 		pp.recreate = v->nvme_online == 1 && t->nvme_vq >= 0 &&
 			      (v->nvme_vq != t->nvme_vq || v->nvme_vi != t->nvme_vi);
 	}
 
-	int r = plan_pf_link(&pp);
+	int r = u->num_vfs == NUMVFS_EXTERNAL ? plan_external(&pp) : 0;
+	if (r >= 0)
+		r = plan_pf_link(&pp);
 	if (r >= 0)
 		r = plan_ovs(p, ui, u, h, pf, pp.want_n, false, true);
 	if (r >= 0)

@@ -125,6 +125,29 @@ void plan_clear(vfctl_plan *p)
 	free(p->steps);
 	p->steps = NULL;
 	p->n = p->alloc = 0;
+	for (size_t i = 0; i < p->n_notes; i++)
+		free(p->notes[i]);
+	free(p->notes);
+	p->notes = NULL;
+	p->n_notes = p->alloc_notes = 0;
+}
+
+int plan_note(vfctl_plan *p, const char *dev, const char *fmt, ...)
+{
+	va_list ap;
+	char *body = NULL, *n = NULL;
+	if (GROW(p->notes, p->alloc_notes, p->n_notes + 1) < 0)
+		return -ENOMEM;
+	va_start(ap, fmt);
+	int r = vasprintf(&body, fmt, ap);
+	va_end(ap);
+	if (r < 0 || asprintf(&n, "%s: %s", dev, body) < 0) {
+		free(body);
+		return -ENOMEM;
+	}
+	free(body);
+	p->notes[p->n_notes++] = n;
+	return 0;
 }
 
 /* Appends a step with its text; the caller fills the kind's member of the union. */

@@ -102,6 +102,9 @@ typedef struct plan_step {
 struct vfctl_plan {
 	plan_step *steps;
 	size_t n, alloc;
+	/* What the plan leaves alone and why (NumVFs=external): said, never a step. */
+	char **notes;
+	size_t n_notes, alloc_notes;
 };
 
 /* Steps that bring unit u (validated) from the host's state h to its target. Appends to p. Pure:
@@ -158,6 +161,8 @@ int plan_rate_groups(vfctl_plan *p, size_t ui, const conf_unit *u, const vfctl_d
 /* Building a plan (plan-step.c): a step with its text, the caller fills the kind's member. */
 plan_step *plan_add(vfctl_plan *p, step_kind kind, size_t unit, const char *dev, int vf, const char *fmt, ...)
 	_printf_(6, 7);
+/* A note of the plan ("DEV: ..."); -ENOMEM only. */
+int plan_note(vfctl_plan *p, const char *dev, const char *fmt, ...) _printf_(3, 4);
 /* Copies v into a step's field (NULL stays NULL); false on OOM. */
 bool plan_own(char **field, const char *v);
 /* The steps that give VF i of pf (named ifn in their texts) the knobs t sets, one per attribute

@@ -110,6 +110,12 @@ int verify_drift(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, con
 		if ((dev && !d->device) || !d->want)
 			r = -ENOMEM;
 	}
+	/* The plan's notes move over as they are. */
+	if (r >= 0 && p.n_notes) {
+		v->notes = TAKE_PTR(p.notes);
+		v->n_notes = p.n_notes;
+		p.n_notes = p.alloc_notes = 0;
+	}
 	plan_clear(&p);
 	return r;
 }

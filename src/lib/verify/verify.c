@@ -66,6 +66,7 @@ vfctl_verify_result *vfctl_verify_free(vfctl_verify_result *v)
 	}
 	free(v->skipped);
 	strv_free_n(v->restored, v->n_restored);
+	strv_free_n(v->notes, v->n_notes);
 	free(v);
 	return NULL;
 }
@@ -131,6 +132,10 @@ int vfctl_verify_json(const vfctl_verify_result *v, char **ret)
 	json_open_array(&w, "restored");
 	for (size_t i = 0; i < v->n_restored; i++)
 		json_str(&w, NULL, v->restored[i]);
+	json_close_array(&w);
+	json_open_array(&w, "notes");
+	for (size_t i = 0; i < v->n_notes; i++)
+		json_str(&w, NULL, v->notes[i]);
 	json_close_array(&w);
 	json_close_object(&w);
 	return json_finish(&w, ret);

@@ -1,0 +1,315 @@
+#!/usr/bin/env python3
+"""Fake-kernel tier: what admins ask of a host tool beyond setting values, proven with vfctl-fake on
+fake trees: VF MACs derived from the machine id (MACAddress=persistent), VFs someone else made
+adopted as they are (Manage=observe)."""
+import json
+import os
+import re
+import shutil
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "common"))
+import macpolicy  # noqa: E402
+import test_guard  # noqa: E402
+import test_kernel  # noqa: E402
+from harness import Suite  # noqa: E402
+from test_kernel import Host, pf_of, plan_steps  # noqa: E402
+
+PF = "0000:01:00.0"
+MID_A = "0123456789abcdef0123456789abcdef"
+MID_B = "fedcba9876543210fedcba9876543210"
+PERSISTENT = "[PF]\nMatch=pci:%s\nNumVFs=%d\n\n[VF]\nMACAddress=persistent\n"
+
+
+def machine_id(h, mid):
+    os.makedirs(os.path.join(h.root, "etc"), exist_ok=True)
+    with open(os.path.join(h.root, "etc", "machine-id"), "w") as f:
+        f.write(mid + "\n")
+
+
+def macs(h, pf=PF):
+    return [v["mac"] for v in pf_of(h.state(), pf)["vfs"]]
+
+
+def local_unicast(m):
+    first = int(m.split(":")[0], 16)
+    return first & 1 == 0 and first & 2 == 2
+
+
+def test_persistent_mac(s):
+    h = Host("persistent")
+    path = h.conf("a.conf", PERSISTENT % (PF, 4))
+    before = h.state()
+    rc, out, err = h.run("apply", "-c", path)
+    s.check("no machine id: refused with FILE:LINE naming /etc/machine-id, nothing changed",
+            rc != 0 and re.search(r"a\.conf:6: MACAddress=persistent .*/etc/machine-id", err) and h.state() == before,
+            (rc, err))
+    machine_id(h, MID_A)
+    rc, out, err = h.run("apply", "-c", path)
+    first = macs(h)
+    s.check("apply: 4 VFs, each MAC locally administered, unicast and its own",
+            rc == 0 and len(set(first)) == 4 and all(local_unicast(m) for m in first), (rc, err, first))
+    # The derivation is a promise kept across vfctl versions: a VF's MAC must not change with an
+    # upgrade. These are the values of machine id MID_A, the fixture's PF (permanent MAC
+    # 52:54:00:12:34:56) and VFs 0..3.
+    s.eq("the derivation is the documented one (machine id, PF permanent MAC, index)", first, PINNED)
+    s.eq("... as an implementation from the documentation computes it",
+         first, [macpolicy.persistent_mac(MID_A, "52:54:00:12:34:56", i) for i in range(4)])
+    s.eq("a second plan has no step", plan_steps(h, path), [])
+    h.run("apply", "-c", h.conf("zero.conf", "[PF]\nMatch=pci:%s\nNumVFs=0\n" % PF))
+    rc, out, err = h.run("apply", "-c", path)
+    s.eq("VFs destroyed and made again: the same MACs", (rc, macs(h)), (0, first))
+    rc, out, err = h.run("apply", "-c", h.conf("six.conf", PERSISTENT % (PF, 6)))
+    s.eq("6 VFs: the first 4 keep theirs", (rc, macs(h)[:4]), (0, first))
+    machine_id(h, MID_B)
+    rc, out, err = h.run("apply", "-c", path)
+    other = macs(h)
+    s.check("another machine id (another host): every MAC differs", rc == 0 and not set(other) & set(first),
+            (first, other))
+
+
+def conf_dir(h, name, files):
+    d = os.path.join(h.root, name)
+    os.makedirs(d)
+    os.chmod(d, 0o755)
+    for f, text in files.items():
+        with open(os.path.join(d, f), "w") as fh:
+            fh.write(text)
+        os.chmod(os.path.join(d, f), 0o644)
+    return d
+
+
+def test_persistent_mac_two_pfs(s):
+    h = Host("persistent-two", "igb-two")
+    machine_id(h, MID_A)
+    d = conf_dir(h, "conf.d", {"a.conf": PERSISTENT % (PF, 3), "b.conf": PERSISTENT % ("0000:04:00.0", 3)})
+    rc, out, err = h.run("apply", "-c", d)
+    both = macs(h) + macs(h, "0000:04:00.0")
+    s.check("two PFs: 6 VFs, 6 MACs", rc == 0 and len(set(both)) == 6, (rc, err, both))
+    d = conf_dir(h, "lit.d", {"a.conf": PERSISTENT % (PF, 3),
+                              "b.conf": "[PF]\nMatch=pci:0000:04:00.0\nNumVFs=1\n[VF:0]\nMACAddress=%s\n" % both[1]})
+    rc, out, err = h.run("plan", "-c", d)
+    s.check("a literal MAC equal to a derived one is refused, naming the VF that has it",
+            rc != 0 and "b.conf:5: MACAddress=%s for VF 0 of 0000:04:00.0 is already VF 1's (" % both[1] in err, err)
+
+
+def test_export_persistent(s):
+    h = Host("persistent-export")
+    machine_id(h, MID_A)
+    h.run("apply", "-c", h.conf("a.conf", PERSISTENT % (PF, 3)))
+    out_dir = os.path.join(h.root, "export")
+    rc, out, err = h.run("export", "-o", out_dir)
+    text = open(os.path.join(out_dir, "enp1s0.conf")).read()
+    s.check("export: one [VF] MACAddress=persistent, no literal MAC",
+            rc == 0 and "[VF]\nMACAddress=persistent\n" in text and not re.search(r"MACAddress=[0-9a-f]{2}:", text),
+            text)
+    s.eq("export: its plan on the same host has no step", plan_steps(h, out_dir), [])
+    vf1 = os.path.join(h.root, "sys", ".fakekernel", "vfstate", PF, "1")
+    fields = open(vf1).read().split(" ")
+    with open(vf1, "w") as f:  # as `ip link set enp1s0 vf 1 mac ...` would
+        f.write(" ".join(["02:00:00:00:0b:01"] + fields[1:]))
+    shutil.rmtree(out_dir)
+    rc, out, err = h.run("export", "-o", out_dir)
+    text = open(os.path.join(out_dir, "enp1s0.conf")).read()
+    s.check("one MAC set by hand: it is written as it is, the others as persistent",
+            "[VF:1]\nMACAddress=02:00:00:00:0b:01\n" in text and text.count("MACAddress=persistent") == 2, text)
+
+
+def zero_mac_findings(h):
+    rc, out, err = h.run("doctor", "--json")
+    return [f for f in json.loads(out)["findings"] if f["id"] == "vf.zero-mac"]
+
+
+def test_doctor_zero_mac(s):
+    h = Host("zero-mac")
+    machine_id(h, MID_A)
+    h.run("apply", "-c", h.conf("a.conf", "[PF]\nMatch=pci:%s\nNumVFs=3\n\n[VF:1]\nMACAddress=02:00:00:00:0c:01\n" % PF))
+    f = zero_mac_findings(h)
+    s.check("doctor: VFs 0 and 2 without a MAC, one warning, MACAddress=persistent as the fix",
+            len(f) == 1 and f[0]["severity"] == "warn" and f[0]["evidence"] == "VF 0, 2" and
+            "MACAddress=persistent" in f[0]["fix"], f)
+    h.run("apply", "-c", h.conf("b.conf", PERSISTENT % (PF, 3)))
+    s.eq("doctor: after MACAddress=persistent, no finding", zero_mac_findings(h), [])
+
+
+EXTERNAL = """[PF]
+Match=pci:0000:01:00.0
+NumVFs=external
+
+[VF:1]
+Trust=yes
+
+[VF:5]
+MACAddress=02:00:00:00:0d:05
+"""
+
+
+def test_numvfs_external(s):
+    h = Host("external")
+    h.run("apply", "-c", h.conf("made.conf", "[PF]\nMatch=pci:%s\nNumVFs=3\n[VF:0]\nMACAddress=02:00:00:00:0e:00\n" % PF))
+    before = pf_of(h.state())
+    path = h.conf("ext.conf", EXTERNAL)
+    s.eq("NumVFs=external: the plan is VF 1's trust, nothing else", plan_steps(h, path), [(PF, "vf-trust", 1)])
+    rc, out, err = h.run("plan", "--json", "-c", path)
+    notes = json.loads(out)["notes"]
+    s.check("plan names what it leaves alone: the count, and [VF:5] waiting for its VF",
+            len(notes) == 2 and notes[0].startswith(PF + ": NumVFs=external: 3 VFs as made by someone else") and
+            "[VF:5] (%s:8) names VFs that do not exist yet" % path in notes[1], notes)
+    rc, out, err = h.run("plan", "-c", path)
+    s.check("plan's text says it too", "  note: %s: NumVFs=external: 3 VFs" % PF in out, out)
+    rc, out, err = h.run("apply", "-c", path)
+    pf = pf_of(h.state())
+    s.check("apply: VF 1 trusted; the count, autoprobe and VFs 0 and 2 as they were",
+            rc == 0 and pf["vfs"][1]["trust"] is True and pf["sriov"] == before["sriov"] and
+            [pf["vfs"][i] for i in (0, 2)] == [before["vfs"][i] for i in (0, 2)], (rc, err))
+    rc, out, err = h.run("verify", "--json", "-c", path)
+    doc = json.loads(out)
+    s.check("verify: no drift, the same notes", rc == 0 and doc["drift"] == [] and doc["notes"] == notes, out)
+    # Whoever owns the count makes 6 VFs: the next apply gives VF 5 its MAC and keeps the count.
+    h.run("apply", "-c", h.conf("made6.conf", "[PF]\nMatch=pci:%s\nNumVFs=6\n" % PF))
+    s.eq("6 VFs now: the plan sets VF 5's MAC (and VF 1's trust, lost with the re-creation)",
+         sorted(plan_steps(h, path)), sorted([(PF, "vf-trust", 1), (PF, "vf-mac", 5)]))
+    rc, out, err = h.run("apply", "-c", path)
+    pf = pf_of(h.state())
+    s.check("applied: 6 VFs still, VF 5 with its MAC",
+            rc == 0 and pf["sriov"]["num_vfs"] == 6 and pf["vfs"][5]["mac"] == "02:00:00:00:0d:05", (rc, err))
+    bad = h.conf("bad.conf", "[PF]\nMatch=pci:%s\nNumVFs=external\nAutoProbe=no\n" % PF)
+    rc, out, err = h.run("plan", "-c", bad)
+    s.check("NumVFs=external with AutoProbe=: refused at its line",
+            rc != 0 and "bad.conf:4: AutoProbe= with NumVFs=external" in err, err)
+
+
+def findings(h, prefix="vm."):
+    rc, out, err = h.run("doctor", "--json")
+    return [f for f in json.loads(out)["findings"] if f["id"].startswith(prefix)]
+
+
+def write(h, rel, text):
+    path = os.path.join(h.root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def test_stable_references(s):
+    """A VF named by its PF's permanent MAC and index (mac:...:vfN) in every hand-off; doctor finds
+    libvirt domains and Proxmox mappings whose addresses now name another device."""
+    h = Host("references")
+    h.run("apply", "-c", h.conf("a.conf", "[PF]\nMatch=pci:%s\nNumVFs=3\n[VF:1]\nDriver=vfio-pci\n" % PF))
+    rc1, by_mac, err1 = h.run("emit", "libvirt", "mac:52:54:00:12:34:56:vf1")
+    rc2, by_addr, err2 = h.run("emit", "libvirt", "0000:01:10.2")
+    s.check("emit libvirt mac:PERM:vf1 is emit libvirt of VF 1's address, with its alias",
+            rc1 == rc2 == 0 and by_mac == by_addr and "<alias name='ua-vfctl-525400123456-vf1'/>" in by_mac and
+            "bus='0x01' slot='0x10' function='0x2'" in by_mac, (by_mac, err1, by_addr))
+    rc, out, err = h.run("status", "path:pci-%s:vf2" % PF)
+    s.check("status path:pci-ADDR:vf2 names VF 2", rc == 0 and "01:10.4" in out, (rc, out, err))
+    dom = "<domain type='kvm'>\n<name>web01</name>\n<devices>\n%s</devices>\n</domain>\n" % by_mac
+    write(h, "etc/libvirt/qemu/web01.xml", dom)
+    f = findings(h)
+    s.check("doctor: the domain's VF is where its alias says: one ok finding",
+            [(x["id"], x["severity"]) for x in f] == [("vm.references", "ok")] and "1 libvirt" in f[0]["evidence"], f)
+    # A renumbering as a firmware update makes it, seen from the definition: the address it holds
+    # is now VF 2's, and VF 1 is elsewhere.
+    write(h, "etc/libvirt/qemu/web01.xml", dom.replace("function='0x2'", "function='0x4'"))
+    f = findings(h)
+    s.check("doctor: the domain's address is now another device: a warning with VF 1's address as the fix",
+            len(f) == 1 and f[0]["id"] == "vm.address-moved" and f[0]["severity"] == "warn" and
+            "web01 names 0000:01:10.4 for VF 1 of the PF mac:52:54:00:12:34:56" in f[0]["summary"] and
+            "that VF is 0000:01:10.2 now" in f[0]["fix"], f)
+    write(h, "etc/libvirt/qemu/web01.xml", dom.replace("525400123456", "525400aaaaaa"))
+    f = findings(h)
+    s.check("doctor: a PF that is not on this host", len(f) == 1 and "which is not on this host" in f[0]["summary"], f)
+    os.remove(os.path.join(h.root, "etc/libvirt/qemu/web01.xml"))
+    write(h, "etc/hostname", "pve1.example.com\n")
+    rc, px, err = h.run("emit", "proxmox", "--mapping", "vfs", "--node", "pve1", "0000:01:10.2")
+    cfg = "".join(ln + "\n" for ln in px.splitlines() if ln.startswith(("vfs", "\tmap")))
+    write(h, "etc/pve/mapping/pci.cfg", cfg + "other\n\tmap node=pve2,path=0000:09:00.0,id=1234:5678\n")
+    f = findings(h)
+    s.check("doctor: the Proxmox mapping (this node's entry) matches the device", rc == 0 and
+            [(x["id"], x["severity"]) for x in f] == [("vm.references", "ok")] and "1 Proxmox" in f[0]["evidence"],
+            (px, f))
+    write(h, "etc/pve/mapping/pci.cfg", cfg.replace("path=0000:01:10.2", "path=0000:01:10.4"))
+    f = findings(h)
+    s.check("doctor: a mapping whose path is now another VF (its IOMMU group differs): stale", len(f) == 1 and
+            f[0]["id"] == "vm.proxmox-mapping-stale" and
+            "mapping vfs names 0000:01:10.4, which is in another IOMMU group now" in f[0]["summary"], (cfg, f))
+    write(h, "etc/pve/mapping/pci.cfg", cfg.replace("id=8086:10ca", "id=15b3:101e"))
+    f = findings(h)
+    s.check("doctor: a mapping whose device is now of another vendor and model: stale", len(f) == 1 and
+            "which is another device now" in f[0]["summary"], f)
+
+
+PF2 = "0000:04:00.0"
+
+
+def record(h, pf):
+    return os.path.join(h.run_dir, "vfctl", "pf", pf)
+
+
+def test_prune(s):
+    """A file removed: apply --prune returns its PF to what it had before vfctl first configured it,
+    from the record the first apply kept; never under a VM."""
+    h = Host("prune", "igb-two")
+    d = conf_dir(h, "conf.d", {"a.conf": "[PF]\nMatch=pci:%s\nNumVFs=2\n[VF:0]\nMACAddress=02:00:00:00:0f:00\n" % PF,
+                               "b.conf": "[PF]\nMatch=pci:%s\nNumVFs=3\n[VF:2]\nDriver=vfio-pci\n" % PF2})
+    pristine = pf_of(h.state(), PF2)
+    rc, out, err = h.run("apply", "-c", d)
+    s.check("apply: both PFs configured, a record kept for each",
+            rc == 0 and os.path.exists(record(h, PF)) and os.path.exists(record(h, PF2)), (rc, err))
+    first = open(record(h, PF2)).read()
+    h.run("apply", "-c", h.conf("b5.conf", "[PF]\nMatch=pci:%s\nNumVFs=5\n" % PF2))
+    s.eq("a later apply keeps the first record (what it had before vfctl, not before that run)",
+         open(record(h, PF2)).read(), first)
+    h.run("apply", "-c", d)
+    os.remove(os.path.join(d, "b.conf"))
+    rc, out, err = h.run("plan", "--json", "--prune", "-c", d)
+    doc = json.loads(out)
+    s.check("plan --prune: 0000:04:00.0's steps back to 0 VFs and a note; nothing for the PF a file names",
+            rc == 0 and {x["device"] for x in doc["steps"]} == {PF2} and
+            any(x["action"] == "numvfs" for x in doc["steps"]) and
+            any(n.startswith(PF2 + ": no configuration names it: --prune returns it") for n in doc["notes"]), out)
+    s.eq("plan without --prune: nothing to do", plan_steps(h, d), [])
+    before = pf_of(h.state())
+    rc, out, err = h.run("apply", "--prune", "-c", d)
+    after = pf_of(h.state(), PF2)
+    s.check("apply --prune: 0000:04:00.0 as it was before vfctl (0 VFs, autoprobe on), its record gone",
+            rc == 0 and after["sriov"] == pristine["sriov"] and not os.path.exists(record(h, PF2)) and
+            "pruned: 1 PF back to what it had before vfctl" in out, (rc, out, err, after["sriov"]))
+    s.eq("... the PF a file names untouched, its record kept", (pf_of(h.state()), os.path.exists(record(h, PF))),
+         (before, True))
+    rc, out, err = h.run("apply", "--prune", "-c", d)
+    s.check("a second apply --prune: nothing to prune", rc == 0 and "pruned:" not in out, out)
+    # Under a VM: never, forced or not.
+    with open(os.path.join(d, "b.conf"), "w") as f:
+        f.write("[PF]\nMatch=pci:%s\nNumVFs=3\n[VF:2]\nDriver=vfio-pci\n" % PF2)
+    h.run("apply", "-c", d)
+    dev = pf_of(h.state(), PF2)["vfs"][2]["id"]
+    group = next(x for x in h.state() if x["id"] == dev)["iommu_group"]
+    test_guard.plant_vm(h, "/dev/vfio/%d" % group)
+    os.remove(os.path.join(d, "b.conf"))
+    rc, out, err = h.run("apply", "--prune", "--force", "-c", d)
+    s.check("a VM holds VF 2: not pruned even with --force, the VM named, the record kept, exit 1",
+            rc == 1 and "0000:04:00.0: not pruned:" in out + err and "qemu-system-x86" in out + err and
+            pf_of(h.state(), PF2)["sriov"]["num_vfs"] == 3 and os.path.exists(record(h, PF2)), (rc, out, err))
+
+
+PINNED = ['2e:fe:73:f2:d0:45', 'ce:25:55:cb:fe:e3', '7a:1a:c6:c6:f9:78', '32:9d:9e:97:bf:43']
+
+
+def main():
+    s = Suite("adopt")
+    if not os.access(test_kernel.FAKE, os.X_OK):
+        s.check("%s is built" % test_kernel.FAKE, False)
+        s.finish()
+    for fn in (test_persistent_mac, test_persistent_mac_two_pfs, test_export_persistent, test_doctor_zero_mac,
+               test_numvfs_external, test_stable_references,
+               test_prune):
+        s.run(fn)
+    shutil.rmtree(test_kernel.TMP, ignore_errors=True)
+    s.finish()
+
+
+if __name__ == "__main__":
+    main()
