@@ -7,17 +7,9 @@ cd "$(dirname "$0")/.."
 OUT=${OUT:-build/deb}
 version=$(dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null || sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
 
-need=(debhelper dpkg-dev fakeroot lintian meson ninja-build pkg-config libmnl-dev libpci-dev libkmod-dev)
-missing=()
-for p in "${need[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	[ "$(id -u)" = 0 ] || { echo "deb: missing ${missing[*]}; run as root or install them" >&2; exit 1; }
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=scripts/install-missing.sh
+. scripts/install-missing.sh
+install_missing deb debhelper dpkg-dev fakeroot lintian meson ninja-build pkg-config libmnl-dev libpci-dev libkmod-dev
 
 rm -rf "$OUT"
 src="$OUT/vfctl-$version"

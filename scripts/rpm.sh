@@ -12,18 +12,10 @@ esac
 version=$(sed -n "s/^ *version *: *'\([^']*\)'.*/\1/p" meson.build | head -n 1)
 [ -n "$version" ] || { echo "rpm: no project version in meson.build" >&2; exit 1; }
 
-need=(rpm rpmlint elfutils cpio gcc meson ninja-build pkg-config dpkg-dev
-	libmnl-dev libpci-dev libkmod-dev libjansson-dev)
-missing=()
-for p in "${need[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	[ "$(id -u)" = 0 ] || { echo "rpm: missing ${missing[*]}; run as root or install them" >&2; exit 1; }
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=scripts/install-missing.sh
+. scripts/install-missing.sh
+install_missing rpm rpm rpmlint elfutils cpio gcc meson ninja-build pkg-config dpkg-dev \
+	libmnl-dev libpci-dev libkmod-dev libjansson-dev
 
 rm -rf "$top"
 mkdir -p "$top/SOURCES" "$top/SPECS"

@@ -255,7 +255,7 @@ def test_prune(s):
     rec = "/var/lib/vfctl/pf/" + PF
     s.check("vfctl.service's first apply kept the PF's record under /var/lib/vfctl (0 VFs then)",
             "num_vfs=0" in (read(rec) or ""), read(rec))
-    os.rename("/etc/vfctl/lab.conf", "/run/lab.conf.away")
+    os.rename("/etc/vfctl/lab.conf", "/etc/vfctl/lab.conf.away")  # only *.conf files are read
     try:
         p = vfctl("plan", "--prune")
         s.check("plan --prune without the file: sriov_numvfs 3 -> 0, and a note naming the PF",
@@ -267,7 +267,7 @@ def test_prune(s):
                 p.returncode == 0 and read(SYS + "/sriov_numvfs") == "0" and not os.path.exists(rec),
                 p.stdout + p.stderr)
     finally:
-        os.rename("/run/lab.conf.away", "/etc/vfctl/lab.conf")
+        os.rename("/etc/vfctl/lab.conf.away", "/etc/vfctl/lab.conf")
     p = vfctl("apply")
     s.check("the file back: apply configures the PF again and keeps a new record",
             p.returncode == 0 and vf_state() == WANT and os.path.exists(rec), p.stdout + p.stderr)

@@ -5,26 +5,8 @@
 cd "$(dirname "$0")/../.." || exit 1
 build=${1:-${BUILD:-build}}
 out="$build/deb"
-n=0
-bad=0
-ok() { # what, condition status, detail...
-	local what=$1 st=$2
-	shift 2
-	n=$((n + 1))
-	if [ "$st" = 0 ]; then
-		echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/# /'
-		bad=$((bad + 1))
-	fi
-}
-finish() {
-	echo "1..$n"
-	echo "# package: $((n - bad)) passed, $bad failed"
-	[ $bad = 0 ]
-	exit $?
-}
+# shellcheck source=tests/package/tap.sh
+. tests/package/tap.sh
 
 log=$(OUT="$out" bash scripts/deb.sh 2>&1)
 ok "make deb builds vfctl, libvfctl2 and libvfctl-dev" $? "$(tail -n 20 <<<"$log")"
@@ -32,7 +14,7 @@ for p in vfctl libvfctl2 libvfctl-dev; do
 	ls "$out"/${p}_*.deb >/dev/null 2>&1
 	ok "$p package exists" $?
 done
-[ -f "$out/vfctl_"*.deb ] 2>/dev/null || ls "$out"/vfctl_*.deb >/dev/null 2>&1 || finish
+[ -f "$out/vfctl_"*.deb ] 2>/dev/null || ls "$out"/vfctl_*.deb >/dev/null 2>&1 || finish package
 
 errs=$(grep -E '^[EW]: ' "$out/lintian.txt")
 ok "lintian: no error, no warning" "$([ -z "$errs" ]; echo $?)" "$errs"
@@ -89,4 +71,4 @@ for u in vfctl.service vfctl-device@.service vfctl-metrics.service; do
 	echo "# systemd-analyze security $u: ${score:-?}"
 	ok "$u is sandboxed (exposure below 5.0)" "$(awk -v s="${score:-99}" 'BEGIN { exit !(s < 5.0) }'; echo $?)"
 done
-finish
+finish package

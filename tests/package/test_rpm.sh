@@ -7,25 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-n=0
-bad=0
-ok() { # what, status, detail...
-	local what=$1 st=$2
-	shift 2
-	n=$((n + 1))
-	if [ "$st" = 0 ]; then
-		echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		if [ $# -gt 0 ]; then printf '%s\n' "$@" | sed 's/^/# /'; fi
-		bad=$((bad + 1))
-	fi
-}
-finish() {
-	echo "1..$n"
-	echo "# package-rpm: $((n - bad)) passed, $bad failed"
-	exit $((bad > 0))
-}
+# shellcheck source=tests/package/tap.sh
+. tests/package/tap.sh
 
 st=0
 log=$(BUILD=$work bash scripts/rpm.sh 2>&1) || st=$?
@@ -36,7 +19,7 @@ for p in vfctl libvfctl libvfctl-devel; do
 	ls "$rpmdir/$p"-[0-9]*.rpm >/dev/null 2>&1 || st=$?
 	ok "$p rpm exists" $st
 done
-ls "$rpmdir/vfctl"-[0-9]*.rpm >/dev/null 2>&1 || finish
+ls "$rpmdir/vfctl"-[0-9]*.rpm >/dev/null 2>&1 || finish package-rpm
 
 summary=$(grep -Eo '[0-9]+ errors, [0-9]+ warnings' "$work/rpm/rpmlint.txt" || true)
 errors=$(sed -n 's/^\([0-9]*\) errors.*/\1/p' <<<"$summary")
@@ -102,4 +85,4 @@ ok "the preset enables vfctl.service for the next boot, not the metrics timer" $
 execs=$(grep -h -o -e '^ExecStart=[^ ]*' -e 'RUN[^=]*="[^ "]*' "$root"/usr/lib/systemd/system/* \
 	"$root"/usr/lib/udev/rules.d/* | sed 's/.*[="]//' | sort -u)
 ok "the units run the vfctl the rpm ships ($execs)" "$([ "$execs" = /usr/sbin/vfctl ] && echo 0 || echo 1)"
-finish
+finish package-rpm

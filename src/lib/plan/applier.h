@@ -120,6 +120,8 @@ void journal_remove(applier *a, const char *dev);
  * until vfctl restore. 1 when moved there, 0 when the device was held already (the older record,
  * what it had before vfctl first took it, stays; this journal is dropped). */
 int journal_hold(applier *a, const char *dev);
+/* The files of directory base/sub (one per device), none when it does not exist. */
+int record_names(vfctl_ctx *ctx, const char *base, const char *sub, char ***ret, size_t *ret_n);
 /* The journals left under the run directory (file names, one per device). */
 int journal_list(applier *a, char ***ret, size_t *ret_n);
 /* Reads journal name, checked (runs.h) against h: its run into *ret_run, and, when ret_run->unusable

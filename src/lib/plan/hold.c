@@ -118,13 +118,5 @@ int hold_restore(vfctl_ctx *ctx, const char *dev, vfctl_host **h, const vfctl_ap
 
 int hold_list(vfctl_ctx *ctx, char ***ret, size_t *ret_n)
 {
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/" RUN_HOLD_DIR, ctx_run_dir(ctx));
-	int r = dir_list(dir, NULL, ret, ret_n);
-	if (r == -ENOENT) {
-		*ret = NULL;
-		*ret_n = 0;
-		return 0;
-	}
-	return r < 0 ? ctx_error(ctx, r, "cannot list %s", dir) : 0;
+	return record_names(ctx, ctx_run_dir(ctx), RUN_HOLD_DIR, ret, ret_n);
 }

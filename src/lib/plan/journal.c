@@ -391,17 +391,22 @@ int journal_parse(char *text, conf_unit *ret, journal_run *ret_run)
 	return 0;
 }
 
-int journal_list(applier *a, char ***ret, size_t *ret_n)
+int record_names(vfctl_ctx *ctx, const char *base, const char *sub, char ***ret, size_t *ret_n)
 {
 	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/%s", a->rundir, journal_dir(a));
+	snprintf(dir, sizeof(dir), "%s/%s", base, sub);
 	int r = dir_list(dir, NULL, ret, ret_n);
 	if (r == -ENOENT) {
 		*ret = NULL;
 		*ret_n = 0;
 		return 0;
 	}
-	return r < 0 ? ctx_error(a->ctx, r, "cannot list %s", dir) : 0;
+	return r < 0 ? ctx_error(ctx, r, "cannot list %s", dir) : 0;
+}
+
+int journal_list(applier *a, char ***ret, size_t *ret_n)
+{
+	return record_names(a->ctx, a->rundir, journal_dir(a), ret, ret_n);
 }
 
 int journal_load(applier *a, const vfctl_host *h, const char *name, conf_unit *ret, journal_run *ret_run)

@@ -9,15 +9,7 @@
 
 int record_list(vfctl_ctx *ctx, char ***ret, size_t *ret_n)
 {
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/" RECORD_DIR, ctx_state_dir(ctx));
-	int r = dir_list(dir, NULL, ret, ret_n);
-	if (r == -ENOENT) {
-		*ret = NULL;
-		*ret_n = 0;
-		return 0;
-	}
-	return r < 0 ? ctx_error(ctx, r, "cannot list %s", dir) : 0;
+	return record_names(ctx, ctx_state_dir(ctx), RECORD_DIR, ret, ret_n);
 }
 
 int record_load(vfctl_ctx *ctx, const vfctl_host *h, const char *name, conf_unit *ret)
