@@ -220,20 +220,18 @@ static int check_vf(vfctl_config *c, const vfctl_device *pf, const vf_target *t,
 	return r;
 }
 
-/* expand false: only check the sections against the count (a count the PF cannot have gets no
- * per-VF targets: NumVFs=65535 would build them all). */
-/* MACAddress=persistent of VF i, derived now that its PF is known. */
-static int derive_mac(vfctl_config *c, const vfctl_host *h, const vfctl_device *pf, int i, vf_target *t)
+/* MACAddress=persistent of VF i, derived now that its PF is known. Without a machine id (said once
+ * per line by build_vfs) the VF gets no MAC target. */
+static void derive_mac(const vfctl_host *h, const vfctl_device *pf, int i, vf_target *t)
 {
-	if (!streq(t->mac, VF_MAC_PERSISTENT))
-		return 0;
-	if (persistent_mac(h, pf, i, t->mac) < 0)
-		return config_error(c, t->l_mac,
-				    "MACAddress=persistent derives VF MACs from the machine id, and /etc/machine-id "
-				    "is missing or not 32 hex digits (systemd-machine-id-setup writes one)");
-	return 0;
+	if (streq(t->mac, VF_MAC_PERSISTENT) && persistent_mac(h, pf, i, t->mac) < 0) {
+		t->mac[0] = 0;
+		t->l_mac = (conf_loc){0};
+	}
 }
 
+/* expand false: only check the sections against the count (a count the PF cannot have gets no
+ * per-VF targets: NumVFs=65535 would build them all). */
 static int build_vfs(vfctl_config *c, const vfctl_host *h, conf_unit *u, const vfctl_device *pf, bool expand, int speed)
 {
 	int n = u->num_vfs >= 0 ? u->num_vfs : pf->num_vfs > 0 ? pf->num_vfs : 0;
@@ -254,6 +252,13 @@ static int build_vfs(vfctl_config *c, const vfctl_host *h, conf_unit *u, const v
 			r = config_error(c, sec->loc, "%s", msg);
 		}
 	}
+	for (size_t s = 0; r >= 0 && !h->machine_id && s < u->n_vf_sections; s++)
+		if (streq(u->vf_sections[s].t.mac, VF_MAC_PERSISTENT))
+			r = config_error(
+				c, u->vf_sections[s].t.l_mac,
+				"MACAddress=persistent derives VF MACs from the machine id, and "
+				"/etc/machine-id is missing or not 32 hex digits (systemd-machine-id-setup writes "
+				"one)");
 	if (r < 0 || !expand)
 		return r;
 	u->vfs = n ? calloc((size_t)n, sizeof(*u->vfs)) : NULL;
@@ -268,7 +273,7 @@ static int build_vfs(vfctl_config *c, const vfctl_host *h, conf_unit *u, const v
 				r = vf_target_merge(&u->vfs[i], &sec->t);
 		}
 		if (r >= 0)
-			r = derive_mac(c, h, pf, i, &u->vfs[i]);
+			derive_mac(h, pf, i, &u->vfs[i]);
 		if (r >= 0)
 			r = check_vf(c, pf, &u->vfs[i], speed);
 		if (r >= 0)
