@@ -137,34 +137,30 @@ static void check_proxmox_entry(checker *c, refs *r, const char *file, const cha
 				const char *node)
 {
 	char n[128] = "", path[32] = "", id[16] = "", group[16] = "";
+	const struct {
+		const char *key;
+		char *buf;
+		size_t size;
+	} fields[] = {{"node", n, sizeof(n)},
+		      {"path", path, sizeof(path)},
+		      {"id", id, sizeof(id)},
+		      {"iommugroup", group, sizeof(group)}};
 	/* map id=8086:10ca,iommugroup=20,node=pve1,path=0000:01:10.0[,subsystem-id=...] */
-	for (const char *p = line;;) {
+	for (const char *p = line;; p++) {
 		size_t len = strcspn(p, ",\n");
-		char key[24];
 		const char *eq = memchr(p, '=', len);
-		if (eq && (size_t)(eq - p) < sizeof(key)) {
-			snprintf(key, sizeof(key), "%.*s", (int)(eq - p), p);
-			int vl = (int)(len - (size_t)(eq - p) - 1);
-			char *dst = streq(key, "node")         ? n
-				    : streq(key, "path")       ? path
-				    : streq(key, "id")         ? id
-				    : streq(key, "iommugroup") ? group
-							       : NULL;
-			size_t cap = dst == n ? sizeof(n) : dst == path ? sizeof(path) : sizeof(id);
-			if (dst)
-				snprintf(dst, cap, "%.*s", vl, eq + 1);
-		}
-		if (p[len] != ',')
+		for (size_t f = 0; eq && f < ELEMENTSOF(fields); f++)
+			if ((size_t)(eq - p) == strlen(fields[f].key) && !strncmp(p, fields[f].key, (size_t)(eq - p)))
+				snprintf(fields[f].buf, fields[f].size, "%.*s", (int)(len - (size_t)(eq - p) - 1),
+					 eq + 1);
+		p += len;
+		if (*p != ',')
 			break;
-		p += len + 1;
 	}
 	if (!*path || (*node && *n && !streq(n, node)))
 		return;
 	r->proxmox++;
-	char full[32];
-	snprintf(full, sizeof(full), "%s%s",
-		 strchr(path, ':') && strchr(path, ':') != strrchr(path, ':') ? "" : "0000:", path);
-	const vfctl_device *d = vfctl_host_find(c->h, full);
+	const vfctl_device *d = vfctl_host_find(c->h, path);
 	char have[16] = "";
 	if (d)
 		snprintf(have, sizeof(have), "%04x:%04x", d->vendor_id, d->device_id);

@@ -8,6 +8,7 @@
 #include "mac-policy.h"
 #include "parse.h"
 #include "siphash.h"
+#include "stable-id.h"
 #include "util.h"
 
 /* Bumping it would change every persistent MAC: never. */
@@ -27,8 +28,8 @@ int persistent_mac(const vfctl_host *h, const vfctl_device *pf, int vf, char out
 	}
 	memcpy(in, domain, sizeof(domain));
 	n = sizeof(domain);
-	const char *perm = pf->n_netdevs ? pf->netdevs[0].perm_mac : NULL;
-	if (perm && parse_mac(perm, m) >= 0 && !mac_is_zero(m)) {
+	const char *perm = pf_perm_mac(pf);
+	if (perm && parse_mac(perm, m) >= 0) {
 		in[n++] = 'm';
 		memcpy(in + n, m, 6);
 		n += 6;

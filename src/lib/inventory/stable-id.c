@@ -6,7 +6,7 @@
 #include "stable-id.h"
 #include "util.h"
 
-static const char *perm_mac(const vfctl_device *d)
+const char *pf_perm_mac(const vfctl_device *d)
 {
 	uint8_t m[6];
 	const char *p = d->n_netdevs ? d->netdevs[0].perm_mac : NULL;
@@ -15,7 +15,7 @@ static const char *perm_mac(const vfctl_device *d)
 
 void pf_stable_id(const vfctl_device *pf, char *buf, size_t size)
 {
-	const char *m = perm_mac(pf);
+	const char *m = pf_perm_mac(pf);
 	if (m)
 		snprintf(buf, size, "mac:%s", m);
 	else
@@ -31,7 +31,7 @@ const vfctl_device *pf_by_stable_id(const vfctl_host *h, const char *id)
 		const vfctl_device *d = &h->devices[i];
 		if (d->physfn)
 			continue;
-		const char *m = path ? NULL : perm_mac(d);
+		const char *m = path ? NULL : pf_perm_mac(d);
 		if (path ? strcasecmp(d->id, id + 9) == 0 : m && strcasecmp(m, id + 4) == 0)
 			return d;
 	}

@@ -5,6 +5,8 @@
 
 #include "vfctl/vfctl.h"
 
+/* The PF's permanent MAC as its netdev reports it, NULL when none is reported or it is all-zero. */
+const char *pf_perm_mac(const vfctl_device *pf);
 /* A PF named so that a firmware update or a card added elsewhere, which renumber PCI addresses and
  * IOMMU groups, do not rename it: "mac:PERMANENT-MAC" (it follows the card to another slot), else
  * "path:pci-ADDRESS" (udev's ID_PATH: the slot). The forms Match= takes, so a reference can be
