@@ -10,7 +10,7 @@ packages=(
 	debhelper dpkg-dev fakeroot lintian bash-completion systemd udev ansible-core python3-apt
 	rpm rpmlint elfutils
 	prometheus prometheus-node-exporter strace psmisc ethtool
-	libvirt-daemon libvirt-daemon-driver-qemu openvswitch-switch
+	libvirt-daemon libvirt-daemon-driver-qemu openvswitch-switch network-manager
 )
 # QEMU >= 8 (the igb model): plain bookworm has 7.2.
 backports=(qemu-system-x86)

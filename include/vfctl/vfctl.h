@@ -222,6 +222,13 @@ typedef struct vfctl_device {
 	/* /dev/vfio/<iommu_group> of a device on vfio-pci: owner and group, -1 otherwise */
 	int vfio_uid, vfio_gid;
 	vfctl_holder held_by; /* the process holding its VFIO group open (pid 0: none, or not known) */
+
+	/* PF: the text of vfctl's udev rule for its VFs (/etc/udev/rules.d/79-vfctl-ID.rules, which
+	 * names them and hands them off from NetworkManager), NULL when there is none */
+	char *udev_rule;
+	/* PF: the text of vfctl's systemd-networkd file for its VFs (Unmanaged=yes:
+	 * /etc/systemd/network/10-vfctl-ID.network), NULL when there is none */
+	char *networkd_file;
 } vfctl_device;
 
 /* A vfctl apply that stopped half-way (killed, crashed) and left its journal under

@@ -142,6 +142,33 @@ static void print_ovs(const vfctl_host *h, const vfctl_device *d)
 }
 
 /* A switchdev PF's devlink rate nodes, each with its limits and the VFs whose leafs it holds. */
+/* vfctl's udev rule for the VFs, by what its lines do (NAME= in one, NM_UNMANAGED in another). */
+static void print_udev_rule(const vfctl_device *d)
+{
+	unsigned names = 0, unmanaged = 0;
+	if (!d->udev_rule)
+		return;
+	for (const char *p = d->udev_rule; (p = strstr(p, "\nSUBSYSTEM==")); p++) {
+		const char *eol = strchrnul(p + 1, '\n');
+		const char *nm = strstr(p, "NM_UNMANAGED"), *nf = strstr(p, "NAME=\"");
+		unmanaged += nm && nm < eol;
+		names += nf && nf < eol;
+	}
+	printf("  udev rule 79-vfctl-%s.rules: %u VF name%s, %u VF%s NetworkManager leaves alone\n", d->id, names,
+	       names == 1 ? "" : "s", unmanaged, unmanaged == 1 ? "" : "s");
+}
+
+static void print_networkd_file(const vfctl_device *d)
+{
+	const char *paths = d->networkd_file ? strstr(d->networkd_file, "\nPath=") : NULL;
+	unsigned n = 0;
+	if (!d->networkd_file)
+		return;
+	for (const char *p = paths ? paths + 6 : ""; *p && *p != '\n'; p++)
+		n += *p == ' ' || p == paths + 6;
+	printf("  systemd-networkd file 10-vfctl-%s.network: %u VF%s it leaves alone\n", d->id, n, n == 1 ? "" : "s");
+}
+
 static void print_rate_groups(const vfctl_device *d)
 {
 	for (size_t i = 0; i < d->n_rate_groups; i++) {
@@ -205,6 +232,8 @@ static void print_device(const vfctl_host *h, const vfctl_device *d, bool stats)
 			break;
 		}
 	print_clipped(line);
+	print_udev_rule(d);
+	print_networkd_file(d);
 	print_ovs(h, d);
 	print_rate_groups(d);
 	if (d->n_vfs && !d->vf_settings_known && d->vf_settings_error) {

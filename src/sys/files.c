@@ -75,6 +75,11 @@ static int fsync_parent(const char *path)
  * rename itself is durable. */
 int file_write_text(const char *path, const char *text)
 {
+	return file_write_mode(path, text, 0600);
+}
+
+int file_write_mode(const char *path, const char *text, mode_t mode)
+{
 	char tmp[PATH_MAX];
 	make_parents(path);
 	/* A dotfile: listings (dir_list) skip one a crash left behind. */
@@ -83,10 +88,11 @@ int file_write_text(const char *path, const char *text)
 	if (snprintf(tmp, sizeof(tmp), "%.*s.%s.tmp%d", (int)(base - path), path, base, (int)getpid()) >=
 	    (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return -errno;
-	int r = write_all(fd, text);
+	/* The umask does not decide who may read a file others' programs read (udevd's rules). */
+	int r = fchmod(fd, mode) < 0 ? -errno : write_all(fd, text);
 	if (r >= 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r >= 0)

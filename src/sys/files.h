@@ -13,6 +13,8 @@ int file_read_text(const char *path, char **ret);
 /* Creates the parent directories (0700) and writes text, mode 0600, replacing the file atomically
  * and durably (temporary file, fsync, rename, fsync of the directory). */
 int file_write_text(const char *path, const char *text);
+/* The same with the file's mode: 0644 for what other programs read (a udev rule). */
+int file_write_mode(const char *path, const char *text, mode_t mode);
 /* An existing file opened for appending (O_APPEND), or -errno. */
 int file_open_append(const char *path);
 /* Appends text, durably (fdatasync). One write: a process killed mid-way appended all of it or

@@ -90,6 +90,15 @@ static int write_text(const char *p, const char *text)
 	return fclose(f) == 0 ? 0 : -errno;
 }
 
+static int append_text(const char *p, const char *text)
+{
+	FILE *f = fopen(p, "ae");
+	if (!f)
+		return -errno;
+	fputs(text, f);
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
 /* Decimal, or hex with 0x (netdev flags). */
 static int read_int(const char *p, int def)
 {
@@ -622,6 +631,13 @@ static int fk_write(void *data, const char *rel, const void *buf, size_t len, si
 		char d[PATH_MAX];
 		dev_dir(k, val, d);
 		return fk_unbind(k, d);
+	}
+	/* A synthetic uevent: logged where a test reads what udevd would have been told. */
+	if (ends_with(rel, "/uevent")) {
+		char p[PATH_MAX], line[PATH_MAX + 64];
+		path(k, p, ".fakekernel/uevents");
+		snprintf(line, sizeof(line), "%s %s\n", val, parent);
+		return append_text(p, line);
 	}
 	if (device_of(k, parent, dir, name) < 0)
 		return 1;

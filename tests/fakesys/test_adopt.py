@@ -298,6 +298,122 @@ def test_prune(s):
 PINNED = ['2e:fe:73:f2:d0:45', 'ce:25:55:cb:fe:e3', '7a:1a:c6:c6:f9:78', '32:9d:9e:97:bf:43']
 
 
+RULES = "etc/udev/rules.d/79-vfctl-%s.rules" % PF
+NAMED = "[PF]\nMatch=pci:%s\nNumVFs=3\nVFNetdevName=%%s\n\n[VF:1]\nUnmanaged=yes\n" % PF
+
+
+def rule_of(h):
+    p = os.path.join(h.root, RULES)
+    return open(p).read() if os.path.exists(p) else None
+
+
+def network_of(h):
+    p = os.path.join(h.root, "etc/systemd/network/10-vfctl-%s.network" % PF)
+    return open(p).read() if os.path.exists(p) else None
+
+
+def uevents(h):
+    p = os.path.join(h.root, "sys", ".fakekernel", "uevents")
+    return open(p).read().split("\n")[:-1] if os.path.exists(p) else []
+
+
+def test_udev_rule(s):
+    """VFNetdevName= and Unmanaged=: vfctl's udev rule for the PF's VFs, written before the VFs are
+    made (their first "add" event has it), rewritten and removed as the configuration says, undone
+    by a rollback, a killed run's recovery and --prune."""
+    h = Host("udev")
+    path = h.conf("a.conf", NAMED % "%pv%n")
+    s.eq("plan: the udev rule and the networkd file before the VFs are made", plan_steps(h, path)[:3],
+         [(PF, "udev-rule", None), (PF, "networkd-file", None), (PF, "numvfs", None)])
+    rc, out, err = h.run("apply", "-c", path)
+    vfs = [v["id"] for v in pf_of(h.state())["vfs"]]
+    text = rule_of(h)
+    names = re.findall(r'DEVPATH=="\*/([0-9a-f:.]+)/net/\*", NAME="([^"]+)"', text or "")
+    s.eq("apply: one name per VF, at the address the kernel gave it, from the PF's netdev",
+         (rc, names), (0, [(vfs[i], "enp1s0v%d" % i) for i in range(3)]))
+    s.eq("... and NM_UNMANAGED for VF 1 alone, in add, change and move",
+         re.findall(r'ACTION=="([^"]+)", KERNELS=="([^"]+)", ENV\{NM_UNMANAGED\}="1"', text or ""),
+         [("add|change|move", vfs[1])])
+    s.eq("systemd-networkd's file: Unmanaged=yes for VF 1 by udev's ID_PATH",
+         re.findall(r"^Path=(.*)$|^Unmanaged=(.*)$", network_of(h) or "", re.M),
+         [("pci-" + vfs[1], ""), ("", "yes")])
+    s.eq("the rule is world-readable (0644), as udevd's others are",
+         oct(os.stat(os.path.join(h.root, RULES)).st_mode & 0o777), "0o644")
+    s.eq("status --json shows both files", (pf_of(h.state())["sriov"]["udev_rule"],
+                                            pf_of(h.state())["sriov"]["networkd_file"]), (text, network_of(h)))
+    rc, out, err = h.run("status")
+    s.check("status names them", "udev rule 79-vfctl-%s.rules: 3 VF names, 1 VF NetworkManager leaves alone" % PF
+            in out and "systemd-networkd file 10-vfctl-%s.network: 1 VF it leaves alone" % PF in out, out)
+    s.eq("a second plan has no step", plan_steps(h, path), [])
+
+    # VFs that exist (igbvf netdevs, up): the kernel renames a netdev only while it is down, so
+    # "change" (NetworkManager re-reads NM_UNMANAGED) and a note; a netdev that is down gets "add",
+    # and udevd renames it.
+    flags = os.path.join(h.root, "sys", "class", "net", "enp1s0v0", "flags")
+    with open(flags, "w") as f:
+        f.write("0x1002\n")
+    before = len(uevents(h))
+    rc, out, err = h.run("apply", "-c", h.conf("b.conf", NAMED % "vf%n"))
+    ev = [e.split()[0] + " " + e.rsplit("/", 1)[1] for e in uevents(h)[before:]]
+    s.eq("a new pattern: \"add\" to the VF netdev that is down, \"change\" to those up",
+         (rc, ev), (0, ["add enp1s0v0", "change enp1s0v1", "change enp1s0v2"]))
+    s.check("... and a note for each one up, with the name it gets when next made",
+            "VF 1's netdev enp1s0v1 is up: it becomes vf1 when the VF is next made" in out
+            and "VF 0's netdev" not in out, out)
+
+    # Killed right after the rule was written: the journal holds the rule as it was (hex, one line)
+    # and the next run writes it back.
+    b_text = rule_of(h)
+    h.conf("c2.conf", (NAMED % "x%n").replace("NumVFs=3", "NumVFs=4"))
+    rc, out, err = h.run("apply", "-c", os.path.join(h.root, "c2.conf"), kill_step=2)
+    jpath = os.path.join(h.run_dir, "vfctl", "journal", PF)
+    journal = open(jpath).read() if os.path.exists(jpath) else ""
+    s.check("killed after the rule step: the journal has the rule as it was, hex on one line",
+            rc == -9 and "udev_rule=" + b_text.encode().hex() + "\n" in journal and "x3" in (rule_of(h) or ""),
+            (rc, err, journal[:300]))
+    rc, out, err = h.run("apply", "-c", os.path.join(h.root, "b.conf"))
+    s.check("the next run restores it", rc == 0 and "restoring" in out and rule_of(h) == b_text, (out, err))
+
+    # A step failing after the rule: the rollback puts the old rule back.
+    rc, out, err = h.run("apply", "-c", os.path.join(h.root, "c2.conf"), fail_step=2)
+    s.check("a failure after the rule step: rolled back, the old rule back", rc != 0 and rule_of(h) == b_text,
+            (rc, out, err))
+    b_net = network_of(h)
+    rc, out, err = h.run("apply", "-c", h.conf("g.conf", (NAMED % "vf%n").replace("[VF:1]", "[VF:2]").replace("=3", "=4")),
+                         fail_step=3)
+    s.check("the same for the networkd file (VF 2 instead of VF 1, failed after it was written)",
+            rc != 0 and b_net and network_of(h) == b_net, (rc, out, err))
+
+    # Nothing asks any more: removed.
+    rc, out, err = h.run("apply", "-c", h.conf("d.conf", "[PF]\nMatch=pci:%s\nNumVFs=3\n" % PF))
+    s.check("no key any more: both files removed", rc == 0 and "udev rule 79-vfctl-%s.rules: remove" % PF in out
+            and rule_of(h) is None and network_of(h) is None, (out, err))
+
+    # Bad values: FILE:LINE, nothing written.
+    rc, out, err = h.run("apply", "-c", h.conf("e.conf", NAMED % "%pv"))
+    s.check("VFNetdevName= without %n: FILE:LINE, nothing written",
+            rc != 0 and re.search(r"e\.conf:4: VFNetdevName=%pv: a pattern with %n", err) and rule_of(h) is None, err)
+    rc, out, err = h.run("apply", "-c", h.conf("f.conf", NAMED % "%p-virtualfn%n"))
+    s.check("a name longer than 15 characters for this PF: FILE:LINE naming it",
+            rc != 0 and re.search(r'f\.conf:4: VFNetdevName=%p-virtualfn%n: "enp1s0-virtualfn2" for VF 2', err), err)
+
+
+def test_udev_rule_prune(s):
+    """The rule a PF got goes with --prune, with the rest of what vfctl set."""
+    h = Host("udev-prune")
+    d = os.path.join(h.root, "conf.d")
+    os.makedirs(d)
+    with open(os.path.join(d, "a.conf"), "w") as f:
+        f.write(NAMED % "%pv%n")
+    rc, out, err = h.run("apply", "-c", d)
+    had = rule_of(h) is not None
+    os.remove(os.path.join(d, "a.conf"))
+    rc, out, err = h.run("apply", "--prune", "-c", d)
+    s.check("--prune removes the rule and the networkd file with the VFs", had and rc == 0 and rule_of(h) is None
+            and network_of(h) is None
+            and pf_of(h.state())["sriov"]["num_vfs"] == 0, (out, err))
+
+
 def main():
     s = Suite("adopt")
     if not os.access(test_kernel.FAKE, os.X_OK):
@@ -305,7 +421,7 @@ def main():
         s.finish()
     for fn in (test_persistent_mac, test_persistent_mac_two_pfs, test_export_persistent, test_doctor_zero_mac,
                test_numvfs_external, test_stable_references,
-               test_prune):
+               test_prune, test_udev_rule, test_udev_rule_prune):
         s.run(fn)
     shutil.rmtree(test_kernel.TMP, ignore_errors=True)
     s.finish()

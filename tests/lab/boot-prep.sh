@@ -18,8 +18,11 @@ mount --bind "$vfctl_cache/root/lib/modules/$vfctl_kver" "/usr/lib/modules/$vfct
 if [ "$vfctl_boot" != ansible ]; then
 	dpkg -i "$vfctl_debs"/libvfctl2_*.deb "$vfctl_debs"/vfctl_*.deb >/tmp/dpkg.log 2>&1 || { cat /tmp/dpkg.log; exit 1; }
 	# VF 2's MAC derived from the machine id (MACAddress=persistent): the same at every boot.
-	sed -e 's/^Driver=vfio-pci$/Driver=vfio-pci\nOwner=nobody/' -e 's/^MACAddress=02:00:00:00:00:12$/MACAddress=persistent/' \
-		"$top/examples/lab.conf" >/etc/vfctl/lab.conf
+	# VF netdevs named from the PF (sriov-pf0v0, sriov-pf0v2) by vfctl's udev rule, which also
+	# has NetworkManager leave VF 2 alone.
+	sed -e 's/^Driver=vfio-pci$/Driver=vfio-pci\nOwner=nobody/' \
+		-e 's/^MACAddress=02:00:00:00:00:12$/MACAddress=persistent\nUnmanaged=yes/' \
+		-e 's/^Up=yes$/Up=yes\nVFNetdevName=%pv%n/' "$top/examples/lab.conf" >/etc/vfctl/lab.conf
 	chmod 644 /etc/vfctl/lab.conf
 fi
 if [ "$vfctl_boot" = missing ]; then
@@ -143,6 +146,18 @@ ln -sf /etc/systemd/system/vfctl-lab-test.service /etc/systemd/system/multi-user
 # at boot ("D /tmp"), which on this overlay would delete it. Create /tmp, do not clean it.
 mkdir -p /etc/tmpfiles.d
 echo 'd /tmp 1777 root root -' >/etc/tmpfiles.d/tmp.conf
+
+# NetworkManager (mode good) as an admin's host runs it, but kept to the VFs' netdevs (igbvf) and
+# without its automatic DHCP profiles: the lab's PF and its other NIC stay as the test sets them.
+# Its view of VF 0 (managed) and VF 2 (Unmanaged=yes) is what the test reads. Other modes: off.
+if [ "$vfctl_boot" = good ]; then
+	mkdir -p /etc/NetworkManager/conf.d
+	printf '[main]\nno-auto-default=*\n\n[keyfile]\nunmanaged-devices=*,except:driver:igbvf\n' \
+		>/etc/NetworkManager/conf.d/90-vfctl-lab.conf
+else
+	ln -sf /dev/null /etc/systemd/system/NetworkManager.service
+fi
+ln -sf /dev/null /etc/systemd/system/NetworkManager-wait-online.service
 
 # What this image enables for itself has nothing to do with the test and slows the boot.
 for u in postgresql.service e2scrub_reap.service apt-daily.timer apt-daily-upgrade.timer prometheus.service \

@@ -9,6 +9,7 @@ a second file names a PF that does not exist: the boot goes on, the good PF is c
 vfctl.service fails naming the missing one."""
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -23,6 +24,8 @@ from test_lab import read  # noqa: E402
 PF = "0000:01:00.0"
 SYS = "/sys/bus/pci/devices/" + PF
 NAME = "sriov-pf0"
+RULE = "/etc/udev/rules.d/79-vfctl-%s.rules" % PF
+NETWORK = "/etc/systemd/network/10-vfctl-%s.network" % PF
 os.environ["VFCTL"] = "/usr/sbin/vfctl"  # the packaged binary
 
 
@@ -128,6 +131,116 @@ def test_boot(s):
            "multi-user.target at %.1f s (TCG)" % (done / 1e6, (done - start) / 1e6, mu / 1e6))
     log = journal("vfctl", "vfctl-device@*")
     s.check("the journal has one line per step and the PF", "[1/" in log and PF in log, log[-1500:])
+
+
+def vf_netdevs():
+    return [sorted(os.listdir("%s/virtfn%d/net" % (SYS, i))) if os.path.isdir("%s/virtfn%d/net" % (SYS, i)) else []
+            for i in range(int(read(SYS + "/sriov_numvfs") or 0))]
+
+
+def nm_states():
+    """NetworkManager's own view: nmcli's DEVICE:STATE per netdev."""
+    p = sh("nmcli", "-t", "-f", "DEVICE,STATE", "device")
+    return dict(line.rsplit(":", 1) for line in p.stdout.splitlines() if ":" in line)
+
+
+def rebind_vf0():
+    """VF 0 off igbvf and on again, as libvirt's managed hostdev gives a VF back after a VM."""
+    vf = os.path.basename(os.path.realpath(SYS + "/virtfn0"))
+    with open("/sys/bus/pci/drivers/igbvf/unbind", "w") as f:
+        f.write(vf)
+    with open("/sys/bus/pci/drivers_probe", "w") as f:
+        f.write(vf)
+    sh("udevadm", "settle", "--timeout=30")
+
+
+def nm_diagnose(s):
+    s.note(read(RULE) or "no rule")
+    s.note(sh("udevadm", "info", "-q", "property", "/sys/class/net/sriov-pf0v0").stdout)
+    s.note(sh("nmcli", "-f", "GENERAL", "device", "show", "sriov-pf0v0").stdout)
+    s.note("\n".join(line for line in journal("NetworkManager.service").splitlines() if "pf0v0" in line)[-3000:])
+
+
+def test_names_and_network_manager(s):
+    """VFNetdevName=%pv%n and Unmanaged=yes on VF 2 (boot-prep.sh): vfctl.service wrote its udev
+    rule before it made the VFs, so udevd named them in their first event and NetworkManager,
+    which runs here as on an admin's host, never manages VF 2; Unmanaged=yes added to VF 0 at run
+    time hands it off too (a "change" event), and taking it out gives it back."""
+    s.eq("the VF netdevs are named from the PF by vfctl's rule (VF 1 is on vfio-pci)", vf_netdevs(),
+         [["sriov-pf0v0"], [], ["sriov-pf0v2"]])
+    s.eq("udev's database: NM_UNMANAGED=1 for VF 2 alone",
+         ["NM_UNMANAGED=1" in sh("udevadm", "info", "-q", "property", "/sys/class/net/" + n).stdout
+          for n in ("sriov-pf0v0", "sriov-pf0v2")], [False, True])
+    s.eq("NetworkManager runs", sh("systemctl", "is-active", "NetworkManager.service").stdout.strip(), "active")
+    sh("nm-online", "-s", "-q", "-t", "60")
+    before = nm_states()
+    s.note("nmcli device (boot):\n" + sh("nmcli", "device").stdout)
+    s.check("NetworkManager's view at boot: VF 0 its own (managed), VF 2 unmanaged",
+            before.get("sriov-pf0v2") == "unmanaged" and before.get("sriov-pf0v0") not in (None, "unmanaged"),
+            before)
+    # A VF NetworkManager had found before udevd named it would be in its log under the kernel's
+    # name (ethN), a netdev that no longer exists.
+    seen = set(re.findall(r"manager: \(([^)]+)\): new ", journal("NetworkManager.service")))
+    s.check("every netdev NetworkManager found has the name it has now: it never saw a VF as ethN",
+            {"sriov-pf0v0", "sriov-pf0v2"} <= seen and seen <= set(os.listdir("/sys/class/net")),
+            (seen, os.listdir("/sys/class/net")))
+    # At run time: NetworkManager reads NM_UNMANAGED when a netdev appears, so the key takes hold
+    # at VF 0's next netdev: its driver binding it again, as when a VM gives the VF back.
+    conf = read("/etc/vfctl/lab.conf")
+    try:
+        with open("/etc/vfctl/lab.conf", "w") as f:
+            f.write(conf.replace("[VF:0]\n", "[VF:0]\nUnmanaged=yes\n"))
+        p = vfctl("apply")
+        s.check("Unmanaged=yes on VF 0: apply rewrites the rule, and says NetworkManager keeps the netdev "
+                "until it next appears",
+                p.returncode == 0 and "udev rule" in p.stdout and "VF 0's netdev sriov-pf0v0 exists" in p.stdout
+                and nm_states().get("sriov-pf0v0") == "disconnected", (p.stdout, p.stderr, nm_states()))
+        rebind_vf0()
+        took = wait_for(lambda: nm_states().get("sriov-pf0v0") == "unmanaged", 30)
+        s.check("VF 0 back on igbvf (a VM giving it back): named again, and NetworkManager leaves it alone",
+                took is not None and vf_netdevs()[0] == ["sriov-pf0v0"], (nm_states(), vf_netdevs()))
+        s.note("nmcli device (VF 0 Unmanaged=yes, rebound; %.1f s):\n%s" % (took or -1, sh("nmcli", "device").stdout))
+        if took is None:
+            nm_diagnose(s)
+    finally:
+        with open("/etc/vfctl/lab.conf", "w") as f:
+            f.write(conf)
+    p = vfctl("apply")
+    rebind_vf0()
+    back = wait_for(lambda: nm_states().get("sriov-pf0v0") == "disconnected", 30)
+    s.check("the key taken out, VF 0 rebound: NetworkManager manages it again", p.returncode == 0 and back is not None,
+            (p.stdout, p.stderr, nm_states()))
+    if back is None:
+        nm_diagnose(s)
+    p = vfctl("status")
+    s.check("status lists the rule", "udev rule 79-vfctl-%s.rules: 3 VF names, 1 VF NetworkManager leaves alone" % PF
+            in p.stdout, p.stdout)
+
+
+def test_networkd(s):
+    """systemd-networkd, started here with a .network file that takes every igbvf netdev (an admin's
+    catch-all): vfctl's 10-vfctl-PF.network, first in networkd's lexical order, keeps VF 2
+    (Unmanaged=yes) out of it, and only VF 2."""
+    vf2 = os.path.basename(os.path.realpath(SYS + "/virtfn2"))
+    s.eq("vfctl.service wrote the networkd file: VF 2 by its ID_PATH", re.findall(r"^Path=(.*)$", read(NETWORK) or "",
+                                                                               re.M), ["pci-" + vf2])
+    sh("systemctl", "stop", "NetworkManager.service")
+    os.makedirs("/run/systemd/network", exist_ok=True)
+    with open("/run/systemd/network/90-lab-vfs.network", "w") as f:
+        f.write("[Match]\nDriver=igbvf\n\n[Network]\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n")
+    p = sh("systemctl", "start", "systemd-networkd.service")
+
+    def setup():
+        out = sh("networkctl", "list", "--no-legend", "--no-pager").stdout
+        return {c[1]: c[4] for c in (line.split() for line in out.splitlines()) if len(c) >= 5}
+    wait_for(lambda: setup().get("sriov-pf0v0") in ("configured", "failed"), 30)
+    st = setup()
+    s.check("networkd: VF 0 taken by the catch-all, VF 2 unmanaged (vfctl's file), the PF untouched",
+            p.returncode == 0 and st.get("sriov-pf0v0") == "configured" and st.get("sriov-pf0v2") == "unmanaged"
+            and st.get(NAME) == "unmanaged", (p.stderr, st))
+    s.note("networkctl list:\n" + sh("networkctl", "list", "--no-pager").stdout)
+    sh("systemctl", "stop", "systemd-networkd.service", "systemd-networkd.socket")
+    os.remove("/run/systemd/network/90-lab-vfs.network")
 
 
 def virsh(*args):
@@ -258,19 +371,22 @@ def test_prune(s):
     os.rename("/etc/vfctl/lab.conf", "/etc/vfctl/lab.conf.away")  # only *.conf files are read
     try:
         p = vfctl("plan", "--prune")
-        s.check("plan --prune without the file: sriov_numvfs 3 -> 0, and a note naming the PF",
-                "sriov_numvfs 3 -> 0" in p.stdout and "note: %s: no configuration names it" % PF in p.stdout,
-                p.stdout + p.stderr)
+        s.check("plan --prune without the file: sriov_numvfs 3 -> 0, the udev rule removed, a note naming the PF",
+                "sriov_numvfs 3 -> 0" in p.stdout and "note: %s: no configuration names it" % PF in p.stdout
+                and "udev rule 79-vfctl-%s.rules: remove" % PF in p.stdout, p.stdout + p.stderr)
         s.note("vfctl plan --prune:\n" + p.stdout)
         p = vfctl("apply", "--prune")
         s.check("apply --prune: the PF without VFs, as before vfctl, its record gone",
-                p.returncode == 0 and read(SYS + "/sriov_numvfs") == "0" and not os.path.exists(rec),
+                p.returncode == 0 and read(SYS + "/sriov_numvfs") == "0" and not os.path.exists(rec)
+                and not os.path.exists(RULE),
                 p.stdout + p.stderr)
     finally:
         os.rename("/etc/vfctl/lab.conf.away", "/etc/vfctl/lab.conf")
     p = vfctl("apply")
+    sh("udevadm", "settle", "--timeout=30")  # udevd names the new VF netdevs in their own events
     s.check("the file back: apply configures the PF again and keeps a new record",
-            p.returncode == 0 and vf_state() == WANT and os.path.exists(rec), p.stdout + p.stderr)
+            p.returncode == 0 and vf_state() == WANT and os.path.exists(rec) and os.path.exists(RULE)
+            and vf_netdevs() == [["sriov-pf0v0"], [], ["sriov-pf0v2"]], p.stdout + p.stderr)
 
 
 def test_dpkg_remove(s):
@@ -304,7 +420,8 @@ def main():
     sh("udevadm", "settle", "--timeout=30")
     wait_for(lambda: show("vfctl-device@%s.service" % PF, "ActiveState").get("ActiveState") != "activating", 60)
     if mode == "good":
-        for fn in (test_boot, test_autostart, test_metrics_timer, test_driver_reload, test_remove_rescan, test_prune,
+        for fn in (test_boot, test_autostart, test_metrics_timer, test_names_and_network_manager, test_networkd,
+                   test_driver_reload, test_remove_rescan, test_prune,
                    test_dpkg_remove):
             s.run(fn)
     else:

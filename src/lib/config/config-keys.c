@@ -163,6 +163,17 @@ static int p_altname(vfctl_config *c, const conf_key *k, void *field, const char
 	return set_str(field, v);
 }
 
+/* A netdev name (IFNAMSIZ - 1 characters) once expanded: checked against the PF's own name in
+ * validation; here with a one-letter PF, so a pattern too long for any PF fails at its line. */
+static int p_vf_netdev_name(vfctl_config *c, const conf_key *k, void *field, const char *v, conf_loc loc)
+{
+	char probe[128];
+	if (altname_expand(v, "p", 0, probe, sizeof(probe)) < 0 || !strstr(v, "%n") || strlen(probe) > 15 ||
+	    strpbrk(v, ":\t\"'") || streq(probe, ".") || streq(probe, ".."))
+		return bad(c, k, v, loc);
+	return set_str(field, v);
+}
+
 /* A bridge is also a netdev (its internal port) of its name: IFNAMSIZ - 1 characters at most. */
 static int p_ovs_bridge(vfctl_config *c, const conf_key *k, void *field, const char *v, conf_loc loc)
 {
@@ -251,6 +262,9 @@ static const conf_key keys[] = {
 	{S_PF, "RepresentorAltName", p_altname, U(rep_altname),
 	 .why = "a pattern with %n (the VF number) and optionally %p (the PF's netdev), at most 127 characters "
 		"once expanded"},
+	{S_PF, "VFNetdevName", p_vf_netdev_name, U(vf_netdev_name),
+	 .why = "a pattern with %n (the VF number) and optionally %p (the PF's netdev), a netdev name of at "
+		"most 15 characters once expanded, no /, :, quote or space"},
 	{S_PF, "OVSBridge", p_ovs_bridge, U(ovs_bridge),
 	 .why = "an Open vSwitch bridge name, 1..15 characters, no /, : or space"},
 	{S_PF, "OVSHardwareOffload", p_bool, U(ovs_hw_offload)},
@@ -273,6 +287,7 @@ static const conf_key keys[] = {
 	{S_VF, "Group", p_owner, T(group)},
 	{S_VF, "Driver", p_vf_driver, T(driver), .why = "auto, none, vfio-pci or a driver name"},
 	{S_VF, "VFIOVariant", p_bool, T(vfio_variant)},
+	{S_VF, "Unmanaged", p_bool, T(unmanaged)},
 	{S_VF, "RateGroup", p_rate_group_name, T(rate_group), .why = RATE_GROUP_WHY},
 	{S_RATE_GROUP, "Name", p_rate_group_name, G(name), .why = RATE_GROUP_WHY},
 	{S_RATE_GROUP, "MinTxRate", p_int64, G(min_tx_rate), .lo = 0, .hi = UINT32_MAX,

@@ -283,6 +283,27 @@ static int build_vfs(vfctl_config *c, const vfctl_host *h, conf_unit *u, const v
 	return r;
 }
 
+/* VFNetdevName= expanded with this PF's netdev for its last VF, the longest name: the kernel takes
+ * IFNAMSIZ - 1 characters, and udevd logs a name it cannot set instead of failing the run. */
+static int check_vf_netdev_name(vfctl_config *c, const conf_unit *u, const vfctl_device *d)
+{
+	const char *pf = d->n_netdevs ? d->netdevs[0].name : NULL;
+	int n = u->num_vfs > 0 ? u->num_vfs : d->num_vfs > 0 ? d->num_vfs : d->total_vfs;
+	char name[128];
+	if (!pf && strstr(u->vf_netdev_name, "%p"))
+		return config_error(
+			c, u->l_vf_netdev_name,
+			"VFNetdevName=%s: %%p is the PF's netdev, and %s has none in this network namespace",
+			u->vf_netdev_name, d->id);
+	if (altname_expand(u->vf_netdev_name, pf ? pf : "", n > 0 ? n - 1 : 0, name, sizeof(name)) < 0 ||
+	    strlen(name) > 15)
+		return config_error(c, u->l_vf_netdev_name,
+				    "VFNetdevName=%s: \"%s\" for VF %d of %s is longer than a netdev name can be (15 "
+				    "characters)",
+				    u->vf_netdev_name, name, n > 0 ? n - 1 : 0, d->id);
+	return 0;
+}
+
 static int check_pf(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h, conf_unit *u, const vfctl_device *d)
 {
 	if (d->total_vfs < 0 && d->num_vfs < 0)
@@ -331,6 +352,8 @@ static int check_pf(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h, conf_u
 		r = config_error(c, u->up >= 0 ? u->l_up : u->l_mtu,
 				 "%s= needs the PF's netdev, and %s has none in this network namespace",
 				 u->up >= 0 ? "Up" : "MTU", d->id);
+	if (r >= 0 && u->vf_netdev_name)
+		r = check_vf_netdev_name(c, u, d);
 	if (r >= 0)
 		r = build_vfs(c, h, u, d, !too_many, d->n_netdevs ? d->netdevs[0].speed : -1);
 	return r < 0 || too_many ? r : nvme_targets(c, u, d);

@@ -29,9 +29,10 @@ typedef struct vf_target {
 	int nvme_vq, nvme_vi; /* NVMe VF: its secondary controller's queues and interrupts, -1 unset */
 	char *rate_group;     /* switchdev: the [RateGroup] its devlink rate leaf is under; "" none (rollback) */
 	int rep_up;           /* a rollback target's: its representor's link as it was (0 down), -1 untouched */
+	int unmanaged;        /* Unmanaged=: NetworkManager leaves its netdev alone (the PF's udev rule), -1 unset */
 	/* where each was set (line 0: not set) */
 	conf_loc l_mac, l_vlan, l_qos, l_vlan_proto, l_flag[_VF_FLAG_MAX], l_min_tx_rate, l_max_tx_rate, l_mtu,
-		l_driver, l_owner, l_group, l_nvme_vq, l_nvme_vi, l_vfio_variant, l_rate_group;
+		l_driver, l_owner, l_group, l_nvme_vq, l_nvme_vi, l_vfio_variant, l_rate_group, l_unmanaged;
 } vf_target;
 
 /* One [RateGroup] section: a devlink rate node of the PF's devlink instance (switchdev mode), a
@@ -70,6 +71,11 @@ typedef struct conf_unit {
 	int num_vfs, autoprobe, up, mtu;
 	vfctl_eswitch_mode eswitch_mode; /* VFCTL_ESWITCH_NONE: not given */
 	char *rep_altname;               /* RepresentorAltName= pattern */
+	char *vf_netdev_name;            /* VFNetdevName= pattern: the VFs' netdev names (the PF's udev rule) */
+	/* A rollback target's: vfctl's udev rule for the PF's VFs as it was ("" none); NULL: the rule
+	 * follows from VFNetdevName= and the VFs' Unmanaged= (plan-udev.c). */
+	char *udev_rule;
+	char *networkd_file; /* the same for vfctl's systemd-networkd file */
 	/* Open vSwitch: the bridge whose ports the uplink and representors are ("" in a rollback
 	 * target: none), its other_config:hw-offload (-1 untouched; 2, OVS_HW_OFFLOAD_UNSET, in a
 	 * rollback target: the key removed), and in a rollback target the bridge vfctl created, to
@@ -88,7 +94,7 @@ typedef struct conf_unit {
 	int vdpa_mtu, vdpa_vqp, present;
 	conf_loc l_vdpa_name, l_vdpa_mgmtdev;
 	conf_loc l_num_vfs, l_autoprobe, l_up, l_mtu, l_eswitch_mode, l_driver, l_all_functions, l_owner, l_group,
-		l_rep_altname, l_vfio_variant, l_ovs_bridge, l_ovs_hw_offload;
+		l_rep_altname, l_vfio_variant, l_ovs_bridge, l_ovs_hw_offload, l_vf_netdev_name;
 	vf_section *vf_sections;
 	size_t n_vf_sections;
 	rate_group_target *rate_groups;

@@ -19,6 +19,7 @@ void vf_target_init(vf_target *t)
 		.nvme_vi = -1,
 		.vfio_variant = -1,
 		.rep_up = -1,
+		.unmanaged = -1,
 	};
 	for (size_t f = 0; f < _VF_FLAG_MAX; f++)
 		t->flag[f] = -1;
@@ -76,6 +77,7 @@ int vf_target_merge(vf_target *d, const vf_target *s)
 	MERGE(nvme_vq);
 	MERGE(nvme_vi);
 	MERGE(vfio_variant);
+	MERGE(unmanaged);
 #undef MERGE
 	for (size_t f = 0; f < _VF_FLAG_MAX; f++)
 		if (s->l_flag[f].line) {
@@ -117,6 +119,9 @@ void conf_unit_done(conf_unit *u)
 	}
 	free(u->match);
 	free(u->rep_altname);
+	free(u->vf_netdev_name);
+	free(u->udev_rule);
+	free(u->networkd_file);
 	free(u->ovs_bridge);
 	free(u->ovs_drop);
 	free(u->vdpa_name);

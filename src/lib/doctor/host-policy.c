@@ -87,10 +87,11 @@ static void check_networkmanager(checker *c)
 				     d->netdevs[k].name) < 0)
 				sum = NULL;
 			if (asprintf(&fix,
-				     "nmcli device set %s managed no; for good, a udev rule setting "
-				     "ENV{NM_UNMANAGED}=\"1\" for "
-				     "the VFs, or unmanaged-devices=driver:%s in /etc/NetworkManager/conf.d/",
-				     d->netdevs[k].name, d->driver ? d->driver : "VFDRIVER") < 0)
+				     "Unmanaged=yes in [VF:%d] (or [VF] for every VF) of %s's section, then vfctl "
+				     "apply: "
+				     "vfctl's udev rule sets NM_UNMANAGED for it (nmcli device set %s managed no lasts "
+				     "until NetworkManager restarts)",
+				     d->vf_index, d->physfn, d->netdevs[k].name) < 0)
 				fix = NULL;
 			add(c, "vf.networkmanager", VFCTL_SEV_WARN, d, sum, path, fix);
 		}

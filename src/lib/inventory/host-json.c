@@ -169,6 +169,8 @@ static void sriov_json(json_writer *w, const vfctl_device *d)
 	json_str(w, "vf_settings_error", d->vf_settings_error);
 	json_int_or_null(w, "reported_num_vf", d->reported_num_vf);
 	json_bool(w, "vf_list_truncated", d->vf_list_truncated);
+	json_str(w, "udev_rule", d->udev_rule);
+	json_str(w, "networkd_file", d->networkd_file);
 	if (d->eswitch_mode >= 0) {
 		static const char *const inl[] = {"none", "link", "network", "transport"};
 		json_open_object(w, "eswitch");

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "files.h"
+#include "handoff.h"
 #include "iommu.h"
 #include "modalias.h"
 #include "nvme-pool.h"
@@ -300,6 +301,8 @@ static int host_scan(vfctl_ctx *ctx, const char *pf, vfctl_host **ret)
 		r = nvme_pools_scan(ctx, h);
 	if (r >= 0)
 		vfio_owners(ctx, h);
+	if (r >= 0)
+		r = handoff_scan(ctx, h);
 	if (r >= 0 && ctx->set.use_netlink)
 		r = vdpa_scan(ctx, h);
 	if (r >= 0)

@@ -97,6 +97,8 @@ void pci_device_done(vfctl_device *d)
 	free(d->vf_vfio_variant);
 	free(d->nvme_ctrl);
 	free(d->physfn);
+	free(d->udev_rule);
+	free(d->networkd_file);
 	*d = (vfctl_device){0};
 }
 

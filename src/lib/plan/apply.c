@@ -9,26 +9,33 @@
 #include <unistd.h>
 
 #include "applier.h"
+#include "handoff.h"
 #include "lock.h"
 #include "ovs.h"
 #include "runs.h"
 
 /* A PCI PF whose driver has not bound, or a network PF without its netdev: nothing to configure
  * yet (sriov_numvfs needs the driver, VF settings the netdev). */
-static bool pf_not_ready(const vfctl_config *c, size_t ui, const vfctl_host *h)
+/* Not ready: no driver yet, a NIC without its netdev yet, or (a pattern with %p: the VF names and
+ * representor altnames made from the PF's netdev name) a netdev udevd has not named yet. */
+static bool pf_not_ready(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *h)
 {
 	const conf_unit *u = &c->units[ui];
 	const vfctl_device *d = u->kind == UNIT_PF && u->dev_id ? vfctl_host_find(h, u->dev_id) : NULL;
-	return d && d->addr.domain >= 0 && (!d->driver || ((d->class_code >> 16) == 0x02 && !d->n_netdevs));
+	bool by_name = (u->vf_netdev_name && strstr(u->vf_netdev_name, "%p")) ||
+		       (u->rep_altname && strstr(u->rep_altname, "%p"));
+	return d && d->addr.domain >= 0 &&
+	       (!d->driver || ((d->class_code >> 16) == 0x02 && !d->n_netdevs) ||
+		(by_name && !udev_netdev_named(ctx, d)));
 }
 
 /* How long a boot run waits for PFs whose driver has not bound yet, before leaving them to the rule. */
 #define BOOT_WAIT_MS 30000
 
-static bool any_pf_not_ready(const vfctl_config *c, const vfctl_host *h, const vfctl_select *only)
+static bool any_pf_not_ready(vfctl_ctx *ctx, const vfctl_config *c, const vfctl_host *h, const vfctl_select *only)
 {
 	for (size_t i = 0; i < c->n_units; i++)
-		if (unit_selected(&c->units[i], h, only) && pf_not_ready(c, i, h))
+		if (unit_selected(&c->units[i], h, only) && pf_not_ready(ctx, c, i, h))
 			return true;
 	return false;
 }
@@ -218,11 +225,13 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 	/* At boot udev binds drivers asynchronously after its trigger, which vfctl.service follows:
 	 * wait a little for the PFs this run configures, so VMs starting after it find their VFs. */
 	for (int waited = 0; a.o->boot && r != -ENOMEM && !applier_cancelled(&a) && waited < BOOT_WAIT_MS &&
-			     any_pf_not_ready(c, h, &a.o->select);
+			     any_pf_not_ready(ctx, c, h, &a.o->select);
 	     waited += 500) {
 		if (waited == 0)
-			applier_say(&a, "waiting up to %d s for PF drivers and netdevs (udev is still binding them)",
-				    BOOT_WAIT_MS / 1000);
+			applier_say(
+				&a,
+				"waiting up to %d s for PF drivers and netdevs (udev is still binding and naming them)",
+				BOOT_WAIT_MS / 1000);
 		usleep(500 * 1000);
 		if ((r = applier_rescan(&a, &h)) >= 0)
 			r = vfctl_config_validate(ctx, c, h);
@@ -252,7 +261,8 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 		selected[i] = unit_selected(&c->units[i], h, &a.o->select);
 		/* A PF that is not ready fails checks that need its driver or netdev (Up=, MTU=): at boot
 		 * that is "later", not an error; the rule's run validates it again. */
-		if (skip_invalid && config_unit_errors(c, i, NULL, NULL) && !(selected[i] && pf_not_ready(c, i, h))) {
+		if (skip_invalid && config_unit_errors(c, i, NULL, NULL) &&
+		    !(selected[i] && pf_not_ready(ctx, c, i, h))) {
 			if (selected[i]) {
 				n_invalid++;
 				applier_say(&a, "%s:%u: skipped: this section has errors (vfctl plan -c %s shows them)",
@@ -294,7 +304,7 @@ static int apply_run(vfctl_ctx *ctx, vfctl_config *c, const vfctl_apply_opts *op
 			}
 		}
 	for (size_t i = 0; i < c->n_units; i++)
-		if (selected[i] && a.o->boot && pf_not_ready(c, i, h)) {
+		if (selected[i] && a.o->boot && pf_not_ready(ctx, c, i, h)) {
 			/* At boot udev may not have bound the PF's driver yet (vfctl.service runs after the
 			 * trigger, not after every driver): 90-vfctl.rules applies it when its netdev appears. */
 			applier_say(

@@ -7,11 +7,14 @@
 #include <linux/if_link.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 
 #include "applier.h"
 #include "devlink.h"
 #include "driver.h"
 #include "files.h"
+#include "handoff.h"
 #include "holders.h"
 #include "link.h"
 #include "nvme.h"
@@ -360,6 +363,65 @@ static int exec_rep_altname(applier *a, const vfctl_host *h, const vfctl_device 
 	return link_add_altname(a->ctx, rep, s->u.altname);
 }
 
+/* udevd looks for changed rules when an event arrives, at most every 3 s (systemd's
+ * src/udev/udevd.c: manager_reload, "check for changed config, every 3 seconds at most"): an
+ * event within 3 s of the last look runs the old rules. Any look after the write sees the new
+ * file, so once 3 s have passed the next event, a VF's "add" among them, runs it. */
+#define UDEV_RULES_SETTLE_MS 3100
+
+/* VF i's netdevs as they are now (the snapshot's names may have changed since): an event each,
+ * so udevd applies the rule and NetworkManager reads the new properties. "add" to one whose name
+ * the rule changes, when it is down (udevd renames only then, and fails the whole event
+ * otherwise, properties too); "change" to the others. A netdev gone meanwhile is no error. */
+static int rule_events(applier *a, const vfctl_device *pf, const plan_step *s)
+{
+	int r = 0;
+	for (size_t i = 0; i < pf->n_vfs && r >= 0; i++) {
+		char dir[PATH_MAX], **names = NULL, want[128];
+		size_t n = 0;
+		snprintf(dir, sizeof(dir), "%s/virtfn%zu/net", pf->syspath, i);
+		if (sysfs_list(a->ctx->fs, dir, NULL, &names, &n) < 0)
+			continue;
+		bool named = s->u.rule.pattern &&
+			     altname_expand(s->u.rule.pattern, s->u.rule.pf_name ? s->u.rule.pf_name : "", (int)i, want,
+					    sizeof(want)) >= 0;
+		for (size_t k = 0; k < n && r >= 0; k++) {
+			_cleanup_free_ char *flags = NULL;
+			char rel[PATH_MAX];
+			snprintf(rel, sizeof(rel), "%s/%s/flags", dir, names[k]);
+			bool up = sysfs_read(a->ctx->fs, rel, &flags) >= 0 && (strtoul(flags, NULL, 16) & IFF_UP);
+			snprintf(rel, sizeof(rel), "%s/%s/uevent", dir, names[k]);
+			r = sysfs_set(a->ctx, rel, named && !up && !streq(want, names[k]) ? "add" : "change");
+			if (r == -ENOENT)
+				r = 0;
+		}
+		strv_free_n(names, n);
+	}
+	return r;
+}
+
+/* vfctl's udev rule or networkd file for the PF's VFs, written whole (a reader sees the old file
+ * or the new one) or removed. udevd then needs its look at the rules and the VFs that exist an
+ * event; networkd reads its files when it starts or reloads. */
+static int exec_handoff(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
+{
+	char path[PATH_MAX];
+	handoff_kind kind = s->kind == STEP_UDEV_RULE ? HANDOFF_UDEV_RULE : HANDOFF_NETWORKD;
+	handoff_path(a->ctx, kind, pf->id, path, sizeof(path));
+	int r = s->u.rule.text ? file_write_mode(path, s->u.rule.text, 0644) : file_remove(path);
+	if (r == -ENOENT && !s->u.rule.text)
+		r = 0;
+	if (r < 0)
+		return ctx_error(a->ctx, r, "cannot %s %s", s->u.rule.text ? "write" : "remove", path);
+	if (kind != HANDOFF_UDEV_RULE)
+		return 0;
+	if (udevd_running(a->ctx))
+		(void)nanosleep(&(struct timespec){.tv_sec = UDEV_RULES_SETTLE_MS / 1000,
+						   .tv_nsec = (UDEV_RULES_SETTLE_MS % 1000) * 1000000L},
+				NULL);
+	return rule_events(a, pf, s);
+}
+
 static int exec_unbind(applier *a, const vfctl_host *h, const vfctl_device *pf, const plan_step *s)
 {
 	_cleanup_free_ char *f = NULL;
@@ -584,6 +646,8 @@ static const struct {
 	[STEP_RATE_NODE_DEL] = {exec_rate_node, true},
 	[STEP_VF_RATE_PARENT] = {exec_rate_parent, true},
 	[STEP_REP_LINK] = {exec_rep_link, true},
+	[STEP_UDEV_RULE] = {exec_handoff, true},
+	[STEP_NETWORKD_FILE] = {exec_handoff, true},
 };
 
 int exec_step(applier *a, const vfctl_host *h, const plan_step *s)

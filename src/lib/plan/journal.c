@@ -55,6 +55,16 @@ static const struct {
 	{"ovs_bridge", offsetof(conf_unit, ovs_bridge)},   {"ovs_drop", offsetof(conf_unit, ovs_drop)},
 };
 
+/* Whole files a unit's state holds (vfctl's udev rule and networkd file for the VFs), hex-encoded:
+ * the format is one line per key. */
+static const struct {
+	const char *key;
+	size_t off;
+} unit_texts[] = {
+	{"udev_rule", offsetof(conf_unit, udev_rule)},
+	{"networkd_file", offsetof(conf_unit, networkd_file)},
+};
+
 #define FIELD(base, T, off) ((T *)((char *)(base) + (off)))
 
 /* Where a's journals are: apply's (RUN_JOURNAL_DIR), or for restore the held devices' records. */
@@ -75,6 +85,35 @@ static void put(FILE *f, const char *key, const char *value)
 	for (const char *p = value; *p; p++)
 		fputc(*p == '\n' || *p == '\r' ? ' ' : *p, f);
 	fputc('\n', f);
+}
+
+/* A value of several lines (a file's text) as hex. */
+static void put_hex(FILE *f, const char *key, const char *value)
+{
+	fprintf(f, "%s=", key);
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+		fprintf(f, "%02x", *p);
+	fputc('\n', f);
+}
+
+static int set_hex(char **dst, const char *v)
+{
+	size_t n = strlen(v);
+	char *out;
+	if (n % 2 || !(out = malloc(n / 2 + 1)))
+		return n % 2 ? -EINVAL : -ENOMEM;
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned b;
+		if (sscanf(v + 2 * i, "%2x", &b) != 1 || !b) {
+			free(out);
+			return -EINVAL;
+		}
+		out[i] = (char)b;
+	}
+	out[n / 2] = 0;
+	free(*dst);
+	*dst = out;
+	return 0;
 }
 
 static void put_int(FILE *f, const char *key, int64_t v)
@@ -123,6 +162,11 @@ static char *journal_text(const applier *a, const journal_run *j, const conf_uni
 		put_int(f, unit_ints[i].key, *FIELD(u, int, unit_ints[i].off));
 	if (u->eswitch_mode >= 0)
 		put(f, "eswitch_mode", vfctl_eswitch_mode_str(u->eswitch_mode));
+	for (size_t i = 0; i < ELEMENTSOF(unit_texts); i++) {
+		const char *t = *FIELD(u, char *, unit_texts[i].off);
+		if (t)
+			put_hex(f, unit_texts[i].key, t);
+	}
 	fprintf(f, "rate_groups=%zu\n", u->n_rate_groups);
 	for (size_t n = 0; n < u->n_rate_groups; n++) {
 		const rate_group_target *g = &u->rate_groups[n];
@@ -332,6 +376,9 @@ static int read_key(conf_unit *u, journal_run *j, const char *key, const char *v
 			return set_str(FIELD(u, char *, unit_strs[i].off), value);
 	if (streq(key, "eswitch_mode"))
 		return vfctl_eswitch_mode_from_str(value, &u->eswitch_mode);
+	for (size_t i = 0; i < ELEMENTSOF(unit_texts); i++)
+		if (streq(key, unit_texts[i].key))
+			return set_hex(FIELD(u, char *, unit_texts[i].off), value);
 	for (size_t i = 0; i < ELEMENTSOF(unit_ints); i++)
 		if (streq(key, unit_ints[i].key))
 			return parse_int(value, FIELD(u, int, unit_ints[i].off));

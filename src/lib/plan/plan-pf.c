@@ -535,6 +535,8 @@ int plan_pf(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *
 	if (r >= 0)
 		r = plan_ovs(p, ui, u, h, pf, pp.want_n, false, true);
 	if (r >= 0)
+		r = plan_handoff(ctx, p, ui, u, h, pf, pp.name, pp.want_n, !pp.recreate);
+	if (r >= 0)
 		r = plan_count(&pp);
 	for (int i = 0; r >= 0 && i < pp.want_n && (size_t)i < u->n_vfs; i++) {
 		const vfctl_vf *v = cur_vf(&pp, i);

@@ -16,6 +16,7 @@ typedef enum step_payload {
 	PAYLOAD_VDPA,    /* u.vdpa: name, mgmtdev and driver owned, name acted on */
 	PAYLOAD_OVS,     /* u.ovs: bridge, del and drop owned */
 	PAYLOAD_NODE,    /* u.node: name owned */
+	PAYLOAD_RULE,    /* u.rule: all three owned */
 } step_payload;
 
 static const struct {
@@ -52,6 +53,8 @@ static const struct {
 	[STEP_RATE_NODE_DEL] = {"rate-group-del", PAYLOAD_NODE},
 	[STEP_VF_RATE_PARENT] = {"vf-rate-group", PAYLOAD_NODE},
 	[STEP_REP_LINK] = {"representor-link"},
+	[STEP_UDEV_RULE] = {"udev-rule", PAYLOAD_RULE},
+	[STEP_NETWORKD_FILE] = {"networkd-file", PAYLOAD_RULE},
 };
 
 const char *step_kind_str(step_kind k)
@@ -92,6 +95,11 @@ void plan_step_done(plan_step *s)
 		break;
 	case PAYLOAD_NODE:
 		free(s->u.node.name);
+		break;
+	case PAYLOAD_RULE:
+		free(s->u.rule.text);
+		free(s->u.rule.pattern);
+		free(s->u.rule.pf_name);
 		break;
 	case PAYLOAD_OVS:
 		free(s->u.ovs.bridge);

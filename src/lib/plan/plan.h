@@ -33,6 +33,8 @@ typedef enum step_kind {
 	STEP_RATE_NODE_DEL,
 	STEP_VF_RATE_PARENT, /* a VF's rate leaf under a node ("" none) */
 	STEP_REP_LINK,       /* a VF representor's link up or down (u.on): an Open vSwitch port */
+	STEP_UDEV_RULE,      /* vfctl's udev rule for the PF's VFs written (u.rule.text) or removed (NULL) */
+	STEP_NETWORKD_FILE,  /* vfctl's systemd-networkd file for them, the same way */
 	_STEP_MAX,
 } step_kind;
 
@@ -92,6 +94,11 @@ typedef struct plan_step {
 			char *drop;     /* a bridge to remove if nothing else is left in it */
 			int hw_offload; /* -1 untouched, 0, 1, OVS_HW_OFFLOAD_UNSET */
 		} ovs;                  /* OVSDB */
+		struct {
+			char *text;    /* the file, NULL: none */
+			char *pattern; /* VFNetdevName=, NULL none: which VF netdevs get an "add" event to be named */
+			char *pf_name; /* %p in it */
+		} rule;                /* UDEV_RULE, NETWORKD_FILE (text only) */
 		struct {
 			char *name;        /* the node; VF_RATE_PARENT: the parent, "" none */
 			uint32_t min, max; /* Mbit/s: tx_share, tx_max */
@@ -157,6 +164,12 @@ int plan_ovs(vfctl_plan *p, size_t ui, const conf_unit *u, const vfctl_host *h, 
  * under them, then nodes a rollback removes. cur_known: the snapshot's nodes and leafs are what
  * the steps will find (no eswitch change in between). */
 int plan_rate_groups(vfctl_plan *p, size_t ui, const conf_unit *u, const vfctl_device *pf, int want_n, bool cur_known);
+
+/* vfctl's udev rule and systemd-networkd file for the PF's VFs (plan-handoff.c): written before
+ * the VFs are made, so their first "add" event has them. keep: the plan keeps the VFs that exist
+ * (no re-creation). */
+int plan_handoff(vfctl_ctx *ctx, vfctl_plan *p, size_t ui, const conf_unit *u, const vfctl_host *h,
+		 const vfctl_device *pf, const char *pf_name, int want_n, bool keep);
 
 /* Building a plan (plan-step.c): a step with its text, the caller fills the kind's member. */
 plan_step *plan_add(vfctl_plan *p, step_kind kind, size_t unit, const char *dev, int vf, const char *fmt, ...)

@@ -161,6 +161,11 @@ static int prior_pf(const conf_unit *u, const vfctl_host *h, const vfctl_device 
 	int r = prior_ovs(u, h, d, t);
 	if (r < 0)
 		return r;
+	/* vfctl's udev rule and networkd file as they were, "" none: a rollback writes them back or
+	 * removes them. */
+	if (!(t->udev_rule = strdup(d->udev_rule ? d->udev_rule : "")) ||
+	    !(t->networkd_file = strdup(d->networkd_file ? d->networkd_file : "")))
+		return -ENOMEM;
 	t->num_vfs = d->num_vfs > 0 ? d->num_vfs : 0;
 	t->autoprobe = d->autoprobe;
 	if (u->eswitch_mode >= 0)

@@ -45,6 +45,14 @@ static char *have_text(const vfctl_host *h, const plan_step *s)
 		if (d && d->n_netdevs && d->netdevs[0].flags >= 0)
 			n = asprintf(&r, "%s", d->netdevs[0].flags & 1 ? "up" : "down");
 		break;
+	case STEP_UDEV_RULE:
+		if (d)
+			n = asprintf(&r, "%s", d->udev_rule ? "another udev rule" : "no udev rule");
+		break;
+	case STEP_NETWORKD_FILE:
+		if (d)
+			n = asprintf(&r, "%s", d->networkd_file ? "another .network file" : "no .network file");
+		break;
 	case STEP_ESWITCH:
 		if (d)
 			n = asprintf(&r, "eswitch %s", vfctl_eswitch_mode_str(d->eswitch_mode));
