@@ -557,6 +557,21 @@ static void vf_unplug(const fk *k, const char *pfdir, const char *pf, const vf_d
 	unlink(p);
 }
 
+static int up_step(const char *name, void *data)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/%s/flags", (const char *)data, name);
+	return read_int(p, 0) & IFF_UP ? 1 : 0;
+}
+
+/* Is the PF's netdev up (IFF_UP in its flags)? */
+static bool pf_netdev_up(const char *pfdir)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/net", pfdir);
+	return each_entry(p, up_step, p) == 1;
+}
+
 static int set_numvfs(const fk *k, const char *pfdir, const char *pf, const char *val)
 {
 	char p[PATH_MAX], refuse[256];
@@ -579,6 +594,11 @@ static int set_numvfs(const fk *k, const char *pfdir, const char *pf, const char
 		return -ENOENT;
 	if (pf_manifest(k, pf, &v, &n, refuse, sizeof(refuse)) < 0)
 		return -EOPNOTSUPP;
+	/* bnxt_en: "Reject SRIOV config request since if is down!", and the write succeeds. */
+	if (refused(refuse, "numvfs_needs_up") && !pf_netdev_up(pfdir)) {
+		free(v);
+		return 0;
+	}
 	if (want) {
 		for (int i = 0; i < want && i < n && r >= 0; i++)
 			r = vf_plug(k, pfdir, pf, &v[i], refuse);
@@ -834,6 +854,18 @@ static int getlink(const fk *k, struct nlmsghdr *req, mnl_cb_t cb, void *cbdata)
 	return reply(newlink(k, buf, name, true), cb, cbdata);
 }
 
+/* i40e resets a VF on every MAC and trust write, unchanged or not: each reset is a line in
+ * sys/.fakekernel/vfresets, where a test counts them. */
+static void vf_reset(const fk *k, const char *refuse, const char *pf, int vf)
+{
+	char p[PATH_MAX], line[96];
+	if (!refused(refuse, "reset_on_write"))
+		return;
+	path(k, p, ".fakekernel/vfresets");
+	snprintf(line, sizeof(line), "%s %d\n", pf, vf);
+	(void)append_text(p, line);
+}
+
 /* One IFLA_VF_INFO of an RTM_SETLINK, applied as the PF driver would. */
 static int set_vf(const fk *k, const char *ifname, const char *pfdir, const char *pf, const struct nlattr *info,
 		  char *ext_ack, size_t an)
@@ -866,6 +898,7 @@ static int set_vf(const fk *k, const char *ifname, const char *pfdir, const char
 			if (m->mac[0] & 1)
 				return -EINVAL;
 			format_mac(m->mac, s.mac);
+			vf_reset(k, refuse, pf, (int)vf);
 			break;
 		}
 		case IFLA_VF_VLAN: {
@@ -916,8 +949,12 @@ static int set_vf(const fk *k, const char *ifname, const char *pfdir, const char
 				return -EOPNOTSUPP;
 			if (t == IFLA_VF_SPOOFCHK)
 				s.spoofchk = (int)v;
-			else if (t == IFLA_VF_TRUST)
+			else if (t == IFLA_VF_TRUST) {
 				s.trust = (int)v;
+				vf_reset(k, refuse, pf, (int)vf);
+			} else if (t == IFLA_VF_LINK_STATE && v == IFLA_VF_LINK_STATE_ENABLE &&
+				   refused(refuse, "link_enable_noop"))
+				break; /* ixgbe: "NDO set VF %d link state %d - not supported", and 0 */
 			else if (t == IFLA_VF_LINK_STATE)
 				s.link_state = (int)v;
 			else

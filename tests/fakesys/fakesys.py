@@ -21,7 +21,10 @@ A description is a text file, one object per line (shell-style words, # comments
        SR-IOV PF: sriov=TOTAL [numvfs=N] [vfdev=DID] [offset=N] [stride=N] [autoprobe=0|1]
        [vfbars=ok|unassigned] [vfdriver=X] [vfgroup=N] [vfnet=NAME{i}] [vfmac=02:00:00:00:00:{i}]
        [vfrefuse=KNOB,...] (knobs the PF driver lacks: link_state, query_rss, trust, spoofchk,
-       min_tx_rate, vlan_proto) [speed=MBITS]
+       min_tx_rate, vlan_proto; and its habits: link_enable_noop, a forced link state "enable"
+       answered 0 and not stored (ixgbe); reset_on_write, each MAC and trust write resets the VF,
+       logged in sys/.fakekernel/vfresets (i40e); numvfs_needs_up, a count written while the PF is
+       down succeeds and makes no VF (bnxt_en)) [speed=MBITS]
   netdevsim NAME numvfs=N net=IFNAME@MAC/STATE
 
 The tree has sys/, proc/ and modules/ at its top, for vfctl --sysfs/--procfs/--modules, and the

@@ -1,30 +1,35 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Everything checked before anything is touched: Match= resolves to exactly one device, values
  * fit what that device reports it can do, MACs are unique across all files. */
+#include <linux/if_link.h>
+#include <net/if.h>
 #include <stdio.h>
 
 #include "config.h"
+#include "driver-facts.h"
 #include "mac-policy.h"
 #include "parse.h"
 #include "pci.h"
 
-/* Knobs a PF driver is known to refuse, with the kernel's answer. Where a driver is not listed,
- * vfctl cannot know in advance and the kernel's error reaches the user at apply time. */
-static const struct driver_limit {
-	const char *driver, *key, *why;
-} limits[] = {
-	{"igb", "LinkState", "igb has no ndo_set_vf_link_state: the kernel answers EOPNOTSUPP"},
-	{"igb", "QueryReceiveSideScaling", "igb has no ndo_set_vf_rss_query_en: the kernel answers EOPNOTSUPP"},
-	{"igb", "MinTxRate", "igb supports only a maximum rate: a MinTxRate above 0 gets EINVAL"},
-	{"igb", "VLANProtocol", "igb supports only 802.1Q VLANs: 802.1ad gets EPROTONOSUPPORT"},
-};
+static int error_once(vfctl_config *c, conf_loc loc, const char *msg);
 
-static const char *limit_of(const char *driver, const char *key)
+/* A knob the PF driver can never take, as its row in driver-facts.c says: the driver named, what
+ * the kernel would answer, and where its source decides it. */
+static int driver_refusal(vfctl_config *c, const vfctl_device *pf, const char *key, const char *value, fact_value fv,
+			  bool switchdev, conf_loc loc)
 {
-	for (size_t i = 0; driver && i < ELEMENTSOF(limits); i++)
-		if (streq(limits[i].driver, driver) && streq(limits[i].key, key))
-			return limits[i].why;
-	return NULL;
+	const driver_fact *f = driver_fact_blocking(pf->driver, key, fv, switchdev);
+	char msg[768];
+	if (!f)
+		return 0;
+	if (f->err)
+		snprintf(msg, sizeof(msg), "%s=%s cannot be set on %s (driver %s%s): %s: the kernel answers %s (%s)",
+			 key, value, pf->id, pf->driver, f->switchdev ? ", switchdev mode" : "", f->why,
+			 strerrorname_np(f->err), f->source);
+	else
+		snprintf(msg, sizeof(msg), "%s=%s cannot be set on %s (driver %s): %s (%s)", key, value, pf->id,
+			 pf->driver, f->why, f->source);
+	return error_once(c, loc, msg);
 }
 
 /* The same message from a [VF] section applied to 300 VFs is said once. */
@@ -164,28 +169,25 @@ static int check_port_fn(vfctl_config *c, const vfctl_device *pf, const vfctl_vf
 	return 0;
 }
 
-static int check_vf(vfctl_config *c, const vfctl_device *pf, const vf_target *t, int speed)
+static int check_vf(vfctl_config *c, const vfctl_device *pf, const vf_target *t, int speed, bool switchdev)
 {
-	char msg[512];
+	char msg[512], num[32];
 	int r = 0;
-	struct {
-		const char *key;
-		conf_loc loc;
-		bool set;
-	} knobs[_VF_FLAG_MAX + 2] = {
-		{"MinTxRate", t->l_min_tx_rate, t->min_tx_rate > 0},
-		{"VLANProtocol", t->l_vlan_proto, t->vlan_proto == VFCTL_VLAN_PROTO_8021AD},
-	};
-	for (size_t f = 0; f < _VF_FLAG_MAX; f++)
-		knobs[2 + f] = (typeof(knobs[0])){vf_flags[f].conf_key, t->l_flag[f], t->flag[f] >= 0};
-	for (size_t k = 0; k < ELEMENTSOF(knobs) && r >= 0; k++) {
-		const char *why = knobs[k].set ? limit_of(pf->driver, knobs[k].key) : NULL;
-		if (why) {
-			snprintf(msg, sizeof(msg), "%s= cannot be set on %s (driver %s): %s", knobs[k].key, pf->id,
-				 pf->driver, why);
-			r = error_once(c, knobs[k].loc, msg);
-		}
-	}
+	snprintf(num, sizeof(num), "%lld", (long long)t->min_tx_rate);
+	if (t->min_tx_rate > 0)
+		r = driver_refusal(c, pf, "MinTxRate", num, FACT_POSITIVE, switchdev, t->l_min_tx_rate);
+	if (r >= 0 && t->vlan_proto == VFCTL_VLAN_PROTO_8021AD)
+		r = driver_refusal(c, pf, "VLANProtocol", "802.1ad", FACT_QINQ, switchdev, t->l_vlan_proto);
+	snprintf(num, sizeof(num), "%d", t->vlan);
+	if (r >= 0 && t->vlan > 0)
+		r = driver_refusal(c, pf, "VLANId", num, FACT_POSITIVE, switchdev, t->l_vlan);
+	for (vf_flag f = 0; f < _VF_FLAG_MAX && r >= 0; f++)
+		if (t->flag[f] >= 0)
+			r = driver_refusal(c, pf, vf_flags[f].conf_key, vf_flag_conf_value(f, t->flag[f]),
+					   vf_flags[f].link_state && t->flag[f] == IFLA_VF_LINK_STATE_ENABLE
+						   ? FACT_ENABLE
+						   : FACT_ANY,
+					   switchdev, t->l_flag[f]);
 	if (r >= 0 && t->min_tx_rate >= 0 && t->max_tx_rate > 0 && t->min_tx_rate > t->max_tx_rate) {
 		snprintf(msg, sizeof(msg), "MinTxRate=%lld is above MaxTxRate=%lld", (long long)t->min_tx_rate,
 			 (long long)t->max_tx_rate);
@@ -261,6 +263,8 @@ static int build_vfs(vfctl_config *c, const vfctl_host *h, conf_unit *u, const v
 				"one)");
 	if (r < 0 || !expand)
 		return r;
+	bool switchdev = u->eswitch_mode == VFCTL_ESWITCH_SWITCHDEV ||
+			 (u->eswitch_mode == VFCTL_ESWITCH_NONE && pf->eswitch_mode == VFCTL_ESWITCH_SWITCHDEV);
 	u->vfs = n ? calloc((size_t)n, sizeof(*u->vfs)) : NULL;
 	if (n && !u->vfs)
 		return -ENOMEM;
@@ -275,7 +279,7 @@ static int build_vfs(vfctl_config *c, const vfctl_host *h, conf_unit *u, const v
 		if (r >= 0)
 			derive_mac(h, pf, i, &u->vfs[i]);
 		if (r >= 0)
-			r = check_vf(c, pf, &u->vfs[i], speed);
+			r = check_vf(c, pf, &u->vfs[i], speed, switchdev);
 		if (r >= 0)
 			r = check_port_fn(c, pf, (size_t)i < pf->n_vfs ? &pf->vfs[i] : NULL, &u->vfs[i],
 					  u->eswitch_mode);
@@ -354,6 +358,14 @@ static int check_pf(vfctl_ctx *ctx, vfctl_config *c, const vfctl_host *h, conf_u
 				 u->up >= 0 ? "Up" : "MTU", d->id);
 	if (r >= 0 && u->vf_netdev_name)
 		r = check_vf_netdev_name(c, u, d);
+	/* bnxt_en: a count written while the PF is down is dropped without an error. */
+	bool pf_down = d->n_netdevs && d->netdevs[0].flags >= 0 && !(d->netdevs[0].flags & IFF_UP);
+	const driver_fact *f = driver_fact_blocking(d->driver, "NumVFs", FACT_CHANGE, false);
+	if (r >= 0 && f && u->num_vfs >= 0 && u->num_vfs != d->num_vfs && pf_down && u->up != 1)
+		r = config_error(c, u->l_num_vfs,
+				 "NumVFs=%d needs the PF up, and %s (driver %s) is down: %s (%s); add Up=yes to this "
+				 "[PF] section",
+				 u->num_vfs, d->id, d->driver, f->why, f->source);
 	if (r >= 0)
 		r = build_vfs(c, h, u, d, !too_many, d->n_netdevs ? d->netdevs[0].speed : -1);
 	return r < 0 || too_many ? r : nvme_targets(c, u, d);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the planner asks of a snapshot, and of a driver's habits. */
+#include "driver-facts.h"
 #include "plan.h"
 
 const vfctl_netdev *netdev_find(const vfctl_host *h, const char *name)
@@ -33,18 +34,6 @@ const char *vfio_pick(const char *driver, const char *variant, int want, const c
 
 eswitch_order eswitch_order_of(const char *driver)
 {
-	static const struct {
-		const char *driver;
-		eswitch_order order;
-	} table[] = {
-		{"mlx5_core", ESWITCH_VFS_FIRST},
-		/* ice refuses the change while VFs exist */
-		{"ice", ESWITCH_THROUGH_ZERO},
-		/* some bnxt firmware needs the VFs to exist when switching */
-		{"bnxt_en", ESWITCH_VFS_FIRST},
-	};
-	for (size_t i = 0; driver && i < ELEMENTSOF(table); i++)
-		if (streq(table[i].driver, driver))
-			return table[i].order;
-	return ESWITCH_VFS_FIRST;
+	const driver_fact *f = driver_fact_eswitch(driver);
+	return f && f->kind == FACT_ESWITCH_THROUGH_ZERO ? ESWITCH_THROUGH_ZERO : ESWITCH_VFS_FIRST;
 }
