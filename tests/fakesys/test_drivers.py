@@ -139,6 +139,26 @@ def test_i40e_resets(s):
     s.eq("a second apply writes nothing and resets no VF", (rc, resets()), (0, first))
 
 
+def test_vf_reload(s):
+    """igb and ixgbe give a VF the MAC its PF set only when the VF's driver loads: a new MAC for a
+    VF bound on the host reloads its driver (unbind, bind), and the VF's netdev has it after;
+    i40e's iavf takes it at the reset i40e does: no reload."""
+    steps = {}
+    for driver in ("igb", "ixgbe", "i40e"):
+        h = DriverHost("%s-reload" % driver, driver)
+        h.run("apply", "-c", h.conf("a.conf", HEAD + "NumVFs=2\n"))
+        path = h.conf("b.conf", HEAD + "NumVFs=2\n\n[VF:0]\nMACAddress=02:00:00:00:01:00\n")
+        steps[driver] = [(a, vf) for _, a, vf in plan_steps(h, path)]
+        rc, out, err = h.run("apply", "-c", path)
+        vf0 = next(d for d in h.state() if d.get("physfn") == PF and d["id"].endswith(".0"))
+        if driver != "i40e":
+            s.check("%s: the VF's netdev has the new MAC after apply" % driver,
+                    rc == 0 and [n["mac"] for n in vf0["netdevs"]] == ["02:00:00:00:01:00"], (out, err, vf0))
+    s.eq("igb and ixgbe: the MAC, then VF 0's driver unbound and bound again; i40e: the MAC alone",
+         steps, {"igb": [("vf-mac", 0), ("unbind", 0), ("probe", 0)],
+                 "ixgbe": [("vf-mac", 0), ("unbind", 0), ("probe", 0)], "i40e": [("vf-mac", 0)]})
+
+
 def test_ixgbe_link_enable(s):
     """ixgbe answers 0 to LinkState=yes and stores nothing: refused up front with the source; auto
     and no still work."""
@@ -157,7 +177,7 @@ def main():
     if not os.access(test_kernel.FAKE, os.X_OK):
         s.check("%s is built" % test_kernel.FAKE, False)
         s.finish()
-    for fn in (test_matrix, test_i40e_resets, test_ixgbe_link_enable):
+    for fn in (test_matrix, test_i40e_resets, test_vf_reload, test_ixgbe_link_enable):
         s.run(fn)
     s.finish()
 

@@ -21,6 +21,10 @@ const driver_fact driver_facts[] = {
 	 IGB "igb_ndo_set_vf_bw"},
 	{"igb", FACT_REFUSED, "VLANProtocol", FACT_QINQ, false, EPROTONOSUPPORT, "igb supports only 802.1Q VLANs",
 	 IGB "igb_ndo_set_vf_vlan"},
+	{"igb", FACT_VF_RELOAD, "MACAddress", FACT_ANY, false, 0,
+	 "igb gives a VF the MAC its PF set only in the reply to the VF driver's reset at load (\"Reload the VF "
+	 "driver to make this change effective\")",
+	 IGB "igb_ndo_set_vf_mac"},
 	/* ixgbe */
 	{"ixgbe", FACT_REFUSED, "MinTxRate", FACT_POSITIVE, false, EINVAL, "ixgbe supports only a maximum rate",
 	 IXGBE "ixgbe_ndo_set_vf_bw"},
@@ -29,6 +33,10 @@ const driver_fact driver_facts[] = {
 	{"ixgbe", FACT_SILENT, "LinkState", FACT_ENABLE, false, 0,
 	 "ixgbe answers 0 to a forced link state \"enable\" and stores nothing (only auto and disable work)",
 	 IXGBE "ixgbe_ndo_set_vf_link_state"},
+	{"ixgbe", FACT_VF_RELOAD, "MACAddress", FACT_ANY, false, 0,
+	 "ixgbe gives a VF the MAC its PF set only in the reply to the VF driver's reset at load (\"Reload the VF "
+	 "driver to make this change effective\")",
+	 IXGBE "ixgbe_ndo_set_vf_mac"},
 	/* i40e */
 	{"i40e", FACT_REFUSED, "QueryReceiveSideScaling", FACT_ANY, false, EOPNOTSUPP,
 	 "i40e has no ndo_set_vf_rss_query_en", CORE},
@@ -90,6 +98,15 @@ const driver_fact *driver_fact_blocking(const char *driver, const char *key, fac
 		    (!f->switchdev || switchdev))
 			return f;
 	}
+	return NULL;
+}
+
+const driver_fact *driver_fact_find(const char *driver, driver_fact_kind kind, const char *key)
+{
+	for (size_t i = 0; driver && i < n_driver_facts; i++)
+		if (driver_facts[i].kind == kind && streq(driver_facts[i].driver, driver) &&
+		    streq_ptr(driver_facts[i].key, key))
+			return &driver_facts[i];
 	return NULL;
 }
 

@@ -8,13 +8,14 @@
  * with the function that decides it. docs/drivers/DRIVER.md has the row with the same source
  * (test-driver-facts checks it), among everything else read there. Validation refuses a
  * configuration the driver can never take (FACT_REFUSED, FACT_SILENT, FACT_NEEDS_PF_UP); the planner
- * orders an eswitch change by FACT_ESWITCH_*; FACT_RESETS_VF is why the planner never writes a value
- * the VF has. */
+ * orders an eswitch change by FACT_ESWITCH_* and reloads a VF's driver by FACT_VF_RELOAD;
+ * FACT_RESETS_VF is why the planner never writes a value the VF has. */
 typedef enum driver_fact_kind {
 	FACT_REFUSED,              /* the kernel answers err for the key's value */
 	FACT_SILENT,               /* the driver answers 0 and does nothing: vfctl would report drift forever */
 	FACT_NEEDS_PF_UP,          /* a sriov_numvfs write with the PF down succeeds and makes no VF */
 	FACT_RESETS_VF,            /* a write resets the VF, unchanged value or not */
+	FACT_VF_RELOAD,            /* the VF's driver sees the value only when it next loads: reloaded */
 	FACT_ESWITCH_THROUGH_ZERO, /* the eswitch mode changes only without VFs: VFs to 0, switch, back */
 	FACT_ESWITCH_VFS_UNBOUND,  /* the eswitch mode changes with VFs, which are unbound around it */
 } driver_fact_kind;
@@ -45,5 +46,7 @@ extern const size_t n_driver_facts;
 /* The first fact of driver about key and value (switchdev: the PF will be in switchdev mode) that
  * keeps it from being applied (refused, silent, needs the PF up), NULL when none. */
 const driver_fact *driver_fact_blocking(const char *driver, const char *key, fact_value value, bool switchdev);
+/* The fact of driver of kind about key, NULL when the table has none. */
+const driver_fact *driver_fact_find(const char *driver, driver_fact_kind kind, const char *key);
 /* The eswitch fact of driver, NULL when the table has none. */
 const driver_fact *driver_fact_eswitch(const char *driver);

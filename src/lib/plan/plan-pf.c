@@ -6,8 +6,10 @@
 #include <net/if.h>
 #include <stdio.h>
 
+#include "driver-facts.h"
 #include "nvme.h"
 #include "parse.h"
+#include "pci.h"
 #include "plan.h"
 
 static bool str_eq_ci(const char *a, const char *b)
@@ -350,9 +352,21 @@ static int add_port_fn_steps(pf_plan *pp, int i, bool dry)
 	return n;
 }
 
+/* Does this plan give VF i a MAC its driver, bound on the host, sees only when it next loads (igb,
+ * ixgbe)? A VF on vfio-pci gets it at the guest driver's load, and a new VF before its first. */
+static bool mac_needs_reload(const pf_plan *pp, int i, const char *cur)
+{
+	if (!cur || driver_is_vfio(cur) || !driver_fact_find(pp->pf->driver, FACT_VF_RELOAD, "MACAddress"))
+		return false;
+	for (size_t k = 0; k < pp->p->n; k++)
+		if (pp->p->steps[k].unit == pp->ui && pp->p->steps[k].kind == STEP_VF_MAC && pp->p->steps[k].vf == i)
+			return true;
+	return false;
+}
+
 /* Drivers: configured ones bound explicitly (Driver=auto: the kernel's choice from modules.alias,
- * no driver_override left behind); a VF whose port function capabilities change is unbound
- * around them and bound again. */
+ * no driver_override left behind); a VF whose port function capabilities change, or whose new MAC
+ * its driver reads only at load, is unbound and bound again. */
 static int plan_vf_drivers(pf_plan *pp)
 {
 	int r;
@@ -360,12 +374,15 @@ static int plan_vf_drivers(pf_plan *pp)
 		const vf_target *t = (size_t)i < pp->u->n_vfs ? &pp->u->vfs[i] : NULL;
 		const char *cur = cur_vf(pp, i) ? cur_vf(pp, i)->driver : NULL;
 		int caps = add_port_fn_steps(pp, i, true);
-		if (!t || (!t->driver && !caps))
+		bool reload = mac_needs_reload(pp, i, cur);
+		if (!t || (!t->driver && !caps && !reload))
 			continue;
 		if (!t->driver) {
 			const vfctl_device *vd =
 				cur && cur_vf(pp, i)->id ? vfctl_host_find(pp->h, cur_vf(pp, i)->id) : NULL;
-			const char *why = " (its port function's capabilities reach the VF when its driver binds)";
+			const char *why =
+				caps ? " (its port function's capabilities reach the VF when its driver binds)"
+				     : " (its new MAC reaches the VF when its driver loads)";
 			if ((cur && (r = add_unbind(pp, i, cur, why)) < 0) || (r = add_port_fn_steps(pp, i, false)) < 0)
 				return r;
 			if (!cur)
@@ -384,9 +401,12 @@ static int plan_vf_drivers(pf_plan *pp)
 		const char *want =
 			is_auto ? pp->pf->vf_default_driver
 				: vfio_pick(t->driver, pp->pf->vf_vfio_variant, t->vfio_variant, t->override);
-		if (!caps && (none ? !cur : streq_ptr(cur, want) && want))
+		if (!caps && !reload && (none ? !cur : streq_ptr(cur, want) && want))
 			continue;
-		if (cur && (r = add_unbind(pp, i, cur, "")) < 0)
+		if (cur && (r = add_unbind(pp, i, cur,
+					   reload && streq_ptr(cur, want)
+						   ? " (its new MAC reaches the VF when its driver loads)"
+						   : "")) < 0)
 			return r;
 		if ((r = add_port_fn_steps(pp, i, false)) < 0)
 			return r;
