@@ -34,6 +34,7 @@
 #include <net/if.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +235,10 @@ static int pf_manifest(const fk *k, const char *pf, vf_decl **ret, int *ret_n, c
 		v[n++] = d;
 	}
 	fclose(f);
+	if (!ret) {
+		free(v);
+		return 0;
+	}
 	*ret = v;
 	*ret_n = n;
 	return 0;
@@ -1074,8 +1079,30 @@ static void rendezvous(const fk *k, const char *file, int delta)
 	pthread_mutex_unlock(&rv_lock);
 }
 
+/* The firmware time of a PF whose manifest has numvfs_ms=N (a personality's numvfs timing class,
+ * scaled down): spent before the fake kernel's lock, as a real PF's firmware holds only its own
+ * device's lock while it makes VFs. */
+static void firmware_time(const fk *k, const char *rel, const void *buf, size_t len)
+{
+	char pf[64], refuse[256];
+	const char *end = strrchr(rel, '/'), *start = end;
+	while (start > rel && start[-1] != '/')
+		start--;
+	if (!end || end - start >= (ptrdiff_t)sizeof(pf) || (len == 1 && *(const char *)buf == '0') ||
+	    (len == 2 && *(const char *)buf == '0'))
+		return;
+	snprintf(pf, sizeof(pf), "%.*s", (int)(end - start), start);
+	if (pf_manifest(k, pf, NULL, NULL, refuse, sizeof(refuse)) < 0)
+		return;
+	const char *ms = strstr(refuse, " numvfs_ms=");
+	if (ms)
+		usleep((useconds_t)atoi(ms + 11) * 1000);
+}
+
 static int fk_write_locked(void *data, const char *rel, const void *buf, size_t len, size_t off)
 {
+	if (ends_with(rel, "/sriov_numvfs"))
+		firmware_time(data, rel, buf, len);
 	const char *rv = ends_with(rel, "/sriov_numvfs")       ? "fakekernel-rendezvous"
 			 : streq(rel, "bus/pci/drivers_probe") ? "fakekernel-rendezvous-probe"
 							       : NULL;
