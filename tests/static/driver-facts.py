@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The driver behaviour table (src/lib/config/driver-facts.c) against the research it came from
+"""The driver behaviour table (src/lib/inventory/driver-facts.c) against the research it came from
 (docs/drivers/DRIVER.md): every row's source (path:function in Linux 6.12) is cited by a row of
 that driver's document, and where the table says what the kernel answers, that row says it too."""
 import os
@@ -22,7 +22,7 @@ def c_string(expr, macros):
 
 
 def rows():
-    text = open(os.path.join(TOP, "src/lib/config/driver-facts.c")).read()
+    text = open(os.path.join(TOP, "src/lib/inventory/driver-facts.c")).read()
     macros = {m.group(1): m.group(2) for m in re.finditer(r'^#define (\w+)\s+"([^"]*)"', text, re.M)}
     body = text[text.index("const driver_fact driver_facts[] = {"):text.index("};")]
     for m in re.finditer(r'\{("\w+",\s*FACT_\w+,.*?)\},\n', body, re.S):

@@ -49,5 +49,8 @@ void check_representors(checker *c);
 void check_ovs(checker *c);
 /* libvirt domains and Proxmox mappings whose PCI addresses now name other devices. */
 void check_vm_refs(checker *c);
+/* What a PF driver's habits leave behind (driver-facts.h): a VF whose driver has not loaded the MAC
+ * its PF set (igb, ixgbe). */
+void check_driver_habits(checker *c);
 /* With OVS hw-offload on: the uplinks and representors whose hw-tc-offload is off. */
 void check_tc_offload(checker *c);

@@ -686,6 +686,7 @@ static int doctor_run(vfctl_ctx *ctx, const vfctl_host *h, const vfctl_doctor_op
 	check_representors(&c);
 	check_host_policy(&c);
 	check_vm_refs(&c);
+	check_driver_habits(&c);
 	check_kernel_log(&c);
 	kmsg_log_done(&c.log);
 	free(c.log_bdf);
