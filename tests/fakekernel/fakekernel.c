@@ -82,22 +82,24 @@ static int read_text(const char *p, char *buf, size_t n)
 	return 0;
 }
 
-static int write_text(const char *p, const char *text)
+/* mode "we" replaces the file, "ae" appends to it. */
+static int put_text(const char *p, const char *text, const char *mode)
 {
-	FILE *f = fopen(p, "we");
+	FILE *f = fopen(p, mode);
 	if (!f)
 		return -errno;
 	fputs(text, f);
 	return fclose(f) == 0 ? 0 : -errno;
 }
 
+static int write_text(const char *p, const char *text)
+{
+	return put_text(p, text, "we");
+}
+
 static int append_text(const char *p, const char *text)
 {
-	FILE *f = fopen(p, "ae");
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	return fclose(f) == 0 ? 0 : -errno;
+	return put_text(p, text, "ae");
 }
 
 /* Decimal, or hex with 0x (netdev flags). */

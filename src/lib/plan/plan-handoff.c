@@ -25,6 +25,18 @@ static bool vf_pci_addr(const vfctl_device *pf, int i, bool keep, char *buf, siz
 	return true;
 }
 
+/* The same, as an error naming the file that needs it when it cannot be known. */
+static int vf_addr_known(vfctl_ctx *ctx, const vfctl_device *pf, int i, bool keep, const char *file, char *buf,
+			 size_t size)
+{
+	if (vf_pci_addr(pf, i, keep, buf, size))
+		return 0;
+	return ctx_error(ctx, -ENXIO,
+			 "%s: VF %d's PCI address is not known (the PF's SR-IOV capability was not read: run as "
+			 "root), so no %s can name it",
+			 pf->id, i, file);
+}
+
 /* The rule for VFs [0, n): NAME= only in "add" (udevd renames a netdev there and nowhere else),
  * matched on the VF's own netdev (DEVPATH: not a vDPA or virtio netdev further below it);
  * NM_UNMANAGED in every event NetworkManager reads properties from, "add", "change" and "move",
@@ -53,13 +65,8 @@ static int rule_text(vfctl_ctx *ctx, const conf_unit *u, const vfctl_device *pf,
 		bool unmanaged = (size_t)i < u->n_vfs && u->vfs[i].unmanaged == 1;
 		if (!u->vf_netdev_name && !unmanaged)
 			continue;
-		if (!vf_pci_addr(pf, i, keep, addr, sizeof(addr))) {
-			r = ctx_error(ctx, -ENXIO,
-				      "%s: VF %d's PCI address is not known (the PF's SR-IOV capability was not read: "
-				      "run as root), so no udev rule can name it",
-				      pf->id, i);
+		if ((r = vf_addr_known(ctx, pf, i, keep, "udev rule", addr, sizeof(addr))) < 0)
 			break;
-		}
 		if (u->vf_netdev_name && altname_expand(u->vf_netdev_name, pf_name, i, name, sizeof(name)) >= 0)
 			fprintf(f, "SUBSYSTEM==\"net\", ACTION==\"add\", DEVPATH==\"*/%s/net/*\", NAME=\"%s\"\n", addr,
 				name);
@@ -143,13 +150,8 @@ static int network_text(vfctl_ctx *ctx, const conf_unit *u, const vfctl_device *
 		char addr[32];
 		if (u->vfs[i].unmanaged != 1)
 			continue;
-		if (!vf_pci_addr(pf, i, keep, addr, sizeof(addr))) {
-			r = ctx_error(ctx, -ENXIO,
-				      "%s: VF %d's PCI address is not known (the PF's SR-IOV capability was not read: "
-				      "run as root), so no .network file can name it",
-				      pf->id, i);
+		if ((r = vf_addr_known(ctx, pf, i, keep, ".network file", addr, sizeof(addr))) < 0)
 			break;
-		}
 		fprintf(f, "%spci-%s", found++ ? " " : "", addr);
 	}
 	fprintf(f, "\n\n[Link]\nUnmanaged=yes\n");
