@@ -309,6 +309,39 @@ static void test_rate_group_order(vfctl_ctx *ctx)
 	vfctl_host_free(h);
 }
 
+/* An eswitch change in each driver's order (driver-facts.c): ice only without VFs (2 -> 0, switch,
+ * 0 -> 2, the kernel binding their drivers again), mlx5_core and bnxt_en with their VFs unbound
+ * around it, and a driver the table does not know the same way. The actions as plan --json names
+ * them, in order. */
+static void test_eswitch_order(vfctl_ctx *ctx)
+{
+	static const struct {
+		const char *driver, *want;
+	} cases[] = {
+		{"ice", "autoprobe numvfs eswitch numvfs autoprobe probe probe"},
+		{"mlx5_core", "unbind unbind eswitch bind bind"},
+		{"bnxt_en", "unbind unbind eswitch bind bind"},
+		{"igb", "unbind unbind eswitch bind bind"},
+	};
+	for (size_t k = 0; k < ELEMENTSOF(cases); k++) {
+		vfctl_host *h = test_igb_host(2);
+		vfctl_device *pf = &h->devices[0];
+		free(pf->driver);
+		pf->driver = strdup(cases[k].driver);
+		pf->eswitch_mode = VFCTL_ESWITCH_LEGACY;
+		vfctl_config *c;
+		vfctl_plan *p = plan_of(ctx, h, "[PF]\nMatch=pci:0000:01:00.0\nNumVFs=2\nEswitchMode=switchdev\n", &c);
+		char got[256] = "";
+		for (size_t i = 0; i < p->n; i++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? " " : "",
+				 plan_step_action(&p->steps[i]));
+		CHECK(!strcmp(got, cases[k].want), "%s: %s (want %s)", cases[k].driver, got, cases[k].want);
+		vfctl_plan_free(p);
+		vfctl_config_free(c);
+		vfctl_host_free(h);
+	}
+}
+
 int main(void)
 {
 	/* A context over an empty tree: any read the planner made would find nothing. */
@@ -324,6 +357,7 @@ int main(void)
 	test_rate_group_order(ctx);
 	test_bridge_uplink_up(ctx);
 	test_port_function(ctx);
+	test_eswitch_order(ctx);
 	vfctl_ctx_free(ctx);
 	rmdir(dir);
 	return tap_finish("test-plan");
