@@ -19,7 +19,9 @@
  *                       RTM_NEWLINK (IFF_UP, IFLA_MTU, each IFLA_VF_*: a knob in the PF's refuse list
  *                       is EOPNOTSUPP, a rate while the PF has no carrier or above its speed EINVAL,
  *                       a multicast MAC EINVAL), RTM_GETADDR (no addresses)
- *   generic netlink     no families (no devlink, no vdpa)
+ *   generic netlink     devlink only: a PF whose manifest says eswitch has a mode (ESWITCH_GET and
+ *                       _SET, with its driver's refusals), and in switchdev mode a VF port with a
+ *                       representor name per VF (PORT_GET dump); no rates, no vdpa
  *   modules             every module loads (its driver directory appears)
  * Anything else is written as a plain file. */
 #include <arpa/inet.h>
@@ -28,6 +30,7 @@
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <limits.h>
+#include <linux/devlink.h>
 #include <linux/genetlink.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -1018,12 +1021,144 @@ static int setlink(const fk *k, struct nlmsghdr *req, char *ext_ack, size_t an)
 	return r;
 }
 
+/* --- devlink: the eswitch of a PF whose personality has one ------------------------------------ */
+
+#define FK_DEVLINK_FAMILY 0x20
+
+/* The PF's eswitch mode (DEVLINK_ESWITCH_MODE_*): sys/.fakekernel/eswitch/PF, legacy until set. */
+static int eswitch_mode(const fk *k, const char *pf)
+{
+	char p[PATH_MAX];
+	path(k, p, ".fakekernel/eswitch/%s", pf);
+	return read_int(p, DEVLINK_ESWITCH_MODE_LEGACY);
+}
+
+static struct nlmsghdr *devlink_reply(char *buf, uint8_t cmd, const char *pf)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = FK_DEVLINK_FAMILY;
+	struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, "pci");
+	mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, pf);
+	return nlh;
+}
+
+static int first_name(const char *name, void *data)
+{
+	snprintf(data, IF_NAMESIZE, "%s", name);
+	return 1;
+}
+
+struct port_dump {
+	const fk *k;
+	mnl_cb_t cb;
+	void *cbdata;
+};
+
+/* A PF in switchdev mode: one PCI_VF port per VF, its representor named PFNETr<N>. */
+static int port_dump_one(const char *pf, void *data)
+{
+	struct port_dump *d = data;
+	char p[PATH_MAX], pfdir[PATH_MAX], net[IF_NAMESIZE] = "", buf[4096];
+	if (eswitch_mode(d->k, pf) != DEVLINK_ESWITCH_MODE_SWITCHDEV)
+		return 0;
+	dev_dir(d->k, pf, pfdir);
+	snprintf(p, sizeof(p), "%s/sriov_numvfs", pfdir);
+	int n = read_int(p, 0);
+	snprintf(p, sizeof(p), "%s/net", pfdir);
+	each_entry(p, first_name, net);
+	for (int i = 0; i < n; i++) {
+		struct nlmsghdr *nlh = devlink_reply(buf, DEVLINK_CMD_PORT_NEW, pf);
+		char rep[IF_NAMESIZE];
+		snprintf(rep, sizeof(rep), "%sr%d", net, i);
+		mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_INDEX, (uint32_t)(1 + i));
+		mnl_attr_put_u16(nlh, DEVLINK_ATTR_PORT_FLAVOUR, DEVLINK_PORT_FLAVOUR_PCI_VF);
+		mnl_attr_put_u16(nlh, DEVLINK_ATTR_PORT_PCI_PF_NUMBER, 0);
+		mnl_attr_put_u16(nlh, DEVLINK_ATTR_PORT_PCI_VF_NUMBER, (uint16_t)i);
+		mnl_attr_put_strz(nlh, DEVLINK_ATTR_PORT_NETDEV_NAME, rep);
+		int r = reply(nlh, d->cb, d->cbdata);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* DEVLINK_CMD_ESWITCH_GET and _SET as the personality's driver answers them (eswitch: it has one;
+ * eswitch_no_vfs: the mode changes only without VFs, EOPNOTSUPP otherwise (ice); eswitch_same_einval:
+ * the mode it has is EINVAL (bnxt_en)), PORT_GET's dump of VF ports, RATE_GET's (none). */
+static int devlink(const fk *k, struct nlmsghdr *req, mnl_cb_t cb, void *cbdata, char *ext_ack, size_t an)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(req);
+	const struct nlattr *a;
+	char pf[64] = "", refuse[256], pfdir[PATH_MAX], p[PATH_MAX], buf[4096];
+	int mode = -1;
+	if (g->cmd == DEVLINK_CMD_PORT_GET && (req->nlmsg_flags & NLM_F_DUMP)) {
+		struct port_dump d = {k, cb, cbdata};
+		path(k, p, ".fakekernel/eswitch");
+		int r = each_entry(p, port_dump_one, &d);
+		return r == -ENOENT ? 0 : r < 0 ? r : 0;
+	}
+	if (g->cmd == DEVLINK_CMD_RATE_GET && (req->nlmsg_flags & NLM_F_DUMP))
+		return 0;
+	mnl_attr_for_each (a, req, sizeof(*g)) {
+		if (mnl_attr_get_type(a) == DEVLINK_ATTR_DEV_NAME)
+			snprintf(pf, sizeof(pf), "%s", mnl_attr_get_str(a));
+		else if (mnl_attr_get_type(a) == DEVLINK_ATTR_ESWITCH_MODE)
+			mode = mnl_attr_get_u16(a);
+	}
+	if (!pf[0] || pf_manifest(k, pf, NULL, NULL, refuse, sizeof(refuse)) < 0 || !refused(refuse, "eswitch"))
+		return -EOPNOTSUPP;
+	if (g->cmd == DEVLINK_CMD_ESWITCH_GET) {
+		struct nlmsghdr *nlh = devlink_reply(buf, DEVLINK_CMD_ESWITCH_GET, pf);
+		mnl_attr_put_u16(nlh, DEVLINK_ATTR_ESWITCH_MODE, (uint16_t)eswitch_mode(k, pf));
+		return reply(nlh, cb, cbdata);
+	}
+	if (g->cmd != DEVLINK_CMD_ESWITCH_SET || mode < 0)
+		return -EOPNOTSUPP;
+	dev_dir(k, pf, pfdir);
+	snprintf(p, sizeof(p), "%s/sriov_numvfs", pfdir);
+	if (refused(refuse, "eswitch_no_vfs") && read_int(p, 0) > 0)
+		return nak(ext_ack, an, "Changing eswitch mode is allowed only if there is no VFs created"),
+		       -EOPNOTSUPP;
+	if (refused(refuse, "eswitch_same_einval") && mode == eswitch_mode(k, pf))
+		return -EINVAL;
+	path(k, p, ".fakekernel/eswitch");
+	mkdirs(p);
+	path(k, p, ".fakekernel/eswitch/%s", pf);
+	char v[8];
+	snprintf(v, sizeof(v), "%d\n", mode);
+	return write_text(p, v);
+}
+
+static int genl(const fk *k, struct nlmsghdr *req, mnl_cb_t cb, void *cbdata, char *ext_ack, size_t an)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(req);
+	const struct nlattr *a;
+	char buf[512];
+	if (req->nlmsg_type == FK_DEVLINK_FAMILY)
+		return devlink(k, req, cb, cbdata, ext_ack, an);
+	if (req->nlmsg_type != GENL_ID_CTRL || g->cmd != CTRL_CMD_GETFAMILY)
+		return -EOPNOTSUPP;
+	mnl_attr_for_each (a, req, sizeof(*g))
+		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_NAME && streq(mnl_attr_get_str(a), DEVLINK_GENL_NAME)) {
+			struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+			nlh->nlmsg_type = GENL_ID_CTRL;
+			struct genlmsghdr *rg = mnl_nlmsg_put_extra_header(nlh, sizeof(*rg));
+			rg->cmd = CTRL_CMD_NEWFAMILY;
+			mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, FK_DEVLINK_FAMILY);
+			mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, DEVLINK_GENL_NAME);
+			return reply(nlh, cb, cbdata);
+		}
+	return -ENOENT; /* no vdpa, no ethtool */
+}
+
 static int fk_transact(void *data, int bus, struct nlmsghdr *req, mnl_cb_t cb, void *cbdata, char *ext_ack, size_t an)
 {
 	const fk *k = data;
 	errno = 0;
 	if (bus == NETLINK_GENERIC)
-		return -ENOENT; /* no devlink, no vdpa: CTRL_CMD_GETFAMILY finds nothing */
+		return genl(k, req, cb, cbdata, ext_ack, an);
 	if (bus != NETLINK_ROUTE)
 		return -EPROTONOSUPPORT;
 	switch (req->nlmsg_type) {

@@ -24,9 +24,11 @@ DRIVERS = {
     "i40e": ("iavf", "query_rss,min_tx_rate,vlan_proto,reset_on_write"),
     # ice takes 802.1ad in Double VLAN Mode only, bnxt_en when its firmware has it: neither is
     # readable, so these PFs refuse it as those without do, and vfctl cannot know in advance.
-    "ice": ("iavf", "query_rss,vlan_proto"),
-    "mlx5_core": ("mlx5_core", "query_rss,vlan_proto"),
-    "bnxt_en": ("bnxt_en", "query_rss,vlan_proto,numvfs_needs_up"),
+    # eswitch: a devlink eswitch; ice changes its mode only without VFs, bnxt_en refuses the mode it
+    # has (EINVAL); igb, ixgbe and i40e have none.
+    "ice": ("iavf", "query_rss,vlan_proto,eswitch,eswitch_no_vfs"),
+    "mlx5_core": ("mlx5_core", "query_rss,vlan_proto,eswitch"),
+    "bnxt_en": ("bnxt_en", "query_rss,vlan_proto,numvfs_needs_up,eswitch,eswitch_same_einval"),
 }
 HEAD = "[PF]\nMatch=pci:%s\n" % PF
 SCENARIOS = [
@@ -42,6 +44,7 @@ SCENARIOS = [
     ("link state", "NumVFs=2\n\n[VF:0]\nLinkState=yes\n"),
     ("RSS query", "NumVFs=2\n\n[VF:0]\nQueryReceiveSideScaling=yes\n"),
     ("vfio-pci", "NumVFs=2\n\n[VF:1]\nDriver=vfio-pci\n"),
+    ("eswitch switch", "NumVFs=2\nEswitchMode=switchdev\n"),  # after "create", its VFs bound
     ("failure mid-run", "NumVFs=2\n\n[VF:0]\nMACAddress=02:00:00:00:01:00\n"),
     ("PF down", "NumVFs=2\n"),
     ("PF down, Up=yes", "NumVFs=2\nUp=yes\n"),
@@ -56,6 +59,7 @@ EXPECT.update({("link state", "igb"): R, ("link state", "ixgbe"): R})
 EXPECT.update({("RSS query", d): R for d in ("igb", "i40e", "ice", "mlx5_core", "bnxt_en")})
 EXPECT.update({("failure mid-run", d): B for d in DRIVERS})
 EXPECT.update({("PF down", "bnxt_en"): R})
+EXPECT.update({("eswitch switch", d): R for d in ("igb", "ixgbe", "i40e")})
 
 
 class DriverHost(Host):
@@ -101,7 +105,7 @@ def test_matrix(s):
         row = []
         for name, body in SCENARIOS:
             h = DriverHost("%s-%s" % (driver, name.replace(" ", "_").replace(",", "").replace("=", "")), driver)
-            if name == "through 0":
+            if name in ("through 0", "eswitch switch"):
                 h.run("apply", "-c", h.conf("pre.conf", HEAD + "NumVFs=2\n"))
             if name.startswith("PF down"):
                 h.pf_down()
