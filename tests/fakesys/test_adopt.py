@@ -347,6 +347,13 @@ def test_udev_rule(s):
     s.check("status names them", "udev rule 79-vfctl-%s.rules: 3 VF names, 1 VF NetworkManager leaves alone" % PF
             in out and "systemd-networkd file 10-vfctl-%s.network: 1 VF it leaves alone" % PF in out, out)
     s.eq("a second plan has no step", plan_steps(h, path), [])
+    out_dir = os.path.join(h.root, "export")
+    rc, out, err = h.run("export", "-o", out_dir)
+    exported = open(os.path.join(out_dir, "enp1s0.conf")).read() if rc == 0 else err
+    s.check("export reads the rule back: VFNetdevName=%pv%n, and Unmanaged=yes for VF 1 alone",
+            "\nVFNetdevName=%pv%n\n" in exported and exported.count("Unmanaged=yes") == 1
+            and re.search(r"\[VF:1\]\n(.+\n)*Unmanaged=yes\n", exported), exported)
+    s.eq("... and its plan on the same host has no step", plan_steps(h, out_dir), [])
 
     # VFs that exist (igbvf netdevs, up): the kernel renames a netdev only while it is down, so
     # "change" (NetworkManager re-reads NM_UNMANAGED) and a note; a netdev that is down gets "add",

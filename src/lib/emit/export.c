@@ -165,6 +165,63 @@ static bool all_macs_persistent(const vfctl_host *h, const vfctl_device *pf)
 	return pf->n_vfs > 0;
 }
 
+/* Unmanaged=yes as vfctl's udev rule says it: NM_UNMANAGED on the VF's address. */
+static bool vf_unmanaged(const vfctl_device *pf, const vfctl_vf *vf)
+{
+	char line[64];
+	if (!pf->udev_rule || !vf->id)
+		return false;
+	snprintf(line, sizeof(line), "KERNELS==\"%s\", ENV{NM_UNMANAGED}", vf->id);
+	return strstr(pf->udev_rule, line) != NULL;
+}
+
+/* The name vfctl's udev rule gives VF vf's netdev, NULL when none: its DEVPATH line's NAME=. */
+static char *rule_name(const vfctl_device *pf, const vfctl_vf *vf)
+{
+	char key[64];
+	snprintf(key, sizeof(key), "DEVPATH==\"*/%s/net/*\", NAME=\"", vf->id ? vf->id : "");
+	const char *p = vf->id && pf->udev_rule ? strstr(pf->udev_rule, key) : NULL;
+	const char *e = p ? strchr(p + strlen(key), '"') : NULL;
+	return e ? strndup(p + strlen(key), (size_t)(e - p - strlen(key))) : NULL;
+}
+
+/* VFNetdevName= back from the names vfctl's rule gives every VF: one text before the VF's number
+ * and one after it, the same for all, the PF's netdev name as %p. NULL when the names fit none
+ * (a rule edited by hand). */
+static char *netdev_name_pattern(const vfctl_device *pf, const vfctl_netdev *nd)
+{
+	char *pre = NULL, *post = NULL, *pattern = NULL;
+	bool ok = pf->udev_rule && pf->n_vfs;
+	for (size_t i = 0; ok && i < pf->n_vfs; i++) {
+		_cleanup_free_ char *name = rule_name(pf, &pf->vfs[i]);
+		char num[16];
+		snprintf(num, sizeof(num), "%u", pf->vfs[i].index);
+		const char *at = NULL;
+		for (const char *q = name; q && (q = strstr(q, num)); q++)
+			at = q; /* the last: "pf2v2" is "pf2v" and 2 */
+		if (!at) {
+			ok = false;
+			break;
+		}
+		_cleanup_free_ char *a = strndup(name, (size_t)(at - name)), *b = strdup(at + strlen(num));
+		if (!a || !b || (pre && (!streq(pre, a) || !streq(post, b))) || strchr(a, '%') || strchr(b, '%')) {
+			ok = false;
+			break;
+		}
+		if (!pre) {
+			pre = TAKE_PTR(a);
+			post = TAKE_PTR(b);
+		}
+	}
+	size_t pl = nd ? strlen(nd->name) : 0;
+	if (ok && asprintf(&pattern, "%s%s%%n%s", nd && !strncmp(pre, nd->name, pl) ? "%p" : "",
+			   nd && !strncmp(pre, nd->name, pl) ? pre + pl : pre, post) < 0)
+		pattern = NULL;
+	free(pre);
+	free(post);
+	return pattern;
+}
+
 static void put_vf(strbuf *out, const vfctl_host *h, const vfctl_device *pf, const vfctl_vf *vf, bool all_persistent)
 {
 	const vfctl_device *vd = vf->id ? vfctl_host_find(h, vf->id) : NULL;
@@ -197,6 +254,8 @@ static void put_vf(strbuf *out, const vfctl_host *h, const vfctl_device *pf, con
 		strbuf_add(t, "NVMeQueues=%d\nNVMeInterrupts=%d\n", vf->nvme_vq, vf->nvme_vi);
 	/* A VF that is no device of its own (netdevsim) has no driver to speak of; the driver the
 	 * kernel gives a VF is left implicit. */
+	if (vf_unmanaged(pf, vf))
+		strbuf_add(t, "Unmanaged=yes\n");
 	if (vf->rate_group && rate_group_name_ok(vf->rate_group))
 		strbuf_add(t, "RateGroup=%s\n", vf->rate_group);
 	if (vf->id && !vf->driver)
@@ -290,6 +349,9 @@ static int export_pf(const vfctl_host *h, const vfctl_device *pf, vfctl_export_f
 		strbuf_add(&t, "Up=yes\n");
 	if (nd && nd->mtu > 0 && nd->mtu != 1500)
 		strbuf_add(&t, "MTU=%d\n", nd->mtu);
+	_cleanup_free_ char *names = netdev_name_pattern(pf, nd);
+	if (names)
+		strbuf_add(&t, "VFNetdevName=%s\n", names);
 	if (pf->eswitch_mode == VFCTL_ESWITCH_SWITCHDEV) {
 		strbuf_add(&t, "EswitchMode=switchdev\n");
 		/* An altname pattern cannot be told from names given by hand: list them, do not guess. */
