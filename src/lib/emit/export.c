@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "escape.h"
+#include "handoff.h"
 #include "mac-policy.h"
 #include "ovs.h"
 #include "parse.h"
@@ -165,26 +166,6 @@ static bool all_macs_persistent(const vfctl_host *h, const vfctl_device *pf)
 	return pf->n_vfs > 0;
 }
 
-/* Unmanaged=yes as vfctl's udev rule says it: NM_UNMANAGED on the VF's address. */
-static bool vf_unmanaged(const vfctl_device *pf, const vfctl_vf *vf)
-{
-	char line[64];
-	if (!pf->udev_rule || !vf->id)
-		return false;
-	snprintf(line, sizeof(line), "KERNELS==\"%s\", ENV{NM_UNMANAGED}", vf->id);
-	return strstr(pf->udev_rule, line) != NULL;
-}
-
-/* The name vfctl's udev rule gives VF vf's netdev, NULL when none: its DEVPATH line's NAME=. */
-static char *rule_name(const vfctl_device *pf, const vfctl_vf *vf)
-{
-	char key[64];
-	snprintf(key, sizeof(key), "DEVPATH==\"*/%s/net/*\", NAME=\"", vf->id ? vf->id : "");
-	const char *p = vf->id && pf->udev_rule ? strstr(pf->udev_rule, key) : NULL;
-	const char *e = p ? strchr(p + strlen(key), '"') : NULL;
-	return e ? strndup(p + strlen(key), (size_t)(e - p - strlen(key))) : NULL;
-}
-
 /* VFNetdevName= back from the names vfctl's rule gives every VF: one text before the VF's number
  * and one after it, the same for all, the PF's netdev name as %p. NULL when the names fit none
  * (a rule edited by hand). */
@@ -193,7 +174,7 @@ static char *netdev_name_pattern(const vfctl_device *pf, const vfctl_netdev *nd)
 	char *pre = NULL, *post = NULL, *pattern = NULL;
 	bool ok = pf->udev_rule && pf->n_vfs;
 	for (size_t i = 0; ok && i < pf->n_vfs; i++) {
-		_cleanup_free_ char *name = rule_name(pf, &pf->vfs[i]);
+		_cleanup_free_ char *name = handoff_rule_name(pf, pf->vfs[i].id);
 		char num[16];
 		snprintf(num, sizeof(num), "%u", pf->vfs[i].index);
 		const char *at = NULL;
@@ -252,10 +233,10 @@ static void put_vf(strbuf *out, const vfctl_host *h, const vfctl_device *pf, con
 	}
 	if (vf->nvme_scid >= 0 && vf->nvme_online == 1 && vf->nvme_vq > 0 && vf->nvme_vi > 0)
 		strbuf_add(t, "NVMeQueues=%d\nNVMeInterrupts=%d\n", vf->nvme_vq, vf->nvme_vi);
+	if (handoff_rule_unmanaged(pf, vf->id))
+		strbuf_add(t, "Unmanaged=yes\n");
 	/* A VF that is no device of its own (netdevsim) has no driver to speak of; the driver the
 	 * kernel gives a VF is left implicit. */
-	if (vf_unmanaged(pf, vf))
-		strbuf_add(t, "Unmanaged=yes\n");
 	if (vf->rate_group && rate_group_name_ok(vf->rate_group))
 		strbuf_add(t, "RateGroup=%s\n", vf->rate_group);
 	if (vf->id && !vf->driver)

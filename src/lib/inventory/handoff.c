@@ -33,7 +33,7 @@ char **handoff_text(vfctl_device *pf, handoff_kind kind)
 
 const char *handoff_text_of(const vfctl_device *pf, handoff_kind kind)
 {
-	return kind == HANDOFF_UDEV_RULE ? pf->udev_rule : pf->networkd_file;
+	return *handoff_text((vfctl_device *)pf, kind);
 }
 
 int handoff_scan(vfctl_ctx *ctx, vfctl_host *h)
@@ -51,6 +51,26 @@ int handoff_scan(vfctl_ctx *ctx, vfctl_host *h)
 		}
 	}
 	return 0;
+}
+
+bool handoff_rule_unmanaged(const vfctl_device *pf, const char *vf_addr)
+{
+	char line[96];
+	if (!pf->udev_rule || !vf_addr)
+		return false;
+	snprintf(line, sizeof(line), HANDOFF_RULE_UNMANAGED, vf_addr);
+	return strstr(pf->udev_rule, line) != NULL;
+}
+
+char *handoff_rule_name(const vfctl_device *pf, const char *vf_addr)
+{
+	char key[96];
+	if (!pf->udev_rule || !vf_addr)
+		return NULL;
+	snprintf(key, sizeof(key), HANDOFF_RULE_NAME, vf_addr);
+	const char *p = strstr(pf->udev_rule, key);
+	const char *e = p ? strchr(p + strlen(key), '"') : NULL;
+	return e ? strndup(p + strlen(key), (size_t)(e - p - strlen(key))) : NULL;
 }
 
 static bool run_file(const vfctl_ctx *ctx, const char *rel)

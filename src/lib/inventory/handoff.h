@@ -18,6 +18,15 @@ typedef enum handoff_kind {
 	_HANDOFF_MAX,
 } handoff_kind;
 
+/* The udev rule's two kinds of line, what follows "SUBSYSTEM==\"net\", ACTION==...": plan-handoff.c
+ * writes them (with the VF's PCI address), and status, export and plan read them back. */
+#define HANDOFF_RULE_NAME      "DEVPATH==\"*/%s/net/*\", NAME=\""
+#define HANDOFF_RULE_UNMANAGED "KERNELS==\"%s\", ENV{NM_UNMANAGED}=\"1\""
+/* Does the PF's rule set NM_UNMANAGED on the VF at vf_addr? */
+bool handoff_rule_unmanaged(const vfctl_device *pf, const char *vf_addr);
+/* The name the PF's rule gives the VF at vf_addr's netdev, NULL when none. */
+char *handoff_rule_name(const vfctl_device *pf, const char *vf_addr);
+
 /* The file of kind for PF pf, under /etc (beside a fake tree's sys/). */
 void handoff_path(const vfctl_ctx *ctx, handoff_kind kind, const char *pf, char *buf, size_t size);
 /* Its name alone ("79-vfctl-0000:01:00.0.rules"): what plans and status say. */

@@ -32,10 +32,9 @@ static int alloc_vfs(vfctl_device *pf, size_t n)
 	return 0;
 }
 
-bool sriov_vf_addr(const vfctl_device *pf, uint32_t idx, char *buf, size_t size)
+bool sriov_rid_addr(const vfctl_device *pf, uint32_t idx, char *buf, size_t size)
 {
-	if (!pf->has_sriov_cap || pf->vf_offset <= 0 || pf->vf_stride < 0 || pf->addr.domain < 0 ||
-	    pf->cap_num_vfs != pf->num_vfs)
+	if (!pf->has_sriov_cap || pf->vf_offset <= 0 || pf->vf_stride < 0 || pf->addr.domain < 0)
 		return false;
 	int rid = (pf->addr.bus << 8) + (pf->addr.slot << 3) + pf->addr.function + pf->vf_offset +
 		  (int)idx * pf->vf_stride;
@@ -43,6 +42,11 @@ bool sriov_vf_addr(const vfctl_device *pf, uint32_t idx, char *buf, size_t size)
 		return false;
 	snprintf(buf, size, "%04x:%02x:%02x.%d", pf->addr.domain, rid >> 8, (rid >> 3) & 0x1f, rid & 7);
 	return true;
+}
+
+bool sriov_vf_addr(const vfctl_device *pf, uint32_t idx, char *buf, size_t size)
+{
+	return pf->cap_num_vfs == pf->num_vfs && sriov_rid_addr(pf, idx, buf, size);
 }
 
 /* VF idx's device, by the address sriov_vf_addr() computes. NULL when the capability was not read

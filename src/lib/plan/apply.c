@@ -15,9 +15,8 @@
 #include "runs.h"
 
 /* A PCI PF whose driver has not bound, or a network PF without its netdev: nothing to configure
- * yet (sriov_numvfs needs the driver, VF settings the netdev). */
-/* Not ready: no driver yet, a NIC without its netdev yet, or (a pattern with %p: the VF names and
- * representor altnames made from the PF's netdev name) a netdev udevd has not named yet. */
+ * yet (sriov_numvfs needs the driver, VF settings the netdev). With a pattern made from the PF's
+ * netdev name (%p in VFNetdevName= or RepresentorAltName=), also one udevd has not named yet. */
 static bool pf_not_ready(vfctl_ctx *ctx, const vfctl_config *c, size_t ui, const vfctl_host *h)
 {
 	const conf_unit *u = &c->units[ui];

@@ -7,29 +7,18 @@
 
 #include "handoff.h"
 #include "plan.h"
+#include "sriov.h"
 
-/* VF i's PCI address: its device when the plan keeps it, else the routing id its PF's SR-IOV
- * capability gives VF i (First VF Offset + i * VF Stride), which is where the kernel puts it. */
-static bool vf_pci_addr(const vfctl_device *pf, int i, bool keep, char *buf, size_t size)
-{
-	if (keep && (size_t)i < pf->n_vfs && pf->vfs[i].id) {
-		snprintf(buf, size, "%s", pf->vfs[i].id);
-		return true;
-	}
-	if (!pf->has_sriov_cap || pf->vf_offset <= 0 || pf->vf_stride < 0 || pf->addr.domain < 0)
-		return false;
-	int rid = (pf->addr.bus << 8) + (pf->addr.slot << 3) + pf->addr.function + pf->vf_offset + i * pf->vf_stride;
-	if (rid > 0xffff)
-		return false;
-	snprintf(buf, size, "%04x:%02x:%02x.%d", pf->addr.domain, rid >> 8, (rid >> 3) & 0x1f, rid & 7);
-	return true;
-}
-
-/* The same, as an error naming the file that needs it when it cannot be known. */
+/* VF i's PCI address: its device when the plan keeps it, else where the kernel will put it
+ * (sriov_rid_addr); an error naming the file that needs it when it cannot be known. */
 static int vf_addr_known(vfctl_ctx *ctx, const vfctl_device *pf, int i, bool keep, const char *file, char *buf,
 			 size_t size)
 {
-	if (vf_pci_addr(pf, i, keep, buf, size))
+	if (keep && (size_t)i < pf->n_vfs && pf->vfs[i].id) {
+		snprintf(buf, size, "%s", pf->vfs[i].id);
+		return 0;
+	}
+	if (sriov_rid_addr(pf, (uint32_t)i, buf, size))
 		return 0;
 	return ctx_error(ctx, -ENXIO,
 			 "%s: VF %d's PCI address is not known (the PF's SR-IOV capability was not read: run as "
@@ -68,12 +57,9 @@ static int rule_text(vfctl_ctx *ctx, const conf_unit *u, const vfctl_device *pf,
 		if ((r = vf_addr_known(ctx, pf, i, keep, "udev rule", addr, sizeof(addr))) < 0)
 			break;
 		if (u->vf_netdev_name && altname_expand(u->vf_netdev_name, pf_name, i, name, sizeof(name)) >= 0)
-			fprintf(f, "SUBSYSTEM==\"net\", ACTION==\"add\", DEVPATH==\"*/%s/net/*\", NAME=\"%s\"\n", addr,
-				name);
+			fprintf(f, "SUBSYSTEM==\"net\", ACTION==\"add\", " HANDOFF_RULE_NAME "%s\"\n", addr, name);
 		if (unmanaged)
-			fprintf(f,
-				"SUBSYSTEM==\"net\", ACTION==\"add|change|move\", KERNELS==\"%s\", "
-				"ENV{NM_UNMANAGED}=\"1\"\n",
+			fprintf(f, "SUBSYSTEM==\"net\", ACTION==\"add|change|move\", " HANDOFF_RULE_UNMANAGED "\n",
 				addr);
 	}
 	if (fclose(f) != 0 || r < 0) {
@@ -112,11 +98,9 @@ static int note_unmanaged(vfctl_plan *p, const conf_unit *u, const vfctl_device 
 {
 	for (int i = 0; i < n && (size_t)i < pf->n_vfs && (size_t)i < u->n_vfs; i++) {
 		const vfctl_vf *v = &pf->vfs[i];
-		char line[64];
 		if (!v->netdev || !v->id)
 			continue;
-		snprintf(line, sizeof(line), "KERNELS==\"%s\", ENV{NM_UNMANAGED}", v->id);
-		bool have = pf->udev_rule && strstr(pf->udev_rule, line), want = u->vfs[i].unmanaged == 1;
+		bool have = handoff_rule_unmanaged(pf, v->id), want = u->vfs[i].unmanaged == 1;
 		if (have != want &&
 		    plan_note(
 			    p, pf->id,
